@@ -1,0 +1,1 @@
+//! The library example: books and their authors.

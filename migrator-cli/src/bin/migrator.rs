@@ -1,0 +1,2 @@
+//! The `migrator` binary. Placeholder until the CLI lands.
+fn main() {}

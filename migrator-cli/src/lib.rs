@@ -1,0 +1,1 @@
+//! The migrator command line as a library. Placeholder until the CLI lands.

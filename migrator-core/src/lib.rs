@@ -1,0 +1,82 @@
+//! migrator-core: Django-style, code-first schema migrations for Rust.
+//!
+//! Put `#[derive(Model)]` on plain structs; the registry collects them into a
+//! [`ProjectState`]; migrations (operations as data) rebuild past states; the autodetector
+//! compares the two and the writer emits new migration modules; the executor applies them
+//! through diesel on SQLite, PostgreSQL or MySQL/MariaDB.
+//!
+//! ```
+//! use migrator_core::Model;
+//!
+//! /// Books on the shelf.
+//! #[derive(Model)]
+//! #[model(table = "books")]
+//! pub struct Book {
+//!     pub id: i64,
+//!     #[model(max_length = 200)]
+//!     pub title: String,
+//! }
+//!
+//! let def = Book::definition();
+//! assert_eq!(def.state.table, "books");
+//! assert_eq!(def.state.fields.len(), 2);
+//! ```
+
+pub mod autodetector;
+pub mod backend;
+pub mod build;
+pub mod database;
+pub mod error;
+pub mod executor;
+pub mod field_type;
+pub mod graph;
+pub mod introspect;
+pub mod loader;
+pub mod lock;
+pub mod migration;
+pub mod model;
+pub mod operations;
+pub mod optimizer;
+pub mod questioner;
+pub mod recorder;
+pub mod registry;
+pub mod state;
+pub mod writer;
+
+pub use error::{BoxError, RegistryError};
+pub use field_type::{Column, ColumnType, TypeSpec};
+pub use migration::{Migration, MigrationKey};
+pub use model::{Model, ModelDefinition};
+pub use operations::Operation;
+pub use registry::{current_models, CurrentModels};
+pub use state::{
+    ConstraintKind, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelKey,
+    ModelState, OnDelete, ProjectState,
+};
+
+/// `#[derive(Model)]`: see the crate docs and README for every attribute.
+pub use migrator_derive::Model;
+
+/// Items generated code refers to. Not a public API: names here may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::field_type::{
+        AutoIncrementColumn, Column, DecimalColumn, MaxLengthColumn, NullableColumn,
+    };
+    pub use crate::registry::ModelRegistration;
+    pub use inventory;
+
+    /// Compile-time check that `T` implements a marker trait; the derive calls these with the
+    /// field's type spanned at the offending attribute so the error lands there.
+    pub const fn assert_column<T: ?Sized + Column>() {}
+    /// `max_length` needs a string column.
+    pub const fn assert_max_length<T: ?Sized + MaxLengthColumn>() {}
+    /// `precision`/`scale` need a decimal column.
+    pub const fn assert_decimal<T: ?Sized + DecimalColumn>() {}
+    /// `on_delete = "set_null"` needs a nullable column.
+    pub const fn assert_nullable<T: ?Sized + NullableColumn>() {}
+    /// `auto` needs an integer column.
+    pub const fn assert_auto<T: ?Sized + AutoIncrementColumn>() {}
+    /// `foreign_key` needs a model.
+    pub const fn assert_model<T: ?Sized + crate::Model>() {}
+}

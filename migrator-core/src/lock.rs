@@ -1,0 +1,3 @@
+//! The database lock that makes concurrent `migrate` runs safe.
+//!
+//! (Being written; see ARCHITECTURE.md.)

@@ -1,0 +1,149 @@
+//! The model registry: every `#[derive(Model)]` submits a [`ModelRegistration`] through
+//! `inventory` (DESIGN decision 1), and [`current_models`] collects them into a sorted, checked
+//! [`CurrentModels`].
+//!
+//! Linking fact: a binary only sees the models of crates it names (`use my_app as _;`). An empty
+//! registry is therefore reported by callers with [`EMPTY_REGISTRY_HINT`], never as "no changes".
+
+use std::collections::BTreeMap;
+
+use crate::error::RegistryError;
+use crate::model::ModelDefinition;
+use crate::state::{ModelKey, ProjectState};
+
+/// The record `#[derive(Model)]` submits for each model. Only generated code builds these.
+#[derive(Debug)]
+pub struct ModelRegistration {
+    /// App label.
+    pub app: &'static str,
+    /// Model name.
+    pub name: &'static str,
+    /// Table name.
+    pub table: &'static str,
+    /// `module_path!()` of the struct, for error messages.
+    pub module_path: &'static str,
+    /// `CARGO_MANIFEST_DIR` of the defining crate (where its `migrations/` folder goes).
+    pub manifest_dir: &'static str,
+    /// Builds the model's definition.
+    pub definition: fn() -> ModelDefinition,
+}
+
+inventory::collect!(ModelRegistration);
+
+/// What a binary says when it links no model at all.
+pub const EMPTY_REGISTRY_HINT: &str =
+    "no models are registered in this binary. A binary only sees the models of crates it names: \
+add `use my_app as _;` (or `extern crate my_app;`) for each app crate, or run through the \
+`migrator` CLI, which names every workspace crate that depends on migrator-core";
+
+/// The current models with their rename hints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CurrentModels {
+    /// The schema the code declares.
+    pub state: ProjectState,
+    /// Rename hints by model key.
+    pub hints: BTreeMap<ModelKey, ModelHints>,
+}
+
+/// The rename hints one model carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelHints {
+    /// The model's previous name.
+    pub renamed_from: Option<String>,
+    /// New field name → previous field name.
+    pub field_renames: BTreeMap<String, String>,
+}
+
+/// All registrations linked into this binary, sorted by `(app, name)`.
+pub fn registrations() -> Vec<&'static ModelRegistration> {
+    let mut regs: Vec<&'static ModelRegistration> =
+        inventory::iter::<ModelRegistration>.into_iter().collect();
+    regs.sort_by(|a, b| (a.app, a.name, a.module_path).cmp(&(b.app, b.name, b.module_path)));
+    regs
+}
+
+/// The current models of every app linked into this binary.
+///
+/// Fails with every duplicate model name and every duplicate table name listed at once.
+/// An empty result is not an error here; callers show [`EMPTY_REGISTRY_HINT`].
+pub fn current_models() -> Result<CurrentModels, RegistryError> {
+    collect(
+        registrations()
+            .into_iter()
+            .map(|r| (r.module_path, (r.definition)())),
+    )
+}
+
+/// The current models of the given apps only (all apps when `apps` is empty).
+pub fn current_models_of(apps: &[&str]) -> Result<CurrentModels, RegistryError> {
+    let mut all = current_models()?;
+    if !apps.is_empty() {
+        all.state
+            .models
+            .retain(|k, _| apps.contains(&k.app.as_str()));
+        all.hints.retain(|k, _| apps.contains(&k.app.as_str()));
+    }
+    Ok(all)
+}
+
+/// Builds [`CurrentModels`] from definitions (with the Rust path each came from), checking
+/// for duplicates. Exposed for tests and for hosts that assemble definitions themselves.
+pub fn collect<'a>(
+    defs: impl IntoIterator<Item = (&'a str, ModelDefinition)>,
+) -> Result<CurrentModels, RegistryError> {
+    let mut by_key: BTreeMap<ModelKey, Vec<(String, ModelDefinition)>> = BTreeMap::new();
+    for (path, def) in defs {
+        by_key
+            .entry(def.state.key())
+            .or_default()
+            .push((path.to_string(), def));
+    }
+    let mut problems = Vec::new();
+    let mut by_table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, defs) in &by_key {
+        if defs.len() > 1 {
+            let paths: Vec<String> = defs
+                .iter()
+                .map(|(p, d)| format!("{p}::{}", d.state.name))
+                .collect();
+            problems.push(format!(
+                "model `{key}` is defined {} times: {}",
+                defs.len(),
+                paths.join(", ")
+            ));
+        }
+        for (path, def) in defs {
+            by_table
+                .entry(def.state.table.clone())
+                .or_default()
+                .push(format!("{key} ({path})"));
+        }
+    }
+    for (table, users) in &by_table {
+        if users.len() > 1 {
+            problems.push(format!(
+                "table `{table}` is used by {} models: {}",
+                users.len(),
+                users.join(", ")
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(RegistryError::Duplicates(problems));
+    }
+    let mut out = CurrentModels::default();
+    for (key, mut defs) in by_key {
+        let (_, def) = defs.pop().expect("non-empty group");
+        if def.renamed_from.is_some() || !def.field_renames.is_empty() {
+            out.hints.insert(
+                key,
+                ModelHints {
+                    renamed_from: def.renamed_from,
+                    field_renames: def.field_renames,
+                },
+            );
+        }
+        out.state.insert(def.state);
+    }
+    Ok(out)
+}

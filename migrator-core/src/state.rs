@@ -1,0 +1,471 @@
+//! The schema state as plain data: [`ProjectState`] → [`ModelState`] → [`FieldState`].
+//!
+//! Current models produce a state (through the registry); migrations produce one by replaying
+//! operations from empty. The autodetector compares two states. Everything here is ordered
+//! deterministically (models in a `BTreeMap`, fields in declaration order, indexes and
+//! constraints sorted by name) and [`ProjectState::canonical_text`] gives a stable text form for
+//! checksums and snapshots. No SQL and no database access here.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+
+use crate::field_type::ColumnType;
+
+/// Identifies a model: its app label and its model (struct) name, e.g. `library.Book`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModelKey {
+    /// App label (the crate's package name with `-` replaced by `_`).
+    pub app: String,
+    /// Model name, as the struct is named (`Book`).
+    pub name: String,
+}
+
+impl ModelKey {
+    /// A key from an app label and a model name.
+    pub fn new(app: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            app: app.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for ModelKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.app, self.name)
+    }
+}
+
+/// What happens to referencing rows when the referenced row is deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OnDelete {
+    /// Delete the referencing rows too.
+    Cascade,
+    /// Refuse the delete.
+    Restrict,
+    /// Set the referencing column to NULL (the field must be nullable).
+    SetNull,
+    /// Set the referencing column to its default.
+    SetDefault,
+    /// No action (checked at the end of the statement or transaction).
+    NoAction,
+}
+
+impl OnDelete {
+    /// The SQL spelling: `CASCADE`, `RESTRICT`, `SET NULL`, `SET DEFAULT`, `NO ACTION`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Cascade => "CASCADE",
+            Self::Restrict => "RESTRICT",
+            Self::SetNull => "SET NULL",
+            Self::SetDefault => "SET DEFAULT",
+            Self::NoAction => "NO ACTION",
+        }
+    }
+}
+
+/// A foreign key from a field to another model's primary key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForeignKey {
+    /// The referenced model's app.
+    pub app: String,
+    /// The referenced model's name.
+    pub model: String,
+    /// The on-delete rule.
+    pub on_delete: OnDelete,
+}
+
+impl ForeignKey {
+    /// A foreign key to `app.model`.
+    pub fn new(app: impl Into<String>, model: impl Into<String>, on_delete: OnDelete) -> Self {
+        Self {
+            app: app.into(),
+            model: model.into(),
+            on_delete,
+        }
+    }
+
+    /// The referenced model's key.
+    pub fn target(&self) -> ModelKey {
+        ModelKey::new(self.app.clone(), self.model.clone())
+    }
+}
+
+/// A column default.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DefaultValue {
+    /// `default = true`.
+    Bool(bool),
+    /// `default = 42`.
+    Int(i64),
+    /// `default = 1.5`, kept as its literal text so states stay comparable.
+    Float(String),
+    /// `default = "text"`.
+    Text(String),
+    /// `default_sql = "CURRENT_TIMESTAMP"`: an SQL expression, emitted verbatim.
+    Sql(String),
+}
+
+impl fmt::Display for DefaultValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Float(s) => f.write_str(s),
+            Self::Text(s) => write!(f, "{s:?}"),
+            Self::Sql(s) => write!(f, "sql({s})"),
+        }
+    }
+}
+
+/// One column of a model.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldState {
+    /// The Rust field name (`published_date`).
+    pub name: String,
+    /// The column name (defaults to the field name).
+    pub column: String,
+    /// The frozen column type.
+    pub column_type: ColumnType,
+    /// NULL allowed.
+    pub nullable: bool,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// Auto-increment (identity / serial / AUTO_INCREMENT).
+    pub auto_increment: bool,
+    /// A single-column unique constraint.
+    pub unique: bool,
+    /// A single-column index.
+    pub index: bool,
+    /// The column default.
+    pub default: Option<DefaultValue>,
+    /// The foreign key, if any.
+    pub foreign_key: Option<ForeignKey>,
+    /// The column comment (the field's doc comment).
+    pub comment: Option<String>,
+}
+
+impl FieldState {
+    /// A NOT NULL column named like the field, with no other property.
+    pub fn new(name: impl Into<String>, column_type: ColumnType) -> Self {
+        let name = name.into();
+        Self {
+            column: name.clone(),
+            name,
+            column_type,
+            nullable: false,
+            primary_key: false,
+            auto_increment: false,
+            unique: false,
+            index: false,
+            default: None,
+            foreign_key: None,
+            comment: None,
+        }
+    }
+
+    /// Sets the column name.
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.column = column.into();
+        self
+    }
+
+    /// Allows NULL.
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+
+    /// Marks the field as (part of) the primary key.
+    pub fn primary_key(mut self) -> Self {
+        self.primary_key = true;
+        self
+    }
+
+    /// Marks the field auto-increment.
+    pub fn auto_increment(mut self) -> Self {
+        self.auto_increment = true;
+        self
+    }
+
+    /// Adds a unique constraint on the column.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// Adds an index on the column.
+    pub fn index(mut self) -> Self {
+        self.index = true;
+        self
+    }
+
+    /// Sets the default.
+    pub fn default(mut self, default: DefaultValue) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// Sets the foreign key.
+    pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
+        self.foreign_key = Some(fk);
+        self
+    }
+
+    /// Sets the column comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// A one-line canonical description: `title VARCHAR(200) NOT NULL unique`.
+    pub fn canonical_text(&self) -> String {
+        let mut s = format!("{}", self.name);
+        if self.column != self.name {
+            let _ = write!(s, " column={}", self.column);
+        }
+        let _ = write!(s, " {}", self.column_type);
+        s.push_str(if self.nullable { " NULL" } else { " NOT NULL" });
+        if self.primary_key {
+            s.push_str(" primary_key");
+        }
+        if self.auto_increment {
+            s.push_str(" auto");
+        }
+        if self.unique {
+            s.push_str(" unique");
+        }
+        if self.index {
+            s.push_str(" index");
+        }
+        if let Some(d) = &self.default {
+            let _ = write!(s, " default={d}");
+        }
+        if let Some(fk) = &self.foreign_key {
+            let _ = write!(
+                s,
+                " fk={}.{} on_delete={}",
+                fk.app,
+                fk.model,
+                fk.on_delete.sql()
+            );
+        }
+        if let Some(c) = &self.comment {
+            let _ = write!(s, " comment={c:?}");
+        }
+        s
+    }
+}
+
+/// A (possibly multi-column, possibly unique) index.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IndexState {
+    /// The index name, unique within the database.
+    pub name: String,
+    /// The indexed fields (field names, not columns), in order.
+    pub fields: Vec<String>,
+    /// A unique index.
+    pub unique: bool,
+}
+
+impl IndexState {
+    /// An index named `name` over `fields`.
+    pub fn new<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+        unique: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            fields: fields.into_iter().map(Into::into).collect(),
+            unique,
+        }
+    }
+}
+
+/// What a named constraint enforces.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConstraintKind {
+    /// `CHECK (sql)`.
+    Check(String),
+    /// `UNIQUE (fields…)`.
+    Unique(Vec<String>),
+}
+
+/// A named table constraint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConstraintState {
+    /// The constraint name.
+    pub name: String,
+    /// What it enforces.
+    pub kind: ConstraintKind,
+}
+
+impl ConstraintState {
+    /// A check constraint.
+    pub fn check(name: impl Into<String>, sql: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            kind: ConstraintKind::Check(sql.into()),
+        }
+    }
+
+    /// A unique constraint over fields.
+    pub fn unique<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            kind: ConstraintKind::Unique(fields.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+/// One model: a table with its columns, indexes and constraints.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModelState {
+    /// App label.
+    pub app: String,
+    /// Model name (`Book`).
+    pub name: String,
+    /// Table name (`books`).
+    pub table: String,
+    /// Table comment (the struct's doc comment).
+    pub comment: Option<String>,
+    /// Fields in declaration order (column order of `CREATE TABLE`).
+    pub fields: Vec<FieldState>,
+    /// Indexes, sorted by name.
+    pub indexes: Vec<IndexState>,
+    /// Constraints, sorted by name.
+    pub constraints: Vec<ConstraintState>,
+}
+
+impl ModelState {
+    /// An empty model.
+    pub fn new(app: impl Into<String>, name: impl Into<String>, table: impl Into<String>) -> Self {
+        Self {
+            app: app.into(),
+            name: name.into(),
+            table: table.into(),
+            comment: None,
+            fields: Vec::new(),
+            indexes: Vec::new(),
+            constraints: Vec::new(),
+        }
+    }
+
+    /// This model's key.
+    pub fn key(&self) -> ModelKey {
+        ModelKey::new(self.app.clone(), self.name.clone())
+    }
+
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&FieldState> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The field named `name`, mutably.
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut FieldState> {
+        self.fields.iter_mut().find(|f| f.name == name)
+    }
+
+    /// The primary-key fields, in declaration order.
+    pub fn primary_key(&self) -> impl Iterator<Item = &FieldState> {
+        self.fields.iter().filter(|f| f.primary_key)
+    }
+
+    /// Sorts indexes and constraints by name (the canonical order).
+    pub fn normalize(&mut self) {
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.constraints.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// The canonical multi-line text of this model.
+    pub fn canonical_text(&self) -> String {
+        let mut s = format!("model {}.{} table={}", self.app, self.name, self.table);
+        if let Some(c) = &self.comment {
+            let _ = write!(s, " comment={c:?}");
+        }
+        s.push('\n');
+        for f in &self.fields {
+            let _ = writeln!(s, "  field {}", f.canonical_text());
+        }
+        for i in &self.indexes {
+            let _ = writeln!(
+                s,
+                "  {} {} ({})",
+                if i.unique { "unique_index" } else { "index" },
+                i.name,
+                i.fields.join(", ")
+            );
+        }
+        for c in &self.constraints {
+            match &c.kind {
+                ConstraintKind::Check(sql) => {
+                    let _ = writeln!(s, "  check {} ({sql})", c.name);
+                }
+                ConstraintKind::Unique(fields) => {
+                    let _ = writeln!(s, "  unique {} ({})", c.name, fields.join(", "));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// The whole schema: every model of every app.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectState {
+    /// Models by key, sorted by `(app, name)`.
+    pub models: BTreeMap<ModelKey, ModelState>,
+}
+
+impl ProjectState {
+    /// An empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a model (indexes and constraints are normalized).
+    pub fn insert(&mut self, mut model: ModelState) {
+        model.normalize();
+        self.models.insert(model.key(), model);
+    }
+
+    /// The model `app.name`.
+    pub fn model(&self, app: &str, name: &str) -> Option<&ModelState> {
+        self.models.get(&ModelKey::new(app, name))
+    }
+
+    /// The model `app.name`, mutably.
+    pub fn model_mut(&mut self, app: &str, name: &str) -> Option<&mut ModelState> {
+        self.models.get_mut(&ModelKey::new(app, name))
+    }
+
+    /// The models of one app, in name order.
+    pub fn app_models<'a>(&'a self, app: &'a str) -> impl Iterator<Item = &'a ModelState> + 'a {
+        self.models.values().filter(move |m| m.app == app)
+    }
+
+    /// The app labels present, sorted.
+    pub fn apps(&self) -> Vec<&str> {
+        let mut apps: Vec<&str> = self.models.keys().map(|k| k.app.as_str()).collect();
+        apps.dedup();
+        apps
+    }
+
+    /// The model whose table is `table`.
+    pub fn model_by_table(&self, table: &str) -> Option<&ModelState> {
+        self.models.values().find(|m| m.table == table)
+    }
+
+    /// The canonical text of the whole state: stable across runs and platforms, used for
+    /// checksums and snapshots.
+    pub fn canonical_text(&self) -> String {
+        self.models
+            .values()
+            .map(ModelState::canonical_text)
+            .collect()
+    }
+}
