@@ -1,1 +1,5 @@
 //! The library example: books and their authors.
+
+pub mod models;
+
+pub use models::*;

@@ -1,0 +1,7 @@
+//! The cross-crate test suite: one binary, one module per feature area.
+//!
+//! Tests here build real crates in temporary workspaces that share this workspace's target
+//! directory, so only the small crates under test are compiled.
+
+mod cli_makemigrations;
+mod external_crate;
