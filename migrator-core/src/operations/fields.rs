@@ -1,0 +1,325 @@
+//! Behaviour of the field operations: `AddField`, `RemoveField`, `AlterField`, `RenameField` —
+//! how each changes the state (with Django's `preserve_default` rule), describes itself and
+//! names a migration. SQL lives in the backend schema editors, not here.
+
+use super::{indexes, model_mut, AddField, AlterField, RemoveField, RenameField, StateError};
+use crate::field_type::ColumnType;
+use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
+
+/// Errors if another field than `except` of `model` uses `column`.
+fn check_column_free(
+    app: &str,
+    model: &ModelState,
+    column: &str,
+    except: Option<&str>,
+) -> Result<(), StateError> {
+    if let Some(other) = model
+        .fields
+        .iter()
+        .find(|f| f.column == column && Some(f.name.as_str()) != except)
+    {
+        return Err(StateError::ColumnExists {
+            app: app.to_string(),
+            model: model.name.clone(),
+            column: column.to_string(),
+            other: other.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// True when changing a column from `old` to `new` can lose data (a shorter `VARCHAR`, a smaller
+/// integer or float, fewer decimal digits, or a change to an unrelated type). Changes to `TEXT`
+/// from character, numeric or temporal types are lossless.
+pub(crate) fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
+    use ColumnType as C;
+    fn int_rank(t: &ColumnType) -> Option<u8> {
+        match t {
+            C::SmallInt => Some(1),
+            C::Integer => Some(2),
+            C::BigInt => Some(3),
+            _ => None,
+        }
+    }
+    if old == new {
+        return false;
+    }
+    match (old, new) {
+        (C::Varchar(a), C::Varchar(b)) => b < a,
+        (C::Text, C::Varchar(_)) => true,
+        (C::Blob | C::Json | C::Custom(_), C::Text) => true,
+        (_, C::Text) => false,
+        (C::Float, C::Double) => false,
+        (
+            C::Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            C::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => s2 < s1 || p2.saturating_sub(*s2) < p1.saturating_sub(*s1),
+        (C::Date, C::Timestamp | C::TimestampTz) | (C::Timestamp, C::TimestampTz) => false,
+        _ => match (int_rank(old), int_rank(new)) {
+            (Some(a), Some(b)) => b < a,
+            _ => true,
+        },
+    }
+}
+
+impl AddField {
+    /// Adds `field` to `model`, keeping its default in the state.
+    pub fn new(model: impl Into<String>, field: FieldState) -> Self {
+        Self {
+            model: model.into(),
+            field,
+            preserve_default: true,
+        }
+    }
+
+    /// The field as the state stores it (without a one-off default).
+    pub fn state_field(&self) -> FieldState {
+        let mut f = self.field.clone();
+        if !self.preserve_default {
+            f.default = None;
+        }
+        f
+    }
+
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        let model = model_mut(state, app, &self.model)?;
+        if model.field(&self.field.name).is_some() {
+            return Err(StateError::field_exists(app, &self.model, &self.field.name));
+        }
+        check_column_free(app, model, &self.field.column, None)?;
+        model.fields.push(self.state_field());
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "Add field {} to {}",
+            self.field.name,
+            self.model.to_lowercase()
+        )
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!(
+            "{}_{}",
+            self.model.to_lowercase(),
+            self.field.name.to_lowercase()
+        )
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "AddField model={} preserve_default={} field {}",
+            self.model,
+            self.preserve_default,
+            self.field.canonical_text()
+        )
+    }
+}
+
+impl RemoveField {
+    /// Removes field `name` from `model`.
+    pub fn new(model: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            model: model.into(),
+            name: name.into(),
+        }
+    }
+
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        let model = model_mut(state, app, &self.model)?;
+        let pos = model
+            .fields
+            .iter()
+            .position(|f| f.name == self.name)
+            .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
+        let in_use = model
+            .indexes
+            .iter()
+            .find(|i| i.fields.contains(&self.name))
+            .map(|i| i.name.clone())
+            .or_else(|| {
+                model
+                    .constraints
+                    .iter()
+                    .find(
+                        |c| matches!(&c.kind, ConstraintKind::Unique(f) if f.contains(&self.name)),
+                    )
+                    .map(|c| c.name.clone())
+            });
+        if let Some(index) = in_use {
+            return Err(StateError::FieldInUse {
+                app: app.to_string(),
+                model: self.model.clone(),
+                field: self.name.clone(),
+                index,
+            });
+        }
+        model.fields.remove(pos);
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "Remove field {} from {}",
+            self.name,
+            self.model.to_lowercase()
+        )
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!(
+            "remove_{}_{}",
+            self.model.to_lowercase(),
+            self.name.to_lowercase()
+        )
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!("RemoveField model={} name={}", self.model, self.name)
+    }
+}
+
+impl AlterField {
+    /// Replaces the definition of `field.name` on `model` with `field`, keeping its default.
+    pub fn new(model: impl Into<String>, field: FieldState) -> Self {
+        Self {
+            model: model.into(),
+            name: field.name.clone(),
+            field,
+            preserve_default: true,
+        }
+    }
+
+    /// The field as the state stores it: named `self.name`, without a one-off default.
+    pub fn state_field(&self) -> FieldState {
+        let mut f = self.field.clone();
+        f.name = self.name.clone();
+        if !self.preserve_default {
+            f.default = None;
+        }
+        f
+    }
+
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        let model = model_mut(state, app, &self.model)?;
+        let pos = model
+            .fields
+            .iter()
+            .position(|f| f.name == self.name)
+            .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
+        check_column_free(app, model, &self.field.column, Some(&self.name))?;
+        model.fields[pos] = self.state_field();
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!("Alter field {} on {}", self.name, self.model.to_lowercase())
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!(
+            "alter_{}_{}",
+            self.model.to_lowercase(),
+            self.name.to_lowercase()
+        )
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "AlterField model={} name={} preserve_default={} field {}",
+            self.model,
+            self.name,
+            self.preserve_default,
+            self.field.canonical_text()
+        )
+    }
+}
+
+impl RenameField {
+    /// Renames field `old_name` of `model` to `new_name`.
+    pub fn new(
+        model: impl Into<String>,
+        old_name: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            old_name: old_name.into(),
+            new_name: new_name.into(),
+        }
+    }
+
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        let model = model_mut(state, app, &self.model)?;
+        let pos = model
+            .fields
+            .iter()
+            .position(|f| f.name == self.old_name)
+            .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.old_name))?;
+        if self.old_name == self.new_name {
+            return Ok(());
+        }
+        if model.field(&self.new_name).is_some() {
+            return Err(StateError::field_exists(app, &self.model, &self.new_name));
+        }
+        let column_follows = model.fields[pos].column == self.old_name;
+        if column_follows {
+            check_column_free(app, model, &self.new_name, Some(&self.old_name))?;
+        }
+        let field = &mut model.fields[pos];
+        field.name = self.new_name.clone();
+        if column_follows {
+            field.column = self.new_name.clone();
+        }
+        indexes::rename_field_references(model, &self.old_name, &self.new_name);
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "Rename field {} on {} to {}",
+            self.old_name,
+            self.model.to_lowercase(),
+            self.new_name
+        )
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!(
+            "rename_{}_{}_{}",
+            self.old_name.to_lowercase(),
+            self.model.to_lowercase(),
+            self.new_name.to_lowercase()
+        )
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "RenameField model={} old_name={} new_name={}",
+            self.model, self.old_name, self.new_name
+        )
+    }
+}

@@ -1,0 +1,238 @@
+//! Behaviour of the model-level operations: `CreateModel`, `DeleteModel`, `RenameModel`,
+//! `AlterModelTable`, `AlterModelComment` — how each changes the state, describes itself and
+//! names a migration. SQL lives in the backend schema editors, not here.
+
+use std::fmt::Write as _;
+
+use super::{
+    indexes, model_mut, quote, quote_opt, AlterModelComment, AlterModelTable, CreateModel,
+    DeleteModel, RenameModel, StateError,
+};
+use crate::state::{ModelKey, ModelState, ProjectState};
+
+impl CreateModel {
+    /// A `CreateModel` that creates `model` as it is (name, table, comment, fields, indexes and
+    /// constraints; the model's app is the migration's).
+    pub fn from_state(model: &ModelState) -> Self {
+        Self {
+            name: model.name.clone(),
+            table: model.table.clone(),
+            comment: model.comment.clone(),
+            fields: model.fields.clone(),
+            indexes: model.indexes.clone(),
+            constraints: model.constraints.clone(),
+        }
+    }
+
+    /// The (normalized) model state this operation creates in `app`.
+    pub fn to_state(&self, app: &str) -> ModelState {
+        let mut m = ModelState::new(app, self.name.clone(), self.table.clone());
+        m.comment = self.comment.clone();
+        m.fields = self.fields.clone();
+        m.indexes = self.indexes.clone();
+        m.constraints = self.constraints.clone();
+        m.normalize();
+        m
+    }
+
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        if state.model(app, &self.name).is_some() {
+            return Err(StateError::ModelExists {
+                app: app.to_string(),
+                model: self.name.clone(),
+            });
+        }
+        let model = self.to_state(app);
+        for (i, f) in model.fields.iter().enumerate() {
+            for earlier in &model.fields[..i] {
+                if earlier.name == f.name {
+                    return Err(StateError::field_exists(app, &self.name, &f.name));
+                }
+                if earlier.column == f.column {
+                    return Err(StateError::ColumnExists {
+                        app: app.to_string(),
+                        model: self.name.clone(),
+                        column: f.column.clone(),
+                        other: earlier.name.clone(),
+                    });
+                }
+            }
+        }
+        indexes::check_index_names_unique(&model)?;
+        for idx in &model.indexes {
+            indexes::check_fields_exist(&model, &idx.fields)?;
+        }
+        for c in &model.constraints {
+            if let crate::state::ConstraintKind::Unique(fields) = &c.kind {
+                indexes::check_fields_exist(&model, fields)?;
+            }
+        }
+        state.insert(model);
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!("Create model {}", self.name)
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        self.name.to_lowercase()
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        let mut s = format!(
+            "CreateModel name={} table={} comment={}",
+            self.name,
+            self.table,
+            quote_opt(self.comment.as_deref())
+        );
+        for f in &self.fields {
+            let _ = write!(s, "\n  field {}", f.canonical_text());
+        }
+        for i in &self.indexes {
+            let _ = write!(s, "\n  {}", indexes::index_text(i));
+        }
+        for c in &self.constraints {
+            let _ = write!(s, "\n  {}", indexes::constraint_text(c));
+        }
+        s
+    }
+}
+
+impl DeleteModel {
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        state
+            .models
+            .remove(&ModelKey::new(app, self.name.clone()))
+            .map(|_| ())
+            .ok_or_else(|| StateError::model_not_found(app, &self.name))
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!("Delete model {}", self.name)
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!("delete_{}", self.name.to_lowercase())
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!("DeleteModel name={}", self.name)
+    }
+}
+
+impl RenameModel {
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        if self.old_name != self.new_name && state.model(app, &self.new_name).is_some() {
+            return Err(StateError::ModelExists {
+                app: app.to_string(),
+                model: self.new_name.clone(),
+            });
+        }
+        let mut model = state
+            .models
+            .remove(&ModelKey::new(app, self.old_name.clone()))
+            .ok_or_else(|| StateError::model_not_found(app, &self.old_name))?;
+        model.name = self.new_name.clone();
+        state.insert(model);
+        for m in state.models.values_mut() {
+            for f in &mut m.fields {
+                if let Some(fk) = &mut f.foreign_key {
+                    if fk.app == app && fk.model == self.old_name {
+                        fk.model = self.new_name.clone();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!("Rename model {} to {}", self.old_name, self.new_name)
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!(
+            "rename_{}_{}",
+            self.old_name.to_lowercase(),
+            self.new_name.to_lowercase()
+        )
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "RenameModel old_name={} new_name={}",
+            self.old_name, self.new_name
+        )
+    }
+}
+
+impl AlterModelTable {
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        model_mut(state, app, &self.name)?.table = self.table.clone();
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "Rename table for {} to {}",
+            self.name.to_lowercase(),
+            self.table
+        )
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!("alter_{}_table", self.name.to_lowercase())
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "AlterModelTable name={} table={}",
+            self.name,
+            quote(&self.table)
+        )
+    }
+}
+
+impl AlterModelComment {
+    pub(super) fn state_forwards(
+        &self,
+        app: &str,
+        state: &mut ProjectState,
+    ) -> Result<(), StateError> {
+        model_mut(state, app, &self.name)?.comment = self.comment.clone();
+        Ok(())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        format!("Alter comment on {}", self.name.to_lowercase())
+    }
+
+    pub(super) fn fragment(&self) -> String {
+        format!("alter_{}_comment", self.name.to_lowercase())
+    }
+
+    pub(super) fn canonical_text(&self) -> String {
+        format!(
+            "AlterModelComment name={} comment={}",
+            self.name,
+            quote_opt(self.comment.as_deref())
+        )
+    }
+}
