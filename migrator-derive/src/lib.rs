@@ -1,8 +1,98 @@
-//! `#[derive(Model)]` for migrator. Placeholder until the derive lands.
+//! `#[derive(Model)]` for migrator: parse the struct into a typed model (`ast.rs`, with the
+//! closed attribute set of `attr.rs`), check cross-field rules (`check.rs`), then generate the
+//! `impl migrator_core::Model` and its inventory registration (`codegen.rs`). On any error the
+//! derive reports every error of the struct at once and emits a stub impl (`fallback.rs`).
+//!
+//! Use it through `migrator_core::Model`; generated code names only `::migrator_core::…`.
+//! This crate never talks to a database and never writes files.
+//!
+//! # Attributes
+//!
+//! On the struct, `#[model(...)]` accepts:
+//! - `table = "books"`: the table name (default: the struct name in snake_case);
+//! - `index(fields = ["a", "b"], name = "…", unique)`: a (multi-column) index, repeatable;
+//!   the default name is `{table}_{col1}_{col2}_idx` (`_uniq` when unique), cut to 63 bytes
+//!   with a stable hash suffix when longer;
+//! - `check(name = "…", sql = "…")`: a check constraint, repeatable;
+//! - `renamed_from = "OldName"`: the model's previous name (a rename hint for makemigrations).
+//!
+//! On a field:
+//! - `primary_key`; without it, a field named `id` is the primary key, auto-increment when its
+//!   column type is an integer;
+//! - `auto`: auto-increment (needs the primary key and an integer type);
+//! - `column = "…"`: the column name (default: the field name);
+//! - `max_length = N` (strings), `precision = P, scale = S` (decimals; both required);
+//! - `unique`, `index`;
+//! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"`;
+//! - `foreign_key = path::To::Model, on_delete = "cascade" | "restrict" | "set_null" |
+//!   "set_default" | "no_action"` (`on_delete` is required);
+//! - `renamed_from = "old_name"`: a rename hint;
+//! - `skip`: not a column (the type needs no trait);
+//! - `db_type = "…"`: the column type spelled verbatim; the type then needs no `Column`
+//!   implementation, and the column is nullable exactly when the type is written `Option<…>`.
+//!
+//! The app label is the crate's package name with `-` replaced by `_`. Table, column, index
+//! and check names must be SQL identifiers (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes).
+
+mod ast;
+mod attr;
+mod check;
+mod codegen;
+mod ctxt;
+mod fallback;
+#[cfg(test)]
+mod tests;
+
 use proc_macro::TokenStream;
 
-/// Derives `migrator_core::Model`.
+/// Derives `migrator_core::Model` for a struct with named fields and registers the model.
+/// See the crate documentation for every `#[model(...)]` attribute.
 #[proc_macro_derive(Model, attributes(model))]
-pub fn derive_model(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    expand::derive_model_inner(input.into()).into()
 }
+
+/// The token-level entry point, separate from the `proc_macro` API so unit tests (expansion
+/// snapshots) can call it.
+mod expand {
+    use proc_macro2::{Span, TokenStream};
+
+    use crate::{ast, check, codegen, ctxt::Ctxt, fallback};
+
+    /// Expands `#[derive(Model)]` on `input`: the generated code, or the errors plus a stub.
+    pub(crate) fn derive_model_inner(input: TokenStream) -> TokenStream {
+        let input: syn::DeriveInput = match syn::parse2(input) {
+            Ok(input) => input,
+            Err(e) => return e.to_compile_error(),
+        };
+        let cx = Ctxt::new();
+        let app = app_label(&cx);
+        let container = ast::Container::from_ast(&cx, &input);
+        if let Some(container) = &container {
+            check::check(&cx, container);
+        }
+        match (container, cx.finish()) {
+            (Some(container), Ok(())) => codegen::expand(&container, &app),
+            (_, Err(errors)) => fallback::stub(&input, &app, &errors),
+            (None, Ok(())) => unreachable!("a missing container always records an error"),
+        }
+    }
+
+    /// The app label: `CARGO_PKG_NAME` of the crate being compiled, `-` replaced by `_`.
+    fn app_label(cx: &Ctxt) -> String {
+        match std::env::var("CARGO_PKG_NAME") {
+            Ok(name) => name.replace('-', "_"),
+            Err(_) => {
+                cx.error(
+                    Span::call_site(),
+                    "`#[derive(Model)]` takes the app label from `CARGO_PKG_NAME`, which is not \
+                     set: build this crate with cargo",
+                );
+                String::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) use expand::derive_model_inner;

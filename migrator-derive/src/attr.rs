@@ -1,0 +1,742 @@
+//! The closed set of `#[model(...)]` attributes, parsed into typed values that keep their spans.
+//!
+//! Every key a position accepts is listed here ([`STRUCT_KEYS`], [`FIELD_KEYS`],
+//! [`INDEX_KEYS`], [`CHECK_KEYS`]); anything else is an error naming the valid keys. Parsing
+//! never stops at the first mistake: unknown keys, duplicates and values of the wrong kind are
+//! recorded in the [`Ctxt`] and the rest of the attribute is still read. This module checks
+//! only what one key can know about itself (its value's kind and range); rules that involve
+//! several keys or fields live in `check.rs`.
+
+use proc_macro2::{Group, Span};
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, LitInt, LitStr, Token, UnOp};
+
+use crate::ctxt::Ctxt;
+
+/// The keys `#[model(...)]` accepts on the struct.
+pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
+/// The keys `#[model(...)]` accepts on a field.
+pub(crate) const FIELD_KEYS: &[&str] = &[
+    "primary_key",
+    "auto",
+    "column",
+    "max_length",
+    "unique",
+    "index",
+    "default",
+    "default_sql",
+    "foreign_key",
+    "on_delete",
+    "precision",
+    "scale",
+    "renamed_from",
+    "skip",
+    "db_type",
+];
+/// The keys `index(...)` accepts.
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique"];
+/// The keys `check(...)` accepts.
+pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
+/// The values `on_delete` accepts.
+pub(crate) const ON_DELETE_VALUES: &[&str] = &[
+    "cascade",
+    "restrict",
+    "set_null",
+    "set_default",
+    "no_action",
+];
+
+/// A value together with the span of the key that set it (where misuse errors point).
+#[derive(Clone, Debug)]
+pub(crate) struct Sp<T> {
+    /// The span of the key (`max_length` in `max_length = 200`).
+    pub key: Span,
+    /// The parsed value.
+    pub value: T,
+}
+
+/// A parsed `default = …` literal.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum DefaultLit {
+    /// A string literal.
+    Text(String),
+    /// An integer literal, possibly negative.
+    Int(i64),
+    /// A float literal's text, possibly with a leading `-`.
+    Float(String),
+    /// `true` / `false`.
+    Bool(bool),
+}
+
+/// A parsed `on_delete = "…"` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnDelete {
+    /// `"cascade"`.
+    Cascade,
+    /// `"restrict"`.
+    Restrict,
+    /// `"set_null"`.
+    SetNull,
+    /// `"set_default"`.
+    SetDefault,
+    /// `"no_action"`.
+    NoAction,
+}
+
+/// One `index(...)` on the struct.
+#[derive(Clone, Debug)]
+pub(crate) struct IndexAttr {
+    /// The span of the `index` key.
+    pub key: Span,
+    /// `fields = ["a", "b"]`.
+    pub fields: Option<Vec<LitStr>>,
+    /// `name = "…"`.
+    pub name: Option<LitStr>,
+    /// `unique`.
+    pub unique: Option<Span>,
+}
+
+/// One `check(...)` on the struct.
+#[derive(Clone, Debug)]
+pub(crate) struct CheckAttr {
+    /// The span of the `check` key.
+    pub key: Span,
+    /// `name = "…"`.
+    pub name: Option<LitStr>,
+    /// `sql = "…"`.
+    pub sql: Option<LitStr>,
+}
+
+/// Everything `#[model(...)]` said on the struct.
+#[derive(Default, Debug)]
+pub(crate) struct StructAttrs {
+    /// `table = "…"`.
+    pub table: Option<LitStr>,
+    /// Every `index(...)`, in order.
+    pub indexes: Vec<IndexAttr>,
+    /// Every `check(...)`, in order.
+    pub checks: Vec<CheckAttr>,
+    /// `renamed_from = "OldModel"`.
+    pub renamed_from: Option<LitStr>,
+}
+
+/// Everything `#[model(...)]` said on one field.
+#[derive(Default, Debug)]
+pub(crate) struct FieldAttrs {
+    /// `primary_key`.
+    pub primary_key: Option<Span>,
+    /// `auto`.
+    pub auto: Option<Span>,
+    /// `column = "…"`.
+    pub column: Option<LitStr>,
+    /// `max_length = N`.
+    pub max_length: Option<Sp<u32>>,
+    /// `unique`.
+    pub unique: Option<Span>,
+    /// `index`.
+    pub index: Option<Span>,
+    /// `default = <literal>`.
+    pub default: Option<Sp<DefaultLit>>,
+    /// `default_sql = "…"`.
+    pub default_sql: Option<Sp<LitStr>>,
+    /// `foreign_key = path::To::Model`.
+    pub foreign_key: Option<Sp<syn::Path>>,
+    /// `on_delete = "…"`, with the literal (where `set_null` errors point).
+    pub on_delete: Option<Sp<(OnDelete, LitStr)>>,
+    /// `precision = N`.
+    pub precision: Option<Sp<u32>>,
+    /// `scale = N`.
+    pub scale: Option<Sp<u32>>,
+    /// `renamed_from = "old_field"`.
+    pub renamed_from: Option<LitStr>,
+    /// `skip`.
+    pub skip: Option<Span>,
+    /// `db_type = "…"`.
+    pub db_type: Option<Sp<LitStr>>,
+}
+
+impl FieldAttrs {
+    /// The spans and names of every key set on this field except `skip` (for "`skip` stands
+    /// alone" errors).
+    pub(crate) fn set_keys(&self) -> Vec<(&'static str, Span)> {
+        let mut keys = Vec::new();
+        let mut push = |name: &'static str, span: Option<Span>| {
+            if let Some(span) = span {
+                keys.push((name, span));
+            }
+        };
+        push("primary_key", self.primary_key);
+        push("auto", self.auto);
+        push("column", self.column.as_ref().map(LitStr::span));
+        push("max_length", self.max_length.as_ref().map(|s| s.key));
+        push("unique", self.unique);
+        push("index", self.index);
+        push("default", self.default.as_ref().map(|s| s.key));
+        push("default_sql", self.default_sql.as_ref().map(|s| s.key));
+        push("foreign_key", self.foreign_key.as_ref().map(|s| s.key));
+        push("on_delete", self.on_delete.as_ref().map(|s| s.key));
+        push("precision", self.precision.as_ref().map(|s| s.key));
+        push("scale", self.scale.as_ref().map(|s| s.key));
+        push("renamed_from", self.renamed_from.as_ref().map(LitStr::span));
+        push("db_type", self.db_type.as_ref().map(|s| s.key));
+        keys
+    }
+}
+
+/// Parses every `#[model(...)]` among the struct's attributes.
+pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    for attr in model_attrs(cx, attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let Some(key) = key_of(cx, &meta, STRUCT_KEYS, "the struct")? else {
+                return Ok(());
+            };
+            let span = meta.path.span();
+            match key.as_str() {
+                "table" => {
+                    if let Some(v) = string_value(cx, &meta, "table", "table = \"books\"")? {
+                        set(cx, &mut out.table, "table", span, v);
+                    }
+                }
+                "renamed_from" => {
+                    if let Some(v) =
+                        string_value(cx, &meta, "renamed_from", "renamed_from = \"OldName\"")?
+                    {
+                        set(cx, &mut out.renamed_from, "renamed_from", span, v);
+                    }
+                }
+                "index" => {
+                    if let Some(index) = parse_index(cx, &meta)? {
+                        out.indexes.push(index);
+                    }
+                }
+                "check" => {
+                    if let Some(check) = parse_check(cx, &meta)? {
+                        out.checks.push(check);
+                    }
+                }
+                _ => unreachable!("key_of only returns listed keys"),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// Parses every `#[model(...)]` among one field's attributes.
+pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in model_attrs(cx, attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let Some(key) = key_of(cx, &meta, FIELD_KEYS, "a field")? else {
+                return Ok(());
+            };
+            let span = meta.path.span();
+            match key.as_str() {
+                "primary_key" => flag(cx, &meta, &mut out.primary_key, "primary_key")?,
+                "auto" => flag(cx, &meta, &mut out.auto, "auto")?,
+                "unique" => flag(cx, &meta, &mut out.unique, "unique")?,
+                "index" => flag(cx, &meta, &mut out.index, "index")?,
+                "skip" => flag(cx, &meta, &mut out.skip, "skip")?,
+                "column" => {
+                    if let Some(v) = string_value(cx, &meta, "column", "column = \"title\"")? {
+                        set(cx, &mut out.column, "column", span, v);
+                    }
+                }
+                "renamed_from" => {
+                    if let Some(v) =
+                        string_value(cx, &meta, "renamed_from", "renamed_from = \"old_name\"")?
+                    {
+                        set(cx, &mut out.renamed_from, "renamed_from", span, v);
+                    }
+                }
+                "default_sql" => {
+                    if let Some(v) = string_value(
+                        cx,
+                        &meta,
+                        "default_sql",
+                        "default_sql = \"CURRENT_TIMESTAMP\"",
+                    )? {
+                        set(cx, &mut out.default_sql, "default_sql", span, Sp { key: span, value: v });
+                    }
+                }
+                "db_type" => {
+                    if let Some(v) = string_value(cx, &meta, "db_type", "db_type = \"CITEXT\"")? {
+                        if v.value().trim().is_empty() {
+                            cx.error(v.span(), "`db_type` is empty; spell the column type, as in `db_type = \"CITEXT\"`");
+                        } else {
+                            set(cx, &mut out.db_type, "db_type", span, Sp { key: span, value: v });
+                        }
+                    }
+                }
+                "max_length" => {
+                    if let Some(v) = int_value(cx, &meta, "max_length", 1)? {
+                        set(cx, &mut out.max_length, "max_length", span, Sp { key: span, value: v });
+                    }
+                }
+                "precision" => {
+                    if let Some(v) = int_value(cx, &meta, "precision", 1)? {
+                        set(cx, &mut out.precision, "precision", span, Sp { key: span, value: v });
+                    }
+                }
+                "scale" => {
+                    if let Some(v) = int_value(cx, &meta, "scale", 0)? {
+                        set(cx, &mut out.scale, "scale", span, Sp { key: span, value: v });
+                    }
+                }
+                "default" => {
+                    if let Some(v) = default_value(cx, &meta)? {
+                        set(cx, &mut out.default, "default", span, Sp { key: span, value: v });
+                    }
+                }
+                "foreign_key" => {
+                    if let Some(v) = path_value(cx, &meta)? {
+                        set(cx, &mut out.foreign_key, "foreign_key", span, Sp { key: span, value: v });
+                    }
+                }
+                "on_delete" => {
+                    if let Some(v) = on_delete_value(cx, &meta)? {
+                        set(cx, &mut out.on_delete, "on_delete", span, Sp { key: span, value: v });
+                    }
+                }
+                _ => unreachable!("key_of only returns listed keys"),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// The `#[model(...)]` attributes among `attrs`; `#[model]` and `#[model = …]` are errors.
+fn model_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> Vec<&'a Attribute> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("model")) {
+        match &attr.meta {
+            syn::Meta::List(_) => out.push(attr),
+            other => cx.error(
+                other.span(),
+                "expected a list of settings: `#[model(...)]`, as in `#[model(max_length = 200)]`",
+            ),
+        }
+    }
+    out
+}
+
+/// The key of one nested setting if it is one of `valid`; otherwise records an "unknown key"
+/// error naming the valid keys, skips the setting's value and returns `None`.
+fn key_of(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    valid: &[&str],
+    position: &str,
+) -> syn::Result<Option<String>> {
+    let key = meta
+        .path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| {
+            let segments: Vec<String> = meta
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            segments.join("::")
+        });
+    if meta.path.get_ident().is_some() && valid.contains(&key.as_str()) {
+        return Ok(Some(key));
+    }
+    let list = valid
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = closest(&key, valid)
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    cx.error(
+        meta.path.span(),
+        format!("unknown `model` attribute `{key}` on {position}{hint}; expected one of: {list}"),
+    );
+    skip_value(meta)?;
+    Ok(None)
+}
+
+/// The valid key closest to a typo, when it is close enough to be a likely intent.
+fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Skips `= value` or `(…)` after a key whose error has already been recorded.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<Group>()?;
+    }
+    Ok(())
+}
+
+/// Stores `value` in `slot`, or records a duplicate-key error at `span`.
+fn set<T>(cx: &Ctxt, slot: &mut Option<T>, name: &str, span: Span, value: T) {
+    if slot.is_some() {
+        cx.error(
+            span,
+            format!("duplicate `{name}` attribute; remove one of the two"),
+        );
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// A flag key (`unique`): takes no value.
+fn flag(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<Span>,
+    name: &str,
+) -> syn::Result<()> {
+    let span = meta.path.span();
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        cx.error(
+            span,
+            format!("`{name}` is a flag and takes no value; write just `{name}`"),
+        );
+        return skip_value(meta);
+    }
+    set(cx, slot, name, span, span);
+    Ok(())
+}
+
+/// The expression after `key =`, or an error at the key when there is none.
+fn expr_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    example: &str,
+) -> syn::Result<Option<Expr>> {
+    if !meta.input.peek(Token![=]) {
+        cx.error(
+            meta.path.span(),
+            format!("`{name}` needs a value, as in `{example}`"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    Ok(Some(meta.value()?.parse::<Expr>()?))
+}
+
+/// `key = "string"`.
+fn string_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    example: &str,
+) -> syn::Result<Option<LitStr>> {
+    let Some(expr) = expr_value(cx, meta, name, example)? else {
+        return Ok(None);
+    };
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(Some(s)),
+        other => {
+            cx.error(
+                other.span(),
+                format!("`{name}` expects a string literal, as in `{example}`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `key = N` with `N >= min` that fits a `u32`.
+fn int_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    min: u32,
+) -> syn::Result<Option<u32>> {
+    let example = format!("{name} = {}", if min == 0 { 2 } else { 100 });
+    let Some(expr) = expr_value(cx, meta, name, &example)? else {
+        return Ok(None);
+    };
+    let Expr::Lit(ExprLit {
+        lit: Lit::Int(lit), ..
+    }) = &expr
+    else {
+        cx.error(
+            expr.span(),
+            format!("`{name}` expects an integer literal, as in `{example}`"),
+        );
+        return Ok(None);
+    };
+    match lit.base10_parse::<u32>() {
+        Ok(n) if n >= min => Ok(Some(n)),
+        _ => {
+            cx.error(
+                lit.span(),
+                format!("`{name}` must be an integer from {min} to {}", u32::MAX),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `default = <literal>`: a string, an integer or float (optionally negative), or a bool.
+fn default_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<DefaultLit>> {
+    let Some(expr) = expr_value(cx, meta, "default", "default = 0")? else {
+        return Ok(None);
+    };
+    let (negative, lit) = match &expr {
+        Expr::Lit(ExprLit { lit, .. }) => (false, lit),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => match &**inner {
+            Expr::Lit(ExprLit {
+                lit: lit @ (Lit::Int(_) | Lit::Float(_)),
+                ..
+            }) => (true, lit),
+            _ => return Ok(bad_default(cx, &expr)),
+        },
+        _ => return Ok(bad_default(cx, &expr)),
+    };
+    Ok(match lit {
+        Lit::Str(s) => Some(DefaultLit::Text(s.value())),
+        Lit::Bool(b) => Some(DefaultLit::Bool(b.value)),
+        Lit::Int(i) => int_default(cx, i, negative),
+        Lit::Float(f) => {
+            let text = f.base10_digits();
+            Some(DefaultLit::Float(if negative {
+                format!("-{text}")
+            } else {
+                text.to_string()
+            }))
+        }
+        _ => bad_default(cx, &expr),
+    })
+}
+
+/// An integer default that must fit an `i64`.
+fn int_default(cx: &Ctxt, lit: &LitInt, negative: bool) -> Option<DefaultLit> {
+    let parsed = lit.base10_parse::<i128>().ok().and_then(|n| {
+        let n = if negative { -n } else { n };
+        i64::try_from(n).ok()
+    });
+    match parsed {
+        Some(n) => Some(DefaultLit::Int(n)),
+        None => {
+            cx.error(lit.span(), "`default` integer does not fit in an i64");
+            None
+        }
+    }
+}
+
+/// Records the "default must be a literal" error.
+fn bad_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
+    cx.error(
+        expr.span(),
+        "`default` expects a literal: a string, integer, float or bool (as in `default = 0` or \
+         `default = \"draft\"`); for an SQL expression use `default_sql = \"…\"`",
+    );
+    None
+}
+
+/// `foreign_key = path::To::Model`.
+fn path_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<syn::Path>> {
+    let Some(expr) = expr_value(cx, meta, "foreign_key", "foreign_key = Author")? else {
+        return Ok(None);
+    };
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => Ok(Some(p.path)),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            cx.error(
+                s.span(),
+                format!(
+                    "`foreign_key` expects a path to the model type, not a string: write \
+                     `foreign_key = {}`",
+                    s.value()
+                ),
+            );
+            Ok(None)
+        }
+        other => {
+            cx.error(
+                other.span(),
+                "`foreign_key` expects a path to a model type, as in `foreign_key = Author` or \
+                 `foreign_key = crate::models::Author`",
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `on_delete = "cascade" | "restrict" | "set_null" | "set_default" | "no_action"`.
+fn on_delete_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+) -> syn::Result<Option<(OnDelete, LitStr)>> {
+    let Some(lit) = string_value(cx, meta, "on_delete", "on_delete = \"cascade\"")? else {
+        return Ok(None);
+    };
+    let value = match lit.value().as_str() {
+        "cascade" => OnDelete::Cascade,
+        "restrict" => OnDelete::Restrict,
+        "set_null" => OnDelete::SetNull,
+        "set_default" => OnDelete::SetDefault,
+        "no_action" => OnDelete::NoAction,
+        other => {
+            let list = ON_DELETE_VALUES
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            cx.error(
+                lit.span(),
+                format!("unknown `on_delete` value \"{other}\"; expected one of: {list}"),
+            );
+            return Ok(None);
+        }
+    };
+    Ok(Some((value, lit)))
+}
+
+/// `index(fields = [...], name = "…", unique)` on the struct.
+fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<IndexAttr>> {
+    let key = meta.path.span();
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error(
+            key,
+            "`index` on a struct takes a list, as in `index(fields = [\"author\", \"title\"])` \
+             (to index one column, put `#[model(index)]` on its field)",
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let mut index = IndexAttr {
+        key,
+        fields: None,
+        name: None,
+        unique: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        let Some(k) = key_of(cx, &inner, INDEX_KEYS, "`index(...)`")? else {
+            return Ok(());
+        };
+        let span = inner.path.span();
+        match k.as_str() {
+            "unique" => flag(cx, &inner, &mut index.unique, "unique")?,
+            "name" => {
+                if let Some(v) = string_value(cx, &inner, "name", "name = \"books_author_idx\"")? {
+                    set(cx, &mut index.name, "name", span, v);
+                }
+            }
+            "fields" => {
+                if let Some(v) = string_list(cx, &inner)? {
+                    set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            _ => unreachable!("key_of only returns listed keys"),
+        }
+        Ok(())
+    })?;
+    Ok(Some(index))
+}
+
+/// `fields = ["a", "b"]`.
+fn string_list(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Vec<LitStr>>> {
+    let example = "fields = [\"author\", \"title\"]";
+    let Some(expr) = expr_value(cx, meta, "fields", example)? else {
+        return Ok(None);
+    };
+    let Expr::Array(array) = &expr else {
+        cx.error(
+            expr.span(),
+            format!("`fields` expects a list of field names, as in `{example}`"),
+        );
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for elem in &array.elems {
+        match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => out.push(s.clone()),
+            other => {
+                ok = false;
+                cx.error(
+                    other.span(),
+                    format!(
+                        "`fields` entries must be string literals naming fields, as in `{example}`"
+                    ),
+                );
+            }
+        }
+    }
+    if array.elems.is_empty() {
+        cx.error(
+            expr.span(),
+            format!("`fields` is empty; name at least one field, as in `{example}`"),
+        );
+        ok = false;
+    }
+    Ok(ok.then_some(out))
+}
+
+/// `check(name = "…", sql = "…")` on the struct.
+fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<CheckAttr>> {
+    let key = meta.path.span();
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error(
+            key,
+            "`check` takes a list, as in `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let mut check = CheckAttr {
+        key,
+        name: None,
+        sql: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        let Some(k) = key_of(cx, &inner, CHECK_KEYS, "`check(...)`")? else {
+            return Ok(());
+        };
+        let span = inner.path.span();
+        match k.as_str() {
+            "name" => {
+                if let Some(v) =
+                    string_value(cx, &inner, "name", "name = \"books_pages_positive\"")?
+                {
+                    set(cx, &mut check.name, "name", span, v);
+                }
+            }
+            "sql" => {
+                if let Some(v) = string_value(cx, &inner, "sql", "sql = \"pages > 0\"")? {
+                    set(cx, &mut check.sql, "sql", span, v);
+                }
+            }
+            _ => unreachable!("key_of only returns listed keys"),
+        }
+        Ok(())
+    })?;
+    Ok(Some(check))
+}

@@ -1,0 +1,424 @@
+//! Rules that involve more than one key or more than one field (serde's `internals/check.rs`
+//! habit): one small named function per rule, each saying what it rejects.
+//!
+//! Every rule records its errors in the [`Ctxt`] and returns, so all of them run on every
+//! build. Rules that need the Rust type system (`max_length` on an integer, a foreign key to a
+//! non-model, a type without `Column`) are not here: `codegen.rs` emits trait assertions for
+//! those and rustc reports them at the offending token.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::Span;
+
+use crate::ast::{Container, Field, PrimaryKey};
+use crate::attr::OnDelete;
+use crate::ctxt::Ctxt;
+
+/// The longest identifier PostgreSQL keeps (longer names are silently truncated there).
+pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// Runs every rule on the container.
+pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
+    check_table_name(cx, cont);
+    check_column_names(cx, cont);
+    check_duplicate_columns(cx, cont);
+    check_primary_key(cx, cont);
+    check_model_renamed_from(cx, cont);
+    for field in &cont.fields {
+        check_skip_stands_alone(cx, field);
+        check_foreign_key_on_delete(cx, field);
+        check_decimal_pair(cx, field);
+        check_db_type_exclusive(cx, field);
+        check_single_default(cx, field);
+        check_field_renamed_from(cx, field);
+    }
+    check_auto_on_primary_key(cx, cont);
+    check_indexes(cx, cont);
+    check_checks(cx, cont);
+}
+
+/// Why `name` cannot be an SQL identifier, if it cannot: it must match
+/// `[A-Za-z_][A-Za-z0-9_]*` and be at most 63 bytes. Names are checked at derive time so that
+/// nothing that would need quoting tricks ever reaches generated SQL.
+pub(crate) fn identifier_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Some("it is empty".into());
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Some(format!("it starts with `{first}`"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Some(format!("it contains `{bad}`"));
+    }
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        return Some(format!(
+            "it is {} bytes long and the limit is {MAX_IDENTIFIER_BYTES}",
+            name.len()
+        ));
+    }
+    None
+}
+
+/// Records an error when `name` (a `what`, e.g. "table name") is not a valid identifier.
+fn check_identifier(cx: &Ctxt, what: &str, name: &str, span: Span, fix: &str) {
+    if let Some(problem) = identifier_problem(name) {
+        cx.error(
+            span,
+            format!(
+                "{what} `{name}` is not a valid SQL identifier: {problem}; use ASCII letters, \
+                 digits and `_`, not starting with a digit, at most {MAX_IDENTIFIER_BYTES} \
+                 bytes{fix}"
+            ),
+        );
+    }
+}
+
+/// Rejects a table name (explicit or derived from the struct name) that is not an identifier.
+fn check_table_name(cx: &Ctxt, cont: &Container<'_>) {
+    let (table, span) = cont.table();
+    let fix = if cont.attrs.table.is_none() {
+        " (set one with `#[model(table = \"…\")]`)"
+    } else {
+        ""
+    };
+    check_identifier(cx, "table name", &table, span, fix);
+}
+
+/// Rejects a column name (explicit or the field name) that is not an identifier.
+fn check_column_names(cx: &Ctxt, cont: &Container<'_>) {
+    for (_, field) in cont.columns() {
+        let (column, span) = field.column();
+        let fix = if field.attrs.column.is_none() {
+            " (set one with `#[model(column = \"…\")]`)"
+        } else {
+            ""
+        };
+        check_identifier(cx, "column name", &column, span, fix);
+    }
+}
+
+/// Rejects two fields that map to the same column.
+fn check_duplicate_columns(cx: &Ctxt, cont: &Container<'_>) {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (_, field) in cont.columns() {
+        let (column, span) = field.column();
+        if let Some(first) = seen.get(&column) {
+            cx.error(
+                span,
+                format!(
+                    "column `{column}` is already used by field `{first}`; give this field \
+                     another `#[model(column = \"…\")]`"
+                ),
+            );
+        } else {
+            seen.insert(column, &field.name);
+        }
+    }
+}
+
+/// Rejects a second `primary_key`, and a model with no primary key at all (no field says
+/// `primary_key` and no field is named `id`).
+fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
+    let marked: Vec<&Field<'_>> = cont
+        .columns()
+        .map(|(_, f)| f)
+        .filter(|f| f.attrs.primary_key.is_some())
+        .collect();
+    if let Some((first, rest)) = marked.split_first() {
+        for extra in rest {
+            cx.error(
+                extra.attrs.primary_key.expect("filtered on primary_key"),
+                format!(
+                    "`{}` already has a primary key (`{}`); a model has exactly one \
+                     primary-key field: remove `primary_key` here or there (for a multi-column \
+                     unique key use `#[model(index(fields = [...], unique))]`)",
+                    cont.name, first.name
+                ),
+            );
+        }
+    }
+    if cont.primary_key() == PrimaryKey::Missing {
+        cx.error(
+            cont.ident.span(),
+            format!(
+                "model `{}` has no primary key: add a field `id: i64` (an auto-increment \
+                 primary key), or mark one field `#[model(primary_key)]`",
+                cont.name
+            ),
+        );
+    }
+}
+
+/// Rejects `auto` on a field that is not the primary key (auto-increment columns are
+/// primary keys on every backend).
+fn check_auto_on_primary_key(cx: &Ctxt, cont: &Container<'_>) {
+    let pk = match cont.primary_key() {
+        PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) => Some(i),
+        PrimaryKey::Missing => None,
+    };
+    for (i, field) in cont.columns() {
+        if let Some(span) = field.attrs.auto {
+            if Some(i) != pk {
+                cx.error(
+                    span,
+                    format!(
+                        "`auto` needs the primary key, and `{}` is not it: add `primary_key` to \
+                         this field, or remove `auto`",
+                        field.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Rejects any other setting next to `skip`: a skipped field is not a column.
+fn check_skip_stands_alone(cx: &Ctxt, field: &Field<'_>) {
+    if field.attrs.skip.is_none() {
+        return;
+    }
+    for (key, span) in field.attrs.set_keys() {
+        cx.error(
+            span,
+            format!(
+                "`{key}` has no effect on a `skip` field (`{}` is not a column); remove `{key}` \
+                 or `skip`",
+                field.name
+            ),
+        );
+    }
+}
+
+/// Rejects `foreign_key` without `on_delete` (required, as in Django ≥ 2) and `on_delete`
+/// without `foreign_key`.
+fn check_foreign_key_on_delete(cx: &Ctxt, field: &Field<'_>) {
+    match (&field.attrs.foreign_key, &field.attrs.on_delete) {
+        (Some(fk), None) => cx.error(
+            fk.key,
+            "`foreign_key` needs `on_delete`: add `on_delete = \"cascade\"` (or \"restrict\", \
+             \"set_null\", \"set_default\", \"no_action\")",
+        ),
+        (None, Some(od)) => cx.error(
+            od.key,
+            "`on_delete` only applies to a foreign key: add `foreign_key = OtherModel`, or \
+             remove `on_delete`",
+        ),
+        _ => {}
+    }
+    if let Some(od) = &field.attrs.on_delete {
+        if od.value.0 == OnDelete::SetDefault
+            && field.attrs.default.is_none()
+            && field.attrs.default_sql.is_none()
+        {
+            cx.error(
+                od.value.1.span(),
+                "`on_delete = \"set_default\"` needs a column default: add `default = …` or \
+                 `default_sql = \"…\"`",
+            );
+        }
+    }
+}
+
+/// Rejects `precision` without `scale` and the reverse (both are needed, as in Django's
+/// `max_digits` / `decimal_places`), and a scale larger than the precision.
+fn check_decimal_pair(cx: &Ctxt, field: &Field<'_>) {
+    match (&field.attrs.precision, &field.attrs.scale) {
+        (Some(p), None) => cx.error(
+            p.key,
+            format!(
+                "`precision` needs `scale` too: add `scale = N` (digits after the point, at \
+                 most {})",
+                p.value
+            ),
+        ),
+        (None, Some(s)) => cx.error(
+            s.key,
+            "`scale` needs `precision` too: add `precision = N` (total digits)",
+        ),
+        (Some(p), Some(s)) if s.value > p.value => cx.error(
+            s.key,
+            format!(
+                "`scale = {}` is larger than `precision = {}`; the scale counts digits after \
+                 the point and cannot exceed the total",
+                s.value, p.value
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// Rejects type-shaping settings and `auto` next to `db_type`, which spells the whole type.
+fn check_db_type_exclusive(cx: &Ctxt, field: &Field<'_>) {
+    if field.attrs.db_type.is_none() {
+        return;
+    }
+    let conflicts = [
+        ("max_length", field.attrs.max_length.as_ref().map(|s| s.key)),
+        ("precision", field.attrs.precision.as_ref().map(|s| s.key)),
+        ("scale", field.attrs.scale.as_ref().map(|s| s.key)),
+        ("auto", field.attrs.auto),
+    ];
+    for (key, span) in conflicts {
+        if let Some(span) = span {
+            cx.error(
+                span,
+                format!(
+                    "`{key}` cannot be combined with `db_type`, which spells the whole column \
+                     type; put it into the `db_type` text or remove `db_type`"
+                ),
+            );
+        }
+    }
+}
+
+/// Rejects `default` together with `default_sql`, and a default on an `auto` column.
+fn check_single_default(cx: &Ctxt, field: &Field<'_>) {
+    if let (Some(_), Some(sql)) = (&field.attrs.default, &field.attrs.default_sql) {
+        cx.error(
+            sql.key,
+            "`default` and `default_sql` cannot both be set; keep one",
+        );
+    }
+    if let Some(auto) = field.attrs.auto {
+        if field.attrs.default.is_some() || field.attrs.default_sql.is_some() {
+            cx.error(
+                auto,
+                "an `auto` column gets its value from the database and cannot have a default; \
+                 remove the default or `auto`",
+            );
+        }
+    }
+}
+
+/// Rejects a model `renamed_from` that is not a Rust identifier or is the model's own name.
+fn check_model_renamed_from(cx: &Ctxt, cont: &Container<'_>) {
+    if let Some(lit) = &cont.attrs.renamed_from {
+        check_rename(cx, "model", &cont.name, &lit.value(), lit.span());
+    }
+}
+
+/// Rejects a field `renamed_from` that is not an identifier or is the field's own name.
+fn check_field_renamed_from(cx: &Ctxt, field: &Field<'_>) {
+    if let Some(lit) = &field.attrs.renamed_from {
+        check_rename(cx, "field", &field.name, &lit.value(), lit.span());
+    }
+}
+
+/// Shared by the two `renamed_from` rules.
+fn check_rename(cx: &Ctxt, what: &str, current: &str, old: &str, span: Span) {
+    if let Some(problem) = identifier_problem(old) {
+        cx.error(
+            span,
+            format!("`renamed_from = \"{old}\"` does not name a {what}: {problem}"),
+        );
+    } else if old == current {
+        cx.error(
+            span,
+            format!(
+                "`renamed_from = \"{old}\"` is this {what}'s own name; give the previous name, \
+                 or remove `renamed_from` once the rename is migrated"
+            ),
+        );
+    }
+}
+
+/// Rejects indexes without `fields`, naming a missing or skipped field, naming a field twice,
+/// with an invalid name, or with the same name as another index or check.
+fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
+    let mut names: BTreeMap<String, ()> = BTreeMap::new();
+    for index in &cont.attrs.indexes {
+        let Some(fields) = &index.fields else {
+            cx.error(
+                index.key,
+                "`index(...)` needs `fields`, as in `index(fields = [\"author\", \"title\"])`",
+            );
+            continue;
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for lit in fields {
+            let name = lit.value();
+            if cont.column_field(&name).is_none() {
+                let skipped = cont.fields.iter().any(|f| f.name == name);
+                let known: Vec<String> = cont
+                    .columns()
+                    .map(|(_, f)| format!("`{}`", f.name))
+                    .collect();
+                cx.error(
+                    lit.span(),
+                    if skipped {
+                        format!("index field `{name}` is marked `skip` and is not a column; index a column instead")
+                    } else {
+                        format!(
+                            "index field `{name}` is not a field of `{}`; its fields are: {}",
+                            cont.name,
+                            known.join(", ")
+                        )
+                    },
+                );
+            } else if seen.contains(&name) {
+                cx.error(
+                    lit.span(),
+                    format!("index names field `{name}` twice; list each field once"),
+                );
+            } else {
+                seen.push(name);
+            }
+        }
+        if let Some(lit) = &index.name {
+            check_identifier(cx, "index name", &lit.value(), lit.span(), "");
+            if names.insert(lit.value(), ()).is_some() {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "index name `{}` is used twice in `{}`; give each index its own name",
+                        lit.value(),
+                        cont.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Rejects checks without `name` or `sql`, with an empty `sql`, an invalid name, or a name
+/// used twice.
+fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
+    let mut names: BTreeMap<String, ()> = BTreeMap::new();
+    for check in &cont.attrs.checks {
+        if check.name.is_none() {
+            cx.error(
+                check.key,
+                "`check(...)` needs `name`, as in `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
+            );
+        }
+        match &check.sql {
+            None => cx.error(
+                check.key,
+                "`check(...)` needs `sql`: the SQL condition to enforce, as in \
+                 `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
+            ),
+            Some(sql) if sql.value().trim().is_empty() => cx.error(
+                sql.span(),
+                "`sql` is empty; write the SQL condition to enforce, as in `sql = \"pages > 0\"`",
+            ),
+            Some(_) => {}
+        }
+        if let Some(lit) = &check.name {
+            check_identifier(cx, "check name", &lit.value(), lit.span(), "");
+            if names.insert(lit.value(), ()).is_some() {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "check name `{}` is used twice in `{}`; give each check its own name",
+                        lit.value(),
+                        cont.name
+                    ),
+                );
+            }
+        }
+    }
+}
