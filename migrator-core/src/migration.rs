@@ -1,8 +1,12 @@
-//! [`Migration`]: a named, ordered list of operations with its dependencies.
+//! [`Migration`]: a named, ordered list of operations with its dependencies, and the
+//! [`prelude`] that migration files `use`.
 //!
 //! Migration files (written by `writer.rs`, compiled into the app crate through the `build.rs`
-//! embed) build one of these. The app label and the name come from where the file is (its crate
-//! and its file stem), not from the file's contents.
+//! embed) build one of these with the builder methods here and the constructors in
+//! [`prelude`]. The app label and the name come from where the file is (its crate and its file
+//! stem), not from the file's contents, so a file can be renamed. This module holds data and
+//! constructors only: ordering migrations is `graph.rs`, finding them is `loader.rs`, writing
+//! them is `writer.rs`.
 
 use std::fmt;
 
@@ -52,6 +56,14 @@ pub struct Migration {
     pub replaces: Vec<MigrationKey>,
 }
 
+impl Default for Migration {
+    /// An unnamed, empty, atomic, non-initial migration: what a migration file starts from
+    /// (the loader fills in the app and the name).
+    fn default() -> Self {
+        Self::new("", "")
+    }
+}
+
 impl Migration {
     /// An empty, atomic, non-initial migration.
     pub fn new(app: impl Into<String>, name: impl Into<String>) -> Self {
@@ -69,5 +81,380 @@ impl Migration {
     /// This migration's key.
     pub fn key(&self) -> MigrationKey {
         MigrationKey::new(self.app.clone(), self.name.clone())
+    }
+
+    /// Sets whether this is the app's first migration.
+    pub fn initial(mut self, initial: bool) -> Self {
+        self.initial = initial;
+        self
+    }
+
+    /// Sets whether the migration runs in one transaction where the backend allows it.
+    pub fn atomic(mut self, atomic: bool) -> Self {
+        self.atomic = atomic;
+        self
+    }
+
+    /// Adds a dependency on migration `name` of `app`.
+    pub fn dependency(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
+        self.dependencies.push(MigrationKey::new(app, name));
+        self
+    }
+
+    /// Records that this migration squashes migration `name` of `app`.
+    pub fn replaces(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
+        self.replaces.push(MigrationKey::new(app, name));
+        self
+    }
+
+    /// Appends an operation (an [`Operation`], an operation struct or a [`prelude`] builder).
+    pub fn operation(mut self, operation: impl Into<Operation>) -> Self {
+        self.operations.push(operation.into());
+        self
+    }
+
+    /// Sets the app label and the name (the loader does this from the crate and file stem).
+    pub fn named(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
+        self.app = app.into();
+        self.name = name.into();
+        self
+    }
+}
+
+/// What a migration file needs, in one `use migrator_core::migration::prelude::*;`.
+///
+/// Constructors read like the operation they build:
+///
+/// ```
+/// use migrator_core::migration::prelude::*;
+///
+/// let m = Migration::default()
+///     .initial(true)
+///     .operation(
+///         create_model("Book", "books")
+///             .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
+///             .field(field("title", ColumnType::Varchar(200)))
+///             .index(index("books_title_idx", ["title"])),
+///     )
+///     .operation(add_field("Book", field("isbn", ColumnType::Varchar(13)).nullable()))
+///     .operation(run_sql(["UPDATE books SET title = trim(title)"]).reverse_noop());
+/// assert_eq!(m.operations.len(), 3);
+/// ```
+pub mod prelude {
+    pub use super::builders::{
+        add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
+        check_constraint, create_model, delete_model, field, index, remove_constraint,
+        remove_field, remove_index, rename_field, rename_model, run_rust, run_sql,
+        unique_constraint, unique_index, AddFieldBuilder, AlterFieldBuilder, CreateModelBuilder,
+        RunRustBuilder, RunSqlBuilder,
+    };
+    pub use super::{Migration, MigrationKey};
+    pub use crate::backend::DbConnection;
+    pub use crate::error::BoxError;
+    pub use crate::field_type::ColumnType;
+    pub use crate::operations::{Operation, RustMigrationFn};
+    pub use crate::state::{
+        ConstraintKind, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, OnDelete,
+    };
+    /// diesel, for data steps (`RunRust`) that query through the migration's connection.
+    pub use diesel;
+}
+
+/// Constructors for every operation kind, used by migration files through [`prelude`].
+pub mod builders {
+    use crate::field_type::ColumnType;
+    use crate::operations::{
+        AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable,
+        CreateModel, DeleteModel, Operation, RemoveConstraint, RemoveField, RemoveIndex,
+        RenameField, RenameModel, RunRust, RunSql, RustMigrationFn,
+    };
+    use crate::state::{ConstraintState, FieldState, IndexState};
+
+    /// A NOT NULL field with no other property (chain [`FieldState`]'s methods for the rest).
+    pub fn field(name: impl Into<String>, column_type: ColumnType) -> FieldState {
+        FieldState::new(name, column_type)
+    }
+
+    /// A (non-unique) index over fields, in order.
+    pub fn index<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+    ) -> IndexState {
+        IndexState::new(name, fields, false)
+    }
+
+    /// A unique index over fields, in order.
+    pub fn unique_index<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+    ) -> IndexState {
+        IndexState::new(name, fields, true)
+    }
+
+    /// A named `CHECK (sql)` constraint.
+    pub fn check_constraint(name: impl Into<String>, sql: impl Into<String>) -> ConstraintState {
+        ConstraintState::check(name, sql)
+    }
+
+    /// A named `UNIQUE (fields…)` constraint.
+    pub fn unique_constraint<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+    ) -> ConstraintState {
+        ConstraintState::unique(name, fields)
+    }
+
+    /// `CreateModel`: chain `.comment(…)`, `.field(…)`, `.index(…)`, `.constraint(…)`.
+    pub fn create_model(name: impl Into<String>, table: impl Into<String>) -> CreateModelBuilder {
+        CreateModelBuilder(CreateModel {
+            name: name.into(),
+            table: table.into(),
+            comment: None,
+            fields: Vec::new(),
+            indexes: Vec::new(),
+            constraints: Vec::new(),
+        })
+    }
+
+    /// Builds a `CreateModel` operation; see [`create_model`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CreateModelBuilder(pub CreateModel);
+
+    impl CreateModelBuilder {
+        /// Sets the table comment.
+        pub fn comment(mut self, comment: impl Into<String>) -> Self {
+            self.0.comment = Some(comment.into());
+            self
+        }
+
+        /// Appends a field (columns are created in this order).
+        pub fn field(mut self, field: FieldState) -> Self {
+            self.0.fields.push(field);
+            self
+        }
+
+        /// Adds an index created with the table.
+        pub fn index(mut self, index: IndexState) -> Self {
+            self.0.indexes.push(index);
+            self
+        }
+
+        /// Adds a constraint created with the table.
+        pub fn constraint(mut self, constraint: ConstraintState) -> Self {
+            self.0.constraints.push(constraint);
+            self
+        }
+    }
+
+    impl From<CreateModelBuilder> for Operation {
+        fn from(b: CreateModelBuilder) -> Self {
+            Operation::CreateModel(b.0)
+        }
+    }
+
+    /// `DeleteModel`.
+    pub fn delete_model(name: impl Into<String>) -> Operation {
+        Operation::DeleteModel(DeleteModel { name: name.into() })
+    }
+
+    /// `RenameModel` from `old_name` to `new_name`.
+    pub fn rename_model(old_name: impl Into<String>, new_name: impl Into<String>) -> Operation {
+        Operation::RenameModel(RenameModel {
+            old_name: old_name.into(),
+            new_name: new_name.into(),
+        })
+    }
+
+    /// `AlterModelTable`: the model's table becomes `table`.
+    pub fn alter_model_table(name: impl Into<String>, table: impl Into<String>) -> Operation {
+        Operation::AlterModelTable(AlterModelTable {
+            name: name.into(),
+            table: table.into(),
+        })
+    }
+
+    /// `AlterModelComment`: `Some("…")` sets the table comment, `None` removes it.
+    pub fn alter_model_comment(name: impl Into<String>, comment: Option<&str>) -> Operation {
+        Operation::AlterModelComment(AlterModelComment {
+            name: name.into(),
+            comment: comment.map(str::to_owned),
+        })
+    }
+
+    /// `AddField`; chain `.preserve_default(false)` when the field's default only fills the
+    /// existing rows (a one-off default).
+    pub fn add_field(model: impl Into<String>, field: FieldState) -> AddFieldBuilder {
+        AddFieldBuilder(AddField {
+            model: model.into(),
+            field,
+            preserve_default: true,
+        })
+    }
+
+    /// Builds an `AddField` operation; see [`add_field`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AddFieldBuilder(pub AddField);
+
+    impl AddFieldBuilder {
+        /// `false`: the default only fills existing rows and is not kept on the column.
+        pub fn preserve_default(mut self, preserve: bool) -> Self {
+            self.0.preserve_default = preserve;
+            self
+        }
+    }
+
+    impl From<AddFieldBuilder> for Operation {
+        fn from(b: AddFieldBuilder) -> Self {
+            Operation::AddField(b.0)
+        }
+    }
+
+    /// `RemoveField`.
+    pub fn remove_field(model: impl Into<String>, name: impl Into<String>) -> Operation {
+        Operation::RemoveField(RemoveField {
+            model: model.into(),
+            name: name.into(),
+        })
+    }
+
+    /// `AlterField`: the field named like `field` gets this new definition; chain
+    /// `.preserve_default(false)` for a one-off default that only fills NULLs.
+    pub fn alter_field(model: impl Into<String>, field: FieldState) -> AlterFieldBuilder {
+        AlterFieldBuilder(AlterField {
+            model: model.into(),
+            name: field.name.clone(),
+            field,
+            preserve_default: true,
+        })
+    }
+
+    /// Builds an `AlterField` operation; see [`alter_field`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AlterFieldBuilder(pub AlterField);
+
+    impl AlterFieldBuilder {
+        /// `false`: the default only fills NULLs and is not kept on the column.
+        pub fn preserve_default(mut self, preserve: bool) -> Self {
+            self.0.preserve_default = preserve;
+            self
+        }
+
+        /// The name of the altered field, when it differs from the new definition's name.
+        pub fn field_name(mut self, name: impl Into<String>) -> Self {
+            self.0.name = name.into();
+            self
+        }
+    }
+
+    impl From<AlterFieldBuilder> for Operation {
+        fn from(b: AlterFieldBuilder) -> Self {
+            Operation::AlterField(b.0)
+        }
+    }
+
+    /// `RenameField` on `model` from `old_name` to `new_name`.
+    pub fn rename_field(
+        model: impl Into<String>,
+        old_name: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> Operation {
+        Operation::RenameField(RenameField {
+            model: model.into(),
+            old_name: old_name.into(),
+            new_name: new_name.into(),
+        })
+    }
+
+    /// `AddIndex`.
+    pub fn add_index(model: impl Into<String>, index: IndexState) -> Operation {
+        Operation::AddIndex(AddIndex {
+            model: model.into(),
+            index,
+        })
+    }
+
+    /// `RemoveIndex` by name.
+    pub fn remove_index(model: impl Into<String>, name: impl Into<String>) -> Operation {
+        Operation::RemoveIndex(RemoveIndex {
+            model: model.into(),
+            name: name.into(),
+        })
+    }
+
+    /// `AddConstraint`.
+    pub fn add_constraint(model: impl Into<String>, constraint: ConstraintState) -> Operation {
+        Operation::AddConstraint(AddConstraint {
+            model: model.into(),
+            constraint,
+        })
+    }
+
+    /// `RemoveConstraint` by name.
+    pub fn remove_constraint(model: impl Into<String>, name: impl Into<String>) -> Operation {
+        Operation::RemoveConstraint(RemoveConstraint {
+            model: model.into(),
+            name: name.into(),
+        })
+    }
+
+    /// `RunSql`: statements run forwards, in order. Irreversible until `.reverse([…])` or
+    /// `.reverse_noop()` is chained.
+    pub fn run_sql<S: Into<String>>(sql: impl IntoIterator<Item = S>) -> RunSqlBuilder {
+        RunSqlBuilder(RunSql {
+            sql: sql.into_iter().map(Into::into).collect(),
+            reverse_sql: None,
+        })
+    }
+
+    /// Builds a `RunSql` operation; see [`run_sql`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RunSqlBuilder(pub RunSql);
+
+    impl RunSqlBuilder {
+        /// The statements that undo the forward SQL, run when migrating backwards.
+        pub fn reverse<S: Into<String>>(mut self, sql: impl IntoIterator<Item = S>) -> Self {
+            self.0.reverse_sql = Some(sql.into_iter().map(Into::into).collect());
+            self
+        }
+
+        /// Migrating backwards runs nothing (Django's `RunSQL.noop`).
+        pub fn reverse_noop(mut self) -> Self {
+            self.0.reverse_sql = Some(Vec::new());
+            self
+        }
+    }
+
+    impl From<RunSqlBuilder> for Operation {
+        fn from(b: RunSqlBuilder) -> Self {
+            Operation::RunSql(b.0)
+        }
+    }
+
+    /// `RunRust`: a data step `forward(conn)` named `name` (its function name; the name is what
+    /// the checksum of an applied migration sees). Irreversible until `.backward(f)`.
+    pub fn run_rust(name: &'static str, forward: RustMigrationFn) -> RunRustBuilder {
+        RunRustBuilder(RunRust {
+            name,
+            forward,
+            backward: None,
+        })
+    }
+
+    /// Builds a `RunRust` operation; see [`run_rust`].
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct RunRustBuilder(pub RunRust);
+
+    impl RunRustBuilder {
+        /// The function that undoes the forward step.
+        pub fn backward(mut self, backward: RustMigrationFn) -> Self {
+            self.0.backward = Some(backward);
+            self
+        }
+    }
+
+    impl From<RunRustBuilder> for Operation {
+        fn from(b: RunRustBuilder) -> Self {
+            Operation::RunRust(b.0)
+        }
     }
 }
