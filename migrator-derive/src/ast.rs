@@ -241,7 +241,7 @@ pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
                 lit: Lit::Str(s), ..
             }) = &nv.value
             {
-                lines.extend(s.value().lines().map(|l| l.trim().to_string()));
+                lines.extend(s.value().split('\n').map(|l| l.trim().to_string()));
             }
         }
     }
