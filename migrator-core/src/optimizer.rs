@@ -1,3 +1,294 @@
-//! Folds operation lists the way Django's optimizer does (CreateModel+AddField, AddField+RemoveField, AlterField chains, ...).
+//! Folds a migration's operation list into a shorter equivalent one, the way Django's
+//! `MigrationOptimizer` does: `CreateModel` absorbs later field, index, table and rename
+//! operations on its model; `CreateModel`+`DeleteModel` vanish; `AddField` absorbs
+//! `AlterField`/`RenameField` and vanishes with `RemoveField`; `AlterField` chains keep the
+//! last; `RenameField` and `RenameModel` chains collapse; `AddIndex`+`RemoveIndex` vanish.
 //!
-//! (Being written; see ARCHITECTURE.md.)
+//! Two operations fold only when every operation between them lets one of them move next to
+//! the other without changing meaning (Django's "reduce through" rule: the operation in between
+//! does not reference the same model or field). `RunSql` and `RunRust` are never moved across.
+//! The pass repeats until nothing changes. This module only rewrites lists; it never reads the
+//! database or the current models.
+
+use crate::operations::{AddField, AlterField, CreateModel, Operation, RenameField, RenameModel};
+use crate::state::{ConstraintKind, FieldState, ProjectState};
+
+/// Returns `ops` folded to a fixpoint. `app` is the app of the migration the operations belong
+/// to (foreign keys name their own app). Replaying the result from any state where `ops`
+/// applies gives the same state as replaying `ops`.
+pub fn optimize(app: &str, ops: Vec<Operation>) -> Vec<Operation> {
+    let mut ops = ops;
+    loop {
+        let next = optimize_once(app, &ops);
+        if next.len() == ops.len() && next == ops {
+            return next;
+        }
+        ops = next;
+    }
+}
+
+/// What `first.reduce(second)` says.
+enum Reduce {
+    /// The pair becomes this list.
+    Replace(Vec<Operation>),
+    /// `first` may move after `second` (they touch different things).
+    Through,
+    /// They cannot be reordered.
+    Block,
+}
+
+/// One pass: the first fold found is applied and the rest is copied.
+fn optimize_once(app: &str, ops: &[Operation]) -> Vec<Operation> {
+    let mut out: Vec<Operation> = Vec::with_capacity(ops.len());
+    'outer: for (i, op) in ops.iter().enumerate() {
+        let mut right = true;
+        for (j, other) in ops[i + 1..].iter().enumerate() {
+            match reduce(app, op, other) {
+                Reduce::Replace(result) => {
+                    let between = &ops[i + 1..i + 1 + j];
+                    if right {
+                        out.extend(between.iter().cloned());
+                        out.extend(result);
+                    } else if between
+                        .iter()
+                        .all(|b| matches!(reduce(app, b, other), Reduce::Through))
+                    {
+                        out.extend(result);
+                        out.extend(between.iter().cloned());
+                    } else {
+                        out.push(op.clone());
+                        continue 'outer;
+                    }
+                    out.extend(ops[i + j + 2..].iter().cloned());
+                    return out;
+                }
+                Reduce::Through => {}
+                Reduce::Block => right = false,
+            }
+        }
+        out.push(op.clone());
+    }
+    out
+}
+
+/// True when `op` (in `app`) may depend on model `target_app.target`: it is about that model,
+/// points a foreign key at it, or is opaque (`RunSql`, `RunRust`, `DeleteModel` whose fields
+/// are unknown).
+pub fn references_model(op: &Operation, app: &str, target_app: &str, target: &str) -> bool {
+    let here = |name: &str| app == target_app && name == target;
+    let fk = |f: &FieldState| {
+        f.foreign_key
+            .as_ref()
+            .is_some_and(|fk| fk.app == target_app && fk.model == target)
+    };
+    match op {
+        Operation::RunSql(_) | Operation::RunRust(_) | Operation::DeleteModel(_) => true,
+        Operation::CreateModel(c) => here(&c.name) || c.fields.iter().any(fk),
+        Operation::AddField(a) => here(&a.model) || fk(&a.field),
+        Operation::AlterField(a) => here(&a.model) || fk(&a.field),
+        Operation::RenameModel(r) => here(&r.old_name) || here(&r.new_name),
+        other => other.model_name().is_some_and(here),
+    }
+}
+
+/// True when `op` (in `app`) may depend on field `field` of model `model` of the same app.
+pub fn references_field(op: &Operation, app: &str, model: &str, field: &str) -> bool {
+    if !references_model(op, app, app, model) {
+        return false;
+    }
+    let points_here = |f: &FieldState| {
+        f.foreign_key
+            .as_ref()
+            .is_some_and(|fk| fk.app == app && fk.model == model)
+    };
+    match op {
+        Operation::AddField(a) => {
+            (a.model == model && a.field.name == field) || points_here(&a.field)
+        }
+        Operation::AlterField(a) => {
+            (a.model == model && (a.name == field || a.field.name == field))
+                || points_here(&a.field)
+        }
+        Operation::RemoveField(r) => r.name == field,
+        Operation::RenameField(r) => r.old_name == field || r.new_name == field,
+        Operation::AddIndex(a) => a.index.fields.iter().any(|f| f == field),
+        Operation::AddConstraint(a) => match &a.constraint.kind {
+            ConstraintKind::Unique(fields) => fields.iter().any(|f| f == field),
+            ConstraintKind::Check(_) => true,
+        },
+        _ => true,
+    }
+}
+
+/// `first` then `second`, where `second` is an `AlterField` of the same field: one field
+/// definition. A default that filled rows in `first` is kept as a one-off when `second` has
+/// none, so existing rows still get a value.
+fn merge_field(first: &FieldState, second: &AlterField) -> (FieldState, bool) {
+    let mut f = second.field.clone();
+    f.name = second.name.clone();
+    if !second.preserve_default {
+        return (f, false);
+    }
+    if f.default.is_none() {
+        if let Some(d) = &first.default {
+            f.default = Some(d.clone());
+            return (f, false);
+        }
+    }
+    (f, true)
+}
+
+/// `first` may move past `other` when `other` references none of `fields` of `model`.
+fn field_through(app: &str, other: &Operation, model: &str, fields: &[&str]) -> Reduce {
+    if matches!(other, Operation::RunSql(_) | Operation::RunRust(_))
+        || fields
+            .iter()
+            .any(|f| references_field(other, app, model, f))
+    {
+        Reduce::Block
+    } else {
+        Reduce::Through
+    }
+}
+
+/// `first` may move past `other` when `other` references none of `models` (of `app`).
+fn model_through(app: &str, other: &Operation, models: &[&str]) -> Reduce {
+    if models.iter().any(|m| references_model(other, app, app, m)) {
+        Reduce::Block
+    } else {
+        Reduce::Through
+    }
+}
+
+/// Folds `second` into the `CreateModel` by applying it to the model alone.
+fn fold_into_create(app: &str, create: &CreateModel, second: &Operation) -> Reduce {
+    let mut st = ProjectState::new();
+    st.insert(create.to_state(app));
+    if second.state_forwards(app, &mut st).is_err() || st.models.len() != 1 {
+        return Reduce::Block;
+    }
+    let model = st.models.into_values().next().expect("one model");
+    Reduce::Replace(vec![CreateModel::from_state(&model).into()])
+}
+
+fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
+    use Operation as O;
+    if matches!(first, O::RunSql(_) | O::RunRust(_)) {
+        return Reduce::Block;
+    }
+    match (first, second) {
+        (O::CreateModel(c), O::DeleteModel(d)) if d.name == c.name => Reduce::Replace(vec![]),
+        (O::CreateModel(c), other) if other.model_name() == Some(c.name.as_str()) => match other {
+            O::AddField(_)
+            | O::RemoveField(_)
+            | O::AlterField(_)
+            | O::RenameField(_)
+            | O::RenameModel(_)
+            | O::AlterModelTable(_)
+            | O::AlterModelComment(_)
+            | O::AddIndex(_)
+            | O::RemoveIndex(_)
+            | O::AddConstraint(_)
+            | O::RemoveConstraint(_) => fold_into_create(app, c, other),
+            _ => Reduce::Block,
+        },
+        (O::CreateModel(c), other) => model_through(app, other, &[&c.name]),
+
+        (O::AddField(a), O::AlterField(b)) if a.model == b.model && a.field.name == b.name => {
+            let (field, preserve_default) = merge_field(&a.field, b);
+            Reduce::Replace(vec![AddField {
+                model: a.model.clone(),
+                field,
+                preserve_default,
+            }
+            .into()])
+        }
+        (O::AddField(a), O::RemoveField(b)) if a.model == b.model && a.field.name == b.name => {
+            Reduce::Replace(vec![])
+        }
+        (O::AddField(a), O::RenameField(b)) if a.model == b.model && a.field.name == b.old_name => {
+            let mut field = a.field.clone();
+            if field.column == field.name {
+                field.column = b.new_name.clone();
+            }
+            field.name = b.new_name.clone();
+            Reduce::Replace(vec![AddField {
+                model: a.model.clone(),
+                field,
+                preserve_default: a.preserve_default,
+            }
+            .into()])
+        }
+        (O::AddField(a), other) => field_through(app, other, &a.model, &[&a.field.name]),
+
+        (O::AlterField(a), O::AlterField(b)) if a.model == b.model && a.name == b.name => {
+            let (field, preserve_default) = merge_field(&a.field, b);
+            Reduce::Replace(vec![AlterField {
+                model: a.model.clone(),
+                name: a.name.clone(),
+                field,
+                preserve_default,
+            }
+            .into()])
+        }
+        (O::AlterField(a), O::RemoveField(b)) if a.model == b.model && a.name == b.name => {
+            Reduce::Replace(vec![second.clone()])
+        }
+        (O::AlterField(a), other) => field_through(app, other, &a.model, &[&a.name]),
+
+        (O::RenameField(a), O::RenameField(b))
+            if a.model == b.model && a.new_name == b.old_name =>
+        {
+            if a.old_name == b.new_name {
+                Reduce::Replace(vec![])
+            } else {
+                Reduce::Replace(vec![
+                    RenameField::new(&a.model, &a.old_name, &b.new_name).into()
+                ])
+            }
+        }
+        (O::RenameField(a), other) => {
+            field_through(app, other, &a.model, &[&a.old_name, &a.new_name])
+        }
+        (O::RemoveField(a), other) => field_through(app, other, &a.model, &[&a.name]),
+
+        (O::RenameModel(a), O::RenameModel(b)) if a.new_name == b.old_name => {
+            if a.old_name == b.new_name {
+                Reduce::Replace(vec![])
+            } else {
+                Reduce::Replace(vec![RenameModel {
+                    old_name: a.old_name.clone(),
+                    new_name: b.new_name.clone(),
+                }
+                .into()])
+            }
+        }
+        (O::RenameModel(a), other) => model_through(app, other, &[&a.old_name, &a.new_name]),
+
+        (O::AlterModelTable(a), O::AlterModelTable(b)) if a.name == b.name => {
+            Reduce::Replace(vec![second.clone()])
+        }
+        (O::AlterModelComment(a), O::AlterModelComment(b)) if a.name == b.name => {
+            Reduce::Replace(vec![second.clone()])
+        }
+        (O::AlterModelTable(_) | O::AlterModelComment(_), O::DeleteModel(d))
+            if first.model_name() == Some(d.name.as_str()) =>
+        {
+            Reduce::Replace(vec![second.clone()])
+        }
+
+        (O::AddIndex(a), O::RemoveIndex(b)) if a.model == b.model && a.index.name == b.name => {
+            Reduce::Replace(vec![])
+        }
+        (O::AddConstraint(a), O::RemoveConstraint(b))
+            if a.model == b.model && a.constraint.name == b.name =>
+        {
+            Reduce::Replace(vec![])
+        }
+
+        (first, other) => match first.model_name() {
+            Some(m) => model_through(app, other, &[m]),
+            None => Reduce::Block,
+        },
+    }
+}
