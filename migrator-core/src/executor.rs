@@ -1,3 +1,745 @@
-//! Plans and applies migrations forwards and backwards on a connection, one transaction per migration where the backend allows.
+//! Plans and applies migrations, forwards and backwards, on one connection (Django's
+//! `executor.py`).
 //!
-//! (Being written; see ARCHITECTURE.md.)
+//! - Targets ([`resolve_target`]): everything, an app's leaf, `APP NAME` (a unique name
+//!   prefix like `0002` is accepted) or `APP zero`.
+//! - Plans ([`migration_plan`]): forwards to a target that is not applied; backwards (unapply
+//!   every later migration of the app and everything that depends on it) to one that is.
+//!   An applied migration whose dependency is not applied, or an applied migration whose
+//!   operations were edited (checksum mismatch), stops everything before any DDL.
+//! - SQL ([`sql_for_migration`]): one code path for `sqlmigrate` and for applying — each
+//!   operation's SQL comes from the backend editor given the states replayed around it
+//!   (`before` → `Operation::state_forwards` → `after`).
+//! - Applying ([`migrate`]): under the migration lock (`lock.rs`), the applied set is re-read
+//!   and each migration runs in its own transaction with its DDL, RunSql, RunRust (called with
+//!   the same connection, inside the transaction), a foreign-key check and its recorder row —
+//!   all or nothing. Progress is reported through [`MigrateEvent`]s; nothing here prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use thiserror::Error;
+
+use crate::backend::{Backend, DbConnection, SchemaError};
+use crate::error::BoxError;
+use crate::graph::{GraphError, MigrationGraph};
+use crate::lock::{LockError, WriteLock};
+use crate::migration::{Migration, MigrationKey};
+use crate::operations::{Operation, RustMigrationFn, StateError};
+use crate::recorder::{self, RecorderError};
+use crate::state::ProjectState;
+
+/// Where `migrate` should take the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Every app to its latest migration.
+    Latest,
+    /// One app to its latest migration (with what it depends on).
+    AppLatest(String),
+    /// One app to exactly this migration: forwards if it is not applied, otherwise backwards
+    /// to just after it.
+    Migration(MigrationKey),
+    /// Unapply every migration of the app (and what depends on them).
+    Zero(String),
+}
+
+/// One step of a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanStep {
+    /// The migration.
+    pub key: MigrationKey,
+    /// Unapply instead of apply.
+    pub backwards: bool,
+}
+
+/// The SQL of one operation of a migration, in run order.
+#[derive(Clone, Debug)]
+pub struct OpSql {
+    /// The operation's position in the migration (0-based; messages show it 1-based).
+    pub index: usize,
+    /// `Operation::describe()`.
+    pub description: String,
+    /// The statements, in order (without trailing `;`).
+    pub statements: Vec<String>,
+    /// The Rust data step to call after the statements (RunRust's forward or backward).
+    pub rust: Option<RustMigrationFn>,
+}
+
+/// How `migrate` should apply the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MigrateOptions {
+    /// Compute and report the plan only.
+    pub plan_only: bool,
+    /// Record (or unrecord) without running anything.
+    pub fake: bool,
+    /// Record an `initial` migration without running it when every table it creates exists.
+    pub fake_initial: bool,
+}
+
+/// What happened to one migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its operations ran.
+    Applied,
+    /// Recorded/unrecorded only (`--fake`).
+    Faked,
+    /// Recorded only because its tables exist (`--fake-initial`).
+    FakedInitial,
+}
+
+/// Progress reported while migrating. The CLI prints
+/// `Applying library.0002_book_published_date... OK (3 ms)` from `Started` + `Finished`.
+#[derive(Debug)]
+pub enum MigrateEvent<'a> {
+    /// The plan is known (it may be empty: nothing to do).
+    Planned(&'a [PlanStep]),
+    /// A migration is starting.
+    Started(&'a PlanStep),
+    /// A migration committed.
+    Finished {
+        /// The step.
+        step: &'a PlanStep,
+        /// Ran, faked or fake-initial.
+        outcome: Outcome,
+        /// Wall time including the commit.
+        elapsed: Duration,
+    },
+}
+
+/// What `migrate` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MigrateReport {
+    /// The plan that was computed.
+    pub plan: Vec<PlanStep>,
+    /// The steps that committed, with their outcome.
+    pub done: Vec<(PlanStep, Outcome)>,
+}
+
+/// Why planning or applying failed. Every message names the migration and the way out.
+#[derive(Debug, Error)]
+pub enum ExecutorError {
+    /// The app has no migrations.
+    #[error("app `{app}` has no migrations; known apps: {}", list(.known))]
+    UnknownApp {
+        /// The app asked for.
+        app: String,
+        /// The apps that have migrations.
+        known: Vec<String>,
+    },
+    /// No migration of the app matches the name.
+    #[error("app `{app}` has no migration matching `{name}`; its migrations: {}", list(.candidates))]
+    UnknownMigration {
+        /// App.
+        app: String,
+        /// Name or prefix asked for.
+        name: String,
+        /// The app's migrations.
+        candidates: Vec<String>,
+    },
+    /// More than one migration matches the prefix.
+    #[error("`{name}` matches several migrations of `{app}`: {}; give more of the name", list(.candidates))]
+    AmbiguousMigration {
+        /// App.
+        app: String,
+        /// Prefix asked for.
+        name: String,
+        /// The matches.
+        candidates: Vec<String>,
+    },
+    /// An app has more than one leaf migration.
+    #[error("conflicting migrations in `{app}`: {} are all leaves; run `makemigrations --merge`", list(.leaves))]
+    Conflict {
+        /// App.
+        app: String,
+        /// Its leaves.
+        leaves: Vec<String>,
+    },
+    /// An applied migration's dependency is not applied.
+    #[error("inconsistent migration history: `{migration}` is applied but its dependency `{dependency}` is not. Apply `{dependency}` with `migrate --fake` if its changes are already in the database, or unapply `{migration}`")]
+    InconsistentHistory {
+        /// The applied migration.
+        migration: MigrationKey,
+        /// Its unapplied dependency.
+        dependency: MigrationKey,
+    },
+    /// An applied migration was edited afterwards.
+    #[error("migration `{migration}` was changed after it was applied (recorded checksum {recorded}, now {current}). Revert the edit and put the change in a new migration (`makemigrations`)")]
+    ChecksumMismatch {
+        /// The migration.
+        migration: MigrationKey,
+        /// Checksum in the recorder.
+        recorded: String,
+        /// Checksum of the migration as it is now.
+        current: String,
+    },
+    /// The migration history cannot be replayed.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// Replaying an operation failed while computing SQL.
+    #[error("migration `{migration}`, operation {number} ({description}): {source}")]
+    State {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based operation number.
+        number: usize,
+        /// `describe()` of the operation.
+        description: String,
+        /// What went wrong.
+        source: StateError,
+    },
+    /// The backend cannot express an operation (irreversible ones included).
+    #[error("migration `{migration}`, operation {number} ({description}): {source}")]
+    Schema {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based operation number.
+        number: usize,
+        /// `describe()` of the operation.
+        description: String,
+        /// What went wrong.
+        source: SchemaError,
+    },
+    /// The backend has no schema editor.
+    #[error(transparent)]
+    Backend(SchemaError),
+    /// A statement failed; the migration was rolled back.
+    #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\nThe migration was rolled back; the database is as it was before it")]
+    Sql {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based operation number.
+        number: usize,
+        /// `describe()` of the operation.
+        description: String,
+        /// The statement.
+        sql: String,
+        /// The database's error.
+        source: diesel::result::Error,
+    },
+    /// A RunRust step failed; the migration was rolled back.
+    #[error("migration `{migration}` failed at operation {number} ({description}): {source}\nThe migration was rolled back; the database is as it was before it")]
+    Rust {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based operation number.
+        number: usize,
+        /// `describe()` of the operation.
+        description: String,
+        /// The step's error.
+        source: BoxError,
+    },
+    /// Rows break foreign keys after the migration; it was rolled back.
+    #[error("migration `{migration}` leaves rows that break foreign keys: {}. The migration was rolled back; fix the data (a RunSql/RunRust step before the change) and retry", .violations.join("; "))]
+    ForeignKeyViolation {
+        /// The migration.
+        migration: MigrationKey,
+        /// `table rowid N references parent` per offending row.
+        violations: Vec<String>,
+    },
+    /// Another process changed the applied set while this one was migrating.
+    #[error("another process applied or unapplied migrations while this one was running (before `{migration}`); nothing more was done. Run `migrate` again")]
+    ConcurrentChange {
+        /// The step that was about to run.
+        migration: MigrationKey,
+    },
+    /// The recorder failed.
+    #[error(transparent)]
+    Recorder(#[from] RecorderError),
+    /// Taking or releasing the lock failed.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Loading the embedded migrations failed.
+    #[error("loading the embedded migrations failed: {0}")]
+    Load(String),
+}
+
+fn list(items: &[impl std::fmt::Display]) -> String {
+    if items.is_empty() {
+        return "(none)".to_owned();
+    }
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Resolves `migrate [APP [NAME|zero]]` against the graph. `NAME` may be a unique prefix
+/// (`0002`).
+pub fn resolve_target(
+    graph: &MigrationGraph,
+    app: Option<&str>,
+    name: Option<&str>,
+) -> Result<Target, ExecutorError> {
+    let Some(app) = app else {
+        return Ok(Target::Latest);
+    };
+    check_app(graph, app)?;
+    match name {
+        None => Ok(Target::AppLatest(app.to_owned())),
+        Some("zero") => Ok(Target::Zero(app.to_owned())),
+        Some(name) => resolve_name(graph, app, name).map(Target::Migration),
+    }
+}
+
+fn check_app(graph: &MigrationGraph, app: &str) -> Result<(), ExecutorError> {
+    let apps = graph.apps();
+    if apps.iter().any(|a| a == app) {
+        Ok(())
+    } else {
+        Err(ExecutorError::UnknownApp {
+            app: app.to_owned(),
+            known: apps,
+        })
+    }
+}
+
+/// The migration of `app` named `name`, or the only one whose name starts with `name`.
+pub fn resolve_name(
+    graph: &MigrationGraph,
+    app: &str,
+    name: &str,
+) -> Result<MigrationKey, ExecutorError> {
+    check_app(graph, app)?;
+    let all = graph.app_migrations(app);
+    if let Some(k) = all.iter().find(|k| k.name == name) {
+        return Ok(k.clone());
+    }
+    let matches: Vec<&MigrationKey> = all.iter().filter(|k| k.name.starts_with(name)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ExecutorError::UnknownMigration {
+            app: app.to_owned(),
+            name: name.to_owned(),
+            candidates: all.iter().map(|k| k.name.clone()).collect(),
+        }),
+        many => Err(ExecutorError::AmbiguousMigration {
+            app: app.to_owned(),
+            name: name.to_owned(),
+            candidates: many.iter().map(|k| k.name.clone()).collect(),
+        }),
+    }
+}
+
+fn single_leaf(graph: &MigrationGraph, app: &str) -> Result<Option<MigrationKey>, ExecutorError> {
+    let mut leaves = graph.leaf_nodes(app);
+    match leaves.len() {
+        0 => Ok(None),
+        1 => Ok(leaves.pop()),
+        _ => Err(ExecutorError::Conflict {
+            app: app.to_owned(),
+            leaves: leaves.into_iter().map(|k| k.name).collect(),
+        }),
+    }
+}
+
+/// An applied migration (in the graph) whose in-graph dependency is not applied.
+pub fn check_consistent_history(
+    graph: &MigrationGraph,
+    applied: &BTreeSet<MigrationKey>,
+) -> Result<(), ExecutorError> {
+    for key in applied {
+        if graph.migration(key).is_none() {
+            continue;
+        }
+        for dep in graph.dependencies_of(key) {
+            if !applied.contains(&dep) {
+                return Err(ExecutorError::InconsistentHistory {
+                    migration: key.clone(),
+                    dependency: dep,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The steps that take the database from `applied` to `target`, in run order.
+pub fn migration_plan(
+    graph: &MigrationGraph,
+    applied: &BTreeSet<MigrationKey>,
+    target: &Target,
+) -> Result<Vec<PlanStep>, ExecutorError> {
+    let mut plan: Vec<PlanStep> = Vec::new();
+    let push = |plan: &mut Vec<PlanStep>, key: MigrationKey, backwards: bool| {
+        if !plan.iter().any(|s| s.key == key) {
+            plan.push(PlanStep { key, backwards });
+        }
+    };
+    match target {
+        Target::Latest => {
+            let mut leaves = Vec::new();
+            for app in graph.apps() {
+                leaves.extend(single_leaf(graph, &app)?);
+            }
+            for key in graph.forwards_plan_many(&leaves) {
+                if !applied.contains(&key) {
+                    push(&mut plan, key, false);
+                }
+            }
+        }
+        Target::AppLatest(app) => {
+            check_app(graph, app)?;
+            if let Some(leaf) = single_leaf(graph, app)? {
+                for key in graph.forwards_plan(&leaf) {
+                    if !applied.contains(&key) {
+                        push(&mut plan, key, false);
+                    }
+                }
+            }
+        }
+        Target::Migration(target) => {
+            if graph.migration(target).is_none() {
+                return Err(GraphError::UnknownMigration(target.clone()).into());
+            }
+            if applied.contains(target) {
+                // Roll back to just after `target`: unapply its children in its own app and
+                // everything that depends on them.
+                for child in graph.dependents_of(target) {
+                    if child.app != target.app {
+                        continue;
+                    }
+                    for key in graph.backwards_plan(&child) {
+                        if applied.contains(&key) {
+                            push(&mut plan, key, true);
+                        }
+                    }
+                }
+            } else {
+                for key in graph.forwards_plan(target) {
+                    if !applied.contains(&key) {
+                        push(&mut plan, key, false);
+                    }
+                }
+            }
+        }
+        Target::Zero(app) => {
+            check_app(graph, app)?;
+            for root in graph.root_nodes(app) {
+                for key in graph.backwards_plan(&root) {
+                    if applied.contains(&key) {
+                        push(&mut plan, key, true);
+                    }
+                }
+            }
+        }
+    }
+    // Several backwards plans may interleave; a dependent must always be unapplied first.
+    if plan.iter().any(|s| s.backwards) {
+        let order: BTreeMap<MigrationKey, usize> = graph
+            .full_plan()
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k, i))
+            .collect();
+        plan.sort_by_key(|s| std::cmp::Reverse(order.get(&s.key).copied()));
+    }
+    Ok(plan)
+}
+
+/// The SQL of every operation of `key`, forwards or backwards (in run order: backwards
+/// lists the last operation first), for `backend`. `sqlmigrate` prints exactly this and
+/// [`migrate`] runs exactly this.
+pub fn sql_for_migration(
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    backwards: bool,
+    backend: Backend,
+) -> Result<Vec<OpSql>, ExecutorError> {
+    let editor = backend.editor().map_err(ExecutorError::Backend)?;
+    let migration = graph
+        .migration(key)
+        .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+    let mut state = graph.make_state(&graph.dependencies_of(key))?;
+    let mut steps: Vec<(usize, &Operation, ProjectState, ProjectState)> = Vec::new();
+    for (index, op) in migration.operations.iter().enumerate() {
+        let before = state.clone();
+        op.state_forwards(&migration.app, &mut state)
+            .map_err(|source| ExecutorError::State {
+                migration: key.clone(),
+                number: index + 1,
+                description: op.describe(),
+                source,
+            })?;
+        steps.push((index, op, before, state.clone()));
+    }
+    if backwards {
+        steps.reverse();
+    }
+    steps
+        .into_iter()
+        .map(|(index, op, before, after)| {
+            let statements = if backwards {
+                editor.backwards_sql(&migration.app, op, &before, &after)
+            } else {
+                editor.forwards_sql(&migration.app, op, &before, &after)
+            }
+            .map_err(|source| ExecutorError::Schema {
+                migration: key.clone(),
+                number: index + 1,
+                description: op.describe(),
+                source,
+            })?;
+            let rust = match op {
+                Operation::RunRust(r) if backwards => r.backward,
+                Operation::RunRust(r) => Some(r.forward),
+                _ => None,
+            };
+            Ok(OpSql {
+                index,
+                description: op.describe(),
+                statements,
+                rust,
+            })
+        })
+        .collect()
+}
+
+/// Checks recorded checksums against the migrations as they are now.
+fn check_checksums(
+    graph: &MigrationGraph,
+    rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
+) -> Result<(), ExecutorError> {
+    for (key, row) in rows {
+        if let Some(m) = graph.migration(key) {
+            let current = recorder::checksum(m);
+            if current != row.checksum {
+                return Err(ExecutorError::ChecksumMismatch {
+                    migration: key.clone(),
+                    recorded: row.checksum.clone(),
+                    current,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `f` under the write lock: commit on success, roll back on failure.
+fn locked<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, ExecutorError>,
+) -> Result<T, ExecutorError> {
+    let lock = WriteLock::acquire(conn)?;
+    match f(conn) {
+        Ok(v) => {
+            lock.commit(conn)?;
+            Ok(v)
+        }
+        Err(e) => {
+            // The original error matters more than a failed rollback.
+            let _ = lock.rollback(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Reads the applied set and validates it (checksums, consistency).
+fn read_applied(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    let rows = recorder::applied(conn)?;
+    check_checksums(graph, &rows)?;
+    let applied: BTreeSet<MigrationKey> = rows.into_keys().collect();
+    check_consistent_history(graph, &applied)?;
+    Ok(applied)
+}
+
+/// The recorded migrations (for `showmigrations`), including ones no longer in the graph
+/// and with their recorded checksums; nothing is validated or created.
+pub fn applied_migrations(
+    conn: &mut DbConnection,
+) -> Result<BTreeMap<MigrationKey, recorder::AppliedMigration>, ExecutorError> {
+    Ok(recorder::applied(conn)?)
+}
+
+/// The plan `migrate` would run for `target` now (read-only).
+pub fn plan(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    target: &Target,
+) -> Result<Vec<PlanStep>, ExecutorError> {
+    let applied = read_applied(conn, graph)?;
+    migration_plan(graph, &applied, target)
+}
+
+#[derive(QueryableByName)]
+struct FkViolation {
+    #[diesel(sql_type = Text)]
+    table: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    rowid: Option<i64>,
+    #[diesel(sql_type = Text)]
+    parent: String,
+}
+
+fn foreign_key_violations(conn: &mut DbConnection) -> Result<Vec<String>, diesel::result::Error> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<FkViolation> = diesel::sql_query("PRAGMA foreign_key_check").load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| match r.rowid {
+            Some(id) => format!(
+                "{} rowid {id} references a missing {} row",
+                r.table, r.parent
+            ),
+            None => format!("{} references a missing {} row", r.table, r.parent),
+        })
+        .collect())
+}
+
+/// True when every table the migration's `CreateModel`s create exists already.
+fn initial_tables_exist(
+    conn: &mut DbConnection,
+    migration: &Migration,
+) -> Result<bool, ExecutorError> {
+    let tables: Vec<&str> = migration
+        .operations
+        .iter()
+        .filter_map(|op| match op {
+            Operation::CreateModel(c) => Some(c.table.as_str()),
+            _ => None,
+        })
+        .collect();
+    if tables.is_empty() {
+        return Ok(false);
+    }
+    let existing = crate::introspect::introspect(conn).map_err(|e| {
+        ExecutorError::Load(format!("reading the schema for --fake-initial failed: {e}"))
+    })?;
+    Ok(tables.iter().all(|t| existing.tables.contains_key(*t)))
+}
+
+/// Runs one migration's operations (already turned into SQL) on `conn`, inside the caller's
+/// transaction, then checks foreign keys.
+fn run_operations(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    ops: &[OpSql],
+) -> Result<(), ExecutorError> {
+    for op in ops {
+        for sql in &op.statements {
+            conn.batch_execute(sql)
+                .map_err(|source| ExecutorError::Sql {
+                    migration: key.clone(),
+                    number: op.index + 1,
+                    description: op.description.clone(),
+                    sql: sql.clone(),
+                    source,
+                })?;
+        }
+        if let Some(f) = op.rust {
+            f(conn).map_err(|source| ExecutorError::Rust {
+                migration: key.clone(),
+                number: op.index + 1,
+                description: op.description.clone(),
+                source,
+            })?;
+        }
+    }
+    let violations = foreign_key_violations(conn).map_err(|source| ExecutorError::Sql {
+        migration: key.clone(),
+        number: ops.last().map_or(0, |o| o.index + 1),
+        description: "foreign key check".into(),
+        sql: "PRAGMA foreign_key_check".into(),
+        source,
+    })?;
+    if !violations.is_empty() {
+        return Err(ExecutorError::ForeignKeyViolation {
+            migration: key.clone(),
+            violations,
+        });
+    }
+    Ok(())
+}
+
+/// Applies or unapplies migrations to reach `target`.
+///
+/// Under the lock: reads the applied set (validating checksums and history), computes the
+/// plan and reports it; with `plan_only` stops there. The SQL of every step is computed
+/// before anything runs, so an irreversible operation or a schema error stops the run before
+/// any DDL. Then each step runs in its own write transaction, which re-reads the applied set
+/// first (another process may have migrated meanwhile) and commits the DDL, data steps,
+/// foreign-key check and recorder row together.
+pub fn migrate(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    target: &Target,
+    options: &MigrateOptions,
+    on_event: &mut dyn FnMut(MigrateEvent<'_>),
+) -> Result<MigrateReport, ExecutorError> {
+    let backend = conn.backend();
+    backend.editor().map_err(ExecutorError::Backend)?;
+    let (mut expected, plan) = locked(conn, |conn| {
+        let applied = read_applied(conn, graph)?;
+        let plan = migration_plan(graph, &applied, target)?;
+        Ok((applied, plan))
+    })?;
+    on_event(MigrateEvent::Planned(&plan));
+    let mut report = MigrateReport {
+        plan: plan.clone(),
+        done: Vec::new(),
+    };
+    if options.plan_only || plan.is_empty() {
+        return Ok(report);
+    }
+    let mut prepared = Vec::with_capacity(plan.len());
+    for step in &plan {
+        prepared.push(if options.fake {
+            Vec::new()
+        } else {
+            sql_for_migration(graph, &step.key, step.backwards, backend)?
+        });
+    }
+    for (step, ops) in plan.iter().zip(&prepared) {
+        let migration = graph
+            .migration(&step.key)
+            .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
+        on_event(MigrateEvent::Started(step));
+        let started = Instant::now();
+        let outcome = locked(conn, |conn| {
+            let now: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+            if now != expected {
+                return Err(ExecutorError::ConcurrentChange {
+                    migration: step.key.clone(),
+                });
+            }
+            let outcome = if options.fake {
+                Outcome::Faked
+            } else if options.fake_initial
+                && !step.backwards
+                && migration.initial
+                && initial_tables_exist(conn, migration)?
+            {
+                Outcome::FakedInitial
+            } else {
+                run_operations(conn, &step.key, ops)?;
+                Outcome::Applied
+            };
+            if step.backwards {
+                recorder::unrecord(conn, &step.key)?;
+            } else {
+                recorder::record(conn, migration)?;
+            }
+            Ok(outcome)
+        })?;
+        if step.backwards {
+            expected.remove(&step.key);
+        } else {
+            expected.insert(step.key.clone());
+        }
+        on_event(MigrateEvent::Finished {
+            step,
+            outcome,
+            elapsed: started.elapsed(),
+        });
+        report.done.push((step.clone(), outcome));
+    }
+    Ok(report)
+}

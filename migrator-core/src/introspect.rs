@@ -32,7 +32,8 @@ pub struct DbSchema {
 pub struct TableSchema {
     /// Table name.
     pub name: String,
-    /// Columns in table order.
+    /// Columns sorted by name. Column order is not compared: SQLite appends added columns,
+    /// so a column removed and added back (a backwards `RemoveField`) ends up last.
     pub columns: Vec<ColumnSchema>,
     /// Primary-key columns in key order.
     pub primary_key: Vec<String>,
@@ -139,6 +140,8 @@ pub fn expected_schema(state: &ProjectState, backend: Backend) -> Result<DbSchem
                 })
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
+        let mut columns = columns;
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
         let mut unique_constraints = Vec::new();
         let mut checks = Vec::new();
         for c in &model.constraints {
@@ -275,7 +278,7 @@ fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<DbSchema, Introspect
             .map(|c| (c.pk, c.name.clone()))
             .collect();
         pk.sort();
-        let columns = cols
+        let mut columns: Vec<ColumnSchema> = cols
             .iter()
             .map(|c| {
                 let type_name = normalize_type(&c.type_name);
@@ -292,6 +295,7 @@ fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<DbSchema, Introspect
                 }
             })
             .collect();
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
 
         let index_list: Vec<IndexListRow> =
             load(conn, format!("PRAGMA index_list({})", q(&master.name)))?;

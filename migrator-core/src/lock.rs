@@ -1,3 +1,147 @@
-//! The database lock that makes concurrent `migrate` runs safe.
+//! The migration lock (DESIGN decision 10): on SQLite, an immediate write transaction
+//! (`BEGIN IMMEDIATE`) — while it is open no other connection can write, so two `migrate`
+//! runs cannot interleave. The executor takes it before reading the applied set and computing
+//! the plan, and again around each migration (re-reading the applied set under it).
 //!
-//! (Being written; see ARCHITECTURE.md.)
+//! SQLite ignores `PRAGMA foreign_keys` inside a transaction, so [`WriteLock::acquire`]
+//! switches enforcement off *before* `BEGIN IMMEDIATE` (table rebuilds drop and recreate
+//! referenced tables) and [`WriteLock::commit`] / [`WriteLock::rollback`] restore the previous
+//! setting afterwards; the executor checks foreign keys itself with `PRAGMA
+//! foreign_key_check` before committing. The transaction goes through diesel's transaction
+//! manager, so code that calls `conn.transaction(…)` inside it gets a savepoint.
+//!
+//! PostgreSQL advisory locks and MySQL `GET_LOCK` come with those backends; a lease row for
+//! multi-host setups is a later concern. This module does not decide what runs under the lock.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::sql_types::Integer;
+use diesel::{QueryableByName, RunQueryDsl};
+use thiserror::Error;
+
+use crate::backend::{Backend, DbConnection};
+
+/// Taking or releasing the lock failed.
+#[derive(Debug, Error)]
+pub enum LockError {
+    /// The database refused (another writer held the lock past the busy timeout, say).
+    #[error("could not {action} the migration lock: {source}. If another `migrate` is running, wait for it and retry")]
+    Database {
+        /// `take`, `commit` or `roll back`.
+        action: &'static str,
+        /// The database's error.
+        source: diesel::result::Error,
+    },
+    /// The backend has no lock implementation yet.
+    #[error("migrating a {0} database is not available yet in this build")]
+    Unsupported(Backend),
+}
+
+/// A held write lock: an open `BEGIN IMMEDIATE` transaction on the connection. Release it
+/// with [`WriteLock::commit`] or [`WriteLock::rollback`].
+#[derive(Debug)]
+#[must_use = "the lock is held until commit or rollback"]
+pub struct WriteLock {
+    restore_foreign_keys: bool,
+}
+
+#[derive(QueryableByName)]
+struct FkSetting {
+    #[diesel(sql_type = Integer)]
+    foreign_keys: i32,
+}
+
+impl WriteLock {
+    /// Switches foreign-key enforcement off and opens an immediate write transaction. Waits
+    /// for other writers up to the connection's busy timeout.
+    pub fn acquire(conn: &mut DbConnection) -> Result<Self, LockError> {
+        let take = |source| LockError::Database {
+            action: "take",
+            source,
+        };
+        match conn {
+            DbConnection::Sqlite(c) => {
+                let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
+                    .load(c)
+                    .map_err(take)?;
+                let restore_foreign_keys = rows.first().is_some_and(|r| r.foreign_keys != 0);
+                c.batch_execute("PRAGMA foreign_keys = OFF").map_err(take)?;
+                if let Err(e) = AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+                {
+                    if restore_foreign_keys {
+                        let _ = c.batch_execute("PRAGMA foreign_keys = ON");
+                    }
+                    return Err(take(e));
+                }
+                Ok(Self {
+                    restore_foreign_keys,
+                })
+            }
+            #[allow(unreachable_patterns)]
+            other => Err(LockError::Unsupported(other.backend())),
+        }
+    }
+
+    /// Commits the transaction (releasing the lock) and restores foreign-key enforcement.
+    pub fn commit(self, conn: &mut DbConnection) -> Result<(), LockError> {
+        let res =
+            <DbConnection as diesel::Connection>::TransactionManager::commit_transaction(conn)
+                .map_err(|source| LockError::Database {
+                    action: "commit",
+                    source,
+                });
+        if res.is_err() {
+            // A failed COMMIT leaves the transaction open on SQLite: end it.
+            let _ = <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(
+                conn,
+            );
+        }
+        self.restore(conn);
+        res
+    }
+
+    /// Rolls the transaction back (releasing the lock) and restores foreign-key enforcement.
+    pub fn rollback(self, conn: &mut DbConnection) -> Result<(), LockError> {
+        let res =
+            <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)
+                .map_err(|source| LockError::Database {
+                    action: "roll back",
+                    source,
+                });
+        self.restore(conn);
+        res
+    }
+
+    fn restore(&self, conn: &mut DbConnection) {
+        if self.restore_foreign_keys {
+            // Outside any transaction now, so the pragma takes effect.
+            let _ = conn.batch_execute("PRAGMA foreign_keys = ON");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::{connect, DatabaseUrl};
+
+    #[test]
+    fn a_second_writer_waits_and_fails_while_the_lock_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse("sqlite://lock.db", dir.path()).unwrap();
+        let mut a = connect(&url).unwrap();
+        let mut b = connect(&url).unwrap();
+        b.batch_execute("PRAGMA busy_timeout = 50").unwrap();
+        let lock = WriteLock::acquire(&mut a).unwrap();
+        a.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let err = WriteLock::acquire(&mut b).unwrap_err().to_string();
+        assert!(err.contains("another `migrate`"), "{err}");
+        lock.commit(&mut a).unwrap();
+        let lock_b = WriteLock::acquire(&mut b).unwrap();
+        lock_b.rollback(&mut b).unwrap();
+        // Enforcement is back on after release.
+        let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
+            .load(&mut a)
+            .unwrap();
+        assert_eq!(rows[0].foreign_keys, 1);
+    }
+}
