@@ -7,6 +7,8 @@
 //! only what one key can know about itself (its value's kind and range); rules that involve
 //! several keys or fields live in `check.rs`.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Group, Span};
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
@@ -95,6 +97,8 @@ pub(crate) struct IndexAttr {
     pub name: Option<LitStr>,
     /// `unique`.
     pub unique: Option<Span>,
+    /// Every known key written inside `index(...)`, even when its value was rejected.
+    pub given: BTreeSet<&'static str>,
 }
 
 /// One `check(...)` on the struct.
@@ -106,6 +110,8 @@ pub(crate) struct CheckAttr {
     pub name: Option<LitStr>,
     /// `sql = "…"`.
     pub sql: Option<LitStr>,
+    /// Every known key written inside `check(...)`, even when its value was rejected.
+    pub given: BTreeSet<&'static str>,
 }
 
 /// Everything `#[model(...)]` said on the struct.
@@ -154,6 +160,9 @@ pub(crate) struct FieldAttrs {
     pub skip: Option<Span>,
     /// `db_type = "…"`.
     pub db_type: Option<Sp<LitStr>>,
+    /// Every known key written on the field, even when its value was rejected; cross-field
+    /// rules consult this so a bad value does not also cause a "missing key" error.
+    pub given: BTreeSet<&'static str>,
 }
 
 impl FieldAttrs {
@@ -193,7 +202,7 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 return Ok(());
             };
             let span = meta.path.span();
-            match key.as_str() {
+            match key {
                 "table" => {
                     if let Some(v) = string_value(cx, &meta, "table", "table = \"books\"")? {
                         set(cx, &mut out.table, "table", span, v);
@@ -235,8 +244,9 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             let Some(key) = key_of(cx, &meta, FIELD_KEYS, "a field")? else {
                 return Ok(());
             };
+            out.given.insert(key);
             let span = meta.path.span();
-            match key.as_str() {
+            match key {
                 "primary_key" => flag(cx, &meta, &mut out.primary_key, "primary_key")?,
                 "auto" => flag(cx, &meta, &mut out.auto, "auto")?,
                 "unique" => flag(cx, &meta, &mut out.unique, "unique")?,
@@ -334,9 +344,9 @@ fn model_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> Vec<&'a Attribute> {
 fn key_of(
     cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
-    valid: &[&str],
+    valid: &[&'static str],
     position: &str,
-) -> syn::Result<Option<String>> {
+) -> syn::Result<Option<&'static str>> {
     let key = meta
         .path
         .get_ident()
@@ -350,8 +360,10 @@ fn key_of(
                 .collect();
             segments.join("::")
         });
-    if meta.path.get_ident().is_some() && valid.contains(&key.as_str()) {
-        return Ok(Some(key));
+    if meta.path.get_ident().is_some() {
+        if let Some(k) = valid.iter().find(|k| **k == key) {
+            return Ok(Some(k));
+        }
     }
     let list = valid
         .iter()
@@ -374,7 +386,10 @@ fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
     valid
         .iter()
         .map(|k| (strsim::damerau_levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .filter(|(d, k)| {
+            *d <= 2.max(k.len() / 4)
+                || (key.len() >= 3 && (k.starts_with(key) || key.starts_with(k)))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -634,13 +649,15 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         fields: None,
         name: None,
         unique: None,
+        given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
         let Some(k) = key_of(cx, &inner, INDEX_KEYS, "`index(...)`")? else {
             return Ok(());
         };
+        index.given.insert(k);
         let span = inner.path.span();
-        match k.as_str() {
+        match k {
             "unique" => flag(cx, &inner, &mut index.unique, "unique")?,
             "name" => {
                 if let Some(v) = string_value(cx, &inner, "name", "name = \"books_author_idx\"")? {
@@ -673,14 +690,12 @@ fn string_list(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Vec<
         return Ok(None);
     };
     let mut out = Vec::new();
-    let mut ok = true;
     for elem in &array.elems {
         match elem {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => out.push(s.clone()),
             other => {
-                ok = false;
                 cx.error(
                     other.span(),
                     format!(
@@ -695,9 +710,8 @@ fn string_list(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Vec<
             expr.span(),
             format!("`fields` is empty; name at least one field, as in `{example}`"),
         );
-        ok = false;
     }
-    Ok(ok.then_some(out))
+    Ok(Some(out))
 }
 
 /// `check(name = "…", sql = "…")` on the struct.
@@ -715,13 +729,15 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
         key,
         name: None,
         sql: None,
+        given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
         let Some(k) = key_of(cx, &inner, CHECK_KEYS, "`check(...)`")? else {
             return Ok(());
         };
+        check.given.insert(k);
         let span = inner.path.span();
-        match k.as_str() {
+        match k {
             "name" => {
                 if let Some(v) =
                     string_value(cx, &inner, "name", "name = \"books_pages_positive\"")?

@@ -63,18 +63,47 @@ pub(crate) fn identifier_problem(name: &str) -> Option<String> {
     None
 }
 
-/// Records an error when `name` (a `what`, e.g. "table name") is not a valid identifier.
+/// Records an error when `name` (a `what`, e.g. "table name") is not a valid identifier,
+/// with a corrected name to copy when one can be derived.
 fn check_identifier(cx: &Ctxt, what: &str, name: &str, span: Span, fix: &str) {
-    if let Some(problem) = identifier_problem(name) {
-        cx.error(
-            span,
-            format!(
-                "{what} `{name}` is not a valid SQL identifier: {problem}; use ASCII letters, \
-                 digits and `_`, not starting with a digit, at most {MAX_IDENTIFIER_BYTES} \
-                 bytes{fix}"
-            ),
-        );
+    let Some(problem) = identifier_problem(name) else {
+        return;
+    };
+    let message = if name.len() > MAX_IDENTIFIER_BYTES && problem.contains("bytes") {
+        format!(
+            "{what} `{name}` is too long: {problem} (PostgreSQL cuts longer names); choose a \
+             shorter name{fix}"
+        )
+    } else {
+        let suggestion = suggest_identifier(name)
+            .map(|s| format!(", e.g. `{s}`"))
+            .unwrap_or_default();
+        format!(
+            "{what} `{name}` is not a valid SQL identifier: {problem}; use only ASCII letters, \
+             digits and `_`, not starting with a digit{suggestion}{fix}"
+        )
+    };
+    cx.error(span, message);
+}
+
+/// `name` with every invalid character replaced by `_` (and a leading `_` before a digit),
+/// when that gives a valid identifier.
+fn suggest_identifier(name: &str) -> Option<String> {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
     }
+    (identifier_problem(&out).is_none() && out.chars().any(|c| c.is_ascii_alphanumeric()))
+        .then_some(out)
 }
 
 /// Rejects a table name (explicit or derived from the struct name) that is not an identifier.
@@ -141,7 +170,12 @@ fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
             );
         }
     }
-    if cont.primary_key() == PrimaryKey::Missing {
+    // A `primary_key` written with a bad value (`primary_key = true`) has its own error.
+    let attempted = cont
+        .fields
+        .iter()
+        .any(|f| f.attrs.given.contains("primary_key"));
+    if cont.primary_key() == PrimaryKey::Missing && !attempted {
         cx.error(
             cont.ident.span(),
             format!(
@@ -196,13 +230,14 @@ fn check_skip_stands_alone(cx: &Ctxt, field: &Field<'_>) {
 /// Rejects `foreign_key` without `on_delete` (required, as in Django ≥ 2) and `on_delete`
 /// without `foreign_key`.
 fn check_foreign_key_on_delete(cx: &Ctxt, field: &Field<'_>) {
+    let given = &field.attrs.given;
     match (&field.attrs.foreign_key, &field.attrs.on_delete) {
-        (Some(fk), None) => cx.error(
+        (Some(fk), None) if !given.contains("on_delete") => cx.error(
             fk.key,
             "`foreign_key` needs `on_delete`: add `on_delete = \"cascade\"` (or \"restrict\", \
              \"set_null\", \"set_default\", \"no_action\")",
         ),
-        (None, Some(od)) => cx.error(
+        (None, Some(od)) if !given.contains("foreign_key") => cx.error(
             od.key,
             "`on_delete` only applies to a foreign key: add `foreign_key = OtherModel`, or \
              remove `on_delete`",
@@ -211,8 +246,8 @@ fn check_foreign_key_on_delete(cx: &Ctxt, field: &Field<'_>) {
     }
     if let Some(od) = &field.attrs.on_delete {
         if od.value.0 == OnDelete::SetDefault
-            && field.attrs.default.is_none()
-            && field.attrs.default_sql.is_none()
+            && !given.contains("default")
+            && !given.contains("default_sql")
         {
             cx.error(
                 od.value.1.span(),
@@ -226,8 +261,9 @@ fn check_foreign_key_on_delete(cx: &Ctxt, field: &Field<'_>) {
 /// Rejects `precision` without `scale` and the reverse (both are needed, as in Django's
 /// `max_digits` / `decimal_places`), and a scale larger than the precision.
 fn check_decimal_pair(cx: &Ctxt, field: &Field<'_>) {
+    let given = &field.attrs.given;
     match (&field.attrs.precision, &field.attrs.scale) {
-        (Some(p), None) => cx.error(
+        (Some(p), None) if !given.contains("scale") => cx.error(
             p.key,
             format!(
                 "`precision` needs `scale` too: add `scale = N` (digits after the point, at \
@@ -235,7 +271,7 @@ fn check_decimal_pair(cx: &Ctxt, field: &Field<'_>) {
                 p.value
             ),
         ),
-        (None, Some(s)) => cx.error(
+        (None, Some(s)) if !given.contains("precision") => cx.error(
             s.key,
             "`scale` needs `precision` too: add `precision = N` (total digits)",
         ),
@@ -332,6 +368,9 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
     let mut names: BTreeMap<String, ()> = BTreeMap::new();
     for index in &cont.attrs.indexes {
         let Some(fields) = &index.fields else {
+            if index.given.contains("fields") {
+                continue;
+            }
             cx.error(
                 index.key,
                 "`index(...)` needs `fields`, as in `index(fields = [\"author\", \"title\"])`",
@@ -389,13 +428,14 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
 fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
     let mut names: BTreeMap<String, ()> = BTreeMap::new();
     for check in &cont.attrs.checks {
-        if check.name.is_none() {
+        if !check.given.contains("name") {
             cx.error(
                 check.key,
                 "`check(...)` needs `name`, as in `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
             );
         }
         match &check.sql {
+            None if check.given.contains("sql") => {}
             None => cx.error(
                 check.key,
                 "`check(...)` needs `sql`: the SQL condition to enforce, as in \

@@ -12,7 +12,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use crate::ast::{Container, Field, PrimaryKey};
-use crate::attr::{DefaultLit, OnDelete};
+use crate::attr::{DefaultLit, FieldAttrs, OnDelete};
 use crate::check::MAX_IDENTIFIER_BYTES;
 
 /// The `impl Model` and registration for `cont`, whose app label is `app`.
@@ -65,9 +65,9 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
                     let mut state =
                         ::migrator_core::ModelState::new(Self::APP, Self::NAME, Self::TABLE);
                     state.comment = #comment;
-                    state.fields = ::std::vec![#(#fields),*];
-                    state.indexes = ::std::vec![#(#indexes),*];
-                    state.constraints = ::std::vec![#(#checks),*];
+                    state.fields = ::std::vec::Vec::from([#(#fields),*]);
+                    state.indexes = ::std::vec::Vec::from([#(#indexes),*]);
+                    state.constraints = ::std::vec::Vec::from([#(#checks),*]);
                     state.normalize();
                     let mut definition = ::migrator_core::ModelDefinition::new(state);
                     definition.renamed_from = #renamed_from;
@@ -127,18 +127,10 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
             )
         }
         None => {
-            let max_length = opt_u32(a.max_length.as_ref().map(|s| s.value));
-            let precision = opt_u32(a.precision.as_ref().map(|s| s.value));
-            let scale = opt_u32(a.scale.as_ref().map(|s| s.value));
+            let spec = type_spec(a);
             let span = ty.span();
             (
-                quote_spanned! {span=>
-                    <#ty as ::migrator_core::Column>::column_type(&::migrator_core::TypeSpec {
-                        max_length: #max_length,
-                        precision: #precision,
-                        scale: #scale,
-                    })
-                },
+                quote_spanned!(span=> <#ty as ::migrator_core::Column>::column_type(&#spec)),
                 quote_spanned!(span=> <#ty as ::migrator_core::Column>::NULLABLE),
             )
         }
@@ -316,10 +308,28 @@ fn opt_string(s: Option<&str>) -> TokenStream {
     }
 }
 
-/// `Some(n)` or `None`.
-fn opt_u32(n: Option<u32>) -> TokenStream {
-    match n {
-        Some(n) => quote!(::core::option::Option::Some(#n)),
-        None => quote!(::core::option::Option::None),
+/// The `TypeSpec` literal of a field: only the settings it has, the rest defaulted.
+fn type_spec(a: &FieldAttrs) -> TokenStream {
+    let settings: Vec<TokenStream> = [
+        ("max_length", a.max_length.as_ref()),
+        ("precision", a.precision.as_ref()),
+        ("scale", a.scale.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| {
+        let key = syn::Ident::new(key, Span::call_site());
+        let n = value?.value;
+        Some(quote!(#key: ::core::option::Option::Some(#n)))
+    })
+    .collect();
+    match settings.len() {
+        0 => quote!(<::migrator_core::TypeSpec as ::core::default::Default>::default()),
+        3 => quote!(::migrator_core::TypeSpec { #(#settings),* }),
+        _ => quote! {
+            ::migrator_core::TypeSpec {
+                #(#settings,)*
+                ..<::migrator_core::TypeSpec as ::core::default::Default>::default()
+            }
+        },
     }
 }

@@ -1,0 +1,6 @@
+use migrator_core::Model;
+
+#[derive(Model)]
+struct Book;
+
+fn main() {}
