@@ -1,1 +1,95 @@
-//! The migrator command line as a library. Placeholder until the CLI lands.
+//! The migrator command line as a library (the sqlx-cli shape: a library with thin binaries).
+//!
+//! - [`cli`]: the clap grammar (doc comments are the help text).
+//! - [`commands`]: every command as a function, e.g. `makemigrations(&args, &ctx, &mut out)`.
+//! - [`output`]: the only module that prints.
+//! - [`prompt`]: the interactive questioner (terminal questions, one-off default literals).
+//! - [`driver`]: what the `migrator` binary does first: find the app crates with
+//!   `cargo metadata`, build a host crate that names them, run it.
+//! - [`main!`]: the host's `main`, also usable directly as a two-line `manage` binary.
+//!
+//! Exit codes: 0 success, 1 a `--check` found pending work, 2 an error.
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod driver;
+pub mod error;
+pub mod output;
+pub mod prompt;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use cli::{Cli, Command};
+pub use commands::{makemigrations, migrate, showmigrations, sqlmigrate};
+pub use context::Context;
+pub use error::CliError;
+pub use output::Output;
+
+/// How a command that did not fail ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Done (exit code 0).
+    Done,
+    /// A `--check` found pending work (exit code 1).
+    Pending,
+}
+
+impl Status {
+    /// The process exit code: 0 or 1.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Done => 0,
+            Self::Pending => 1,
+        }
+    }
+}
+
+/// Runs one parsed command in this process, against the models and migrations linked into
+/// this binary.
+pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliError> {
+    match &cli.command {
+        Command::Makemigrations(args) => commands::makemigrations(args, ctx, out),
+        Command::Migrate(args) => commands::migrate(args, ctx, out),
+        Command::Showmigrations(args) => commands::showmigrations(args, ctx, out),
+        Command::Sqlmigrate(args) => commands::sqlmigrate(args, ctx, out),
+    }
+}
+
+/// Parses the process arguments, runs the command and maps the result to an exit code.
+/// This is the body of [`main!`]; the context comes from the driver's environment variables
+/// (or the current directory).
+pub fn run_main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context::from_env();
+    let mut out = Output::stdio(cli.verbosity);
+    match run(&cli, &ctx, &mut out) {
+        Ok(status) => ExitCode::from(status.exit_code()),
+        Err(err) => {
+            out.error(&err);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// A `manage`-style binary: names the app crates (so their models and migrations link in)
+/// and runs the command line in-process.
+///
+/// ```ignore
+/// // src/bin/manage.rs
+/// migrator_cli::main!(my_app, other_app);
+/// ```
+#[macro_export]
+macro_rules! main {
+    ($($app:ident),* $(,)?) => {
+        $(
+            #[allow(unused_imports)]
+            use $app as _;
+        )*
+        fn main() -> ::std::process::ExitCode {
+            $crate::run_main()
+        }
+    };
+}

@@ -1,2 +1,27 @@
-//! The `migrator` binary. Placeholder until the CLI lands.
-fn main() {}
+//! The `migrator` binary: the driver. It parses the command line (so `--help` and usage errors
+//! need no build), builds the workspace's host crate and runs the command there.
+//!
+//! The only place that uses `anyhow`; exit codes: the host's own (0, 1 for `--check`, 2 for
+//! errors), or 2 when the driver itself fails.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use migrator_cli::{driver, Cli, Output};
+
+fn drive(cli: &Cli) -> anyhow::Result<u8> {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let code = driver::drive(cli.manifest_path.as_deref(), &args, cli.verbosity == 0)?;
+    Ok(u8::try_from(code).unwrap_or(2))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match drive(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            Output::stdio(cli.verbosity).error(&format!("{err:#}"));
+            ExitCode::from(2)
+        }
+    }
+}

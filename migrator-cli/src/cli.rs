@@ -1,0 +1,150 @@
+//! The command line grammar: clap derive types whose doc comments are the help text.
+//!
+//! This module only describes arguments. Running a command lives in `commands/`, printing in
+//! `output.rs`, finding and building the workspace in `driver.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Django-style schema migrations for Rust: run from anywhere inside a Cargo workspace whose
+/// crates `#[derive(Model)]`.
+///
+/// Exit codes: 0 success, 1 `--check` found pending work, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "migrator", version, propagate_version = true)]
+pub struct Cli {
+    /// The workspace's Cargo.toml (default: the workspace around the current directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Verbosity: 0 minimal, 1 normal, 2 verbose, 3 very verbose (prints generated files).
+    #[arg(
+        short = 'v',
+        long,
+        global = true,
+        default_value_t = 1,
+        value_name = "0-3",
+        value_parser = clap::value_parser!(u8).range(0..=3)
+    )]
+    pub verbosity: u8,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands, named as in Django's `manage.py`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare the models with the migrations and write new migration files.
+    Makemigrations(MakeMigrationsArgs),
+    /// Apply (or unapply, towards a target) migrations on the database.
+    Migrate(MigrateArgs),
+    /// List every migration and whether it is applied.
+    Showmigrations(ShowMigrationsArgs),
+    /// Print the SQL one migration runs.
+    Sqlmigrate(SqlMigrateArgs),
+}
+
+/// `makemigrations [APP…]`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct MakeMigrationsArgs {
+    /// Only these apps (app labels: the crate name with `-` replaced by `_`). Default: every app.
+    #[arg(value_name = "APP")]
+    pub apps: Vec<String>,
+
+    /// Use this name instead of a generated one (`0002_<NAME>.rs`).
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Write an empty migration for each named app, to fill with RunSql/RunRust steps.
+    #[arg(long)]
+    pub empty: bool,
+
+    /// Show what would be written without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write nothing; exit 1 when models have changes without a migration (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// Write a merge migration for apps whose migration history has two or more leaves.
+    #[arg(long)]
+    pub merge: bool,
+
+    /// Never prompt: no renames without `renamed_from` hints; a NOT NULL field without a
+    /// default is an error.
+    #[arg(long = "noinput", visible_alias = "no-input")]
+    pub no_input: bool,
+}
+
+/// `migrate [APP [TARGET|zero]]`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct MigrateArgs {
+    /// Only this app.
+    #[arg(value_name = "APP")]
+    pub app: Option<String>,
+
+    /// Migrate the app to this migration (forwards or backwards); `zero` unapplies all.
+    #[arg(value_name = "TARGET", requires = "app")]
+    pub target: Option<String>,
+
+    /// Record the migrations as applied (or unapplied) without running their SQL.
+    #[arg(long)]
+    pub fake: bool,
+
+    /// Fake an app's initial migration when all of its tables already exist.
+    #[arg(long)]
+    pub fake_initial: bool,
+
+    /// Print the plan and exit without changing the database.
+    #[arg(long)]
+    pub plan: bool,
+
+    /// Change nothing; exit 1 when unapplied migrations exist.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Database URL (default: `DATABASE_URL`, then `migrator.toml`, then `db.sqlite3` at
+    /// the workspace root).
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+/// `showmigrations [APP…]`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ShowMigrationsArgs {
+    /// Only these apps.
+    #[arg(value_name = "APP")]
+    pub apps: Vec<String>,
+
+    /// Show every migration in apply order, with its dependencies at verbosity 2.
+    #[arg(long)]
+    pub plan: bool,
+
+    /// Database URL (as for `migrate`).
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+/// `sqlmigrate APP NAME`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SqlMigrateArgs {
+    /// The app.
+    #[arg(value_name = "APP")]
+    pub app: String,
+
+    /// The migration name (or a unique prefix, e.g. `0002`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Print the SQL that unapplies the migration.
+    #[arg(long)]
+    pub backwards: bool,
+
+    /// Database URL (as for `migrate`); decides the SQL dialect.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}

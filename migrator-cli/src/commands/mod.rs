@@ -1,0 +1,8 @@
+//! One module per command; each command is a public function taking its arguments, the
+//! [`Context`](crate::Context) and an [`Output`](crate::Output).
+
+mod database;
+mod makemigrations;
+
+pub use database::{migrate, showmigrations, sqlmigrate};
+pub use makemigrations::{makemigrations, PlannedMigration};

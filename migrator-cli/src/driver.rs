@@ -1,0 +1,562 @@
+//! The `migrator` driver (DESIGN decision 6): finds the workspace's app crates with
+//! `cargo metadata`, writes a small host crate under `<target>/migrator-host/<id>/` that names
+//! each of them, builds it with cargo (sharing the workspace's target directory, `Cargo.lock`
+//! and profiles) and runs it with the same arguments.
+//!
+//! The host's `main` is [`crate::main!`], so the commands themselves run in the host; this
+//! module never looks at models or migrations. It does not print either: cargo's own progress
+//! and errors reach the terminal directly, everything else is returned as [`DriverError`].
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cargo_metadata::{DependencyKind, Message, MetadataCommand, TargetKind};
+use thiserror::Error;
+use toml_edit::{value, DocumentMut, InlineTable, Item, Table};
+
+use crate::context::Context;
+
+/// The crates that make up migrator itself: never treated as apps.
+const OWN_CRATES: &[&str] = &["migrator-core", "migrator-cli", "migrator-derive"];
+
+/// Why the driver could not run a command.
+#[derive(Debug, Error)]
+pub enum DriverError {
+    /// `cargo metadata` failed.
+    #[error(
+        "could not read the Cargo workspace: {0}\nrun `migrator` inside a Cargo workspace or \
+         pass `--manifest-path path/to/Cargo.toml`"
+    )]
+    Metadata(#[from] cargo_metadata::Error),
+    /// No workspace package depends on migrator-core.
+    #[error(
+        "no crate in the workspace at {root} depends on migrator-core, so there are no models \
+         to migrate.\nfix: add `migrator-core` to the [dependencies] of your app crate and put \
+         `#[derive(migrator_core::Model)]` on its structs"
+    )]
+    NoApps {
+        /// The workspace root.
+        root: PathBuf,
+    },
+    /// migrator-core is a path dependency but migrator-cli is not beside it.
+    #[error(
+        "migrator-core comes from {core}, but migrator-cli is not beside it at {cli}; put both \
+         crates in the same folder, or depend on the published migrator-core"
+    )]
+    CliNotBesideCore {
+        /// migrator-core's directory.
+        core: PathBuf,
+        /// Where migrator-cli was expected.
+        cli: PathBuf,
+    },
+    /// Reading or writing a file of the host crate failed.
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The workspace manifest is not valid TOML.
+    #[error("could not parse {path}: {source}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// The parse error.
+        source: toml_edit::TomlError,
+    },
+    /// cargo could not be started.
+    #[error("could not run `{cargo}`: {source}; is cargo on PATH (or set CARGO)?")]
+    CargoSpawn {
+        /// The cargo program used.
+        cargo: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The host crate did not compile.
+    #[error(
+        "the workspace's models and migrations did not compile (cargo's errors above point at \
+         the file to fix); the generated host crate is {manifest}"
+    )]
+    BuildFailed {
+        /// The host crate's manifest.
+        manifest: PathBuf,
+    },
+    /// cargo built the host but reported no executable.
+    #[error("cargo built {manifest} but reported no executable for it")]
+    NoExecutable {
+        /// The host crate's manifest.
+        manifest: PathBuf,
+    },
+    /// The host binary could not be started.
+    #[error("could not run the migrator host {exe}: {source}")]
+    HostSpawn {
+        /// The host executable.
+        exe: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// One app crate: a workspace package with a library that depends on migrator-core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppCrate {
+    /// The package name (`library`, `my-shop`).
+    pub package: String,
+    /// The library's crate name (`my_shop`), as `extern crate` names it.
+    pub lib_name: String,
+    /// The package's directory.
+    pub manifest_dir: PathBuf,
+}
+
+/// Where the host gets migrator-cli from: the same source as the workspace's migrator-core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CliSource {
+    /// A path dependency (migrator-core is a path package; migrator-cli is its sibling).
+    Path(PathBuf),
+    /// The registry, pinned to this exact version.
+    Registry(String),
+}
+
+/// What the driver learned about the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workspace {
+    /// The workspace root directory.
+    pub root: PathBuf,
+    /// The target directory the host is built into.
+    pub target_dir: PathBuf,
+    /// The app crates, sorted by package name.
+    pub apps: Vec<AppCrate>,
+    /// Where migrator-cli comes from.
+    pub cli: CliSource,
+}
+
+impl Workspace {
+    /// Reads the workspace around `manifest_path` (or the current directory).
+    pub fn discover(manifest_path: Option<&Path>) -> Result<Self, DriverError> {
+        let mut cmd = MetadataCommand::new();
+        cmd.no_deps();
+        if let Some(cargo) = std::env::var_os("CARGO") {
+            cmd.cargo_path(cargo);
+        }
+        if let Some(path) = manifest_path {
+            cmd.manifest_path(path);
+        }
+        let meta = cmd.exec()?;
+        let root = PathBuf::from(meta.workspace_root.as_std_path());
+        let mut apps = Vec::new();
+        let mut cli = None;
+        for package in meta.workspace_packages() {
+            let dir = package
+                .manifest_path
+                .parent()
+                .map(|p| p.as_std_path().to_path_buf())
+                .unwrap_or_else(|| root.clone());
+            if package.name.as_str() == "migrator-cli" {
+                cli = Some(CliSource::Path(dir.clone()));
+            }
+            if OWN_CRATES.contains(&package.name.as_str()) {
+                continue;
+            }
+            let Some(core) = package
+                .dependencies
+                .iter()
+                .find(|d| d.name == "migrator-core" && d.kind == DependencyKind::Normal)
+            else {
+                continue;
+            };
+            let Some(lib) = package
+                .targets
+                .iter()
+                .find(|t| t.is_kind(TargetKind::Lib) || t.is_kind(TargetKind::RLib))
+            else {
+                continue;
+            };
+            if cli.is_none() {
+                if let Some(core_dir) = &core.path {
+                    let core_dir = core_dir.as_std_path();
+                    let cli_dir = core_dir
+                        .parent()
+                        .map(|p| p.join("migrator-cli"))
+                        .unwrap_or_default();
+                    if !cli_dir.join("Cargo.toml").is_file() {
+                        return Err(DriverError::CliNotBesideCore {
+                            core: core_dir.to_path_buf(),
+                            cli: cli_dir,
+                        });
+                    }
+                    cli = Some(CliSource::Path(cli_dir));
+                }
+            }
+            apps.push(AppCrate {
+                package: package.name.to_string(),
+                lib_name: lib.name.replace('-', "_"),
+                manifest_dir: dir,
+            });
+        }
+        if apps.is_empty() {
+            return Err(DriverError::NoApps { root });
+        }
+        apps.sort_by(|a, b| a.package.cmp(&b.package));
+        Ok(Self {
+            target_dir: meta.target_directory.into_std_path_buf(),
+            root,
+            apps,
+            cli: cli.unwrap_or_else(|| CliSource::Registry(env!("CARGO_PKG_VERSION").into())),
+        })
+    }
+
+    /// The context the host runs with.
+    pub fn context(&self) -> Context {
+        let mut ctx = Context::new(self.root.clone());
+        for app in &self.apps {
+            ctx.apps
+                .insert(app.package.clone(), app.manifest_dir.clone());
+        }
+        ctx
+    }
+
+    /// A short, stable id of this workspace, so workspaces sharing a target directory get
+    /// separate host crates (and host binaries).
+    pub fn host_id(&self) -> String {
+        // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.root.as_os_str().as_encoded_bytes() {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let stem: String = self
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .take(24)
+            .collect();
+        format!("{}-{:08x}", stem.trim_matches('-'), hash as u32)
+            .trim_start_matches('-')
+            .to_string()
+    }
+
+    /// The host crate's directory.
+    pub fn host_dir(&self) -> PathBuf {
+        self.target_dir.join("migrator-host").join(self.host_id())
+    }
+}
+
+/// The host crate's files, as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostCrate {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Its package (and binary) name.
+    pub package: String,
+    /// `Cargo.toml`.
+    pub manifest: String,
+    /// `src/main.rs`.
+    pub main_rs: String,
+}
+
+impl HostCrate {
+    /// The host crate for `ws`: path dependencies on every app and on migrator-cli, an empty
+    /// `[workspace]` table, and the workspace's `[profile]` and `[patch]` tables so the shared
+    /// dependencies are not rebuilt with other settings.
+    pub fn for_workspace(ws: &Workspace) -> Result<Self, DriverError> {
+        let package = format!("migrator-host-{}", ws.host_id());
+        let mut doc = DocumentMut::new();
+        let mut pkg = Table::new();
+        pkg.insert("name", value(&package));
+        pkg.insert("version", value("0.0.0"));
+        pkg.insert("edition", value("2021"));
+        pkg.insert("publish", value(false));
+        doc.insert("package", Item::Table(pkg));
+
+        let mut deps = Table::new();
+        let mut cli = InlineTable::new();
+        match &ws.cli {
+            CliSource::Path(dir) => {
+                cli.insert("path", path_value(dir));
+            }
+            CliSource::Registry(version) => {
+                cli.insert("version", format!("={version}").into());
+            }
+        }
+        deps.insert("migrator-cli", value(cli));
+        for app in &ws.apps {
+            let mut dep = InlineTable::new();
+            dep.insert("path", path_value(&app.manifest_dir));
+            deps.insert(&app.package, value(dep));
+        }
+        doc.insert("dependencies", Item::Table(deps));
+
+        let mut workspace = Table::new();
+        workspace.set_implicit(false);
+        doc.insert("workspace", Item::Table(workspace));
+
+        let root_manifest = ws.root.join("Cargo.toml");
+        let text = std::fs::read_to_string(&root_manifest).map_err(|source| DriverError::Io {
+            action: "read",
+            path: root_manifest.clone(),
+            source,
+        })?;
+        let root_doc: DocumentMut = text.parse().map_err(|source| DriverError::Manifest {
+            path: root_manifest.clone(),
+            source,
+        })?;
+        if let Some(profile) = root_doc.get("profile") {
+            doc.insert("profile", profile.clone());
+        }
+        if let Some(patch) = root_doc.get("patch") {
+            let mut patch = patch.clone();
+            absolutize_patch_paths(&mut patch, &ws.root);
+            doc.insert("patch", patch);
+        }
+
+        let names: Vec<&str> = ws.apps.iter().map(|a| a.lib_name.as_str()).collect();
+        let main_rs = format!(
+            "//! Generated by the `migrator` CLI: names every app crate of the workspace so \
+             their models and\n//! migrations are linked in, then runs the command line. \
+             Rewritten when the workspace changes.\n\nmigrator_cli::main!({});\n",
+            names.join(", ")
+        );
+        Ok(Self {
+            dir: ws.host_dir(),
+            package,
+            manifest: format!(
+                "# Generated by the `migrator` CLI for the workspace at {}. Do not edit.\n{doc}",
+                ws.root.display()
+            ),
+            main_rs,
+        })
+    }
+
+    /// The manifest's path.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.dir.join("Cargo.toml")
+    }
+
+    /// Writes the files whose content changed (unchanged files keep their timestamps, so a
+    /// rebuild stays cheap), and refreshes the copy of the workspace's `Cargo.lock` when the
+    /// workspace's lock changed since the last copy.
+    pub fn write(&self, workspace_root: &Path) -> Result<(), DriverError> {
+        write_if_changed(&self.manifest_path(), self.manifest.as_bytes())?;
+        write_if_changed(
+            &self.dir.join("src").join("main.rs"),
+            self.main_rs.as_bytes(),
+        )?;
+        let lock = workspace_root.join("Cargo.lock");
+        if let Ok(source) = std::fs::read(&lock) {
+            let seen = self.dir.join("workspace.lock");
+            if std::fs::read(&seen).ok().as_deref() != Some(source.as_slice()) {
+                write_file(&self.dir.join("Cargo.lock"), &source)?;
+                write_file(&seen, &source)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn path_value(path: &Path) -> toml_edit::Value {
+    path.display().to_string().into()
+}
+
+/// `[patch.x] y = { path = "rel" }` is relative to the workspace root; the host lives
+/// elsewhere, so every such path becomes absolute.
+fn absolutize_patch_paths(patch: &mut Item, root: &Path) {
+    let Some(sources) = patch.as_table_like_mut() else {
+        return;
+    };
+    for (_, source) in sources.iter_mut() {
+        let Some(deps) = source.as_table_like_mut() else {
+            continue;
+        };
+        for (_, dep) in deps.iter_mut() {
+            let Some(dep) = dep.as_table_like_mut() else {
+                continue;
+            };
+            if let Some(path) = dep.get("path").and_then(|p| p.as_str()) {
+                let absolute = root.join(path);
+                dep.insert("path", value(path_value(&absolute)));
+            }
+        }
+    }
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), DriverError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| DriverError::Io {
+            action: "create",
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::write(path, contents).map_err(|source| DriverError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_if_changed(path: &Path, contents: &[u8]) -> Result<(), DriverError> {
+    if std::fs::read(path).ok().as_deref() == Some(contents) {
+        return Ok(());
+    }
+    write_file(path, contents)
+}
+
+fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Builds the host crate and returns its executable. cargo's progress and compiler errors go
+/// straight to stderr.
+pub fn build_host(ws: &Workspace, host: &HostCrate, quiet: bool) -> Result<PathBuf, DriverError> {
+    let cargo = cargo_program();
+    let mut cmd = Command::new(&cargo);
+    cmd.arg("build")
+        .arg("--manifest-path")
+        .arg(host.manifest_path())
+        .arg("--message-format=json-render-diagnostics")
+        .env("CARGO_TARGET_DIR", &ws.target_dir)
+        .current_dir(&ws.root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if quiet {
+        cmd.arg("--quiet");
+    }
+    let mut child = cmd.spawn().map_err(|source| DriverError::CargoSpawn {
+        cargo: cargo.to_string_lossy().into_owned(),
+        source,
+    })?;
+    let mut exe = None;
+    if let Some(stdout) = child.stdout.take() {
+        for message in Message::parse_stream(std::io::BufReader::new(stdout)).flatten() {
+            if let Message::CompilerArtifact(artifact) = message {
+                if artifact.target.name == host.package {
+                    if let Some(path) = artifact.executable {
+                        exe = Some(path.into_std_path_buf());
+                    }
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|source| DriverError::CargoSpawn {
+        cargo: cargo.to_string_lossy().into_owned(),
+        source,
+    })?;
+    if !status.success() {
+        return Err(DriverError::BuildFailed {
+            manifest: host.manifest_path(),
+        });
+    }
+    exe.ok_or_else(|| DriverError::NoExecutable {
+        manifest: host.manifest_path(),
+    })
+}
+
+/// Runs the host with `args` (the command line without the program name) and the workspace
+/// context; returns its exit code (2 when it died from a signal).
+pub fn run_host(exe: &Path, args: &[OsString], ctx: &Context) -> Result<i32, DriverError> {
+    let status = Command::new(exe)
+        .args(args)
+        .envs(ctx.to_env())
+        .status()
+        .map_err(|source| DriverError::HostSpawn {
+            exe: exe.to_path_buf(),
+            source,
+        })?;
+    Ok(status.code().unwrap_or(2))
+}
+
+/// The whole driver: discover, write the host, build it, run it with `args`.
+pub fn drive(
+    manifest_path: Option<&Path>,
+    args: &[OsString],
+    quiet: bool,
+) -> Result<i32, DriverError> {
+    let ws = Workspace::discover(manifest_path)?;
+    let host = HostCrate::for_workspace(&ws)?;
+    host.write(&ws.root)?;
+    let exe = build_host(&ws, &host, quiet)?;
+    run_host(&exe, args, &ws.context())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> Workspace {
+        Workspace {
+            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+            target_dir: PathBuf::from("/tmp/target"),
+            apps: vec![AppCrate {
+                package: "my-shop".into(),
+                lib_name: "my_shop".into(),
+                manifest_dir: PathBuf::from("/ws/my-shop"),
+            }],
+            cli: CliSource::Path(PathBuf::from("/ws/migrator-cli")),
+        }
+    }
+
+    #[test]
+    fn host_manifest_names_apps_and_has_an_empty_workspace_table() {
+        let host = HostCrate::for_workspace(&workspace()).unwrap();
+        assert!(
+            host.manifest.contains("\n[workspace]\n"),
+            "{}",
+            host.manifest
+        );
+        assert!(host
+            .manifest
+            .contains(r#"my-shop = { path = "/ws/my-shop" }"#));
+        assert!(host
+            .manifest
+            .contains(r#"migrator-cli = { path = "/ws/migrator-cli" }"#));
+        assert!(
+            host.manifest.contains("[profile.dev]"),
+            "profiles are copied"
+        );
+        assert!(host.main_rs.contains("migrator_cli::main!(my_shop);"));
+        assert!(host.dir.starts_with("/tmp/target/migrator-host"));
+    }
+
+    #[test]
+    fn registry_source_pins_this_version() {
+        let mut ws = workspace();
+        ws.cli = CliSource::Registry("0.1.0".into());
+        let host = HostCrate::for_workspace(&ws).unwrap();
+        assert!(host
+            .manifest
+            .contains(r#"migrator-cli = { version = "=0.1.0" }"#));
+    }
+
+    #[test]
+    fn host_ids_differ_per_workspace_and_are_stable() {
+        let a = workspace();
+        let mut b = workspace();
+        b.root = PathBuf::from("/tmp/other ws");
+        assert_eq!(a.host_id(), workspace().host_id());
+        assert_ne!(a.host_id(), b.host_id());
+        assert!(b.host_id().starts_with("other-ws-"), "{}", b.host_id());
+    }
+
+    #[test]
+    fn patch_paths_become_absolute() {
+        let mut doc: DocumentMut = "[patch.crates-io]\nfoo = { path = \"vendor/foo\" }\n"
+            .parse()
+            .unwrap();
+        absolutize_patch_paths(&mut doc["patch"], Path::new("/ws"));
+        assert!(doc.to_string().contains("\"/ws/vendor/foo\""), "{doc}");
+    }
+}

@@ -1,0 +1,113 @@
+//! [`CliError`]: every way a command can fail, each message naming the thing and the fix.
+//!
+//! Exit codes are decided here ([`CliError::exit_code`]) and in [`crate::Status`]: 0 success,
+//! 1 a `--check` found pending work, 2 any error. Printing is `output.rs`'s job.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use migrator_core::MigrationKey;
+
+use thiserror::Error;
+
+/// A command failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The binary links no model at all.
+    #[error("{}", migrator_core::registry::EMPTY_REGISTRY_HINT)]
+    EmptyRegistry,
+    /// The registered models clash.
+    #[error(transparent)]
+    Registry(#[from] migrator_core::RegistryError),
+    /// An app named on the command line has no models in this binary.
+    #[error("no app named '{app}'; the apps with models are: {}", .known.join(", "))]
+    UnknownApp {
+        /// The app asked for.
+        app: String,
+        /// The apps that exist.
+        known: Vec<String>,
+    },
+    /// Loading the embedded migrations failed (a missing dependency, a cycle, a bad name…).
+    #[error(transparent)]
+    Load(#[from] migrator_core::loader::LoadError),
+    /// Replaying the migrations failed.
+    #[error(transparent)]
+    Graph(#[from] migrator_core::graph::GraphError),
+    /// Change detection failed (an unanswerable question, an inconsistent model…).
+    #[error(transparent)]
+    Detect(#[from] migrator_core::autodetector::DetectError),
+    /// A `--name` that cannot be a file name.
+    #[error(transparent)]
+    Name(#[from] migrator_core::writer::WriterError),
+    /// `--empty` without an app.
+    #[error(
+        "`--empty` needs the app(s) to create the migration for: `makemigrations --empty APP`"
+    )]
+    EmptyNeedsApp,
+    /// Apps whose migration history has two or more leaves.
+    #[error(
+        "conflicting migrations detected; multiple leaf nodes in the migration graph: ({}).\n\
+         to fix them run `migrator makemigrations --merge`",
+        .0.iter()
+            .map(|(app, leaves)| format!(
+                "{} in {app}",
+                leaves.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )]
+    Conflicts(BTreeMap<String, Vec<MigrationKey>>),
+    /// An app has models but its crate does not embed its migrations.
+    #[error(
+        "app '{app}' has models but its crate does not embed its migrations, so makemigrations \
+         cannot know its history or where to write.\nfix: add {}/build.rs containing\n\
+         \n    fn main() {{\n        migrator_core::build::embed_migrations();\n    }}\n\n\
+         and this line to the crate root (src/lib.rs):\n\n    migrator_core::embed_migrations!();\n",
+        .manifest_dir.display()
+    )]
+    NotEmbedded {
+        /// The app.
+        app: String,
+        /// Its crate's directory.
+        manifest_dir: PathBuf,
+    },
+    /// A new migration needs another app's migration, and that app has none.
+    #[error(
+        "the new migration of '{app}' depends on app '{dependency}', which has no migration{}; \
+         run `migrator makemigrations {dependency}` first, or without app arguments",
+        if *.known { "" } else { " and no models in this binary" }
+    )]
+    DependencyWithoutMigrations {
+        /// The app being migrated.
+        app: String,
+        /// The app it depends on.
+        dependency: String,
+        /// Whether the dependency has models here.
+        known: bool,
+    },
+    /// A command that needs a database backend that is not built yet.
+    #[error(
+        "`{command}` is not available yet in this build of migrator: the database executor \
+         has not landed. `makemigrations` works; apply migrations once `migrate` ships"
+    )]
+    NotAvailable {
+        /// The command.
+        command: &'static str,
+    },
+    /// Writing a migration file failed.
+    #[error("could not write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// The process exit code for this error: always 2 (1 is reserved for `--check`).
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}

@@ -1,0 +1,256 @@
+//! Everything the CLI shows a person: the one module that prints.
+//!
+//! Commands and the driver call the methods here with plain data (names, descriptions,
+//! paths); the formats follow Django's `manage.py` output. Normal output goes to stdout,
+//! warnings, errors and the driver's messages go to stderr. [`Output::captured`] gives an
+//! `Output` that writes into memory, for tests and for callers that embed the CLI.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+/// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
+pub type OperationLine = (char, String);
+
+/// The terminal (or an in-memory capture) plus the verbosity level.
+pub struct Output {
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+    verbosity: u8,
+}
+
+/// What a captured [`Output`] wrote.
+#[derive(Clone, Default)]
+pub struct Captured {
+    out: Arc<Mutex<Vec<u8>>>,
+    err: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Captured {
+    /// Everything written to stdout so far.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.lock().expect("capture lock")).into_owned()
+    }
+
+    /// Everything written to stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.err.lock().expect("capture lock")).into_owned()
+    }
+}
+
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().expect("capture lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+// Printing never fails a command: a closed pipe only loses the text.
+macro_rules! say {
+    ($w:expr, $($arg:tt)*) => {{
+        let _ = writeln!($w, $($arg)*);
+    }};
+}
+
+impl Output {
+    /// Writes to the process's stdout and stderr.
+    pub fn stdio(verbosity: u8) -> Self {
+        Self {
+            out: Box::new(io::stdout()),
+            err: Box::new(io::stderr()),
+            verbosity,
+        }
+    }
+
+    /// Writes into memory; read it back through the returned [`Captured`].
+    pub fn captured(verbosity: u8) -> (Self, Captured) {
+        let cap = Captured::default();
+        let output = Self {
+            out: Box::new(SharedBuf(cap.out.clone())),
+            err: Box::new(SharedBuf(cap.err.clone())),
+            verbosity,
+        };
+        (output, cap)
+    }
+
+    /// The verbosity level (0–3).
+    pub fn verbosity(&self) -> u8 {
+        self.verbosity
+    }
+
+    // ----- makemigrations -------------------------------------------------------------------
+
+    /// `Migrations for 'library':` followed by the file and its operations.
+    pub fn migration_summary(&mut self, app: &str, path: &str, operations: &[OperationLine]) {
+        if self.verbosity < 1 {
+            return;
+        }
+        say!(self.out, "Migrations for '{app}':");
+        say!(self.out, "  {path}");
+        for (symbol, description) in operations {
+            say!(self.out, "    {symbol} {description}");
+        }
+    }
+
+    /// The full text of a migration file (dry runs at verbosity 3).
+    pub fn migration_source(&mut self, file_name: &str, source: &str) {
+        if self.verbosity < 3 {
+            return;
+        }
+        say!(self.out, "Full migrations file '{file_name}':");
+        let _ = write!(self.out, "{source}");
+        if !source.ends_with('\n') {
+            say!(self.out, "");
+        }
+    }
+
+    /// `No changes detected`, or `… in app 'x'` / `… in apps 'x', 'y'` when apps were named.
+    pub fn no_changes(&mut self, apps: &[String]) {
+        if self.verbosity < 1 {
+            return;
+        }
+        match apps {
+            [] => say!(self.out, "No changes detected"),
+            [app] => say!(self.out, "No changes detected in app '{app}'"),
+            many => say!(
+                self.out,
+                "No changes detected in apps '{}'",
+                many.join("', '")
+            ),
+        }
+    }
+
+    /// The branches a merge migration joins: `Merging app` then each branch's operations.
+    pub fn merging(&mut self, app: &str, branches: &[(String, Vec<OperationLine>)]) {
+        if self.verbosity < 1 {
+            return;
+        }
+        say!(self.out, "Merging {app}");
+        for (name, ops) in branches {
+            say!(self.out, "  Branch {name}");
+            for (symbol, description) in ops {
+                say!(self.out, "    {symbol} {description}");
+            }
+        }
+    }
+
+    /// `Created new merge migration PATH` (or what would be created, on a dry run).
+    pub fn merge_written(&mut self, path: &str, dry_run: bool) {
+        if self.verbosity < 1 {
+            return;
+        }
+        if dry_run {
+            say!(self.out, "Would create merge migration {path}");
+        } else {
+            say!(self.out, "Created new merge migration {path}");
+        }
+    }
+
+    /// A warning that a migration's operations lose data when applied.
+    pub fn data_loss_warning(&mut self, app: &str, migration: &str, operations: &[OperationLine]) {
+        say!(
+            self.err,
+            "warning: migration {app}.{migration} loses data when applied:"
+        );
+        for (symbol, description) in operations {
+            say!(self.err, "    {symbol} {description}");
+        }
+        say!(
+            self.err,
+            "  the dropped tables or columns and their rows are gone after `migrate`; back them \
+             up first, or edit the migration (a RunSql/RunRust step can copy the data)"
+        );
+    }
+
+    // ----- questions ------------------------------------------------------------------------
+
+    /// A question or its explanation, on its own line(s).
+    pub fn ask_line(&mut self, text: &str) {
+        say!(self.out, "{text}");
+    }
+
+    /// A prompt the answer is typed after (no newline), flushed.
+    pub fn prompt(&mut self, text: &str) {
+        let _ = write!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
+
+    /// Ends a prompt line when the input ended without an answer.
+    pub fn end_prompt(&mut self) {
+        say!(self.out, "");
+    }
+
+    // ----- migrate and friends --------------------------------------------------------------
+
+    /// A plain line of command output (shown at verbosity ≥ 1).
+    pub fn line(&mut self, text: &str) {
+        if self.verbosity >= 1 {
+            say!(self.out, "{text}");
+        }
+    }
+
+    // ----- the edges ------------------------------------------------------------------------
+
+    /// A warning on stderr.
+    pub fn warning(&mut self, message: &dyn Display) {
+        say!(self.err, "warning: {message}");
+    }
+
+    /// An error on stderr: `error: …` (multi-line messages keep their lines).
+    pub fn error(&mut self, message: &dyn Display) {
+        say!(self.err, "error: {message}");
+    }
+
+    /// A progress note from the driver on stderr (verbosity ≥ 2).
+    pub fn note(&mut self, message: &dyn Display) {
+        if self.verbosity >= 2 {
+            say!(self.err, "migrator: {message}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_has_djangos_shape() {
+        let (mut out, cap) = Output::captured(1);
+        out.migration_summary(
+            "library",
+            "examples/library/migrations/0002_book_published_date.rs",
+            &[('+', "Add field published_date to book".into())],
+        );
+        assert_eq!(
+            cap.stdout(),
+            "Migrations for 'library':\n  examples/library/migrations/0002_book_published_date.rs\n    + Add field published_date to book\n"
+        );
+    }
+
+    #[test]
+    fn no_changes_names_the_apps_asked_for() {
+        let (mut out, cap) = Output::captured(1);
+        out.no_changes(&[]);
+        out.no_changes(&["library".into()]);
+        out.no_changes(&["a".into(), "b".into()]);
+        assert_eq!(
+            cap.stdout(),
+            "No changes detected\nNo changes detected in app 'library'\nNo changes detected in apps 'a', 'b'\n"
+        );
+    }
+
+    #[test]
+    fn verbosity_zero_is_quiet_but_errors_still_show() {
+        let (mut out, cap) = Output::captured(0);
+        out.no_changes(&[]);
+        out.error(&"boom");
+        assert_eq!(cap.stdout(), "");
+        assert_eq!(cap.stderr(), "error: boom\n");
+    }
+}
