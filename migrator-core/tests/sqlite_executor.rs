@@ -1,0 +1,633 @@
+//! The executor on real SQLite files: plans and targets, up → down → up, failure injection
+//! (schema and recorder untouched, error naming the operation and its SQL), RunRust inside the
+//! migration's transaction, `--fake`, `--fake-initial`, name prefixes, `zero`, irreversible
+//! refusal, checksum and history checks, and `sqlmigrate` output equal to what `migrate`
+//! actually executes.
+
+mod sqlite_support;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::Connection;
+use migrator_core::backend::{Backend, DbConnection};
+use migrator_core::executor::{
+    migrate, migration_plan, resolve_target, sql_for_migration, ExecutorError, MigrateEvent,
+    MigrateOptions, MigrateReport, Outcome, PlanStep, Target,
+};
+use migrator_core::graph::MigrationGraph;
+use migrator_core::introspect::{expected_schema, introspect};
+use migrator_core::operations::{AddField, AlterField, CreateModel, RunRust, RunSql};
+use migrator_core::recorder;
+use migrator_core::{
+    ColumnType, DefaultValue, FieldState, ForeignKey, Migration, MigrationKey, ModelState,
+    OnDelete, Operation,
+};
+use sqlite_support::{assert_schema, exec, rows, temp_db};
+
+fn key(app: &str, name: &str) -> MigrationKey {
+    MigrationKey::new(app, name)
+}
+
+fn library_initial() -> Migration {
+    let mut author = ModelState::new("library", "Author", "authors");
+    author.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("name", ColumnType::Varchar(100)).unique(),
+    ];
+    let mut book = ModelState::new("library", "Book", "books");
+    book.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("title", ColumnType::Varchar(200)),
+        FieldState::new("author", ColumnType::BigInt)
+            .column("author_id")
+            .foreign_key(ForeignKey::new("library", "Author", OnDelete::Cascade))
+            .index(),
+    ];
+    let mut m = Migration::new("library", "0001_initial");
+    m.initial = true;
+    m.operations = vec![
+        Operation::CreateModel(CreateModel::from_state(&author)),
+        Operation::CreateModel(CreateModel::from_state(&book)),
+    ];
+    m
+}
+
+fn library_0002() -> Migration {
+    let mut m = Migration::new("library", "0002_book_published_date");
+    m.dependencies = vec![key("library", "0001_initial")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Book",
+            FieldState::new("published_date", ColumnType::Date).nullable(),
+        )),
+        Operation::RunSql(RunSql::new(
+            vec!["INSERT INTO \"authors\" (\"name\") VALUES ('Le Guin')".into()],
+            Some(vec![
+                "DELETE FROM \"authors\" WHERE \"name\" = 'Le Guin'".into()
+            ]),
+        )),
+    ];
+    m
+}
+
+fn library_0003() -> Migration {
+    let mut m = Migration::new("library", "0003_book_status");
+    m.dependencies = vec![key("library", "0002_book_published_date")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Book",
+            FieldState::new("status", ColumnType::Varchar(20))
+                .default(DefaultValue::Text("draft".into())),
+        )),
+        Operation::AlterField(AlterField::new(
+            "Book",
+            FieldState::new("title", ColumnType::Text),
+        )),
+    ];
+    m
+}
+
+fn shop_initial() -> Migration {
+    let mut order = ModelState::new("shop", "Order", "orders");
+    order.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("book", ColumnType::BigInt)
+            .column("book_id")
+            .foreign_key(ForeignKey::new("library", "Book", OnDelete::Restrict)),
+    ];
+    let mut m = Migration::new("shop", "0001_initial");
+    m.initial = true;
+    m.dependencies = vec![key("library", "0002_book_published_date")];
+    m.operations = vec![Operation::CreateModel(CreateModel::from_state(&order))];
+    m
+}
+
+fn base() -> Vec<Migration> {
+    vec![
+        library_initial(),
+        library_0002(),
+        library_0003(),
+        shop_initial(),
+    ]
+}
+
+fn graph(migrations: Vec<Migration>) -> MigrationGraph {
+    MigrationGraph::new(migrations).unwrap()
+}
+
+fn run(
+    conn: &mut DbConnection,
+    g: &MigrationGraph,
+    target: &Target,
+    options: MigrateOptions,
+) -> Result<MigrateReport, ExecutorError> {
+    migrate(conn, g, target, &options, &mut |_| {})
+}
+
+fn up(conn: &mut DbConnection, g: &MigrationGraph, target: &Target) -> MigrateReport {
+    run(conn, g, target, MigrateOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn applied(conn: &mut DbConnection) -> BTreeSet<MigrationKey> {
+    recorder::applied(conn).unwrap().into_keys().collect()
+}
+
+fn keys(steps: &[PlanStep]) -> Vec<(String, bool)> {
+    steps
+        .iter()
+        .map(|s| (s.key.to_string(), s.backwards))
+        .collect()
+}
+
+#[test]
+fn up_down_up_leaves_an_identical_schema() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    let mut events = Vec::new();
+    let report = migrate(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        &MigrateOptions::default(),
+        &mut |e| {
+            events.push(match e {
+                MigrateEvent::Planned(p) => format!("plan {}", p.len()),
+                MigrateEvent::Started(s) => format!("start {}", s.key),
+                MigrateEvent::Finished { step, outcome, .. } => {
+                    format!("done {} {outcome:?}", step.key)
+                }
+            })
+        },
+    )
+    .unwrap();
+    assert_eq!(report.done.len(), 4);
+    assert_eq!(
+        events,
+        [
+            "plan 4",
+            "start library.0001_initial",
+            "done library.0001_initial Applied",
+            "start library.0002_book_published_date",
+            "done library.0002_book_published_date Applied",
+            "start library.0003_book_status",
+            "done library.0003_book_status Applied",
+            "start shop.0001_initial",
+            "done shop.0001_initial Applied",
+        ]
+    );
+    assert_schema(&mut conn, &g.project_state().unwrap());
+    let first = introspect(&mut conn).unwrap();
+    assert_eq!(applied(&mut conn).len(), 4);
+
+    // Zero for library unapplies shop first (it depends on library.0002).
+    let report = up(&mut conn, &g, &Target::Zero("library".into()));
+    assert_eq!(
+        keys(&report.plan),
+        [
+            ("shop.0001_initial".to_owned(), true),
+            ("library.0003_book_status".to_owned(), true),
+            ("library.0002_book_published_date".to_owned(), true),
+            ("library.0001_initial".to_owned(), true),
+        ]
+    );
+    assert!(introspect(&mut conn).unwrap().tables.is_empty());
+    assert!(applied(&mut conn).is_empty());
+
+    up(&mut conn, &g, &Target::Latest);
+    assert_eq!(introspect(&mut conn).unwrap(), first);
+    // Nothing left to do.
+    assert!(up(&mut conn, &g, &Target::Latest).plan.is_empty());
+}
+
+#[test]
+fn backwards_to_a_target_and_forwards_to_an_app_leaf() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    up(&mut conn, &g, &Target::Latest);
+    let target = resolve_target(&g, Some("library"), Some("0001")).unwrap();
+    let report = up(&mut conn, &g, &target);
+    assert_eq!(
+        keys(&report.plan),
+        [
+            ("shop.0001_initial".to_owned(), true),
+            ("library.0003_book_status".to_owned(), true),
+            ("library.0002_book_published_date".to_owned(), true),
+        ]
+    );
+    assert_eq!(
+        applied(&mut conn),
+        BTreeSet::from([key("library", "0001_initial")])
+    );
+    assert_schema(
+        &mut conn,
+        &g.make_state(&[key("library", "0001_initial")]).unwrap(),
+    );
+    // The RunSql's reverse removed its row.
+    assert!(rows(&mut conn, "authors", "name", "id").is_empty());
+
+    let report = up(&mut conn, &g, &Target::AppLatest("shop".into()));
+    assert_eq!(
+        keys(&report.plan),
+        [
+            ("library.0002_book_published_date".to_owned(), false),
+            ("shop.0001_initial".to_owned(), false),
+        ]
+    );
+}
+
+#[test]
+fn name_prefixes_unknown_and_ambiguous_names() {
+    let g = graph(base());
+    assert_eq!(
+        resolve_target(&g, Some("library"), Some("0002")).unwrap(),
+        Target::Migration(key("library", "0002_book_published_date"))
+    );
+    assert_eq!(
+        resolve_target(&g, Some("library"), Some("zero")).unwrap(),
+        Target::Zero("library".into())
+    );
+    assert_eq!(resolve_target(&g, None, None).unwrap(), Target::Latest);
+    let err = resolve_target(&g, Some("library"), Some("000"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("0001_initial") && err.contains("0003_book_status"),
+        "{err}"
+    );
+    let err = resolve_target(&g, Some("library"), Some("0009"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no migration matching `0009`") && err.contains("0002_book_published_date"),
+        "{err}"
+    );
+    let err = resolve_target(&g, Some("nope"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("library, shop"), "{err}");
+}
+
+fn failing_0004(first: Operation) -> Migration {
+    let mut m = Migration::new("library", "0004_broken");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![
+        first,
+        Operation::RunSql(RunSql::new(
+            vec!["INSERT INTO \"no_such_table\" VALUES (1)".into()],
+            Some(vec![]),
+        )),
+    ];
+    m
+}
+
+#[test]
+fn a_failing_operation_rolls_the_whole_migration_back() {
+    let (_dir, mut conn) = temp_db();
+    let mut migrations = base();
+    migrations.push(failing_0004(Operation::AddField(AddField::new(
+        "Book",
+        FieldState::new("isbn", ColumnType::Varchar(13))
+            .nullable()
+            .unique(),
+    ))));
+    let g = graph(migrations);
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    );
+    up(&mut conn, &g, &Target::AppLatest("shop".into()));
+    let schema_before = introspect(&mut conn).unwrap();
+    let applied_before = applied(&mut conn);
+
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, ExecutorError::Sql { number: 2, .. }),
+        "{err:?}"
+    );
+    assert!(msg.contains("library.0004_broken"), "{msg}");
+    assert!(msg.contains("operation 2 (Raw SQL operation)"), "{msg}");
+    assert!(
+        msg.contains("INSERT INTO \"no_such_table\" VALUES (1)"),
+        "{msg}"
+    );
+    assert!(msg.contains("no such table"), "{msg}");
+    assert_eq!(introspect(&mut conn).unwrap(), schema_before);
+    assert_eq!(applied(&mut conn), applied_before);
+}
+
+fn insert_author(conn: &mut DbConnection) -> Result<(), migrator_core::BoxError> {
+    // Inside the migration's transaction: diesel nests a savepoint here.
+    conn.transaction(|c| {
+        diesel::connection::SimpleConnection::batch_execute(
+            c,
+            "INSERT INTO \"authors\" (\"name\") VALUES ('from rust')",
+        )
+    })?;
+    Ok(())
+}
+
+fn delete_author(conn: &mut DbConnection) -> Result<(), migrator_core::BoxError> {
+    diesel::connection::SimpleConnection::batch_execute(
+        conn,
+        "DELETE FROM \"authors\" WHERE \"name\" = 'from rust'",
+    )?;
+    Ok(())
+}
+
+#[test]
+fn run_rust_runs_inside_the_migration_transaction() {
+    let (_dir, mut conn) = temp_db();
+    let rust = Operation::RunRust(RunRust {
+        name: "insert_author",
+        forward: insert_author,
+        backward: Some(delete_author),
+    });
+    let mut migrations = base();
+    migrations.push(failing_0004(rust.clone()));
+    let g = graph(migrations);
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    );
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    assert!(matches!(err, ExecutorError::Sql { number: 2, .. }), "{err}");
+    assert_eq!(
+        rows(&mut conn, "authors", "name", "id"),
+        ["[\"Le Guin\"]"],
+        "the RunRust write survived a failed migration"
+    );
+
+    // The same step in a migration that succeeds commits, and unapplying runs its backward.
+    let mut ok = Migration::new("library", "0004_rust");
+    ok.dependencies = vec![key("library", "0003_book_status")];
+    ok.operations = vec![rust];
+    let mut migrations = base();
+    migrations.push(ok);
+    let g = graph(migrations);
+    up(&mut conn, &g, &Target::AppLatest("library".into()));
+    assert_eq!(
+        rows(&mut conn, "authors", "name", "id"),
+        ["[\"Le Guin\"]", "[\"from rust\"]"]
+    );
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    );
+    assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
+}
+
+#[test]
+fn irreversible_operations_are_refused_before_anything_runs() {
+    let (_dir, mut conn) = temp_db();
+    let mut m = Migration::new("library", "0004_data");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![Operation::RunSql(RunSql::new(
+        vec!["UPDATE \"books\" SET \"status\" = 'published'".into()],
+        None,
+    ))];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    up(&mut conn, &g, &Target::Latest);
+    let schema = introspect(&mut conn).unwrap();
+    let before = applied(&mut conn);
+    let err = run(
+        &mut conn,
+        &g,
+        &Target::Zero("library".into()),
+        MigrateOptions::default(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("library.0004_data") && msg.contains("irreversible"),
+        "{msg}"
+    );
+    assert!(msg.contains("operation 1 (Raw SQL operation)"), "{msg}");
+    assert_eq!(applied(&mut conn), before, "something was unapplied");
+    assert_eq!(introspect(&mut conn).unwrap(), schema);
+}
+
+#[test]
+fn fake_records_without_running() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    let target = resolve_target(&g, Some("library"), Some("0002")).unwrap();
+    let report = run(
+        &mut conn,
+        &g,
+        &target,
+        MigrateOptions {
+            fake: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.done.iter().all(|(_, o)| *o == Outcome::Faked));
+    assert_eq!(applied(&mut conn).len(), 2);
+    assert!(introspect(&mut conn).unwrap().tables.is_empty());
+}
+
+#[test]
+fn fake_initial_records_an_initial_migration_whose_tables_exist() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    // The tables exist (made outside migrator), the recorder knows nothing.
+    let sql =
+        sql_for_migration(&g, &key("library", "0001_initial"), false, Backend::Sqlite).unwrap();
+    for op in &sql {
+        for s in &op.statements {
+            exec(&mut conn, s);
+        }
+    }
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let report = run(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        MigrateOptions {
+            fake_initial: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let outcomes: Vec<(String, Outcome)> = report
+        .done
+        .iter()
+        .map(|(s, o)| (s.key.to_string(), *o))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("library.0001_initial".to_owned(), Outcome::FakedInitial),
+            (
+                "library.0002_book_published_date".to_owned(),
+                Outcome::Applied
+            ),
+            ("library.0003_book_status".to_owned(), Outcome::Applied),
+            ("shop.0001_initial".to_owned(), Outcome::Applied),
+        ]
+    );
+    assert_schema(&mut conn, &g.project_state().unwrap());
+}
+
+#[test]
+fn plan_only_changes_nothing() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    let report = run(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        MigrateOptions {
+            plan_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.plan.len(), 4);
+    assert!(report.done.is_empty());
+    assert!(introspect(&mut conn).unwrap().tables.is_empty());
+    assert!(applied(&mut conn).is_empty());
+}
+
+#[test]
+fn an_edited_applied_migration_is_caught_before_any_ddl() {
+    let (_dir, mut conn) = temp_db();
+    up(
+        &mut conn,
+        &graph(base()),
+        &Target::Migration(key("library", "0002_book_published_date")),
+    );
+    let mut edited = library_0002();
+    edited.operations.pop();
+    let mut migrations = vec![library_initial(), edited, library_0003(), shop_initial()];
+    let g = graph(std::mem::take(&mut migrations));
+    let schema = introspect(&mut conn).unwrap();
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::ChecksumMismatch { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("library.0002_book_published_date"),
+        "{err}"
+    );
+    assert_eq!(introspect(&mut conn).unwrap(), schema);
+}
+
+#[test]
+fn an_applied_migration_with_an_unapplied_dependency_is_an_error() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    recorder::record(&mut conn, &library_0002()).unwrap();
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`library.0002_book_published_date` is applied")
+            && msg.contains("`library.0001_initial` is not"),
+        "{msg}"
+    );
+    // Pure planning sees the same.
+    let applied = BTreeSet::from([key("library", "0002_book_published_date")]);
+    assert!(migrator_core::executor::check_consistent_history(&g, &applied).is_err());
+    assert!(migration_plan(&g, &applied, &Target::Latest).is_ok());
+}
+
+/// Records every statement the connection runs.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+impl Instrumentation for Capture {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            self.0.lock().unwrap().push(query.to_string());
+        }
+    }
+}
+
+fn is_bookkeeping(sql: &str) -> bool {
+    let upper = sql.trim_start().to_ascii_uppercase();
+    [
+        "PRAGMA",
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "SELECT",
+    ]
+    .iter()
+    .any(|p| upper.starts_with(p))
+        || sql.contains("migrator_migrations")
+}
+
+#[test]
+fn migrate_executes_exactly_what_sqlmigrate_prints() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    let capture = Capture::default();
+    conn.set_instrumentation(capture.clone());
+    up(&mut conn, &g, &Target::Latest);
+    let mut expected = Vec::new();
+    for k in g.full_plan() {
+        for op in sql_for_migration(&g, &k, false, Backend::Sqlite).unwrap() {
+            expected.extend(op.statements);
+        }
+    }
+    let executed: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| !is_bookkeeping(s))
+        .cloned()
+        .collect();
+    assert_eq!(executed, expected);
+    assert!(expected
+        .iter()
+        .any(|s| s.starts_with("CREATE TABLE \"new__books\"")));
+
+    // Backwards too.
+    capture.0.lock().unwrap().clear();
+    up(&mut conn, &g, &Target::Zero("library".into()));
+    let mut expected = Vec::new();
+    for k in g.full_plan().iter().rev() {
+        for op in sql_for_migration(&g, k, true, Backend::Sqlite).unwrap() {
+            expected.extend(op.statements);
+        }
+    }
+    let executed: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| !is_bookkeeping(s))
+        .cloned()
+        .collect();
+    assert_eq!(executed, expected);
+}
+
+#[test]
+fn expected_schema_of_the_full_history_matches_after_migrate() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    up(&mut conn, &g, &Target::Latest);
+    let expected = expected_schema(&g.project_state().unwrap(), Backend::Sqlite).unwrap();
+    assert_eq!(introspect(&mut conn).unwrap(), expected);
+    // The recorder table is not part of the introspected schema.
+    assert!(!expected.tables.contains_key(recorder::RECORDER_TABLE));
+}
