@@ -1,1 +1,251 @@
-//! Shared helpers of the cross-crate test suite.
+//! Shared helpers of the cross-crate test suite: [`TempWorkspace`], a throwaway Cargo
+//! workspace whose crates depend on this repository's migrator crates by path and build into
+//! this repository's target directory (so only the small crates under test recompile), and
+//! [`migrator_bin`], the real `migrator` binary the end-to-end tests run as a subprocess.
+//!
+//! This crate holds no assertions of its own; the tests live in `tests/suite/`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use toml_edit::{value, Array, DocumentMut};
+
+/// This repository's root (the workspace holding migrator-core).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The target directory this test binary was built into (`…/target`), found from the
+/// running executable (`target/debug/deps/suite-…`) so `CARGO_TARGET_DIR` is respected.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "deps"))
+        .and_then(|deps| deps.parent())
+        .and_then(|profile| profile.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The `migrator` binary, built once per test process (`cargo build -p migrator-cli`).
+pub fn migrator_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(cargo())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "migrator-cli",
+                "--bin",
+                "migrator",
+            ])
+            .current_dir(repo_root())
+            .env("CARGO_TARGET_DIR", target_dir())
+            .status()
+            .expect("run cargo build for migrator-cli");
+        assert!(status.success(), "building the migrator binary failed");
+        target_dir()
+            .join("debug")
+            .join(format!("migrator{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error (cargo's progress and errors included).
+    pub stderr: String,
+}
+
+impl Run {
+    fn from_output(output: Output) -> Self {
+        Self {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with both streams unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "expected exit code {code}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A throwaway Cargo workspace in a temporary directory.
+///
+/// Its root manifest is this repository's, with the members replaced and the
+/// `[workspace.dependencies]` paths made absolute, so member crates can be copied verbatim
+/// (`version.workspace = true`, `migrator-core.workspace = true`). It starts with a copy of
+/// this repository's `Cargo.lock` and builds into [`target_dir`].
+pub struct TempWorkspace {
+    dir: tempfile::TempDir,
+}
+
+impl TempWorkspace {
+    /// An empty workspace with the given member directories (relative paths).
+    pub fn new(members: &[&str]) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("migrator-ws-")
+            .tempdir()
+            .expect("create temp dir");
+        let ws = Self { dir };
+        let repo = repo_root();
+        let text = std::fs::read_to_string(repo.join("Cargo.toml")).expect("read root manifest");
+        let mut doc: DocumentMut = text.parse().expect("root manifest parses");
+        let mut list = Array::new();
+        for member in members {
+            list.push(*member);
+        }
+        doc["workspace"]["members"] = value(list);
+        if let Some(deps) = doc["workspace"]["dependencies"].as_table_like_mut() {
+            for (_, dep) in deps.iter_mut() {
+                if let Some(dep) = dep.as_table_like_mut() {
+                    if let Some(path) = dep.get("path").and_then(|p| p.as_str()) {
+                        let absolute = repo.join(path).display().to_string();
+                        dep.insert("path", value(absolute));
+                    }
+                }
+            }
+        }
+        ws.write("Cargo.toml", &doc.to_string());
+        std::fs::copy(repo.join("Cargo.lock"), ws.path("Cargo.lock")).expect("copy Cargo.lock");
+        ws
+    }
+
+    /// A workspace holding a copy of `examples/library` (manifest, build script and sources;
+    /// not its migrations) as the member `library`.
+    pub fn with_library_example() -> Self {
+        let ws = Self::new(&["library"]);
+        ws.copy_crate(&repo_root().join("examples/library"), "library");
+        ws
+    }
+
+    /// Copies a crate's `Cargo.toml`, `build.rs` (if any) and `src/` into `dest`.
+    pub fn copy_crate(&self, from: &Path, dest: &str) {
+        for file in ["Cargo.toml", "build.rs"] {
+            if from.join(file).is_file() {
+                std::fs::create_dir_all(self.path(dest)).expect("create crate dir");
+                std::fs::copy(from.join(file), self.path(dest).join(file)).expect("copy file");
+            }
+        }
+        copy_dir(&from.join("src"), &self.path(dest).join("src"));
+    }
+
+    /// The workspace root.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the workspace.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a file (creating its folders).
+    pub fn write(&self, rel: &str, contents: &str) {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::fs::write(path, contents).expect("write file");
+    }
+
+    /// Reads a file.
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Replaces `from` (which must occur) with `to` in a file.
+    #[track_caller]
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "`{from}` not found in {rel}:\n{text}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// The file names in a folder of the workspace, sorted (empty if it does not exist).
+    pub fn files(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path(rel))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Runs `migrator ARGS` from `dir` (relative to the root), with no input.
+    pub fn migrator_in(&self, dir: &str, args: &[&str]) -> Run {
+        self.run_migrator(dir, args, None)
+    }
+
+    /// Runs `migrator ARGS` from the workspace root, with no input.
+    pub fn migrator(&self, args: &[&str]) -> Run {
+        self.run_migrator("", args, None)
+    }
+
+    /// Runs `migrator ARGS` from the workspace root, typing `stdin` into it.
+    pub fn migrator_with_input(&self, args: &[&str], stdin: &str) -> Run {
+        self.run_migrator("", args, Some(stdin))
+    }
+
+    fn run_migrator(&self, dir: &str, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = Command::new(migrator_bin());
+        cmd.args(args)
+            .current_dir(self.path(dir))
+            .env("CARGO_TARGET_DIR", target_dir())
+            .env_remove("MIGRATOR_WORKSPACE_ROOT")
+            .env_remove("MIGRATOR_APPS")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn migrator");
+        if let Some(input) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin pipe");
+            pipe.write_all(input.as_bytes()).expect("write stdin");
+        }
+        Run::from_output(child.wait_with_output().expect("wait for migrator"))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}

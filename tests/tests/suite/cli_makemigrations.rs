@@ -1,1 +1,300 @@
-//! (Being written.)
+//! End to end: the real `migrator` binary run as a subprocess on throwaway workspaces (copies
+//! of `examples/library` and small hand-written crates), checking files written, output and
+//! exit codes of `makemigrations`, including every kind of bad input.
+
+use migrator_tests::TempWorkspace;
+
+const MODELS: &str = "library/src/models.rs";
+const MIGRATIONS: &str = "library/migrations";
+
+/// The line after which new `Book` fields are added in the copied models.
+const BOOK_AUTHOR_FIELD: &str = "    #[model(max_length = 100, index)]\n    pub author: String,\n";
+
+/// A copy of the library example with its first migration made.
+fn library_with_initial() -> TempWorkspace {
+    let ws = TempWorkspace::with_library_example();
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
+    ws
+}
+
+fn add_book_field(ws: &TempWorkspace, field: &str) {
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        &format!("{BOOK_AUTHOR_FIELD}{field}"),
+    );
+}
+
+#[test]
+fn seed_walkthrough_initial_then_added_field_then_no_changes() {
+    let ws = TempWorkspace::with_library_example();
+
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.starts_with(
+            "Migrations for 'library':\n  library/migrations/0001_initial.rs\n    + Create model Author\n    + Create model Book\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
+    let initial = ws.read("library/migrations/0001_initial.rs");
+    assert!(
+        initial.contains("\"books\"") && initial.contains("\"authors\""),
+        "{initial}"
+    );
+
+    add_book_field(
+        &ws,
+        "    /// When the book was published.\n    pub published_date: Option<chrono::NaiveDate>,\n",
+    );
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "Migrations for 'library':\n  library/migrations/0002_book_published_date.rs\n    + Add field published_date to book\n"
+    );
+    assert_eq!(
+        ws.files(MIGRATIONS),
+        ["0001_initial.rs", "0002_book_published_date.rs"]
+    );
+    let second = ws.read("library/migrations/0002_book_published_date.rs");
+    assert!(
+        second.contains("0001_initial"),
+        "depends on its leaf:\n{second}"
+    );
+    assert!(second.contains("published_date"), "{second}");
+
+    let run = ws.migrator(&["makemigrations", "--check"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "No changes detected\n");
+    let run = ws.migrator(&["makemigrations", "library"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "No changes detected in app 'library'\n");
+}
+
+#[test]
+fn check_and_dry_run_write_nothing() {
+    let ws = TempWorkspace::with_library_example();
+    let run = ws.migrator(&["makemigrations", "--check"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("0001_initial.rs"), "{}", run.stdout);
+    assert!(ws.files(MIGRATIONS).is_empty(), "--check wrote files");
+
+    let run = ws.migrator(&["makemigrations", "--dry-run", "-v", "3"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("+ Create model Book"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Full migrations file '0001_initial.rs':")
+            && run.stdout.contains("pub fn migration()"),
+        "-v 3 prints the file:\n{}",
+        run.stdout
+    );
+    assert!(ws.files(MIGRATIONS).is_empty(), "--dry-run wrote files");
+}
+
+#[test]
+fn two_leaves_need_merge_and_merge_writes_a_merge_migration() {
+    let ws = library_with_initial();
+    ws.migrator(&["makemigrations", "--empty", "library", "--name", "first"])
+        .expect_code(0);
+    let first = ws.read("library/migrations/0002_first.rs");
+    ws.write("library/migrations/0002_second.rs", &first);
+
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0002_first")
+            && run.stderr.contains("0002_second")
+            && run.stderr.contains("--merge"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.files(MIGRATIONS).len(), 3, "nothing written on conflict");
+
+    let run = ws.migrator(&["makemigrations", "--merge"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Merging library"), "{}", run.stdout);
+    assert!(
+        ws.files(MIGRATIONS)
+            .contains(&"0003_merge_0002_first_0002_second.rs".to_string()),
+        "{:?}",
+        ws.files(MIGRATIONS)
+    );
+    ws.migrator(&["makemigrations", "--check"]).expect_code(0);
+}
+
+#[test]
+fn a_dependency_on_a_missing_migration_names_both() {
+    let ws = library_with_initial();
+    ws.migrator(&["makemigrations", "--empty", "library", "--name", "orphan"])
+        .expect_code(0);
+    ws.edit(
+        "library/migrations/0002_orphan.rs",
+        "\"0001_initial\"",
+        "\"0001_missing\"",
+    );
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0002_orphan") && run.stderr.contains("0001_missing"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn not_null_field_under_noinput_fails_naming_the_field_and_both_fixes() {
+    let ws = library_with_initial();
+    add_book_field(
+        &ws,
+        "    /// The ISBN.\n    #[model(max_length = 13)]\n    pub isbn: String,\n",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("isbn")
+            && run.stderr.contains("Option<T>")
+            && run.stderr.contains("#[model(default"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
+
+    // Interactive, with the end of input instead of an answer: the same refusal.
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("isbn"), "{}", run.stderr);
+
+    // Interactive, answered: option 1 and a one-off default.
+    let run = ws.migrator_with_input(&["makemigrations"], "1\n'unknown'\n");
+    run.expect_code(0);
+    assert!(run.stdout.contains("Select an option:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("+ Add field isbn to book"),
+        "{}",
+        run.stdout
+    );
+    let file = ws.read("library/migrations/0002_book_isbn.rs");
+    assert!(
+        file.contains("unknown"),
+        "the one-off default is in the file:\n{file}"
+    );
+}
+
+#[test]
+fn answered_rename_prompt_produces_rename_field() {
+    let ws = library_with_initial();
+    ws.edit(MODELS, "pub name: String,", "pub full_name: String,");
+    let run = ws.migrator_with_input(&["makemigrations"], "y\n");
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("Did you rename author.name to author.full_name (a VARCHAR(100))? [y/N] "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("~ Rename field name on author to full_name"),
+        "{}",
+        run.stdout
+    );
+    let files = ws.files(MIGRATIONS);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let file = ws.read(&format!("{MIGRATIONS}/{}", files[1]));
+    assert!(
+        file.contains("full_name") && !file.contains("remove_field"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_migration_that_does_not_compile_fails_with_cargos_error_in_that_file() {
+    let ws = library_with_initial();
+    ws.write(
+        "library/migrations/0002_broken.rs",
+        "use migrator_core::migration::prelude::*;\n\npub fn migration() -> Migration {\n    this_is_not_rust(\n}\n",
+    );
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("0002_broken.rs"), "{}", run.stderr);
+}
+
+#[test]
+fn an_empty_registry_gives_the_hint_and_no_app_crate_names_the_fix() {
+    // A crate that depends on migrator-core but defines no model.
+    let ws = TempWorkspace::new(&["app"]);
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nmigrator-core.workspace = true\n",
+    );
+    ws.write("app/src/lib.rs", "//! No models yet.\n");
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("no models are registered"),
+        "{}",
+        run.stderr
+    );
+
+    // A workspace whose crates do not use migrator at all.
+    let ws = TempWorkspace::new(&["plain"]);
+    ws.write(
+        "plain/Cargo.toml",
+        "[package]\nname = \"plain\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("plain/src/lib.rs", "");
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("depends on migrator-core")
+            && run.stderr.contains("#[derive(migrator_core::Model)]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_app_without_embedded_migrations_is_told_what_to_add() {
+    let ws = TempWorkspace::new(&["shop"]);
+    ws.write(
+        "shop/Cargo.toml",
+        "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nmigrator-core.workspace = true\n",
+    );
+    ws.write(
+        "shop/src/lib.rs",
+        "//! A shop.\n\n/// A product.\n#[derive(migrator_core::Model)]\npub struct Product {\n    /// Key.\n    pub id: i64,\n}\n",
+    );
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("app 'shop'")
+            && run.stderr.contains("build.rs")
+            && run.stderr.contains("migrator_core::embed_migrations!();"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn runs_from_a_subdirectory_and_rejects_unknown_apps() {
+    let ws = TempWorkspace::with_library_example();
+    let run = ws.migrator_in("library/src", &["makemigrations", "--dry-run"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("library/migrations/0001_initial.rs"),
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&["makemigrations", "nosuchapp"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("nosuchapp") && run.stderr.contains("library"),
+        "{}",
+        run.stderr
+    );
+}
