@@ -3,3 +3,5 @@
 pub mod models;
 
 pub use models::*;
+
+migrator_core::embed_migrations!();
