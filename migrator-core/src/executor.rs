@@ -177,7 +177,7 @@ pub enum ExecutorError {
     },
     /// The migration history cannot be replayed.
     #[error(transparent)]
-    Graph(#[from] GraphError),
+    Graph(Box<GraphError>),
     /// Replaying an operation failed while computing SQL.
     #[error("migration `{migration}`, operation {number} ({description}): {source}")]
     State {
@@ -188,7 +188,7 @@ pub enum ExecutorError {
         /// `describe()` of the operation.
         description: String,
         /// What went wrong.
-        source: StateError,
+        source: Box<StateError>,
     },
     /// The backend cannot express an operation (irreversible ones included).
     #[error("migration `{migration}`, operation {number} ({description}): {source}")]
@@ -200,11 +200,11 @@ pub enum ExecutorError {
         /// `describe()` of the operation.
         description: String,
         /// What went wrong.
-        source: SchemaError,
+        source: Box<SchemaError>,
     },
     /// The backend has no schema editor.
     #[error(transparent)]
-    Backend(SchemaError),
+    Backend(Box<SchemaError>),
     /// A statement failed; the migration was rolled back.
     #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\nThe migration was rolled back; the database is as it was before it")]
     Sql {
@@ -217,7 +217,7 @@ pub enum ExecutorError {
         /// The statement.
         sql: String,
         /// The database's error.
-        source: diesel::result::Error,
+        source: Box<diesel::result::Error>,
     },
     /// A RunRust step failed; the migration was rolled back.
     #[error("migration `{migration}` failed at operation {number} ({description}): {source}\nThe migration was rolled back; the database is as it was before it")]
@@ -253,7 +253,16 @@ pub enum ExecutorError {
     Lock(#[from] LockError),
     /// Loading the embedded migrations failed.
     #[error("loading the embedded migrations failed: {0}")]
-    Load(String),
+    Load(Box<crate::loader::LoadError>),
+    /// Reading the live schema failed (`--fake-initial`).
+    #[error("reading the schema for --fake-initial failed: {0}")]
+    Introspect(Box<crate::introspect::IntrospectError>),
+}
+
+impl From<GraphError> for ExecutorError {
+    fn from(e: GraphError) -> Self {
+        Self::Graph(Box::new(e))
+    }
 }
 
 fn list(items: &[impl std::fmt::Display]) -> String {
@@ -449,7 +458,9 @@ pub fn sql_for_migration(
     backwards: bool,
     backend: Backend,
 ) -> Result<Vec<OpSql>, ExecutorError> {
-    let editor = backend.editor().map_err(ExecutorError::Backend)?;
+    let editor = backend
+        .editor()
+        .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let migration = graph
         .migration(key)
         .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
@@ -462,7 +473,7 @@ pub fn sql_for_migration(
                 migration: key.clone(),
                 number: index + 1,
                 description: op.describe(),
-                source,
+                source: Box::new(source),
             })?;
         steps.push((index, op, before, state.clone()));
     }
@@ -481,7 +492,7 @@ pub fn sql_for_migration(
                 migration: key.clone(),
                 number: index + 1,
                 description: op.describe(),
-                source,
+                source: Box::new(source),
             })?;
             let rust = match op {
                 Operation::RunRust(r) if backwards => r.backward,
@@ -610,9 +621,8 @@ fn initial_tables_exist(
     if tables.is_empty() {
         return Ok(false);
     }
-    let existing = crate::introspect::introspect(conn).map_err(|e| {
-        ExecutorError::Load(format!("reading the schema for --fake-initial failed: {e}"))
-    })?;
+    let existing =
+        crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
     Ok(tables.iter().all(|t| existing.tables.contains_key(*t)))
 }
 
@@ -631,7 +641,7 @@ fn run_operations(
                     number: op.index + 1,
                     description: op.description.clone(),
                     sql: sql.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
         }
         if let Some(f) = op.rust {
@@ -648,7 +658,7 @@ fn run_operations(
         number: ops.last().map_or(0, |o| o.index + 1),
         description: "foreign key check".into(),
         sql: "PRAGMA foreign_key_check".into(),
-        source,
+        source: Box::new(source),
     })?;
     if !violations.is_empty() {
         return Err(ExecutorError::ForeignKeyViolation {
@@ -675,7 +685,9 @@ pub fn migrate(
     on_event: &mut dyn FnMut(MigrateEvent<'_>),
 ) -> Result<MigrateReport, ExecutorError> {
     let backend = conn.backend();
-    backend.editor().map_err(ExecutorError::Backend)?;
+    backend
+        .editor()
+        .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let (mut expected, plan) = locked(conn, |conn| {
         let applied = read_applied(conn, graph)?;
         let plan = migration_plan(graph, &applied, target)?;
@@ -742,4 +754,40 @@ pub fn migrate(
         report.done.push((step.clone(), outcome));
     }
     Ok(report)
+}
+
+/// Applies every migration embedded in this binary that is not applied yet — the one call an
+/// application makes at start-up. Returns the migrations it applied, in order.
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use migrator_core::database::{connect, resolve};
+///
+/// let db = resolve(None, std::path::Path::new("."))?;
+/// let mut conn = connect(&db.url)?;
+/// let applied = migrator_core::executor::apply_embedded(&mut conn)?;
+/// # let _ = applied;
+/// # Ok(())
+/// # }
+/// ```
+pub fn apply_embedded(conn: &mut DbConnection) -> Result<Vec<MigrationKey>, ExecutorError> {
+    let loaded = crate::loader::load_embedded().map_err(|e| ExecutorError::Load(Box::new(e)))?;
+    let report = migrate(
+        conn,
+        &loaded.graph,
+        &Target::Latest,
+        &MigrateOptions::default(),
+        &mut |_| {},
+    )?;
+    Ok(report.done.into_iter().map(|(step, _)| step.key).collect())
+}
+
+/// The embedded migrations not applied yet, in the order [`apply_embedded`] would apply them
+/// (read-only; validates checksums and history like `migrate`).
+pub fn pending_embedded(conn: &mut DbConnection) -> Result<Vec<MigrationKey>, ExecutorError> {
+    let loaded = crate::loader::load_embedded().map_err(|e| ExecutorError::Load(Box::new(e)))?;
+    Ok(plan(conn, &loaded.graph, &Target::Latest)?
+        .into_iter()
+        .map(|step| step.key)
+        .collect())
 }

@@ -339,11 +339,9 @@ fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<DbSchema, Introspect
         let mut foreign_keys: Vec<ForeignKeySchema> = fk_rows
             .into_iter()
             .map(|r| {
-                let to_column = match r.to {
-                    Some(c) => c,
-                    // `REFERENCES t` without a column means t's primary key.
-                    None => String::new(),
-                };
+                // `REFERENCES t` without a column (never written by migrator) means t's
+                // primary key; it shows as an empty column name.
+                let to_column = r.to.unwrap_or_default();
                 ForeignKeySchema {
                     column: r.from,
                     table: r.table,

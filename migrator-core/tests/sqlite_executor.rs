@@ -631,3 +631,44 @@ fn expected_schema_of_the_full_history_matches_after_migrate() {
     // The recorder table is not part of the introspected schema.
     assert!(!expected.tables.contains_key(recorder::RECORDER_TABLE));
 }
+
+fn embedded_0001() -> Migration {
+    library_initial()
+}
+
+fn embedded_0002() -> Migration {
+    library_0002()
+}
+
+migrator_core::__private::inventory::submit! {
+    migrator_core::loader::EmbeddedApp {
+        app: "library",
+        migrations_dir: "/nonexistent/library/migrations",
+        migrations: &[
+            ("0001_initial", embedded_0001),
+            ("0002_book_published_date", embedded_0002),
+        ],
+    }
+}
+
+#[test]
+fn apply_embedded_is_one_call_at_start_up() {
+    let (_dir, mut conn) = temp_db();
+    let pending = migrator_core::executor::pending_embedded(&mut conn).unwrap();
+    assert_eq!(
+        pending,
+        [
+            key("library", "0001_initial"),
+            key("library", "0002_book_published_date")
+        ]
+    );
+    let applied_now = migrator_core::executor::apply_embedded(&mut conn).unwrap();
+    assert_eq!(applied_now, pending);
+    assert!(migrator_core::executor::pending_embedded(&mut conn)
+        .unwrap()
+        .is_empty());
+    assert!(migrator_core::executor::apply_embedded(&mut conn)
+        .unwrap()
+        .is_empty());
+    assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
+}
