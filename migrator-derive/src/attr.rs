@@ -370,9 +370,18 @@ fn key_of(
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let hint = closest(&key, valid)
-        .map(|k| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default();
+    let belongs_elsewhere = if position == "a field" && STRUCT_KEYS.contains(&key.as_str()) {
+        Some("on the struct")
+    } else if position == "the struct" && FIELD_KEYS.contains(&key.as_str()) {
+        Some("on a field")
+    } else {
+        None
+    };
+    let hint = match (belongs_elsewhere, closest(&key, valid)) {
+        (Some(place), _) => format!(" (`{key}` goes {place})"),
+        (None, Some(k)) => format!(" (did you mean `{k}`?)"),
+        (None, None) => String::new(),
+    };
     cx.error(
         meta.path.span(),
         format!("unknown `model` attribute `{key}` on {position}{hint}; expected one of: {list}"),
