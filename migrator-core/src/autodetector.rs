@@ -30,7 +30,8 @@ use crate::optimizer::optimize;
 use crate::questioner::{QuestionError, Questioner};
 use crate::registry::{CurrentModels, ModelHints};
 use crate::state::{
-    ConstraintKind, ConstraintState, FieldState, IndexState, ModelKey, ModelState, ProjectState,
+    ConstraintKind, ConstraintState, FieldState, ForeignKey, IndexState, ModelKey, ModelState,
+    ProjectState,
 };
 
 /// The changes of one app: its operations (optimized, in apply order) and the other apps whose
@@ -39,9 +40,16 @@ use crate::state::{
 pub struct AppChanges {
     /// The operations, in the order they must run.
     pub operations: Vec<Operation>,
-    /// Other apps this app's new migration depends on (foreign-key targets in them, or their
-    /// removal of references to a model this app deletes).
+    /// Other apps this app's new migration depends on: the new migration of that app when
+    /// it has one in this run (it creates or renames a model this app's foreign keys point at,
+    /// or removes references to a model this app deletes), else that app's latest existing
+    /// migration (a foreign-key target that already exists there).
     pub depends_on_apps: BTreeSet<String>,
+    /// Other apps that also get a new migration in this run, whose *existing* latest migration
+    /// (before this run) this app's new migration needs: a foreign key points at a model that
+    /// already existed there. Depending on that app's new migration instead would be correct
+    /// too, but could form a cycle between the two new migrations.
+    pub depends_on_previous: BTreeSet<String>,
 }
 
 /// Detection failed; nothing should be written.
@@ -54,6 +62,13 @@ pub enum DetectError {
     /// bug in migrator; the message says where.
     #[error("internal error in the autodetector: {0}. No migration was written; please report this together with the models involved")]
     Internal(String),
+    /// The new migrations of two or more apps would each need the other first (foreign keys
+    /// between models created in the same run, across apps).
+    #[error("the new migrations of apps {} would depend on each other (foreign keys between models that are created or renamed in the same run, across apps). Make the migrations in two steps: leave out one of the foreign keys (or make it a plain column), run makemigrations, then add it back and run makemigrations again", apps.join(", "))]
+    CrossAppCycle {
+        /// The apps in the cycle.
+        apps: Vec<String>,
+    },
 }
 
 impl From<StateError> for DetectError {
@@ -71,24 +86,111 @@ pub fn detect(
     questioner: &mut dyn Questioner,
 ) -> Result<BTreeMap<String, AppChanges>, DetectError> {
     let mut d = Detector {
+        original: from,
         to: &to.state,
         hints: &to.hints,
         q: questioner,
         work: from.clone(),
         changes: BTreeMap::new(),
         deferred: Vec::new(),
+        needs_new: BTreeMap::new(),
+        needs_existing: BTreeMap::new(),
+        soft: BTreeMap::new(),
     };
     d.run()?;
     d.check_result()?;
-    let mut out = BTreeMap::new();
-    for (app, mut ch) in d.changes {
-        ch.operations = optimize(&app, std::mem::take(&mut ch.operations));
-        ch.depends_on_apps.remove(&app);
-        if !ch.operations.is_empty() {
-            out.insert(app, ch);
+    let mut out: BTreeMap<String, AppChanges> = BTreeMap::new();
+    for (app, ops) in std::mem::take(&mut d.changes) {
+        let operations = optimize(&app, ops);
+        if !operations.is_empty() {
+            out.insert(
+                app,
+                AppChanges {
+                    operations,
+                    ..AppChanges::default()
+                },
+            );
         }
     }
+    wire_dependencies(&mut out, &d.needs_new, &d.needs_existing, &d.soft)?;
     Ok(out)
+}
+
+type AppGraph = BTreeMap<String, BTreeSet<String>>;
+
+/// True when `to` can be reached from `from` following `deps`.
+fn reaches(deps: &AppGraph, from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_string()];
+    while let Some(a) = stack.pop() {
+        if a == to {
+            return true;
+        }
+        if seen.insert(a.clone()) {
+            stack.extend(deps.get(&a).into_iter().flatten().cloned());
+        }
+    }
+    false
+}
+
+/// Fills `depends_on_apps` / `depends_on_previous`: hard needs of new migrations (a cycle is an
+/// error), existing foreign-key targets, and the delete-after-unreference ordering where it
+/// does not close a cycle.
+fn wire_dependencies(
+    out: &mut BTreeMap<String, AppChanges>,
+    needs_new: &AppGraph,
+    needs_existing: &AppGraph,
+    soft: &AppGraph,
+) -> Result<(), DetectError> {
+    let changed: BTreeSet<String> = out.keys().cloned().collect();
+    let mut graph: AppGraph = BTreeMap::new();
+    for (app, deps) in needs_new {
+        if !changed.contains(app) {
+            continue;
+        }
+        for d in deps.iter().filter(|d| *d != app && changed.contains(*d)) {
+            graph.entry(app.clone()).or_default().insert(d.clone());
+        }
+    }
+    for app in &changed {
+        if let Some(deps) = graph.get(app) {
+            for d in deps {
+                if reaches(&graph, d, app) {
+                    let mut apps: Vec<String> = changed
+                        .iter()
+                        .filter(|a| reaches(&graph, a, app) && reaches(&graph, app, a))
+                        .cloned()
+                        .collect();
+                    apps.sort();
+                    return Err(DetectError::CrossAppCycle { apps });
+                }
+            }
+        }
+    }
+    for (app, deps) in soft {
+        if !changed.contains(app) {
+            continue;
+        }
+        for d in deps.iter().filter(|d| *d != app && changed.contains(*d)) {
+            if !reaches(&graph, d, app) {
+                graph.entry(app.clone()).or_default().insert(d.clone());
+            }
+        }
+    }
+    for (app, ch) in out.iter_mut() {
+        ch.depends_on_apps = graph.get(app).cloned().unwrap_or_default();
+        for d in needs_existing.get(app).into_iter().flatten() {
+            if d == app || ch.depends_on_apps.contains(d) {
+                continue;
+            }
+            if changed.contains(d) {
+                ch.depends_on_previous.insert(d.clone());
+            } else {
+                ch.depends_on_apps.insert(d.clone());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a created model could not get at creation (foreign keys in a cycle), added afterwards.
@@ -100,13 +202,22 @@ struct Deferred {
 }
 
 struct Detector<'a> {
+    /// The state the migrations build, untouched.
+    original: &'a ProjectState,
     to: &'a ProjectState,
     hints: &'a BTreeMap<ModelKey, ModelHints>,
     q: &'a mut dyn Questioner,
     /// The old state with every emitted operation applied.
     work: ProjectState,
-    changes: BTreeMap<String, AppChanges>,
+    changes: BTreeMap<String, Vec<Operation>>,
     deferred: Vec<Deferred>,
+    /// app → apps whose new migration it needs (foreign keys to models created or renamed).
+    needs_new: AppGraph,
+    /// app → apps whose existing migrations it needs (foreign keys to models that exist).
+    needs_existing: AppGraph,
+    /// app → apps that should go first when possible (they drop references to a model this app
+    /// deletes).
+    soft: AppGraph,
 }
 
 /// True when a field needs no value for existing rows: nullable, defaulted, or auto-increment.
@@ -173,26 +284,30 @@ impl Detector<'_> {
     /// foreign-key dependencies.
     fn emit(&mut self, app: &str, op: Operation) -> Result<(), DetectError> {
         op.state_forwards(app, &mut self.work)?;
-        let ch = self.changes.entry(app.to_string()).or_default();
-        let fk_apps: Vec<&str> = match &op {
+        let fks: Vec<ModelKey> = match &op {
             Operation::CreateModel(c) => c
                 .fields
                 .iter()
                 .filter_map(|f| f.foreign_key.as_ref())
-                .map(|fk| fk.app.as_str())
+                .map(ForeignKey::target)
                 .collect(),
             Operation::AddField(AddField { field, .. })
             | Operation::AlterField(AlterField { field, .. }) => {
-                field.foreign_key.iter().map(|fk| fk.app.as_str()).collect()
+                field.foreign_key.iter().map(ForeignKey::target).collect()
             }
             _ => Vec::new(),
         };
-        for a in fk_apps {
-            if a != app {
-                ch.depends_on_apps.insert(a.to_string());
+        for t in fks {
+            if t.app != app {
+                let graph = if self.original.models.contains_key(&t) {
+                    &mut self.needs_existing
+                } else {
+                    &mut self.needs_new
+                };
+                graph.entry(app.to_string()).or_default().insert(t.app);
             }
         }
-        ch.operations.push(op);
+        self.changes.entry(app.to_string()).or_default().push(op);
         Ok(())
     }
 
@@ -786,8 +901,10 @@ impl Detector<'_> {
                 .into(),
             )?;
             if let Some(apps) = referrers.get(&key) {
-                let ch = self.changes.entry(key.app.clone()).or_default();
-                ch.depends_on_apps.extend(apps.iter().cloned());
+                self.soft
+                    .entry(key.app.clone())
+                    .or_default()
+                    .extend(apps.iter().cloned());
             }
             for t in points_at.remove(&key).unwrap_or_default() {
                 if let Some(c) = refs.get_mut(&t) {
@@ -825,11 +942,13 @@ impl Detector<'_> {
         for (k, m) in &self.to.models {
             match self.work.models.get(k) {
                 Some(w) if same_model(w, m) => {}
-                Some(w) => return Err(DetectError::Internal(format!(
+                Some(w) => {
+                    return Err(DetectError::Internal(format!(
                     "after the generated operations model `{k}` is\n{}but the code declares\n{}",
                     w.canonical_text(),
                     m.canonical_text()
-                ))),
+                )))
+                }
                 None => {
                     return Err(DetectError::Internal(format!(
                         "after the generated operations model `{k}` is missing"

@@ -5,8 +5,9 @@
 //! last; `RenameField` and `RenameModel` chains collapse; `AddIndex`+`RemoveIndex` vanish.
 //!
 //! Two operations fold only when every operation between them lets one of them move next to
-//! the other without changing meaning (Django's "reduce through" rule: the operation in between
-//! does not reference the same model or field). `RunSql` and `RunRust` are never moved across.
+//! the other without changing meaning (Django's "reduce through" rule, made symmetric: neither
+//! the moving operation nor the one it crosses references the model or field the other
+//! changes). `RunSql` and `RunRust` are never moved across.
 //! The pass repeats until nothing changes. This module only rewrites lists; it never reads the
 //! database or the current models.
 
@@ -49,10 +50,7 @@ fn optimize_once(app: &str, ops: &[Operation]) -> Vec<Operation> {
                     if right {
                         out.extend(between.iter().cloned());
                         out.extend(result);
-                    } else if between
-                        .iter()
-                        .all(|b| matches!(reduce(app, b, other), Reduce::Through))
-                    {
+                    } else if between.iter().all(|b| commutes(app, b, other)) {
                         out.extend(result);
                         out.extend(between.iter().cloned());
                     } else {
@@ -62,13 +60,22 @@ fn optimize_once(app: &str, ops: &[Operation]) -> Vec<Operation> {
                     out.extend(ops[i + j + 2..].iter().cloned());
                     return out;
                 }
-                Reduce::Through => {}
+                Reduce::Through => {
+                    if !matches!(reduce(app, other, op), Reduce::Through) {
+                        right = false;
+                    }
+                }
                 Reduce::Block => right = false,
             }
         }
         out.push(op.clone());
     }
     out
+}
+
+/// True when `a` and `b` can swap places: neither references what the other changes.
+fn commutes(app: &str, a: &Operation, b: &Operation) -> bool {
+    matches!(reduce(app, a, b), Reduce::Through) && matches!(reduce(app, b, a), Reduce::Through)
 }
 
 /// True when `op` (in `app`) may depend on model `target_app.target`: it is about that model,
