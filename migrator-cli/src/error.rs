@@ -86,15 +86,12 @@ pub enum CliError {
         /// Whether the dependency has models here.
         known: bool,
     },
-    /// A command that needs a database backend that is not built yet.
-    #[error(
-        "`{command}` is not available yet in this build of migrator: the database executor \
-         has not landed. `makemigrations` works; apply migrations once `migrate` ships"
-    )]
-    NotAvailable {
-        /// The command.
-        command: &'static str,
-    },
+    /// The database could not be named or opened.
+    #[error(transparent)]
+    Database(#[from] migrator_core::database::DatabaseError),
+    /// Planning or applying migrations failed.
+    #[error(transparent)]
+    Executor(#[from] migrator_core::executor::ExecutorError),
     /// Writing a migration file failed.
     #[error("could not write {path}: {source}")]
     Write {

@@ -8,6 +8,9 @@
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use migrator_core::executor::Outcome;
 
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
 pub type OperationLine = (char, String);
@@ -192,6 +195,116 @@ impl Output {
     pub fn line(&mut self, text: &str) {
         if self.verbosity >= 1 {
             say!(self.out, "{text}");
+        }
+    }
+
+    /// `Operations to perform:` and the target, then `Running migrations:`.
+    pub fn migrate_header(&mut self, target: &str) {
+        if self.verbosity < 1 {
+            return;
+        }
+        say!(self.out, "Operations to perform:");
+        say!(self.out, "  {target}");
+        say!(self.out, "Running migrations:");
+    }
+
+    /// `  Applying library.0001_initial...` (the result follows on the same line).
+    pub fn migrate_started(&mut self, key: &str, backwards: bool) {
+        if self.verbosity < 1 {
+            return;
+        }
+        let verb = if backwards { "Unapplying" } else { "Applying" };
+        let _ = write!(self.out, "  {verb} {key}...");
+        let _ = self.out.flush();
+    }
+
+    /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`.
+    pub fn migrate_finished(&mut self, outcome: Outcome, elapsed: Duration) {
+        if self.verbosity < 1 {
+            return;
+        }
+        match outcome {
+            Outcome::Applied => say!(self.out, " OK ({} ms)", elapsed.as_millis()),
+            Outcome::Faked => say!(self.out, " FAKED"),
+            Outcome::FakedInitial => say!(self.out, " FAKED (initial: its tables exist)"),
+        }
+    }
+
+    /// `migrate --plan`: each step with its operations.
+    pub fn migrate_plan(&mut self, steps: &[(String, bool, Vec<OperationLine>)]) {
+        say!(self.out, "Planned operations:");
+        if steps.is_empty() {
+            say!(self.out, "  No planned migration operations.");
+        }
+        for (key, backwards, ops) in steps {
+            if *backwards {
+                say!(self.out, "{key} (unapply)");
+            } else {
+                say!(self.out, "{key}");
+            }
+            for (symbol, description) in ops {
+                say!(self.out, "    {symbol} {description}");
+            }
+        }
+    }
+
+    /// The reminder after `migrate` when models have changes without a migration.
+    pub fn unmigrated_changes(&mut self, apps: &[String]) {
+        say!(
+            self.err,
+            "warning: your models in app(s) '{}' have changes that are not yet reflected in a \
+             migration, and so won't be applied.\n  Run `migrator makemigrations` to make new \
+             migrations, and then `migrator migrate` to apply them.",
+            apps.join("', '")
+        );
+    }
+
+    /// `showmigrations`: one app and its migrations, `[X]` applied, `[ ]` not.
+    pub fn show_app(&mut self, app: &str, rows: &[(bool, String)]) {
+        say!(self.out, "{app}");
+        if rows.is_empty() {
+            say!(self.out, " (no migrations)");
+        }
+        for (applied, name) in rows {
+            say!(self.out, " [{}] {name}", if *applied { 'X' } else { ' ' });
+        }
+    }
+
+    /// `showmigrations --plan`: every migration in apply order (dependencies at `-v 2`).
+    pub fn show_plan(&mut self, rows: &[(bool, String, Vec<String>)]) {
+        for (applied, key, deps) in rows {
+            let mark = if *applied { 'X' } else { ' ' };
+            if self.verbosity >= 2 && !deps.is_empty() {
+                say!(self.out, "[{mark}]  {key} ... ({})", deps.join(", "));
+            } else {
+                say!(self.out, "[{mark}]  {key}");
+            }
+        }
+    }
+
+    /// `sqlmigrate`: each operation as a comment block and its statements, in a transaction
+    /// when the migration runs in one.
+    pub fn sql(&mut self, blocks: &[(String, Vec<String>, bool)], atomic: bool) {
+        if atomic {
+            say!(self.out, "BEGIN;");
+        }
+        for (description, statements, rust) in blocks {
+            say!(self.out, "--\n-- {description}\n--");
+            for statement in statements {
+                say!(self.out, "{statement};");
+            }
+            if *rust {
+                say!(
+                    self.out,
+                    "-- (a Rust data step runs here; it has no SQL text)"
+                );
+            }
+            if statements.is_empty() && !*rust {
+                say!(self.out, "-- (no SQL)");
+            }
+        }
+        if atomic {
+            say!(self.out, "COMMIT;");
         }
     }
 

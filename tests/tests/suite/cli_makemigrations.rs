@@ -298,3 +298,46 @@ fn runs_from_a_subdirectory_and_rejects_unknown_apps() {
         run.stderr
     );
 }
+
+#[test]
+fn made_migrations_apply_show_print_and_roll_back() {
+    let ws = library_with_initial();
+    let db = format!("sqlite://{}", ws.path("test.sqlite3").display());
+    let run = ws.migrator(&["showmigrations", "--database", &db]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "library\n [ ] 0001_initial\n");
+    ws.migrator(&["migrate", "--check", "--database", &db])
+        .expect_code(1);
+
+    let run = ws.migrator(&["migrate", "--database", &db]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("  Applying library.0001_initial... OK ("),
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&["showmigrations", "--database", &db]);
+    assert_eq!(run.stdout, "library\n [X] 0001_initial\n");
+    ws.migrator(&["migrate", "--check", "--database", &db])
+        .expect_code(0);
+
+    let run = ws.migrator(&["sqlmigrate", "library", "0001", "--database", &db]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("BEGIN;\n--\n-- Create model Author\n--\nCREATE TABLE \"authors\""),
+        "{}",
+        run.stdout
+    );
+
+    let run = ws.migrator(&["migrate", "library", "zero", "--database", &db]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Unapplying library.0001_initial... OK"),
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&["showmigrations", "--database", &db]);
+    assert_eq!(run.stdout, "library\n [ ] 0001_initial\n");
+}
