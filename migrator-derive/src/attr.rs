@@ -253,65 +253,57 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "index" => flag(cx, &meta, &mut out.index, "index")?,
                 "skip" => flag(cx, &meta, &mut out.skip, "skip")?,
                 "column" => {
-                    if let Some(v) = string_value(cx, &meta, "column", "column = \"title\"")? {
-                        set(cx, &mut out.column, "column", span, v);
-                    }
+                    let v = string_value(cx, &meta, "column", "column = \"title\"")?;
+                    set_opt(cx, &mut out.column, "column", span, v);
                 }
                 "renamed_from" => {
-                    if let Some(v) =
-                        string_value(cx, &meta, "renamed_from", "renamed_from = \"old_name\"")?
-                    {
-                        set(cx, &mut out.renamed_from, "renamed_from", span, v);
-                    }
+                    let example = "renamed_from = \"old_name\"";
+                    let v = string_value(cx, &meta, "renamed_from", example)?;
+                    set_opt(cx, &mut out.renamed_from, "renamed_from", span, v);
                 }
                 "default_sql" => {
-                    if let Some(v) = string_value(
-                        cx,
-                        &meta,
-                        "default_sql",
-                        "default_sql = \"CURRENT_TIMESTAMP\"",
-                    )? {
-                        set(cx, &mut out.default_sql, "default_sql", span, Sp { key: span, value: v });
-                    }
+                    let example = "default_sql = \"CURRENT_TIMESTAMP\"";
+                    let v = string_value(cx, &meta, "default_sql", example)?;
+                    set_sp(cx, &mut out.default_sql, "default_sql", span, v);
                 }
                 "db_type" => {
-                    if let Some(v) = string_value(cx, &meta, "db_type", "db_type = \"CITEXT\"")? {
-                        if v.value().trim().is_empty() {
-                            cx.error(v.span(), "`db_type` is empty; spell the column type, as in `db_type = \"CITEXT\"`");
-                        } else {
-                            set(cx, &mut out.db_type, "db_type", span, Sp { key: span, value: v });
+                    let v = string_value(cx, &meta, "db_type", "db_type = \"CITEXT\"")?;
+                    let v = v.filter(|v| {
+                        let empty = v.value().trim().is_empty();
+                        if empty {
+                            cx.error(
+                                v.span(),
+                                "`db_type` is empty; spell the column type, as in \
+                                 `db_type = \"CITEXT\"`",
+                            );
                         }
-                    }
+                        !empty
+                    });
+                    set_sp(cx, &mut out.db_type, "db_type", span, v);
                 }
                 "max_length" => {
-                    if let Some(v) = int_value(cx, &meta, "max_length", 1)? {
-                        set(cx, &mut out.max_length, "max_length", span, Sp { key: span, value: v });
-                    }
+                    let v = int_value(cx, &meta, "max_length", 1)?;
+                    set_sp(cx, &mut out.max_length, "max_length", span, v);
                 }
                 "precision" => {
-                    if let Some(v) = int_value(cx, &meta, "precision", 1)? {
-                        set(cx, &mut out.precision, "precision", span, Sp { key: span, value: v });
-                    }
+                    let v = int_value(cx, &meta, "precision", 1)?;
+                    set_sp(cx, &mut out.precision, "precision", span, v);
                 }
                 "scale" => {
-                    if let Some(v) = int_value(cx, &meta, "scale", 0)? {
-                        set(cx, &mut out.scale, "scale", span, Sp { key: span, value: v });
-                    }
+                    let v = int_value(cx, &meta, "scale", 0)?;
+                    set_sp(cx, &mut out.scale, "scale", span, v);
                 }
                 "default" => {
-                    if let Some(v) = default_value(cx, &meta)? {
-                        set(cx, &mut out.default, "default", span, Sp { key: span, value: v });
-                    }
+                    let v = default_value(cx, &meta)?;
+                    set_sp(cx, &mut out.default, "default", span, v);
                 }
                 "foreign_key" => {
-                    if let Some(v) = path_value(cx, &meta)? {
-                        set(cx, &mut out.foreign_key, "foreign_key", span, Sp { key: span, value: v });
-                    }
+                    let v = path_value(cx, &meta)?;
+                    set_sp(cx, &mut out.foreign_key, "foreign_key", span, v);
                 }
                 "on_delete" => {
-                    if let Some(v) = on_delete_value(cx, &meta)? {
-                        set(cx, &mut out.on_delete, "on_delete", span, Sp { key: span, value: v });
-                    }
+                    let v = on_delete_value(cx, &meta)?;
+                    set_sp(cx, &mut out.on_delete, "on_delete", span, v);
                 }
                 _ => unreachable!("key_of only returns listed keys"),
             }
@@ -423,6 +415,24 @@ fn set<T>(cx: &Ctxt, slot: &mut Option<T>, name: &str, span: Span, value: T) {
     } else {
         *slot = Some(value);
     }
+}
+
+/// Stores a parsed value, if there is one (a rejected value has its error already).
+fn set_opt<T>(cx: &Ctxt, slot: &mut Option<T>, name: &str, span: Span, value: Option<T>) {
+    if let Some(value) = value {
+        set(cx, slot, name, span, value);
+    }
+}
+
+/// Stores a parsed value with the span of its key, if there is one.
+fn set_sp<T>(cx: &Ctxt, slot: &mut Option<Sp<T>>, name: &str, span: Span, value: Option<T>) {
+    set_opt(
+        cx,
+        slot,
+        name,
+        span,
+        value.map(|value| Sp { key: span, value }),
+    );
 }
 
 /// A flag key (`unique`): takes no value.
@@ -729,7 +739,8 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
     if !meta.input.peek(syn::token::Paren) {
         cx.error(
             key,
-            "`check` takes a list, as in `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
+            "`check` takes a list, as in \
+             `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
         );
         skip_value(meta)?;
         return Ok(None);

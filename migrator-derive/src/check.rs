@@ -389,7 +389,10 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 cx.error(
                     lit.span(),
                     if skipped {
-                        format!("index field `{name}` is marked `skip` and is not a column; index a column instead")
+                        format!(
+                            "index field `{name}` is marked `skip` and is not a column; index \
+                             a column instead"
+                        )
                     } else {
                         format!(
                             "index field `{name}` is not a field of `{}`; its fields are: {}",
@@ -431,7 +434,8 @@ fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
         if !check.given.contains("name") {
             cx.error(
                 check.key,
-                "`check(...)` needs `name`, as in `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
+                "`check(...)` needs `name`, as in \
+                 `check(name = \"books_pages_positive\", sql = \"pages > 0\")`",
             );
         }
         match &check.sql {

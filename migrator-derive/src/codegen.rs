@@ -210,9 +210,8 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
         });
     }
     if let Some(doc) = &field.doc {
-        sets.push(
-            quote!(field.comment = ::core::option::Option::Some(::std::string::String::from(#doc));),
-        );
+        let doc = quote!(::core::option::Option::Some(::std::string::String::from(#doc)));
+        sets.push(quote!(field.comment = #doc;));
     }
 
     quote! {
