@@ -14,58 +14,85 @@ use migrator_core::writer::{
 };
 
 /// Every fixture module, compiled as part of this test: each is a rendered file.
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_constraint_check.rs"]
 mod add_constraint_check;
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_constraint_unique.rs"]
 mod add_constraint_unique;
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_field.rs"]
 mod add_field;
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_field_one_off_default.rs"]
 mod add_field_one_off_default;
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_index.rs"]
 mod add_index;
+#[rustfmt::skip]
 #[path = "writer_fixtures/alter_field.rs"]
 mod alter_field;
+#[rustfmt::skip]
 #[path = "writer_fixtures/alter_field_one_off_default.rs"]
 mod alter_field_one_off_default;
+#[rustfmt::skip]
 #[path = "writer_fixtures/alter_model_comment.rs"]
 mod alter_model_comment;
+#[rustfmt::skip]
 #[path = "writer_fixtures/alter_model_comment_removed.rs"]
 mod alter_model_comment_removed;
+#[rustfmt::skip]
 #[path = "writer_fixtures/alter_model_table.rs"]
 mod alter_model_table;
+#[rustfmt::skip]
 #[path = "writer_fixtures/column_types.rs"]
 mod column_types;
+#[rustfmt::skip]
 #[path = "writer_fixtures/create_model_every_property.rs"]
 mod create_model_every_property;
+#[rustfmt::skip]
 #[path = "writer_fixtures/cross_app_foreign_key.rs"]
 mod cross_app_foreign_key;
+#[rustfmt::skip]
 #[path = "writer_fixtures/delete_model.rs"]
 mod delete_model;
+#[rustfmt::skip]
 #[path = "writer_fixtures/empty_template.rs"]
 mod empty_template;
+#[rustfmt::skip]
 #[path = "writer_fixtures/merge.rs"]
 mod merge;
+#[rustfmt::skip]
 #[path = "writer_fixtures/multiple_operations.rs"]
 mod multiple_operations;
+#[rustfmt::skip]
 #[path = "writer_fixtures/non_atomic_squash.rs"]
 mod non_atomic_squash;
+#[rustfmt::skip]
 #[path = "writer_fixtures/remove_constraint.rs"]
 mod remove_constraint;
+#[rustfmt::skip]
 #[path = "writer_fixtures/remove_field.rs"]
 mod remove_field;
+#[rustfmt::skip]
 #[path = "writer_fixtures/remove_index.rs"]
 mod remove_index;
+#[rustfmt::skip]
 #[path = "writer_fixtures/rename_field_from_hint.rs"]
 mod rename_field_from_hint;
+#[rustfmt::skip]
 #[path = "writer_fixtures/rename_model_from_prompt.rs"]
 mod rename_model_from_prompt;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_sql_irreversible.rs"]
 mod run_sql_irreversible;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_sql_reverse_noop.rs"]
 mod run_sql_reverse_noop;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_sql_with_reverse.rs"]
 mod run_sql_with_reverse;
+#[rustfmt::skip]
 #[path = "writer_fixtures/unicode_and_escapes.rs"]
 mod unicode_and_escapes;
 
@@ -290,7 +317,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "run_sql_with_reverse",
-            library("0003_auto_3f2a9c1d")
+            library("0003_auto_a3d221dc")
                 .dependency("library", "0002_book_published_date")
                 .operation(
                     run_sql([
@@ -303,14 +330,14 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "run_sql_irreversible",
-            library("0003_auto_1b2c3d4e")
+            library("0003_auto_ddb9ccd3")
                 .dependency("library", "0002_book_published_date")
                 .operation(run_sql(["DROP VIEW IF EXISTS book_titles"])),
             run_sql_irreversible::migration,
         ),
         s(
             "run_sql_reverse_noop",
-            library("0003_auto_5e6f7a8b")
+            library("0003_auto_6192f06d")
                 .dependency("library", "0002_book_published_date")
                 .operation(
                     run_sql([r#"CREATE INDEX "books_lower_title" ON books (lower(title))"#])
@@ -355,14 +382,14 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "empty_template",
-            migration: library("0003_auto_00000000")
+            migration: library("0003_auto_77d76c79")
                 .dependency("library", "0002_book_published_date"),
             empty: true,
             compiled: empty_template::migration,
         },
         s(
             "multiple_operations",
-            library("0003_remove_book_isbn_and_more")
+            library("0003_remove_book_isbn_book_subtitle_alter_author_name_and_more")
                 .dependency("library", "0002_book_published_date")
                 .operation(remove_field("Book", "isbn"))
                 .operation(add_field(
@@ -458,7 +485,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "unicode_and_escapes",
-            library("0002_alter_book_comment")
+            library("0002_alter_book_comment_book_note")
                 .dependency("library", "0001_initial")
                 .operation(alter_model_comment(
                     "Book",
@@ -759,4 +786,83 @@ fn write_atomic_writes_whole_files_and_refuses_to_overwrite() {
         ["0001_initial.rs"],
         "no temporary file is left behind"
     );
+}
+
+/// The scenario names are the names `next_name` gives their operations (Django's fragments
+/// joined, `_and_more` past 52 characters, `auto_<hash>` without fragments).
+#[test]
+fn scenario_names_are_what_next_name_gives() {
+    for s in scenarios() {
+        if ["merge", "non_atomic_squash"].contains(&s.name) {
+            continue;
+        }
+        let existing: Vec<MigrationKey> = s
+            .migration
+            .dependencies
+            .iter()
+            .filter(|d| d.app == s.migration.app)
+            .cloned()
+            .collect();
+        let name = next_name(
+            &existing,
+            &s.migration.operations,
+            None,
+            s.migration.initial,
+        );
+        assert_eq!(name, s.migration.name, "{}", s.name);
+    }
+}
+
+/// The rename scenarios are exactly what the autodetector writes: a field rename from a
+/// `renamed_from` hint without any question, a model rename from a "yes" to the prompt.
+#[test]
+fn rename_scenarios_come_from_the_autodetector() {
+    use migrator_core::autodetector::detect;
+    use migrator_core::questioner::{Answer, NonInteractiveQuestioner, ScriptedQuestioner};
+    use migrator_core::registry::collect;
+    use migrator_core::{ModelDefinition, ModelState, ProjectState};
+
+    let book = |title: &str| {
+        let mut m = ModelState::new("library", "Book", "books");
+        m.fields = vec![
+            field("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            field(title, ColumnType::Varchar(200)),
+        ];
+        m
+    };
+    let mut from = ProjectState::new();
+    from.insert(book("name"));
+    let mut def = ModelDefinition::new(book("title"));
+    def.field_renames.insert("title".into(), "name".into());
+    let to = collect([("library::Book", def)]).unwrap();
+    let changes = detect(&from, &to, &mut NonInteractiveQuestioner).unwrap();
+    let scenario = scenarios()
+        .into_iter()
+        .find(|s| s.name == "rename_field_from_hint")
+        .unwrap();
+    assert_eq!(changes["library"].operations, scenario.migration.operations);
+
+    let person = |name: &str| {
+        let mut m = ModelState::new("library", name, "people");
+        m.fields = vec![
+            field("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            field("name", ColumnType::Varchar(100)),
+        ];
+        m
+    };
+    let mut from = ProjectState::new();
+    from.insert(person("Writer"));
+    let to = collect([("library::Author", ModelDefinition::new(person("Author")))]).unwrap();
+    let mut yes = ScriptedQuestioner::new([Answer::Rename(true)]);
+    let changes = detect(&from, &to, &mut yes).unwrap();
+    assert_eq!(yes.asked.len(), 1);
+    let scenario = scenarios()
+        .into_iter()
+        .find(|s| s.name == "rename_model_from_prompt")
+        .unwrap();
+    assert_eq!(changes["library"].operations, scenario.migration.operations);
 }

@@ -5,8 +5,10 @@ use migrator_core::migration::prelude::*;
 pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0002_book_published_date")
-        .operation(add_constraint(
-            "Book",
-            check_constraint("books_pages_positive", "pages > 0 AND pages < 100000"),
-        ))
+        .operation(
+            add_constraint(
+                "Book",
+                check_constraint("books_pages_positive", "pages > 0 AND pages < 100000"),
+            ),
+        )
 }

@@ -5,8 +5,10 @@ use migrator_core::migration::prelude::*;
 pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0002_book_published_date")
-        .operation(add_constraint(
-            "Book",
-            unique_constraint("books_title_author_uniq", ["title", "author_id"]),
-        ))
+        .operation(
+            add_constraint(
+                "Book",
+                unique_constraint("books_title_author_uniq", ["title", "author_id"]),
+            ),
+        )
 }

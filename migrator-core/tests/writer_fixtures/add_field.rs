@@ -5,8 +5,7 @@ use migrator_core::migration::prelude::*;
 pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0001_initial")
-        .operation(add_field(
-            "Book",
-            field("published_date", ColumnType::Date).nullable(),
-        ))
+        .operation(
+            add_field("Book", field("published_date", ColumnType::Date).nullable()),
+        )
 }

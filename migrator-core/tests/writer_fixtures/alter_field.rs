@@ -5,8 +5,5 @@ use migrator_core::migration::prelude::*;
 pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0002_book_published_date")
-        .operation(alter_field(
-            "Book",
-            field("title", ColumnType::Varchar(300)).index(),
-        ))
+        .operation(alter_field("Book", field("title", ColumnType::Varchar(300)).index()))
 }

@@ -7,11 +7,7 @@ pub fn migration() -> Migration {
         .dependency("library", "0001_initial")
         .operation(
             create_model("Everything", "everything")
-                .field(
-                    field("id", ColumnType::Integer)
-                        .primary_key()
-                        .auto_increment(),
-                )
+                .field(field("id", ColumnType::Integer).primary_key().auto_increment())
                 .field(field("small", ColumnType::SmallInt))
                 .field(
                     field("big", ColumnType::BigInt)
@@ -22,7 +18,9 @@ pub fn migration() -> Migration {
                     field("double", ColumnType::Double)
                         .default(DefaultValue::Float("-1.5e3".into())),
                 )
-                .field(field("flag", ColumnType::Boolean).default(DefaultValue::Bool(false)))
+                .field(
+                    field("flag", ColumnType::Boolean).default(DefaultValue::Bool(false)),
+                )
                 .field(field("body", ColumnType::Text))
                 .field(field("bytes", ColumnType::Blob).nullable())
                 .field(field("day", ColumnType::Date))
@@ -31,23 +29,29 @@ pub fn migration() -> Migration {
                 .field(field("stamp_tz", ColumnType::TimestampTz))
                 .field(field("uid", ColumnType::Uuid).unique())
                 .field(field("doc", ColumnType::Json).nullable())
-                .field(field(
-                    "amount",
-                    ColumnType::Decimal {
-                        precision: 28,
-                        scale: 10,
-                    },
-                ))
+                .field(
+                    field(
+                        "amount",
+                        ColumnType::Decimal {
+                            precision: 28,
+                            scale: 10,
+                        },
+                    ),
+                )
                 .field(field("email", ColumnType::Custom("citext".into())))
                 .field(
                     field("parent_id", ColumnType::Integer)
                         .nullable()
-                        .foreign_key(ForeignKey::new("library", "Everything", OnDelete::NoAction)),
+                        .foreign_key(
+                            ForeignKey::new("library", "Everything", OnDelete::NoAction),
+                        ),
                 )
                 .field(
                     field("owner_id", ColumnType::BigInt)
                         .default(DefaultValue::Int(0))
-                        .foreign_key(ForeignKey::new("library", "Author", OnDelete::SetDefault)),
+                        .foreign_key(
+                            ForeignKey::new("library", "Author", OnDelete::SetDefault),
+                        ),
                 ),
         )
 }

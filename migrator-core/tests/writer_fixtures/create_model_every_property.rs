@@ -3,58 +3,66 @@
 use migrator_core::migration::prelude::*;
 
 pub fn migration() -> Migration {
-    Migration::default().initial(true).operation(
-        create_model("Book", "books")
-            .comment("Books on the shelf.")
-            .field(
-                field("id", ColumnType::BigInt)
-                    .primary_key()
-                    .auto_increment(),
-            )
-            .field(field("title", ColumnType::Varchar(200)).comment("The full title."))
-            .field(field("isbn", ColumnType::Varchar(13)).unique())
-            .field(
-                field("published", ColumnType::Date)
-                    .column("pub_date")
-                    .nullable()
-                    .index(),
-            )
-            .field(field("in_print", ColumnType::Boolean).default(DefaultValue::Bool(true)))
-            .field(field("stock", ColumnType::Integer).default(DefaultValue::Int(-1)))
-            .field(
-                field(
-                    "price",
-                    ColumnType::Decimal {
-                        precision: 10,
-                        scale: 2,
-                    },
+    Migration::default()
+        .initial(true)
+        .operation(
+            create_model("Book", "books")
+                .comment("Books on the shelf.")
+                .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
+                .field(
+                    field("title", ColumnType::Varchar(200)).comment("The full title."),
                 )
-                .default(DefaultValue::Float("9.99".into())),
-            )
-            .field(
-                field("status", ColumnType::Varchar(16))
-                    .default(DefaultValue::Text("draft".into())),
-            )
-            .field(
-                field("created_at", ColumnType::TimestampTz)
-                    .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
-            )
-            .field(
-                field("author_id", ColumnType::BigInt)
-                    .index()
-                    .foreign_key(ForeignKey::new("library", "Author", OnDelete::Cascade)),
-            )
-            .field(
-                field("editor_id", ColumnType::BigInt)
-                    .nullable()
-                    .foreign_key(ForeignKey::new("library", "Author", OnDelete::SetNull)),
-            )
-            .index(index("books_title_author_idx", ["title", "author_id"]))
-            .index(unique_index("books_isbn_title_uniq", ["isbn", "title"]))
-            .constraint(check_constraint("books_price_positive", "price >= 0"))
-            .constraint(unique_constraint(
-                "books_title_author_uniq",
-                ["title", "author_id"],
-            )),
-    )
+                .field(field("isbn", ColumnType::Varchar(13)).unique())
+                .field(
+                    field("published", ColumnType::Date)
+                        .column("pub_date")
+                        .nullable()
+                        .index(),
+                )
+                .field(
+                    field("in_print", ColumnType::Boolean)
+                        .default(DefaultValue::Bool(true)),
+                )
+                .field(
+                    field("stock", ColumnType::Integer).default(DefaultValue::Int(-1)),
+                )
+                .field(
+                    field(
+                            "price",
+                            ColumnType::Decimal {
+                                precision: 10,
+                                scale: 2,
+                            },
+                        )
+                        .default(DefaultValue::Float("9.99".into())),
+                )
+                .field(
+                    field("status", ColumnType::Varchar(16))
+                        .default(DefaultValue::Text("draft".into())),
+                )
+                .field(
+                    field("created_at", ColumnType::TimestampTz)
+                        .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
+                )
+                .field(
+                    field("author_id", ColumnType::BigInt)
+                        .index()
+                        .foreign_key(
+                            ForeignKey::new("library", "Author", OnDelete::Cascade),
+                        ),
+                )
+                .field(
+                    field("editor_id", ColumnType::BigInt)
+                        .nullable()
+                        .foreign_key(
+                            ForeignKey::new("library", "Author", OnDelete::SetNull),
+                        ),
+                )
+                .index(index("books_title_author_idx", ["title", "author_id"]))
+                .index(unique_index("books_isbn_title_uniq", ["isbn", "title"]))
+                .constraint(check_constraint("books_price_positive", "price >= 0"))
+                .constraint(
+                    unique_constraint("books_title_author_uniq", ["title", "author_id"]),
+                ),
+        )
 }

@@ -8,16 +8,16 @@ pub fn migration() -> Migration {
         .dependency("library", "0001_initial")
         .operation(
             create_model("Order", "shop_orders")
-                .field(
-                    field("id", ColumnType::BigInt)
-                        .primary_key()
-                        .auto_increment(),
-                )
+                .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
                 .field(
                     field("book_id", ColumnType::BigInt)
                         .index()
-                        .foreign_key(ForeignKey::new("library", "Book", OnDelete::Restrict)),
+                        .foreign_key(
+                            ForeignKey::new("library", "Book", OnDelete::Restrict),
+                        ),
                 )
-                .field(field("quantity", ColumnType::Integer).default(DefaultValue::Int(1))),
+                .field(
+                    field("quantity", ColumnType::Integer).default(DefaultValue::Int(1)),
+                ),
         )
 }

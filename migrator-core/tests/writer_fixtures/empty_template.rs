@@ -4,10 +4,10 @@ use migrator_core::migration::prelude::*;
 
 pub fn migration() -> Migration {
     Migration::default().dependency("library", "0002_book_published_date")
-    // Add operations here, for example raw SQL with the SQL that undoes it:
-    // .operation(run_sql(["UPDATE books SET title = trim(title)"]).reverse_noop())
-    // or a Rust data step that gets this migration's connection and transaction:
-    // .operation(run_rust("fill_titles", fill_titles))
+        // Add operations here, for example raw SQL with the SQL that undoes it:
+        // .operation(run_sql(["UPDATE books SET title = trim(title)"]).reverse_noop())
+        // or a Rust data step that gets this migration's connection and transaction:
+        // .operation(run_rust("fill_titles", fill_titles))
 }
 
 // fn fill_titles(conn: &mut DbConnection) -> Result<(), BoxError> {

@@ -6,14 +6,10 @@ pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0002_book_published_date")
         .operation(remove_field("Book", "isbn"))
-        .operation(add_field(
-            "Book",
-            field("subtitle", ColumnType::Varchar(200)).nullable(),
-        ))
-        .operation(alter_field(
-            "Author",
-            field("name", ColumnType::Varchar(150)),
-        ))
+        .operation(
+            add_field("Book", field("subtitle", ColumnType::Varchar(200)).nullable()),
+        )
+        .operation(alter_field("Author", field("name", ColumnType::Varchar(150))))
         .operation(add_index("Author", index("authors_name_idx", ["name"])))
         .operation(run_sql(["UPDATE authors SET name = trim(name)"]).reverse_noop())
 }

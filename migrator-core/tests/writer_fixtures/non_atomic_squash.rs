@@ -11,11 +11,7 @@ pub fn migration() -> Migration {
         .replaces("library", "0003_book_isbn")
         .operation(
             create_model("Book", "books")
-                .field(
-                    field("id", ColumnType::BigInt)
-                        .primary_key()
-                        .auto_increment(),
-                )
+                .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
                 .field(field("isbn", ColumnType::Varchar(13)).nullable()),
         )
 }

@@ -6,6 +6,7 @@ pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0002_book_published_date")
         .operation(
-            run_sql([r#"CREATE INDEX "books_lower_title" ON books (lower(title))"#]).reverse_noop(),
+            run_sql([r#"CREATE INDEX "books_lower_title" ON books (lower(title))"#])
+                .reverse_noop(),
         )
 }

@@ -7,11 +7,11 @@ pub fn migration() -> Migration {
         .dependency("library", "0002_book_published_date")
         .operation(
             run_sql([
-                r"UPDATE books
+                    r"UPDATE books
 SET title = upper(title)
 WHERE title <> ''",
-                "INSERT INTO books (title) VALUES ('Dune')",
-            ])
-            .reverse(["DELETE FROM books WHERE title = 'Dune'"]),
+                    "INSERT INTO books (title) VALUES ('Dune')",
+                ])
+                .reverse(["DELETE FROM books WHERE title = 'Dune'"]),
         )
 }

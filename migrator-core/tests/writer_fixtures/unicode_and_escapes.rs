@@ -5,17 +5,19 @@ use migrator_core::migration::prelude::*;
 pub fn migration() -> Migration {
     Migration::default()
         .dependency("library", "0001_initial")
-        .operation(alter_model_comment(
-            "Book",
-            Some(
-                r#"Bücher — "quoted", back\slash
-second line	tab"#,
+        .operation(
+            alter_model_comment(
+                "Book",
+                Some(r#"Bücher — "quoted", back\slash
+second line	tab"#),
             ),
-        ))
-        .operation(add_field(
-            "Book",
-            field("note", ColumnType::Text)
-                .default(DefaultValue::Text("bell\u{7}\r\n\"#end".into()))
-                .comment(r##"a "#" hash"##),
-        ))
+        )
+        .operation(
+            add_field(
+                "Book",
+                field("note", ColumnType::Text)
+                    .default(DefaultValue::Text("bell\u{7}\r\n\"#end".into()))
+                    .comment(r##"a "#" hash"##),
+            ),
+        )
 }
