@@ -239,6 +239,16 @@ pub enum ExecutorError {
         /// `table rowid N references parent` per offending row.
         violations: Vec<String>,
     },
+    /// Only some of the migrations a squash replaces are applied, and the originals are gone.
+    #[error("squashed migration `{squash}` replaces {} (applied) and {} (not applied), and the replaced files are gone. Restore the replaced migration files, migrate, then squash again", list(.applied), list(.missing))]
+    PartialSquash {
+        /// The squash.
+        squash: MigrationKey,
+        /// Replaced migrations that are recorded.
+        applied: Vec<MigrationKey>,
+        /// Replaced migrations that are not.
+        missing: Vec<MigrationKey>,
+    },
     /// Another process changed the applied set while this one was migrating.
     #[error("another process applied or unapplied migrations while this one was running (before `{migration}`); nothing more was done. Run `migrate` again")]
     ConcurrentChange {
@@ -515,6 +525,9 @@ fn check_checksums(
     rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
 ) -> Result<(), ExecutorError> {
     for (key, row) in rows {
+        if row.checksum.starts_with(recorder::REPLACED_BY) {
+            continue;
+        }
         if let Some(m) = graph.migration(key) {
             let current = recorder::checksum(m);
             if current != row.checksum {
@@ -548,14 +561,46 @@ fn locked<T>(
     }
 }
 
-/// Reads the applied set and validates it (checksums, consistency).
+/// The applied set as the graph sees it: the recorded migrations that are in the graph, plus
+/// each squash in the graph whose replaced migrations are all recorded. A squash with only some of its replaced
+/// migrations recorded is an error (its originals are gone, so the rest cannot be applied).
+pub fn effective_applied(
+    graph: &MigrationGraph,
+    recorded: &BTreeSet<MigrationKey>,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    let mut applied: BTreeSet<MigrationKey> = recorded
+        .iter()
+        .filter(|k| graph.contains(k))
+        .cloned()
+        .collect();
+    for m in graph.migrations() {
+        if m.replaces.is_empty() || recorded.contains(&m.key()) {
+            continue;
+        }
+        let (done, missing): (Vec<&MigrationKey>, Vec<&MigrationKey>) =
+            m.replaces.iter().partition(|r| recorded.contains(*r));
+        if missing.is_empty() {
+            applied.insert(m.key());
+        } else if !done.is_empty() {
+            return Err(ExecutorError::PartialSquash {
+                squash: m.key(),
+                applied: done.into_iter().cloned().collect(),
+                missing: missing.into_iter().cloned().collect(),
+            });
+        }
+    }
+    Ok(applied)
+}
+
+/// Reads the applied set and validates it (checksums, squashes, consistency).
 fn read_applied(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
 ) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
     let rows = recorder::applied(conn)?;
     check_checksums(graph, &rows)?;
-    let applied: BTreeSet<MigrationKey> = rows.into_keys().collect();
+    let recorded: BTreeSet<MigrationKey> = rows.into_keys().collect();
+    let applied = effective_applied(graph, &recorded)?;
     check_consistent_history(graph, &applied)?;
     Ok(applied)
 }
@@ -716,8 +761,8 @@ pub fn migrate(
         on_event(MigrateEvent::Started(step));
         let started = Instant::now();
         let outcome = locked(conn, |conn| {
-            let now: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
-            if now != expected {
+            let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+            if effective_applied(graph, &recorded)? != expected {
                 return Err(ExecutorError::ConcurrentChange {
                     migration: step.key.clone(),
                 });
@@ -734,10 +779,20 @@ pub fn migrate(
                 run_operations(conn, &step.key, ops)?;
                 Outcome::Applied
             };
+            // A squash is recorded together with the migrations it replaces (Django does the
+            // same), so either view of the history finds it applied.
             if step.backwards {
                 recorder::unrecord(conn, &step.key)?;
+                for r in &migration.replaces {
+                    recorder::unrecord(conn, r)?;
+                }
             } else {
                 recorder::record(conn, migration)?;
+                for r in &migration.replaces {
+                    if !recorded.contains(r) {
+                        recorder::record_replaced(conn, r, &step.key)?;
+                    }
+                }
             }
             Ok(outcome)
         })?;

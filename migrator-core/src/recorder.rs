@@ -2,9 +2,9 @@
 //! (id, app, name, applied_at as UTC text, checksum), created on first write.
 //!
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
-//! key, its sorted dependencies and each operation's `canonical_text()` — not the file's
-//! bytes, so reformatting a migration file changes nothing while editing an operation is
-//! caught before any DDL runs (DESIGN decision 9). The recorder only reads and writes its own
+//! key and each operation's `canonical_text()` (not its dependencies, which squashing
+//! rewrites) — not the file's bytes, so reformatting a migration file changes nothing while
+//! editing an operation is caught before any DDL runs (DESIGN decision 9). The recorder only reads and writes its own
 //! table; transactions and locking are the executor's.
 
 use std::collections::BTreeMap;
@@ -48,13 +48,11 @@ pub enum RecorderError {
 
 /// The canonical text a migration's checksum is computed from.
 pub fn canonical_text(migration: &Migration) -> String {
+    // Dependencies are deliberately left out: when a squash replaces migrations, the graph
+    // re-points dependencies on them at the squash, which would change the checksum of every
+    // applied migration that depended on them. Dependencies do not change the schema; the
+    // operations do.
     let mut s = format!("migration {}.{}\n", migration.app, migration.name);
-    let mut deps: Vec<&MigrationKey> = migration.dependencies.iter().collect();
-    deps.sort();
-    deps.dedup();
-    for d in deps {
-        let _ = writeln!(s, "depends {}.{}", d.app, d.name);
-    }
     for (i, op) in migration.operations.iter().enumerate() {
         let _ = writeln!(s, "op {}: {}", i + 1, op.canonical_text());
     }
@@ -190,6 +188,14 @@ fn now_utc_sql(backend: Backend) -> &'static str {
 
 /// Records `migration` as applied (creating the table if needed).
 pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), RecorderError> {
+    insert(conn, &migration.key(), &checksum(migration))
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    checksum: &str,
+) -> Result<(), RecorderError> {
     ensure_table(conn)?;
     let b = conn.backend();
     let sql = format!(
@@ -199,12 +205,26 @@ pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), Reco
         name = q(conn, "name"),
         at = q(conn, "applied_at"),
         sum = q(conn, "checksum"),
-        a = b.string_literal(&migration.app),
-        n = b.string_literal(&migration.name),
+        a = b.string_literal(&key.app),
+        n = b.string_literal(&key.name),
         now = now_utc_sql(b),
-        c = b.string_literal(&checksum(migration)),
+        c = b.string_literal(checksum),
     );
     exec(conn, sql)
+}
+
+/// The checksum prefix of rows recorded for migrations a squash replaced
+/// (`replaced-by:app.name`): they have no checksum of their own.
+pub const REPLACED_BY: &str = "replaced-by:";
+
+/// Records `key`, a migration replaced by the squash `by`, as applied (when the squash is
+/// applied, so history tools that still have the originals agree).
+pub fn record_replaced(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    by: &MigrationKey,
+) -> Result<(), RecorderError> {
+    insert(conn, key, &format!("{REPLACED_BY}{by}"))
 }
 
 /// Removes the record of `key` (a no-op when it is not recorded).
@@ -277,7 +297,14 @@ mod tests {
         c.atomic = false; // not part of the operation list
         assert_eq!(checksum(&a), checksum(&c));
         let mut d = migration("SELECT 1");
-        d.dependencies.push(MigrationKey::new("auth", "0002_more"));
-        assert_ne!(checksum(&a), checksum(&d));
+        d.dependencies = vec![MigrationKey::new("auth", "0002_squashed")];
+        assert_eq!(
+            checksum(&a),
+            checksum(&d),
+            "squashing re-points dependencies"
+        );
+        let mut e = migration("SELECT 1");
+        e.operations.push(e.operations[0].clone());
+        assert_ne!(checksum(&a), checksum(&e));
     }
 }

@@ -672,3 +672,91 @@ fn apply_embedded_is_one_call_at_start_up() {
         .is_empty());
     assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
 }
+
+fn squashed() -> Vec<Migration> {
+    let mut squash = Migration::new("library", "0001_squashed_0002");
+    squash.initial = true;
+    squash.replaces = vec![
+        key("library", "0001_initial"),
+        key("library", "0002_book_published_date"),
+    ];
+    squash.operations = library_initial().operations;
+    squash.operations.extend(library_0002().operations);
+    vec![squash, library_0003(), shop_initial()]
+}
+
+#[test]
+fn a_squash_counts_as_applied_when_what_it_replaces_is() {
+    let (_dir, mut conn) = temp_db();
+    up(
+        &mut conn,
+        &graph(base()),
+        &Target::Migration(key("library", "0002_book_published_date")),
+    );
+    let g = graph(squashed());
+    let report = up(&mut conn, &g, &Target::Latest);
+    assert_eq!(
+        keys(&report.plan),
+        [
+            ("library.0003_book_status".to_owned(), false),
+            ("shop.0001_initial".to_owned(), false),
+        ]
+    );
+    assert_schema(&mut conn, &g.project_state().unwrap());
+
+    // A fresh database applies the squash and records what it replaces too.
+    let (_dir2, mut fresh) = temp_db();
+    up(&mut fresh, &g, &Target::Latest);
+    assert_eq!(
+        applied(&mut fresh),
+        BTreeSet::from([
+            key("library", "0001_initial"),
+            key("library", "0001_squashed_0002"),
+            key("library", "0002_book_published_date"),
+            key("library", "0003_book_status"),
+            key("shop", "0001_initial"),
+        ])
+    );
+    // The originals' view of the same database agrees: nothing to do, no checksum complaint.
+    assert!(up(&mut fresh, &graph(base()), &Target::Latest)
+        .plan
+        .is_empty());
+    // Unapplying the squash unrecords the replaced migrations as well.
+    up(&mut fresh, &g, &Target::Zero("library".into()));
+    assert!(applied(&mut fresh).is_empty());
+
+    // Only part of a squash applied, originals gone: a clear error.
+    let (_dir3, mut partial) = temp_db();
+    recorder::record(&mut partial, &library_initial()).unwrap();
+    let err = run(&mut partial, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    assert!(matches!(err, ExecutorError::PartialSquash { .. }), "{err}");
+}
+
+#[test]
+fn concurrent_migrate_runs_never_apply_a_migration_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrator_core::database::DatabaseUrl::parse("sqlite://race.db", dir.path()).unwrap();
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut conn = migrator_core::database::connect(&url).unwrap();
+                let g = graph(base());
+                run(&mut conn, &g, &Target::Latest, MigrateOptions::default())
+            })
+        })
+        .collect();
+    let mut applied_by_someone = 0;
+    for h in handles {
+        match h.join().unwrap() {
+            Ok(report) => applied_by_someone += report.done.len(),
+            Err(ExecutorError::ConcurrentChange { .. }) => {}
+            Err(other) => panic!("unexpected failure: {other}"),
+        }
+    }
+    let mut conn = migrator_core::database::connect(&url).unwrap();
+    let rows = recorder::applied(&mut conn).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(applied_by_someone, 4, "each migration applied exactly once");
+    assert_schema(&mut conn, &graph(base()).project_state().unwrap());
+}
