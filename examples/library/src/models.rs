@@ -30,6 +30,8 @@ pub struct Book {
     /// The author's name, as printed on the cover.
     #[model(max_length = 100, index)]
     pub author: String,
+    /// When the book was published, if known.
+    pub published_date: Option<chrono::NaiveDate>,
 }
 
 /// A book's genre: a user type stored as text by implementing [`Column`]. Add it to a model as
