@@ -98,12 +98,7 @@ pub const MIGRATIONS: &[(&str, ::migrator_core::loader::MigrationFn)] = &[
 "#
     );
     // Quotes and backslashes in paths are escaped.
-    let odd = index_source(
-        "a",
-        Path::new("/x/\"q\"\\b/migrations"),
-        &names[..1].to_vec(),
-    )
-    .unwrap();
+    let odd = index_source("a", Path::new("/x/\"q\"\\b/migrations"), &names[..1]).unwrap();
     assert!(
         odd.contains(r#"#[path = "/x/\"q\"\\b/migrations/0001_initial.rs"]"#),
         "{odd}"
