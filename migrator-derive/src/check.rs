@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::Span;
+use syn::spanned::Spanned;
 
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::OnDelete;
@@ -166,6 +167,18 @@ fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
                      primary-key field: remove `primary_key` here or there (for a multi-column \
                      unique key use `#[model(index(fields = [...], unique))]`)",
                     cont.name, first.name
+                ),
+            );
+        }
+    }
+    if let PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) = cont.primary_key() {
+        let field = &cont.fields[i];
+        if field.attrs.db_type.is_some() && field.is_syntactic_option() {
+            cx.error(
+                field.ty.span(),
+                format!(
+                    "the primary key `{}` cannot be NULL: remove the `Option<…>` around its type",
+                    field.name
                 ),
             );
         }

@@ -145,6 +145,19 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
     if let Some(span) = a.auto {
         asserts.push(assert_at("assert_auto", ty, span));
     }
+    if pk != PkKind::None && a.db_type.is_none() {
+        // Decided by the `Column` impl (`NULLABLE`), not by the spelling of the type.
+        let message = format!(
+            "the primary key `{name}` cannot be NULL: remove the `Option<…>` around its type"
+        );
+        let span = ty.span();
+        asserts.push(quote_spanned! {span=>
+            const _: () = ::core::assert!(
+                !<#ty as ::migrator_core::Column>::NULLABLE,
+                #message,
+            );
+        });
+    }
 
     let mut sets = Vec::new();
     if column != *name {

@@ -18,7 +18,8 @@
 //!
 //! On a field:
 //! - `primary_key`; without it, a field named `id` is the primary key, auto-increment when its
-//!   column type is an integer;
+//!   column type is an integer (an explicit `primary_key` is auto-increment only with `auto`).
+//!   A primary key cannot be nullable (`Option<…>`);
 //! - `auto`: auto-increment (needs the primary key and an integer type);
 //! - `column = "…"`: the column name (default: the field name);
 //! - `max_length = N` (strings), `precision = P, scale = S` (decimals; both required);
