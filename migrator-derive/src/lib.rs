@@ -61,7 +61,7 @@ mod expand {
     use crate::{ast, check, codegen, ctxt::Ctxt, fallback};
 
     /// Expands `#[derive(Model)]` on `input`: the generated code, or the errors plus a stub.
-    pub(crate) fn derive_model_inner(input: TokenStream) -> TokenStream {
+    pub fn derive_model_inner(input: TokenStream) -> TokenStream {
         let input: syn::DeriveInput = match syn::parse2(input) {
             Ok(input) => input,
             Err(e) => return e.to_compile_error(),
