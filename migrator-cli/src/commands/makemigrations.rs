@@ -187,8 +187,9 @@ fn migration_path(loaded: &LoadedMigrations, app: &str, name: &str) -> PathBuf {
         .join(format!("{name}.rs"))
 }
 
-/// Names every changed app's migration, then wires dependencies: the app's own leaf, and for
-/// each app it depends on, that app's migration from this run or else its leaf.
+/// Names every changed app's migration, then wires dependencies: the app's own leaf; for each
+/// app in `depends_on_previous`, that app's leaf before this run; for each other app in
+/// `depends_on_apps`, that app's migration from this run, or else its leaf.
 fn plan(
     changes: &BTreeMap<String, AppChanges>,
     loaded: &LoadedMigrations,
@@ -210,7 +211,16 @@ fn plan(
         migration.initial = initial;
         migration.operations = change.operations.clone();
         migration.dependencies.extend(leaf(graph, app));
-        for dep in &change.depends_on_apps {
+        // Apps whose existing leaf is needed even though they get a new migration too.
+        for dep in &change.depends_on_previous {
+            if dep != app {
+                migration.dependencies.extend(leaf(graph, dep));
+            }
+        }
+        for dep in change
+            .depends_on_apps
+            .difference(&change.depends_on_previous)
+        {
             if dep == app {
                 continue;
             }

@@ -10,9 +10,26 @@ const MIGRATIONS: &str = "library/migrations";
 /// The line after which new `Book` fields are added in the copied models.
 const BOOK_AUTHOR_FIELD: &str = "    #[model(max_length = 100, index)]\n    pub author: String,\n";
 
+/// The field the walk-through adds; the committed example already has it, so the copies
+/// start without it (the seed state).
+const PUBLISHED_DATE: &str =
+    "    /// When the book was published, if known.\n    pub published_date: Option<chrono::NaiveDate>,\n";
+
+/// A copy of the library example in its seed state (no `published_date`, no migrations).
+fn library_seed() -> TempWorkspace {
+    let ws = TempWorkspace::with_library_example();
+    let models = ws.read(MODELS);
+    ws.write(MODELS, &models.replace(PUBLISHED_DATE, ""));
+    assert!(
+        !ws.read(MODELS).contains("pub published_date"),
+        "seed state"
+    );
+    ws
+}
+
 /// A copy of the library example with its first migration made.
 fn library_with_initial() -> TempWorkspace {
-    let ws = TempWorkspace::with_library_example();
+    let ws = library_seed();
     ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
     assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
     ws
@@ -28,7 +45,7 @@ fn add_book_field(ws: &TempWorkspace, field: &str) {
 
 #[test]
 fn seed_walkthrough_initial_then_added_field_then_no_changes() {
-    let ws = TempWorkspace::with_library_example();
+    let ws = library_seed();
 
     let run = ws.migrator(&["makemigrations"]);
     run.expect_code(0);
@@ -46,10 +63,7 @@ fn seed_walkthrough_initial_then_added_field_then_no_changes() {
         "{initial}"
     );
 
-    add_book_field(
-        &ws,
-        "    /// When the book was published.\n    pub published_date: Option<chrono::NaiveDate>,\n",
-    );
+    add_book_field(&ws, PUBLISHED_DATE);
     let run = ws.migrator(&["makemigrations"]);
     run.expect_code(0);
     assert_eq!(
@@ -77,7 +91,7 @@ fn seed_walkthrough_initial_then_added_field_then_no_changes() {
 
 #[test]
 fn check_and_dry_run_write_nothing() {
-    let ws = TempWorkspace::with_library_example();
+    let ws = library_seed();
     let run = ws.migrator(&["makemigrations", "--check"]);
     run.expect_code(1);
     assert!(run.stdout.contains("0001_initial.rs"), "{}", run.stdout);
@@ -282,7 +296,7 @@ fn an_app_without_embedded_migrations_is_told_what_to_add() {
 
 #[test]
 fn runs_from_a_subdirectory_and_rejects_unknown_apps() {
-    let ws = TempWorkspace::with_library_example();
+    let ws = library_seed();
     let run = ws.migrator_in("library/src", &["makemigrations", "--dry-run"]);
     run.expect_code(0);
     assert!(
@@ -340,4 +354,51 @@ fn made_migrations_apply_show_print_and_roll_back() {
     );
     let run = ws.migrator(&["showmigrations", "--database", &db]);
     assert_eq!(run.stdout, "library\n [ ] 0001_initial\n");
+}
+
+/// A crate manifest for an app of a multi-app temp workspace.
+fn app_manifest(name: &str, extra_deps: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nmigrator-core.workspace = true\n{extra_deps}\n\
+         [build-dependencies]\nmigrator-core.workspace = true\n"
+    )
+}
+
+const BUILD_RS: &str = "fn main() {\n    migrator_core::build::embed_migrations();\n}\n";
+
+#[test]
+fn foreign_keys_across_apps_add_a_dependency_on_the_other_apps_migration() {
+    let ws = TempWorkspace::new(&["authors", "books"]);
+    ws.write("authors/Cargo.toml", &app_manifest("authors", ""));
+    ws.write("authors/build.rs", BUILD_RS);
+    ws.write(
+        "authors/src/lib.rs",
+        "//! Authors.\n\nmigrator_core::embed_migrations!();\n\n/// A writer.\n#[derive(migrator_core::Model)]\npub struct Author {\n    /// Key.\n    pub id: i64,\n}\n",
+    );
+    ws.write(
+        "books/Cargo.toml",
+        &app_manifest("books", "authors = { path = \"../authors\" }\n"),
+    );
+    ws.write("books/build.rs", BUILD_RS);
+    ws.write(
+        "books/src/lib.rs",
+        "//! Books.\n\nmigrator_core::embed_migrations!();\n\n/// A book.\n#[derive(migrator_core::Model)]\npub struct Book {\n    /// Key.\n    pub id: i64,\n    /// Who wrote it.\n    #[model(foreign_key = authors::Author, on_delete = \"cascade\")]\n    pub author_id: i64,\n}\n",
+    );
+
+    // Asking for `books` alone also makes the `authors` migration it needs.
+    let run = ws.migrator(&["makemigrations", "books"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Migrations for 'authors':")
+            && run.stdout.contains("Migrations for 'books':"),
+        "{}",
+        run.stdout
+    );
+    let books = ws.read("books/migrations/0001_initial.rs");
+    assert!(
+        books.contains(".dependency(\"authors\", \"0001_initial\")"),
+        "{books}"
+    );
+    ws.migrator(&["makemigrations", "--check"]).expect_code(0);
 }
