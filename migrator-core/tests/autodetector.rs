@@ -1,0 +1,727 @@
+//! The autodetector: every kind of change → the expected operations, renames by hint and by
+//! answered question, questions for NOT NULL fields, operation order (foreign keys, indexes,
+//! deletes), cross-app dependencies, and speed on a large project.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use migrator_core::autodetector::{detect, AppChanges, DetectError};
+use migrator_core::operations::{
+    AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
+    DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel,
+};
+use migrator_core::questioner::{Answer, NonInteractiveQuestioner, Question, ScriptedQuestioner};
+use migrator_core::registry::{CurrentModels, ModelHints};
+use migrator_core::{
+    ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelKey,
+    ModelState, OnDelete, Operation, ProjectState,
+};
+
+fn id() -> FieldState {
+    FieldState::new("id", ColumnType::BigInt)
+        .primary_key()
+        .auto_increment()
+}
+
+fn model(app: &str, name: &str, fields: Vec<FieldState>) -> ModelState {
+    let mut m = ModelState::new(app, name, name.to_lowercase() + "s");
+    m.fields = std::iter::once(id()).chain(fields).collect();
+    m
+}
+
+fn book() -> ModelState {
+    model(
+        "library",
+        "Book",
+        vec![
+            FieldState::new("title", ColumnType::Varchar(200)),
+            FieldState::new("isbn", ColumnType::Varchar(13)).nullable(),
+        ],
+    )
+}
+
+fn fk(name: &str, app: &str, target: &str) -> FieldState {
+    FieldState::new(name, ColumnType::BigInt).foreign_key(ForeignKey::new(
+        app,
+        target,
+        OnDelete::Cascade,
+    ))
+}
+
+fn project(models: impl IntoIterator<Item = ModelState>) -> ProjectState {
+    let mut s = ProjectState::new();
+    for m in models {
+        s.insert(m);
+    }
+    s
+}
+
+fn current(models: impl IntoIterator<Item = ModelState>) -> CurrentModels {
+    CurrentModels {
+        state: project(models),
+        hints: BTreeMap::new(),
+    }
+}
+
+fn with_hints(mut c: CurrentModels, key: (&str, &str), hints: ModelHints) -> CurrentModels {
+    c.hints.insert(ModelKey::new(key.0, key.1), hints);
+    c
+}
+
+fn run(
+    from: &ProjectState,
+    to: &CurrentModels,
+    answers: Vec<Answer>,
+) -> (BTreeMap<String, AppChanges>, Vec<Question>) {
+    let mut q = ScriptedQuestioner::new(answers);
+    let changes = detect(from, to, &mut q).expect("detect");
+    (changes, q.asked)
+}
+
+fn ops_of(changes: &BTreeMap<String, AppChanges>, app: &str) -> Vec<Operation> {
+    changes
+        .get(app)
+        .map(|c| c.operations.clone())
+        .unwrap_or_default()
+}
+
+fn descriptions(ops: &[Operation]) -> Vec<String> {
+    ops.iter().map(Operation::describe).collect()
+}
+
+/// Replays each app's operations (dependencies first) onto `from`.
+fn replay(from: &ProjectState, changes: &BTreeMap<String, AppChanges>) -> ProjectState {
+    let mut s = from.clone();
+    let mut done: Vec<&str> = Vec::new();
+    while done.len() < changes.len() {
+        let (app, ch) = changes
+            .iter()
+            .find(|(a, ch)| {
+                !done.contains(&a.as_str())
+                    && ch
+                        .depends_on_apps
+                        .iter()
+                        .all(|d| done.contains(&d.as_str()) || !changes.contains_key(d))
+            })
+            .expect("no dependency cycle");
+        for op in &ch.operations {
+            op.state_forwards(app, &mut s).expect("replays");
+        }
+        done.push(app);
+    }
+    s
+}
+
+fn assert_fixpoint(
+    from: &ProjectState,
+    to: &CurrentModels,
+    changes: &BTreeMap<String, AppChanges>,
+) {
+    let replayed = replay(from, changes);
+    let again = detect(&replayed, to, &mut NonInteractiveQuestioner).expect("second detect");
+    assert!(again.is_empty(), "second detect: {again:#?}");
+}
+
+#[test]
+fn no_change_gives_no_app() {
+    let s = project([book()]);
+    let (changes, asked) = run(&s, &current([book()]), vec![]);
+    assert!(changes.is_empty());
+    assert!(asked.is_empty());
+}
+
+#[test]
+fn created_and_deleted_models() {
+    let (changes, _) = run(&ProjectState::new(), &current([book()]), vec![]);
+    assert_eq!(changes.len(), 1, "only apps with changes appear");
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(CreateModel::from_state(&book()))]
+    );
+
+    let from = project([book()]);
+    let (changes, _) = run(&from, &current([]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(DeleteModel {
+            name: "Book".into()
+        })]
+    );
+}
+
+#[test]
+fn model_rename_by_hint_asks_nothing() {
+    let from = project([book()]);
+    let mut novel = book();
+    novel.name = "Novel".into();
+    novel
+        .fields
+        .push(FieldState::new("pages", ColumnType::Integer).nullable());
+    let to = with_hints(
+        current([novel]),
+        ("library", "Novel"),
+        ModelHints {
+            renamed_from: Some("Book".into()),
+            ..ModelHints::default()
+        },
+    );
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty(), "{asked:?}");
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Rename model Book to Novel", "Add field pages to novel"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn model_rename_by_question() {
+    let from = project([book()]);
+    let mut novel = book();
+    novel.name = "Novel".into();
+    let to = current([novel.clone()]);
+
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    assert_eq!(
+        asked,
+        [Question::RenameModel {
+            app: "library".into(),
+            old: "Book".into(),
+            new: "Novel".into()
+        }]
+    );
+    assert_eq!(
+        asked[0].prompt(),
+        "Was the model library.Book renamed to Novel?"
+    );
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(RenameModel {
+            old_name: "Book".into(),
+            new_name: "Novel".into()
+        })]
+    );
+
+    // "No": a new model and a deleted one. The table is reused, so the delete goes first.
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(false)]);
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Delete model Book", "Create model Novel"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+
+    // Different fields: no question at all.
+    let mut other = novel;
+    other.fields.pop();
+    let (_, asked) = run(&from, &current([other]), vec![]);
+    assert!(asked.is_empty());
+}
+
+#[test]
+fn table_and_comment_changes() {
+    let from = project([book()]);
+    let mut b = book();
+    b.table = "library_books".into();
+    b.comment = Some("Books.".into());
+    let (changes, _) = run(&from, &current([b]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(AlterModelTable {
+                name: "Book".into(),
+                table: "library_books".into()
+            }),
+            AlterModelComment {
+                name: "Book".into(),
+                comment: Some("Books.".into())
+            }
+            .into()
+        ]
+    );
+}
+
+#[test]
+fn added_fields_and_one_off_defaults() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields
+        .push(FieldState::new("published", ColumnType::Date).nullable());
+    b.fields
+        .push(FieldState::new("stock", ColumnType::Integer).default(DefaultValue::Int(0)));
+    b.fields.push(FieldState::new("pages", ColumnType::Integer));
+    let to = current([b]);
+
+    let (changes, asked) = run(&from, &to, vec![Answer::Default(DefaultValue::Int(100))]);
+    assert_eq!(
+        asked,
+        [Question::NotNullAddition {
+            app: "library".into(),
+            model: "Book".into(),
+            field: "pages".into()
+        }]
+    );
+    let mut pages = AddField::new(
+        "Book",
+        FieldState::new("pages", ColumnType::Integer).default(DefaultValue::Int(100)),
+    );
+    pages.preserve_default = false;
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(AddField::new(
+                "Book",
+                FieldState::new("published", ColumnType::Date).nullable()
+            )),
+            AddField::new(
+                "Book",
+                FieldState::new("stock", ColumnType::Integer).default(DefaultValue::Int(0))
+            )
+            .into(),
+            pages.into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn not_null_addition_without_input_fails_with_both_fixes() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields.push(FieldState::new("pages", ColumnType::Integer));
+    let err = detect(&from, &current([b]), &mut NonInteractiveQuestioner).unwrap_err();
+    assert!(matches!(err, DetectError::Question(_)));
+    let text = err.to_string();
+    for needle in [
+        "library.Book.pages",
+        "Option<T>",
+        "#[model(default = …)]",
+        "interactively",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
+    }
+}
+
+#[test]
+fn auto_increment_primary_key_needs_no_default() {
+    let mut old = book();
+    old.fields.remove(0);
+    let from = project([old]);
+    let (changes, asked) = run(&from, &current([book()]), vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Add field id to book"]
+    );
+}
+
+#[test]
+fn removed_field_drops_its_index_first() {
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_isbn_idx", ["isbn"], false)];
+    old.constraints = vec![ConstraintState::unique(
+        "books_isbn_uniq",
+        ["isbn", "title"],
+    )];
+    let from = project([old]);
+    let mut b = book();
+    b.fields.pop();
+    let (changes, _) = run(&from, &current([b]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RemoveIndex::new("Book", "books_isbn_idx")),
+            RemoveConstraint::new("Book", "books_isbn_uniq").into(),
+            RemoveField::new("Book", "isbn").into(),
+        ]
+    );
+}
+
+#[test]
+fn every_field_property_change_is_an_alter_field() {
+    let target = model("library", "Shelf", vec![]);
+    let other = model("library", "Room", vec![]);
+    let base = fk("shelf", "library", "Shelf");
+    let changes: Vec<(&str, fn(FieldState) -> FieldState)> = vec![
+        ("type", |f| FieldState {
+            column_type: ColumnType::Integer,
+            ..f
+        }),
+        ("nullability", |f| f.nullable()),
+        ("default", |f| f.default(DefaultValue::Int(1))),
+        ("unique", |f| f.unique()),
+        ("index", |f| f.index()),
+        ("primary key", |f| f.primary_key()),
+        ("column", |f| f.column("shelf_ref")),
+        ("comment", |f| f.comment("Where it stands.")),
+        ("fk target", |f| {
+            f.foreign_key(ForeignKey::new("library", "Room", OnDelete::Cascade))
+        }),
+        ("on_delete", |f| {
+            f.foreign_key(ForeignKey::new("library", "Shelf", OnDelete::Restrict))
+        }),
+    ];
+    let with = |f: FieldState| {
+        let mut b = book();
+        b.fields.push(f);
+        b
+    };
+    let from = project([with(base.clone()), target.clone(), other.clone()]);
+    for (what, change) in changes {
+        let new_field = change(base.clone());
+        let to = current([with(new_field.clone()), target.clone(), other.clone()]);
+        let (changes, asked) = run(&from, &to, vec![]);
+        assert!(asked.is_empty(), "{what}");
+        assert_eq!(
+            ops_of(&changes, "library"),
+            vec![Operation::from(AlterField::new("Book", new_field))],
+            "{what}"
+        );
+    }
+    // Max length.
+    let mut b = book();
+    b.fields[1].column_type = ColumnType::Varchar(300);
+    let (changes, _) = run(&project([book()]), &current([b.clone()]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(AlterField::new(
+            "Book",
+            b.fields[1].clone()
+        ))]
+    );
+}
+
+#[test]
+fn null_to_not_null_asks_for_a_default() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[2].nullable = false;
+    let to = current([b.clone()]);
+    let (changes, asked) = run(
+        &from,
+        &to,
+        vec![Answer::Default(DefaultValue::Text("n/a".into()))],
+    );
+    assert_eq!(
+        asked,
+        [Question::NotNullAlteration {
+            app: "library".into(),
+            model: "Book".into(),
+            field: "isbn".into()
+        }]
+    );
+    let mut alter = AlterField::new(
+        "Book",
+        b.fields[2]
+            .clone()
+            .default(DefaultValue::Text("n/a".into())),
+    );
+    alter.preserve_default = false;
+    assert_eq!(ops_of(&changes, "library"), vec![Operation::from(alter)]);
+    assert_fixpoint(&from, &to, &changes);
+
+    let (changes, _) = run(&from, &to, vec![Answer::NoDefault]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(AlterField::new(
+            "Book",
+            b.fields[2].clone()
+        ))]
+    );
+    // Non-interactive: goes ahead without a default (existing NULLs are the user's to fix).
+    let changes = detect(&from, &to, &mut NonInteractiveQuestioner).unwrap();
+    assert_eq!(changes["library"].operations.len(), 1);
+}
+
+#[test]
+fn field_rename_by_hint_with_and_without_other_changes() {
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_title_idx", ["title"], false)];
+    let from = project([old]);
+    let hint = ModelHints {
+        field_renames: [("name".to_string(), "title".to_string())].into(),
+        ..ModelHints::default()
+    };
+
+    let mut b = book();
+    b.fields[1].name = "name".into();
+    b.fields[1].column = "name".into();
+    b.indexes = vec![IndexState::new("books_title_idx", ["name"], false)];
+    let to = with_hints(current([b.clone()]), ("library", "Book"), hint.clone());
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(RenameField::new("Book", "title", "name"))],
+        "the index follows the rename"
+    );
+    assert_fixpoint(&from, &to, &changes);
+
+    b.fields[1].column_type = ColumnType::Text;
+    let to = with_hints(current([b.clone()]), ("library", "Book"), hint);
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RenameField::new("Book", "title", "name")),
+            AlterField::new("Book", b.fields[1].clone()).into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn field_rename_by_question_yes_and_no() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[2].name = "code".into();
+    b.fields[2].column = "code".into();
+    let to = current([b]);
+
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    assert_eq!(
+        asked,
+        [Question::RenameField {
+            app: "library".into(),
+            model: "Book".into(),
+            old: "isbn".into(),
+            new: "code".into()
+        }]
+    );
+    assert_eq!(
+        asked[0].prompt(),
+        "Was library.Book.isbn renamed to library.Book.code?"
+    );
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(RenameField::new("Book", "isbn", "code"))]
+    );
+
+    let (changes, _) = run(&from, &to, vec![Answer::Rename(false)]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Remove field isbn from book", "Add field code to book"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn indexes_and_constraints_added_removed_changed() {
+    let mut old = book();
+    old.indexes = vec![
+        IndexState::new("keep_idx", ["title"], false),
+        IndexState::new("changed_idx", ["title"], false),
+        IndexState::new("gone_idx", ["isbn"], false),
+    ];
+    old.constraints = vec![ConstraintState::check("gone_ck", "id > 0")];
+    let from = project([old]);
+    let mut b = book();
+    b.fields
+        .push(FieldState::new("pages", ColumnType::Integer).nullable());
+    b.indexes = vec![
+        IndexState::new("keep_idx", ["title"], false),
+        IndexState::new("changed_idx", ["title", "isbn"], false),
+        IndexState::new("pages_idx", ["pages"], true),
+    ];
+    b.constraints = vec![ConstraintState::unique("pages_uniq", ["pages"])];
+    let to = current([b]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RemoveIndex::new("Book", "changed_idx")),
+            RemoveIndex::new("Book", "gone_idx").into(),
+            RemoveConstraint::new("Book", "gone_ck").into(),
+            AddField::new(
+                "Book",
+                FieldState::new("pages", ColumnType::Integer).nullable()
+            )
+            .into(),
+            AddIndex::new(
+                "Book",
+                IndexState::new("changed_idx", ["title", "isbn"], false)
+            )
+            .into(),
+            AddIndex::new("Book", IndexState::new("pages_idx", ["pages"], true)).into(),
+            AddConstraint::new("Book", ConstraintState::unique("pages_uniq", ["pages"])).into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn foreign_key_targets_are_created_first_whatever_their_names() {
+    let apple = model("library", "Apple", vec![fk("zebra", "library", "Zebra")]);
+    let mango = model("library", "Mango", vec![fk("apple", "library", "Apple")]);
+    let zebra = model(
+        "library",
+        "Zebra",
+        vec![fk("me", "library", "Zebra").nullable()],
+    );
+    let to = current([apple, mango, zebra]);
+    let (changes, _) = run(&ProjectState::new(), &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Create model Zebra",
+            "Create model Apple",
+            "Create model Mango"
+        ]
+    );
+    assert_fixpoint(&ProjectState::new(), &to, &changes);
+}
+
+#[test]
+fn foreign_key_cycle_adds_one_field_afterwards() {
+    let a = model(
+        "library",
+        "Author",
+        vec![fk("favourite", "library", "Book").nullable()],
+    );
+    let b = model("library", "Book", vec![fk("author", "library", "Author")]);
+    let to = current([a, b]);
+    let (changes, asked) = run(&ProjectState::new(), &to, vec![]);
+    assert!(asked.is_empty(), "a new table needs no one-off default");
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        descriptions(&ops),
+        [
+            "Create model Author",
+            "Create model Book",
+            "Add field favourite to author"
+        ]
+    );
+    let Operation::CreateModel(author) = &ops[0] else {
+        panic!()
+    };
+    assert_eq!(author.fields.len(), 1, "created without the foreign key");
+    assert_fixpoint(&ProjectState::new(), &to, &changes);
+}
+
+#[test]
+fn deleting_a_referenced_model_removes_references_first() {
+    let writer = model("library", "Writer", vec![]);
+    let mut b = book();
+    b.fields.push(fk("writer", "library", "Writer"));
+    let review = model("reviews", "Review", vec![fk("writer", "library", "Writer")]);
+    let from = project([writer, b, review]);
+    let to = current([book(), model("reviews", "Review", vec![])]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Remove field writer from book", "Delete model Writer"]
+    );
+    assert_eq!(
+        descriptions(&ops_of(&changes, "reviews")),
+        ["Remove field writer from review"]
+    );
+    assert!(
+        changes["library"].depends_on_apps.contains("reviews"),
+        "the delete waits for the other app to drop its reference"
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn deleted_models_go_referencing_first_and_cycles_are_broken() {
+    let a = model("library", "A", vec![fk("b", "library", "B")]);
+    let b = model("library", "B", vec![fk("c", "library", "C")]);
+    let c = model("library", "C", vec![]);
+    let from = project([c, a, b]);
+    let (changes, _) = run(&from, &current([]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Delete model A", "Delete model B", "Delete model C"]
+    );
+
+    let x = model("library", "X", vec![fk("y", "library", "Y")]);
+    let y = model("library", "Y", vec![fk("x", "library", "X")]);
+    let from = project([x, y]);
+    let (changes, _) = run(&from, &current([]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Remove field y from x", "Delete model Y", "Delete model X"]
+    );
+}
+
+#[test]
+fn cross_app_dependencies() {
+    let review = model("reviews", "Review", vec![fk("book", "library", "Book")]);
+    // Target created in the same run: depends on library's new migration.
+    let to = current([book(), review.clone()]);
+    let (changes, _) = run(&ProjectState::new(), &to, vec![]);
+    assert_eq!(
+        changes["reviews"]
+            .depends_on_apps
+            .iter()
+            .collect::<Vec<_>>(),
+        ["library"]
+    );
+    assert!(changes["library"].depends_on_apps.is_empty());
+
+    // Target exists and library has no changes: library's latest migration.
+    let from = project([book()]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(changes.len(), 1);
+    assert!(changes["reviews"].depends_on_apps.contains("library"));
+
+    // Target exists and library changes too: its previous migration, no cycle.
+    let mut b = book();
+    b.fields
+        .push(FieldState::new("pages", ColumnType::Integer).nullable());
+    let to = current([b, review]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert!(changes["reviews"].depends_on_apps.is_empty());
+    assert!(changes["reviews"].depends_on_previous.contains("library"));
+}
+
+#[test]
+fn foreign_keys_both_ways_between_new_models_of_two_apps_are_reported() {
+    let a = model("shop", "Order", vec![fk("post", "blog", "Post")]);
+    let b = model("blog", "Post", vec![fk("order", "shop", "Order")]);
+    let err = detect(
+        &ProjectState::new(),
+        &current([a, b]),
+        &mut NonInteractiveQuestioner,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        DetectError::CrossAppCycle {
+            apps: vec!["blog".into(), "shop".into()]
+        }
+    );
+    assert!(err.to_string().contains("two steps"), "{err}");
+}
+
+#[test]
+fn detection_is_fast_on_two_thousand_models() {
+    let models: Vec<ModelState> = (0..2000)
+        .map(|i| {
+            let mut fields: Vec<FieldState> = (0..10)
+                .map(|j| FieldState::new(format!("f{j}"), ColumnType::Integer))
+                .collect();
+            if i > 0 {
+                fields.push(fk("parent", "big", &format!("M{}", i - 1)));
+            }
+            let mut m = model("big", &format!("M{i}"), fields);
+            m.indexes = vec![IndexState::new(format!("m{i}_f1"), ["f1"], false)];
+            m
+        })
+        .collect();
+    let to = current(models);
+    let start = Instant::now();
+    let changes = detect(&to.state, &to, &mut NonInteractiveQuestioner).unwrap();
+    let same = start.elapsed();
+    assert!(changes.is_empty());
+    let start = Instant::now();
+    let changes = detect(&ProjectState::new(), &to, &mut NonInteractiveQuestioner).unwrap();
+    let initial = start.elapsed();
+    assert_eq!(changes["big"].operations.len(), 2000);
+    let limit = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 1 });
+    assert!(
+        same < limit && initial < limit,
+        "against itself {same:?}, initial {initial:?}"
+    );
+}
