@@ -337,12 +337,14 @@ fn removed_field_drops_its_index_first() {
     );
 }
 
+type FieldChange = fn(FieldState) -> FieldState;
+
 #[test]
 fn every_field_property_change_is_an_alter_field() {
     let target = model("library", "Shelf", vec![]);
     let other = model("library", "Room", vec![]);
     let base = fk("shelf", "library", "Shelf");
-    let changes: Vec<(&str, fn(FieldState) -> FieldState)> = vec![
+    let changes: Vec<(&str, FieldChange)> = vec![
         ("type", |f| FieldState {
             column_type: ColumnType::Integer,
             ..f
