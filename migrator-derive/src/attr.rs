@@ -395,12 +395,16 @@ fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
-/// Skips `= value` or `(…)` after a key whose error has already been recorded.
+/// Skips `= value`, `(…)`, or any stray tokens up to the next `,` after a key whose error has
+/// already been recorded, so parsing resumes at the next setting.
 fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
         meta.input.parse::<Group>()?;
+    }
+    while !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
     }
     Ok(())
 }
@@ -444,9 +448,15 @@ fn flag(
 ) -> syn::Result<()> {
     let span = meta.path.span();
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        let extra = if name == "index" && meta.input.peek(syn::token::Paren) {
+            " (a multi-column index goes on the struct: \
+             `#[model(index(fields = [\"a\", \"b\"]))]`)"
+        } else {
+            ""
+        };
         cx.error(
             span,
-            format!("`{name}` is a flag and takes no value; write just `{name}`"),
+            format!("`{name}` is a flag and takes no value; write just `{name}`{extra}"),
         );
         return skip_value(meta);
     }
