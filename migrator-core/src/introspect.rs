@@ -18,7 +18,7 @@ use thiserror::Error;
 use crate::backend::sqlite::{column_type_sql, fk_target, model_indexes, IndexDef};
 use crate::backend::{Backend, DbConnection, SchemaError};
 use crate::recorder::RECORDER_TABLE;
-use crate::state::{ConstraintKind, ProjectState};
+use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
 /// A database schema: tables by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,7 +133,11 @@ pub fn expected_schema(state: &ProjectState, backend: Backend) -> Result<DbSchem
                     default: f
                         .default
                         .as_ref()
-                        .map(|d| backend.default_literal(d))
+                        .map(|d| match d {
+                            // SQLite reports `DEFAULT (expr)` without the parentheses.
+                            DefaultValue::Sql(expr) => Ok(expr.trim().to_owned()),
+                            other => backend.default_literal(other),
+                        })
                         .transpose()?,
                     primary_key: f.primary_key,
                     auto_increment: f.auto_increment && f.primary_key && pk_count == 1,

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::{field_index_name, op_label, Backend, SchemaEditor, SchemaError};
 use crate::field_type::ColumnType;
 use crate::operations::{AddConstraint, Operation, RemoveConstraint};
-use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelState, ProjectState};
+use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
 const B: Backend = Backend::Sqlite;
 
@@ -534,6 +534,61 @@ fn rename_field(
     Ok(out)
 }
 
+/// When the primary key of `target` moves to another column, every other table whose foreign
+/// key references it must be rebuilt to reference the new key (SQLite cannot alter a
+/// `REFERENCES` clause). Returns those rebuilds; empty when no reference changed.
+fn dependent_rebuilds(
+    target: &ModelKey,
+    from_state: &ProjectState,
+    to_state: &ProjectState,
+) -> Result<Vec<String>, SchemaError> {
+    let mut out = Vec::new();
+    for r_to in to_state.models.values() {
+        if r_to.key() == *target {
+            continue;
+        }
+        let Some(r_from) = from_state.models.get(&r_to.key()) else {
+            continue;
+        };
+        let mut changed = false;
+        for f in &r_to.fields {
+            if f.foreign_key.as_ref().map(|fk| fk.target()) != Some(target.clone()) {
+                continue;
+            }
+            // While the key moves between columns (one AlterField adds the new key column,
+            // the next drops the old one) the target briefly has a composite key that nothing
+            // can reference: leave the referencing table until the key is single again.
+            let Ok(new) = fk_target(r_to, f, to_state) else {
+                continue;
+            };
+            let old = r_from
+                .field(&f.name)
+                .and_then(|of| fk_target(r_from, of, from_state).ok().flatten());
+            if old != new {
+                changed = true;
+            }
+        }
+        if changed {
+            out.extend(rebuild(r_from, r_to, to_state, &Fill::none())?);
+        }
+    }
+    Ok(out)
+}
+
+/// `sql` followed by the rebuilds of tables referencing `model`, when `pk_involved`.
+fn and_dependents(
+    mut sql: Vec<String>,
+    pk_involved: bool,
+    target: &ModelState,
+    from_state: &ProjectState,
+    to_state: &ProjectState,
+) -> Result<Vec<String>, SchemaError> {
+    if pk_involved {
+        sql.extend(dependent_rebuilds(&target.key(), from_state, to_state)?);
+    }
+    Ok(sql)
+}
+
 fn missing_field(model: &ModelState, field: &str, op: &str) -> SchemaError {
     SchemaError::MissingField {
         app: model.app.clone(),
@@ -602,31 +657,28 @@ impl SchemaEditor for SqliteEditor {
                 model(after, app, &o.name, l)?,
             ),
             Operation::AlterModelComment(_) => Ok(Vec::new()),
-            Operation::AddField(o) => add_field(
-                model(before, app, &o.model, l)?,
-                model(after, app, &o.model, l)?,
-                &o.field,
-                after,
-                l,
-            ),
+            Operation::AddField(o) => {
+                let to = model(after, app, &o.model, l)?;
+                let sql = add_field(model(before, app, &o.model, l)?, to, &o.field, after, l)?;
+                and_dependents(sql, o.field.primary_key, to, before, after)
+            }
             Operation::RemoveField(o) => {
                 let from = model(before, app, &o.model, l)?;
-                remove_field(
-                    from,
-                    model(after, app, &o.model, l)?,
-                    field(from, &o.name, l)?,
-                    after,
-                )
+                let old = field(from, &o.name, l)?;
+                let sql = remove_field(from, model(after, app, &o.model, l)?, old, after)?;
+                and_dependents(sql, old.primary_key, from, before, after)
             }
             Operation::AlterField(o) => {
                 let from = model(before, app, &o.model, l)?;
-                alter_field(
-                    from,
-                    model(after, app, &o.model, l)?,
-                    field(from, &o.name, l)?,
-                    &o.field,
+                let old = field(from, &o.name, l)?;
+                let to = model(after, app, &o.model, l)?;
+                let sql = alter_field(from, to, old, &o.field, after, l)?;
+                and_dependents(
+                    sql,
+                    old.primary_key != o.field.primary_key,
+                    to,
+                    before,
                     after,
-                    l,
                 )
             }
             Operation::RenameField(o) => rename_field(
@@ -679,34 +731,22 @@ impl SchemaEditor for SqliteEditor {
             Operation::AlterModelComment(_) => Ok(Vec::new()),
             Operation::AddField(o) => {
                 let from = model(after, app, &o.model, l)?;
-                remove_field(
-                    from,
-                    model(before, app, &o.model, l)?,
-                    field(from, &o.field.name, l)?,
-                    before,
-                )
+                let added = field(from, &o.field.name, l)?;
+                let sql = remove_field(from, model(before, app, &o.model, l)?, added, before)?;
+                and_dependents(sql, added.primary_key, from, after, before)
             }
             Operation::RemoveField(o) => {
                 let to = model(before, app, &o.model, l)?;
-                add_field(
-                    model(after, app, &o.model, l)?,
-                    to,
-                    field(to, &o.name, l)?,
-                    before,
-                    l,
-                )
+                let removed = field(to, &o.name, l)?;
+                let sql = add_field(model(after, app, &o.model, l)?, to, removed, before, l)?;
+                and_dependents(sql, removed.primary_key, to, after, before)
             }
             Operation::AlterField(o) => {
                 let from = model(after, app, &o.model, l)?;
                 let to = model(before, app, &o.model, l)?;
-                alter_field(
-                    from,
-                    to,
-                    field(from, &o.name, l)?,
-                    field(to, &o.name, l)?,
-                    before,
-                    l,
-                )
+                let (new, old) = (field(from, &o.name, l)?, field(to, &o.name, l)?);
+                let sql = alter_field(from, to, new, old, before, l)?;
+                and_dependents(sql, new.primary_key != old.primary_key, to, after, before)
             }
             Operation::RenameField(o) => rename_field(
                 model(after, app, &o.model, l)?,
