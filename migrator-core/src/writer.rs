@@ -559,12 +559,15 @@ fn str_array(items: &[String]) -> TokenStream {
     quote!([#(#items),*])
 }
 
-/// A string literal: a raw string (`r#"…"#`) when the text spans lines or has quotes and
-/// nothing a raw string cannot hold, so SQL and comments stay readable; otherwise an escaped
-/// literal.
+/// A string literal: a raw string (`r#"…"#`) when the text spans lines or has quotes or
+/// backslashes, so SQL and comments stay readable — but only when every other character prints
+/// as itself (no control, invisible or bidirectional characters, which must stay escaped);
+/// otherwise an escaped literal.
 fn lit_str(s: &str) -> TokenStream {
-    let raw_ok = (s.contains('\n') || s.contains('"') || s.contains('\\'))
-        && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    let plain = |c: char| {
+        matches!(c, '"' | '\'' | '\\' | '\n' | '\t') || c.escape_debug().eq(std::iter::once(c))
+    };
+    let raw_ok = s.contains(['\n', '"', '\\']) && s.chars().all(plain);
     if raw_ok {
         let mut hashes = String::new();
         while s.contains(&format!("\"{hashes}")) {
