@@ -215,6 +215,18 @@ impl TempWorkspace {
         self.run_migrator("", args, Some(stdin))
     }
 
+    /// Runs `cargo ARGS` in the workspace root, building into [`target_dir`].
+    pub fn cargo(&self, args: &[&str]) -> Run {
+        let output = Command::new(cargo())
+            .args(args)
+            .current_dir(self.root())
+            .env("CARGO_TARGET_DIR", target_dir())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run cargo");
+        Run::from_output(output)
+    }
+
     fn run_migrator(&self, dir: &str, args: &[&str], stdin: Option<&str>) -> Run {
         let mut cmd = Command::new(migrator_bin());
         cmd.args(args)

@@ -402,3 +402,49 @@ fn foreign_keys_across_apps_add_a_dependency_on_the_other_apps_migration() {
     );
     ws.migrator(&["makemigrations", "--check"]).expect_code(0);
 }
+
+#[test]
+fn a_two_line_manage_binary_runs_the_commands_in_process() {
+    let ws = TempWorkspace::new(&["library", "manage"]);
+    ws.copy_crate(
+        &migrator_tests::repo_root().join("examples/library"),
+        "library",
+    );
+    let cli = migrator_tests::repo_root().join("migrator-cli");
+    ws.write(
+        "manage/Cargo.toml",
+        &format!(
+            "[package]\nname = \"manage\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nlibrary = {{ path = \"../library\" }}\nmigrator-cli = {{ path = {:?} }}\n",
+            cli.display().to_string()
+        ),
+    );
+    ws.write("manage/src/main.rs", "migrator_cli::main!(library);\n");
+    let run = ws.cargo(&[
+        "run",
+        "-q",
+        "-p",
+        "manage",
+        "--",
+        "makemigrations",
+        "--dry-run",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("Migrations for 'library':\n  library/migrations/0001_initial.rs\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(ws.files(MIGRATIONS).is_empty(), "--dry-run wrote files");
+
+    // The registry is what the binary names: without `library` it is empty, and says so.
+    ws.write("manage/src/main.rs", "migrator_cli::main!();\n");
+    let run = ws.cargo(&["run", "-q", "-p", "manage", "--", "makemigrations"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("no models are registered"),
+        "{}",
+        run.stderr
+    );
+}
