@@ -422,15 +422,35 @@ fn operation(op: &Operation) -> TokenStream {
         // reversible) that whoever writes the step defines next to `migration()`.
         Operation::RunRust(op) => {
             let name = lit_str(op.name);
-            let forward = format_ident!("{}", op.name);
+            let forward = step_ident(op.name, "");
             let mut t = quote!(run_rust(#name, #forward));
             if op.backward.is_some() {
-                let backward = format_ident!("{}_backward", op.name);
+                let backward = step_ident(op.name, "_backward");
                 t.extend(quote!(.backward(#backward)));
             }
             t
         }
     }
+}
+
+/// The function name a `RunRust` step refers to: its name made into an identifier (characters
+/// that cannot be in one become `_`; a name that still is not one gets a `step_` prefix).
+fn step_ident(name: &str, suffix: &str) -> proc_macro2::Ident {
+    let mut text: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    text.push_str(suffix);
+    if syn::parse_str::<syn::Ident>(&text).is_err() {
+        text.insert_str(0, "step_");
+    }
+    format_ident!("{}", text)
 }
 
 fn field(f: &FieldState) -> TokenStream {

@@ -909,3 +909,29 @@ proptest::proptest! {
         }
     }
 }
+
+fn noop(_: &mut DbConnection) -> Result<(), BoxError> {
+    Ok(())
+}
+
+/// A `RunRust` step is written as a reference to functions named after it, which must be
+/// defined in the file; odd names still give valid Rust.
+#[test]
+fn run_rust_steps_refer_to_functions_named_after_them() {
+    let m = Migration::default()
+        .operation(run_rust("fill_titles", noop).backward(noop))
+        .operation(run_rust("fn", noop))
+        .operation(run_rust("2nd step::x", noop));
+    let source = render(&m);
+    assert!(
+        source.contains(
+            ".operation(run_rust(\"fill_titles\", fill_titles).backward(fill_titles_backward))"
+        ),
+        "{source}"
+    );
+    assert!(source.contains("run_rust(\"fn\", step_fn)"), "{source}");
+    assert!(
+        source.contains("run_rust(\"2nd step::x\", step_2nd_step__x)"),
+        "{source}"
+    );
+}
