@@ -299,3 +299,288 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::{
+        AddConstraint, AddIndex, DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RunSql,
+    };
+    use crate::state::{
+        ConstraintState, DefaultValue, ForeignKey, IndexState, ModelState, OnDelete,
+    };
+    use crate::ColumnType;
+
+    fn create(name: &str, fields: Vec<FieldState>) -> Operation {
+        create_in(name, &name.to_lowercase(), fields)
+    }
+
+    fn create_in(name: &str, table: &str, fields: Vec<FieldState>) -> Operation {
+        let mut m = ModelState::new("app", name, table);
+        m.fields = std::iter::once(FieldState::new("id", ColumnType::BigInt).primary_key())
+            .chain(fields)
+            .collect();
+        CreateModel::from_state(&m).into()
+    }
+
+    fn field(name: &str) -> FieldState {
+        FieldState::new(name, ColumnType::Integer)
+    }
+
+    fn fk(name: &str, target: &str) -> FieldState {
+        FieldState::new(name, ColumnType::BigInt).foreign_key(ForeignKey::new(
+            "app",
+            target,
+            OnDelete::Cascade,
+        ))
+    }
+
+    fn add(model: &str, f: FieldState) -> Operation {
+        AddField::new(model, f).into()
+    }
+
+    fn alter(model: &str, f: FieldState) -> Operation {
+        AlterField::new(model, f).into()
+    }
+
+    fn rename_field(model: &str, old: &str, new: &str) -> Operation {
+        RenameField::new(model, old, new).into()
+    }
+
+    fn rename_model(old: &str, new: &str) -> Operation {
+        RenameModel {
+            old_name: old.into(),
+            new_name: new.into(),
+        }
+        .into()
+    }
+
+    fn remove(model: &str, name: &str) -> Operation {
+        RemoveField::new(model, name).into()
+    }
+
+    fn opt(ops: Vec<Operation>) -> Vec<Operation> {
+        optimize("app", ops)
+    }
+
+    #[test]
+    fn create_model_absorbs_field_operations() {
+        assert_eq!(
+            opt(vec![create("Book", vec![]), add("Book", field("pages"))]),
+            vec![create("Book", vec![field("pages")])]
+        );
+        assert_eq!(
+            opt(vec![
+                create("Book", vec![field("pages")]),
+                remove("Book", "pages")
+            ]),
+            vec![create("Book", vec![])]
+        );
+        assert_eq!(
+            opt(vec![
+                create("Book", vec![field("pages")]),
+                alter("Book", field("pages").nullable())
+            ]),
+            vec![create("Book", vec![field("pages").nullable()])]
+        );
+        assert_eq!(
+            opt(vec![
+                create("Book", vec![field("pages")]),
+                rename_field("Book", "pages", "leaves")
+            ]),
+            vec![create("Book", vec![field("leaves")])]
+        );
+    }
+
+    #[test]
+    fn create_then_delete_vanishes_and_create_then_rename_renames() {
+        assert_eq!(
+            opt(vec![
+                create("Book", vec![]),
+                DeleteModel {
+                    name: "Book".into()
+                }
+                .into()
+            ]),
+            vec![]
+        );
+        assert_eq!(
+            opt(vec![create("Book", vec![]), rename_model("Book", "Novel")]),
+            vec![create_in("Novel", "book", vec![])],
+            "the table stays"
+        );
+    }
+
+    #[test]
+    fn create_model_absorbs_indexes_and_table_changes() {
+        let idx = IndexState::new("pages_idx", ["pages"], false);
+        let ops = opt(vec![
+            create("Book", vec![field("pages")]),
+            AddIndex::new("Book", idx.clone()).into(),
+        ]);
+        let Operation::CreateModel(c) = &ops[0] else {
+            panic!("{ops:?}")
+        };
+        assert_eq!((ops.len(), c.indexes.clone()), (1, vec![idx]));
+    }
+
+    #[test]
+    fn add_field_absorbs_alter_and_rename_and_vanishes_with_remove() {
+        assert_eq!(
+            opt(vec![
+                add("Book", field("pages")),
+                alter("Book", field("pages").nullable())
+            ]),
+            vec![add("Book", field("pages").nullable())]
+        );
+        assert_eq!(
+            opt(vec![add("Book", field("pages")), remove("Book", "pages")]),
+            vec![]
+        );
+        assert_eq!(
+            opt(vec![
+                add("Book", field("pages")),
+                rename_field("Book", "pages", "leaves")
+            ]),
+            vec![add("Book", field("leaves"))]
+        );
+    }
+
+    #[test]
+    fn add_field_keeps_the_fill_value_when_the_alter_drops_the_default() {
+        let mut first = AddField::new("Book", field("pages").default(DefaultValue::Int(0)));
+        first.preserve_default = false;
+        let ops = opt(vec![first.into(), alter("Book", field("pages").index())]);
+        let mut expected =
+            AddField::new("Book", field("pages").index().default(DefaultValue::Int(0)));
+        expected.preserve_default = false;
+        assert_eq!(ops, vec![Operation::from(expected)]);
+    }
+
+    #[test]
+    fn alter_field_chains() {
+        assert_eq!(
+            opt(vec![
+                alter("Book", field("pages").nullable()),
+                alter("Book", field("pages").index())
+            ]),
+            vec![alter("Book", field("pages").index())]
+        );
+        assert_eq!(
+            opt(vec![
+                alter("Book", field("pages").nullable()),
+                remove("Book", "pages")
+            ]),
+            vec![remove("Book", "pages")]
+        );
+    }
+
+    #[test]
+    fn rename_chains_collapse() {
+        assert_eq!(
+            opt(vec![
+                rename_field("Book", "a", "b"),
+                rename_field("Book", "b", "c")
+            ]),
+            vec![rename_field("Book", "a", "c")]
+        );
+        assert_eq!(
+            opt(vec![
+                rename_field("Book", "a", "b"),
+                rename_field("Book", "b", "a")
+            ]),
+            vec![]
+        );
+        assert_eq!(
+            opt(vec![rename_model("A", "B"), rename_model("B", "C")]),
+            vec![rename_model("A", "C")]
+        );
+        assert_eq!(
+            opt(vec![rename_model("A", "B"), rename_model("B", "A")]),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn index_and_constraint_pairs_vanish() {
+        assert_eq!(
+            opt(vec![
+                AddIndex::new("Book", IndexState::new("i", ["a"], false)).into(),
+                RemoveIndex::new("Book", "i").into(),
+            ]),
+            vec![]
+        );
+        assert_eq!(
+            opt(vec![
+                AddConstraint::new("Book", ConstraintState::check("c", "a > 0")).into(),
+                RemoveConstraint::new("Book", "c").into(),
+            ]),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn folds_through_unrelated_operations() {
+        assert_eq!(
+            opt(vec![
+                add("Book", field("a")),
+                alter("Book", field("b").nullable()),
+                add("Shelf", field("c")),
+                remove("Book", "a"),
+            ]),
+            vec![
+                alter("Book", field("b").nullable()),
+                add("Shelf", field("c"))
+            ]
+        );
+        assert_eq!(
+            opt(vec![
+                create("Author", vec![]),
+                create("Shelf", vec![]),
+                add("Author", field("age")),
+            ]),
+            vec![
+                create("Shelf", vec![]),
+                create("Author", vec![field("age")])
+            ]
+        );
+    }
+
+    #[test]
+    fn never_folds_across_a_reference_or_raw_code() {
+        // A foreign-key cycle: the field cannot move into the first CreateModel.
+        let cycle = vec![
+            create("Author", vec![]),
+            create("Book", vec![fk("author", "Author")]),
+            add("Author", fk("favourite", "Book")),
+        ];
+        assert_eq!(opt(cycle.clone()), cycle);
+        // The rename cannot move before a model that points at the old name.
+        let renamed = vec![
+            create("Author", vec![]),
+            create("Book", vec![fk("author", "Author")]),
+            rename_model("Author", "Writer"),
+        ];
+        assert_eq!(opt(renamed.clone()), renamed);
+        let sql = vec![
+            add("Book", field("a")),
+            RunSql::new(vec!["UPDATE book SET a = 1".into()], None).into(),
+            remove("Book", "a"),
+        ];
+        assert_eq!(opt(sql.clone()), sql);
+    }
+
+    #[test]
+    fn repeats_until_nothing_changes() {
+        assert_eq!(
+            opt(vec![
+                create("Book", vec![]),
+                add("Book", field("a")),
+                alter("Book", field("a").nullable()),
+                rename_field("Book", "a", "b"),
+                rename_model("Book", "Novel"),
+            ]),
+            vec![create_in("Novel", "book", vec![field("b").nullable()])]
+        );
+    }
+}
