@@ -636,3 +636,31 @@ fn an_expression_default_rebuilds_and_fills_existing_rows() {
     let filled = book_rows(&mut conn, "added IS NOT NULL AND length(added) = 19");
     assert_eq!(filled, vec!["[1]"; 5]);
 }
+
+#[test]
+fn a_rebuild_never_reuses_autoincrement_ids() {
+    let (_dir, mut conn, mut state) = seed();
+    exec(&mut conn, "DELETE FROM books WHERE id IN (4, 5)");
+    forwards(
+        &mut conn,
+        &mut state,
+        &alter("Book", FieldState::new("title", ColumnType::Text)),
+    );
+    exec(
+        &mut conn,
+        "INSERT INTO books (title, author_id) VALUES ('New', 1)",
+    );
+    assert_eq!(book_rows(&mut conn, "id"), ["[1]", "[2]", "[3]", "[6]"]);
+    // An empty table keeps its counter too.
+    exec(&mut conn, "DELETE FROM books");
+    forwards(
+        &mut conn,
+        &mut state,
+        &alter("Book", FieldState::new("title", ColumnType::Varchar(300))),
+    );
+    exec(
+        &mut conn,
+        "INSERT INTO books (title, author_id) VALUES ('Newer', 1)",
+    );
+    assert_eq!(book_rows(&mut conn, "id"), ["[7]"]);
+}

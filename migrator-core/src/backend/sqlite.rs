@@ -334,6 +334,17 @@ fn rebuild(
             q(&from.table)
         ));
     }
+    if has_autoincrement(from) && has_autoincrement(to) {
+        // AUTOINCREMENT never reuses an id, even of deleted rows: carry the old table's
+        // counter over (the copy only raised the new one to the largest id still present).
+        let (old, new) = (B.string_literal(&from.table), B.string_literal(&temp));
+        out.push(format!(
+            "UPDATE \"sqlite_sequence\" SET \"seq\" = (SELECT MAX(\"seq\") FROM \"sqlite_sequence\" WHERE \"name\" IN ({old}, {new})) WHERE \"name\" = {new}"
+        ));
+        out.push(format!(
+            "INSERT INTO \"sqlite_sequence\" (\"name\", \"seq\") SELECT {new}, \"seq\" FROM \"sqlite_sequence\" WHERE \"name\" = {old} AND NOT EXISTS (SELECT 1 FROM \"sqlite_sequence\" WHERE \"name\" = {new})"
+        ));
+    }
     out.push(format!("DROP TABLE {}", q(&from.table)));
     out.push(format!(
         "ALTER TABLE {} RENAME TO {}",
@@ -344,6 +355,12 @@ fn rebuild(
         out.push(create_index_sql(&to.table, &idx));
     }
     Ok(out)
+}
+
+/// True when the model's table is created with `AUTOINCREMENT` (a single auto primary key).
+fn has_autoincrement(model: &ModelState) -> bool {
+    let mut pks = model.primary_key();
+    matches!((pks.next(), pks.next()), (Some(pk), None) if pk.auto_increment)
 }
 
 fn create_model(model: &ModelState, state: &ProjectState) -> Result<Vec<String>, SchemaError> {
