@@ -12,7 +12,9 @@
 //! Squashed migrations (`replaces`): when every migration a squash replaces is present, the
 //! graph keeps the originals and drops the squash (the originals may be partly applied, and
 //! they describe the same changes); when some are gone, it keeps the squash, drops the
-//! remaining originals, and re-points every dependency on a replaced migration at the squash.
+//! remaining originals, re-points every dependency on a replaced migration at the squash, and
+//! reports the mapping ([`MigrationGraph::replaced`]) so the executor can count the squash as
+//! applied when all the migrations it replaces are.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
@@ -93,6 +95,8 @@ pub struct MigrationGraph {
     order: Vec<usize>,
     /// Position of each node in `order`.
     position: Vec<usize>,
+    /// Replaced migration → the squash used in its place.
+    replaced: BTreeMap<MigrationKey, MigrationKey>,
 }
 
 impl MigrationGraph {
@@ -106,7 +110,7 @@ impl MigrationGraph {
                 return Err(GraphError::Duplicate(key));
             }
         }
-        resolve_replacements(&mut by_key);
+        let replaced = resolve_replacements(&mut by_key);
 
         let nodes: Vec<Migration> = by_key.into_values().collect();
         let index: HashMap<MigrationKey, usize> = nodes
@@ -139,6 +143,7 @@ impl MigrationGraph {
             children,
             order: Vec::new(),
             position: Vec::new(),
+            replaced,
         };
         graph.order = graph.topological_order()?;
         graph.position = vec![0; graph.nodes.len()];
@@ -320,6 +325,13 @@ impl MigrationGraph {
         nodes.into_iter().map(|i| self.key(i)).collect()
     }
 
+    /// Migrations that a squash in the graph stands in for: replaced key → squash key. A
+    /// squash counts as applied when every migration it replaces is recorded as applied
+    /// (Django's rule); the executor uses this to read the recorder's rows.
+    pub fn replaced(&self) -> &BTreeMap<MigrationKey, MigrationKey> {
+        &self.replaced
+    }
+
     /// The direct dependencies of a migration that are in the graph, sorted.
     pub fn dependencies_of(&self, key: &MigrationKey) -> Vec<MigrationKey> {
         self.node(key)
@@ -415,8 +427,11 @@ pub fn replay(state: &mut ProjectState, migration: &Migration) -> Result<(), Gra
     Ok(())
 }
 
-/// Applies the module-level rule for squashed migrations to the set of migrations.
-fn resolve_replacements(by_key: &mut BTreeMap<MigrationKey, Migration>) {
+/// Applies the module-level rule for squashed migrations to the set of migrations; returns
+/// replaced key → squash key for every squash in use.
+fn resolve_replacements(
+    by_key: &mut BTreeMap<MigrationKey, Migration>,
+) -> BTreeMap<MigrationKey, MigrationKey> {
     let squashes: Vec<MigrationKey> = by_key
         .values()
         .filter(|m| !m.replaces.is_empty())
@@ -435,7 +450,7 @@ fn resolve_replacements(by_key: &mut BTreeMap<MigrationKey, Migration>) {
         }
     }
     if remap.is_empty() {
-        return;
+        return remap;
     }
     for m in by_key.values_mut() {
         let own = m.key();
@@ -449,4 +464,5 @@ fn resolve_replacements(by_key: &mut BTreeMap<MigrationKey, Migration>) {
         }
         m.dependencies = deps;
     }
+    remap
 }

@@ -304,6 +304,7 @@ fn squash_with_all_originals_present_uses_the_originals() {
     ms.push(squash);
     let g = MigrationGraph::new(ms).unwrap();
     assert!(!g.contains(&key("library", "0001_squashed_0002_author")));
+    assert!(g.replaced().is_empty());
     assert_eq!(g.full_plan().len(), 5);
 }
 
@@ -331,6 +332,14 @@ fn squash_without_originals_replaces_them_and_takes_their_dependents() {
     assert_eq!(
         g.dependencies_of(&key("shop", "0001_initial")),
         keys(&[("library", "0001_squashed_0002_author")])
+    );
+    let squash = key("library", "0001_squashed_0002_author");
+    assert_eq!(
+        g.replaced().iter().collect::<Vec<_>>(),
+        [
+            (&key("library", "0001_initial"), &squash),
+            (&key("library", "0002_author"), &squash)
+        ]
     );
     // Partly deleted originals: the squash wins and the remaining original is dropped.
     let partial = vec![
