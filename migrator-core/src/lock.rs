@@ -64,7 +64,10 @@ impl WriteLock {
                     .load(c)
                     .map_err(take)?;
                 let restore_foreign_keys = rows.first().is_some_and(|r| r.foreign_keys != 0);
-                c.batch_execute("PRAGMA foreign_keys = OFF").map_err(take)?;
+                // Table renames must rewrite references in other tables (the default since
+                // SQLite 3.26, unless a connection turned the legacy behaviour on).
+                c.batch_execute("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = OFF")
+                    .map_err(take)?;
                 if let Err(e) = AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 {
                     if restore_foreign_keys {

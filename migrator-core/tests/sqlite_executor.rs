@@ -760,3 +760,41 @@ fn concurrent_migrate_runs_never_apply_a_migration_twice() {
     assert_eq!(applied_by_someone, 4, "each migration applied exactly once");
     assert_schema(&mut conn, &graph(base()).project_state().unwrap());
 }
+
+#[test]
+fn rows_breaking_foreign_keys_roll_the_migration_back_and_are_named() {
+    let (_dir, mut conn) = temp_db();
+    let mut m = Migration::new("library", "0004_orphans");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![Operation::RunSql(RunSql::new(
+        vec![
+            "INSERT INTO \"books\" (\"id\", \"title\", \"author_id\") VALUES (7, 'Orphan', 999)"
+                .into(),
+        ],
+        Some(vec![]),
+    ))];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    up(&mut conn, &g, &Target::AppLatest("shop".into()));
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    );
+    let err = run(&mut conn, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, ExecutorError::ForeignKeyViolation { .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("library.0004_orphans") && msg.contains("books rowid 7"),
+        "{msg}"
+    );
+    assert!(
+        rows(&mut conn, "books", "id", "id").is_empty(),
+        "the orphan row stayed"
+    );
+    assert!(!applied(&mut conn).contains(&key("library", "0004_orphans")));
+}
