@@ -448,3 +448,30 @@ fn a_two_line_manage_binary_runs_the_commands_in_process() {
         run.stderr
     );
 }
+
+#[test]
+fn removing_a_field_warns_about_data_loss_but_writes_the_migration() {
+    let ws = library_with_initial();
+    ws.edit(
+        MODELS,
+        "    /// The book's title.\n    #[model(max_length = 200)]\n    pub title: String,\n",
+        "",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("- Remove field title from book"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("warning: migration library.0002_remove_book_title loses data"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ws.files(MIGRATIONS),
+        ["0001_initial.rs", "0002_remove_book_title.rs"]
+    );
+}
