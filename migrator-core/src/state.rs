@@ -220,7 +220,7 @@ impl FieldState {
 
     /// A one-line canonical description: `title VARCHAR(200) NOT NULL unique`.
     pub fn canonical_text(&self) -> String {
-        let mut s = format!("{}", self.name);
+        let mut s = self.name.clone();
         if self.column != self.name {
             let _ = write!(s, " column={}", self.column);
         }
