@@ -10,9 +10,10 @@
 //!
 //! How it works: a working copy of the old state is changed by every operation as it is
 //! emitted (with [`Operation::state_forwards`]), phase by phase — renames of models, then per
-//! kept model the field renames, index/constraint removals, field removals, field renames,
-//! table and comment changes, then created models in foreign-key order, added and altered
-//! fields, deleted models, and finally added indexes and constraints. Every step is a lookup by
+//! kept model the field renames, index/constraint removals, field removals, field renames;
+//! deleted models whose table is taken by another model; table and comment changes; created
+//! models in foreign-key order; added and altered fields; the other deleted models (referencing
+//! ones first); and finally added indexes and constraints. Every step is a lookup by
 //! name, so the cost is linear in models × fields. At the end the working copy must equal the
 //! current models (field order aside, as in Django); otherwise detection fails loudly instead of
 //! writing a wrong migration. Each app's list then goes through the optimizer.
@@ -367,19 +368,26 @@ impl Detector<'_> {
                 self.emit(&key.app, RenameField::new(&key.name, old, new).into())?;
             }
         }
-        for key in &kept {
-            self.alter_model_options(key)?;
-        }
 
-        // Deleted models whose table a created model of the same app reuses go first.
-        let created_tables: BTreeSet<(&str, &str)> = created
+        // Deleted models whose table another model of the same app takes (a new model, or a
+        // kept one whose table changes) go before the tables change, with the deleted models
+        // that point at them.
+        let taken_tables: BTreeSet<(&str, &str)> = self
+            .to
+            .models
             .iter()
-            .map(|k| (k.app.as_str(), self.to.models[k].table.as_str()))
+            .filter(|(k, m)| {
+                self.work
+                    .models
+                    .get(*k)
+                    .is_none_or(|old| old.table != m.table)
+            })
+            .map(|(k, m)| (k.app.as_str(), m.table.as_str()))
             .collect();
         let mut early: BTreeSet<ModelKey> = deleted
             .iter()
             .filter(|k| {
-                created_tables.contains(&(k.app.as_str(), self.work.models[*k].table.as_str()))
+                taken_tables.contains(&(k.app.as_str(), self.work.models[*k].table.as_str()))
             })
             .cloned()
             .collect();
@@ -407,7 +415,9 @@ impl Detector<'_> {
             .cloned()
             .collect();
         self.delete_models(&early, &referrers)?;
-
+        for key in &kept {
+            self.alter_model_options(key)?;
+        }
         self.create_models(&created)?;
         for key in &kept {
             self.add_fields(key)?;
@@ -456,7 +466,8 @@ impl Detector<'_> {
         if added.is_empty() || removed.is_empty() {
             return Ok(());
         }
-        let mut renames: Vec<(ModelKey, ModelKey)> = Vec::new();
+        // Renames are applied as they are found, so the foreign keys of models compared later
+        // already name the new models.
         let mut unmatched = Vec::new();
         for key in added {
             let hinted = self
@@ -468,7 +479,7 @@ impl Detector<'_> {
             match hinted {
                 Some(old) => {
                     removed.remove(&old);
-                    renames.push((old, key));
+                    self.emit_rename_model(old, key)?;
                 }
                 None => unmatched.push(key),
             }
@@ -484,23 +495,23 @@ impl Detector<'_> {
                 let old = &self.work.models[&old_key];
                 if same_fields(old, new) && self.q.ask_rename_model(old, new) {
                     removed.remove(&old_key);
-                    renames.push((old_key, key));
+                    self.emit_rename_model(old_key, key)?;
                     break;
                 }
             }
         }
-        renames.sort_by(|a, b| a.1.cmp(&b.1));
-        for (old, new) in renames {
-            self.emit(
-                &new.app,
-                RenameModel {
-                    old_name: old.name,
-                    new_name: new.name,
-                }
-                .into(),
-            )?;
-        }
         Ok(())
+    }
+
+    fn emit_rename_model(&mut self, old: ModelKey, new: ModelKey) -> Result<(), DetectError> {
+        self.emit(
+            &new.app,
+            RenameModel {
+                old_name: old.name,
+                new_name: new.name,
+            }
+            .into(),
+        )
     }
 
     /// Field renames of a kept model: `renamed_from` hints first, then questions about removed

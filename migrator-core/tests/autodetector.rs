@@ -727,3 +727,38 @@ fn detection_is_fast_on_two_thousand_models() {
         "against itself {same:?}, initial {initial:?}"
     );
 }
+
+#[test]
+fn renamed_models_pointing_at_each_other_are_both_recognised() {
+    let writer = model("library", "Writer", vec![]);
+    let b = model("library", "Book", vec![fk("writer", "library", "Writer")]);
+    let from = project([writer, b]);
+    let author = model("library", "Author", vec![]);
+    let novel = model("library", "Novel", vec![fk("writer", "library", "Author")]);
+    let to = current([author, novel]);
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true), Answer::Rename(true)]);
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Rename model Writer to Author",
+            "Rename model Book to Novel"
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn a_table_freed_by_a_deleted_model_is_free_before_it_is_taken() {
+    let old = model("library", "Old", vec![]);
+    let b = book();
+    let from = project([old.clone(), b.clone()]);
+    let mut moved = b;
+    moved.table = old.table.clone();
+    let to = current([moved]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Delete model Old", "Rename table for book to olds"]
+    );
+}
