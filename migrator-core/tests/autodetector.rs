@@ -742,7 +742,9 @@ fn renamed_models_pointing_at_each_other_are_both_recognised() {
         descriptions(&ops_of(&changes, "library")),
         [
             "Rename model Writer to Author",
-            "Rename model Book to Novel"
+            "Rename model Book to Novel",
+            "Rename table for author to authors",
+            "Rename table for novel to novels"
         ]
     );
     assert_fixpoint(&from, &to, &changes);
