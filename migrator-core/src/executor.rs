@@ -75,7 +75,8 @@ pub struct MigrateOptions {
     pub plan_only: bool,
     /// Record (or unrecord) without running anything.
     pub fake: bool,
-    /// Record an `initial` migration without running it when every table it creates exists.
+    /// Record an `initial` migration without running it when every table it creates and every
+    /// column it adds exists.
     pub fake_initial: bool,
 }
 
@@ -650,25 +651,50 @@ fn foreign_key_violations(conn: &mut DbConnection) -> Result<Vec<String>, diesel
         .collect())
 }
 
-/// True when every table the migration's `CreateModel`s create exists already.
-fn initial_tables_exist(
+/// Django's "soft applied" test for `--fake-initial`: true when every table the migration's
+/// `CreateModel`s create exists, and every column its `AddField`s add exists (tables and
+/// columns as named by the state after the migration). A migration with neither is never
+/// faked.
+fn initial_schema_exists(
     conn: &mut DbConnection,
+    graph: &MigrationGraph,
     migration: &Migration,
 ) -> Result<bool, ExecutorError> {
-    let tables: Vec<&str> = migration
-        .operations
-        .iter()
-        .filter_map(|op| match op {
-            Operation::CreateModel(c) => Some(c.table.as_str()),
-            _ => None,
-        })
-        .collect();
-    if tables.is_empty() {
+    let after = graph.make_state(&[migration.key()])?;
+    let mut tables: Vec<String> = Vec::new();
+    let mut columns: Vec<(String, String)> = Vec::new();
+    for op in &migration.operations {
+        match op {
+            Operation::CreateModel(c) => {
+                // The table as the state names it at the end (a later op may rename it).
+                let table = after
+                    .model(&migration.app, &c.name)
+                    .map_or_else(|| c.table.clone(), |m| m.table.clone());
+                tables.push(table);
+            }
+            Operation::AddField(a) => {
+                if let Some(m) = after.model(&migration.app, &a.model) {
+                    if let Some(f) = m.field(&a.field.name) {
+                        columns.push((m.table.clone(), f.column.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if tables.is_empty() && columns.is_empty() {
         return Ok(false);
     }
     let existing =
         crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
-    Ok(tables.iter().all(|t| existing.tables.contains_key(*t)))
+    let tables_ok = tables.iter().all(|t| existing.tables.contains_key(t));
+    let columns_ok = columns.iter().all(|(t, c)| {
+        existing
+            .tables
+            .get(t)
+            .is_some_and(|t| t.columns.iter().any(|col| col.name == *c))
+    });
+    Ok(tables_ok && columns_ok)
 }
 
 /// Runs one migration's operations (already turned into SQL) on `conn`, inside the caller's
@@ -772,7 +798,7 @@ pub fn migrate(
             } else if options.fake_initial
                 && !step.backwards
                 && migration.initial
-                && initial_tables_exist(conn, migration)?
+                && initial_schema_exists(conn, graph, migration)?
             {
                 Outcome::FakedInitial
             } else {

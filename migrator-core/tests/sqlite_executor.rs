@@ -798,3 +798,29 @@ fn rows_breaking_foreign_keys_roll_the_migration_back_and_are_named() {
     );
     assert!(!applied(&mut conn).contains(&key("library", "0004_orphans")));
 }
+
+#[test]
+fn fake_initial_needs_the_added_columns_too() {
+    let (_dir, mut conn) = temp_db();
+    let mut initial = library_initial();
+    initial.operations.push(Operation::AddField(AddField::new(
+        "Author",
+        FieldState::new("bio", ColumnType::Text).nullable(),
+    )));
+    let g = graph(vec![initial]);
+    exec(
+        &mut conn,
+        "CREATE TABLE authors (id INTEGER PRIMARY KEY); CREATE TABLE books (id INTEGER PRIMARY KEY);",
+    );
+    let fake_initial = MigrateOptions {
+        fake_initial: true,
+        ..Default::default()
+    };
+    let err = run(&mut conn, &g, &Target::Latest, fake_initial).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    assert!(applied(&mut conn).is_empty());
+
+    exec(&mut conn, "ALTER TABLE authors ADD COLUMN bio TEXT");
+    let report = run(&mut conn, &g, &Target::Latest, fake_initial).unwrap();
+    assert_eq!(report.done[0].1, Outcome::FakedInitial);
+}
