@@ -239,6 +239,8 @@ fn plan(
                 }
             }
         }
+        let mut seen = BTreeSet::new();
+        migration.dependencies.retain(|k| seen.insert(k.clone()));
         let source = writer::render(&migration);
         planned.push(PlannedMigration {
             path: migration_path(loaded, app, &name),
@@ -408,4 +410,42 @@ fn merge(
         }
     }
     Ok(Status::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrator_core::operations::DeleteModel;
+
+    fn change(deps: &[&str]) -> AppChanges {
+        AppChanges {
+            operations: vec![Operation::DeleteModel(DeleteModel { name: "X".into() })],
+            depends_on_apps: deps.iter().map(|d| d.to_string()).collect(),
+            ..AppChanges::default()
+        }
+    }
+
+    #[test]
+    fn trimming_keeps_the_apps_asked_for_and_what_they_depend_on() {
+        let mut changes = BTreeMap::new();
+        changes.insert("books".to_string(), change(&["authors"]));
+        changes.insert("authors".to_string(), change(&["people"]));
+        changes.insert("people".to_string(), change(&[]));
+        changes.insert("shop".to_string(), change(&[]));
+        changes.insert("empty".to_string(), AppChanges::default());
+
+        let all = trim_to_apps(changes.clone(), &[]);
+        assert_eq!(
+            all.keys().collect::<Vec<_>>(),
+            ["authors", "books", "people", "shop"],
+            "no app filter: every app with operations"
+        );
+        let books = trim_to_apps(changes.clone(), &["books".into()]);
+        assert_eq!(
+            books.keys().collect::<Vec<_>>(),
+            ["authors", "books", "people"]
+        );
+        let shop = trim_to_apps(changes, &["shop".into()]);
+        assert_eq!(shop.keys().collect::<Vec<_>>(), ["shop"]);
+    }
 }
