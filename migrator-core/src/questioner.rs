@@ -112,7 +112,7 @@ impl Questioner for NonInteractiveQuestioner {
 /// A question the autodetector asked, as recorded by [`ScriptedQuestioner`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Question {
-    /// "Was the model `app.old` renamed to `new`?"
+    /// "Did you rename the `app.old` model to `new`?"
     RenameModel {
         /// App label.
         app: String,
@@ -121,7 +121,7 @@ pub enum Question {
         /// The new model name.
         new: String,
     },
-    /// "Was `app.model.old` renamed to `new`?"
+    /// "Did you rename `app.model.old` to `app.model.new`?"
     RenameField {
         /// App label.
         app: String,
@@ -194,14 +194,14 @@ impl Question {
     pub fn prompt(&self) -> String {
         match self {
             Self::RenameModel { app, old, new } => {
-                format!("Was the model {app}.{old} renamed to {new}?")
+                format!("Did you rename the {app}.{old} model to {new}?")
             }
             Self::RenameField {
                 app,
                 model,
                 old,
                 new,
-            } => format!("Was {app}.{model}.{old} renamed to {app}.{model}.{new}?"),
+            } => format!("Did you rename {app}.{model}.{old} to {app}.{model}.{new}?"),
             Self::NotNullAddition { app, model, field } => format!(
                 "It is impossible to add a non-nullable field '{field}' to {app}.{model} without \
 specifying a default. This is because the database needs something to populate existing rows."

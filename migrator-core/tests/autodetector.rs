@@ -192,7 +192,7 @@ fn model_rename_by_question() {
     );
     assert_eq!(
         asked[0].prompt(),
-        "Was the model library.Book renamed to Novel?"
+        "Did you rename the library.Book model to Novel?"
     );
     assert_eq!(
         ops_of(&changes, "library"),
@@ -493,7 +493,7 @@ fn field_rename_by_question_yes_and_no() {
     );
     assert_eq!(
         asked[0].prompt(),
-        "Was library.Book.isbn renamed to library.Book.code?"
+        "Did you rename library.Book.isbn to library.Book.code?"
     );
     assert_eq!(
         ops_of(&changes, "library"),
