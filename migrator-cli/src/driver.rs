@@ -532,6 +532,30 @@ mod tests {
     }
 
     #[test]
+    fn discovers_this_workspaces_apps_but_not_migrators_own_crates_or_dev_dependents() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let ws = Workspace::discover(Some(&manifest)).unwrap();
+        let apps: Vec<&str> = ws.apps.iter().map(|a| a.package.as_str()).collect();
+        assert!(apps.contains(&"library"), "{apps:?}");
+        for not_an_app in [
+            "migrator-core",
+            "migrator-cli",
+            "migrator-derive",
+            "migrator-tests",
+        ] {
+            assert!(
+                !apps.contains(&not_an_app),
+                "{not_an_app} is not an app: {apps:?}"
+            );
+        }
+        assert_eq!(
+            ws.cli,
+            CliSource::Path(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        );
+        assert!(ws.host_dir().starts_with(&ws.target_dir));
+    }
+
+    #[test]
     fn registry_source_pins_this_version() {
         let mut ws = workspace();
         ws.cli = CliSource::Registry("0.1.0".into());
