@@ -664,3 +664,47 @@ fn a_rebuild_never_reuses_autoincrement_ids() {
     );
     assert_eq!(book_rows(&mut conn, "id"), ["[7]"]);
 }
+
+#[test]
+fn rebuilding_a_self_referencing_table_keeps_the_reference() {
+    let (_dir, mut conn) = temp_db();
+    let mut state = ProjectState::new();
+    let mut category = ModelState::new(APP, "Category", "categories");
+    category.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("name", ColumnType::Varchar(50)),
+        FieldState::new("parent", ColumnType::BigInt)
+            .column("parent_id")
+            .nullable()
+            .foreign_key(ForeignKey::new(APP, "Category", OnDelete::Cascade)),
+    ];
+    forwards(
+        &mut conn,
+        &mut state,
+        &Operation::CreateModel(CreateModel::from_state(&category)),
+    );
+    exec(
+        &mut conn,
+        "INSERT INTO categories (id, name, parent_id) VALUES (1, 'root', NULL), (2, 'child', 1), (3, 'leaf', 2)",
+    );
+    let sql = forwards(
+        &mut conn,
+        &mut state,
+        &alter("Category", FieldState::new("name", ColumnType::Text)),
+    );
+    assert!(
+        sql[0].contains("REFERENCES \"categories\" (\"id\")"),
+        "{sql:#?}"
+    );
+    assert_eq!(
+        rows(&mut conn, "categories", "id, name, parent_id", "id"),
+        ["[1,\"root\",null]", "[2,\"child\",1]", "[3,\"leaf\",2]"]
+    );
+    exec(&mut conn, "DELETE FROM categories WHERE id = 1");
+    assert!(
+        rows(&mut conn, "categories", "id", "id").is_empty(),
+        "cascade lost"
+    );
+}
