@@ -530,7 +530,10 @@ impl Questioner for IntentQuestioner<'_> {
         _field: &FieldState,
     ) -> Result<Option<DefaultValue>, QuestionError> {
         self.alterations += 1;
-        Ok(self.alterations.is_multiple_of(2).then_some(DefaultValue::Int(7)))
+        Ok(self
+            .alterations
+            .is_multiple_of(2)
+            .then_some(DefaultValue::Int(7)))
     }
 }
 
