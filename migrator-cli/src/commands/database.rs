@@ -111,7 +111,13 @@ pub fn migrate(args: &MigrateArgs, ctx: &Context, out: &mut Output) -> Result<St
                         .map(|(app, _)| app)
                         .collect::<Vec<_>>()
                 })
-                .unwrap_or_default();
+                // A change the autodetector cannot even describe without a question (a NOT
+                // NULL field) is a pending change of every app with models, to be safe.
+                .unwrap_or_else(|_| {
+                    let apps: BTreeSet<String> =
+                        current.state.models.keys().map(|k| k.app.clone()).collect();
+                    apps.into_iter().collect()
+                });
             if !pending.is_empty() {
                 out.unmigrated_changes(&pending);
             }

@@ -100,6 +100,9 @@ pub fn makemigrations(
         out.no_changes(&args.apps);
         return Ok(Status::Done);
     }
+    // Apps pulled in as dependencies of the requested ones must embed their migrations too.
+    let changed: Vec<String> = changes.keys().cloned().collect();
+    check_embedded(&changed, &loaded)?;
     let planned = plan(&changes, &loaded, &current, args)?;
     finish(planned, args, ctx, out)
 }
