@@ -97,7 +97,7 @@ pub enum Outcome {
 pub enum MigrateEvent<'a> {
     /// The plan is known (it may be empty: nothing to do).
     Planned(&'a [PlanStep]),
-    /// A migration is starting.
+    /// A migration is starting (sent once its transaction holds the lock).
     Started(&'a PlanStep),
     /// A migration committed.
     Finished {
@@ -117,6 +117,9 @@ pub struct MigrateReport {
     pub plan: Vec<PlanStep>,
     /// The steps that committed, with their outcome.
     pub done: Vec<(PlanStep, Outcome)>,
+    /// Steps another process completed while this one was migrating (no events are sent for
+    /// them).
+    pub skipped: Vec<PlanStep>,
 }
 
 /// Why planning or applying failed. Every message names the migration and the way out.
@@ -767,7 +770,7 @@ pub fn migrate(
     on_event(MigrateEvent::Planned(&plan));
     let mut report = MigrateReport {
         plan: plan.clone(),
-        done: Vec::new(),
+        ..MigrateReport::default()
     };
     if options.plan_only || plan.is_empty() {
         return Ok(report);
@@ -780,19 +783,30 @@ pub fn migrate(
             sql_for_migration(graph, &step.key, step.backwards, backend)?
         });
     }
+    let in_plan: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
             .migration(&step.key)
             .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
-        on_event(MigrateEvent::Started(step));
-        let started = Instant::now();
-        let outcome = locked(conn, |conn| {
+        let result = locked(conn, |conn| {
             let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
-            if effective_applied(graph, &recorded)? != expected {
+            let now = effective_applied(graph, &recorded)?;
+            // Another process may have migrated meanwhile. If all it did is steps of this very
+            // plan (several instances of an application calling `apply_embedded` at start-up),
+            // the steps it completed are skipped here; anything else is a conflicting change.
+            let only_our_steps = now
+                .symmetric_difference(&expected)
+                .all(|k| in_plan.contains(k));
+            if !only_our_steps {
                 return Err(ExecutorError::ConcurrentChange {
                     migration: step.key.clone(),
                 });
             }
+            if now.contains(&step.key) != step.backwards {
+                return Ok((None, now));
+            }
+            on_event(MigrateEvent::Started(step));
+            let started = Instant::now();
             let outcome = if options.fake {
                 Outcome::Faked
             } else if options.fake_initial
@@ -820,8 +834,14 @@ pub fn migrate(
                     }
                 }
             }
-            Ok(outcome)
+            Ok((Some((outcome, started)), now))
         })?;
+        let (ran, now) = result;
+        expected = now;
+        let Some((outcome, started)) = ran else {
+            report.skipped.push(step.clone());
+            continue;
+        };
         if step.backwards {
             expected.remove(&step.key);
         } else {

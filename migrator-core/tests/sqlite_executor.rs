@@ -736,23 +736,25 @@ fn a_squash_counts_as_applied_when_what_it_replaces_is() {
 fn concurrent_migrate_runs_never_apply_a_migration_twice() {
     let dir = tempfile::tempdir().unwrap();
     let url = migrator_core::database::DatabaseUrl::parse("sqlite://race.db", dir.path()).unwrap();
+    let barrier = Arc::new(std::sync::Barrier::new(3));
     let handles: Vec<_> = (0..3)
         .map(|_| {
             let url = url.clone();
+            let barrier = barrier.clone();
             std::thread::spawn(move || {
                 let mut conn = migrator_core::database::connect(&url).unwrap();
                 let g = graph(base());
+                barrier.wait();
                 run(&mut conn, &g, &Target::Latest, MigrateOptions::default())
             })
         })
         .collect();
     let mut applied_by_someone = 0;
     for h in handles {
-        match h.join().unwrap() {
-            Ok(report) => applied_by_someone += report.done.len(),
-            Err(ExecutorError::ConcurrentChange { .. }) => {}
-            Err(other) => panic!("unexpected failure: {other}"),
-        }
+        // Every run succeeds: steps another run completed meanwhile are skipped.
+        let report = h.join().unwrap().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.done.len() + report.skipped.len(), report.plan.len());
+        applied_by_someone += report.done.len();
     }
     let mut conn = migrator_core::database::connect(&url).unwrap();
     let rows = recorder::applied(&mut conn).unwrap();
@@ -823,4 +825,76 @@ fn fake_initial_needs_the_added_columns_too() {
     exec(&mut conn, "ALTER TABLE authors ADD COLUMN bio TEXT");
     let report = run(&mut conn, &g, &Target::Latest, fake_initial).unwrap();
     assert_eq!(report.done[0].1, Outcome::FakedInitial);
+}
+
+/// Simulates another process between two steps of a run: `meddle` gets a second connection
+/// right after the first migration committed.
+fn run_with_interference(
+    meddle: impl Fn(&mut DbConnection),
+) -> (
+    Result<MigrateReport, ExecutorError>,
+    DbConnection,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        migrator_core::database::DatabaseUrl::parse("sqlite://meddle.db", dir.path()).unwrap();
+    let mut conn = migrator_core::database::connect(&url).unwrap();
+    let mut other = migrator_core::database::connect(&url).unwrap();
+    let g = graph(base());
+    let mut first = true;
+    let result = migrate(
+        &mut conn,
+        &g,
+        &Target::AppLatest("library".into()),
+        &MigrateOptions::default(),
+        &mut |e| {
+            if let MigrateEvent::Finished { .. } = e {
+                if std::mem::take(&mut first) {
+                    meddle(&mut other);
+                }
+            }
+        },
+    );
+    (result, conn, dir)
+}
+
+#[test]
+fn a_step_another_process_completed_is_skipped() {
+    let (result, mut conn, _dir) = run_with_interference(|other| {
+        let g = graph(base());
+        up(
+            other,
+            &g,
+            &Target::Migration(key("library", "0002_book_published_date")),
+        );
+    });
+    let report = result.unwrap();
+    assert_eq!(
+        keys(&report.skipped),
+        [("library.0002_book_published_date".to_owned(), false)]
+    );
+    assert_eq!(report.done.len(), 2);
+    assert_schema(
+        &mut conn,
+        &graph(base())
+            .make_state(&[key("library", "0003_book_status")])
+            .unwrap(),
+    );
+}
+
+#[test]
+fn a_conflicting_change_by_another_process_stops_the_run() {
+    let (result, _conn, _dir) = run_with_interference(|other| {
+        recorder::record(other, &shop_initial()).unwrap();
+    });
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::ConcurrentChange { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("library.0002_book_published_date"),
+        "{err}"
+    );
 }
