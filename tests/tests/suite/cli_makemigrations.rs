@@ -475,3 +475,31 @@ fn removing_a_field_warns_about_data_loss_but_writes_the_migration() {
         ["0001_initial.rs", "0002_remove_book_title.rs"]
     );
 }
+
+/// The committed example migrations match the example models, and apply: what
+/// `cargo run -p migrator-cli -- makemigrations --check` and `migrate` say in this repository.
+#[test]
+fn this_repositorys_examples_have_no_pending_changes_and_their_migrations_apply() {
+    let repo = migrator_tests::repo_root();
+    let manifest = repo.join("Cargo.toml");
+    let manifest = manifest.to_str().expect("utf-8 path");
+    let scratch = TempWorkspace::new(&[]);
+    let run_in_repo = |args: &[&str]| {
+        let mut all = vec!["--manifest-path", manifest];
+        all.extend_from_slice(args);
+        scratch.migrator(&all)
+    };
+    let run = run_in_repo(&["makemigrations", "--check"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "No changes detected\n");
+
+    let db = format!("sqlite://{}", scratch.path("examples.sqlite3").display());
+    let run = run_in_repo(&["migrate", "--database", &db]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Applying library.0001_initial... OK"),
+        "{}",
+        run.stdout
+    );
+    run_in_repo(&["migrate", "--check", "--database", &db]).expect_code(0);
+}
