@@ -250,6 +250,53 @@ impl TempWorkspace {
     }
 }
 
+impl Drop for TempWorkspace {
+    /// Removes the host crate and host binaries the driver built for this workspace in the
+    /// shared target directory (about 20 MB each), so test runs do not pile them up.
+    fn drop(&mut self) {
+        remove_host_artifacts(self.root());
+    }
+}
+
+fn remove_host_artifacts(root: &Path) {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let marker = format!("for the workspace at {}.", root.display());
+    let target = target_dir();
+    let Ok(hosts) = std::fs::read_dir(target.join("migrator-host")) else {
+        return;
+    };
+    for host in hosts.flatten() {
+        let manifest = std::fs::read_to_string(host.path().join("Cargo.toml")).unwrap_or_default();
+        if !manifest.contains(&marker) {
+            continue;
+        }
+        let package = format!("migrator-host-{}", host.file_name().to_string_lossy());
+        let crate_name = package.replace('-', "_");
+        for dir in [
+            "debug",
+            "debug/deps",
+            "debug/.fingerprint",
+            "debug/incremental",
+        ] {
+            let Ok(entries) = std::fs::read_dir(target.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&package) || name.starts_with(&crate_name) {
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(path)
+                    } else {
+                        std::fs::remove_file(path)
+                    };
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(host.path());
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for entry in std::fs::read_dir(from).expect("read dir").flatten() {
