@@ -101,7 +101,9 @@ pub enum DriverError {
     },
 }
 
-/// One app crate: a workspace package with a library that depends on migrator-core.
+/// One app crate: a workspace package with a library that depends on migrator-core as a normal
+/// dependency (a dev-dependency, like a test crate's, does not make an app), other than
+/// migrator's own crates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppCrate {
     /// The package name (`library`, `my-shop`).
