@@ -503,3 +503,22 @@ fn this_repositorys_examples_have_no_pending_changes_and_their_migrations_apply(
     );
     run_in_repo(&["migrate", "--check", "--database", &db]).expect_code(0);
 }
+
+#[test]
+fn a_renamed_from_hint_renames_without_a_terminal() {
+    let ws = library_with_initial();
+    ws.edit(
+        MODELS,
+        "pub name: String,",
+        "#[model(renamed_from = \"name\")]\n    pub full_name: String,",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("Did you rename"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("~ Rename field name on author to full_name"),
+        "{}",
+        run.stdout
+    );
+}
