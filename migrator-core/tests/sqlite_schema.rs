@@ -708,3 +708,198 @@ fn rebuilding_a_self_referencing_table_keeps_the_reference() {
         "cascade lost"
     );
 }
+
+mod random_histories {
+    //! Random alteration sequences on a table with rows: every step forwards and then every
+    //! step backwards must run, keep every row, and leave the schema the state describes.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One alteration; the numbers pick among the fields that exist.
+    #[derive(Clone, Debug)]
+    enum Change {
+        Add { ty: u8, nullable: bool },
+        Remove(u8),
+        Retype { field: u8, ty: u8 },
+        ToggleNull(u8),
+        Rename(u8),
+        ToggleIndex(u8),
+        AddCheck(u8),
+        DropCheck,
+        AddCompositeIndex,
+        DropCompositeIndex,
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            3 => (any::<u8>(), any::<bool>()).prop_map(|(ty, nullable)| Change::Add { ty, nullable }),
+            1 => any::<u8>().prop_map(Change::Remove),
+            2 => (any::<u8>(), any::<u8>()).prop_map(|(field, ty)| Change::Retype { field, ty }),
+            2 => any::<u8>().prop_map(Change::ToggleNull),
+            1 => any::<u8>().prop_map(Change::Rename),
+            1 => any::<u8>().prop_map(Change::ToggleIndex),
+            1 => any::<u8>().prop_map(Change::AddCheck),
+            1 => Just(Change::DropCheck),
+            1 => Just(Change::AddCompositeIndex),
+            1 => Just(Change::DropCompositeIndex),
+        ]
+    }
+
+    fn column_type(n: u8) -> (ColumnType, DefaultValue) {
+        match n % 6 {
+            0 => (ColumnType::Integer, DefaultValue::Int(7)),
+            1 => (ColumnType::BigInt, DefaultValue::Int(-3)),
+            2 => (ColumnType::Text, DefaultValue::Text("it's".into())),
+            3 => (ColumnType::Varchar(20), DefaultValue::Text("v".into())),
+            4 => (ColumnType::Double, DefaultValue::Float("2.5".into())),
+            _ => (ColumnType::Boolean, DefaultValue::Bool(true)),
+        }
+    }
+
+    /// The operation for `change` in `state` (None when it does not apply).
+    fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option<Operation> {
+        let model = state.model(APP, "Item")?;
+        let fields: Vec<&FieldState> = model.fields.iter().filter(|f| !f.primary_key).collect();
+        let pick = |n: u8| (!fields.is_empty()).then(|| fields[n as usize % fields.len()]);
+        let in_index = |name: &str| {
+            model
+                .indexes
+                .iter()
+                .any(|i| i.fields.iter().any(|f| f == name))
+        };
+        *counter += 1;
+        Some(match change {
+            Change::Add { ty, nullable } => {
+                let (t, d) = column_type(*ty);
+                let mut f = FieldState::new(format!("f{counter}"), t);
+                // NOT NULL columns always carry a default, so rows can be filled both ways.
+                f = if *nullable {
+                    f.nullable()
+                } else {
+                    f.default(d)
+                };
+                add("Item", f)
+            }
+            Change::Remove(n) => {
+                let f = pick(*n)?;
+                if in_index(&f.name) || !model.constraints.is_empty() {
+                    return None;
+                }
+                Operation::RemoveField(RemoveField::new("Item", f.name.clone()))
+            }
+            Change::Retype { field, ty } => {
+                let f = pick(*field)?;
+                let (t, d) = column_type(*ty);
+                let mut new = f.clone();
+                new.column_type = t;
+                if new.default.is_some() {
+                    new.default = Some(d);
+                }
+                alter("Item", new)
+            }
+            Change::ToggleNull(n) => {
+                let f = pick(*n)?;
+                let mut new = f.clone();
+                new.nullable = !f.nullable;
+                if !new.nullable && new.default.is_none() {
+                    new.default = Some(column_type(0).1);
+                    if matches!(new.column_type, ColumnType::Text | ColumnType::Varchar(_)) {
+                        new.default = Some(DefaultValue::Text("filled".into()));
+                    }
+                }
+                alter("Item", new)
+            }
+            Change::Rename(n) => {
+                let f = pick(*n)?;
+                if !model.constraints.is_empty() {
+                    return None; // check SQL names columns; renames would leave it stale
+                }
+                Operation::RenameField(RenameField::new(
+                    "Item",
+                    f.name.clone(),
+                    format!("r{counter}"),
+                ))
+            }
+            Change::ToggleIndex(n) => {
+                let f = pick(*n)?;
+                let mut new = f.clone();
+                new.index = !f.index;
+                alter("Item", new)
+            }
+            Change::AddCheck(n) => {
+                let f = pick(*n)?;
+                if !model.constraints.is_empty() {
+                    return None;
+                }
+                Operation::AddConstraint(AddConstraint::new(
+                    "Item",
+                    ConstraintState::check(
+                        format!("item_check_{counter}"),
+                        format!("\"{}\" IS NULL OR length(\"{}\") >= 0", f.column, f.column),
+                    ),
+                ))
+            }
+            Change::DropCheck => {
+                let c = model.constraints.first()?;
+                Operation::RemoveConstraint(RemoveConstraint::new("Item", c.name.clone()))
+            }
+            Change::AddCompositeIndex => {
+                if fields.len() < 2 || !model.indexes.is_empty() {
+                    return None;
+                }
+                Operation::AddIndex(AddIndex::new(
+                    "Item",
+                    IndexState::new(
+                        format!("item_idx_{counter}"),
+                        [fields[0].name.clone(), fields[1].name.clone()],
+                        false,
+                    ),
+                ))
+            }
+            Change::DropCompositeIndex => {
+                let i = model.indexes.first()?;
+                Operation::RemoveIndex(RemoveIndex::new("Item", i.name.clone()))
+            }
+        })
+    }
+
+    proptest! {
+        // 48 cases by default; `PROPTEST_CASES` raises it.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn alterations_keep_rows_and_schema_both_ways(changes in proptest::collection::vec(change(), 1..12)) {
+            let (_dir, mut conn) = temp_db();
+            let mut state = ProjectState::new();
+            let mut item = ModelState::new(APP, "Item", "items");
+            item.fields = vec![
+                FieldState::new("id", ColumnType::BigInt).primary_key().auto_increment(),
+                FieldState::new("label", ColumnType::Varchar(40)).nullable(),
+            ];
+            forwards(&mut conn, &mut state, &Operation::CreateModel(CreateModel::from_state(&item)));
+            exec(&mut conn, "INSERT INTO items (label) VALUES ('a'), (NULL), ('c''s')");
+            let ids = rows(&mut conn, "items", "id", "id");
+
+            let mut undo = Vec::new();
+            let mut counter = 0;
+            for change in &changes {
+                let Some(op) = operation(change, &state, &mut counter) else { continue };
+                let before = state.clone();
+                let sql = forwards(&mut conn, &mut state, &op);
+                prop_assert_eq!(&rows(&mut conn, "items", "id", "id"), &ids, "rows lost by {:?}", sql);
+                undo.push((op, before, state.clone()));
+            }
+            for (op, before, after) in undo.iter().rev() {
+                let sql = backwards_sql(op, before, after);
+                run(&mut conn, &sql);
+                assert_schema(&mut conn, before);
+                prop_assert_eq!(&rows(&mut conn, "items", "id", "id"), &ids, "rows lost undoing {:?}", sql);
+            }
+        }
+    }
+}
