@@ -5,6 +5,8 @@
 //!
 //! This crate holds no assertions of its own; the tests live in `tests/suite/`.
 
+pub mod synth;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
