@@ -550,28 +550,35 @@ fn check_checksums(
     Ok(())
 }
 
-/// Runs `f` under the write lock: commit on success, roll back on failure.
+/// Runs `f` under the write lock: commit on success, roll back on failure — and on a panic
+/// (a RunRust step may panic), so the connection is never left inside a transaction.
 fn locked<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, ExecutorError>,
 ) -> Result<T, ExecutorError> {
     let lock = WriteLock::acquire(conn)?;
-    match f(conn) {
-        Ok(v) => {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut *conn)));
+    match outcome {
+        Ok(Ok(v)) => {
             lock.commit(conn)?;
             Ok(v)
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             // The original error matters more than a failed rollback.
             let _ = lock.rollback(conn);
             Err(e)
+        }
+        Err(panic) => {
+            let _ = lock.rollback(conn);
+            std::panic::resume_unwind(panic)
         }
     }
 }
 
 /// The applied set as the graph sees it: the recorded migrations that are in the graph, plus
-/// each squash in the graph whose replaced migrations are all recorded. A squash with only some of its replaced
-/// migrations recorded is an error (its originals are gone, so the rest cannot be applied).
+/// each squash in the graph whose replaced migrations are all recorded. A squash with only
+/// some of its replaced migrations recorded is an error (its originals are gone, so the rest
+/// cannot be applied).
 pub fn effective_applied(
     graph: &MigrationGraph,
     recorded: &BTreeSet<MigrationKey>,

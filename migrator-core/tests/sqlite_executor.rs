@@ -898,3 +898,51 @@ fn a_conflicting_change_by_another_process_stops_the_run() {
         "{err}"
     );
 }
+
+fn insert_then_panic(conn: &mut DbConnection) -> Result<(), migrator_core::BoxError> {
+    diesel::connection::SimpleConnection::batch_execute(
+        conn,
+        "INSERT INTO \"authors\" (\"name\") VALUES ('half-done')",
+    )?;
+    panic!("data step bug");
+}
+
+#[test]
+fn a_panicking_data_step_leaves_no_transaction_and_no_changes() {
+    let (_dir, mut conn) = temp_db();
+    let mut m = Migration::new("library", "0004_panics");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Author",
+            FieldState::new("bio", ColumnType::Text).nullable(),
+        )),
+        Operation::RunRust(RunRust {
+            name: "insert_then_panic",
+            forward: insert_then_panic,
+            backward: None,
+        }),
+    ];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    );
+    let schema = introspect(&mut conn).unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = run(
+            &mut conn,
+            &g,
+            &Target::AppLatest("library".into()),
+            MigrateOptions::default(),
+        );
+    }));
+    assert!(caught.is_err(), "the panic must reach the caller");
+    assert_eq!(introspect(&mut conn).unwrap(), schema);
+    assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
+    // The connection is usable and outside any transaction: migrating elsewhere works.
+    up(&mut conn, &g, &Target::AppLatest("shop".into()));
+}
