@@ -104,6 +104,105 @@ pub enum IntrospectError {
     Unsupported(Backend),
 }
 
+impl DbSchema {
+    /// Every difference between this (actual) schema and `expected`, one readable line each
+    /// (`books.title: type TEXT, expected VARCHAR(200)`); empty when they are equal.
+    pub fn diff(&self, expected: &DbSchema) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in expected.tables.keys() {
+            if !self.tables.contains_key(name) {
+                out.push(format!("table {name}: missing"));
+            }
+        }
+        for (name, actual) in &self.tables {
+            match expected.tables.get(name) {
+                None => out.push(format!("table {name}: not expected")),
+                Some(exp) => actual.diff_into(exp, &mut out),
+            }
+        }
+        out
+    }
+}
+
+impl TableSchema {
+    fn diff_into(&self, exp: &TableSchema, out: &mut Vec<String>) {
+        let t = &self.name;
+        for c in &exp.columns {
+            if !self.columns.iter().any(|a| a.name == c.name) {
+                out.push(format!("{t}.{}: column missing", c.name));
+            }
+        }
+        for a in &self.columns {
+            let Some(e) = exp.columns.iter().find(|e| e.name == a.name) else {
+                out.push(format!("{t}.{}: column not expected", a.name));
+                continue;
+            };
+            if a.type_name != e.type_name {
+                out.push(format!(
+                    "{t}.{}: type {}, expected {}",
+                    a.name, a.type_name, e.type_name
+                ));
+            }
+            if a.nullable != e.nullable {
+                let word = |n: bool| if n { "NULL" } else { "NOT NULL" };
+                out.push(format!(
+                    "{t}.{}: {}, expected {}",
+                    a.name,
+                    word(a.nullable),
+                    word(e.nullable)
+                ));
+            }
+            if a.default != e.default {
+                out.push(format!(
+                    "{t}.{}: default {:?}, expected {:?}",
+                    a.name, a.default, e.default
+                ));
+            }
+            if a.auto_increment != e.auto_increment {
+                out.push(format!(
+                    "{t}.{}: auto-increment {}, expected {}",
+                    a.name, a.auto_increment, e.auto_increment
+                ));
+            }
+        }
+        if self.primary_key != exp.primary_key {
+            out.push(format!(
+                "{t}: primary key {:?}, expected {:?}",
+                self.primary_key, exp.primary_key
+            ));
+        }
+        diff_list(t, "index", &self.indexes, &exp.indexes, out);
+        diff_list(
+            t,
+            "unique constraint",
+            &self.unique_constraints,
+            &exp.unique_constraints,
+            out,
+        );
+        diff_list(t, "check", &self.checks, &exp.checks, out);
+        diff_list(t, "foreign key", &self.foreign_keys, &exp.foreign_keys, out);
+    }
+}
+
+fn diff_list<T: PartialEq + std::fmt::Debug>(
+    table: &str,
+    what: &str,
+    actual: &[T],
+    expected: &[T],
+    out: &mut Vec<String>,
+) {
+    for e in expected {
+        if !actual.contains(e) {
+            out.push(format!("{table}: {what} missing: {e:?}"));
+        }
+    }
+    for a in actual {
+        if !expected.contains(a) {
+            out.push(format!("{table}: {what} not expected: {a:?}"));
+        }
+    }
+}
+
 /// Reads the schema of the database behind `conn`.
 pub fn introspect(conn: &mut DbConnection) -> Result<DbSchema, IntrospectError> {
     match conn {
@@ -597,6 +696,48 @@ mod tests {
         );
         let p = parse_create_table(r#"CREATE TABLE "autoincrement" ("x" TEXT)"#);
         assert!(!p.autoincrement);
+    }
+
+    #[test]
+    fn diff_names_each_difference() {
+        let col = |name: &str, ty: &str| ColumnSchema {
+            name: name.into(),
+            type_name: ty.into(),
+            nullable: false,
+            default: None,
+            primary_key: false,
+            auto_increment: false,
+        };
+        let table = |cols: Vec<ColumnSchema>| TableSchema {
+            name: "books".into(),
+            columns: cols,
+            ..TableSchema::default()
+        };
+        let mut actual = DbSchema::default();
+        actual.tables.insert(
+            "books".into(),
+            table(vec![col("title", "TEXT"), col("extra", "INTEGER")]),
+        );
+        actual.tables.insert("stray".into(), TableSchema::default());
+        let mut expected = DbSchema::default();
+        expected.tables.insert(
+            "books".into(),
+            table(vec![col("title", "VARCHAR(200)"), col("isbn", "TEXT")]),
+        );
+        expected
+            .tables
+            .insert("authors".into(), TableSchema::default());
+        assert_eq!(
+            actual.diff(&expected),
+            [
+                "table authors: missing",
+                "books.isbn: column missing",
+                "books.title: type TEXT, expected VARCHAR(200)",
+                "books.extra: column not expected",
+                "table stray: not expected",
+            ]
+        );
+        assert!(expected.diff(&expected).is_empty());
     }
 
     #[test]

@@ -86,18 +86,17 @@ pub fn backwards_sql(op: &Operation, before: &ProjectState, after: &ProjectState
         .unwrap_or_else(|e| panic!("backwards {}: {e}", op.describe()))
 }
 
-/// The database's schema equals the one `state` describes.
+/// The database's schema equals the one `state` describes (failures list each difference).
 pub fn assert_schema(conn: &mut DbConnection, state: &ProjectState) {
     let actual = introspect(conn).unwrap();
     let expected = expected_schema(state, Backend::Sqlite).unwrap();
-    assert_eq!(
-        actual.tables.keys().collect::<Vec<_>>(),
-        expected.tables.keys().collect::<Vec<_>>(),
-        "tables differ"
+    let diff = actual.diff(&expected);
+    assert!(
+        diff.is_empty(),
+        "the database differs from the state:\n  {}",
+        diff.join("\n  ")
     );
-    for (name, table) in &expected.tables {
-        assert_eq!(&actual.tables[name], table, "table `{name}` differs");
-    }
+    assert_eq!(actual, expected, "DbSchema::diff missed a difference");
 }
 
 /// Every row of `SELECT json_array(cols) FROM table ORDER BY order_by`, as JSON text.
