@@ -249,6 +249,32 @@ fn same_fields(a: &ModelState, b: &ModelState) -> bool {
     fa == fb
 }
 
+/// Two models could be one renamed: the same fields (ignoring order), foreign-key targets aside
+/// (Django's "relation-agnostic" comparison: a self-reference or a reference to another model
+/// renamed in the same run names a different model on each side).
+fn rename_candidates(a: &ModelState, b: &ModelState) -> bool {
+    if a.fields.len() != b.fields.len() {
+        return false;
+    }
+    let agnostic = |m: &ModelState| {
+        let mut fields: Vec<FieldState> = m
+            .fields
+            .iter()
+            .map(|f| {
+                let mut f = f.clone();
+                if let Some(fk) = &mut f.foreign_key {
+                    fk.app.clear();
+                    fk.model.clear();
+                }
+                f
+            })
+            .collect();
+        fields.sort_by(|x, y| x.name.cmp(&y.name));
+        fields
+    };
+    agnostic(a) == agnostic(b)
+}
+
 /// Two models are equal apart from the order of their fields.
 fn same_model(a: &ModelState, b: &ModelState) -> bool {
     a == b
@@ -493,7 +519,7 @@ impl Detector<'_> {
                 .collect();
             for old_key in candidates {
                 let old = &self.work.models[&old_key];
-                if same_fields(old, new) && self.q.ask_rename_model(old, new) {
+                if rename_candidates(old, new) && self.q.ask_rename_model(old, new) {
                     removed.remove(&old_key);
                     self.emit_rename_model(old_key, key)?;
                     break;

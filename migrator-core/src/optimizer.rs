@@ -4,6 +4,8 @@
 //! `AlterField`/`RenameField` and vanishes with `RemoveField`; `AlterField` chains keep the
 //! last; `RenameField` and `RenameModel` chains collapse; `AddIndex`+`RemoveIndex` vanish.
 //!
+//! The folded operation takes the earlier position when the later one can move back to it
+//! (so columns keep their order), else the later position.
 //! Two operations fold only when every operation between them lets one of them move next to
 //! the other without changing meaning (Django's "reduce through" rule, made symmetric: neither
 //! the moving operation nor the one it crosses references the model or field the other
@@ -47,12 +49,14 @@ fn optimize_once(app: &str, ops: &[Operation]) -> Vec<Operation> {
             match reduce(app, op, other) {
                 Reduce::Replace(result) => {
                     let between = &ops[i + 1..i + 1 + j];
-                    if right {
+                    // Prefer the earlier position (`other` moves left): a field folded into an
+                    // earlier AddField or CreateModel keeps its column position.
+                    if between.iter().all(|b| commutes(app, b, other)) {
+                        out.extend(result);
+                        out.extend(between.iter().cloned());
+                    } else if right {
                         out.extend(between.iter().cloned());
                         out.extend(result);
-                    } else if between.iter().all(|b| commutes(app, b, other)) {
-                        out.extend(result);
-                        out.extend(between.iter().cloned());
                     } else {
                         out.push(op.clone());
                         continue 'outer;
@@ -540,8 +544,8 @@ mod tests {
                 add("Author", field("age")),
             ]),
             vec![
-                create("Shelf", vec![]),
-                create("Author", vec![field("age")])
+                create("Author", vec![field("age")]),
+                create("Shelf", vec![])
             ]
         );
     }

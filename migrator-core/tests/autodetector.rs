@@ -764,3 +764,27 @@ fn a_table_freed_by_a_deleted_model_is_free_before_it_is_taken() {
         ["Delete model Old", "Rename table for book to olds"]
     );
 }
+
+#[test]
+fn a_self_referencing_model_can_be_renamed_by_question() {
+    let from = project([model(
+        "library",
+        "Node",
+        vec![fk("parent", "library", "Node").nullable()],
+    )]);
+    let to = current([model(
+        "library",
+        "Tree",
+        vec![fk("parent", "library", "Tree").nullable()],
+    )]);
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Rename model Node to Tree",
+            "Rename table for tree to trees"
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
