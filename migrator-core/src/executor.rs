@@ -903,3 +903,18 @@ pub fn pending_embedded(conn: &mut DbConnection) -> Result<Vec<MigrationKey>, Ex
         .map(|step| step.key)
         .collect())
 }
+
+/// How the live schema differs from what the applied migrations describe (empty when it
+/// matches): the basis of a drift check. Tables no migration knows show as "not expected".
+pub fn schema_drift(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<Vec<String>, ExecutorError> {
+    let applied: Vec<MigrationKey> = read_applied(conn, graph)?.into_iter().collect();
+    let state = graph.make_state(&applied)?;
+    let expected = crate::introspect::expected_schema(&state, conn.backend())
+        .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
+    let actual =
+        crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
+    Ok(actual.diff(&expected))
+}

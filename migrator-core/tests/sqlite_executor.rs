@@ -946,3 +946,28 @@ fn a_panicking_data_step_leaves_no_transaction_and_no_changes() {
     // The connection is usable and outside any transaction: migrating elsewhere works.
     up(&mut conn, &g, &Target::AppLatest("shop".into()));
 }
+
+#[test]
+fn schema_drift_reports_changes_made_outside_migrations() {
+    let (_dir, mut conn) = temp_db();
+    let g = graph(base());
+    up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0002_book_published_date")),
+    );
+    assert!(migrator_core::executor::schema_drift(&mut conn, &g)
+        .unwrap()
+        .is_empty());
+    exec(
+        &mut conn,
+        "ALTER TABLE books ADD COLUMN note TEXT; CREATE TABLE scratch (x INTEGER)",
+    );
+    assert_eq!(
+        migrator_core::executor::schema_drift(&mut conn, &g).unwrap(),
+        [
+            "books.note: column not expected",
+            "table scratch: not expected"
+        ]
+    );
+}
