@@ -7,6 +7,12 @@
 //! to `executor.rs`, `lock.rs` and `recorder.rs`. SQLite is always built (bundled); PostgreSQL
 //! and MySQL/MariaDB are the cargo features `postgres` and `mysql`.
 
+#[cfg(feature = "mysql")]
+pub mod mysql;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod server;
 pub mod sqlite;
 
 use std::fmt;
@@ -138,6 +144,11 @@ impl Backend {
     pub fn editor(self) -> Result<Box<dyn SchemaEditor>, SchemaError> {
         match self {
             Self::Sqlite => Ok(Box::new(sqlite::SqliteEditor)),
+            #[cfg(feature = "postgres")]
+            Self::Postgres => Ok(Box::new(postgres::PostgresEditor)),
+            #[cfg(feature = "mysql")]
+            Self::Mysql => Ok(Box::new(mysql::MysqlEditor)),
+            #[allow(unreachable_patterns)]
             other => Err(SchemaError::UnsupportedBackend(other)),
         }
     }

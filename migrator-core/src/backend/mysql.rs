@@ -1,0 +1,785 @@
+//! The MySQL/MariaDB schema editor and introspection (cargo feature `mysql`; targets
+//! MariaDB ≥ 10.6 and MySQL ≥ 8.0).
+//!
+//! MySQL commits every DDL statement implicitly: the statements of one operation cannot be
+//! rolled back together, so the executor records progress per operation (DESIGN decision 8).
+//! Spelling: tables are `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`; column types are `SMALLINT`,
+//! `INT`, `BIGINT`, `FLOAT`, `DOUBLE`, `TINYINT(1)` (boolean), `LONGTEXT` (unbounded text),
+//! `VARCHAR(n)`, `LONGBLOB`, `DATE`, `TIME(6)`, `DATETIME(6)` (both timestamp kinds; a UTC
+//! value is stored as is, without the 2038 limit of `TIMESTAMP`), `CHAR(36)` for UUIDs (the
+//! hyphenated text form, readable and the same as on SQLite), `JSON` and `DECIMAL(p, s)`.
+//! Auto-increment is `AUTO_INCREMENT`. Column changes are `MODIFY COLUMN` (full definition,
+//! comment included), `RENAME COLUMN`, or `CHANGE COLUMN` when a column is renamed and
+//! altered at once. Defaults on `LONGTEXT`/`LONGBLOB`/`JSON` columns are written as
+//! expressions (`DEFAULT ('x')`), which both MariaDB and MySQL 8 accept.
+//!
+//! Indexes: MySQL cannot index `LONGTEXT`/`LONGBLOB`/`JSON` without a prefix length, and a
+//! prefix index would make `unique` mean "unique prefix", so an index or unique constraint
+//! over such a column is refused with an error asking for `max_length` (a `VARCHAR`).
+//! Unique constraints are unique indexes on MySQL (there is no other kind), so introspection
+//! reports declared unique constraints among the indexes. InnoDB needs an index starting
+//! with every foreign-key column; when the model has none, the editor creates the field
+//! index `{table}_{column}_idx` itself (so the name is ours, not InnoDB's). Foreign keys are
+//! named `{table}_{column}_fk_{target table}` (≤ 64 bytes, hash suffix beyond); MySQL cannot
+//! rename a foreign key, so a name change drops and re-adds it, and every foreign key on a
+//! column whose type changes (either end) or whose covering index goes away is dropped
+//! before and re-added after the change. `ON DELETE SET DEFAULT` is refused (InnoDB rejects
+//! it).
+//!
+//! The diffing engine shared with PostgreSQL lives in `server.rs`; running SQL and recording
+//! progress belong to the executor.
+
+use std::collections::BTreeMap;
+
+use diesel::mysql::Mysql;
+use diesel::sql_types::{Nullable, Text};
+use diesel::{MysqlConnection, QueryableByName, RunQueryDsl};
+
+use super::server::{
+    self, normalize_check, normalize_default, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef,
+    UniqueDef,
+};
+pub use super::server::{shorten_identifier, SchemaDetails};
+use super::sqlite::IndexDef;
+use super::{Backend, SchemaEditor, SchemaError};
+use crate::field_type::ColumnType;
+use crate::introspect::{
+    ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
+};
+use crate::operations::Operation;
+use crate::recorder::RECORDER_TABLE;
+use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
+
+const B: Backend = Backend::Mysql;
+
+/// MySQL keeps identifiers up to 64 characters.
+pub const MAX_IDENTIFIER: usize = 64;
+
+/// The table options every `CREATE TABLE` gets.
+pub const TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+
+fn q(ident: &str) -> String {
+    B.quote(ident)
+}
+
+fn lit(s: &str) -> String {
+    B.string_literal(s)
+}
+
+/// The MySQL/MariaDB schema editor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MysqlEditor;
+
+/// The MySQL type of a field's column (see the module docs).
+pub fn column_type_sql(field: &FieldState) -> String {
+    match &field.column_type {
+        ColumnType::SmallInt => "SMALLINT".to_owned(),
+        ColumnType::Integer => "INT".to_owned(),
+        ColumnType::BigInt => "BIGINT".to_owned(),
+        ColumnType::Float => "FLOAT".to_owned(),
+        ColumnType::Double => "DOUBLE".to_owned(),
+        ColumnType::Boolean => "TINYINT(1)".to_owned(),
+        ColumnType::Text => "LONGTEXT".to_owned(),
+        ColumnType::Varchar(n) => format!("VARCHAR({n})"),
+        ColumnType::Blob => "LONGBLOB".to_owned(),
+        ColumnType::Date => "DATE".to_owned(),
+        ColumnType::Time => "TIME(6)".to_owned(),
+        ColumnType::Timestamp | ColumnType::TimestampTz => "DATETIME(6)".to_owned(),
+        ColumnType::Uuid => "CHAR(36)".to_owned(),
+        ColumnType::Json => "JSON".to_owned(),
+        ColumnType::Decimal { precision, scale } => format!("DECIMAL({precision}, {scale})"),
+        ColumnType::Custom(s) => s.clone(),
+    }
+}
+
+/// True for the types MySQL cannot index without a prefix and (before 8.0.13) cannot give
+/// a literal default.
+fn is_blob_like(sql_type: &str) -> bool {
+    let t = sql_type.to_ascii_uppercase();
+    t.ends_with("TEXT") || t.ends_with("BLOB") || t == "JSON"
+}
+
+/// The canonical spelling of a MySQL/MariaDB type, for comparing what `COLUMN_TYPE` reports
+/// (`bigint(20)`, `decimal(10,2)`, `tinyint(1)`) with what the editor writes (`BIGINT`,
+/// `DECIMAL(10, 2)`, `TINYINT(1)`): integer display widths are dropped (except
+/// `TINYINT(1)`, the boolean), aliases resolved, spacing normalized, upper-cased.
+pub fn normalize_type(t: &str) -> String {
+    let mut s = t.trim().to_ascii_lowercase();
+    match s.as_str() {
+        "boolean" | "bool" => s = "tinyint(1)".to_owned(),
+        "integer" => s = "int".to_owned(),
+        _ => {}
+    }
+    for int in ["smallint", "mediumint", "bigint", "int", "tinyint"] {
+        if let Some(rest) = s.strip_prefix(int) {
+            if let Some(close) = rest.strip_prefix('(').and_then(|r| r.find(')')) {
+                let width = &rest[1..=close];
+                if !(int == "tinyint" && width == "1") {
+                    s = format!("{int}{}", &rest[close + 2..]);
+                }
+            }
+            break;
+        }
+    }
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = s.replace(" (", "(").replace("( ", "(").replace(" )", ")");
+    let s = s.replace(", ", ",").replace(',', ", ");
+    s.to_ascii_uppercase()
+}
+
+fn column_sql(c: &ColumnDef) -> String {
+    let mut s = format!("{} {}", q(&c.name), c.sql_type);
+    s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+    if let Some(d) = &c.default {
+        s.push_str(" DEFAULT ");
+        s.push_str(d);
+    }
+    if c.auto {
+        s.push_str(" AUTO_INCREMENT");
+    }
+    if let Some(comment) = &c.comment {
+        s.push_str(" COMMENT ");
+        s.push_str(&lit(comment));
+    }
+    s
+}
+
+fn cols(columns: &[String]) -> String {
+    columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+}
+
+impl Dialect for MysqlEditor {
+    fn backend(&self) -> Backend {
+        B
+    }
+
+    fn max_identifier(&self) -> usize {
+        MAX_IDENTIFIER
+    }
+
+    fn column_type(&self, field: &FieldState) -> String {
+        column_type_sql(field)
+    }
+
+    fn default_sql(&self, field: &FieldState, value: &DefaultValue) -> Result<String, SchemaError> {
+        let sql = B.default_literal(value)?;
+        if is_blob_like(&column_type_sql(field)) && !matches!(value, DefaultValue::Sql(_)) {
+            Ok(format!("({sql})"))
+        } else {
+            Ok(sql)
+        }
+    }
+
+    fn check_indexable(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError> {
+        let ty = column_type_sql(field);
+        if is_blob_like(&ty) {
+            return Err(SchemaError::Unsupported(format!(
+                "MySQL cannot index the {ty} column `{}` of `{}.{}` (table `{}`) without a prefix length, and a prefix would only make the first characters unique; give the field a `max_length` so it becomes a VARCHAR, or remove the index/unique",
+                field.column, model.app, model.name, model.table
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_foreign_key(&self, model: &ModelState, fk: &FkDef) -> Result<(), SchemaError> {
+        if fk.on_delete == OnDelete::SetDefault {
+            return Err(SchemaError::Unsupported(format!(
+                "foreign key `{}.{}` uses ON DELETE SET DEFAULT, which InnoDB (MySQL/MariaDB) rejects; use set_null, cascade, restrict or no_action",
+                model.name, fk.field
+            )));
+        }
+        Ok(())
+    }
+
+    fn mysql_like(&self) -> bool {
+        true
+    }
+
+    fn pk_name(&self, _table: &str) -> Option<String> {
+        None
+    }
+
+    fn create_table(&self, def: &TableDef) -> Vec<String> {
+        let mut parts: Vec<String> = def.columns.iter().map(column_sql).collect();
+        if !def.pk_columns.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", cols(&def.pk_columns)));
+        }
+        for (name, sql) in &def.checks {
+            parts.push(format!("CONSTRAINT {} CHECK ({sql})", q(name)));
+        }
+        let mut sql = format!(
+            "CREATE TABLE {} ({}) {TABLE_OPTIONS}",
+            q(&def.table),
+            parts.join(", ")
+        );
+        if let Some(c) = &def.comment {
+            sql.push_str(" COMMENT=");
+            sql.push_str(&lit(c));
+        }
+        vec![sql]
+    }
+
+    fn drop_table(&self, table: &str) -> String {
+        format!("DROP TABLE {}", q(table))
+    }
+
+    fn rename_table(&self, old: &str, new: &str) -> String {
+        format!("RENAME TABLE {} TO {}", q(old), q(new))
+    }
+
+    fn table_comment(&self, table: &str, comment: Option<&str>) -> String {
+        format!(
+            "ALTER TABLE {} COMMENT = {}",
+            q(table),
+            lit(comment.unwrap_or_default())
+        )
+    }
+
+    fn add_column(&self, table: &str, col: &ColumnDef, fill: Option<&str>) -> Vec<String> {
+        match fill {
+            Some(value) if col.default.is_none() => {
+                let mut with_fill = col.clone();
+                with_fill.default = Some(value.to_owned());
+                vec![
+                    format!(
+                        "ALTER TABLE {} ADD COLUMN {}",
+                        q(table),
+                        column_sql(&with_fill)
+                    ),
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                        q(table),
+                        q(&col.name)
+                    ),
+                ]
+            }
+            _ => vec![format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                q(table),
+                column_sql(col)
+            )],
+        }
+    }
+
+    fn drop_column(&self, table: &str, column: &str) -> String {
+        format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))
+    }
+
+    fn alter_column(
+        &self,
+        old_table: &str,
+        table: &str,
+        old: &ColumnDef,
+        new: &ColumnDef,
+        fill: Option<&str>,
+    ) -> AlterSteps {
+        let mut steps = AlterSteps::default();
+        let mut current = old.clone();
+        // AUTO_INCREMENT goes before the primary key can be dropped …
+        if old.auto && !new.auto {
+            current.auto = false;
+            steps.pre_pk.push(format!(
+                "ALTER TABLE {} MODIFY COLUMN {}",
+                q(old_table),
+                column_sql(&current)
+            ));
+        }
+        let t = q(table);
+        if old.nullable && !new.nullable {
+            if let Some(value) = fill.or(new.default.as_deref()) {
+                let c = q(&old.name);
+                steps
+                    .main
+                    .push(format!("UPDATE {t} SET {c} = {value} WHERE {c} IS NULL"));
+            }
+        }
+        // … and comes back only once the key exists.
+        let mut target = new.clone();
+        target.auto = old.auto && new.auto;
+        let same_def = |a: &ColumnDef, b: &ColumnDef| {
+            (&a.sql_type, a.nullable, &a.default, a.auto, &a.comment)
+                == (&b.sql_type, b.nullable, &b.default, b.auto, &b.comment)
+        };
+        let renamed = old.name != new.name;
+        if !same_def(&current, &target) {
+            if renamed {
+                steps.main.push(format!(
+                    "ALTER TABLE {t} CHANGE COLUMN {} {}",
+                    q(&old.name),
+                    column_sql(&target)
+                ));
+            } else {
+                steps.main.push(format!(
+                    "ALTER TABLE {t} MODIFY COLUMN {}",
+                    column_sql(&target)
+                ));
+            }
+        } else if renamed {
+            steps.main.push(format!(
+                "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+                q(&old.name),
+                q(&new.name)
+            ));
+        }
+        if !old.auto && new.auto {
+            steps
+                .post_pk
+                .push(format!("ALTER TABLE {t} MODIFY COLUMN {}", column_sql(new)));
+        }
+        steps
+    }
+
+    fn create_index(&self, table: &str, idx: &Idx) -> String {
+        if idx.constraint {
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                q(table),
+                q(&idx.name),
+                cols(&idx.columns)
+            )
+        } else {
+            format!(
+                "CREATE {}INDEX {} ON {} ({})",
+                if idx.unique { "UNIQUE " } else { "" },
+                q(&idx.name),
+                q(table),
+                cols(&idx.columns)
+            )
+        }
+    }
+
+    fn drop_index(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))
+    }
+
+    fn rename_index(&self, table: &str, old: &str, new: &str) -> String {
+        format!(
+            "ALTER TABLE {} RENAME INDEX {} TO {}",
+            q(table),
+            q(old),
+            q(new)
+        )
+    }
+
+    fn add_unique(&self, table: &str, u: &UniqueDef) -> String {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+            q(table),
+            q(&u.name),
+            cols(&u.columns)
+        )
+    }
+
+    fn drop_constraint(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))
+    }
+
+    fn add_check(&self, table: &str, name: &str, sql: &str) -> String {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
+            q(table),
+            q(name)
+        )
+    }
+
+    fn drop_pk(&self, table: &str, _name: Option<&str>) -> String {
+        format!("ALTER TABLE {} DROP PRIMARY KEY", q(table))
+    }
+
+    fn add_pk(&self, table: &str, _name: Option<&str>, columns: &[String]) -> String {
+        format!(
+            "ALTER TABLE {} ADD PRIMARY KEY ({})",
+            q(table),
+            cols(columns)
+        )
+    }
+
+    fn rename_constraint(&self, _table: &str, _old: &str, _new: &str) -> Option<String> {
+        None
+    }
+
+    fn add_fk(&self, table: &str, fk: &FkDef) -> String {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+            q(table),
+            q(&fk.name),
+            q(&fk.column),
+            q(&fk.ref_table),
+            q(&fk.ref_column),
+            fk.on_delete.sql()
+        )
+    }
+
+    fn drop_fk(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name))
+    }
+}
+
+impl SchemaEditor for MysqlEditor {
+    fn backend(&self) -> Backend {
+        B
+    }
+
+    fn forwards_sql(
+        &self,
+        app: &str,
+        op: &Operation,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        server::operation_sql(self, app, op, before, after, false)
+    }
+
+    fn backwards_sql(
+        &self,
+        app: &str,
+        op: &Operation,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        server::operation_sql(self, app, op, before, after, true)
+    }
+
+    fn create_model_sql(
+        &self,
+        model: &ModelState,
+        state: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        let def = server::table_def(self, model, state)?;
+        let mut out = self.create_table(&def);
+        out.extend(def.indexes.iter().map(|i| self.create_index(&def.table, i)));
+        out.extend(def.fks.iter().map(|fk| self.add_fk(&def.table, fk)));
+        Ok(out)
+    }
+}
+
+/// The schema (and comments and foreign-key names) `state` produces on MySQL/MariaDB: what
+/// [`introspect`] and [`introspect_details`] must return once the migrations that build
+/// `state` are applied.
+pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
+    server::expected(&MysqlEditor, state, normalize_type)
+}
+
+#[derive(QueryableByName)]
+struct Row3 {
+    #[diesel(sql_type = Text)]
+    a: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    b: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    type_name: String,
+    #[diesel(sql_type = Text)]
+    nullable: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt: Option<String>,
+    #[diesel(sql_type = Text)]
+    extra: String,
+    #[diesel(sql_type = Text)]
+    comment: String,
+}
+
+fn load<T: QueryableByName<Mysql> + 'static>(
+    conn: &mut MysqlConnection,
+    sql: String,
+) -> Result<Vec<T>, IntrospectError> {
+    diesel::sql_query(&sql)
+        .load::<T>(conn)
+        .map_err(|source| IntrospectError::Query { sql, source })
+}
+
+/// `(table, comment)` of every base table of the current database except the recorder's.
+fn tables(conn: &mut MysqlConnection) -> Result<Vec<(String, String)>, IntrospectError> {
+    let rows: Vec<Row3> = load(
+        conn,
+        format!(
+            "SELECT CAST(TABLE_NAME AS CHAR) AS a, CAST(TABLE_COMMENT AS CHAR) AS b, NULL AS c \
+             FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' \
+             AND TABLE_NAME <> {} ORDER BY TABLE_NAME",
+            lit(RECORDER_TABLE)
+        ),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.a, r.b.unwrap_or_default()))
+        .collect())
+}
+
+fn is_mariadb(conn: &mut MysqlConnection) -> Result<bool, IntrospectError> {
+    let rows: Vec<Row3> = load(
+        conn,
+        "SELECT CAST(VERSION() AS CHAR) AS a, NULL AS b, NULL AS c".to_owned(),
+    )?;
+    Ok(rows.first().is_some_and(|r| r.a.contains("MariaDB")))
+}
+
+fn columns(conn: &mut MysqlConnection, table: &str) -> Result<Vec<ColumnRow>, IntrospectError> {
+    load(
+        conn,
+        format!(
+            "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type_name, \
+             CAST(IS_NULLABLE AS CHAR) AS nullable, CAST(COLUMN_DEFAULT AS CHAR) AS dflt, \
+             CAST(EXTRA AS CHAR) AS extra, CAST(COLUMN_COMMENT AS CHAR) AS comment \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} \
+             ORDER BY ORDINAL_POSITION",
+            lit(table)
+        ),
+    )
+}
+
+#[derive(QueryableByName)]
+struct FkRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    column: String,
+    #[diesel(sql_type = Text)]
+    ref_table: String,
+    #[diesel(sql_type = Text)]
+    ref_column: String,
+    #[diesel(sql_type = Text)]
+    del: String,
+}
+
+/// The foreign keys of `table` (single-column ones, as the editor writes them).
+fn foreign_key_rows(
+    conn: &mut MysqlConnection,
+    table: &str,
+) -> Result<Vec<FkRow>, IntrospectError> {
+    load(
+        conn,
+        format!(
+            "SELECT CAST(k.CONSTRAINT_NAME AS CHAR) AS name, CAST(k.COLUMN_NAME AS CHAR) AS `column`, \
+             CAST(k.REFERENCED_TABLE_NAME AS CHAR) AS ref_table, CAST(k.REFERENCED_COLUMN_NAME AS CHAR) AS ref_column, \
+             CAST(r.DELETE_RULE AS CHAR) AS del \
+             FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+             ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {} AND k.REFERENCED_TABLE_NAME IS NOT NULL",
+            lit(table)
+        ),
+    )
+}
+
+/// Re-spells a string literal as MariaDB reports it (`'it\'s'`, backslash escapes) the way
+/// [`Backend::string_literal`] writes it, so both compare equal; anything else is unchanged.
+fn requote(sql: &str) -> String {
+    let Some(inner) = sql
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .filter(|_| sql.len() >= 2)
+    else {
+        return sql.to_owned();
+    };
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => value.push('\n'),
+                Some('t') => value.push('\t'),
+                Some('r') => value.push('\r'),
+                Some('0') => value.push('\0'),
+                Some('Z') => value.push('\u{1a}'),
+                Some(other) => value.push(other),
+                None => value.push('\\'),
+            },
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                value.push('\'');
+            }
+            c => value.push(c),
+        }
+    }
+    lit(&value)
+}
+
+/// Reads the current database's schema (every base table except the recorder's) through
+/// `information_schema`. Types are normalized with [`normalize_type`]; MariaDB's `JSON`
+/// (a `LONGTEXT` with a `json_valid` column check) is reported as `JSON`; MariaDB's `NULL`
+/// default text means no default; unique constraints are reported among the indexes.
+pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectError> {
+    let mariadb = is_mariadb(conn)?;
+    let mut schema = DbSchema::default();
+    for (table, _) in tables(conn)? {
+        let tl = lit(&table);
+        // Checks: (name, clause, level). MariaDB keeps JSON validity as column-level checks.
+        let check_rows: Vec<Row3> = if mariadb {
+            load(
+                conn,
+                format!(
+                    "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS a, CAST(CHECK_CLAUSE AS CHAR) AS b, CAST(LEVEL AS CHAR) AS c \
+                     FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
+                ),
+            )?
+        } else {
+            load(
+                conn,
+                format!(
+                    "SELECT CAST(t.CONSTRAINT_NAME AS CHAR) AS a, CAST(c.CHECK_CLAUSE AS CHAR) AS b, 'Table' AS c \
+                     FROM information_schema.TABLE_CONSTRAINTS t JOIN information_schema.CHECK_CONSTRAINTS c \
+                     ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
+                     WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = {tl} AND t.CONSTRAINT_TYPE = 'CHECK'"
+                ),
+            )?
+        };
+        let mut json_columns = Vec::new();
+        let mut checks = Vec::new();
+        for r in check_rows {
+            let clause = r.b.unwrap_or_default();
+            if r.c.as_deref() == Some("Column") {
+                if normalize_check(&clause) == normalize_check(&format!("json_valid({})", r.a)) {
+                    json_columns.push(r.a);
+                }
+                continue;
+            }
+            checks.push(NamedConstraint {
+                name: Some(r.a),
+                body: vec![normalize_check(&clause)],
+            });
+        }
+        checks.sort();
+        let pk_rows: Vec<Row3> = load(
+            conn,
+            format!(
+                "SELECT CAST(COLUMN_NAME AS CHAR) AS a, NULL AS b, NULL AS c FROM information_schema.KEY_COLUMN_USAGE \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {tl} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION"
+            ),
+        )?;
+        let primary_key: Vec<String> = pk_rows.into_iter().map(|r| r.a).collect();
+        let mut cols: Vec<ColumnSchema> = columns(conn, &table)?
+            .into_iter()
+            .map(|c| {
+                let type_name = if json_columns.contains(&c.name) {
+                    "JSON".to_owned()
+                } else {
+                    normalize_type(&c.type_name)
+                };
+                let default = match c.dflt.as_deref() {
+                    None => None,
+                    Some("NULL") if mariadb => None,
+                    Some(d) if !mariadb && !c.extra.contains("DEFAULT_GENERATED") => {
+                        // MySQL 8 reports literal defaults unquoted.
+                        Some(normalize_default(&lit(d)))
+                    }
+                    Some(d) => Some(normalize_default(&requote(d))),
+                };
+                ColumnSchema {
+                    primary_key: primary_key.contains(&c.name),
+                    type_name,
+                    nullable: c.nullable == "YES",
+                    default,
+                    auto_increment: c.extra.to_ascii_lowercase().contains("auto_increment"),
+                    name: c.name,
+                }
+            })
+            .collect();
+        cols.sort_by(|a, b| a.name.cmp(&b.name));
+        let idx_rows: Vec<Row3> = load(
+            conn,
+            format!(
+                "SELECT CAST(INDEX_NAME AS CHAR) AS a, CAST(NON_UNIQUE AS CHAR) AS b, CAST(COLUMN_NAME AS CHAR) AS c \
+                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {tl} \
+                 AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX"
+            ),
+        )?;
+        let mut by_name: BTreeMap<String, IndexDef> = BTreeMap::new();
+        for r in idx_rows {
+            let entry = by_name.entry(r.a.clone()).or_insert_with(|| IndexDef {
+                name: r.a.clone(),
+                columns: Vec::new(),
+                unique: r.b.as_deref() == Some("0"),
+            });
+            entry
+                .columns
+                .push(r.c.unwrap_or_else(|| "<expression>".to_owned()));
+        }
+        let mut indexes: Vec<IndexDef> = by_name.into_values().collect();
+        indexes.sort();
+        let mut foreign_keys: Vec<ForeignKeySchema> = foreign_key_rows(conn, &table)?
+            .into_iter()
+            .map(|r| ForeignKeySchema {
+                column: r.column,
+                table: r.ref_table,
+                to_column: r.ref_column,
+                on_delete: r.del,
+            })
+            .collect();
+        foreign_keys.sort();
+        schema.tables.insert(
+            table.clone(),
+            TableSchema {
+                name: table,
+                columns: cols,
+                primary_key,
+                indexes,
+                unique_constraints: Vec::new(),
+                checks,
+                foreign_keys,
+            },
+        );
+    }
+    Ok(schema)
+}
+
+/// Reads the table and column comments and the foreign-key constraint names of every table
+/// (what [`DbSchema`] leaves out), to compare with [`expected_schema`]'s details.
+pub fn introspect_details(conn: &mut MysqlConnection) -> Result<SchemaDetails, IntrospectError> {
+    let mut details = SchemaDetails::default();
+    for (table, comment) in tables(conn)? {
+        if !comment.is_empty() {
+            details
+                .comments
+                .insert((table.clone(), String::new()), comment);
+        }
+        for c in columns(conn, &table)? {
+            if !c.comment.is_empty() {
+                details.comments.insert((table.clone(), c.name), c.comment);
+            }
+        }
+        for fk in foreign_key_rows(conn, &table)? {
+            details
+                .foreign_key_names
+                .insert((table.clone(), fk.column), fk.name);
+        }
+    }
+    Ok(details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_type_spellings_normalize_to_the_editor_spellings() {
+        for (reported, written) in [
+            ("bigint(20)", "BIGINT"),
+            ("int(11)", "INT"),
+            ("smallint(6)", "SMALLINT"),
+            ("tinyint(1)", "TINYINT(1)"),
+            ("decimal(10,2)", "DECIMAL(10, 2)"),
+            ("varchar(200)", "VARCHAR(200)"),
+            ("datetime(6)", "DATETIME(6)"),
+            ("bigint(20) unsigned", "BIGINT UNSIGNED"),
+        ] {
+            assert_eq!(
+                normalize_type(reported),
+                normalize_type(written),
+                "{reported}"
+            );
+        }
+    }
+
+    #[test]
+    fn reported_literals_are_respelled() {
+        assert_eq!(requote(r"'it\'s \\ x'"), lit(r"it's \ x"));
+        assert_eq!(requote("'it''s'"), lit("it's"));
+        assert_eq!(requote("current_timestamp()"), "current_timestamp()");
+    }
+}
