@@ -103,7 +103,8 @@ pub enum DriverError {
 
 /// One app crate: a workspace package with a library that depends on migrator-core as a normal
 /// dependency (a dev-dependency, like a test crate's, does not make an app), other than
-/// migrator's own crates.
+/// migrator's own crates and packages that opt out with `[package.metadata.migrator]
+/// app = false`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppCrate {
     /// The package name (`library`, `my-shop`).
@@ -160,7 +161,15 @@ impl Workspace {
             if package.name.as_str() == "migrator-cli" {
                 cli = Some(CliSource::Path(dir.clone()));
             }
-            if OWN_CRATES.contains(&package.name.as_str()) {
+            // `[package.metadata.migrator] app = false`: depends on migrator-core but is not
+            // an app (a test-support or benchmark crate); the host does not link it.
+            let opted_out = package
+                .metadata
+                .get("migrator")
+                .and_then(|m| m.get("app"))
+                .and_then(|a| a.as_bool())
+                == Some(false);
+            if OWN_CRATES.contains(&package.name.as_str()) || opted_out {
                 continue;
             }
             let Some(core) = package
@@ -534,7 +543,7 @@ mod tests {
     }
 
     #[test]
-    fn discovers_this_workspaces_apps_but_not_migrators_own_crates_or_dev_dependents() {
+    fn discovers_this_workspaces_apps_but_not_migrators_own_crates_or_opted_out_ones() {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
         let ws = Workspace::discover(Some(&manifest)).unwrap();
         let apps: Vec<&str> = ws.apps.iter().map(|a| a.package.as_str()).collect();
