@@ -156,7 +156,7 @@ pub enum Operation {
     CreateModel(CreateModel),
     /// Drop a table.
     DeleteModel(DeleteModel),
-    /// Rename a model (and its table when the table followed the default name).
+    /// Rename a model; foreign keys to it follow, its table does not (`AlterModelTable` does that).
     RenameModel(RenameModel),
     /// Change a model's table name.
     AlterModelTable(AlterModelTable),
