@@ -2,6 +2,8 @@
 //! answered question, questions for NOT NULL fields, operation order (foreign keys, indexes,
 //! deletes), cross-app dependencies, and speed on a large project.
 
+mod sqlite_support;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -787,4 +789,54 @@ fn a_self_referencing_model_can_be_renamed_by_question() {
         ]
     );
     assert_fixpoint(&from, &to, &changes);
+}
+
+/// Applies `changes` (one app, `library`) to a fresh SQLite database created from `from`'s
+/// operations, checking the introspected schema afterwards.
+fn apply_to_sqlite(from_ops: &[Operation], changes: &BTreeMap<String, AppChanges>) {
+    use migrator_core::backend::sqlite::SqliteEditor;
+    use migrator_core::backend::SchemaEditor;
+    let (_dir, mut conn) = sqlite_support::temp_db();
+    let mut state = ProjectState::new();
+    let ops: Vec<&Operation> = from_ops
+        .iter()
+        .chain(changes.values().flat_map(|c| c.operations.iter()))
+        .collect();
+    for op in ops {
+        let before = state.clone();
+        op.state_forwards("library", &mut state).unwrap();
+        let sql = SqliteEditor
+            .forwards_sql("library", op, &before, &state)
+            .unwrap();
+        sqlite_support::run(&mut conn, &sql);
+    }
+    sqlite_support::assert_schema(&mut conn, &state);
+}
+
+#[test]
+fn detected_orders_apply_to_sqlite() {
+    // A foreign-key cycle between new models.
+    let a = model(
+        "library",
+        "Author",
+        vec![fk("favourite", "library", "Book").nullable()],
+    );
+    let b = model("library", "Book", vec![fk("author", "library", "Author")]);
+    let (changes, _) = run(&ProjectState::new(), &current([a, b]), vec![]);
+    apply_to_sqlite(&[], &changes);
+
+    // Deleting models that point at each other, and a model whose table is reused.
+    let x = model("library", "X", vec![fk("y", "library", "Y")]);
+    let mut y = model("library", "Y", vec![fk("x", "library", "X")]);
+    y.table = "shared".into();
+    let from_ops = vec![
+        Operation::from(CreateModel::from_state(&model("library", "X", vec![]))),
+        CreateModel::from_state(&y).into(),
+        AddField::new("X", fk("y", "library", "Y")).into(),
+    ];
+    let from = project([x, y]);
+    let mut z = model("library", "Z", vec![]);
+    z.table = "shared".into();
+    let (changes, _) = run(&from, &current([z]), vec![]);
+    apply_to_sqlite(&from_ops, &changes);
 }
