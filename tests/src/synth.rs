@@ -104,7 +104,7 @@ fn initial_field(a: usize, m: usize, j: usize) -> FieldState {
     let n = |prefix: &str| format!("{prefix}_{j:02}");
     match j % 12 {
         1 => FieldState::new(n("name"), ColumnType::Varchar(100 + 20 * (m % 5) as u32)),
-        2 if a > 0 && m % 2 == 0 => FieldState::new(n("ref"), ColumnType::BigInt)
+        2 if a > 0 && m.is_multiple_of(2) => FieldState::new(n("ref"), ColumnType::BigInt)
             .nullable()
             .foreign_key(ForeignKey::new(
                 app_label(a - 1),
