@@ -6,6 +6,11 @@
 //! later). Editors only produce SQL: running it, transactions, locking and the recorder belong
 //! to `executor.rs`, `lock.rs` and `recorder.rs`. SQLite is always built (bundled); PostgreSQL
 //! and MySQL/MariaDB are the cargo features `postgres` and `mysql`.
+//!
+//! Adding a backend: a `SchemaEditor` in its own file returned by [`Backend::editor`], a lock
+//! arm in `lock.rs` (advisory lock / `GET_LOCK`), and an arm in `introspect.rs`; the recorder
+//! already spells its SQL for all three, and the executor is backend-neutral except for the
+//! SQLite `PRAGMA foreign_key_check` after each migration.
 
 #[cfg(feature = "mysql")]
 pub mod mysql;
