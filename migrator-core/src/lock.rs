@@ -31,6 +31,10 @@ pub enum LockError {
         /// The database's error.
         source: diesel::result::Error,
     },
+    /// The connection is already inside a transaction (SQLite cannot switch foreign keys off
+    /// there, and migrations need their own transactions).
+    #[error("the connection is already inside a transaction; run migrations outside any transaction (before `conn.transaction(…)`, not within it)")]
+    InTransaction,
     /// The backend has no lock implementation yet.
     #[error("migrating a {0} database is not available yet in this build")]
     Unsupported(Backend),
@@ -70,6 +74,9 @@ impl WriteLock {
                     .map_err(take)?;
                 if let Err(e) = AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 {
+                    if matches!(e, diesel::result::Error::AlreadyInTransaction) {
+                        return Err(LockError::InTransaction);
+                    }
                     if restore_foreign_keys {
                         let _ = c.batch_execute("PRAGMA foreign_keys = ON");
                     }
@@ -141,6 +148,12 @@ mod tests {
         lock.commit(&mut a).unwrap();
         let lock_b = WriteLock::acquire(&mut b).unwrap();
         lock_b.rollback(&mut b).unwrap();
+        // Inside someone else's transaction: a clear error, not a hang.
+        let err = diesel::Connection::transaction(&mut a, |c| {
+            Ok::<_, diesel::result::Error>(WriteLock::acquire(c).map(|_| ()).unwrap_err())
+        })
+        .unwrap();
+        assert!(matches!(err, LockError::InTransaction), "{err}");
         // Enforcement is back on after release.
         let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
             .load(&mut a)
