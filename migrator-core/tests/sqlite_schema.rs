@@ -155,10 +155,20 @@ fn history() -> Vec<Operation> {
                 "DELETE FROM \"writers\" WHERE \"name\" = 'Ursula'".into()
             ]),
         )),
+        Operation::RunRust(RunRust {
+            name: "noop_data_step",
+            forward: noop_step,
+            backward: Some(noop_step),
+        }),
         Operation::DeleteModel(DeleteModel {
             name: "Book".into(),
         }),
     ]
+}
+
+/// A data step: no SQL of its own (the executor calls it inside the transaction).
+fn noop_step(_: &mut migrator_core::backend::DbConnection) -> Result<(), migrator_core::BoxError> {
+    Ok(())
 }
 
 /// Forwards and backwards SQL of every operation kind, snapshotted; each step is applied to a
