@@ -237,17 +237,13 @@ impl Ctx {
             ),
             DbConnection::Sqlite(_) => unreachable!(),
         };
-        assert_eq!(
-            actual.tables.keys().collect::<Vec<_>>(),
-            expected.tables.keys().collect::<Vec<_>>(),
-            "{backend}: tables differ"
+        let differences = actual.diff(&expected);
+        assert!(
+            differences.is_empty(),
+            "{backend}: the database differs from the state:\n  {}",
+            differences.join("\n  ")
         );
-        for (name, table) in &expected.tables {
-            assert_eq!(
-                &actual.tables[name], table,
-                "{backend}: table `{name}` differs (left: database, right: state)"
-            );
-        }
+        assert_eq!(actual, expected, "{backend}: schemas differ");
         assert_eq!(
             details, expected_details,
             "{backend}: comments or foreign-key names differ (left: database, right: state)"
@@ -1004,6 +1000,137 @@ fn comments_set_changed_and_removed(backend: Backend) {
     }
 }
 
+fn self_reference_and_added_foreign_keys(backend: Backend) {
+    let mut cx = seed(backend);
+    let mut category = ModelState::new(APP, "Category", "categories");
+    category.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("parent", ColumnType::BigInt)
+            .column("parent_id")
+            .nullable()
+            .foreign_key(ForeignKey::new(APP, "Category", OnDelete::Cascade)),
+    ];
+    cx.forwards(&create(&category));
+    cx.exec("INSERT INTO categories (id, parent_id) VALUES (1, NULL), (2, 1), (3, 2)");
+    cx.exec("DELETE FROM categories WHERE id = 2");
+    assert_eq!(cx.rows("categories", &["id"], "id"), ["1"]);
+    // A new foreign-key column on a table with rows.
+    cx.forwards(&add(
+        "Book",
+        FieldState::new("category", ColumnType::BigInt)
+            .column("category_id")
+            .nullable()
+            .foreign_key(ForeignKey::new(APP, "Category", OnDelete::SetNull)),
+    ));
+    cx.exec("UPDATE books SET category_id = 1 WHERE id < 3");
+    cx.exec("DELETE FROM categories WHERE id = 1");
+    assert_eq!(
+        cx.rows("books", &["id", "category_id"], "id"),
+        ["1|NULL", "2|NULL", "3|NULL", "4|NULL", "5|NULL"]
+    );
+    // The foreign-key column's own index changes: plain → unique → none, and its
+    // on-delete rule changes.
+    for (unique, index, on_delete) in [
+        (false, false, OnDelete::Cascade),
+        (true, false, OnDelete::Cascade),
+        (false, false, OnDelete::Restrict),
+        (false, true, OnDelete::NoAction),
+    ] {
+        let mut f = FieldState::new("author", ColumnType::BigInt)
+            .column("author_id")
+            .foreign_key(ForeignKey::new(APP, "Author", on_delete));
+        f.unique = unique;
+        f.index = index;
+        if unique {
+            cx.exec("DELETE FROM books WHERE id IN (4, 5)");
+        }
+        cx.forwards(&alter("Book", f));
+    }
+    // Removing a foreign-key column drops its key and index first.
+    cx.forwards(&Operation::RemoveField(RemoveField::new(
+        "Book", "category",
+    )));
+    cx.forwards(&Operation::RemoveField(RemoveField::new("Book", "author")));
+    assert_eq!(cx.rows("books", &["id", "title"], "id").len(), 3);
+}
+
+fn json_uuid_time_and_binary_columns(backend: Backend) {
+    let mut cx = Ctx::new(backend);
+    let mut m = ModelState::new(APP, "Event", "events");
+    m.fields = vec![
+        FieldState::new("id", ColumnType::Uuid).primary_key(),
+        FieldState::new("payload", ColumnType::Json).nullable(),
+        FieldState::new("at", ColumnType::TimestampTz),
+        FieldState::new("day", ColumnType::Date),
+        FieldState::new("time", ColumnType::Time).nullable(),
+        FieldState::new("raw", ColumnType::Blob).nullable(),
+        FieldState::new("flag", ColumnType::Boolean).default(DefaultValue::Bool(false)),
+        FieldState::new("ratio", ColumnType::Float).default(DefaultValue::Float("0.5".into())),
+        FieldState::new("small", ColumnType::SmallInt).default(DefaultValue::Int(-1)),
+    ];
+    cx.forwards(&create(&m));
+    cx.exec(
+        "INSERT INTO events (id, payload, at, day) VALUES \
+         ('3f2504e0-4f89-11d3-9a0c-0305e82c3301', '{\"a\": 1}', '2024-01-02 03:04:05', '2024-01-02')",
+    );
+    assert_eq!(
+        cx.rows("events", &["id", "day", "flag", "small"], "id"),
+        [match backend {
+            Backend::Postgres => "3f2504e0-4f89-11d3-9a0c-0305e82c3301|2024-01-02|false|-1",
+            _ => "3f2504e0-4f89-11d3-9a0c-0305e82c3301|2024-01-02|0|-1",
+        }]
+    );
+    // Round trips of every alteration kind on these types.
+    cx.forwards(&alter(
+        "Event",
+        FieldState::new("payload", ColumnType::Json)
+            .nullable()
+            .default(DefaultValue::Text("{}".into())),
+    ));
+    cx.forwards(&alter(
+        "Event",
+        FieldState::new("at", ColumnType::Timestamp).comment("When it happened."),
+    ));
+    cx.forwards(&Operation::RenameField(RenameField::new(
+        "Event", "raw", "body",
+    )));
+}
+
+fn auto_key_column_added_to_a_table_with_rows(backend: Backend) {
+    let mut cx = Ctx::new(backend);
+    let mut m = ModelState::new(APP, "Note", "notes");
+    m.fields = vec![
+        FieldState::new("body", ColumnType::Varchar(50)),
+        FieldState::new(
+            "amount",
+            ColumnType::Decimal {
+                precision: 8,
+                scale: 2,
+            },
+        )
+        .default(DefaultValue::Int(0)),
+    ];
+    cx.forwards(&create(&m));
+    cx.exec("INSERT INTO notes (body) VALUES ('a'), ('b'), ('c')");
+    cx.forwards(&add(
+        "Note",
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+    ));
+    assert_eq!(
+        cx.rows("notes", &["id", "body"], "id"),
+        ["1|a", "2|b", "3|c"]
+    );
+    cx.exec("INSERT INTO notes (body) VALUES ('d')");
+    assert_eq!(cx.rows("notes", &["id"], "id DESC")[0], "4");
+    // And removed again (backwards of the same AddField).
+    cx.forwards(&Operation::RemoveField(RemoveField::new("Note", "id")));
+    assert_eq!(cx.rows("notes", &["body"], "body").len(), 4);
+}
+
 type Scenario = (&'static str, fn(Backend));
 
 const SCENARIOS: &[Scenario] = &[
@@ -1058,6 +1185,18 @@ const SCENARIOS: &[Scenario] = &[
     (
         "comments_set_changed_and_removed",
         comments_set_changed_and_removed,
+    ),
+    (
+        "self_reference_and_added_foreign_keys",
+        self_reference_and_added_foreign_keys,
+    ),
+    (
+        "json_uuid_time_and_binary_columns",
+        json_uuid_time_and_binary_columns,
+    ),
+    (
+        "auto_key_column_added_to_a_table_with_rows",
+        auto_key_column_added_to_a_table_with_rows,
     ),
 ];
 

@@ -261,6 +261,20 @@ impl Dialect for MysqlEditor {
         }
     }
 
+    fn add_auto_column_with_pk(
+        &self,
+        table: &str,
+        col: &ColumnDef,
+        pk_columns: &[String],
+    ) -> Option<String> {
+        Some(format!(
+            "ALTER TABLE {} ADD COLUMN {}, ADD PRIMARY KEY ({})",
+            q(table),
+            column_sql(col),
+            cols(pk_columns)
+        ))
+    }
+
     fn drop_column(&self, table: &str, column: &str) -> String {
         format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))
     }

@@ -269,6 +269,15 @@ impl Dialect for PostgresEditor {
         out
     }
 
+    fn add_auto_column_with_pk(
+        &self,
+        _table: &str,
+        _col: &ColumnDef,
+        _pk_columns: &[String],
+    ) -> Option<String> {
+        None
+    }
+
     fn drop_column(&self, table: &str, column: &str) -> String {
         format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))
     }

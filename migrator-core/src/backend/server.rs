@@ -171,6 +171,15 @@ pub(crate) trait Dialect {
     fn table_comment(&self, table: &str, comment: Option<&str>) -> String;
     /// Adds a column; `fill` is a one-off value for existing rows (dropped as default after).
     fn add_column(&self, table: &str, col: &ColumnDef, fill: Option<&str>) -> Vec<String>;
+    /// Adds an auto-increment column together with the primary key it belongs to, where the
+    /// backend needs both in one statement (MySQL: an `AUTO_INCREMENT` column must be a key
+    /// the moment it exists). `None`: add the column, then the key, separately.
+    fn add_auto_column_with_pk(
+        &self,
+        table: &str,
+        col: &ColumnDef,
+        pk_columns: &[String],
+    ) -> Option<String>;
     /// Drops a column.
     fn drop_column(&self, table: &str, column: &str) -> String;
     /// Alters (and possibly renames) a column. `fill` replaces NULLs when it becomes NOT NULL.
@@ -774,13 +783,30 @@ fn alter_table(
     }
     for oc in &old.columns {
         if new.column_of_field(&fwd(&oc.field)).is_none() {
+            if mysql && oc.auto && pk_moves {
+                // MySQL refuses to drop a key while an AUTO_INCREMENT column needs it.
+                let mut plain = oc.clone();
+                plain.auto = false;
+                p.pre_pk
+                    .extend(d.alter_column(t_old, t_new, oc, &plain, None).pre_pk);
+            }
             p.tables.push(d.drop_column(t_new, &oc.name));
         }
     }
     let mut adds = Vec::new();
+    let mut pk_added_with_column = false;
     for nc in &new.columns {
         let one_off = fill.filter(|(f, _)| *f == nc.field).map(|(_, v)| v);
         match old.column_of_field(&renames.field_back(key, &nc.field)) {
+            None if nc.auto && pk_moves && new.pk_fields.contains(&nc.field) => {
+                match d.add_auto_column_with_pk(t_new, nc, &new.pk_columns) {
+                    Some(sql) => {
+                        pk_added_with_column = true;
+                        adds.push(sql);
+                    }
+                    None => adds.extend(d.add_column(t_new, nc, one_off)),
+                }
+            }
             None => adds.extend(d.add_column(t_new, nc, one_off)),
             Some(oc) if oc.shape() != nc.shape() || (one_off.is_some() && oc.nullable) => {
                 let steps = d.alter_column(t_old, t_new, oc, nc, one_off);
@@ -796,7 +822,7 @@ fn alter_table(
         if !old.pk_columns.is_empty() {
             p.drop_pk.push(d.drop_pk(t_old, old.pk_name.as_deref()));
         }
-        if !new.pk_columns.is_empty() {
+        if !new.pk_columns.is_empty() && !pk_added_with_column {
             p.add_pk
                 .push(d.add_pk(t_new, new.pk_name.as_deref(), &new.pk_columns));
         }
@@ -857,16 +883,41 @@ pub(crate) fn normalize_default(sql: &str) -> String {
     }
     if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
         let inner = &s[1..s.len() - 1];
-        if inner.parse::<f64>().is_ok() {
-            return inner.to_owned();
+        if let Some(n) = canonical_number(inner) {
+            return n;
         }
         return s;
+    }
+    if let Some(n) = canonical_number(&s) {
+        return n;
     }
     let lower = s.to_lowercase();
     match lower.as_str() {
         "current_timestamp()" | "now()" => "current_timestamp".to_owned(),
         _ => lower,
     }
+}
+
+/// `0.00`, `0` and `-0.0` → `0`; `12.50` → `12.5`: numbers compare by value (MySQL pads
+/// decimal defaults to the column's scale). `None` for anything that is not a plain number.
+fn canonical_number(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return None;
+    }
+    let v: f64 = t.parse().ok()?;
+    if !v.is_finite() {
+        return None;
+    }
+    Some(if v == 0.0 {
+        "0".to_owned()
+    } else {
+        format!("{v}")
+    })
 }
 
 fn matching_paren_is_last(s: &str) -> bool {
@@ -1057,6 +1108,8 @@ mod tests {
             "current_timestamp"
         );
         assert_eq!(normalize_default("TRUE"), "true");
+        assert_eq!(normalize_default("0.00"), normalize_default("0"));
+        assert_eq!(normalize_default("12.50"), normalize_default("12.5"));
         assert_eq!(normalize_default("'a::b'"), "'a::b'");
         assert_eq!(
             normalize_default("'{}'::jsonb"),
