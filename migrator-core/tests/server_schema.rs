@@ -1287,4 +1287,26 @@ fn missing_foreign_key_target_is_a_clear_error_on_servers() {
             "{backend}: {err}"
         );
     }
+    // A target with a composite key cannot be referenced.
+    let mut pair = ModelState::new("shop", "Book", "shop_books");
+    pair.fields = vec![
+        FieldState::new("a", ColumnType::BigInt).primary_key(),
+        FieldState::new("b", ColumnType::BigInt).primary_key(),
+    ];
+    state.insert(pair);
+    let op = create(&m);
+    let mut before = state.clone();
+    before.models.remove(&m.key());
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        let err = backend
+            .editor()
+            .unwrap()
+            .forwards_sql(APP, &op, &before, &state)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no single-column primary key"),
+            "{backend}: {err}"
+        );
+    }
 }

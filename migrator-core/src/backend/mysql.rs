@@ -459,7 +459,7 @@ impl SchemaEditor for MysqlEditor {
         model: &ModelState,
         state: &ProjectState,
     ) -> Result<Vec<String>, SchemaError> {
-        let def = server::table_def(self, model, state)?;
+        let def = server::table_def(self, model, state, true)?;
         let mut out = self.create_table(&def);
         out.extend(def.indexes.iter().map(|i| self.create_index(&def.table, i)));
         out.extend(def.fks.iter().map(|fk| self.add_fk(&def.table, fk)));

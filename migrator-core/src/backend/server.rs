@@ -245,12 +245,14 @@ fn check_declared_name(
 
 /// Derives every database object of `model` (resolved in `state`) on `d`'s backend.
 ///
-/// A foreign key whose target exists but has no single-column primary key (the key is
-/// moving between columns across two operations) is left out until the key is single again.
+/// A foreign key whose target exists but has no single-column primary key is an error when
+/// `strict` (the model the operation changes); for other models it is left out until the key
+/// is single again (the key is moving between columns across two operations).
 pub(crate) fn table_def(
     d: &dyn Dialect,
     model: &ModelState,
     state: &ProjectState,
+    strict: bool,
 ) -> Result<TableDef, SchemaError> {
     let max = d.max_identifier();
     check_declared_name(d, model, "table", &model.table)?;
@@ -360,6 +362,14 @@ pub(crate) fn table_def(
         };
         let mut tpk = target.primary_key();
         let (Some(ref_pk), None) = (tpk.next(), tpk.next()) else {
+            if strict {
+                return Err(SchemaError::BadForeignKey {
+                    model: format!("{}.{}", model.app, model.name),
+                    field: f.name.clone(),
+                    target: format!("{}.{}", fk.app, fk.model),
+                    reason: "has no single-column primary key".to_owned(),
+                });
+            }
             continue;
         };
         let def = FkDef {
@@ -582,7 +592,8 @@ pub(crate) fn operation_sql(
         )),
         None => None,
     };
-    diff(d, from, to, &renames, fill.as_ref())
+    let changed = named.map(|n| renames.key(&ModelKey::new(app, n)));
+    diff(d, from, to, &renames, fill.as_ref(), changed.as_ref())
 }
 
 /// The SQL that turns the schema of `from` into the schema of `to`.
@@ -592,14 +603,15 @@ fn diff(
     to: &ProjectState,
     renames: &Renames,
     fill: Option<&(ModelKey, String, String)>,
+    changed: Option<&ModelKey>,
 ) -> Result<Vec<String>, SchemaError> {
     let mut olds: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
     for m in from.models.values() {
-        olds.insert(renames.key(&m.key()), table_def(d, m, from)?);
+        olds.insert(renames.key(&m.key()), table_def(d, m, from, false)?);
     }
     let mut news: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
     for m in to.models.values() {
-        news.insert(m.key(), table_def(d, m, to)?);
+        news.insert(m.key(), table_def(d, m, to, Some(&m.key()) == changed)?);
     }
     let mut p = Phases::default();
     for (key, old) in &olds {
@@ -991,7 +1003,7 @@ pub(crate) fn expected(
     let mut schema = DbSchema::default();
     let mut details = SchemaDetails::default();
     for model in state.models.values() {
-        let def = table_def(d, model, state)?;
+        let def = table_def(d, model, state, false)?;
         let mut columns: Vec<ColumnSchema> = def
             .columns
             .iter()
