@@ -70,11 +70,37 @@ pub enum DetectError {
         /// The apps in the cycle.
         apps: Vec<String>,
     },
+    /// Two fields of one model would hold the same column at some point (columns swapped
+    /// between fields, or a column name moved to another field in the same run).
+    #[error("column `{column}` of `{app}.{model}` would belong to two fields at once (it is still used by field `{other}`): columns cannot be swapped or handed from one field to another in one migration. Make it in two steps: first give one field a temporary column name and run makemigrations, then finish the change and run makemigrations again")]
+    ColumnClash {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The column.
+        column: String,
+        /// The field still holding it.
+        other: String,
+    },
 }
 
 impl From<StateError> for DetectError {
     fn from(e: StateError) -> Self {
-        Self::Internal(format!("an operation it generated does not apply: {e}"))
+        match e {
+            StateError::ColumnExists {
+                app,
+                model,
+                column,
+                other,
+            } => Self::ColumnClash {
+                app,
+                model,
+                column,
+                other,
+            },
+            e => Self::Internal(format!("an operation it generated does not apply: {e}")),
+        }
     }
 }
 

@@ -840,3 +840,25 @@ fn detected_orders_apply_to_sqlite() {
     let (changes, _) = run(&from, &current([z]), vec![]);
     apply_to_sqlite(&from_ops, &changes);
 }
+
+#[test]
+fn swapped_columns_are_reported_with_the_two_step_fix() {
+    let mut old = book();
+    old.fields[1].column = "p".into();
+    old.fields[2].column = "q".into();
+    let mut b = book();
+    b.fields[1].column = "q".into();
+    b.fields[2].column = "p".into();
+    let err = detect(
+        &project([old]),
+        &current([b]),
+        &mut NonInteractiveQuestioner,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DetectError::ColumnClash { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("library.Book") && text.contains("two steps"),
+        "{text}"
+    );
+}
