@@ -213,8 +213,9 @@ pub enum ExecutorError {
     /// The backend has no schema editor.
     #[error(transparent)]
     Backend(Box<SchemaError>),
-    /// A statement failed; the migration was rolled back.
-    #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\nThe migration was rolled back; the database is as it was before it")]
+    /// A statement failed; the migration was rolled back (on MySQL, what `committed` lists
+    /// stays applied).
+    #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\n{}", aftermath(.committed))]
     Sql {
         /// The migration.
         migration: MigrationKey,
@@ -226,9 +227,13 @@ pub enum ExecutorError {
         sql: String,
         /// The database's error.
         source: Box<diesel::result::Error>,
+        /// 1-based numbers of the operations whose changes stay committed (MySQL commits DDL
+        /// as it runs); empty when the whole migration was rolled back.
+        committed: Vec<usize>,
     },
-    /// A RunRust step failed; the migration was rolled back.
-    #[error("migration `{migration}` failed at operation {number} ({description}): {source}\nThe migration was rolled back; the database is as it was before it")]
+    /// A RunRust step failed; the migration was rolled back (on MySQL, what `committed` lists
+    /// stays applied).
+    #[error("migration `{migration}` failed at operation {number} ({description}): {source}\n{}", aftermath(.committed))]
     Rust {
         /// The migration.
         migration: MigrationKey,
@@ -238,6 +243,8 @@ pub enum ExecutorError {
         description: String,
         /// The step's error.
         source: BoxError,
+        /// 1-based numbers of the operations whose changes stay committed (MySQL).
+        committed: Vec<usize>,
     },
     /// Rows break foreign keys after the migration; it was rolled back.
     #[error("migration `{migration}` leaves rows that break foreign keys: {}. The migration was rolled back; fix the data (a RunSql/RunRust step before the change) and retry", .violations.join("; "))]
@@ -275,6 +282,20 @@ pub enum ExecutorError {
     /// Reading the live schema failed (`--fake-initial`).
     #[error("reading the schema for --fake-initial failed: {0}")]
     Introspect(Box<crate::introspect::IntrospectError>),
+}
+
+/// What a failed migration left behind, for the error message.
+fn aftermath(committed: &[usize]) -> String {
+    if committed.is_empty() {
+        return "The migration was rolled back; the database is as it was before it".to_owned();
+    }
+    let ops: Vec<String> = committed.iter().map(ToString::to_string).collect();
+    format!(
+        "MySQL commits schema changes as they run: operation(s) {} of this migration stay applied, \
+and the migration is not recorded. Undo them by hand and run `migrate` again, or complete the \
+migration by hand and record it with `migrate --fake`",
+        ops.join(", ")
+    )
 }
 
 impl From<GraphError> for ExecutorError {
@@ -718,24 +739,42 @@ fn run_operations(
     key: &MigrationKey,
     ops: &[OpSql],
 ) -> Result<(), ExecutorError> {
+    // MySQL commits each DDL statement implicitly: track what can no longer be rolled back.
+    let implicit_commits = conn.backend() == Backend::Mysql;
+    let mut committed: Vec<usize> = Vec::new();
     for op in ops {
-        for sql in &op.statements {
-            conn.batch_execute(sql)
-                .map_err(|source| ExecutorError::Sql {
+        let number = op.index + 1;
+        for (i, sql) in op.statements.iter().enumerate() {
+            if let Err(source) = conn.batch_execute(sql) {
+                if implicit_commits && i > 0 {
+                    committed.push(number);
+                }
+                return Err(ExecutorError::Sql {
                     migration: key.clone(),
-                    number: op.index + 1,
+                    number,
                     description: op.description.clone(),
                     sql: sql.clone(),
                     source: Box::new(source),
-                })?;
+                    committed,
+                });
+            }
         }
         if let Some(f) = op.rust {
-            f(conn).map_err(|source| ExecutorError::Rust {
-                migration: key.clone(),
-                number: op.index + 1,
-                description: op.description.clone(),
-                source,
-            })?;
+            if let Err(source) = f(conn) {
+                if implicit_commits && !op.statements.is_empty() {
+                    committed.push(number);
+                }
+                return Err(ExecutorError::Rust {
+                    migration: key.clone(),
+                    number,
+                    description: op.description.clone(),
+                    source,
+                    committed,
+                });
+            }
+        }
+        if implicit_commits && !op.statements.is_empty() {
+            committed.push(number);
         }
     }
     let violations = foreign_key_violations(conn).map_err(|source| ExecutorError::Sql {
@@ -744,6 +783,7 @@ fn run_operations(
         description: "foreign key check".into(),
         sql: "PRAGMA foreign_key_check".into(),
         source: Box::new(source),
+        committed: Vec::new(),
     })?;
     if !violations.is_empty() {
         return Err(ExecutorError::ForeignKeyViolation {

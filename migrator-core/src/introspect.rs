@@ -2,9 +2,11 @@
 //! [`ProjectState`] should produce ([`expected_schema`]), so tests (and later a drift check)
 //! can compare them table by table: `assert_eq!(introspect(conn)?, expected_schema(&state, …)?)`.
 //!
-//! SQLite is read through its catalog pragmas (`table_info`, `index_list`, `index_info`,
-//! `foreign_key_list`) and, for named `CHECK`/`UNIQUE` table constraints and
-//! `AUTOINCREMENT`, a small tokenizer over the stored `CREATE TABLE` text. Internal tables
+//! PostgreSQL and MySQL/MariaDB are read by their editors' modules (`backend/postgres.rs`,
+//! `backend/mysql.rs`); this module dispatches to them. SQLite is read through its catalog
+//! pragmas (`table_info`, `index_list`, `index_info`, `foreign_key_list`) and, for named
+//! `CHECK`/`UNIQUE` table constraints and `AUTOINCREMENT`, a small tokenizer over the stored
+//! `CREATE TABLE` text. Internal tables
 //! (`sqlite_*`) and the recorder's `migrator_migrations` are skipped. Types are the declared
 //! spelling, upper-cased; defaults are the SQL text as stored. This module only reads; it
 //! never changes a database.
@@ -207,16 +209,26 @@ fn diff_list<T: PartialEq + std::fmt::Debug>(
 pub fn introspect(conn: &mut DbConnection) -> Result<DbSchema, IntrospectError> {
     match conn {
         DbConnection::Sqlite(c) => introspect_sqlite(c),
-        #[allow(unreachable_patterns)]
-        other => Err(IntrospectError::Unsupported(other.backend())),
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgres(c) => crate::backend::postgres::introspect(c),
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => crate::backend::mysql::introspect(c),
     }
 }
 
 /// The schema `state` produces on `backend`: what [`introspect`] must return after the
 /// migrations that build `state` have been applied.
 pub fn expected_schema(state: &ProjectState, backend: Backend) -> Result<DbSchema, SchemaError> {
-    if backend != Backend::Sqlite {
-        return Err(SchemaError::UnsupportedBackend(backend));
+    match backend {
+        Backend::Sqlite => {}
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => {
+            return crate::backend::postgres::expected_schema(state).map(|(s, _)| s)
+        }
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => return crate::backend::mysql::expected_schema(state).map(|(s, _)| s),
+        #[allow(unreachable_patterns)]
+        other => return Err(SchemaError::UnsupportedBackend(other)),
     }
     let mut tables = BTreeMap::new();
     for model in state.models.values() {

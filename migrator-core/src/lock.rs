@@ -10,15 +10,29 @@
 //! foreign_key_check` before committing. The transaction goes through diesel's transaction
 //! manager, so code that calls `conn.transaction(…)` inside it gets a savepoint.
 //!
-//! PostgreSQL advisory locks and MySQL `GET_LOCK` come with those backends; a lease row for
-//! multi-host setups is a later concern. This module does not decide what runs under the lock.
+//! PostgreSQL: a transaction holding the advisory lock `pg_advisory_xact_lock(LOCK_KEY)`,
+//! released by PostgreSQL itself at commit or rollback. MySQL/MariaDB: the named lock
+//! `GET_LOCK('migrator_migrations')` (session-scoped, so released explicitly after the
+//! transaction ends) around a transaction — which MySQL commits implicitly at each DDL
+//! statement. Every backend waits at most [`LOCK_WAIT_SECONDS`] for another holder. This
+//! module does not decide what runs under the lock.
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::sql_types::Integer;
+#[cfg(feature = "mysql")]
+use diesel::sql_types::{BigInt, Nullable};
 use diesel::{QueryableByName, RunQueryDsl};
 use thiserror::Error;
 
 use crate::backend::{Backend, DbConnection};
+
+/// The name of the MySQL named lock.
+pub const LOCK_NAME: &str = "migrator_migrations";
+/// The PostgreSQL advisory-lock key (the bytes of `"migrator"`).
+pub const LOCK_KEY: i64 = 0x6d69_6772_6174_6f72;
+/// How long PostgreSQL and MySQL wait for another `migrate` to release the lock (SQLite waits
+/// for its busy timeout).
+pub const LOCK_WAIT_SECONDS: u32 = 30;
 
 /// Taking or releasing the lock failed.
 #[derive(Debug, Error)]
@@ -35,6 +49,9 @@ pub enum LockError {
     /// there, and migrations need their own transactions).
     #[error("the connection is already inside a transaction; run migrations outside any transaction (before `conn.transaction(…)`, not within it)")]
     InTransaction,
+    /// Another holder kept the lock longer than [`LOCK_WAIT_SECONDS`].
+    #[error("another `migrate` has held the migration lock for more than {LOCK_WAIT_SECONDS} s on this {0} database; wait for it to finish and retry")]
+    Timeout(Backend),
     /// The backend has no lock implementation yet.
     #[error("migrating a {0} database is not available yet in this build")]
     Unsupported(Backend),
@@ -46,6 +63,16 @@ pub enum LockError {
 #[must_use = "the lock is held until commit or rollback"]
 pub struct WriteLock {
     restore_foreign_keys: bool,
+    /// MySQL: `RELEASE_LOCK` after the transaction ends.
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    release_named_lock: bool,
+}
+
+#[cfg(feature = "mysql")]
+#[derive(QueryableByName)]
+struct GotLock {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    got: Option<i64>,
 }
 
 #[derive(QueryableByName)]
@@ -84,10 +111,52 @@ impl WriteLock {
                 }
                 Ok(Self {
                     restore_foreign_keys,
+                    release_named_lock: false,
                 })
             }
-            #[allow(unreachable_patterns)]
-            other => Err(LockError::Unsupported(other.backend())),
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => {
+                begin(c, "BEGIN")?;
+                let locked = c.batch_execute(&format!(
+                    "SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'; \
+                     SELECT pg_advisory_xact_lock({LOCK_KEY}); \
+                     SET LOCAL lock_timeout TO DEFAULT"
+                ));
+                if let Err(e) = locked {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                    return Err(match e {
+                        diesel::result::Error::DatabaseError(_, ref info)
+                            if info.message().contains("lock timeout") =>
+                        {
+                            LockError::Timeout(Backend::Postgres)
+                        }
+                        other => take(other),
+                    });
+                }
+                Ok(Self {
+                    restore_foreign_keys: false,
+                    release_named_lock: false,
+                })
+            }
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(c) => {
+                let got: Vec<GotLock> = diesel::sql_query(format!(
+                    "SELECT CAST(GET_LOCK('{LOCK_NAME}', {LOCK_WAIT_SECONDS}) AS SIGNED) AS got"
+                ))
+                .load(c)
+                .map_err(take)?;
+                if got.first().and_then(|g| g.got) != Some(1) {
+                    return Err(LockError::Timeout(Backend::Mysql));
+                }
+                if let Err(e) = begin(c, "BEGIN") {
+                    let _ = release_mysql(c);
+                    return Err(e);
+                }
+                Ok(Self {
+                    restore_foreign_keys: false,
+                    release_named_lock: true,
+                })
+            }
         }
     }
 
@@ -122,11 +191,40 @@ impl WriteLock {
     }
 
     fn restore(&self, conn: &mut DbConnection) {
+        #[cfg(feature = "mysql")]
+        if let (true, DbConnection::Mysql(c)) = (self.release_named_lock, &mut *conn) {
+            let _ = release_mysql(c);
+        }
         if self.restore_foreign_keys {
             // Outside any transaction now, so the pragma takes effect.
             let _ = conn.batch_execute("PRAGMA foreign_keys = ON");
         }
     }
+}
+
+/// Opens the outermost transaction through diesel's transaction manager (so nested
+/// `conn.transaction(…)` calls become savepoints).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn begin<C>(c: &mut C, sql: &str) -> Result<(), LockError>
+where
+    C: diesel::Connection<TransactionManager = AnsiTransactionManager>,
+{
+    AnsiTransactionManager::begin_transaction_sql(c, sql).map_err(|e| match e {
+        diesel::result::Error::AlreadyInTransaction => LockError::InTransaction,
+        source => LockError::Database {
+            action: "take",
+            source,
+        },
+    })
+}
+
+#[cfg(feature = "mysql")]
+fn release_mysql(c: &mut diesel::MysqlConnection) -> Result<(), diesel::result::Error> {
+    diesel::sql_query(format!(
+        "SELECT CAST(RELEASE_LOCK('{LOCK_NAME}') AS SIGNED) AS got"
+    ))
+    .load::<GotLock>(c)
+    .map(|_| ())
 }
 
 #[cfg(test)]
