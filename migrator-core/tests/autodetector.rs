@@ -724,6 +724,7 @@ fn detection_is_fast_on_two_thousand_models() {
     let initial = start.elapsed();
     assert_eq!(changes["big"].operations.len(), 2000);
     let limit = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 1 });
+    eprintln!("2,000 models: against themselves {same:?}, from empty {initial:?}");
     assert!(
         same < limit && initial < limit,
         "against itself {same:?}, initial {initial:?}"
