@@ -421,7 +421,7 @@ fn history() -> Vec<Operation> {
         Operation::RemoveConstraint(RemoveConstraint::new("Book", "books_rating_range")),
         Operation::AddConstraint(AddConstraint::new(
             "Book",
-            ConstraintState::check("books_pages_positive", "page_count >= 0"),
+            ConstraintState::check("books_pages_positive", "page_count >= 0 AND status <> 'gone'"),
         )),
         Operation::RenameModel(RenameModel {
             old_name: "Author".into(),
@@ -795,6 +795,9 @@ fn renaming_a_referenced_table_keeps_foreign_keys(backend: Backend) {
     assert_eq!(cx.rows("books", &["id"], "id"), ["2", "3", "5"]);
     let orphan = cx.try_exec("INSERT INTO books (id, title, author_id) VALUES (9, 'x', 42)");
     assert!(orphan.is_err(), "the renamed reference is not enforced");
+    // The identity / AUTO_INCREMENT of the renamed table still works.
+    cx.exec("INSERT INTO people (name) VALUES ('Zed')");
+    assert_eq!(cx.rows("people", &["name"], "name").len(), 3);
     // And back.
     cx.forwards(&Operation::AlterModelTable(AlterModelTable {
         name: "Person".into(),
@@ -983,6 +986,22 @@ fn index_on_unbounded_text(backend: Backend) {
             assert!(matches!(err, SchemaError::Unsupported(_)), "{err}");
             let msg = err.to_string();
             assert!(msg.contains("`bio`") && msg.contains("max_length"), "{msg}");
+            // A VARCHAR too wide for an InnoDB key is refused up front as well.
+            let op = add(
+                "Author",
+                FieldState::new("handle", ColumnType::Varchar(1000))
+                    .nullable()
+                    .unique(),
+            );
+            let before = cx.state.clone();
+            let mut after = before.clone();
+            op.state_forwards(APP, &mut after).unwrap();
+            let msg = cx
+                .editor()
+                .forwards_sql(APP, &op, &before, &after)
+                .unwrap_err()
+                .to_string();
+            assert!(msg.contains("at most 768"), "{msg}");
         }
     }
 }

@@ -55,6 +55,9 @@ const B: Backend = Backend::Mysql;
 /// MySQL keeps identifiers up to 64 characters.
 pub const MAX_IDENTIFIER: usize = 64;
 
+/// The longest InnoDB index key (DYNAMIC row format), in bytes.
+pub const MAX_KEY_BYTES: u64 = 3072;
+
 /// The table options every `CREATE TABLE` gets.
 pub const TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
@@ -177,6 +180,19 @@ impl Dialect for MysqlEditor {
                 "MySQL cannot index the {ty} column `{}` of `{}.{}` (table `{}`) without a prefix length, and a prefix would only make the first characters unique; give the field a `max_length` so it becomes a VARCHAR, or remove the index/unique",
                 field.column, model.app, model.name, model.table
             )));
+        }
+        if let ColumnType::Varchar(n) = field.column_type {
+            if u64::from(n) * 4 > MAX_KEY_BYTES {
+                return Err(SchemaError::Unsupported(format!(
+                    "MySQL cannot index the VARCHAR({n}) column `{}` of `{}.{}` (table `{}`): in utf8mb4 it needs up to {} bytes and an InnoDB key holds at most {MAX_KEY_BYTES}; use `max_length` of at most {} or remove the index/unique",
+                    field.column,
+                    model.app,
+                    model.name,
+                    model.table,
+                    u64::from(n) * 4,
+                    MAX_KEY_BYTES / 4
+                )));
+            }
         }
         Ok(())
     }

@@ -978,10 +978,21 @@ fn top_level_cast(s: &str) -> Option<usize> {
 /// backticks or parentheses. Servers re-print checks in their own style
 /// (`CHECK ((rating >= 0))`, `` `rating` >= 0 ``); this is a comparison key, not SQL.
 pub(crate) fn normalize_check(sql: &str) -> String {
-    sql.chars()
+    let flat: String = sql
+        .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '(' | ')'))
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    // PostgreSQL adds casts to what it prints (`(status)::text = 'x'::text`): drop them.
+    let mut out = String::with_capacity(flat.len());
+    let mut rest = flat.as_str();
+    while let Some(pos) = rest.find("::") {
+        out.push_str(&rest[..pos]);
+        rest = rest[pos + 2..].trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        rest = rest.strip_prefix("[]").unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Comments and foreign-key names: what [`DbSchema`] does not carry but a server keeps.
@@ -1132,6 +1143,10 @@ mod tests {
 
     #[test]
     fn checks_normalize_across_spellings() {
+        assert_eq!(
+            normalize_check("((status)::text = 'x'::character varying)"),
+            normalize_check("`status` = 'x'")
+        );
         assert_eq!(
             normalize_check("CHECK ((rating >= 0))").trim_start_matches("check"),
             normalize_check("`rating` >= 0")
