@@ -224,12 +224,12 @@ pub enum ExecutorError {
         /// `describe()` of the operation.
         description: String,
         /// The statement.
-        sql: String,
+        sql: Box<str>,
         /// The database's error.
         source: Box<diesel::result::Error>,
         /// 1-based numbers of the operations whose changes stay committed (MySQL commits DDL
         /// as it runs); empty when the whole migration was rolled back.
-        committed: Vec<usize>,
+        committed: Box<[usize]>,
     },
     /// A RunRust step failed; the migration was rolled back (on MySQL, what `committed` lists
     /// stays applied).
@@ -244,7 +244,7 @@ pub enum ExecutorError {
         /// The step's error.
         source: BoxError,
         /// 1-based numbers of the operations whose changes stay committed (MySQL).
-        committed: Vec<usize>,
+        committed: Box<[usize]>,
     },
     /// Rows break foreign keys after the migration; it was rolled back.
     #[error("migration `{migration}` leaves rows that break foreign keys: {}. The migration was rolled back; fix the data (a RunSql/RunRust step before the change) and retry", .violations.join("; "))]
@@ -753,9 +753,9 @@ fn run_operations(
                     migration: key.clone(),
                     number,
                     description: op.description.clone(),
-                    sql: sql.clone(),
+                    sql: sql.as_str().into(),
                     source: Box::new(source),
-                    committed,
+                    committed: committed.into(),
                 });
             }
         }
@@ -769,7 +769,7 @@ fn run_operations(
                     number,
                     description: op.description.clone(),
                     source,
-                    committed,
+                    committed: committed.into(),
                 });
             }
         }
@@ -783,7 +783,7 @@ fn run_operations(
         description: "foreign key check".into(),
         sql: "PRAGMA foreign_key_check".into(),
         source: Box::new(source),
-        committed: Vec::new(),
+        committed: Box::default(),
     })?;
     if !violations.is_empty() {
         return Err(ExecutorError::ForeignKeyViolation {
