@@ -145,6 +145,35 @@ impl TempWorkspace {
         ws
     }
 
+    /// A workspace holding a copy of the two-app `examples/shop` (`shop/catalog` and
+    /// `shop/orders`: manifests, build scripts and sources), with their committed migrations
+    /// when `with_migrations`.
+    pub fn with_shop_example(with_migrations: bool) -> Self {
+        let ws = Self::new(&["shop/catalog", "shop/orders"]);
+        for app in ["catalog", "orders"] {
+            let from = repo_root().join("examples/shop").join(app);
+            let dest = format!("shop/{app}");
+            ws.copy_crate(&from, &dest);
+            if with_migrations {
+                ws.copy_migrations(&from, &dest);
+            }
+        }
+        ws
+    }
+
+    /// Copies a crate's `migrations/` folder into `dest` (a crate folder of this workspace).
+    pub fn copy_migrations(&self, from: &Path, dest: &str) {
+        copy_dir(
+            &from.join("migrations"),
+            &self.path(dest).join("migrations"),
+        );
+    }
+
+    /// A `sqlite://` URL (absolute) for the database file `name` in the workspace root.
+    pub fn sqlite_url(&self, name: &str) -> String {
+        format!("sqlite://{}", self.path(name).display())
+    }
+
     /// Copies a crate's `Cargo.toml`, `build.rs` (if any) and `src/` into `dest`.
     pub fn copy_crate(&self, from: &Path, dest: &str) {
         for file in ["Cargo.toml", "build.rs"] {

@@ -5,3 +5,5 @@
 
 mod cli_makemigrations;
 mod external_crate;
+mod e2e_db;
+mod migrate_e2e;

@@ -1,0 +1,278 @@
+//! End to end: `migrate`, `showmigrations` and `sqlmigrate` of the real `migrator` binary on
+//! throwaway copies of `examples/library` (and `examples/shop` for the up/down/up round
+//! trip), against SQLite files that the test then opens itself: after every step the
+//! introspected schema must equal the schema the migrations applied so far describe, and the
+//! rows inserted along the way must survive every change that does not drop them.
+//!
+//! The oracle is the committed example migrations, embedded in this binary (see `e2e_db`);
+//! the seed workflow also regenerates them with `makemigrations` and checks they are
+//! byte-identical, and checks the replayed state against one built by hand from the models.
+
+use migrator_core::{Model, ProjectState};
+use migrator_tests::TempWorkspace;
+
+use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
+
+const MODELS: &str = "library/src/models.rs";
+const MIGRATIONS: &str = "library/migrations";
+const INITIAL: &str = "library.0001_initial";
+const SECOND: &str = "library.0002_book_published_date";
+
+/// The `published_date` field as the committed example declares it (the seed state lacks it).
+const PUBLISHED_DATE: &str =
+    "    /// When the book was published, if known.\n    pub published_date: Option<chrono::NaiveDate>,\n";
+const BOOK_AUTHOR_FIELD: &str = "    #[model(max_length = 100, index)]\n    pub author: String,\n";
+
+/// A copy of the library example in the seed state: no `published_date`, no migrations.
+fn library_seed() -> TempWorkspace {
+    let ws = TempWorkspace::with_library_example();
+    ws.edit(MODELS, PUBLISHED_DATE, "");
+    ws
+}
+
+/// A copy of the library example with its committed models and migrations.
+fn library_at_head() -> TempWorkspace {
+    let ws = TempWorkspace::with_library_example();
+    ws.copy_migrations(
+        &migrator_tests::repo_root().join("examples/library"),
+        "library",
+    );
+    ws
+}
+
+/// The seed state built by hand from the models (not from any migration): `Author`, and
+/// `Book` without `published_date`.
+fn seed_state_by_hand() -> ProjectState {
+    let mut state = ProjectState::new();
+    state.insert(library::Author::definition().state);
+    let mut book = library::Book::definition().state;
+    book.fields.retain(|f| f.name != "published_date");
+    state.insert(book);
+    state
+}
+
+/// The head state built by hand from the models.
+fn head_state_by_hand() -> ProjectState {
+    let mut state = ProjectState::new();
+    state.insert(library::Author::definition().state);
+    state.insert(library::Book::definition().state);
+    state
+}
+
+/// `id|title|author` of every book, by id.
+fn book_rows(db: &Db) -> Vec<String> {
+    db.texts("SELECT id || '|' || title || '|' || author AS v FROM books ORDER BY id")
+}
+
+#[test]
+fn seed_workflow_with_the_schema_and_rows_checked_after_every_step() {
+    let graph = committed_graph();
+    let ws = library_seed();
+    // The default database: db.sqlite3 at the workspace root.
+    let db = Db::new(&ws, "db.sqlite3");
+
+    // makemigrations: the initial migration, identical to the committed one.
+    ws.migrator(&["makemigrations"]).expect_code(0);
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
+    assert_same_as_committed(
+        &ws,
+        "library/migrations/0001_initial.rs",
+        "examples/library/migrations/0001_initial.rs",
+    );
+    // The oracle agrees with the models themselves.
+    let after_initial = state_after(&graph, &[INITIAL]);
+    assert_eq!(
+        migrator_core::introspect::expected_schema(
+            &after_initial,
+            migrator_core::backend::Backend::Sqlite
+        )
+        .unwrap(),
+        migrator_core::introspect::expected_schema(
+            &seed_state_by_hand(),
+            migrator_core::backend::Backend::Sqlite
+        )
+        .unwrap(),
+        "replaying 0001_initial gives the seed models"
+    );
+
+    // migrate
+    let run = ws.migrator(&["migrate"]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Applying {INITIAL}... OK")],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.starts_with(
+            "Operations to perform:\n  Apply all migrations: library\nRunning migrations:\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains("warning"),
+        "no pending model changes: {}",
+        run.stderr
+    );
+    db.assert_schema(&after_initial, "migrate (0001)");
+    assert_eq!(db.recorded(), [INITIAL]);
+
+    // showmigrations
+    let run = ws.migrator(&["showmigrations"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "library\n [X] 0001_initial\n");
+
+    // sqlmigrate: the CREATE TABLE statements, in a transaction.
+    let run = ws.migrator(&["sqlmigrate", "library", "0001_initial"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "BEGIN;\n\
+         --\n-- Create model Author\n--\n\
+         CREATE TABLE \"authors\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"name\" VARCHAR(100) NOT NULL);\n\
+         --\n-- Create model Book\n--\n\
+         CREATE TABLE \"books\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" VARCHAR(200) NOT NULL, \"author\" VARCHAR(100) NOT NULL);\n\
+         CREATE INDEX \"books_author_idx\" ON \"books\" (\"author\");\n\
+         COMMIT;\n"
+    );
+    // Printing SQL changes nothing.
+    assert_eq!(db.recorded(), [INITIAL]);
+
+    // Rows.
+    db.exec_ok(
+        "INSERT INTO authors (id, name) VALUES (1, 'Ursula K. Le Guin'), (2, 'Octavia E. Butler');
+         INSERT INTO books (id, title, author) VALUES
+             (1, 'A Wizard of Earthsea', 'Ursula K. Le Guin'),
+             (2, 'The Dispossessed', 'Ursula K. Le Guin'),
+             (3, 'Kindred', 'Octavia E. Butler');",
+    );
+    let seed_rows = book_rows(&db);
+    assert_eq!(seed_rows.len(), 3);
+
+    // The model gains published_date; makemigrations writes the committed 0002.
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        &format!("{BOOK_AUTHOR_FIELD}{PUBLISHED_DATE}"),
+    );
+    let run = ws.migrator(&["makemigrations"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("+ Add field published_date to book"),
+        "{}",
+        run.stdout
+    );
+    assert_same_as_committed(
+        &ws,
+        "library/migrations/0002_book_published_date.rs",
+        "examples/library/migrations/0002_book_published_date.rs",
+    );
+    let at_head = state_after(&graph, &[SECOND]);
+    assert_eq!(
+        migrator_core::introspect::expected_schema(
+            &at_head,
+            migrator_core::backend::Backend::Sqlite
+        )
+        .unwrap(),
+        migrator_core::introspect::expected_schema(
+            &head_state_by_hand(),
+            migrator_core::backend::Backend::Sqlite
+        )
+        .unwrap(),
+        "replaying both migrations gives the committed models"
+    );
+
+    // migrate: the column appears, the rows stay, their dates are NULL.
+    let run = ws.migrator(&["migrate"]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Applying {SECOND}... OK")],
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&at_head, "migrate (0002)");
+    assert_eq!(book_rows(&db), seed_rows);
+    assert_eq!(
+        db.column("SELECT published_date AS v FROM books ORDER BY id"),
+        [None, None, None]
+    );
+
+    // Rows with dates.
+    db.exec_ok(
+        "UPDATE books SET published_date = '1968-11-01' WHERE id = 1;
+         INSERT INTO books (id, title, author, published_date)
+             VALUES (4, 'Parable of the Sower', 'Octavia E. Butler', '1993-10-01');",
+    );
+    let head_rows = book_rows(&db);
+    assert_eq!(head_rows.len(), 4);
+    assert_eq!(
+        db.column("SELECT published_date AS v FROM books ORDER BY id"),
+        [
+            Some("1968-11-01".to_owned()),
+            None,
+            None,
+            Some("1993-10-01".to_owned())
+        ]
+    );
+
+    // Back to 0001: the column goes, every row stays as it was.
+    let run = ws.migrator(&["migrate", "library", "0001"]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {SECOND}... OK")],
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&after_initial, "migrate library 0001");
+    assert_eq!(db.count("books"), 4);
+    assert_eq!(book_rows(&db), head_rows);
+    assert_eq!(
+        db.texts("SELECT id || '|' || name AS v FROM authors ORDER BY id"),
+        ["1|Ursula K. Le Guin", "2|Octavia E. Butler"]
+    );
+    assert_eq!(db.recorded(), [INITIAL]);
+    let run = ws.migrator(&["showmigrations"]);
+    assert_eq!(
+        run.stdout,
+        "library\n [X] 0001_initial\n [ ] 0002_book_published_date\n"
+    );
+
+    // Zero: the tables go; only the recorder table remains, with nothing for library.
+    let run = ws.migrator(&["migrate", "library", "zero"]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {INITIAL}... OK")],
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&ProjectState::new(), "migrate library zero");
+    assert_eq!(db.tables(), ["migrator_migrations"]);
+    assert_eq!(db.count("migrator_migrations"), 0);
+
+    // And forwards again to the head.
+    let run = ws.migrator(&["migrate"]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {INITIAL}... OK"),
+            format!("Applying {SECOND}... OK"),
+        ],
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&at_head, "migrate (again to head)");
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+    let run = ws.migrator(&["migrate"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("  No migrations to apply."),
+        "{}",
+        run.stdout
+    );
+}
