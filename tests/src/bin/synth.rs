@@ -10,7 +10,8 @@
 //!   `--direct` writes the same files with migrator-core's writer instead of running the CLI
 //!   per step (the huge size: 100 CLI runs per app would take hours).
 //!   `bench/models_derive/` and `bench/models_plain/` hold the final models with and without
-//!   the derive, for the compile-time benchmark.
+//!   the derive, for the compile-time benchmark; `bench/models_initial/` the first models (for
+//!   timing `makemigrations` of a fresh project).
 //! - `synth sql --size S` prints the SQL `migrate` runs from an empty SQLite database to head,
 //!   as one transaction (the `sqlite3` floor of `scripts/bench`).
 //! - `synth inproc --size S [--steps K]` times "replay the whole history + detect no change"
@@ -211,6 +212,15 @@ fn workspace(size: Size, out: &Path, direct: bool, migrator: &Path) -> Result<()
             return;
         }
         let result = (|| -> Result<()> {
+            if step.index == 0 {
+                for a in 0..size.apps {
+                    let app = synth::app_label(a);
+                    write(
+                        &out.join("bench/models_initial").join(format!("{app}.rs")),
+                        &synth::model_source(step.models, &app, true),
+                    )?;
+                }
+            }
             if direct {
                 for m in step.migrations {
                     let dir = out.join(&m.app).join("migrations");
