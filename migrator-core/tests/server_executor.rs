@@ -1,0 +1,421 @@
+//! The executor on real PostgreSQL and MySQL/MariaDB servers on 127.0.0.1: up → zero → up
+//! with the introspected schema checked, a failing operation (PostgreSQL rolls the whole
+//! migration back; MySQL reports which operations stay committed), RunRust inside the
+//! transaction on PostgreSQL, concurrent `migrate` runs under the server locks, and
+//! `sqlmigrate` output equal to what `migrate` executes. Each test gets its own database,
+//! dropped afterwards.
+//!
+//! Servers: `MIGRATOR_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! and `MIGRATOR_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306/mysql`). Run with
+//! `cargo test -p migrator-core --features postgres,mysql --test server_executor`.
+#![cfg(all(feature = "postgres", feature = "mysql"))]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::sql_types::BigInt;
+use diesel::{Connection, QueryableByName, RunQueryDsl};
+use migrator_core::backend::{Backend, DbConnection};
+use migrator_core::database::{connect, DatabaseUrl};
+use migrator_core::executor::{
+    migrate, sql_for_migration, ExecutorError, MigrateOptions, MigrateReport, Target,
+};
+use migrator_core::graph::MigrationGraph;
+use migrator_core::introspect::{expected_schema, introspect};
+use migrator_core::operations::{AddField, AlterField, CreateModel, RunRust, RunSql};
+use migrator_core::recorder;
+use migrator_core::{
+    ColumnType, DefaultValue, FieldState, ForeignKey, Migration, MigrationKey, ModelState,
+    OnDelete, Operation, ProjectState,
+};
+
+const BACKENDS: [Backend; 2] = [Backend::Postgres, Backend::Mysql];
+
+fn admin_url(backend: Backend) -> String {
+    match backend {
+        Backend::Postgres => std::env::var("MIGRATOR_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()),
+        _ => std::env::var("MIGRATOR_TEST_MYSQL_URL")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned()),
+    }
+}
+
+fn open(url: &str) -> DbConnection {
+    let parsed = DatabaseUrl::parse(url, Path::new("/")).unwrap();
+    connect(&parsed).unwrap_or_else(|e| {
+        panic!("the server for the server_executor tests is unreachable ({e}); start PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and MariaDB on 127.0.0.1:3306 (root, no password), or set MIGRATOR_TEST_POSTGRES_URL / MIGRATOR_TEST_MYSQL_URL")
+    })
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database for one test, dropped with this guard (also on panic).
+struct TestDb {
+    backend: Backend,
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    fn create(backend: Backend) -> Self {
+        let admin = admin_url(backend);
+        let name = format!(
+            "migrator_x_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut conn = open(&admin);
+        let q = backend.quote(&name);
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {q}"))
+            .unwrap();
+        conn.batch_execute(&format!("CREATE DATABASE {q}")).unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        Self { backend, name, url }
+    }
+
+    fn connect(&self) -> DbConnection {
+        open(&self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let mut admin = open(&admin_url(self.backend));
+        let q = self.backend.quote(&self.name);
+        let drop = match self.backend {
+            Backend::Postgres => format!("DROP DATABASE IF EXISTS {q} WITH (FORCE)"),
+            _ => format!("DROP DATABASE IF EXISTS {q}"),
+        };
+        if let Err(e) = admin.batch_execute(&drop) {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+fn key(app: &str, name: &str) -> MigrationKey {
+    MigrationKey::new(app, name)
+}
+
+fn initial() -> Migration {
+    let mut author = ModelState::new("library", "Author", "authors");
+    author.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("name", ColumnType::Varchar(100)).unique(),
+    ];
+    let mut book = ModelState::new("library", "Book", "books");
+    book.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("title", ColumnType::Varchar(200)),
+        FieldState::new("author", ColumnType::BigInt)
+            .column("author_id")
+            .foreign_key(ForeignKey::new("library", "Author", OnDelete::Cascade))
+            .index(),
+    ];
+    let mut m = Migration::new("library", "0001_initial");
+    m.initial = true;
+    m.operations = vec![
+        Operation::CreateModel(CreateModel::from_state(&author)),
+        Operation::CreateModel(CreateModel::from_state(&book)),
+    ];
+    m
+}
+
+fn second() -> Migration {
+    let mut m = Migration::new("library", "0002_book_published_date");
+    m.dependencies = vec![key("library", "0001_initial")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Book",
+            FieldState::new("published_date", ColumnType::Date).nullable(),
+        )),
+        Operation::RunSql(RunSql::new(
+            vec!["INSERT INTO authors (name) VALUES ('Le Guin')".into()],
+            Some(vec!["DELETE FROM authors WHERE name = 'Le Guin'".into()]),
+        )),
+    ];
+    m
+}
+
+fn third() -> Migration {
+    let mut m = Migration::new("library", "0003_book_status");
+    m.dependencies = vec![key("library", "0002_book_published_date")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Book",
+            FieldState::new("status", ColumnType::Varchar(20))
+                .default(DefaultValue::Text("draft".into())),
+        )),
+        Operation::AlterField(AlterField::new(
+            "Book",
+            FieldState::new("title", ColumnType::Text),
+        )),
+    ];
+    m
+}
+
+fn base() -> Vec<Migration> {
+    vec![initial(), second(), third()]
+}
+
+fn graph(migrations: Vec<Migration>) -> MigrationGraph {
+    MigrationGraph::new(migrations).unwrap()
+}
+
+fn run(
+    conn: &mut DbConnection,
+    g: &MigrationGraph,
+    target: &Target,
+) -> Result<MigrateReport, ExecutorError> {
+    migrate(conn, g, target, &MigrateOptions::default(), &mut |_| {})
+}
+
+fn assert_schema(conn: &mut DbConnection, state: &ProjectState) {
+    let actual = introspect(conn).unwrap();
+    let expected = expected_schema(state, conn.backend()).unwrap();
+    let diff = actual.diff(&expected);
+    assert!(
+        diff.is_empty(),
+        "{}: the database differs from the state:\n  {}",
+        conn.backend(),
+        diff.join("\n  ")
+    );
+}
+
+fn applied(conn: &mut DbConnection) -> BTreeSet<MigrationKey> {
+    recorder::applied(conn).unwrap().into_keys().collect()
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(conn: &mut DbConnection, table: &str) -> i64 {
+    let rows: Vec<Count> = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .load(conn)
+        .unwrap();
+    rows[0].n
+}
+
+#[test]
+fn up_zero_up_on_both_servers() {
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut conn = db.connect();
+        let g = graph(base());
+        let report =
+            run(&mut conn, &g, &Target::Latest).unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(report.done.len(), 3, "{backend}");
+        assert_schema(&mut conn, &g.project_state().unwrap());
+        assert_eq!(count(&mut conn, "authors"), 1, "{backend}");
+        let first = introspect(&mut conn).unwrap();
+
+        run(&mut conn, &g, &Target::Zero("library".into()))
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert!(
+            introspect(&mut conn).unwrap().tables.is_empty(),
+            "{backend}"
+        );
+        assert!(applied(&mut conn).is_empty(), "{backend}");
+
+        run(&mut conn, &g, &Target::Latest).unwrap();
+        assert_eq!(introspect(&mut conn).unwrap(), first, "{backend}");
+    }
+}
+
+fn broken() -> Migration {
+    let mut m = Migration::new("library", "0004_broken");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![
+        Operation::AddField(AddField::new(
+            "Author",
+            FieldState::new("bio", ColumnType::Text).nullable(),
+        )),
+        Operation::RunSql(RunSql::new(
+            vec!["INSERT INTO no_such_table VALUES (1)".into()],
+            Some(vec![]),
+        )),
+    ];
+    m
+}
+
+#[test]
+fn a_failing_operation_on_postgres_rolls_everything_back() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut migrations = base();
+    migrations.push(broken());
+    let g = graph(migrations);
+    run(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    )
+    .unwrap();
+    let schema = introspect(&mut conn).unwrap();
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Sql { number: 2, .. }), "{msg}");
+    assert!(
+        msg.contains("INSERT INTO no_such_table VALUES (1)"),
+        "{msg}"
+    );
+    assert!(msg.contains("rolled back"), "{msg}");
+    assert_eq!(introspect(&mut conn).unwrap(), schema);
+    assert_eq!(applied(&mut conn).len(), 3);
+}
+
+#[test]
+fn a_failing_operation_on_mysql_says_what_stays_committed() {
+    let db = TestDb::create(Backend::Mysql);
+    let mut conn = db.connect();
+    let mut migrations = base();
+    migrations.push(broken());
+    let g = graph(migrations);
+    run(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    )
+    .unwrap();
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Sql { number: 2, .. }), "{msg}");
+    assert!(
+        msg.contains("operation(s) 1 of this migration stay applied") && msg.contains("--fake"),
+        "{msg}"
+    );
+    // Not recorded, and the lock is free again: the next run can take it.
+    assert_eq!(applied(&mut conn).len(), 3);
+    let mut other = db.connect();
+    assert!(run(
+        &mut other,
+        &g,
+        &Target::Migration(key("library", "0003_book_status"))
+    )
+    .unwrap()
+    .plan
+    .is_empty());
+}
+
+fn insert_author(conn: &mut DbConnection) -> Result<(), migrator_core::BoxError> {
+    conn.transaction(|c| c.batch_execute("INSERT INTO authors (name) VALUES ('from rust')"))?;
+    Ok(())
+}
+
+#[test]
+fn run_rust_writes_roll_back_with_the_migration_on_postgres() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut m = broken();
+    m.operations[0] = Operation::RunRust(RunRust {
+        name: "insert_author",
+        forward: insert_author,
+        backward: None,
+    });
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    run(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    )
+    .unwrap();
+    assert!(run(&mut conn, &g, &Target::Latest).is_err());
+    assert_eq!(count(&mut conn, "authors"), 1, "the RunRust row survived");
+}
+
+#[test]
+fn concurrent_runs_apply_each_migration_once_on_both_servers() {
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let barrier = Arc::new(std::sync::Barrier::new(3));
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let url = db.url.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let mut conn = open(&url);
+                    barrier.wait();
+                    run(&mut conn, &graph(base()), &Target::Latest)
+                })
+            })
+            .collect();
+        let mut done = 0;
+        for h in handles {
+            let report = h
+                .join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend}: {e}"));
+            done += report.done.len();
+        }
+        assert_eq!(done, 3, "{backend}: each migration applied exactly once");
+        let mut conn = db.connect();
+        assert_eq!(applied(&mut conn).len(), 3, "{backend}");
+        assert_eq!(count(&mut conn, "authors"), 1, "{backend}");
+    }
+}
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+impl Instrumentation for Capture {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            self.0.lock().unwrap().push(query.to_string());
+        }
+    }
+}
+
+fn is_bookkeeping(sql: &str) -> bool {
+    let upper = sql.trim_start().to_ascii_uppercase();
+    [
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "SELECT",
+        "SET ",
+    ]
+    .iter()
+    .any(|p| upper.starts_with(p))
+        || sql.contains("migrator_migrations")
+}
+
+#[test]
+fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut conn = db.connect();
+        let capture = Capture::default();
+        conn.set_instrumentation(capture.clone());
+        let g = graph(base());
+        run(&mut conn, &g, &Target::Latest).unwrap();
+        let mut expected = Vec::new();
+        for k in g.full_plan() {
+            for op in sql_for_migration(&g, &k, false, backend).unwrap() {
+                expected.extend(op.statements);
+            }
+        }
+        let executed: Vec<String> = capture
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| !is_bookkeeping(s))
+            .cloned()
+            .collect();
+        assert_eq!(executed, expected, "{backend}");
+    }
+}
