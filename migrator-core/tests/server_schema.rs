@@ -421,7 +421,10 @@ fn history() -> Vec<Operation> {
         Operation::RemoveConstraint(RemoveConstraint::new("Book", "books_rating_range")),
         Operation::AddConstraint(AddConstraint::new(
             "Book",
-            ConstraintState::check("books_pages_positive", "page_count >= 0 AND status <> 'gone'"),
+            ConstraintState::check(
+                "books_pages_positive",
+                "page_count >= 0 AND status <> 'gone'",
+            ),
         )),
         Operation::RenameModel(RenameModel {
             old_name: "Author".into(),
@@ -591,6 +594,18 @@ fn null_to_not_null_with_default_fills_nulls(backend: Backend) {
         cx.rows("books", &["id", "rating"], "id"),
         ["1|5", "2|3", "3|4", "4|3", "5|2"]
     );
+    // Only the default changes (MySQL: `ALTER COLUMN … SET/DROP DEFAULT`, no table copy).
+    let sql = cx.forwards(&alter(
+        "Book",
+        FieldState::new("rating", ColumnType::Integer).default(DefaultValue::Int(4)),
+    ));
+    assert_eq!(sql.len(), 1, "{sql:#?}");
+    assert!(sql[0].ends_with("SET DEFAULT 4"), "{sql:#?}");
+    let sql = cx.forwards(&alter(
+        "Book",
+        FieldState::new("rating", ColumnType::Integer),
+    ));
+    assert!(sql[0].ends_with("DROP DEFAULT"), "{sql:#?}");
     // A one-off default fills NULLs but stays out of the schema (checked by `forwards`).
     cx.forwards(&Operation::AlterField(AlterField {
         model: "Book".into(),

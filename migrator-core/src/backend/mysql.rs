@@ -331,7 +331,29 @@ impl Dialect for MysqlEditor {
                 == (&b.sql_type, b.nullable, &b.default, b.auto, &b.comment)
         };
         let renamed = old.name != new.name;
-        if !same_def(&current, &target) {
+        let only_default = (
+            &current.sql_type,
+            current.nullable,
+            current.auto,
+            &current.comment,
+        ) == (
+            &target.sql_type,
+            target.nullable,
+            target.auto,
+            &target.comment,
+        ) && current.default != target.default
+            && !renamed
+            && !is_blob_like(&target.sql_type);
+        if only_default {
+            // Metadata only: no table copy.
+            steps.main.push(match &target.default {
+                Some(d) => format!(
+                    "ALTER TABLE {t} ALTER COLUMN {} SET DEFAULT {d}",
+                    q(&new.name)
+                ),
+                None => format!("ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT", q(&new.name)),
+            });
+        } else if !same_def(&current, &target) {
             if renamed {
                 steps.main.push(format!(
                     "ALTER TABLE {t} CHANGE COLUMN {} {}",
