@@ -212,7 +212,7 @@ pub enum DatabaseError {
         reason: String,
     },
     /// The backend exists but this build does not include it.
-    #[error("`{url}` needs the {backend} backend, which this build leaves out; enable the `{feature}` cargo feature of migrator-core (and of migrator-cli)")]
+    #[error("`{url}` needs the {backend} backend, which this build leaves out; enable the `{feature}` cargo feature of migrator-core (`features = [\"{feature}\"]` on its dependency)")]
     FeatureDisabled {
         /// The URL, redacted.
         url: String,
