@@ -14,8 +14,10 @@
 //!   and each migration runs in its own transaction with its DDL, RunSql, RunRust (called with
 //!   the same connection, inside the transaction), a foreign-key check and its recorder row —
 //!   all or nothing. Progress is reported through [`MigrateEvent`]s; nothing here prints.
-//!   SQLite runs every migration in a transaction, `atomic: false` included (DDL is
-//!   transactional there; a RunRust step that opens its own transaction gets a savepoint).
+//!   SQLite and PostgreSQL run every migration in a transaction, `atomic: false` included
+//!   (DDL is transactional there; a RunRust step that opens its own transaction gets a
+//!   savepoint). MySQL commits each DDL statement implicitly: a failure error lists the
+//!   operations that stay committed, and the migration is not recorded.
 //! - Concurrency: steps another process completed while this one waited for the lock are
 //!   skipped (reported in [`MigrateReport::skipped`]); any other change stops the run.
 

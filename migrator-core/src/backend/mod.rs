@@ -7,10 +7,11 @@
 //! to `executor.rs`, `lock.rs` and `recorder.rs`. SQLite is always built (bundled); PostgreSQL
 //! and MySQL/MariaDB are the cargo features `postgres` and `mysql`.
 //!
-//! Adding a backend: a `SchemaEditor` in its own file returned by [`Backend::editor`], a lock
-//! arm in `lock.rs` (advisory lock / `GET_LOCK`), and an arm in `introspect.rs`; the recorder
-//! already spells its SQL for all three, and the executor is backend-neutral except for the
-//! SQLite `PRAGMA foreign_key_check` after each migration.
+//! A backend is: a `SchemaEditor` in its own file returned by [`Backend::editor`], an arm in
+//! `lock.rs` (SQLite `BEGIN IMMEDIATE`, PostgreSQL advisory lock, MySQL `GET_LOCK`) and one in
+//! `introspect.rs`; the recorder spells its SQL for all three, and the executor is
+//! backend-neutral except for SQLite's `PRAGMA foreign_key_check` after each migration and
+//! MySQL's implicit commits.
 
 #[cfg(feature = "mysql")]
 pub mod mysql;
