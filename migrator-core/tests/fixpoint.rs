@@ -348,6 +348,8 @@ impl World {
                     2 => {
                         f.default = match f.default {
                             Some(_) => None,
+                            // A foreign key's default must name an existing row: row 1.
+                            None if f.foreign_key.is_some() => Some(DefaultValue::Int(1)),
                             None => Some(DefaultValue::Int(i64::from(change))),
                         }
                     }
