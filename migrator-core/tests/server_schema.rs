@@ -1344,3 +1344,35 @@ fn missing_foreign_key_target_is_a_clear_error_on_servers() {
         );
     }
 }
+
+/// The editors look only at the changed model and the models referencing it, so SQL for one
+/// operation costs the same in a project of 2000 models as in one of two.
+#[test]
+fn editor_cost_does_not_grow_with_unrelated_models() {
+    let mut before = ProjectState::new();
+    for i in 0..2000 {
+        let mut m = author_model();
+        m.name = format!("Author{i}");
+        m.table = format!("authors_{i}");
+        before.insert(m);
+    }
+    let op = add(
+        "Author7",
+        FieldState::new("nickname", ColumnType::Varchar(30)).nullable(),
+    );
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        let editor = backend.editor().unwrap();
+        let started = std::time::Instant::now();
+        for _ in 0..200 {
+            let sql = editor.forwards_sql(APP, &op, &before, &after).unwrap();
+            assert_eq!(sql.len(), 1, "{sql:?}");
+        }
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < std::time::Duration::from_secs(2),
+            "{backend}: 200 operations on a 2000-model state took {elapsed:?}"
+        );
+    }
+}

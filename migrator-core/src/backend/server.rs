@@ -14,7 +14,7 @@
 //! statement belongs to the backend's [`Dialect`]. This file never runs SQL; which statements
 //! run in which transaction is the executor's concern.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
@@ -472,6 +472,14 @@ impl Renames {
         }
     }
 
+    /// The old key of the model that has `new` after.
+    fn key_back(&self, new: &ModelKey) -> ModelKey {
+        match &self.model {
+            Some((from, to)) if to == new => from.clone(),
+            _ => new.clone(),
+        }
+    }
+
     /// The new name of field `old` of the model whose new key is `key`.
     fn field_fwd(&self, key: &ModelKey, old: &str) -> String {
         match &self.field {
@@ -605,13 +613,46 @@ fn diff(
     fill: Option<&(ModelKey, String, String)>,
     changed: Option<&ModelKey>,
 ) -> Result<Vec<String>, SchemaError> {
+    // Only the changed model and the models whose foreign keys point at it can be affected;
+    // the others are skipped so long histories stay fast.
+    let refers_to = |m: &ModelState, target: &ModelKey| {
+        m.key() == *target
+            || m.fields.iter().any(|f| {
+                f.foreign_key
+                    .as_ref()
+                    .is_some_and(|fk| fk.app == target.app && fk.model == target.name)
+            })
+    };
+    let relevant: Option<BTreeSet<ModelKey>> = changed.map(|new_key| {
+        let old_key = renames.key_back(new_key);
+        let mut keys = BTreeSet::from([new_key.clone()]);
+        keys.extend(
+            from.models
+                .values()
+                .filter(|m| refers_to(m, &old_key))
+                .map(|m| renames.key(&m.key())),
+        );
+        keys.extend(
+            to.models
+                .values()
+                .filter(|m| refers_to(m, new_key))
+                .map(ModelState::key),
+        );
+        keys
+    });
+    let wanted = |k: &ModelKey| relevant.as_ref().is_none_or(|r| r.contains(k));
     let mut olds: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
     for m in from.models.values() {
-        olds.insert(renames.key(&m.key()), table_def(d, m, from, false)?);
+        let key = renames.key(&m.key());
+        if wanted(&key) {
+            olds.insert(key, table_def(d, m, from, false)?);
+        }
     }
     let mut news: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
     for m in to.models.values() {
-        news.insert(m.key(), table_def(d, m, to, Some(&m.key()) == changed)?);
+        if wanted(&m.key()) {
+            news.insert(m.key(), table_def(d, m, to, Some(&m.key()) == changed)?);
+        }
     }
     let mut p = Phases::default();
     for (key, old) in &olds {
