@@ -680,6 +680,19 @@ fn unique_added_keeps_rows_and_is_enforced(backend: Backend) {
     )));
     let dup = cx.try_exec("INSERT INTO books (id, title, author_id, rating) VALUES (9, 'x', 1, 5)");
     assert!(dup.is_err(), "composite unique not enforced");
+    // A field index over the same column as a declared index: both exist, nothing renamed.
+    cx.forwards(&Operation::AddIndex(AddIndex::new(
+        "Book",
+        IndexState::new("books_rating_declared", ["rating"], false),
+    )));
+    let sql = cx.forwards(&alter(
+        "Book",
+        FieldState::new("rating", ColumnType::Integer)
+            .nullable()
+            .index(),
+    ));
+    assert_eq!(sql.len(), 1, "{sql:#?}");
+    assert!(sql[0].starts_with("CREATE INDEX"), "{sql:#?}");
 }
 
 fn foreign_key_added_keeps_rows_and_is_enforced(backend: Backend) {

@@ -745,13 +745,25 @@ fn alter_table(
     let mut index_renames = Vec::new();
     for oi in &old.indexes {
         let fields: Vec<String> = oi.fields.iter().map(|f| fwd(f)).collect();
-        let hit = new.indexes.iter().enumerate().find(|(i, ni)| {
-            !kept_new[*i]
+        let same_shape = |i: usize, ni: &Idx| {
+            !kept_new[i]
                 && ni.fields == fields
                 && ni.unique == oi.unique
                 && ni.constraint == oi.constraint
-                && (ni.name == oi.name || !oi.constraint)
-        });
+        };
+        // The same index under the same name, else (a derived name that changed) renamed.
+        let hit = new
+            .indexes
+            .iter()
+            .enumerate()
+            .find(|(i, ni)| same_shape(*i, ni) && ni.name == oi.name)
+            .or_else(|| {
+                new.indexes.iter().enumerate().find(|(i, ni)| {
+                    same_shape(*i, ni)
+                        && !oi.constraint
+                        && !old.indexes.iter().any(|o| o.name == ni.name)
+                })
+            });
         match hit {
             Some((i, ni)) => {
                 kept_new[i] = true;
