@@ -4,6 +4,7 @@
 //! directory, so only the small crates under test are compiled.
 
 mod cli_makemigrations;
-mod external_crate;
 mod e2e_db;
+mod external_crate;
 mod migrate_e2e;
+mod multi_app;

@@ -276,3 +276,367 @@ fn seed_workflow_with_the_schema_and_rows_checked_after_every_step() {
         run.stdout
     );
 }
+
+/// Every migration of `apps` (in the committed graph's apply order), one at a time: applied,
+/// unapplied, applied again. Each application must give the schema of the migrations applied
+/// so far, the unapplication exactly the schema before it, and the re-application exactly
+/// the schema of the first (as `DbSchema` values, not only as an empty diff).
+fn up_down_up_each_migration(ws: &TempWorkspace, apps: &[&str]) {
+    let graph = committed_graph();
+    let db = Db::new(ws, "roundtrip.sqlite3");
+    let url = db.url();
+    let mut applied: Vec<String> = Vec::new();
+    let mut checked = 0;
+    for key in graph.full_plan() {
+        if !apps.contains(&key.app.as_str()) {
+            continue;
+        }
+        let app_migrations = graph.app_migrations(&key.app);
+        let position = app_migrations
+            .iter()
+            .position(|k| *k == key)
+            .expect("in its app");
+        let previous = match position {
+            0 => "zero".to_owned(),
+            i => app_migrations[i - 1].name.clone(),
+        };
+        let before = db.schema();
+
+        let run = ws.migrator(&["migrate", &key.app, &key.name, "--database", &url]);
+        run.expect_code(0);
+        assert_eq!(
+            progress(&run.stdout),
+            [format!("Applying {key}... OK")],
+            "{}",
+            run.stdout
+        );
+        applied.push(key.to_string());
+        let refs: Vec<&str> = applied.iter().map(String::as_str).collect();
+        let up = db.assert_schema(&state_after(&graph, &refs), &format!("applying {key}"));
+        let mut recorded = applied.clone();
+        recorded.sort();
+        assert_eq!(db.recorded(), recorded);
+
+        let run = ws.migrator(&["migrate", &key.app, &previous, "--database", &url]);
+        run.expect_code(0);
+        assert_eq!(
+            progress(&run.stdout),
+            [format!("Unapplying {key}... OK")],
+            "{}",
+            run.stdout
+        );
+        let down = db.schema();
+        assert_eq!(
+            down.diff(&before),
+            Vec::<String>::new(),
+            "unapplying {key} did not restore the schema before it"
+        );
+        assert_eq!(down, before, "unapplying {key}");
+
+        let run = ws.migrator(&["migrate", &key.app, &key.name, "--database", &url]);
+        run.expect_code(0);
+        let again = db.schema();
+        assert_eq!(
+            again.diff(&up),
+            Vec::<String>::new(),
+            "re-applying {key} gave another schema"
+        );
+        assert_eq!(again, up, "re-applying {key}");
+        assert_eq!(db.recorded(), recorded);
+        checked += 1;
+    }
+    let expected: usize = apps.iter().map(|a| graph.app_migrations(a).len()).sum();
+    assert_eq!(checked, expected, "every migration of {apps:?} was checked");
+    assert!(checked > 0);
+}
+
+#[test]
+fn every_library_migration_up_down_up_leaves_an_identical_schema() {
+    let ws = library_at_head();
+    up_down_up_each_migration(&ws, &["library"]);
+}
+
+#[test]
+fn every_shop_migration_up_down_up_leaves_an_identical_schema() {
+    let ws = TempWorkspace::with_shop_example(true);
+    up_down_up_each_migration(&ws, &["catalog", "orders"]);
+}
+
+#[test]
+fn plan_applies_nothing_and_check_exits_1_until_everything_is_applied() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "plan.sqlite3");
+    let url = db.url();
+
+    let run = ws.migrator(&["migrate", "--plan", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Planned operations:\n\
+             {INITIAL}\n    + Create model Author\n    + Create model Book\n\
+             {SECOND}\n    + Add field published_date to book\n"
+        )
+    );
+    assert!(db.schema().tables.is_empty(), "--plan created tables");
+    assert_eq!(db.recorded(), Vec::<String>::new());
+
+    let run = ws.migrator(&["migrate", "--check", "--database", &url]);
+    run.expect_code(1);
+    assert!(db.schema().tables.is_empty(), "--check created tables");
+    assert_eq!(db.recorded(), Vec::<String>::new());
+
+    ws.migrator(&["migrate", "library", "0001", "--database", &url])
+        .expect_code(0);
+    // One migration still pending: still 1.
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(1);
+    let run = ws.migrator(&["migrate", "--plan", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!("Planned operations:\n{SECOND}\n    + Add field published_date to book\n")
+    );
+
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--check", "--database", &url]);
+    run.expect_code(0);
+    let run = ws.migrator(&["migrate", "--plan", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "Planned operations:\n  No planned migration operations.\n"
+    );
+
+    // A backwards plan is shown and not run either.
+    let head = db.schema();
+    let run = ws.migrator(&["migrate", "library", "zero", "--plan", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Planned operations:\n{SECOND} (unapply)\n    + Add field published_date to book\n\
+             {INITIAL} (unapply)\n    + Create model Author\n    + Create model Book\n"
+        )
+    );
+    assert_eq!(db.schema(), head, "a backwards --plan changed the schema");
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+}
+
+#[test]
+fn migrate_says_when_models_have_changes_without_a_migration() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "pending.sqlite3");
+    let url = db.url();
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    // A new nullable field, without running makemigrations.
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        &format!("{BOOK_AUTHOR_FIELD}    /// Page count.\n    pub pages: Option<i32>,\n"),
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("  No migrations to apply."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: your models in app(s) 'library' have changes that are not yet reflected in a migration"
+        ) && run.stderr.contains("migrator makemigrations"),
+        "{}",
+        run.stderr
+    );
+    // Nothing was applied for the unmigrated field.
+    db.assert_schema(
+        &state_after(&committed_graph(), &[SECOND]),
+        "migrate with unmigrated model changes",
+    );
+
+    // A NOT NULL field without a default (the autodetector would need an answer) is also
+    // reported, not an error of `migrate`.
+    ws.edit(
+        MODELS,
+        "    pub pages: Option<i32>,\n",
+        "    pub pages: i32,\n",
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("'library' have changes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn prefix_targets_go_forwards_and_backwards_and_bad_names_are_explained() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "prefix.sqlite3");
+    let url = db.url();
+    let graph = committed_graph();
+
+    let run = ws.migrator(&["migrate", "library", "0001", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("Target specific migration: 0001_initial, from library"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(progress(&run.stdout), [format!("Applying {INITIAL}... OK")]);
+    db.assert_schema(&state_after(&graph, &[INITIAL]), "migrate library 0001");
+
+    let run = ws.migrator(&["migrate", "library", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout), [format!("Applying {SECOND}... OK")]);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "migrate library 0002");
+
+    // Already there: nothing to do.
+    let run = ws.migrator(&["migrate", "library", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout), Vec::<String>::new());
+
+    let run = ws.migrator(&["migrate", "library", "0001", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {SECOND}... OK")]
+    );
+
+    // Unknown and ambiguous prefixes fail naming the candidates, and change nothing.
+    let run = ws.migrator(&["migrate", "library", "0003", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0003")
+            && run.stderr.contains("0001_initial")
+            && run.stderr.contains("0002_book_published_date"),
+        "{}",
+        run.stderr
+    );
+    let run = ws.migrator(&["migrate", "library", "000", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0001_initial") && run.stderr.contains("0002_book_published_date"),
+        "{}",
+        run.stderr
+    );
+    let run = ws.migrator(&["migrate", "nosuchapp", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("nosuchapp") && run.stderr.contains("library"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(db.recorded(), [INITIAL]);
+    db.assert_schema(&state_after(&graph, &[INITIAL]), "failed targets");
+}
+
+#[test]
+fn fake_records_without_running_anything() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "fake.sqlite3");
+    let url = db.url();
+    let graph = committed_graph();
+
+    let run = ws.migrator(&["migrate", "library", "0001", "--fake", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Applying {INITIAL}... FAKED")]
+    );
+    assert_eq!(db.recorded(), [INITIAL]);
+    assert!(
+        db.schema().tables.is_empty(),
+        "--fake ran SQL: {:?}",
+        db.schema().tables.keys().collect::<Vec<_>>()
+    );
+    let run = ws.migrator(&["showmigrations", "--database", &url]);
+    assert_eq!(
+        run.stdout,
+        "library\n [X] 0001_initial\n [ ] 0002_book_published_date\n"
+    );
+
+    // Unapplying with --fake removes the record and runs nothing either.
+    let run = ws.migrator(&["migrate", "library", "zero", "--fake", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {INITIAL}... FAKED")]
+    );
+    assert_eq!(db.recorded(), Vec::<String>::new());
+    assert!(db.schema().tables.is_empty());
+
+    // A real run afterwards builds everything.
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "migrate after --fake");
+
+    // Faking the unapplication of 0002 keeps its column but forgets the record.
+    let run = ws.migrator(&["migrate", "library", "0001", "--fake", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {SECOND}... FAKED")]
+    );
+    assert_eq!(db.recorded(), [INITIAL]);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "faked unapply");
+}
+
+#[test]
+fn fake_initial_records_an_initial_migration_whose_tables_exist() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "fake_initial.sqlite3");
+    let url = db.url();
+    let graph = committed_graph();
+
+    // The tables of 0001 exist, but the recorder has forgotten them (a database made before
+    // adopting migrator, say).
+    ws.migrator(&["migrate", "library", "0001", "--database", &url])
+        .expect_code(0);
+    db.exec_ok("INSERT INTO books (id, title, author) VALUES (1, 'Kindred', 'Octavia E. Butler')");
+    db.exec_ok("DELETE FROM migrator_migrations");
+
+    // Without --fake-initial, applying 0001 fails on the existing tables and records nothing.
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0001_initial") && run.stderr.contains("books")
+            || run.stderr.contains("authors"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(db.recorded(), Vec::<String>::new());
+
+    let run = ws.migrator(&["migrate", "--fake-initial", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {INITIAL}... FAKED (initial: its tables exist)"),
+            format!("Applying {SECOND}... OK"),
+        ],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "migrate --fake-initial");
+    assert_eq!(book_rows(&db), ["1|Kindred|Octavia E. Butler"]);
+
+    // On an empty database, --fake-initial applies the initial migration for real.
+    let fresh = Db::new(&ws, "fresh.sqlite3");
+    let run = ws.migrator(&["migrate", "--fake-initial", "--database", &fresh.url()]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {INITIAL}... OK"),
+            format!("Applying {SECOND}... OK"),
+        ]
+    );
+    fresh.assert_schema(&state_after(&graph, &[SECOND]), "fresh --fake-initial");
+}

@@ -1,0 +1,433 @@
+//! End to end: the two-app `examples/shop` (`catalog`, and `orders` whose lines point at
+//! `catalog::Product`) through the real `migrator` binary on a temporary copy: cross-app
+//! dependencies written by `makemigrations`, apply order, foreign keys that exist and are
+//! enforced (with their on-delete actions, defaults, the composite unique index and the check
+//! constraints), unapplying an app that another app depends on, and renaming a model that
+//! another app's foreign key points at.
+
+use migrator_core::migration::prelude::{alter_model_table, rename_model};
+use migrator_core::{Operation, ProjectState};
+use migrator_tests::TempWorkspace;
+
+use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
+
+const CATALOG_MODELS: &str = "shop/catalog/src/models.rs";
+const ORDERS_MODELS: &str = "shop/orders/src/models.rs";
+const CATALOG: &str = "catalog.0001_initial";
+const ORDERS: &str = "orders.0001_initial";
+
+/// Rows in every table: two categories (one inside the other), two products, an order with
+/// two lines.
+const SHOP_ROWS: &str = "
+    INSERT INTO catalog_categories (id, name, parent_id) VALUES (1, 'Books', NULL), (2, 'Poetry', 1);
+    INSERT INTO catalog_products (id, name, sku, category_id, price)
+        VALUES (1, 'Leaves of Grass', 'LOG-1855', 2, 12.50), (2, 'Bookmark', 'BM-1', 1, 1.00);
+    INSERT INTO orders_orders (id, customer_email) VALUES (1, 'walt@example.com');
+    INSERT INTO orders_lines (id, order_id, product_id, quantity, unit_price)
+        VALUES (1, 1, 1, 2, 12.50);
+    INSERT INTO orders_lines (id, order_id, product_id, unit_price) VALUES (2, 1, 2, 1.00);
+";
+
+/// `(column, table, to_column, on_delete)` of every foreign key of `table`.
+fn foreign_keys(db: &Db, table: &str) -> Vec<(String, String, String, String)> {
+    db.schema()
+        .tables
+        .get(table)
+        .unwrap_or_else(|| panic!("table {table} missing"))
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            (
+                fk.column.clone(),
+                fk.table.clone(),
+                fk.to_column.clone(),
+                fk.on_delete.clone(),
+            )
+        })
+        .collect()
+}
+
+fn fk(column: &str, table: &str, on_delete: &str) -> (String, String, String, String) {
+    (column.into(), table.into(), "id".into(), on_delete.into())
+}
+
+#[test]
+fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(false);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "Migrations for 'catalog':\n  shop/catalog/migrations/0001_initial.rs\n    \
+         + Create model Category\n    + Create model Product\n\
+         Migrations for 'orders':\n  shop/orders/migrations/0001_initial.rs\n    \
+         + Create model Order\n    + Create model OrderLine\n"
+    );
+    let orders = ws.read("shop/orders/migrations/0001_initial.rs");
+    assert!(
+        orders.contains(".dependency(\"catalog\", \"0001_initial\")"),
+        "{orders}"
+    );
+    assert!(
+        !ws.read("shop/catalog/migrations/0001_initial.rs")
+            .contains(".dependency("),
+        "catalog depends on nothing"
+    );
+    assert_same_as_committed(
+        &ws,
+        "shop/catalog/migrations/0001_initial.rs",
+        "examples/shop/catalog/migrations/0001_initial.rs",
+    );
+    assert_same_as_committed(
+        &ws,
+        "shop/orders/migrations/0001_initial.rs",
+        "examples/shop/orders/migrations/0001_initial.rs",
+    );
+    ws.migrator(&["makemigrations", "--check"]).expect_code(0);
+
+    // Asking for orders alone still applies catalog first.
+    let run = ws.migrator(&["migrate", "orders", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {CATALOG}... OK"),
+            format!("Applying {ORDERS}... OK")
+        ],
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&["showmigrations", "--database", &url]);
+    assert_eq!(
+        run.stdout,
+        "catalog\n [X] 0001_initial\norders\n [X] 0001_initial\n"
+    );
+    let run = ws.migrator(&["showmigrations", "--plan", "--database", &url]);
+    assert_eq!(run.stdout, format!("[X]  {CATALOG}\n[X]  {ORDERS}\n"));
+    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "migrate orders");
+
+    // The foreign keys exist, pointing at the right tables with their on-delete actions.
+    assert_eq!(
+        foreign_keys(&db, "orders_lines"),
+        [
+            fk("order_id", "orders_orders", "CASCADE"),
+            fk("product_id", "catalog_products", "RESTRICT"),
+        ]
+    );
+    assert_eq!(
+        foreign_keys(&db, "catalog_products"),
+        [fk("category_id", "catalog_categories", "RESTRICT")]
+    );
+    assert_eq!(
+        foreign_keys(&db, "catalog_categories"),
+        [fk("parent_id", "catalog_categories", "SET NULL")]
+    );
+
+    // ... and are enforced.
+    db.exec_ok(SHOP_ROWS);
+    let err = db
+        .exec("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 999, 1.00)")
+        .expect_err("a line for a missing product");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    let err = db
+        .exec("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (999, 1, 1.00)")
+        .expect_err("a line for a missing order");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    let err = db
+        .exec("DELETE FROM catalog_products WHERE id = 1")
+        .expect_err("RESTRICT: a product on an order");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    let err = db
+        .exec("DELETE FROM catalog_categories WHERE id = 2")
+        .expect_err("RESTRICT: a category with products");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+
+    // The composite unique index and the check constraints.
+    let err = db
+        .exec("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 1, 1.00)")
+        .expect_err("the same product twice on one order");
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    let err = db
+        .exec("INSERT INTO orders_orders (id, customer_email) VALUES (2, 'b@example.com');
+               INSERT INTO orders_lines (order_id, product_id, quantity, unit_price) VALUES (2, 1, 0, 1.00)")
+        .expect_err("quantity 0");
+    assert!(
+        err.to_string().contains("orders_lines_quantity_positive"),
+        "{err}"
+    );
+    let err = db
+        .exec(
+            "INSERT INTO catalog_products (name, sku, category_id, price) VALUES ('x', 'X', 1, -1)",
+        )
+        .expect_err("negative price");
+    assert!(
+        err.to_string()
+            .contains("catalog_products_price_not_negative"),
+        "{err}"
+    );
+    let err = db
+        .exec("INSERT INTO catalog_products (name, sku, category_id, price) VALUES ('x', 'LOG-1855', 1, 1)")
+        .expect_err("duplicate sku");
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+
+    // Defaults: status, created_at (CURRENT_TIMESTAMP), quantity, active.
+    assert_eq!(
+        db.texts(
+            "SELECT status || '|' || (created_at IS NOT NULL) AS v FROM orders_orders WHERE id = 1"
+        ),
+        ["pending|1"]
+    );
+    assert_eq!(
+        db.texts("SELECT quantity AS v FROM orders_lines ORDER BY id"),
+        ["2", "1"]
+    );
+    assert_eq!(
+        db.texts("SELECT active AS v FROM catalog_products ORDER BY id"),
+        ["1", "1"]
+    );
+
+    // CASCADE and SET NULL.
+    db.exec_ok("DELETE FROM orders_orders WHERE id = 1");
+    assert_eq!(
+        db.count("orders_lines"),
+        0,
+        "lines cascade with their order"
+    );
+    db.exec_ok("DELETE FROM catalog_products WHERE category_id = 1");
+    db.exec_ok("DELETE FROM catalog_categories WHERE id = 1");
+    assert_eq!(
+        db.column("SELECT parent_id AS v FROM catalog_categories"),
+        [None],
+        "the child category moved to the top level"
+    );
+}
+
+#[test]
+fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+
+    // The plan says so before anything happens.
+    let run = ws.migrator(&["migrate", "catalog", "zero", "--plan", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with(&format!("Planned operations:\n{ORDERS} (unapply)\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("\n{CATALOG} (unapply)\n")),
+        "{}",
+        run.stdout
+    );
+
+    // Unapplying orders alone leaves the catalog and its rows.
+    let run = ws.migrator(&["migrate", "orders", "zero", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Unapplying {ORDERS}... OK")]
+    );
+    db.assert_schema(&state_after(&graph, &[CATALOG]), "migrate orders zero");
+    assert_eq!(db.count("catalog_products"), 2);
+    assert_eq!(db.recorded(), [CATALOG]);
+
+    // Back up, then unapply the catalog: orders goes first (Django's order), then catalog.
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let run = ws.migrator(&["migrate", "catalog", "zero", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Unapplying {ORDERS}... OK"),
+            format!("Unapplying {CATALOG}... OK")
+        ],
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&ProjectState::new(), "migrate catalog zero");
+    assert_eq!(db.tables(), ["migrator_migrations"]);
+    assert_eq!(db.recorded(), Vec::<String>::new());
+    let run = ws.migrator(&["showmigrations", "--database", &url]);
+    assert_eq!(
+        run.stdout,
+        "catalog\n [ ] 0001_initial\norders\n [ ] 0001_initial\n"
+    );
+
+    // Applying catalog alone does not bring orders back.
+    let run = ws.migrator(&["migrate", "catalog", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout), [format!("Applying {CATALOG}... OK")]);
+    db.assert_schema(&state_after(&graph, &[CATALOG]), "migrate catalog");
+}
+
+/// Renames `catalog::Product` to `Item` in a new table `catalog_items` (with a
+/// `renamed_from` hint, so no question is asked) and points the orders app's foreign key at
+/// the new name, as a user would.
+fn rename_product_to_item(ws: &TempWorkspace) {
+    ws.edit(
+        CATALOG_MODELS,
+        "    table = \"catalog_products\",\n",
+        "    table = \"catalog_items\",\n    renamed_from = \"Product\",\n",
+    );
+    ws.edit(CATALOG_MODELS, "pub struct Product {", "pub struct Item {");
+    ws.edit(
+        ORDERS_MODELS,
+        "foreign_key = catalog::Product,",
+        "foreign_key = catalog::Item,",
+    );
+}
+
+/// The committed head with `Product` renamed to `Item` in `catalog_items`, evolved by hand.
+fn renamed_state() -> ProjectState {
+    let mut state = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    for op in [
+        rename_model("Product", "Item"),
+        alter_model_table("Item", "catalog_items"),
+    ] {
+        Operation::state_forwards(&op, "catalog", &mut state).expect("state");
+    }
+    state
+}
+
+/// The catalog migration `makemigrations` wrote for the rename, as `catalog.NAME`.
+fn made_rename_migration(ws: &TempWorkspace) -> String {
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("Did you rename"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("~ Rename model Product to Item")
+            && !run.stdout.contains("Delete model")
+            && !run.stdout.contains("Create model"),
+        "{}",
+        run.stdout
+    );
+    let files = ws.files("shop/catalog/migrations");
+    assert_eq!(files.len(), 2, "{files:?}");
+    format!("catalog.{}", files[1].trim_end_matches(".rs"))
+}
+
+#[test]
+fn renaming_product_keeps_the_foreign_keys_pointing_at_its_table() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+
+    rename_product_to_item(&ws);
+    let second = made_rename_migration(&ws);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        progress(&run.stdout).contains(&format!("Applying {second}... OK")),
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&renamed_state(), "renaming Product to Item");
+    assert_eq!(
+        foreign_keys(&db, "orders_lines"),
+        [
+            fk("order_id", "orders_orders", "CASCADE"),
+            fk("product_id", "catalog_items", "RESTRICT"),
+        ]
+    );
+    assert!(!db.tables().contains(&"catalog_products".to_owned()));
+
+    // The rows came along and the keys are still enforced against the renamed table.
+    assert_eq!(
+        db.texts("SELECT id || '|' || sku AS v FROM catalog_items ORDER BY id"),
+        ["1|LOG-1855", "2|BM-1"]
+    );
+    assert_eq!(db.count("orders_lines"), 2);
+    let err = db
+        .exec("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 999, 1.00)")
+        .expect_err("a line for a missing item");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    db.exec("DELETE FROM catalog_items WHERE id = 1")
+        .expect_err("RESTRICT still holds");
+    db.exec_ok("INSERT INTO catalog_items (id, name, sku, category_id, price) VALUES (3, 'Pen', 'PEN', 1, 2)");
+    db.exec_ok("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 3, 2.00)");
+
+    // And back: the rename is undone, the keys point at catalog_products again.
+    let run = ws.migrator(&["migrate", "catalog", "0001", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        progress(&run.stdout).contains(&format!("Unapplying {second}... OK")),
+        "{}",
+        run.stdout
+    );
+    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "unrenaming");
+    assert_eq!(
+        foreign_keys(&db, "orders_lines"),
+        [
+            fk("order_id", "orders_orders", "CASCADE"),
+            fk("product_id", "catalog_products", "RESTRICT"),
+        ]
+    );
+    assert_eq!(db.count("orders_lines"), 3);
+    assert_eq!(db.count("catalog_products"), 3);
+}
+
+/// Bug: renaming a model that another app's foreign key points at is not a fixpoint. The
+/// run that writes `RenameModel` in `catalog` writes nothing for `orders`, but once that
+/// migration exists, the replayed history applies `catalog.0002` before `orders.0001`
+/// (orders only depends on `catalog.0001`), so `orders.0001`'s foreign key to
+/// `catalog.Product` is created after `Product` is gone and is never renamed; the next run
+/// then detects `Alter field product_id on orderline`. (Django ticket #28056: the same run
+/// should write that `AlterField` in the other app, depending on the rename.)
+#[test]
+fn regression_renaming_a_model_another_app_points_at_needs_one_makemigrations_run() {
+    let ws = TempWorkspace::with_shop_example(true);
+    rename_product_to_item(&ws);
+    made_rename_migration(&ws);
+    let run = ws.migrator(&["makemigrations", "--check"]);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "right after makemigrations, --check still finds changes:\n{}",
+        run.stdout
+    );
+}
+
+/// Bug: on a fresh database, the history above (catalog renames `Product`, orders'
+/// initial migration does not depend on the rename) applies `catalog.0002` first and then
+/// creates `orders_lines` with `REFERENCES "catalog_products"` — a table that no longer
+/// exists — because `orders.0001`'s SQL is computed from the state of its own ancestors,
+/// not from the state the database is in at that point of the plan. Every insert into
+/// `orders_lines` then fails.
+#[test]
+fn regression_a_fresh_database_gets_foreign_keys_to_the_renamed_table() {
+    let ws = TempWorkspace::with_shop_example(true);
+    rename_product_to_item(&ws);
+    made_rename_migration(&ws);
+    let db = Db::new(&ws, "fresh.sqlite3");
+    let run = ws.migrator(&["migrate", "--database", &db.url()]);
+    run.expect_code(0);
+    assert_eq!(
+        foreign_keys(&db, "orders_lines"),
+        [
+            fk("order_id", "orders_orders", "CASCADE"),
+            fk("product_id", "catalog_items", "RESTRICT"),
+        ],
+        "{}",
+        run.stdout
+    );
+    db.exec_ok(
+        "INSERT INTO catalog_categories (id, name) VALUES (1, 'Books');
+         INSERT INTO catalog_items (id, name, sku, category_id, price) VALUES (1, 'Pen', 'PEN', 1, 2);
+         INSERT INTO orders_orders (id, customer_email) VALUES (1, 'a@example.com');
+         INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 1, 2.00);",
+    );
+    db.assert_schema(&renamed_state(), "migrate on a fresh database");
+}
