@@ -51,3 +51,58 @@ apt_install() {
 # Shared target directory for everything (temporary test workspaces included).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+
+# Connection URLs the server tests use (override to point elsewhere).
+export MIGRATOR_TEST_POSTGRES_URL="${MIGRATOR_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export MIGRATOR_TEST_MYSQL_URL="${MIGRATOR_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"
+
+pg_ok() { psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; }
+my_ok() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'select 1' >/dev/null 2>&1; }
+
+# PostgreSQL on 127.0.0.1:5432, user postgres, trust auth, database `test`.
+ensure_postgres() {
+    apt_install postgresql postgresql-client libpq-dev
+    if ! pg_ok; then
+        local ver
+        ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+        if [ -z "$ver" ]; then
+            ver=$(ls /usr/lib/postgresql | sort -V | tail -n1)
+            log "creating PostgreSQL $ver cluster"
+            pg_createcluster "$ver" main
+        fi
+        local hba="/etc/postgresql/$ver/main/pg_hba.conf"
+        if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+            log "PostgreSQL: trust auth for local TCP test connections"
+            sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+        fi
+        log "starting PostgreSQL $ver"
+        pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null \
+            || pg_ctlcluster --skip-systemctl-redirect "$ver" main reload
+        for _ in $(seq 1 30); do pg_ok && break; sleep 1; done
+    fi
+    pg_ok || { log "FATAL: PostgreSQL is unreachable on 127.0.0.1:5432 (see /var/log/postgresql/)"; exit 1; }
+    psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='test'" | grep -q 1 \
+        || psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test'
+}
+
+# MariaDB on 127.0.0.1:3306, root with an empty password, database `test`.
+ensure_mariadb() {
+    apt_install mariadb-server mariadb-client default-libmysqlclient-dev pkg-config
+    if ! my_ok; then
+        if ! mariadb -uroot -e 'select 1' >/dev/null 2>&1; then
+            log "starting MariaDB"
+            # mariadbd refuses to run as root directly; the service script runs it as mysql.
+            service mariadb start >/dev/null 2>&1 \
+                || start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+            for _ in $(seq 1 30); do mariadb -uroot -e 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+        fi
+        if ! my_ok; then
+            log "MariaDB: allowing root over TCP with an empty password (test machine only)"
+            mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;
+                CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+                GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" || true
+        fi
+    fi
+    my_ok || { log "FATAL: MariaDB is unreachable on 127.0.0.1:3306 as root (see /var/log/mysql/)"; exit 1; }
+    mariadb -h 127.0.0.1 -uroot -e 'CREATE DATABASE IF NOT EXISTS test'
+}
