@@ -8,7 +8,7 @@
 //! the seed workflow also regenerates them with `makemigrations` and checks they are
 //! byte-identical, and checks the replayed state against one built by hand from the models.
 
-use migrator_core::{Model, ProjectState};
+use migrator_core::{ColumnType, FieldState, Model, ProjectState};
 use migrator_tests::TempWorkspace;
 
 use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
@@ -639,4 +639,116 @@ fn fake_initial_records_an_initial_migration_whose_tables_exist() {
         ]
     );
     fresh.assert_schema(&state_after(&graph, &[SECOND]), "fresh --fake-initial");
+}
+
+/// `id|title|author|published_date` of every book, by id (`-` for NULL).
+fn full_book_rows(db: &Db, title_column: &str) -> Vec<String> {
+    db.texts(&format!(
+        "SELECT id || '|' || {title_column} || '|' || author || '|' || \
+         coalesce(published_date, '-') AS v FROM books ORDER BY id"
+    ))
+}
+
+#[test]
+fn model_changes_made_through_the_cli_keep_the_rows_forwards_and_backwards() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "rows.sqlite3");
+    let url = db.url();
+    let graph = committed_graph();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(
+        "INSERT INTO books (id, title, author, published_date) VALUES
+             (1, 'Kindred', 'Octavia E. Butler', '1979-06-01'),
+             (2, 'Dawn', 'Octavia E. Butler', NULL),
+             (3, 'The Left Hand of Darkness', 'Ursula K. Le Guin', '1969-03-01');",
+    );
+    let rows = full_book_rows(&db, "title");
+    let mut state = state_after(&graph, &[SECOND]);
+
+    // 1. A NOT NULL field, with a one-off default typed at the prompt: existing rows get it.
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        &format!("{BOOK_AUTHOR_FIELD}    /// The ISBN.\n    #[model(max_length = 13)]\n    pub isbn: String,\n"),
+    );
+    let run = ws.migrator_with_input(&["makemigrations"], "1\n'unknown'\n");
+    run.expect_code(0);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        ["Applying library.0003_book_isbn... OK"],
+        "{}",
+        run.stdout
+    );
+    state
+        .model_mut("library", "Book")
+        .expect("Book")
+        .fields
+        .push(FieldState::new("isbn", ColumnType::Varchar(13)));
+    db.assert_schema(&state, "adding isbn with a one-off default");
+    assert_eq!(
+        db.texts("SELECT isbn AS v FROM books ORDER BY id"),
+        ["unknown", "unknown", "unknown"]
+    );
+    assert_eq!(full_book_rows(&db, "title"), rows);
+
+    // 2. A field renamed with a hint: the values move with the column.
+    ws.edit(
+        MODELS,
+        "    pub title: String,\n",
+        "    #[model(renamed_from = \"title\")]\n    pub name: String,\n",
+    );
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        ["Applying library.0004_rename_title_book_name... OK"],
+        "{}",
+        run.stdout
+    );
+    let book = state.model_mut("library", "Book").expect("Book");
+    let title = book.field_mut("title").expect("title");
+    title.name = "name".into();
+    title.column = "name".into();
+    db.assert_schema(&state, "renaming title to name");
+    assert_eq!(full_book_rows(&db, "name"), rows);
+
+    // 3. A wider column and a dropped index (a table rebuild on SQLite).
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        "    #[model(max_length = 150)]\n    pub author: String,\n",
+    );
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout).len(), 1, "{}", run.stdout);
+    let author = state
+        .model_mut("library", "Book")
+        .expect("Book")
+        .field_mut("author")
+        .expect("author");
+    author.column_type = ColumnType::Varchar(150);
+    author.index = false;
+    db.assert_schema(&state, "widening author and dropping its index");
+    assert_eq!(full_book_rows(&db, "name"), rows);
+    ws.migrator(&["makemigrations", "--check"]).expect_code(0);
+
+    // All the way back to 0002: every row is still there as it was.
+    let run = ws.migrator(&["migrate", "library", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout).len(), 3, "{}", run.stdout);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "back to 0002");
+    assert_eq!(full_book_rows(&db, "title"), rows);
+
+    // And forwards again.
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.assert_schema(&state, "forwards again");
+    assert_eq!(full_book_rows(&db, "name"), rows);
+    assert_eq!(
+        db.texts("SELECT isbn AS v FROM books ORDER BY id"),
+        ["unknown", "unknown", "unknown"]
+    );
 }

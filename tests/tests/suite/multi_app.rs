@@ -6,7 +6,7 @@
 //! another app's foreign key points at.
 
 use migrator_core::migration::prelude::{alter_model_table, rename_model};
-use migrator_core::{Operation, ProjectState};
+use migrator_core::{ColumnType, OnDelete, Operation, ProjectState};
 use migrator_tests::TempWorkspace;
 
 use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
@@ -430,4 +430,124 @@ fn regression_a_fresh_database_gets_foreign_keys_to_the_renamed_table() {
          INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 1, 2.00);",
     );
     db.assert_schema(&renamed_state(), "migrate on a fresh database");
+}
+
+/// Every row of the shop, one text per row, table by table.
+fn shop_rows(db: &Db, products: &str) -> Vec<String> {
+    let mut out = db.texts(
+        "SELECT 'category|' || id || '|' || name || '|' || coalesce(parent_id, '-') AS v \
+         FROM catalog_categories ORDER BY id",
+    );
+    out.extend(db.texts(&format!(
+        "SELECT 'product|' || id || '|' || name || '|' || sku || '|' || category_id || '|' \
+         || price || '|' || active AS v FROM {products} ORDER BY id"
+    )));
+    out.extend(db.texts(
+        "SELECT 'order|' || id || '|' || customer_email || '|' || status AS v \
+         FROM orders_orders ORDER BY id",
+    ));
+    out.extend(db.texts(
+        "SELECT 'line|' || id || '|' || order_id || '|' || product_id || '|' || quantity \
+         || '|' || unit_price AS v FROM orders_lines ORDER BY id",
+    ));
+    out
+}
+
+#[test]
+fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+    let rows = shop_rows(&db, "catalog_products");
+    assert_eq!(rows.len(), 7, "{rows:?}");
+
+    // catalog: a longer product name and a wider price (a rebuild of the table orders_lines
+    // points at); orders: the line's product key now cascades (a rebuild of orders_lines).
+    ws.edit(
+        CATALOG_MODELS,
+        "    #[model(max_length = 200)]\n    pub name: String,",
+        "    #[model(max_length = 250)]\n    pub name: String,",
+    );
+    ws.edit(
+        CATALOG_MODELS,
+        "#[model(precision = 10, scale = 2)]\n    pub price: Decimal,",
+        "#[model(precision = 12, scale = 2)]\n    pub price: Decimal,",
+    );
+    ws.edit(
+        ORDERS_MODELS,
+        "foreign_key = catalog::Product, on_delete = \"restrict\"",
+        "foreign_key = catalog::Product, on_delete = \"cascade\"",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("~ Alter field name on product")
+            && run.stdout.contains("~ Alter field price on product")
+            && run.stdout.contains("~ Alter field product_id on orderline"),
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout).len(), 2, "{}", run.stdout);
+
+    let mut expected = state_after(&graph, &[CATALOG, ORDERS]);
+    let product = expected.model_mut("catalog", "Product").expect("Product");
+    product.field_mut("name").expect("name").column_type = ColumnType::Varchar(250);
+    product.field_mut("price").expect("price").column_type = ColumnType::Decimal {
+        precision: 12,
+        scale: 2,
+    };
+    expected
+        .model_mut("orders", "OrderLine")
+        .expect("OrderLine")
+        .field_mut("product_id")
+        .expect("product_id")
+        .foreign_key
+        .as_mut()
+        .expect("a foreign key")
+        .on_delete = OnDelete::Cascade;
+    db.assert_schema(&expected, "the rebuilds");
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+    assert_eq!(
+        db.column("SELECT 1 AS v FROM pragma_foreign_key_check"),
+        Vec::<Option<String>>::new(),
+        "foreign key violations after the rebuilds"
+    );
+    let err = db
+        .exec("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 999, 1.00)")
+        .expect_err("still enforced");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+
+    // And back: the same rows, the committed schema.
+    let run = ws.migrator(&["migrate", "catalog", "0001", "--database", &url]);
+    run.expect_code(0);
+    let run2 = ws.migrator(&["migrate", "orders", "0001", "--database", &url]);
+    run2.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout).len() + progress(&run2.stdout).len(),
+        2,
+        "{}{}",
+        run.stdout,
+        run2.stdout
+    );
+    db.assert_schema(
+        &state_after(&graph, &[CATALOG, ORDERS]),
+        "undoing the rebuilds",
+    );
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+
+    // The cascade is gone again: a product on an order cannot be deleted.
+    db.exec("DELETE FROM catalog_products WHERE id = 1")
+        .expect_err("RESTRICT again");
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok("DELETE FROM catalog_products WHERE id = 1");
+    assert_eq!(
+        db.texts("SELECT product_id AS v FROM orders_lines"),
+        ["2"],
+        "the line of product 1 cascaded"
+    );
 }
