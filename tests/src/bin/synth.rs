@@ -12,8 +12,9 @@
 //!   `bench/models_derive/` and `bench/models_plain/` hold the final models with and without
 //!   the derive, for the compile-time benchmark; `bench/models_initial/` the first models (for
 //!   timing `makemigrations` of a fresh project).
-//! - `synth sql --size S` prints the SQL `migrate` runs from an empty SQLite database to head,
-//!   as one transaction (the `sqlite3` floor of `scripts/bench`).
+//! - `synth sql --size S [--per-migration]` prints the SQL `migrate` runs from an empty SQLite
+//!   database to head, as one transaction (or one per migration, as `migrate` commits): the
+//!   `sqlite3` floors of `scripts/bench`.
 //! - `synth inproc --size S [--steps K]` times "replay the whole history + detect no change"
 //!   in this process and prints `seconds=… peak_rss_mb=…` (peak measured from a reset of the
 //!   high-water mark after the history is built).
@@ -75,6 +76,22 @@ enum Cmd {
         /// Follow-up migrations per app (default: the size's).
         #[arg(long)]
         steps: Option<usize>,
+        /// One transaction per migration (as `migrate` commits), instead of one for all.
+        #[arg(long)]
+        per_migration: bool,
+    },
+    /// Time `migrate` from an empty SQLite database to head in this process (no cargo, no
+    /// driver, this binary's build profile); prints `seconds=…`.
+    Migrate {
+        /// small, large or huge.
+        #[arg(long)]
+        size: String,
+        /// Follow-up migrations per app (default: the size's).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// The SQLite file to create (removed first).
+        #[arg(long)]
+        db: PathBuf,
     },
     /// Time "replay the whole history + detect no change" in this process.
     Inproc {
@@ -106,7 +123,12 @@ fn main() -> Result<()> {
             let migrator = migrator.unwrap_or_else(|| repo_root().join("target/debug/migrator"));
             workspace(size, &out, direct, &migrator)
         }
-        Cmd::Sql { size, steps } => sql(size_of(&size, steps)?),
+        Cmd::Sql {
+            size,
+            steps,
+            per_migration,
+        } => sql(size_of(&size, steps)?, per_migration),
+        Cmd::Migrate { size, steps, db } => migrate(size_of(&size, steps)?, &db),
         Cmd::Inproc { size, steps } => inproc(size_of(&size, steps)?),
     }
 }
@@ -328,21 +350,49 @@ fn history(size: Size) -> Result<History> {
     Ok(synth::generate_history(size, |_| {})?)
 }
 
-fn sql(size: Size) -> Result<()> {
+fn sql(size: Size, per_migration: bool) -> Result<()> {
     let history = history(size)?;
     let graph = MigrationGraph::new(history.migrations)?;
     let plan = executor::migration_plan(&graph, &BTreeSet::new(), &executor::Target::Latest)?;
-    let mut text = String::from("BEGIN;\n");
-    for step in &plan {
+    let mut text = String::new();
+    for (i, step) in plan.iter().enumerate() {
+        if per_migration || i == 0 {
+            text.push_str("BEGIN;\n");
+        }
         for op in executor::sql_for_migration(&graph, &step.key, false, Backend::Sqlite)? {
             for statement in op.statements {
                 text.push_str(&statement);
                 text.push_str(";\n");
             }
         }
+        if per_migration || i + 1 == plan.len() {
+            text.push_str("COMMIT;\n");
+        }
     }
-    text.push_str("COMMIT;\n");
     print!("{text}");
+    Ok(())
+}
+
+fn migrate(size: Size, db: &Path) -> Result<()> {
+    let history = history(size)?;
+    let graph = MigrationGraph::new(history.migrations)?;
+    let _ = std::fs::remove_file(db);
+    let url = format!("sqlite://{}", db.display());
+    let started = Instant::now();
+    let url = migrator_core::database::DatabaseUrl::parse(&url, Path::new("."))?;
+    let mut conn = migrator_core::database::connect(&url)?;
+    let report = executor::migrate(
+        &mut conn,
+        &graph,
+        &executor::Target::Latest,
+        &executor::MigrateOptions::default(),
+        &mut |_| {},
+    )?;
+    println!(
+        "migrations={} seconds={:.4}",
+        report.done.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
