@@ -246,6 +246,12 @@ impl TempWorkspace {
         self.run_migrator("", args, Some(stdin))
     }
 
+    /// Runs `migrator ARGS` from the workspace root with extra environment variables
+    /// (`DATABASE_URL`, say), with no input.
+    pub fn migrator_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_migrator_env("", args, None, env)
+    }
+
     /// Runs `cargo ARGS` in the workspace root, building into [`target_dir`].
     pub fn cargo(&self, args: &[&str]) -> Run {
         let output = Command::new(cargo())
@@ -259,12 +265,26 @@ impl TempWorkspace {
     }
 
     fn run_migrator(&self, dir: &str, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_migrator_env(dir, args, stdin, &[])
+    }
+
+    /// Runs the binary with a clean migrator environment: `DATABASE_URL` is removed unless
+    /// `env` sets it, so the developer's own database is never touched by a test.
+    fn run_migrator_env(
+        &self,
+        dir: &str,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Run {
         let mut cmd = Command::new(migrator_bin());
         cmd.args(args)
             .current_dir(self.path(dir))
             .env("CARGO_TARGET_DIR", target_dir())
             .env_remove("MIGRATOR_WORKSPACE_ROOT")
             .env_remove("MIGRATOR_APPS")
+            .env_remove("DATABASE_URL")
+            .envs(env.iter().copied())
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {

@@ -752,3 +752,168 @@ fn model_changes_made_through_the_cli_keep_the_rows_forwards_and_backwards() {
         ["unknown", "unknown", "unknown"]
     );
 }
+
+#[test]
+fn the_database_comes_from_the_flag_the_environment_the_config_or_the_workspace_root() {
+    let ws = library_at_head();
+    let default = Db::new(&ws, "db.sqlite3");
+    let config = Db::new(&ws, "from_config.sqlite3");
+    let env = Db::new(&ws, "from_env.sqlite3");
+    let flag = Db::new(&ws, "from_flag.sqlite3");
+
+    // The default is db.sqlite3 at the workspace root, also when run from a subfolder.
+    ws.migrator_in("library/src", &["migrate", "library", "0001"])
+        .expect_code(0);
+    assert!(!ws.path("library/src/db.sqlite3").exists());
+    assert_eq!(default.recorded(), [INITIAL]);
+
+    // migrator.toml at the root names another file (relative to the root).
+    ws.write(
+        "migrator.toml",
+        "[database]\nurl = \"sqlite://from_config.sqlite3\"\n",
+    );
+    ws.migrator_in("library", &["migrate"]).expect_code(0);
+    assert_eq!(config.recorded(), [INITIAL, SECOND]);
+    assert_eq!(default.recorded(), [INITIAL], "the default was left alone");
+
+    // DATABASE_URL beats the file; --database beats both.
+    let env_url = env.url();
+    ws.migrator_env(
+        &["migrate", "library", "0001"],
+        &[("DATABASE_URL", &env_url)],
+    )
+    .expect_code(0);
+    assert_eq!(env.recorded(), [INITIAL]);
+    ws.migrator_env(
+        &["migrate", "--database", &flag.url()],
+        &[("DATABASE_URL", &env_url)],
+    )
+    .expect_code(0);
+    assert_eq!(flag.recorded(), [INITIAL, SECOND]);
+    assert_eq!(env.recorded(), [INITIAL]);
+    assert_eq!(config.recorded(), [INITIAL, SECOND]);
+    let run = ws.migrator_env(&["showmigrations"], &[("DATABASE_URL", &env_url)]);
+    assert_eq!(
+        run.stdout,
+        "library\n [X] 0001_initial\n [ ] 0002_book_published_date\n"
+    );
+    let graph = committed_graph();
+    for (db, head) in [
+        (&default, false),
+        (&config, true),
+        (&env, false),
+        (&flag, true),
+    ] {
+        let applied: &[&str] = if head { &[SECOND] } else { &[INITIAL] };
+        db.assert_schema(&state_after(&graph, applied), "choosing the database");
+    }
+}
+
+/// A migration whose last step fails: its earlier DDL is rolled back with it, and it is not
+/// recorded (SQLite runs each migration in one transaction).
+#[test]
+fn a_failing_migration_rolls_back_entirely_and_records_nothing() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "fail.sqlite3");
+    let url = db.url();
+    let graph = committed_graph();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok("INSERT INTO books (id, title, author) VALUES (1, 'Kindred', 'Octavia E. Butler')");
+    let broken = "// Written by hand for the test.\n\n\
+        use migrator_core::migration::prelude::*;\n\n\
+        pub fn migration() -> Migration {\n    Migration::default()\n        \
+        .dependency(\"library\", \"0002_book_published_date\")\n        \
+        .operation(add_field(\"Book\", field(\"pages\", ColumnType::Integer).nullable()))\n        \
+        .operation(run_sql([\"UPDATE books SET pages = 1\", \"UPDATE no_such_table SET x = 1\"]).reverse_noop())\n}\n";
+    ws.write("library/migrations/0003_broken.rs", broken);
+
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("library.0003_broken") && run.stderr.contains("no_such_table"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+    db.assert_schema(&state_after(&graph, &[SECOND]), "a failed migration");
+    assert_eq!(book_rows(&db), ["1|Kindred|Octavia E. Butler"]);
+
+    // Fixed, it applies.
+    ws.write(
+        "library/migrations/0003_broken.rs",
+        &broken.replace(", \"UPDATE no_such_table SET x = 1\"", ""),
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        ["Applying library.0003_broken... OK"]
+    );
+    assert_eq!(db.texts("SELECT pages AS v FROM books"), ["1"]);
+}
+
+/// An applied migration edited afterwards is caught by its checksum before any SQL runs.
+#[test]
+fn an_edited_applied_migration_is_refused_before_anything_runs() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "edited.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "library", "0001", "--database", &url])
+        .expect_code(0);
+    ws.edit(
+        "library/migrations/0001_initial.rs",
+        "ColumnType::Varchar(100)",
+        "ColumnType::Varchar(120)",
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0001_initial"),
+        "the error names the edited migration: {}",
+        run.stderr
+    );
+    assert_eq!(
+        progress(&run.stdout),
+        Vec::<String>::new(),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db.recorded(), [INITIAL]);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[INITIAL]),
+        "refusing an edited migration",
+    );
+}
+
+#[test]
+fn sqlmigrate_backwards_prints_the_unapply_sql_and_changes_nothing() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "sql.sqlite3");
+    let url = db.url();
+    let run = ws.migrator(&["sqlmigrate", "library", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "BEGIN;\n--\n-- Add field published_date to book\n--\n\
+         ALTER TABLE \"books\" ADD COLUMN \"published_date\" DATE;\nCOMMIT;\n"
+    );
+    let run = ws.migrator(&[
+        "sqlmigrate",
+        "library",
+        "0002_book_published_date",
+        "--backwards",
+        "--database",
+        &url,
+    ]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "BEGIN;\n--\n-- Add field published_date to book\n--\n\
+         ALTER TABLE \"books\" DROP COLUMN \"published_date\";\nCOMMIT;\n"
+    );
+    // sqlmigrate opens no connection: the file was never even created.
+    assert!(
+        !ws.path("sql.sqlite3").exists(),
+        "sqlmigrate touched the database"
+    );
+}
