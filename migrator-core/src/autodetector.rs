@@ -13,7 +13,10 @@
 //! kept model the field renames, index/constraint removals, field removals, field renames;
 //! deleted models whose table is taken by another model; table and comment changes; created
 //! models in foreign-key order; added and altered fields; the other deleted models (referencing
-//! ones first); and finally added indexes and constraints. Every step is a lookup by
+//! ones first); and finally added indexes and constraints. An operation that renames, deletes,
+//! re-tables or re-keys a model that other apps' foreign keys point at makes its migration
+//! depend on those apps' latest existing migrations, so a replay never creates such a foreign
+//! key after the model it names is gone. Every step is a lookup by
 //! name, so the cost is linear in models × fields. At the end the working copy must equal the
 //! current models (field order aside, as in Django); otherwise detection fails loudly instead of
 //! writing a wrong migration. Each app's list then goes through the optimizer.
@@ -44,12 +47,15 @@ pub struct AppChanges {
     /// Other apps this app's new migration depends on: the new migration of that app when
     /// it has one in this run (it creates or renames a model this app's foreign keys point at,
     /// or removes references to a model this app deletes), else that app's latest existing
-    /// migration (a foreign-key target that already exists there).
+    /// migration (a foreign-key target that already exists there, or an app whose foreign keys
+    /// point at a model this app renames, deletes, moves to another table or whose primary key
+    /// it changes — those keys must be replayed before the model changes).
     pub depends_on_apps: BTreeSet<String>,
     /// Other apps that also get a new migration in this run, whose *existing* latest migration
     /// (before this run) this app's new migration needs: a foreign key points at a model that
-    /// already existed there. Depending on that app's new migration instead would be correct
-    /// too, but could form a cycle between the two new migrations.
+    /// already existed there, or that app's existing foreign keys point at a model this app
+    /// renames, deletes, moves or re-keys. Depending on that app's new migration instead would
+    /// be correct too, but could form a cycle between the two new migrations.
     pub depends_on_previous: BTreeSet<String>,
 }
 
@@ -240,7 +246,9 @@ struct Detector<'a> {
     deferred: Vec<Deferred>,
     /// app → apps whose new migration it needs (foreign keys to models created or renamed).
     needs_new: AppGraph,
-    /// app → apps whose existing migrations it needs (foreign keys to models that exist).
+    /// app → apps whose existing migrations it needs: foreign keys to models that exist, and
+    /// the apps whose foreign keys point at a model this app renames, deletes, moves to another
+    /// table or whose primary key it changes (see [`Detector::moves_model`]).
     needs_existing: AppGraph,
     /// app → apps that should go first when possible (they drop references to a model this app
     /// deletes).
@@ -336,6 +344,15 @@ impl Detector<'_> {
     /// Applies `op` to the working state and appends it to `app`'s list, recording cross-app
     /// foreign-key dependencies.
     fn emit(&mut self, app: &str, op: Operation) -> Result<(), DetectError> {
+        if let Some(target) = self.moves_model(app, &op) {
+            let referencing = self.apps_referencing(&target);
+            if !referencing.is_empty() {
+                self.needs_existing
+                    .entry(app.to_string())
+                    .or_default()
+                    .extend(referencing);
+            }
+        }
         op.state_forwards(app, &mut self.work)?;
         let fks: Vec<ModelKey> = match &op {
             Operation::CreateModel(c) => c
@@ -362,6 +379,47 @@ impl Detector<'_> {
         }
         self.changes.entry(app.to_string()).or_default().push(op);
         Ok(())
+    }
+
+    /// The model whose identity `op` changes for foreign keys pointing at it from other apps:
+    /// it is renamed, deleted, moved to another table, or its primary key is altered, renamed
+    /// or removed. Such an operation must run after every existing migration of those apps
+    /// (their replayed foreign keys name the model as it was), so its app depends on their
+    /// latest migrations.
+    fn moves_model(&self, app: &str, op: &Operation) -> Option<ModelKey> {
+        let is_pk = |model: &str, field: &str| {
+            self.work
+                .model(app, model)
+                .and_then(|m| m.field(field))
+                .is_some_and(|f| f.primary_key)
+        };
+        let model = match op {
+            Operation::RenameModel(o) => &o.old_name,
+            Operation::DeleteModel(o) => &o.name,
+            Operation::AlterModelTable(o) => &o.name,
+            Operation::AlterField(o) if o.field.primary_key || is_pk(&o.model, &o.name) => &o.model,
+            Operation::RenameField(o) if is_pk(&o.model, &o.old_name) => &o.model,
+            Operation::RemoveField(o) if is_pk(&o.model, &o.name) => &o.model,
+            _ => return None,
+        };
+        Some(ModelKey::new(app, model.clone()))
+    }
+
+    /// The other apps with a model whose foreign key points at `target` in the working state.
+    fn apps_referencing(&self, target: &ModelKey) -> BTreeSet<String> {
+        self.work
+            .models
+            .values()
+            .filter(|m| m.app != target.app)
+            .filter(|m| {
+                m.fields.iter().any(|f| {
+                    f.foreign_key
+                        .as_ref()
+                        .is_some_and(|fk| fk.app == target.app && fk.model == target.name)
+                })
+            })
+            .map(|m| m.app.clone())
+            .collect()
     }
 
     fn run(&mut self) -> Result<(), DetectError> {
@@ -965,6 +1023,11 @@ impl Detector<'_> {
             )?;
             if let Some(apps) = referrers.get(&key) {
                 self.soft
+                    .entry(key.app.clone())
+                    .or_default()
+                    .extend(apps.iter().cloned());
+                // Whatever the soft order gives, never before those apps' existing migrations.
+                self.needs_existing
                     .entry(key.app.clone())
                     .or_default()
                     .extend(apps.iter().cloned());

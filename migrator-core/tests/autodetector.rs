@@ -863,3 +863,244 @@ fn swapped_columns_are_reported_with_the_two_step_fix() {
         "{text}"
     );
 }
+
+// --- Changes to a model other apps point at wait for those apps' existing migrations. ---
+
+fn product() -> ModelState {
+    model(
+        "catalog",
+        "Product",
+        vec![FieldState::new("name", ColumnType::Varchar(200))],
+    )
+}
+
+fn order_line() -> ModelState {
+    model(
+        "orders",
+        "OrderLine",
+        vec![fk("product", "catalog", "Product")],
+    )
+}
+
+fn renamed_product() -> CurrentModels {
+    let mut item = product();
+    item.name = "Item".into();
+    item.table = "items".into();
+    let mut line = order_line();
+    line.fields[1].foreign_key = Some(ForeignKey::new("catalog", "Item", OnDelete::Cascade));
+    with_hints(
+        current([item, line]),
+        ("catalog", "Item"),
+        ModelHints {
+            renamed_from: Some("Product".into()),
+            ..ModelHints::default()
+        },
+    )
+}
+
+/// The keys of every app's new migration's dependencies, wired as `makemigrations` does: the
+/// app's own leaf, `depends_on_previous` → that app's leaf before this run, `depends_on_apps`
+/// → that app's new migration in this run, else its leaf.
+fn new_migrations(
+    leaves: &BTreeMap<&str, &str>,
+    changes: &BTreeMap<String, AppChanges>,
+) -> Vec<migrator_core::Migration> {
+    use migrator_core::{Migration, MigrationKey};
+    let leaf = |app: &str| leaves.get(app).map(|n| MigrationKey::new(app, *n));
+    changes
+        .iter()
+        .map(|(app, ch)| {
+            let mut m = Migration::new(app.clone(), "0099_new");
+            m.operations = ch.operations.clone();
+            m.dependencies.extend(leaf(app));
+            for dep in &ch.depends_on_previous {
+                m.dependencies.extend(leaf(dep));
+            }
+            for dep in ch.depends_on_apps.difference(&ch.depends_on_previous) {
+                if changes.contains_key(dep) {
+                    m.dependencies
+                        .push(MigrationKey::new(dep.clone(), "0099_new"));
+                } else {
+                    m.dependencies.extend(leaf(dep));
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+/// catalog.0001 creates Product, orders.0001 creates OrderLine pointing at it.
+fn shop_history() -> Vec<migrator_core::Migration> {
+    use migrator_core::Migration;
+    vec![
+        Migration::new("catalog", "0001_initial").operation(CreateModel::from_state(&product())),
+        Migration::new("orders", "0001_initial")
+            .dependency("catalog", "0001_initial")
+            .operation(CreateModel::from_state(&order_line())),
+    ]
+}
+
+/// Replays `history` plus the new migrations in the graph's full plan (ties broken by key, as
+/// `migrate` and `makemigrations` do) and detects again: nothing may be left.
+fn assert_graph_fixpoint(
+    history: Vec<migrator_core::Migration>,
+    changes: &BTreeMap<String, AppChanges>,
+    to: &CurrentModels,
+) {
+    use migrator_core::graph::MigrationGraph;
+    let graph = MigrationGraph::new(history.clone()).expect("history graph");
+    let leaves: BTreeMap<String, String> = graph
+        .apps()
+        .into_iter()
+        .map(|app| {
+            let leaf = graph.leaf_nodes(&app)[0].name.clone();
+            (app, leaf)
+        })
+        .collect();
+    let leaves: BTreeMap<&str, &str> = leaves
+        .iter()
+        .map(|(a, n)| (a.as_str(), n.as_str()))
+        .collect();
+    let all: Vec<_> = history
+        .into_iter()
+        .chain(new_migrations(&leaves, changes))
+        .collect();
+    let graph = MigrationGraph::new(all).expect("no cycle, no missing dependency");
+    let replayed = graph.project_state().expect("the full plan replays");
+    let again = detect(&replayed, to, &mut NonInteractiveQuestioner).expect("second detect");
+    assert!(
+        again.is_empty(),
+        "plan {:?}, second detect: {again:#?}",
+        graph.full_plan()
+    );
+}
+
+#[test]
+fn renaming_a_model_another_app_points_at_waits_for_that_apps_migrations() {
+    let from = project([product(), order_line()]);
+    let to = renamed_product();
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "catalog")),
+        [
+            "Rename model Product to Item",
+            "Rename table for item to items"
+        ]
+    );
+    assert!(
+        !changes.contains_key("orders"),
+        "the rename carries orders' key along"
+    );
+    assert_eq!(
+        changes["catalog"]
+            .depends_on_apps
+            .iter()
+            .collect::<Vec<_>>(),
+        ["orders"],
+        "the rename comes after orders' latest migration"
+    );
+    assert_graph_fixpoint(shop_history(), &changes, &to);
+}
+
+#[test]
+fn a_rename_and_a_change_in_the_referencing_app_do_not_form_a_cycle() {
+    // orders also gets a new migration, and it needs catalog's new one (a new key to the
+    // renamed model): catalog's rename then depends on orders' *previous* migration.
+    let from = project([product(), order_line()]);
+    let mut to = renamed_product();
+    to.state
+        .model_mut("orders", "OrderLine")
+        .unwrap()
+        .fields
+        .push(fk("replacement", "catalog", "Item").nullable());
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "orders")),
+        ["Add field replacement to orderline"]
+    );
+    assert!(changes["orders"].depends_on_apps.contains("catalog"));
+    assert!(changes["catalog"].depends_on_apps.is_empty());
+    assert_eq!(
+        changes["catalog"]
+            .depends_on_previous
+            .iter()
+            .collect::<Vec<_>>(),
+        ["orders"]
+    );
+    assert_graph_fixpoint(shop_history(), &changes, &to);
+}
+
+#[test]
+fn a_table_or_primary_key_change_of_a_referenced_model_waits_for_the_referencing_apps() {
+    let from = project([product(), order_line()]);
+
+    let mut moved = product();
+    moved.table = "products_v2".into();
+    let to = current([moved, order_line()]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "catalog")),
+        ["Rename table for product to products_v2"]
+    );
+    assert!(changes["catalog"].depends_on_apps.contains("orders"));
+    assert_graph_fixpoint(shop_history(), &changes, &to);
+
+    let mut rekeyed = product();
+    rekeyed.fields[0].column_type = ColumnType::Integer;
+    let to = current([rekeyed, order_line()]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "catalog")),
+        ["Alter field id on product"]
+    );
+    assert!(changes["catalog"].depends_on_apps.contains("orders"));
+
+    let mut renamed_key = product();
+    renamed_key.fields[0].name = "code".into();
+    renamed_key.fields[0].column = "code".into();
+    let mut hints = ModelHints::default();
+    hints.field_renames.insert("code".into(), "id".into());
+    let to = with_hints(
+        current([renamed_key, order_line()]),
+        ("catalog", "Product"),
+        hints,
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "catalog")),
+        ["Rename field id on product to code"]
+    );
+    assert!(changes["catalog"].depends_on_apps.contains("orders"));
+    assert_graph_fixpoint(shop_history(), &changes, &to);
+
+    // Other changes to the referenced model need nothing from orders.
+    let mut wider = product();
+    wider.fields[1].column_type = ColumnType::Varchar(250);
+    let (changes, _) = run(&from, &current([wider, order_line()]), vec![]);
+    assert!(changes["catalog"].depends_on_apps.is_empty());
+    assert!(changes["catalog"].depends_on_previous.is_empty());
+}
+
+#[test]
+fn deleting_a_referenced_model_waits_for_the_referencing_app_even_when_the_order_cannot() {
+    // reviews drops its key to library.Writer but adds one to the new library.Author: reviews'
+    // new migration needs library's, so library's delete cannot wait for reviews' new
+    // migration; it still comes after reviews' existing one.
+    let writer = model("library", "Writer", vec![]);
+    let review = model("reviews", "Review", vec![fk("writer", "library", "Writer")]);
+    let from = project([writer, review]);
+    let author = model("library", "Author", vec![]);
+    let to = current([
+        author,
+        model(
+            "reviews",
+            "Review",
+            vec![fk("author", "library", "Author").nullable()],
+        ),
+    ]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert!(descriptions(&ops_of(&changes, "library")).contains(&"Delete model Writer".to_string()));
+    assert!(changes["reviews"].depends_on_apps.contains("library"));
+    assert!(!changes["library"].depends_on_apps.contains("reviews"));
+    assert!(changes["library"].depends_on_previous.contains("reviews"));
+}
