@@ -917,3 +917,81 @@ fn sqlmigrate_backwards_prints_the_unapply_sql_and_changes_nothing() {
         "sqlmigrate touched the database"
     );
 }
+
+/// Two `migrate` processes started together on one database: both succeed and each
+/// migration is applied (and recorded) exactly once.
+#[test]
+fn two_concurrent_migrate_runs_apply_each_migration_once() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "concurrent.sqlite3");
+    let url = db.url();
+    // Build the host once, so the two runs race on the database, not on cargo.
+    ws.migrator(&["showmigrations", "--database", &url])
+        .expect_code(0);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| ws.migrator(&["migrate", "--database", &url]));
+        let b = s.spawn(|| ws.migrator(&["migrate", "--database", &url]));
+        (a.join().expect("run a"), b.join().expect("run b"))
+    });
+    a.expect_code(0);
+    b.expect_code(0);
+    let mut applied: Vec<String> = progress(&a.stdout);
+    applied.extend(progress(&b.stdout));
+    applied.sort();
+    assert_eq!(
+        applied,
+        [
+            format!("Applying {INITIAL}... OK"),
+            format!("Applying {SECOND}... OK"),
+        ],
+        "each migration runs once:\n--- a\n{}\n--- b\n{}",
+        a.stdout,
+        b.stdout
+    );
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[SECOND]),
+        "two concurrent runs",
+    );
+}
+
+/// A migration that cannot be reversed (RunSql without reverse SQL) stops `migrate` going
+/// backwards through it, naming it, before anything is unapplied.
+#[test]
+fn an_irreversible_migration_stops_a_rollback_before_anything_changes() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "irreversible.sqlite3");
+    let url = db.url();
+    ws.write(
+        "library/migrations/0003_trim_titles.rs",
+        "// Written by hand for the test.\n\n\
+         use migrator_core::migration::prelude::*;\n\n\
+         pub fn migration() -> Migration {\n    Migration::default()\n        \
+         .dependency(\"library\", \"0002_book_published_date\")\n        \
+         .operation(run_sql([\"UPDATE books SET title = trim(title)\"]))\n}\n",
+    );
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok("INSERT INTO books (id, title, author) VALUES (1, 'Kindred', 'Octavia E. Butler')");
+    let run = ws.migrator(&["migrate", "library", "0001", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("0003_trim_titles"),
+        "the error names the irreversible migration: {}",
+        run.stderr
+    );
+    assert_eq!(
+        progress(&run.stdout)
+            .iter()
+            .filter(|l| l.ends_with("OK"))
+            .count(),
+        0,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db.recorded(), [INITIAL, SECOND, "library.0003_trim_titles"]);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[SECOND]),
+        "a refused rollback",
+    );
+    assert_eq!(book_rows(&db), ["1|Kindred|Octavia E. Butler"]);
+}

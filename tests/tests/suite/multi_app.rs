@@ -551,3 +551,29 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
         "the line of product 1 cascaded"
     );
 }
+
+#[test]
+fn showmigrations_and_migrate_accept_one_app() {
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    let run = ws.migrator(&["migrate", "catalog", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout), [format!("Applying {CATALOG}... OK")]);
+    let run = ws.migrator(&["showmigrations", "orders", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "orders\n [ ] 0001_initial\n");
+    let run = ws.migrator(&["showmigrations", "catalog", "--database", &url]);
+    assert_eq!(run.stdout, "catalog\n [X] 0001_initial\n");
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(1);
+    let run = ws.migrator(&["migrate", "orders", "0001", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(progress(&run.stdout), [format!("Applying {ORDERS}... OK")]);
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        "app by app",
+    );
+}
