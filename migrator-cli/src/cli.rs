@@ -108,9 +108,33 @@ pub struct MigrateArgs {
     pub check: bool,
 
     /// Database URL (default: `DATABASE_URL`, then `migrator.toml`, then `db.sqlite3` at
-    /// the workspace root).
+    /// the workspace root). PostgreSQL and MySQL/MariaDB URLs make the `migrator` driver
+    /// build its host with migrator's `postgres` / `mysql` cargo feature (which needs libpq /
+    /// libmysqlclient); a `migrator` binary built with those features always enables them.
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
+
+    /// Seconds to wait for another `migrate` that holds the migration lock before giving up
+    /// (default 60; while waiting, the holder is named when the database can tell).
+    #[arg(long, value_name = "SECS")]
+    pub lock_timeout: Option<u64>,
+
+    /// Accept the edited operations of an applied migration: store the checksum of
+    /// `APP TARGET` as it is now, without running anything. Use it only when the database
+    /// already matches the edited migration; otherwise restore the file instead.
+    #[arg(long, requires = "target", conflicts_with_all = ["fake", "fake_initial", "plan", "check", "forget", "resume"])]
+    pub restamp: bool,
+
+    /// Remove the record of the applied migration `APP TARGET` whose file was deleted (or of
+    /// a MySQL migration that was interrupted and then undone by hand), without running
+    /// anything.
+    #[arg(long, requires = "target", conflicts_with_all = ["fake", "fake_initial", "plan", "check", "resume"])]
+    pub forget: bool,
+
+    /// MySQL/MariaDB: finish a migration an earlier run was killed in, running it again from
+    /// the operation that was interrupted (the error naming it says when to use this).
+    #[arg(long, conflicts_with_all = ["fake", "fake_initial", "plan", "check"])]
+    pub resume: bool,
 }
 
 /// `showmigrations [APP…]`.

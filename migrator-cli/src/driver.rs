@@ -4,7 +4,10 @@
 //! and profiles) and runs it with the same arguments.
 //!
 //! The host's `main` is [`crate::main!`], so the commands themselves run in the host; this
-//! module never looks at models or migrations. It does not print either: cargo's own progress
+//! module never looks at models or migrations. The host gets migrator-cli's `postgres` /
+//! `mysql` cargo features when the `migrator` binary was built with them, or when the
+//! database the command will use (`--database`, `DATABASE_URL`, `migrator.toml`) is a
+//! PostgreSQL / MySQL one ([`host_features`]). It does not print either: cargo's own progress
 //! and errors reach the terminal directly, everything else is returned as [`DriverError`].
 
 use std::ffi::OsString;
@@ -283,6 +286,15 @@ impl HostCrate {
     /// `[workspace]` table, and the workspace's `[profile]` and `[patch]` tables so the shared
     /// dependencies are not rebuilt with other settings.
     pub fn for_workspace(ws: &Workspace) -> Result<Self, DriverError> {
+        Self::for_workspace_with_features(ws, &[])
+    }
+
+    /// [`HostCrate::for_workspace`] with these cargo features of migrator-cli enabled
+    /// (`postgres`, `mysql`).
+    pub fn for_workspace_with_features(
+        ws: &Workspace,
+        features: &[&str],
+    ) -> Result<Self, DriverError> {
         let package = format!("migrator-host-{}", ws.host_id());
         let mut doc = DocumentMut::new();
         let mut pkg = Table::new();
@@ -301,6 +313,13 @@ impl HostCrate {
             CliSource::Registry(version) => {
                 cli.insert("version", format!("={version}").into());
             }
+        }
+        if !features.is_empty() {
+            let mut list = toml_edit::Array::new();
+            for f in features {
+                list.push(*f);
+            }
+            cli.insert("features", toml_edit::Value::Array(list));
         }
         deps.insert("migrator-cli", value(cli));
         for app in &ws.apps {
@@ -490,14 +509,51 @@ pub fn run_host(exe: &Path, args: &[OsString], ctx: &Context) -> Result<i32, Dri
     Ok(status.code().unwrap_or(2))
 }
 
-/// The whole driver: discover, write the host, build it, run it with `args`.
+/// The server features the host needs: the ones this binary was built with, plus the backend
+/// of the database the command names (`--database`, else `DATABASE_URL`, else
+/// `migrator.toml`; SQLite needs none). An unreadable URL adds nothing — the host reports it.
+pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
+    use clap::Parser as _;
+    let mut features = Vec::new();
+    if cfg!(feature = "postgres") {
+        features.push("postgres");
+    }
+    if cfg!(feature = "mysql") {
+        features.push("mysql");
+    }
+    let argv = std::iter::once(OsString::from("migrator")).chain(args.iter().cloned());
+    let explicit = match crate::Cli::try_parse_from(argv).map(|cli| cli.command) {
+        Ok(crate::Command::Migrate(a)) => a.database,
+        Ok(crate::Command::Showmigrations(a)) => a.database,
+        Ok(crate::Command::Sqlmigrate(a)) => a.database,
+        _ => None,
+    };
+    if let Ok(db) = migrator_core::database::resolve(explicit.as_deref(), root) {
+        let needed = match db.url.backend() {
+            migrator_core::backend::Backend::Postgres => Some("postgres"),
+            migrator_core::backend::Backend::Mysql => Some("mysql"),
+            migrator_core::backend::Backend::Sqlite => None,
+        };
+        if let Some(f) = needed {
+            if !features.contains(&f) {
+                features.push(f);
+            }
+        }
+    }
+    features.sort_unstable();
+    features
+}
+
+/// The whole driver: discover, write the host (with [`host_features`]), build it, run it
+/// with `args`.
 pub fn drive(
     manifest_path: Option<&Path>,
     args: &[OsString],
     quiet: bool,
 ) -> Result<i32, DriverError> {
     let ws = Workspace::discover(manifest_path)?;
-    let host = HostCrate::for_workspace(&ws)?;
+    let features = host_features(args, &ws.root);
+    let host = HostCrate::for_workspace_with_features(&ws, &features)?;
     host.write(&ws.root)?;
     let exe = build_host(&ws, &host, quiet)?;
     run_host(&exe, args, &ws.context())
@@ -564,6 +620,29 @@ mod tests {
             CliSource::Path(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         );
         assert!(ws.host_dir().starts_with(&ws.target_dir));
+    }
+
+    #[test]
+    fn server_urls_enable_their_feature_in_the_host() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        let root = Path::new("/nonexistent-ws");
+        let pg = host_features(
+            &args(&["migrate", "--database", "postgres://u:pw@h/db"]),
+            root,
+        );
+        assert!(pg.contains(&"postgres"), "{pg:?}");
+        let my = host_features(
+            &args(&["showmigrations", "--database", "mysql://h/db"]),
+            root,
+        );
+        assert!(my.contains(&"mysql"), "{my:?}");
+        let host = HostCrate::for_workspace_with_features(&workspace(), &pg).unwrap();
+        assert!(
+            host.manifest.contains(r#"features = ["postgres"]"#)
+                || cfg!(any(feature = "postgres", feature = "mysql")),
+            "{}",
+            host.manifest
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migrator_core::executor::Outcome;
+use migrator_core::lock::LockWait;
 
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
 pub type OperationLine = (char, String);
@@ -228,6 +229,44 @@ impl Output {
             Outcome::Faked => say!(self.out, " FAKED"),
             Outcome::FakedInitial => say!(self.out, " FAKED (initial: its tables exist)"),
         }
+    }
+
+    /// The migration lock is busy: who holds it (when the database can tell) and how long
+    /// this run waits (stderr, verbosity ≥ 1).
+    pub fn waiting_for_lock(&mut self, wait: &LockWait) {
+        if self.verbosity < 1 {
+            return;
+        }
+        let holder = wait.holder.as_deref().unwrap_or("another process");
+        say!(
+            self.err,
+            "Waiting for the migration lock held by {holder} (giving up after {} s; see \
+             --lock-timeout)...",
+            wait.timeout.as_secs()
+        );
+    }
+
+    /// `migrate --restamp`: the new checksum is stored (or already was).
+    pub fn restamped(&mut self, key: &str, changed: bool) {
+        if changed {
+            say!(
+                self.out,
+                "Re-stamped {key}: its current operations are now the applied ones."
+            );
+        } else {
+            say!(
+                self.out,
+                "{key} is unchanged since it was applied; nothing to re-stamp."
+            );
+        }
+    }
+
+    /// `migrate --forget`: the record is gone.
+    pub fn forgotten(&mut self, key: &str) {
+        say!(
+            self.out,
+            "Forgot {key}: it is no longer recorded as applied."
+        );
     }
 
     /// `migrate --plan`: each step with its operations.

@@ -22,6 +22,7 @@
 //!   skipped (reported in [`MigrateReport::skipped`]); any other change stops the run.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -32,7 +33,7 @@ use thiserror::Error;
 use crate::backend::{Backend, DbConnection, SchemaError};
 use crate::error::BoxError;
 use crate::graph::{GraphError, MigrationGraph};
-use crate::lock::{LockError, WriteLock};
+use crate::lock::{LockError, LockGuard, LockWait, DEFAULT_LOCK_TIMEOUT};
 use crate::migration::{Migration, MigrationKey};
 use crate::operations::{Operation, RustMigrationFn, StateError};
 use crate::recorder::{self, RecorderError};
@@ -84,6 +85,12 @@ pub struct MigrateOptions {
     /// Record an `initial` migration without running it when every table it creates and every
     /// column it adds exists.
     pub fake_initial: bool,
+    /// How long to wait for another `migrate` holding the lock (default
+    /// [`DEFAULT_LOCK_TIMEOUT`]).
+    pub lock_timeout: Option<Duration>,
+    /// MySQL: finish a migration an earlier run left half-applied (see
+    /// [`ExecutorError::Interrupted`]) by running it again from the interrupted operation.
+    pub resume: bool,
 }
 
 /// What happened to one migration.
@@ -105,6 +112,8 @@ pub enum MigrateEvent<'a> {
     Planned(&'a [PlanStep]),
     /// A migration is starting (sent once its transaction holds the lock).
     Started(&'a PlanStep),
+    /// The lock is held by another process; this one waits (sent once per wait).
+    WaitingForLock(&'a LockWait),
     /// A migration committed.
     Finished {
         /// The step.
@@ -176,7 +185,7 @@ pub enum ExecutorError {
         dependency: MigrationKey,
     },
     /// An applied migration was edited afterwards.
-    #[error("migration `{migration}` was changed after it was applied (recorded checksum {recorded}, now {current}). Revert the edit and put the change in a new migration (`makemigrations`)")]
+    #[error("migration `{migration}`{} was changed after it was applied: its operations differ from the ones recorded (checksum {recorded}, now {current}); nothing was run. Either restore the file as it was when applied (e.g. `git checkout -- FILE`) and put the change in a new migration (`makemigrations`), or, if the database already matches the edited operations, accept them with `migrator migrate --restamp {} {}`", file_text(.file), .migration.app, .migration.name)]
     ChecksumMismatch {
         /// The migration.
         migration: MigrationKey,
@@ -184,7 +193,48 @@ pub enum ExecutorError {
         recorded: String,
         /// Checksum of the migration as it is now.
         current: String,
+        /// Its file, when the caller knows the migration folders
+        /// ([`ExecutorError::with_migration_dirs`]).
+        file: Option<Box<Path>>,
     },
+    /// An applied migration's file is gone.
+    #[error("migration `{migration}` is recorded as applied, but its file{} is gone; nothing was run. Either restore the file (e.g. `git checkout -- FILE`), or, if its changes were undone by hand or are no longer wanted in the history, remove the record with `migrator migrate --forget {} {}`", file_text(.file), .migration.app, .migration.name)]
+    MissingMigrationFile {
+        /// The recorded migration.
+        migration: MigrationKey,
+        /// Where its file was expected.
+        file: Option<Box<Path>>,
+    },
+    /// A plan would apply some migrations and unapply others.
+    #[error("the plan both applies and unapplies migrations ({}); migrator, like Django, refuses mixed plans. Migrate in two steps: first backwards to a target, then forwards", list(.steps))]
+    MixedPlan {
+        /// The steps, `app.name` or `app.name (unapply)`.
+        steps: Vec<String>,
+    },
+    /// A MySQL migration was interrupted (the process died) after committing some of its
+    /// operations.
+    #[error("migration `{migration}` was interrupted (its `migrate` process died) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. MySQL commits schema changes as they run: {} committed, operation {operation} may be partly committed, and the later ones did not run. Recover with either\n  `migrator migrate --resume` — runs `{migration}` again from operation {operation} (if operation {operation} did commit, this fails on it: then finish by hand as below), or\n  finish (or undo) the migration by hand, then `migrator migrate --fake {} {}` to record it as applied (or, after undoing it, `migrator migrate --forget {} {}`)", committed_text(*.operation), .migration.app, .migration.name, .migration.app, .migration.name)]
+    Interrupted {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based number of the operation that was running.
+        operation: usize,
+        /// How many operations the migration has.
+        total: usize,
+        /// `describe()` of that operation.
+        description: Box<str>,
+        /// When it started (UTC).
+        started_at: Box<str>,
+    },
+    /// `--resume` without an interrupted migration.
+    #[error("there is no interrupted migration to resume; run `migrate` without `--resume`")]
+    NothingToResume,
+    /// `--restamp` or `--forget` named a migration that is not recorded.
+    #[error("migration `{0}` is not recorded as applied; there is nothing to {1}")]
+    NotRecorded(MigrationKey, &'static str),
+    /// `--forget` named a migration whose file exists.
+    #[error("migration `{0}` still has its file; `--forget` only removes records of deleted migrations. To unapply it, migrate its app to the migration before it")]
+    ForgetExisting(MigrationKey),
     /// The migration history cannot be replayed.
     #[error(transparent)]
     Graph(Box<GraphError>),
@@ -284,6 +334,58 @@ pub enum ExecutorError {
     /// Reading the live schema failed (`--fake-initial`).
     #[error("reading the schema for --fake-initial failed: {0}")]
     Introspect(Box<crate::introspect::IntrospectError>),
+}
+
+fn file_text(file: &Option<Box<Path>>) -> String {
+    match file {
+        Some(f) => format!(" ({})", f.display()),
+        None => String::new(),
+    }
+}
+
+fn committed_text(operation: usize) -> String {
+    match operation {
+        0 | 1 => "no earlier operation is".to_owned(),
+        2 => "operation 1 is".to_owned(),
+        n => format!("operations 1–{} are", n - 1),
+    }
+}
+
+impl ExecutorError {
+    /// Adds the file of the migration an error is about (`dirs`: app → migrations folder, as
+    /// `LoadedMigrations::dirs` or relative to the workspace root), so the message names it.
+    pub fn with_migration_dirs(mut self, dirs: &BTreeMap<String, PathBuf>) -> Self {
+        let locate = |key: &MigrationKey| -> Option<Box<Path>> {
+            dirs.get(&key.app)
+                .map(|d| d.join(format!("{}.rs", key.name)).into_boxed_path())
+        };
+        match &mut self {
+            Self::ChecksumMismatch {
+                migration, file, ..
+            }
+            | Self::MissingMigrationFile { migration, file } => {
+                *file = locate(migration);
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// The migration folder map relative to `root` (for [`Self::with_migration_dirs`]).
+    pub fn relative_dirs(
+        dirs: &BTreeMap<String, PathBuf>,
+        root: &Path,
+    ) -> BTreeMap<String, PathBuf> {
+        dirs.iter()
+            .map(|(app, d)| {
+                (
+                    app.clone(),
+                    d.strip_prefix(root)
+                        .map_or_else(|_| d.clone(), Path::to_path_buf),
+                )
+            })
+            .collect()
+    }
 }
 
 /// What a failed migration left behind, for the error message.
@@ -477,6 +579,7 @@ pub fn migration_plan(
             }
         }
     }
+    check_plan_direction(&plan)?;
     // Several backwards plans may interleave; a dependent must always be unapplied first.
     if plan.iter().any(|s| s.backwards) {
         let order: BTreeMap<MigrationKey, usize> = graph
@@ -488,6 +591,27 @@ pub fn migration_plan(
         plan.sort_by_key(|s| std::cmp::Reverse(order.get(&s.key).copied()));
     }
     Ok(plan)
+}
+
+/// Refuses a plan that both applies and unapplies migrations (Django refuses them too: the
+/// state between the two halves is not one any migration describes).
+pub fn check_plan_direction(plan: &[PlanStep]) -> Result<(), ExecutorError> {
+    let backwards = plan.iter().filter(|s| s.backwards).count();
+    if backwards == 0 || backwards == plan.len() {
+        return Ok(());
+    }
+    Err(ExecutorError::MixedPlan {
+        steps: plan
+            .iter()
+            .map(|s| {
+                if s.backwards {
+                    format!("{} (unapply)", s.key)
+                } else {
+                    s.key.to_string()
+                }
+            })
+            .collect(),
+    })
 }
 
 /// The SQL of every operation of `key`, forwards or backwards (in run order: backwards
@@ -555,7 +679,28 @@ fn check_checksums(
     graph: &MigrationGraph,
     rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
 ) -> Result<(), ExecutorError> {
+    let apps: BTreeSet<String> = graph.apps().into_iter().collect();
+    let replaced: BTreeSet<&MigrationKey> =
+        graph.migrations().flat_map(|m| m.replaces.iter()).collect();
+    // Squashes recorded by a newer history (their replaced migrations' rows point at them):
+    // a history that still has the originals legitimately lacks them.
+    let recorded_squashes: BTreeSet<&str> = rows
+        .values()
+        .filter_map(|r| r.checksum.strip_prefix(recorder::REPLACED_BY))
+        .collect();
     for (key, row) in rows {
+        // A recorded migration of a known app that the history no longer has (and that no
+        // squash replaced): its file was deleted or renamed.
+        if apps.contains(&key.app)
+            && !graph.contains(key)
+            && !replaced.contains(key)
+            && !recorded_squashes.contains(key.to_string().as_str())
+        {
+            return Err(ExecutorError::MissingMigrationFile {
+                migration: key.clone(),
+                file: None,
+            });
+        }
         if row.checksum.starts_with(recorder::REPLACED_BY) {
             continue;
         }
@@ -566,6 +711,7 @@ fn check_checksums(
                     migration: key.clone(),
                     recorded: row.checksum.clone(),
                     current,
+                    file: None,
                 });
             }
         }
@@ -573,27 +719,27 @@ fn check_checksums(
     Ok(())
 }
 
-/// Runs `f` under the write lock: commit on success, roll back on failure — and on a panic
-/// (a RunRust step may panic), so the connection is never left inside a transaction.
+/// Runs `f` under the write lock ([`LockGuard`]): commit on success, roll back on failure —
+/// and on a panic (a RunRust step may panic): the guard's `Drop` rolls back and releases the
+/// lock while the panic unwinds, so the connection is never left inside a transaction.
 fn locked<T>(
     conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, ExecutorError>,
+    timeout: Duration,
+    on_event: &mut dyn FnMut(MigrateEvent<'_>),
+    f: impl FnOnce(&mut DbConnection, &mut dyn FnMut(MigrateEvent<'_>)) -> Result<T, ExecutorError>,
 ) -> Result<T, ExecutorError> {
-    let lock = WriteLock::acquire(conn)?;
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut *conn)));
-    match outcome {
-        Ok(Ok(v)) => {
-            lock.commit(conn)?;
+    let mut guard = LockGuard::acquire(conn, timeout, &mut |wait| {
+        on_event(MigrateEvent::WaitingForLock(wait))
+    })?;
+    match f(guard.conn(), on_event) {
+        Ok(v) => {
+            guard.commit()?;
             Ok(v)
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             // The original error matters more than a failed rollback.
-            let _ = lock.rollback(conn);
+            let _ = guard.rollback();
             Err(e)
-        }
-        Err(panic) => {
-            let _ = lock.rollback(conn);
-            std::panic::resume_unwind(panic)
         }
     }
 }
@@ -630,8 +776,45 @@ pub fn effective_applied(
     Ok(applied)
 }
 
-/// Reads the applied set and validates it (checksums, squashes, consistency).
+/// Reads the applied set and validates it (checksums, deleted files, squashes, consistency,
+/// and no migration left half-applied by a killed MySQL run).
 fn read_applied(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    read_applied_allowing_interrupted(conn, graph)
+}
+
+fn interrupted_error(i: recorder::Interrupted) -> ExecutorError {
+    ExecutorError::Interrupted {
+        migration: i.key,
+        operation: i.operation,
+        total: i.total,
+        description: i.description.into(),
+        started_at: i.started_at.into(),
+    }
+}
+
+/// The recorded migrations, checked as `migrate` checks them before anything runs (what
+/// `showmigrations` uses): an edited applied migration, an applied migration whose file is
+/// gone, or a migration a killed MySQL run left half-applied is an error naming the migration
+/// and the way out. Reads only; creates nothing.
+pub fn check_recorded(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeMap<MigrationKey, recorder::AppliedMigration>, ExecutorError> {
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    let rows = recorder::applied(conn)?;
+    check_checksums(graph, &rows)?;
+    Ok(rows)
+}
+
+fn read_applied_allowing_interrupted(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
 ) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
@@ -735,17 +918,48 @@ fn initial_schema_exists(
 }
 
 /// Runs one migration's operations (already turned into SQL) on `conn`, inside the caller's
-/// transaction, then checks foreign keys.
+/// transaction, then checks foreign keys. Operations before `first` (0-based) are skipped
+/// (`--resume`).
+///
+/// MySQL commits each DDL statement implicitly, so there progress is recorded (and committed)
+/// before each operation when the migration has any schema or SQL step: a run killed in the
+/// middle leaves a `migrator_progress` row naming the operation that was running, which the
+/// next run reports ([`ExecutorError::Interrupted`]). A migration made only of RunRust steps
+/// stays one transaction and needs no progress row.
 fn run_operations(
     conn: &mut DbConnection,
-    key: &MigrationKey,
+    migration: &Migration,
     ops: &[OpSql],
+    first: usize,
+    backwards: bool,
 ) -> Result<(), ExecutorError> {
+    let key = migration.key();
+    let key = &key;
     // MySQL commits each DDL statement implicitly: track what can no longer be rolled back.
     let implicit_commits = conn.backend() == Backend::Mysql;
+    // Unapplying is not tracked: the migration stays recorded until its last step, so a
+    // killed unapply shows as applied (a known gap, reported by `migrate` as a schema error).
+    let track_progress =
+        implicit_commits && !backwards && ops.iter().any(|op| !op.statements.is_empty());
+    let total = migration.operations.len();
     let mut committed: Vec<usize> = Vec::new();
-    for op in ops {
+    for op in ops.iter().filter(|op| op.index >= first) {
         let number = op.index + 1;
+        if track_progress {
+            recorder::progress_start(conn, key, number, total, &op.description)?;
+            // Commit the progress row now (MySQL's DDL would commit it anyway, but a RunRust
+            // step would not): the diesel-level transaction stays open.
+            conn.batch_execute("COMMIT")
+                .and_then(|()| conn.batch_execute("BEGIN"))
+                .map_err(|source| ExecutorError::Sql {
+                    migration: key.clone(),
+                    number,
+                    description: "record progress".into(),
+                    sql: "COMMIT; BEGIN".into(),
+                    source: Box::new(source),
+                    committed: committed.clone().into(),
+                })?;
+        }
         for (i, sql) in op.statements.iter().enumerate() {
             if let Err(source) = conn.batch_execute(sql) {
                 if implicit_commits && i > 0 {
@@ -798,12 +1012,14 @@ fn run_operations(
 
 /// Applies or unapplies migrations to reach `target`.
 ///
-/// Under the lock: reads the applied set (validating checksums and history), computes the
-/// plan and reports it; with `plan_only` stops there. The SQL of every step is computed
-/// before anything runs, so an irreversible operation or a schema error stops the run before
-/// any DDL. Then each step runs in its own write transaction, which re-reads the applied set
-/// first (another process may have migrated meanwhile) and commits the DDL, data steps,
-/// foreign-key check and recorder row together.
+/// Under the lock: reads the applied set (validating checksums, deleted files, interrupted
+/// MySQL runs and history), computes the plan and reports it; with `plan_only` stops there.
+/// The SQL of every step is computed before anything runs, so an irreversible operation or a
+/// schema error stops the run before any DDL. Then each step runs in its own write
+/// transaction, which re-reads the applied set first (another process may have migrated
+/// meanwhile) and commits the DDL, data steps, foreign-key check and recorder row together.
+/// While another process holds the lock, [`MigrateEvent::WaitingForLock`] is sent once per
+/// wait.
 pub fn migrate(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
@@ -815,10 +1031,24 @@ pub fn migrate(
     backend
         .editor()
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
-    let (mut expected, plan) = locked(conn, |conn| {
-        let applied = read_applied(conn, graph)?;
+    let timeout = options.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    let (mut expected, plan, interrupted) = locked(conn, timeout, on_event, |conn, _| {
+        let interrupted = recorder::interrupted(conn)?.into_iter().next();
+        let applied = read_applied_allowing_interrupted(conn, graph)?;
         let plan = migration_plan(graph, &applied, target)?;
-        Ok((applied, plan))
+        if let Some(i) = &interrupted {
+            // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
+            // hand) may proceed, and only when the plan starts with it.
+            let first = plan.first();
+            let allowed = (options.resume || options.fake)
+                && first.is_some_and(|s| s.key == i.key && !s.backwards);
+            if !allowed && !options.plan_only {
+                return Err(interrupted_error(i.clone()));
+            }
+        } else if options.resume {
+            return Err(ExecutorError::NothingToResume);
+        }
+        Ok((applied, plan, interrupted))
     })?;
     on_event(MigrateEvent::Planned(&plan));
     let mut report = MigrateReport {
@@ -841,7 +1071,12 @@ pub fn migrate(
         let migration = graph
             .migration(&step.key)
             .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
-        let result = locked(conn, |conn| {
+        // `--resume`: the interrupted migration continues at the operation that was running.
+        let first = match &interrupted {
+            Some(i) if i.key == step.key && options.resume => i.operation.saturating_sub(1),
+            _ => 0,
+        };
+        let result = locked(conn, timeout, on_event, |conn, on_event| {
             let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
             let now = effective_applied(graph, &recorded)?;
             // Another process may have migrated meanwhile. If all it did is steps of this very
@@ -869,7 +1104,7 @@ pub fn migrate(
             {
                 Outcome::FakedInitial
             } else {
-                run_operations(conn, &step.key, ops)?;
+                run_operations(conn, migration, ops, first, step.backwards)?;
                 Outcome::Applied
             };
             // A squash is recorded together with the migrations it replaces (Django does the
@@ -886,9 +1121,21 @@ pub fn migrate(
                         recorder::record_replaced(conn, r, &step.key)?;
                     }
                 }
+                recorder::progress_clear(conn, &step.key)?;
             }
             Ok((Some((outcome, started)), now))
-        })?;
+        });
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                // A reported failure: the error says what stays committed, so the progress
+                // row (left only for runs that die without a report) goes.
+                if backend == Backend::Mysql && !matches!(e, ExecutorError::Lock(_)) {
+                    let _ = recorder::progress_clear(conn, &step.key);
+                }
+                return Err(e);
+            }
+        };
         let (ran, now) = result;
         expected = now;
         let Some((outcome, started)) = ran else {
@@ -908,6 +1155,64 @@ pub fn migrate(
         report.done.push((step.clone(), outcome));
     }
     Ok(report)
+}
+
+/// Stores the current checksum of the applied migration `key` (`migrate --restamp`): accepts
+/// an edit of an applied migration whose operations the database already matches. Returns
+/// false when the checksum was already current.
+pub fn restamp(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    lock_timeout: Option<Duration>,
+) -> Result<bool, ExecutorError> {
+    let migration = graph
+        .migration(key)
+        .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+    let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    locked(conn, timeout, &mut |_| {}, |conn, _| {
+        let rows = recorder::applied(conn)?;
+        let row = rows
+            .get(key)
+            .ok_or_else(|| ExecutorError::NotRecorded(key.clone(), "restamp"))?;
+        let current = recorder::checksum(migration);
+        if row.checksum == current {
+            return Ok(false);
+        }
+        recorder::set_checksum(conn, key, &current)?;
+        Ok(true)
+    })
+}
+
+/// Removes the record of an applied migration whose file is gone (`migrate --forget`), and
+/// any progress row a killed MySQL run left for it or for a migration that still exists but
+/// was undone by hand.
+pub fn forget(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    lock_timeout: Option<Duration>,
+) -> Result<(), ExecutorError> {
+    let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    locked(conn, timeout, &mut |_| {}, |conn, _| {
+        let interrupted = recorder::interrupted(conn)?
+            .into_iter()
+            .any(|i| i.key == *key);
+        let recorded = recorder::applied(conn)?.contains_key(key);
+        if interrupted && !recorded {
+            recorder::progress_clear(conn, key)?;
+            return Ok(());
+        }
+        if !recorded {
+            return Err(ExecutorError::NotRecorded(key.clone(), "forget"));
+        }
+        if graph.contains(key) {
+            return Err(ExecutorError::ForgetExisting(key.clone()));
+        }
+        recorder::unrecord(conn, key)?;
+        recorder::progress_clear(conn, key)?;
+        Ok(())
+    })
 }
 
 /// Applies every migration embedded in this binary that is not applied yet — the one call an

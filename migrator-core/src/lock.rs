@@ -1,44 +1,59 @@
-//! The migration lock (DESIGN decision 10): on SQLite, an immediate write transaction
-//! (`BEGIN IMMEDIATE`) — while it is open no other connection can write, so two `migrate`
-//! runs cannot interleave. The executor takes it before reading the applied set and computing
-//! the plan, and again around each migration (re-reading the applied set under it).
+//! The migration lock (DESIGN decision 10). The executor takes it before reading the applied
+//! set and computing the plan, and again around each migration (re-reading the applied set
+//! under it). This module does not decide what runs under the lock.
 //!
-//! SQLite ignores `PRAGMA foreign_keys` inside a transaction, so [`WriteLock::acquire`]
-//! switches enforcement off *before* `BEGIN IMMEDIATE` (table rebuilds drop and recreate
-//! referenced tables) and [`WriteLock::commit`] / [`WriteLock::rollback`] restore the previous
-//! setting afterwards; the executor checks foreign keys itself with `PRAGMA
-//! foreign_key_check` before committing. The transaction goes through diesel's transaction
-//! manager, so code that calls `conn.transaction(…)` inside it gets a savepoint.
+//! - SQLite: an immediate write transaction (`BEGIN IMMEDIATE`) — while it is open no other
+//!   connection can write, so two `migrate` runs cannot interleave. It is tried with a short
+//!   busy timeout and retried until the lock timeout, so a waiting process can say it waits.
+//!   SQLite ignores `PRAGMA foreign_keys` inside a transaction, so the lock switches
+//!   enforcement off *before* `BEGIN IMMEDIATE` (table rebuilds drop and recreate referenced
+//!   tables) and restores the previous setting after the transaction; the executor checks
+//!   foreign keys itself with `PRAGMA foreign_key_check` before committing.
+//! - PostgreSQL: a transaction that polls `pg_try_advisory_xact_lock(LOCK_KEY)` with backoff
+//!   (a waiting process never queues behind the holder's own lock requests), released by
+//!   PostgreSQL at commit, rollback or when the connection dies. While waiting, the holder is
+//!   named from `pg_locks` + `pg_stat_activity` (pid, application name, client address).
+//! - MySQL/MariaDB: the session-scoped named lock `GET_LOCK('migrator:<database>', 0)` polled
+//!   the same way on the migrating connection, released explicitly after the transaction ends
+//!   (and by the server when the connection dies); the holder is named from `IS_USED_LOCK`
+//!   (its connection id) and the process list.
 //!
-//! PostgreSQL: a transaction holding the advisory lock `pg_advisory_xact_lock(LOCK_KEY)`,
-//! released by PostgreSQL itself at commit or rollback. MySQL/MariaDB: the named lock
-//! `GET_LOCK('migrator_migrations')` (session-scoped, so released explicitly after the
-//! transaction ends) around a transaction — which MySQL commits implicitly at each DDL
-//! statement. Every backend waits at most [`LOCK_WAIT_SECONDS`] for another holder. This
-//! module does not decide what runs under the lock.
+//! Every backend waits at most the lock timeout ([`DEFAULT_LOCK_TIMEOUT`] unless the caller
+//! says otherwise). The transaction goes through diesel's transaction manager, so code that
+//! calls `conn.transaction(…)` inside it gets a savepoint. [`LockGuard`] releases the lock
+//! when dropped — on early returns and during a panic's unwinding alike.
+
+use std::fmt;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::sql_types::Integer;
 #[cfg(feature = "mysql")]
 use diesel::sql_types::{BigInt, Nullable};
+#[cfg(feature = "postgres")]
+use diesel::sql_types::{Bool, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use thiserror::Error;
 
 use crate::backend::{Backend, DbConnection};
 
-/// The name of the MySQL named lock.
-pub const LOCK_NAME: &str = "migrator_migrations";
+/// The prefix of the MySQL named lock; the database name follows (`migrator:shop`), so
+/// migrations of different databases on one server do not wait for each other.
+pub const LOCK_NAME: &str = "migrator:";
 /// The PostgreSQL advisory-lock key (the bytes of `"migrator"`).
 pub const LOCK_KEY: i64 = 0x6d69_6772_6174_6f72;
-/// How long PostgreSQL and MySQL wait for another `migrate` to release the lock (SQLite waits
-/// for its busy timeout).
-pub const LOCK_WAIT_SECONDS: u32 = 30;
+/// How long a `migrate` waits for another one to release the lock unless told otherwise
+/// (`migrate --lock-timeout SECS`).
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long one SQLite `BEGIN IMMEDIATE` attempt waits before the lock reports waiting.
+const SQLITE_ATTEMPT_MS: u64 = 100;
 
 /// Taking or releasing the lock failed.
 #[derive(Debug, Error)]
 pub enum LockError {
-    /// The database refused (another writer held the lock past the busy timeout, say).
-    #[error("could not {action} the migration lock: {source}. If another `migrate` is running, wait for it and retry")]
+    /// The database refused.
+    #[error("could not {action} the migration lock: {source}")]
     Database {
         /// `take`, `commit` or `roll back`.
         action: &'static str,
@@ -49,16 +64,51 @@ pub enum LockError {
     /// there, and migrations need their own transactions).
     #[error("the connection is already inside a transaction; run migrations outside any transaction (before `conn.transaction(…)`, not within it)")]
     InTransaction,
-    /// Another holder kept the lock longer than [`LOCK_WAIT_SECONDS`].
-    #[error("another `migrate` has held the migration lock for more than {LOCK_WAIT_SECONDS} s on this {0} database; wait for it to finish and retry")]
-    Timeout(Backend),
-    /// The backend has no lock implementation yet.
-    #[error("migrating a {0} database is not available yet in this build")]
-    Unsupported(Backend),
+    /// Another holder kept the lock longer than the timeout.
+    #[error("gave up after waiting {seconds} s for the migration lock on this {backend} database{}; wait for the other `migrate` to finish and retry, or raise `--lock-timeout`", holder_text(.holder))]
+    Timeout {
+        /// The backend.
+        backend: Backend,
+        /// How long this process waited.
+        seconds: u64,
+        /// Who held the lock, when the backend can tell.
+        holder: Option<String>,
+    },
 }
 
-/// A held write lock: an open `BEGIN IMMEDIATE` transaction on the connection. Release it
-/// with [`WriteLock::commit`] or [`WriteLock::rollback`].
+fn holder_text(holder: &Option<String>) -> String {
+    match holder {
+        Some(h) => format!(" (held by {h})"),
+        None => String::new(),
+    }
+}
+
+/// Reported once when the lock is busy and this process starts waiting for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockWait {
+    /// The backend.
+    pub backend: Backend,
+    /// Who holds the lock, when the backend can tell: `PostgreSQL pid 4242
+    /// (application "migrator", client 127.0.0.1)`, `MySQL connection 17 (root@localhost)`,
+    /// `another connection writing to /path/db.sqlite3`.
+    pub holder: Option<String>,
+    /// How long this process will wait before giving up.
+    pub timeout: Duration,
+}
+
+impl fmt::Display for LockWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.holder {
+            Some(h) => write!(f, "held by {h}")?,
+            None => write!(f, "held by another process")?,
+        }
+        write!(f, "; waiting up to {} s", self.timeout.as_secs())
+    }
+}
+
+/// A held write lock: an open transaction on the connection (plus the named lock on MySQL).
+/// Release it with [`WriteLock::commit`] or [`WriteLock::rollback`], or hold it through a
+/// [`LockGuard`], which releases it on every exit path.
 #[derive(Debug)]
 #[must_use = "the lock is held until commit or rollback"]
 pub struct WriteLock {
@@ -75,16 +125,103 @@ struct GotLock {
     got: Option<i64>,
 }
 
+#[cfg(feature = "mysql")]
+#[derive(QueryableByName)]
+struct MysqlHolder {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Text>)]
+    who: Option<String>,
+}
+
+#[cfg(feature = "postgres")]
+#[derive(QueryableByName)]
+struct PgGot {
+    #[diesel(sql_type = Bool)]
+    got: bool,
+}
+
+#[cfg(feature = "postgres")]
+#[derive(QueryableByName)]
+struct PgHolder {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+    #[diesel(sql_type = Text)]
+    application: String,
+    #[diesel(sql_type = Text)]
+    client: String,
+}
+
 #[derive(QueryableByName)]
 struct FkSetting {
     #[diesel(sql_type = Integer)]
     foreign_keys: i32,
 }
 
+#[derive(QueryableByName)]
+struct BusyTimeout {
+    #[diesel(sql_type = Integer)]
+    timeout: i32,
+}
+
+#[derive(QueryableByName)]
+struct DatabaseFile {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    file: String,
+}
+
+/// Polls `try_once` with backoff until it succeeds or `timeout` passes; calls `on_wait` once,
+/// with the holder `who` names, when the first attempt fails.
+fn poll<C>(
+    c: &mut C,
+    backend: Backend,
+    timeout: Duration,
+    on_wait: &mut dyn FnMut(&LockWait),
+    mut try_once: impl FnMut(&mut C) -> Result<bool, LockError>,
+    mut who: impl FnMut(&mut C) -> Option<String>,
+) -> Result<(), LockError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(10);
+    let mut holder = None;
+    let mut reported = false;
+    loop {
+        if try_once(c)? {
+            return Ok(());
+        }
+        if !reported || holder.is_none() {
+            holder = who(c);
+        }
+        if !reported {
+            reported = true;
+            on_wait(&LockWait {
+                backend,
+                holder: holder.clone(),
+                timeout,
+            });
+        }
+        if started.elapsed() >= timeout {
+            return Err(LockError::Timeout {
+                backend,
+                seconds: started.elapsed().as_secs(),
+                holder,
+            });
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 3 / 2).min(Duration::from_millis(250));
+    }
+}
+
 impl WriteLock {
-    /// Switches foreign-key enforcement off and opens an immediate write transaction. Waits
-    /// for other writers up to the connection's busy timeout.
+    /// Takes the lock, waiting up to [`DEFAULT_LOCK_TIMEOUT`] for another holder.
     pub fn acquire(conn: &mut DbConnection) -> Result<Self, LockError> {
+        Self::acquire_with(conn, DEFAULT_LOCK_TIMEOUT, &mut |_| {})
+    }
+
+    /// Takes the lock, waiting up to `timeout`; `on_wait` is told once, with the holder when
+    /// the backend can tell, if the lock is busy.
+    pub fn acquire_with(
+        conn: &mut DbConnection,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self, LockError> {
         let take = |source| LockError::Database {
             action: "take",
             source,
@@ -95,19 +232,51 @@ impl WriteLock {
                     .load(c)
                     .map_err(take)?;
                 let restore_foreign_keys = rows.first().is_some_and(|r| r.foreign_keys != 0);
+                let busy: Vec<BusyTimeout> = diesel::sql_query("PRAGMA busy_timeout")
+                    .load(c)
+                    .map_err(take)?;
+                let busy = busy.first().map_or(0, |b| b.timeout);
                 // Table renames must rewrite references in other tables (the default since
                 // SQLite 3.26, unless a connection turned the legacy behaviour on).
-                c.batch_execute("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = OFF")
-                    .map_err(take)?;
-                if let Err(e) = AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-                {
-                    if matches!(e, diesel::result::Error::AlreadyInTransaction) {
-                        return Err(LockError::InTransaction);
-                    }
+                c.batch_execute(&format!(
+                    "PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = OFF; \
+                     PRAGMA busy_timeout = {SQLITE_ATTEMPT_MS}"
+                ))
+                .map_err(take)?;
+                let res = poll(
+                    c,
+                    Backend::Sqlite,
+                    timeout,
+                    on_wait,
+                    |c| match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+                        Ok(()) => Ok(true),
+                        Err(diesel::result::Error::AlreadyInTransaction) => {
+                            Err(LockError::InTransaction)
+                        }
+                        Err(diesel::result::Error::DatabaseError(_, info))
+                            if info.message().contains("locked")
+                                || info.message().contains("busy") =>
+                        {
+                            Ok(false)
+                        }
+                        Err(e) => Err(take(e)),
+                    },
+                    |c| {
+                        let files: Vec<DatabaseFile> = diesel::sql_query(
+                            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+                        )
+                        .load(c)
+                        .ok()?;
+                        let file = files.into_iter().next()?.file;
+                        Some(format!("another connection writing to {file}"))
+                    },
+                );
+                let _ = c.batch_execute(&format!("PRAGMA busy_timeout = {busy}"));
+                if let Err(e) = res {
                     if restore_foreign_keys {
                         let _ = c.batch_execute("PRAGMA foreign_keys = ON");
                     }
-                    return Err(take(e));
+                    return Err(e);
                 }
                 Ok(Self {
                     restore_foreign_keys,
@@ -116,22 +285,31 @@ impl WriteLock {
             }
             #[cfg(feature = "postgres")]
             DbConnection::Postgres(c) => {
-                begin(c, "BEGIN")?;
-                let locked = c.batch_execute(&format!(
-                    "SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'; \
-                     SELECT pg_advisory_xact_lock({LOCK_KEY}); \
-                     SET LOCAL lock_timeout TO DEFAULT"
+                // Name this session for other waiters' messages, unless the caller named it.
+                let _ = c.batch_execute(&format!(
+                    "SELECT set_config('application_name', 'migrator (pid {})', false) \
+                     WHERE current_setting('application_name') = ''",
+                    std::process::id()
                 ));
-                if let Err(e) = locked {
+                begin(c, "BEGIN")?;
+                let res = poll(
+                    c,
+                    Backend::Postgres,
+                    timeout,
+                    on_wait,
+                    |c| {
+                        let got: Vec<PgGot> = diesel::sql_query(format!(
+                            "SELECT pg_try_advisory_xact_lock({LOCK_KEY}) AS got"
+                        ))
+                        .load(c)
+                        .map_err(take)?;
+                        Ok(got.first().is_some_and(|g| g.got))
+                    },
+                    pg_holder,
+                );
+                if let Err(e) = res {
                     let _ = AnsiTransactionManager::rollback_transaction(c);
-                    return Err(match e {
-                        diesel::result::Error::DatabaseError(_, ref info)
-                            if info.message().contains("lock timeout") =>
-                        {
-                            LockError::Timeout(Backend::Postgres)
-                        }
-                        other => take(other),
-                    });
+                    return Err(e);
                 }
                 Ok(Self {
                     restore_foreign_keys: false,
@@ -140,14 +318,22 @@ impl WriteLock {
             }
             #[cfg(feature = "mysql")]
             DbConnection::Mysql(c) => {
-                let got: Vec<GotLock> = diesel::sql_query(format!(
-                    "SELECT CAST(GET_LOCK('{LOCK_NAME}', {LOCK_WAIT_SECONDS}) AS SIGNED) AS got"
-                ))
-                .load(c)
-                .map_err(take)?;
-                if got.first().and_then(|g| g.got) != Some(1) {
-                    return Err(LockError::Timeout(Backend::Mysql));
-                }
+                poll(
+                    c,
+                    Backend::Mysql,
+                    timeout,
+                    on_wait,
+                    |c| {
+                        let got: Vec<GotLock> = diesel::sql_query(format!(
+                            "SELECT CAST(GET_LOCK({}, 0) AS SIGNED) AS got",
+                            mysql_lock_name()
+                        ))
+                        .load(c)
+                        .map_err(take)?;
+                        Ok(got.first().and_then(|g| g.got) == Some(1))
+                    },
+                    mysql_holder,
+                )?;
                 if let Err(e) = begin(c, "BEGIN") {
                     let _ = release_mysql(c);
                     return Err(e);
@@ -170,22 +356,31 @@ impl WriteLock {
                 });
         if res.is_err() {
             // A failed COMMIT leaves the transaction open on SQLite: end it.
-            let _ = <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(
-                conn,
-            );
+            roll_back_all(conn);
         }
         self.restore(conn);
         res
     }
 
     /// Rolls the transaction back (releasing the lock) and restores foreign-key enforcement.
+    /// Savepoints a data step left open (a panic inside its own `conn.transaction(…)`) are
+    /// rolled back with it.
     pub fn rollback(self, conn: &mut DbConnection) -> Result<(), LockError> {
-        let res =
-            <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)
-                .map_err(|source| LockError::Database {
+        let mut res = Ok(());
+        for _ in 0..64 {
+            if transaction_depth(conn) == 0 {
+                break;
+            }
+            if let Err(source) =
+                <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                res = Err(LockError::Database {
                     action: "roll back",
                     source,
                 });
+                break;
+            }
+        }
         self.restore(conn);
         res
     }
@@ -198,6 +393,80 @@ impl WriteLock {
         if self.restore_foreign_keys {
             // Outside any transaction now, so the pragma takes effect.
             let _ = conn.batch_execute("PRAGMA foreign_keys = ON");
+        }
+    }
+}
+
+/// How many transactions (outermost plus savepoints) diesel has open on `conn`.
+fn transaction_depth(conn: &mut DbConnection) -> u32 {
+    <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .ok()
+        .flatten()
+        .map_or(0, |d| d.get())
+}
+
+fn roll_back_all(conn: &mut DbConnection) {
+    for _ in 0..64 {
+        if transaction_depth(conn) == 0 {
+            return;
+        }
+        if <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// The lock held for the lifetime of this value: dropping it without [`LockGuard::commit`]
+/// rolls the transaction back and releases the lock — on an early return, an error, or while
+/// a panic unwinds through it.
+pub struct LockGuard<'c> {
+    conn: &'c mut DbConnection,
+    lock: Option<WriteLock>,
+}
+
+impl<'c> LockGuard<'c> {
+    /// Takes the lock on `conn` (see [`WriteLock::acquire_with`]).
+    pub fn acquire(
+        conn: &'c mut DbConnection,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self, LockError> {
+        let lock = WriteLock::acquire_with(conn, timeout, on_wait)?;
+        Ok(Self {
+            conn,
+            lock: Some(lock),
+        })
+    }
+
+    /// The connection, inside the locked transaction.
+    pub fn conn(&mut self) -> &mut DbConnection {
+        self.conn
+    }
+
+    /// Commits and releases.
+    pub fn commit(mut self) -> Result<(), LockError> {
+        match self.lock.take() {
+            Some(lock) => lock.commit(self.conn),
+            None => Ok(()),
+        }
+    }
+
+    /// Rolls back and releases.
+    pub fn rollback(mut self) -> Result<(), LockError> {
+        match self.lock.take() {
+            Some(lock) => lock.rollback(self.conn),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(lock) = self.lock.take() {
+            let _ = lock.rollback(self.conn);
         }
     }
 }
@@ -218,10 +487,59 @@ where
     })
 }
 
+#[cfg(feature = "postgres")]
+fn pg_holder(c: &mut diesel::PgConnection) -> Option<String> {
+    let high = LOCK_KEY >> 32;
+    let low = LOCK_KEY & 0xffff_ffff;
+    let rows: Vec<PgHolder> = diesel::sql_query(format!(
+        "SELECT a.pid AS pid, COALESCE(a.application_name, '') AS application, \
+         COALESCE(host(a.client_addr), 'local socket') AS client \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND l.classid::bigint = {high} AND l.objid::bigint = {low} AND l.objsubid = 1 \
+         AND l.pid <> pg_backend_pid()"
+    ))
+    .load(c)
+    .ok()?;
+    let row = rows.into_iter().next()?;
+    Some(format!(
+        "PostgreSQL pid {} (application \"{}\", client {})",
+        row.pid, row.application, row.client
+    ))
+}
+
+/// The SQL expression naming this database's lock (MySQL limits names to 64 characters).
+#[cfg(feature = "mysql")]
+fn mysql_lock_name() -> String {
+    format!("LEFT(CONCAT('{LOCK_NAME}', COALESCE(DATABASE(), '')), 64)")
+}
+
+#[cfg(feature = "mysql")]
+fn mysql_holder(c: &mut diesel::MysqlConnection) -> Option<String> {
+    let id: Vec<GotLock> = diesel::sql_query(format!(
+        "SELECT CAST(IS_USED_LOCK({}) AS SIGNED) AS got",
+        mysql_lock_name()
+    ))
+    .load(c)
+    .ok()?;
+    let id = id.into_iter().next()?.got?;
+    let who: Vec<MysqlHolder> = diesel::sql_query(format!(
+        "SELECT CONCAT(USER, '@', HOST) AS who FROM information_schema.PROCESSLIST WHERE ID = {id}"
+    ))
+    .load(c)
+    .unwrap_or_default();
+    Some(match who.into_iter().next().and_then(|w| w.who) {
+        Some(w) => format!("MySQL connection {id} ({w})"),
+        None => format!("MySQL connection {id}"),
+    })
+}
+
 #[cfg(feature = "mysql")]
 fn release_mysql(c: &mut diesel::MysqlConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query(format!(
-        "SELECT CAST(RELEASE_LOCK('{LOCK_NAME}') AS SIGNED) AS got"
+        "SELECT CAST(RELEASE_LOCK({}) AS SIGNED) AS got",
+        mysql_lock_name()
     ))
     .load::<GotLock>(c)
     .map(|_| ())
@@ -233,16 +551,31 @@ mod tests {
     use crate::database::{connect, DatabaseUrl};
 
     #[test]
-    fn a_second_writer_waits_and_fails_while_the_lock_is_held() {
+    fn a_second_writer_waits_reports_the_holder_and_times_out() {
         let dir = tempfile::tempdir().unwrap();
         let url = DatabaseUrl::parse("sqlite://lock.db", dir.path()).unwrap();
         let mut a = connect(&url).unwrap();
         let mut b = connect(&url).unwrap();
-        b.batch_execute("PRAGMA busy_timeout = 50").unwrap();
         let lock = WriteLock::acquire(&mut a).unwrap();
         a.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
-        let err = WriteLock::acquire(&mut b).unwrap_err().to_string();
-        assert!(err.contains("another `migrate`"), "{err}");
+        let mut waits = Vec::new();
+        let err = WriteLock::acquire_with(&mut b, Duration::from_millis(300), &mut |w| {
+            waits.push(w.to_string())
+        })
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LockError::Timeout {
+                    backend: Backend::Sqlite,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--lock-timeout"), "{err}");
+        assert_eq!(waits.len(), 1, "{waits:?}");
+        assert!(waits[0].contains("lock.db"), "{waits:?}");
         lock.commit(&mut a).unwrap();
         let lock_b = WriteLock::acquire(&mut b).unwrap();
         lock_b.rollback(&mut b).unwrap();
@@ -252,10 +585,64 @@ mod tests {
         })
         .unwrap();
         assert!(matches!(err, LockError::InTransaction), "{err}");
-        // Enforcement is back on after release.
+        // Enforcement and the busy timeout are back after release.
         let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
             .load(&mut a)
             .unwrap();
         assert_eq!(rows[0].foreign_keys, 1);
+        let busy: Vec<BusyTimeout> = diesel::sql_query("PRAGMA busy_timeout")
+            .load(&mut b)
+            .unwrap();
+        assert_eq!(
+            busy[0].timeout,
+            crate::database::SQLITE_BUSY_TIMEOUT_MS as i32
+        );
+    }
+
+    #[test]
+    fn the_guard_releases_on_drop_and_during_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse("sqlite://guard.db", dir.path()).unwrap();
+        let mut a = connect(&url).unwrap();
+        let mut b = connect(&url).unwrap();
+        {
+            let mut guard = LockGuard::acquire(&mut a, DEFAULT_LOCK_TIMEOUT, &mut |_| {}).unwrap();
+            guard
+                .conn()
+                .batch_execute("CREATE TABLE gone (x INTEGER)")
+                .unwrap();
+        }
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut guard = LockGuard::acquire(&mut a, DEFAULT_LOCK_TIMEOUT, &mut |_| {}).unwrap();
+            // A data step that opened its own transaction and panicked inside it.
+            guard
+                .conn()
+                .batch_execute("CREATE TABLE gone2 (x INTEGER)")
+                .unwrap();
+            let _ = diesel::Connection::transaction(guard.conn(), |c| {
+                c.batch_execute("CREATE TABLE gone3 (x INTEGER)")?;
+                if true {
+                    panic!("boom");
+                }
+                Ok::<_, diesel::result::Error>(())
+            });
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(transaction_depth(&mut a), 0);
+        // Another connection gets the lock at once and sees none of the tables.
+        let lock = WriteLock::acquire_with(&mut b, Duration::from_millis(200), &mut |_| {
+            panic!("the lock should be free")
+        })
+        .unwrap();
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let n: Vec<N> = diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_master")
+            .load(&mut b)
+            .unwrap();
+        assert_eq!(n[0].n, 0);
+        lock.rollback(&mut b).unwrap();
     }
 }

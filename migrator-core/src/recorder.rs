@@ -1,5 +1,10 @@
 //! The recorder: which migrations are applied, in the table `migrator_migrations`
-//! (id, app, name, applied_at as UTC text, checksum), created on first write.
+//! (id, app, name, applied_at as UTC text, checksum), created on first write; and, on MySQL
+//! (which commits DDL as it runs), the operation a migration is running in the table
+//! `migrator_migrations_progress` (app, name, operation, total, description, started_at), so a
+//! run that dies half-way is detected and reported by the next one (DESIGN decision 8). The
+//! progress table exists only while a row is in it (it is dropped when the last row goes), so
+//! schema introspection never sees it after a clean run.
 //!
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
 //! key and each operation's `canonical_text()` (not its dependencies, which squashing
@@ -21,6 +26,23 @@ use crate::migration::{Migration, MigrationKey};
 
 /// The recorder's table.
 pub const RECORDER_TABLE: &str = "migrator_migrations";
+/// The progress table (MySQL): one row per migration that is running or was interrupted.
+pub const PROGRESS_TABLE: &str = "migrator_migrations_progress";
+
+/// A migration a previous run started but did not finish (its progress row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// The migration.
+    pub key: MigrationKey,
+    /// 1-based number of the operation that was running; the ones before it completed.
+    pub operation: usize,
+    /// How many operations the migration has.
+    pub total: usize,
+    /// `describe()` of that operation.
+    pub description: String,
+    /// When that operation started (UTC).
+    pub started_at: String,
+}
 
 /// One recorded migration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,7 +143,11 @@ struct CountRow {
 
 /// True when the recorder table exists.
 pub fn has_table(conn: &mut DbConnection) -> Result<bool, RecorderError> {
-    let lit = conn.backend().string_literal(RECORDER_TABLE);
+    table_exists(conn, RECORDER_TABLE)
+}
+
+fn table_exists(conn: &mut DbConnection, table: &str) -> Result<bool, RecorderError> {
+    let lit = conn.backend().string_literal(table);
     let sql = match conn.backend() {
         Backend::Sqlite => format!(
             "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {lit}"
@@ -227,6 +253,159 @@ pub fn record_replaced(
     insert(conn, key, &format!("{REPLACED_BY}{by}"))
 }
 
+/// Replaces the recorded checksum of `key` (`migrate --restamp`).
+pub fn set_checksum(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    checksum: &str,
+) -> Result<(), RecorderError> {
+    let b = conn.backend();
+    let sql = format!(
+        "UPDATE {t} SET {sum} = {c} WHERE {app} = {a} AND {name} = {n}",
+        t = q(conn, RECORDER_TABLE),
+        sum = q(conn, "checksum"),
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        c = b.string_literal(checksum),
+        a = b.string_literal(&key.app),
+        n = b.string_literal(&key.name),
+    );
+    exec(conn, sql)
+}
+
+fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
+    let text = match conn.backend() {
+        Backend::Mysql => "VARCHAR(255)",
+        _ => "TEXT",
+    };
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS {t} ({app} {text} NOT NULL, {name} {text} NOT NULL, {op} INTEGER NOT NULL, {total} INTEGER NOT NULL, {desc} {text} NOT NULL, {at} {text} NOT NULL)",
+        t = q(conn, PROGRESS_TABLE),
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        op = q(conn, "operation"),
+        total = q(conn, "total"),
+        desc = q(conn, "description"),
+        at = q(conn, "started_at"),
+    );
+    exec(conn, sql)
+}
+
+/// Notes that operation `operation` (1-based) of `total` of `key` starts now (replacing the
+/// migration's previous progress row). The caller commits it.
+pub fn progress_start(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    operation: usize,
+    total: usize,
+    description: &str,
+) -> Result<(), RecorderError> {
+    ensure_progress_table(conn)?;
+    progress_delete(conn, key)?;
+    let b = conn.backend();
+    let description: String = description.chars().take(250).collect();
+    let sql = format!(
+        "INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
+        t = q(conn, PROGRESS_TABLE),
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        op = q(conn, "operation"),
+        total_c = q(conn, "total"),
+        desc = q(conn, "description"),
+        at = q(conn, "started_at"),
+        a = b.string_literal(&key.app),
+        n = b.string_literal(&key.name),
+        d = b.string_literal(&description),
+        now = now_utc_sql(b),
+    );
+    exec(conn, sql)
+}
+
+/// Removes the progress row of `key` (the migration finished, or was recovered), and the
+/// progress table once it is empty.
+pub fn progress_clear(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
+    progress_delete(conn, key)?;
+    if !table_exists(conn, PROGRESS_TABLE)? {
+        return Ok(());
+    }
+    let sql = format!("SELECT COUNT(*) AS n FROM {}", q(conn, PROGRESS_TABLE));
+    let rows: Vec<CountRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    if rows.first().is_some_and(|r| r.n == 0) {
+        let sql = format!("DROP TABLE {}", q(conn, PROGRESS_TABLE));
+        exec(conn, sql)?;
+    }
+    Ok(())
+}
+
+fn progress_delete(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
+    if !table_exists(conn, PROGRESS_TABLE)? {
+        return Ok(());
+    }
+    let b = conn.backend();
+    let sql = format!(
+        "DELETE FROM {t} WHERE {app} = {a} AND {name} = {n}",
+        t = q(conn, PROGRESS_TABLE),
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        a = b.string_literal(&key.app),
+        n = b.string_literal(&key.name),
+    );
+    exec(conn, sql)
+}
+
+#[derive(QueryableByName)]
+struct ProgressRow {
+    #[diesel(sql_type = Text)]
+    app: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    operation: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    total: i64,
+    #[diesel(sql_type = Text)]
+    description: String,
+    #[diesel(sql_type = Text)]
+    started_at: String,
+}
+
+/// The migrations a previous run started and did not finish (empty when the progress table
+/// does not exist; nothing is created by reading).
+pub fn interrupted(conn: &mut DbConnection) -> Result<Vec<Interrupted>, RecorderError> {
+    if !table_exists(conn, PROGRESS_TABLE)? {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {app}, {name}, CAST({op} AS {int}) AS {op}, CAST({total} AS {int}) AS {total}, {desc}, {at} FROM {t} ORDER BY {at}",
+        t = q(conn, PROGRESS_TABLE),
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        op = q(conn, "operation"),
+        total = q(conn, "total"),
+        desc = q(conn, "description"),
+        at = q(conn, "started_at"),
+        int = match conn.backend() {
+            Backend::Mysql => "SIGNED",
+            _ => "BIGINT",
+        },
+    );
+    let rows: Vec<ProgressRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Interrupted {
+            key: MigrationKey::new(r.app, r.name),
+            operation: usize::try_from(r.operation).unwrap_or(0),
+            total: usize::try_from(r.total).unwrap_or(0),
+            description: r.description,
+            started_at: r.started_at,
+        })
+        .collect())
+}
+
 /// Removes the record of `key` (a no-op when it is not recorded).
 pub fn unrecord(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
     ensure_table(conn)?;
@@ -283,8 +462,31 @@ mod tests {
             row.applied_at
         );
         assert!(row.applied_at.ends_with('Z'));
+        set_checksum(&mut conn, &m.key(), "abc").unwrap();
+        assert_eq!(applied(&mut conn).unwrap()[&m.key()].checksum, "abc");
         unrecord(&mut conn, &m.key()).unwrap();
         assert!(applied(&mut conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn progress_rows_name_the_running_operation_until_cleared() {
+        let mut conn = memory();
+        let key = MigrationKey::new("shop", "0002_x");
+        assert!(interrupted(&mut conn).unwrap().is_empty());
+        progress_clear(&mut conn, &key).unwrap();
+        progress_start(&mut conn, &key, 1, 3, "Create model A").unwrap();
+        progress_start(&mut conn, &key, 2, 3, "Add field b to a").unwrap();
+        let rows = interrupted(&mut conn).unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].key, key);
+        assert_eq!((rows[0].operation, rows[0].total), (2, 3));
+        assert_eq!(rows[0].description, "Add field b to a");
+        progress_clear(&mut conn, &key).unwrap();
+        assert!(interrupted(&mut conn).unwrap().is_empty());
+        assert!(
+            !table_exists(&mut conn, PROGRESS_TABLE).unwrap(),
+            "dropped when empty"
+        );
     }
 
     #[test]

@@ -161,6 +161,7 @@ fn up_down_up_leaves_an_identical_schema() {
             events.push(match e {
                 MigrateEvent::Planned(p) => format!("plan {}", p.len()),
                 MigrateEvent::Started(s) => format!("start {}", s.key),
+                MigrateEvent::WaitingForLock(w) => format!("wait {w}"),
                 MigrateEvent::Finished { step, outcome, .. } => {
                     format!("done {} {outcome:?}", step.key)
                 }

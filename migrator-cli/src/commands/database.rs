@@ -3,12 +3,14 @@
 //! resolution (`--database`, `DATABASE_URL`, `migrator.toml`, `db.sqlite3` at the workspace
 //! root). Printing goes through [`Output`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use migrator_core::autodetector;
 use migrator_core::backend::DbConnection;
 use migrator_core::database::{self, ResolvedDatabase};
-use migrator_core::executor::{self, MigrateEvent, MigrateOptions, Target};
+use migrator_core::executor::{self, ExecutorError, MigrateEvent, MigrateOptions, Target};
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::registry;
@@ -28,6 +30,12 @@ fn load() -> Result<LoadedMigrations, CliError> {
     Ok(loaded)
 }
 
+/// The migration folders relative to the workspace root, so errors about a migration name
+/// its file as the user sees it.
+fn migration_dirs(loaded: &LoadedMigrations, ctx: &Context) -> BTreeMap<String, PathBuf> {
+    ExecutorError::relative_dirs(&loaded.dirs, &ctx.workspace_root)
+}
+
 fn open(
     database: Option<&str>,
     ctx: &Context,
@@ -37,15 +45,61 @@ fn open(
     Ok((db, conn))
 }
 
-/// `migrate [APP [TARGET|zero]]`: apply or unapply migrations.
+/// `migrate [APP [TARGET|zero]]`: apply or unapply migrations (or, with `--restamp` /
+/// `--forget`, repair the record of one migration).
 ///
 /// Returns [`Status::Pending`] for `--check` when migrations are unapplied.
 pub fn migrate(args: &MigrateArgs, ctx: &Context, out: &mut Output) -> Result<Status, CliError> {
     let loaded = load()?;
+    let dirs = migration_dirs(&loaded, ctx);
+    migrate_inner(args, ctx, out, &loaded).map_err(|e| match e {
+        CliError::Executor(e) => CliError::Executor(e.with_migration_dirs(&dirs)),
+        other => other,
+    })
+}
+
+fn migrate_inner(
+    args: &MigrateArgs,
+    ctx: &Context,
+    out: &mut Output,
+    loaded: &LoadedMigrations,
+) -> Result<Status, CliError> {
     let graph = &loaded.graph;
+    let lock_timeout = args.lock_timeout.map(Duration::from_secs);
+    if args.forget {
+        // The migration's file is gone, so the name is taken as written (no prefix match).
+        let (app, name) = (
+            args.app.as_deref().unwrap_or_default(),
+            args.target.as_deref().unwrap_or_default(),
+        );
+        let key = migrator_core::MigrationKey::new(app, name);
+        let (db, mut conn) = open(args.database.as_deref(), ctx)?;
+        out.note(&format!("database {} (from {})", db.url, db.source));
+        executor::forget(&mut conn, graph, &key, lock_timeout)?;
+        out.forgotten(&key.to_string());
+        return Ok(Status::Done);
+    }
     let target = executor::resolve_target(graph, args.app.as_deref(), args.target.as_deref())?;
     let (db, mut conn) = open(args.database.as_deref(), ctx)?;
     out.note(&format!("database {} (from {})", db.url, db.source));
+
+    if args.restamp {
+        let Target::Migration(key) = &target else {
+            return Err(ExecutorError::UnknownMigration {
+                app: args.app.clone().unwrap_or_default(),
+                name: args.target.clone().unwrap_or_default(),
+                candidates: graph
+                    .app_migrations(args.app.as_deref().unwrap_or_default())
+                    .into_iter()
+                    .map(|k| k.name)
+                    .collect(),
+            }
+            .into());
+        };
+        let changed = executor::restamp(&mut conn, graph, key, lock_timeout)?;
+        out.restamped(&key.to_string(), changed);
+        return Ok(Status::Done);
+    }
 
     if args.check || args.plan {
         let plan = executor::plan(&mut conn, graph, &target)?;
@@ -79,6 +133,8 @@ pub fn migrate(args: &MigrateArgs, ctx: &Context, out: &mut Output) -> Result<St
         plan_only: false,
         fake: args.fake,
         fake_initial: args.fake_initial,
+        lock_timeout,
+        resume: args.resume,
     };
     executor::migrate(
         &mut conn,
@@ -91,6 +147,7 @@ pub fn migrate(args: &MigrateArgs, ctx: &Context, out: &mut Output) -> Result<St
                     out.line("  No migrations to apply.");
                 }
             }
+            MigrateEvent::WaitingForLock(wait) => out.waiting_for_lock(wait),
             MigrateEvent::Started(step) => {
                 out.migrate_started(&step.key.to_string(), step.backwards)
             }
@@ -146,7 +203,10 @@ pub fn showmigrations(
     let loaded = load()?;
     let graph = &loaded.graph;
     let (_db, mut conn) = open(args.database.as_deref(), ctx)?;
-    let applied: BTreeSet<_> = executor::applied_migrations(&mut conn)?
+    // The same checks `migrate` makes before it runs anything: an edited or deleted applied
+    // migration, or an interrupted MySQL run, is an error here too.
+    let applied: BTreeSet<_> = executor::check_recorded(&mut conn, graph)
+        .map_err(|e| e.with_migration_dirs(&migration_dirs(&loaded, ctx)))?
         .into_keys()
         .collect();
     let apps: Vec<String> = if args.apps.is_empty() {
