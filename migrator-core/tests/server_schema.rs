@@ -1129,6 +1129,22 @@ fn json_uuid_time_and_binary_columns(backend: Backend) {
             _ => "3f2504e0-4f89-11d3-9a0c-0305e82c3301|2024-01-02|0|-1",
         }]
     );
+    // Clock defaults, as SQL expressions.
+    cx.forwards(&add(
+        "Event",
+        FieldState::new("created_at", ColumnType::TimestampTz)
+            .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
+    ));
+    cx.forwards(&add(
+        "Event",
+        FieldState::new("created_on", ColumnType::Date)
+            .default(DefaultValue::Sql("CURRENT_DATE".into())),
+    ));
+    cx.exec("INSERT INTO events (id, at, day) VALUES ('00000000-0000-0000-0000-000000000001', '2024-01-02 03:04:05', '2024-01-02')");
+    assert_eq!(
+        cx.rows("events", &["created_on"], "id DESC")[0].len(),
+        "2024-01-02".len()
+    );
     // Round trips of every alteration kind on these types.
     cx.forwards(&alter(
         "Event",

@@ -957,8 +957,16 @@ pub(crate) fn normalize_default(sql: &str) -> String {
         return n;
     }
     let lower = s.to_lowercase();
-    match lower.as_str() {
-        "current_timestamp()" | "now()" => "current_timestamp".to_owned(),
+    // Clock functions under their many names: `now()`, `current_timestamp(6)`, `curdate()`.
+    let bare = lower
+        .strip_suffix(')')
+        .and_then(|l| l.rsplit_once('('))
+        .filter(|(_, arg)| arg.chars().all(|c| c.is_ascii_digit()))
+        .map_or(lower.as_str(), |(name, _)| name);
+    match bare {
+        "current_timestamp" | "now" | "localtimestamp" => "current_timestamp".to_owned(),
+        "current_date" | "curdate" => "current_date".to_owned(),
+        "current_time" | "curtime" => "current_time".to_owned(),
         _ => lower,
     }
 }
