@@ -567,6 +567,21 @@ fn type_change_keeps_rows(backend: Backend) {
         "Book",
         FieldState::new("code", ColumnType::Integer).nullable(),
     ));
+    // Integers and booleans both ways (PostgreSQL casts through INTEGER).
+    cx.forwards(&add(
+        "Book",
+        FieldState::new("flag", ColumnType::BigInt).nullable(),
+    ));
+    cx.exec("UPDATE books SET flag = id % 2");
+    cx.forwards(&alter(
+        "Book",
+        FieldState::new("flag", ColumnType::Boolean).nullable(),
+    ));
+    cx.forwards(&alter(
+        "Book",
+        FieldState::new("flag", ColumnType::BigInt).nullable(),
+    ));
+    assert_eq!(cx.rows("books", &["flag"], "id"), ["1", "0", "1", "0", "1"]);
     // Widening and narrowing text.
     cx.forwards(&alter("Book", FieldState::new("title", ColumnType::Text)));
     cx.forwards(&alter(

@@ -309,8 +309,17 @@ impl Dialect for PostgresEditor {
             m.push(alter("DROP DEFAULT".to_owned()));
         }
         if retyped {
+            // PostgreSQL casts BOOLEAN only to and from INTEGER: go through it.
+            let small_or_big = |t: &str| t == "SMALLINT" || t == "BIGINT";
+            let via = if (old.sql_type == "BOOLEAN" && small_or_big(&new.sql_type))
+                || (new.sql_type == "BOOLEAN" && small_or_big(&old.sql_type))
+            {
+                "::INTEGER"
+            } else {
+                ""
+            };
             m.push(alter(format!(
-                "TYPE {ty} USING {c}::{ty}",
+                "TYPE {ty} USING {c}{via}::{ty}",
                 ty = new.sql_type
             )));
         }
