@@ -577,3 +577,151 @@ fn showmigrations_and_migrate_accept_one_app() {
         "app by app",
     );
 }
+
+/// A self-referencing table (categories, pointed at by products too) rebuilt with rows whose
+/// parent keys point into the same table.
+#[test]
+fn rebuilding_a_self_referencing_table_keeps_its_tree() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+    let rows = shop_rows(&db, "catalog_products");
+
+    ws.edit(
+        CATALOG_MODELS,
+        "#[model(max_length = 100, unique)]",
+        "#[model(max_length = 120, unique)]",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("~ Alter field name on category"),
+        "{}",
+        run.stdout
+    );
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let mut expected = state_after(&graph, &[CATALOG, ORDERS]);
+    expected
+        .model_mut("catalog", "Category")
+        .expect("Category")
+        .field_mut("name")
+        .expect("name")
+        .column_type = ColumnType::Varchar(120);
+    db.assert_schema(&expected, "rebuilding catalog_categories");
+    assert_eq!(
+        foreign_keys(&db, "catalog_categories"),
+        [fk("parent_id", "catalog_categories", "SET NULL")]
+    );
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+    assert_eq!(
+        db.column("SELECT 1 AS v FROM pragma_foreign_key_check"),
+        Vec::<Option<String>>::new()
+    );
+    // The tree still works: a missing parent is refused, deleting a parent orphans its child.
+    db.exec("INSERT INTO catalog_categories (name, parent_id) VALUES ('x', 99)")
+        .expect_err("a missing parent");
+    db.exec_ok(
+        "DELETE FROM orders_orders; DELETE FROM catalog_products; \
+         DELETE FROM catalog_categories WHERE id = 1",
+    );
+    assert_eq!(
+        db.column("SELECT parent_id AS v FROM catalog_categories"),
+        [None]
+    );
+
+    ws.migrator(&["migrate", "catalog", "0001", "--database", &url])
+        .expect_code(0);
+    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "and back");
+}
+
+/// A field named in a check constraint and a composite unique index is renamed (with the
+/// constraint's SQL and the index's field list updated by the user, as they must be).
+#[test]
+fn renaming_a_field_used_by_a_check_and_a_composite_index() {
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+    let lines = db.texts(
+        "SELECT id || '|' || order_id || '|' || product_id || '|' || quantity AS v \
+         FROM orders_lines ORDER BY id",
+    );
+
+    ws.edit(
+        ORDERS_MODELS,
+        "    pub product_id: i64,",
+        "    #[model(renamed_from = \"product_id\")]\n    pub item_id: i64,",
+    );
+    ws.edit(
+        ORDERS_MODELS,
+        "fields = [\"order_id\", \"product_id\"]",
+        "fields = [\"order_id\", \"item_id\"]",
+    );
+    ws.edit(
+        ORDERS_MODELS,
+        "    #[model(default = 1)]\n    pub quantity: i32,",
+        "    #[model(default = 1, renamed_from = \"quantity\")]\n    pub qty: i32,",
+    );
+    ws.edit(ORDERS_MODELS, "sql = \"quantity > 0\"", "sql = \"qty > 0\"");
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("~ Rename field product_id on orderline to item_id")
+            && run
+                .stdout
+                .contains("~ Rename field quantity on orderline to qty"),
+        "{}",
+        run.stdout
+    );
+    ws.migrator(&["makemigrations", "--check"]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+
+    // The expected state: the models as they are now, read from the live schema's oracle.
+    let mut expected = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    let line = expected
+        .model_mut("orders", "OrderLine")
+        .expect("OrderLine");
+    for (old, new) in [("product_id", "item_id"), ("quantity", "qty")] {
+        let f = line.field_mut(old).expect(old);
+        f.name = new.into();
+        f.column = new.into();
+    }
+    line.indexes[0].fields = vec!["order_id".into(), "item_id".into()];
+    line.constraints[0] =
+        migrator_core::ConstraintState::check("orders_lines_quantity_positive", "qty > 0");
+    db.assert_schema(&expected, "renaming fields used by a check and an index");
+    assert_eq!(
+        db.texts(
+            "SELECT id || '|' || order_id || '|' || item_id || '|' || qty AS v \
+             FROM orders_lines ORDER BY id"
+        ),
+        lines
+    );
+    db.exec("INSERT INTO orders_lines (order_id, item_id, qty, unit_price) VALUES (1, 2, 0, 1)")
+        .expect_err("the check holds on the renamed column");
+    db.exec("INSERT INTO orders_lines (order_id, item_id, unit_price) VALUES (1, 1, 1)")
+        .expect_err("the unique index holds on the renamed column");
+    db.exec("INSERT INTO orders_lines (order_id, item_id, unit_price) VALUES (1, 99, 1)")
+        .expect_err("the foreign key holds on the renamed column");
+
+    // Backwards: the original names, the same rows.
+    ws.migrator(&["migrate", "orders", "0001", "--database", &url])
+        .expect_code(0);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        "un-renaming",
+    );
+    assert_eq!(
+        db.texts(
+            "SELECT id || '|' || order_id || '|' || product_id || '|' || quantity AS v \
+             FROM orders_lines ORDER BY id"
+        ),
+        lines
+    );
+}
