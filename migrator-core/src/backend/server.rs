@@ -682,8 +682,8 @@ fn diff(
     Ok(p.into_vec())
 }
 
-/// True when the primary key of the model whose new key is `key` changes (other fields, or
-/// a column whose type changes).
+/// True when the primary key of the model whose new key is `key` moves to other fields
+/// (type changes of its column are [`column_changed`]'s concern).
 fn pk_changed(
     key: &ModelKey,
     olds: &BTreeMap<ModelKey, TableDef>,
