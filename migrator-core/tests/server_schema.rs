@@ -1110,6 +1110,14 @@ fn self_reference_and_added_foreign_keys(backend: Backend) {
         }
         cx.forwards(&alter("Book", f));
     }
+    // Renaming a self-referencing table renames its key in both roles.
+    cx.exec("INSERT INTO categories (id, parent_id) VALUES (5, NULL), (6, 5)");
+    cx.forwards(&Operation::AlterModelTable(AlterModelTable {
+        name: "Category".into(),
+        table: "groups_of_things".into(),
+    }));
+    cx.exec("DELETE FROM groups_of_things WHERE id = 5");
+    assert!(cx.rows("groups_of_things", &["id"], "id").is_empty());
     // Removing a foreign-key column drops its key and index first.
     cx.forwards(&Operation::RemoveField(RemoveField::new(
         "Book", "category",
