@@ -698,6 +698,19 @@ impl Detector<'_> {
                 ops.push(RemoveIndex::new(&key.name, &idx.name).into());
             }
         }
+        // Columns that change name (a renamed field whose column follows, or a new column
+        // name): the field operations rewrite them in the state's check constraints, so a
+        // check naming one is dropped first and added back as the code declares it.
+        let moved_columns: Vec<(&str, &str)> = old
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = map.get(f.name.as_str()).copied().unwrap_or(&f.name);
+                new.field(name)
+                    .filter(|n| n.column != f.column)
+                    .map(|n| (f.column.as_str(), n.column.as_str()))
+            })
+            .collect();
         for c in &old.constraints {
             let mapped = match &c.kind {
                 ConstraintKind::Unique(f) => ConstraintState {
@@ -706,7 +719,13 @@ impl Detector<'_> {
                 },
                 ConstraintKind::Check(_) => c.clone(),
             };
-            if !new.constraints.contains(&mapped) {
+            let names_moved_column = match &c.kind {
+                ConstraintKind::Check(sql) => moved_columns
+                    .iter()
+                    .any(|(o, n)| crate::operations::rename_column_in_sql(sql, o, n) != *sql),
+                ConstraintKind::Unique(_) => false,
+            };
+            if names_moved_column || !new.constraints.contains(&mapped) {
                 ops.push(RemoveConstraint::new(&key.name, &c.name).into());
             }
         }

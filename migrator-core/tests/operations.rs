@@ -1,5 +1,8 @@
 //! Operations: how each kind changes the state (and the errors when it does not fit), how it
-//! describes itself, its migration-name fragment, symbol, reversibility, canonical text.
+//! describes itself, its migration-name fragment, symbol, reversibility, canonical text; and
+//! that a renamed column is renamed in check constraints (state and a real SQLite database).
+
+mod sqlite_support;
 
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
@@ -658,4 +661,125 @@ fn canonical_text_covers_all_data_and_is_stable() {
         rust.canonical_text(),
         "RunRust name=backfill_slugs reversible=false"
     );
+}
+
+fn priced() -> ModelState {
+    let mut m = ModelState::new("library", "Product", "products");
+    m.fields = vec![
+        FieldState::new("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        FieldState::new("price", ColumnType::Integer),
+        FieldState::new("qty", ColumnType::Integer),
+    ];
+    m.constraints = vec![ConstraintState::check(
+        "products_price_range",
+        "price > 0 AND \"price\" < 1000 AND 'price' <> 'qty'",
+    )];
+    m
+}
+
+fn check_sql(s: &ProjectState) -> String {
+    match &s.model("library", "Product").unwrap().constraints[0].kind {
+        migrator_core::ConstraintKind::Check(sql) => sql.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_renamed_or_moved_column_is_renamed_in_check_constraints() {
+    let mut s = ProjectState::new();
+    apply(&mut s, CreateModel::from_state(&priced())).unwrap();
+    apply(&mut s, RenameField::new("Product", "price", "cost")).unwrap();
+    assert_eq!(
+        check_sql(&s),
+        "cost > 0 AND \"cost\" < 1000 AND 'price' <> 'qty'"
+    );
+    // A new column name through AlterField.
+    apply(
+        &mut s,
+        AlterField::new(
+            "Product",
+            FieldState::new("cost", ColumnType::Integer).column("cost_cents"),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        check_sql(&s),
+        "cost_cents > 0 AND \"cost_cents\" < 1000 AND 'price' <> 'qty'"
+    );
+    // A field rename that keeps its explicit column leaves the check alone.
+    apply(&mut s, RenameField::new("Product", "cost", "amount")).unwrap();
+    assert_eq!(
+        check_sql(&s),
+        "cost_cents > 0 AND \"cost_cents\" < 1000 AND 'price' <> 'qty'"
+    );
+    // Other fields' changes do not touch it.
+    apply(
+        &mut s,
+        AlterField::new("Product", FieldState::new("qty", ColumnType::BigInt)),
+    )
+    .unwrap();
+    assert!(check_sql(&s).starts_with("cost_cents > 0"));
+    assert_eq!(
+        migrator_core::operations::rename_column_in_sql("qty > 0", "qty", "n"),
+        "n > 0"
+    );
+}
+
+/// A checked column renamed on SQLite (which rewrites the check in the database), then a
+/// rebuild of the table: the rebuilt table's check must name the new column.
+#[test]
+fn a_table_rebuilt_after_a_checked_column_was_renamed_keeps_its_check_on_sqlite() {
+    let (_dir, mut conn) = sqlite_support::temp_db();
+    let mut s = ProjectState::new();
+    sqlite_support::forwards(
+        &mut conn,
+        &mut s,
+        &CreateModel::from_state(&priced()).into(),
+    );
+    sqlite_support::exec(
+        &mut conn,
+        "INSERT INTO products (id, price, qty) VALUES (1, 5, 2)",
+    );
+    // Not compared with the introspected schema: SQLite rewrites the check's text its own way
+    // (the bundled version quotes every renamed token), the state keeps the author's quoting.
+    let (_, sql) =
+        sqlite_support::step(&mut s, &RenameField::new("Product", "price", "cost").into());
+    sqlite_support::run(&mut conn, &sql);
+    // Another field's type changes: SQLite rebuilds the table from the state.
+    let sql = sqlite_support::forwards(
+        &mut conn,
+        &mut s,
+        &AlterField::new("Product", FieldState::new("qty", ColumnType::Text)).into(),
+    );
+    assert!(
+        sql.iter().any(|q| q.contains("INSERT INTO")),
+        "a rebuild: {sql:?}"
+    );
+    // A new column name for the checked field (a RENAME COLUMN), then another rebuild.
+    let (_, sql) = sqlite_support::step(
+        &mut s,
+        &AlterField::new(
+            "Product",
+            FieldState::new("cost", ColumnType::Integer).column("cost_cents"),
+        )
+        .into(),
+    );
+    sqlite_support::run(&mut conn, &sql);
+    sqlite_support::forwards(
+        &mut conn,
+        &mut s,
+        &AlterField::new("Product", FieldState::new("qty", ColumnType::Integer)).into(),
+    );
+    assert_eq!(
+        sqlite_support::rows(&mut conn, "products", "id, cost_cents, qty", "id"),
+        ["[1,5,2]"]
+    );
+    let err = diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO products (id, cost_cents, qty) VALUES (2, -1, '1')",
+    )
+    .expect_err("the check still holds");
+    assert!(err.to_string().contains("CHECK"), "{err}");
 }

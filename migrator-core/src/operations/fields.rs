@@ -1,6 +1,7 @@
 //! Behaviour of the field operations: `AddField`, `RemoveField`, `AlterField`, `RenameField` —
-//! how each changes the state (with Django's `preserve_default` rule), describes itself and
-//! names a migration. SQL lives in the backend schema editors, not here.
+//! how each changes the state (with Django's `preserve_default` rule; a column that changes
+//! name is renamed in the model's check constraints too), describes itself and names a
+//! migration. SQL lives in the backend schema editors, not here.
 
 use super::{indexes, model_mut, AddField, AlterField, RemoveField, RenameField, StateError};
 use crate::field_type::ColumnType;
@@ -227,7 +228,9 @@ impl AlterField {
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
+        let old_column = std::mem::take(&mut model.fields[pos].column);
         model.fields[pos] = self.state_field();
+        indexes::rename_column_in_checks(model, &old_column, &self.field.column);
         Ok(())
     }
 
@@ -293,6 +296,7 @@ impl RenameField {
         field.name = self.new_name.clone();
         if column_follows {
             field.column = self.new_name.clone();
+            indexes::rename_column_in_checks(model, &self.old_name, &self.new_name);
         }
         indexes::rename_field_references(model, &self.old_name, &self.new_name);
         Ok(())

@@ -19,6 +19,8 @@ mod indexes;
 mod models;
 mod special;
 
+pub use indexes::rename_column_in_sql;
+
 /// An operation does not fit the state it is applied to: the migration history names a model,
 /// field, index or constraint that is not there (or is there already). Every message names the
 /// app, model and item so the offending migration can be found.
