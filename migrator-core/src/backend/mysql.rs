@@ -211,6 +211,10 @@ impl Dialect for MysqlEditor {
         true
     }
 
+    fn identity_sequence(&self, _table: &str, _column: &str) -> Option<String> {
+        None
+    }
+
     fn pk_name(&self, _table: &str) -> Option<String> {
         None
     }

@@ -57,19 +57,33 @@ pub(crate) struct ColumnDef {
     pub default: Option<String>,
     /// Identity / AUTO_INCREMENT.
     pub auto: bool,
+    /// The name of the sequence behind an identity column, where the backend names one.
+    pub sequence: Option<String>,
     /// Column comment.
     pub comment: Option<String>,
 }
 
 impl ColumnDef {
     /// Everything but the field name (what the database sees).
-    fn shape(&self) -> (&str, &str, bool, &Option<String>, bool, &Option<String>) {
+    #[allow(clippy::type_complexity)]
+    fn shape(
+        &self,
+    ) -> (
+        &str,
+        &str,
+        bool,
+        &Option<String>,
+        bool,
+        &Option<String>,
+        &Option<String>,
+    ) {
         (
             &self.name,
             &self.sql_type,
             self.nullable,
             &self.default,
             self.auto,
+            &self.sequence,
             &self.comment,
         )
     }
@@ -159,6 +173,8 @@ pub(crate) trait Dialect {
     fn check_foreign_key(&self, model: &ModelState, fk: &FkDef) -> Result<(), SchemaError>;
     /// MySQL: unique constraints are unique indexes, and a foreign-key column needs an index.
     fn mysql_like(&self) -> bool;
+    /// The sequence name of an identity column `table.column`, where the backend names one.
+    fn identity_sequence(&self, table: &str, column: &str) -> Option<String>;
     /// The primary-key constraint name of `table`, where the backend names it.
     fn pk_name(&self, table: &str) -> Option<String>;
     /// `CREATE TABLE` (and the statements that complete it, like comments).
@@ -270,6 +286,11 @@ pub(crate) fn table_def(
                 .map(|v| d.default_sql(f, v))
                 .transpose()?,
             auto: f.auto_increment,
+            sequence: if f.auto_increment {
+                d.identity_sequence(&model.table, &f.column)
+            } else {
+                None
+            },
             comment: f.comment.clone(),
         });
     }
@@ -1063,6 +1084,8 @@ pub struct SchemaDetails {
     pub comments: BTreeMap<(String, String), String>,
     /// `(table, column)` → the name of the foreign-key constraint on that column.
     pub foreign_key_names: BTreeMap<(String, String), String>,
+    /// `(table, column)` → the sequence behind an identity column (PostgreSQL only).
+    pub identity_sequences: BTreeMap<(String, String), String>,
 }
 
 /// The [`DbSchema`] and [`SchemaDetails`] `state` produces on `d`'s backend, with types
@@ -1139,6 +1162,11 @@ pub(crate) fn expected(
                 .insert((def.table.clone(), String::new()), c.clone());
         }
         for c in &def.columns {
+            if let Some(seq) = &c.sequence {
+                details
+                    .identity_sequences
+                    .insert((def.table.clone(), c.name.clone()), seq.clone());
+            }
             if let Some(comment) = &c.comment {
                 details
                     .comments
