@@ -8,3 +8,6 @@ mod e2e_db;
 mod external_crate;
 mod migrate_e2e;
 mod multi_app;
+mod reliability;
+mod concurrency;
+mod crash;
