@@ -167,8 +167,36 @@ impl Output {
         }
         say!(
             self.err,
-            "  the dropped tables or columns and their rows are gone after `migrate`; back them \
-             up first, or edit the migration (a RunSql/RunRust step can copy the data)"
+            "  dropped tables or columns and their rows are gone after `migrate`, and values that \
+             do not fit a narrowed column (shorter text, smaller number, another type) are cut \
+             or make the migration fail; back the data up first, or edit the migration (a \
+             RunSql/RunRust step can copy or convert the data)"
+        );
+    }
+
+    /// A warning that a migration makes nullable fields NOT NULL without a default (`--noinput`
+    /// answered nothing for them): rows holding NULL make it fail. `fields` are
+    /// `(model, field)` pairs.
+    pub fn not_null_alteration_warning(
+        &mut self,
+        app: &str,
+        migration: &str,
+        fields: &[(String, String)],
+    ) {
+        for (model, field) in fields {
+            say!(
+                self.err,
+                "warning: migration {app}.{migration} makes field `{field}` of {app}.{model} NOT \
+                 NULL without a default: if the table has rows where `{field}` is NULL, `migrate` \
+                 fails on them"
+            );
+        }
+        say!(
+            self.err,
+            "  to fix: add a default to the field (`#[model(default = …)]`) and run makemigrations \
+             again, or run makemigrations without --noinput and give a one-off default that \
+             replaces the NULLs, or fill the NULLs first with a RunSql/RunRust step placed \
+             before the AlterField in the migration"
         );
     }
 

@@ -4,8 +4,10 @@
 //! Steps, as in Django's `makemigrations.py`: current models (an empty registry is an error,
 //! never "No changes"), embedded migrations and their graph, conflicts (`--merge`), state
 //! replay, change detection with a questioner, naming, cross-app dependencies, rendering, then
-//! writing every file (or showing them for `--dry-run`/`--check`). Printing goes through
-//! [`Output`]; nothing here touches a database.
+//! writing every file (or showing them for `--dry-run`/`--check`), with warnings about data
+//! loss (dropped tables and columns, narrowed columns) and, under `--noinput`, fields made NOT
+//! NULL without a default. Printing goes through [`Output`]; nothing here touches a
+//! database.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use migrator_core::graph::MigrationGraph;
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::registry::{self, CurrentModels};
-use migrator_core::{build, writer, Migration, MigrationKey, Operation};
+use migrator_core::{build, writer, Migration, MigrationKey, Operation, ProjectState};
 
 use crate::cli::MakeMigrationsArgs;
 use crate::output::OperationLine;
@@ -84,7 +86,7 @@ pub fn makemigrations(
             .iter()
             .map(|app| plan_empty(app, &loaded, args))
             .collect::<Result<Vec<_>, _>>()?;
-        return finish(planned, args, ctx, out);
+        return finish(planned, None, args, ctx, out);
     }
 
     let from = loaded.graph.project_state()?;
@@ -104,7 +106,7 @@ pub fn makemigrations(
     let changed: Vec<String> = changes.keys().cloned().collect();
     check_embedded(&changed, &loaded)?;
     let planned = plan(&changes, &loaded, &current, args)?;
-    finish(planned, args, ctx, out)
+    finish(planned, Some(&from), args, ctx, out)
 }
 
 /// Every app named on the command line must exist.
@@ -278,9 +280,61 @@ fn plan_empty(
     })
 }
 
-/// Shows the plan, warns about data loss, and writes (unless `--dry-run`/`--check`).
+/// What a migration's operations risk on a table with rows.
+#[derive(Debug, Default, PartialEq)]
+struct Risks {
+    /// Operations that lose data: deleted models and fields, narrowing alterations.
+    destructive: Vec<Operation>,
+    /// `(model, field)` made NOT NULL without a default to fill existing NULLs.
+    not_null: Vec<(String, String)>,
+}
+
+/// Walks `migration`'s operations from `before` (the state its ancestors build), judging each
+/// against the state just before it.
+fn risks(migration: &Migration, before: &ProjectState) -> Risks {
+    let app = migration.app.as_str();
+    let mut state = before.clone();
+    let mut risks = Risks::default();
+    for (i, op) in migration.operations.iter().enumerate() {
+        if op.is_destructive_in(app, &state) {
+            risks.destructive.push(op.clone());
+        }
+        if let Operation::AlterField(alter) = op {
+            let was_nullable = state
+                .model(app, &alter.model)
+                .and_then(|m| m.field(&alter.name))
+                .is_some_and(|f| f.nullable);
+            let f = &alter.field;
+            if was_nullable
+                && !f.nullable
+                && f.default.is_none()
+                && !(f.primary_key && f.auto_increment)
+            {
+                risks
+                    .not_null
+                    .push((alter.model.clone(), alter.name.clone()));
+            }
+        }
+        if op.state_forwards(app, &mut state).is_err() {
+            // Cannot happen for detected operations; judge the rest by kind alone.
+            risks.destructive.extend(
+                migration.operations[i + 1..]
+                    .iter()
+                    .filter(|o| o.is_destructive())
+                    .cloned(),
+            );
+            break;
+        }
+    }
+    risks
+}
+
+/// Shows the plan, warns about data loss and NULLs that will not fit, and writes (unless
+/// `--dry-run`/`--check`). `before` is the state the existing migrations build (`None` for
+/// `--empty`, which has no operations).
 fn finish(
     planned: Vec<PlannedMigration>,
+    before: Option<&ProjectState>,
     args: &MakeMigrationsArgs,
     ctx: &Context,
     out: &mut Output,
@@ -291,14 +345,13 @@ fn finish(
         if args.dry_run || args.check {
             out.migration_source(&format!("{}.rs", m.name), &p.source);
         }
-        let destructive: Vec<Operation> = m
-            .operations
-            .iter()
-            .filter(|op| op.is_destructive())
-            .cloned()
-            .collect();
-        if !destructive.is_empty() {
-            out.data_loss_warning(&m.app, &m.name, &lines(&destructive));
+        let risks = risks(m, before.unwrap_or(&ProjectState::new()));
+        if !risks.destructive.is_empty() {
+            out.data_loss_warning(&m.app, &m.name, &lines(&risks.destructive));
+        }
+        // Interactive runs asked about these and were told; --noinput answered nothing.
+        if args.no_input && !risks.not_null.is_empty() {
+            out.not_null_alteration_warning(&m.app, &m.name, &risks.not_null);
         }
     }
     if args.check {
@@ -426,6 +479,62 @@ mod tests {
             depends_on_apps: deps.iter().map(|d| d.to_string()).collect(),
             ..AppChanges::default()
         }
+    }
+
+    fn before() -> ProjectState {
+        use migrator_core::{ColumnType, FieldState, ModelState};
+        let mut book = ModelState::new("library", "Book", "books");
+        book.fields = vec![
+            FieldState::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            FieldState::new("title", ColumnType::Varchar(200)),
+            FieldState::new("pages", ColumnType::Integer),
+            FieldState::new("isbn", ColumnType::Varchar(13)).nullable(),
+            FieldState::new("note", ColumnType::Text).nullable(),
+        ];
+        let mut s = ProjectState::new();
+        s.insert(book);
+        s
+    }
+
+    #[test]
+    fn risks_judge_each_operation_against_the_state_just_before_it() {
+        use migrator_core::operations::{AlterField, RemoveField, RenameField};
+        use migrator_core::{ColumnType, DefaultValue, FieldState};
+        let mut m = Migration::new("library", "0002_x");
+        m.operations = vec![
+            // Narrowing, widening, a type change.
+            AlterField::new("Book", FieldState::new("title", ColumnType::Varchar(50))).into(),
+            AlterField::new("Book", FieldState::new("pages", ColumnType::BigInt)).into(),
+            RenameField::new("Book", "pages", "count").into(),
+            AlterField::new("Book", FieldState::new("count", ColumnType::SmallInt)).into(),
+            // NULL → NOT NULL: without a default, and with one.
+            AlterField::new("Book", FieldState::new("isbn", ColumnType::Varchar(13))).into(),
+            AlterField::new(
+                "Book",
+                FieldState::new("note", ColumnType::Text).default(DefaultValue::Text("-".into())),
+            )
+            .into(),
+            RemoveField::new("Book", "note").into(),
+        ];
+        let r = risks(&m, &before());
+        assert_eq!(
+            r.destructive
+                .iter()
+                .map(Operation::describe)
+                .collect::<Vec<_>>(),
+            [
+                "Alter field title on book",
+                "Alter field count on book",
+                "Remove field note from book"
+            ]
+        );
+        assert_eq!(r.not_null, [("Book".to_string(), "isbn".to_string())]);
+        assert_eq!(
+            risks(&Migration::new("library", "0003_empty"), &before()),
+            Risks::default()
+        );
     }
 
     #[test]

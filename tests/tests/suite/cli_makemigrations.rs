@@ -522,3 +522,66 @@ fn a_renamed_from_hint_renames_without_a_terminal() {
         run.stdout
     );
 }
+
+/// A shorter `VARCHAR` is data loss like a dropped column, a wider one is not; a nullable field
+/// made NOT NULL under `--noinput` (nothing asked, no default) warns that rows holding NULL
+/// will fail the migration, naming the field and the fixes. The migration is written anyway.
+#[test]
+fn narrowing_and_null_to_not_null_alterations_warn_under_noinput() {
+    let ws = library_seed();
+    add_book_field(&ws, PUBLISHED_DATE);
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    ws.edit(
+        MODELS,
+        "    #[model(max_length = 200)]\n    pub title: String,",
+        "    #[model(max_length = 50)]\n    pub title: String,",
+    );
+    ws.edit(
+        MODELS,
+        "    #[model(max_length = 100, index)]\n    pub author: String,",
+        "    #[model(max_length = 150, index)]\n    pub author: String,",
+    );
+    ws.edit(
+        MODELS,
+        "pub published_date: Option<chrono::NaiveDate>,",
+        "pub published_date: chrono::NaiveDate,",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    for line in [
+        "~ Alter field title on book",
+        "~ Alter field author on book",
+        "~ Alter field published_date on book",
+    ] {
+        assert!(run.stdout.contains(line), "{line}:\n{}", run.stdout);
+    }
+    let files = ws.files(MIGRATIONS);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let name = files[1].trim_end_matches(".rs");
+    let warning = format!("warning: migration library.{name} loses data when applied:");
+    let (loss, rest) = run
+        .stderr
+        .split_once(&warning)
+        .map(|(_, after)| after.split_once("  dropped tables").unwrap_or((after, "")))
+        .unwrap_or_else(|| panic!("no data-loss warning:\n{}", run.stderr));
+    assert!(loss.contains("~ Alter field title on book"), "{loss}");
+    assert!(
+        !loss.contains("author") && !loss.contains("published_date"),
+        "only the narrowed column is data loss:\n{loss}"
+    );
+    assert!(rest.contains("narrowed column"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: migration library.{name} makes field `published_date` of library.Book NOT NULL without a default"
+        )) && run.stderr.contains("is NULL, `migrate` fails"),
+        "{}",
+        run.stderr
+    );
+    for fix in [
+        "#[model(default = …)]",
+        "without --noinput",
+        "RunSql/RunRust",
+    ] {
+        assert!(run.stderr.contains(fix), "{fix}:\n{}", run.stderr);
+    }
+}
