@@ -379,13 +379,12 @@ fn renaming_product_keeps_the_foreign_keys_pointing_at_its_table() {
     assert_eq!(db.count("catalog_products"), 3);
 }
 
-/// Bug: renaming a model that another app's foreign key points at is not a fixpoint. The
-/// run that writes `RenameModel` in `catalog` writes nothing for `orders`, but once that
-/// migration exists, the replayed history applies `catalog.0002` before `orders.0001`
-/// (orders only depends on `catalog.0001`), so `orders.0001`'s foreign key to
-/// `catalog.Product` is created after `Product` is gone and is never renamed; the next run
-/// then detects `Alter field product_id on orderline`. (Django ticket #28056: the same run
-/// should write that `AlterField` in the other app, depending on the rename.)
+/// Regression: renaming a model that another app's foreign key points at must be a
+/// fixpoint. The run that wrote `RenameModel` in `catalog` used to leave it depending on
+/// `catalog.0001` only, so the replayed history applied it before `orders.0001`, whose foreign
+/// key to `catalog.Product` was then never renamed, and the next run detected
+/// `Alter field product_id on orderline` (Django ticket #28056 is the same problem). Fixed by
+/// making the rename depend on the latest migration of every app that points at the model.
 #[test]
 fn regression_renaming_a_model_another_app_points_at_needs_one_makemigrations_run() {
     let ws = TempWorkspace::with_shop_example(true);
@@ -400,12 +399,11 @@ fn regression_renaming_a_model_another_app_points_at_needs_one_makemigrations_ru
     );
 }
 
-/// Bug: on a fresh database, the history above (catalog renames `Product`, orders'
-/// initial migration does not depend on the rename) applies `catalog.0002` first and then
-/// creates `orders_lines` with `REFERENCES "catalog_products"` — a table that no longer
-/// exists — because `orders.0001`'s SQL is computed from the state of its own ancestors,
-/// not from the state the database is in at that point of the plan. Every insert into
-/// `orders_lines` then fails.
+/// Regression: on a fresh database, the history above used to apply `catalog.0002` (the
+/// rename) before `orders.0001`, which then created `orders_lines` with
+/// `REFERENCES "catalog_products"` — a table that no longer existed — because a migration's
+/// SQL is computed from the state of its own ancestors. Every insert into `orders_lines`
+/// failed. The rename now depends on `orders.0001`, so it runs after it.
 #[test]
 fn regression_a_fresh_database_gets_foreign_keys_to_the_renamed_table() {
     let ws = TempWorkspace::with_shop_example(true);
