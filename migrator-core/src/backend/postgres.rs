@@ -517,8 +517,6 @@ struct ColumnRow {
     dflt: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    comment: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -618,7 +616,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
             format!(
                 "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type_name, \
                  a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, \
-                 a.attidentity::text AS identity, col_description(a.attrelid, a.attnum) AS comment \
+                 a.attidentity::text AS identity \
                  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
             ),
