@@ -53,8 +53,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
 
 # Connection URLs the server tests use (override to point elsewhere).
-export MIGRATOR_TEST_POSTGRES_URL="${MIGRATOR_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
-export MIGRATOR_TEST_MYSQL_URL="${MIGRATOR_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"
+export MIGRATOR_TEST_POSTGRES_URL="${MIGRATOR_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export MIGRATOR_TEST_MYSQL_URL="${MIGRATOR_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/mysql}"
 
 pg_ok() { psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; }
 my_ok() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'select 1' >/dev/null 2>&1; }
