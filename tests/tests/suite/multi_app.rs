@@ -723,3 +723,65 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
         lines
     );
 }
+
+/// Two branches merged: on one, `orders` was created with a foreign key to
+/// `catalog.Product`; on the other, `Product` was renamed into a new table, in a migration
+/// that depends on `catalog.0001` only (that branch had no `orders` app). Nothing conflicts
+/// (different apps), so on a fresh database `migrate` may run the rename before
+/// `orders.0001`. Whatever it does, it must not leave a foreign key to a table that does not
+/// exist: either fail naming the problem, or create the key against the renamed table.
+///
+/// Fails today (bug in the executor, `executor::sql_for_migration`): each migration's SQL is
+/// computed from `graph.make_state(&graph.dependencies_of(key))` — the state of its own
+/// ancestors — not from the state of the database at that point of the plan (the applied
+/// migrations plus the steps run so far, which is what Django's `migrate` uses). So
+/// `orders.0001` still sees `Product` in `catalog_products` after `catalog.0002` renamed it,
+/// writes `REFERENCES "catalog_products"`, SQLite accepts the dangling reference, `migrate`
+/// exits 0, and every insert into `orders_lines` then fails with "no such table".
+#[test]
+fn merged_branches_never_leave_a_foreign_key_to_a_missing_table() {
+    let ws = TempWorkspace::with_shop_example(true);
+    rename_product_to_item(&ws);
+    ws.write(
+        "shop/catalog/migrations/0002_rename_product_item.rs",
+        "// Written on a branch without the orders app.\n\n\
+         use migrator_core::migration::prelude::*;\n\n\
+         pub fn migration() -> Migration {\n    Migration::default()\n        \
+         .dependency(\"catalog\", \"0001_initial\")\n        \
+         .operation(rename_model(\"Product\", \"Item\"))\n        \
+         .operation(alter_model_table(\"Item\", \"catalog_items\"))\n}\n",
+    );
+    let db = Db::new(&ws, "fresh.sqlite3");
+    let run = ws.migrator(&["migrate", "--database", &db.url()]);
+    if run.code == Some(0) {
+        let schema = db.schema();
+        let dangling: Vec<String> = schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.foreign_keys
+                    .iter()
+                    .filter(|fk| !schema.tables.contains_key(&fk.table))
+                    .map(move |fk| format!("{}.{} -> {}", t.name, fk.column, fk.table))
+            })
+            .collect();
+        assert_eq!(
+            dangling,
+            Vec::<String>::new(),
+            "migrate succeeded but left foreign keys to missing tables:\n{}",
+            run.stdout
+        );
+    } else {
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("orders.0001_initial") && run.stderr.contains("Product"),
+            "the error names the migration and the missing model: {}",
+            run.stderr
+        );
+        assert!(
+            !db.recorded().contains(&"orders.0001_initial".to_owned()),
+            "{:?}",
+            db.recorded()
+        );
+    }
+}
