@@ -785,3 +785,49 @@ fn merged_branches_never_leave_a_foreign_key_to_a_missing_table() {
         );
     }
 }
+
+/// `--fake-initial` per app: the catalog's tables exist already (made before adopting
+/// migrator), the orders' do not. Only the catalog's initial migration is faked; with just
+/// one of its two tables present it is not faked, and applying it fails cleanly.
+#[test]
+fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
+    let graph = committed_graph();
+    let ws = TempWorkspace::with_shop_example(true);
+    let legacy = Db::new(&ws, "legacy.sqlite3");
+    let url = legacy.url();
+    ws.migrator(&["migrate", "catalog", "--database", &url])
+        .expect_code(0);
+    legacy.exec_ok(
+        "INSERT INTO catalog_categories (id, name) VALUES (1, 'Books');
+         DELETE FROM migrator_migrations;",
+    );
+    let run = ws.migrator(&["migrate", "--fake-initial", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {CATALOG}... FAKED (initial: its tables exist)"),
+            format!("Applying {ORDERS}... OK"),
+        ],
+        "{}",
+        run.stdout
+    );
+    legacy.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "--fake-initial");
+    assert_eq!(legacy.count("catalog_categories"), 1);
+
+    // Only one of the catalog's two tables: not faked; the failure records nothing.
+    let partial = Db::new(&ws, "partial.sqlite3");
+    let url = partial.url();
+    ws.migrator(&["migrate", "catalog", "--database", &url])
+        .expect_code(0);
+    partial.exec_ok("DROP TABLE catalog_products; DELETE FROM migrator_migrations;");
+    let run = ws.migrator(&["migrate", "--fake-initial", "--database", &url]);
+    run.expect_code(2);
+    assert!(run.stderr.contains(CATALOG), "{}", run.stderr);
+    assert_eq!(partial.recorded(), Vec::<String>::new());
+    assert_eq!(
+        partial.schema().tables.keys().collect::<Vec<_>>(),
+        ["catalog_categories"],
+        "the failed migration left its other table behind"
+    );
+}
