@@ -886,7 +886,14 @@ fn referenced_key_widened_keeps_rows_and_references(backend: Backend) {
         cx.rows("items", &["id", "tag_code"], "id"),
         ["1|sf", "2|poetry", "3|sf"]
     );
-    cx.exec("DELETE FROM tags WHERE code = 'sf'");
+    // The referenced key column is renamed: the reference follows it.
+    cx.forwards(&alter(
+        "Tag",
+        FieldState::new("code", ColumnType::Varchar(40))
+            .column("tag_code")
+            .primary_key(),
+    ));
+    cx.exec("DELETE FROM tags WHERE tag_code = 'sf'");
     assert_eq!(cx.rows("items", &["id"], "id"), ["2"]);
 }
 
