@@ -441,8 +441,8 @@ fn shop_rows(db: &Db, products: &str) -> Vec<String> {
          || price || '|' || active AS v FROM {products} ORDER BY id"
     )));
     out.extend(db.texts(
-        "SELECT 'order|' || id || '|' || customer_email || '|' || status AS v \
-         FROM orders_orders ORDER BY id",
+        "SELECT 'order|' || id || '|' || customer_email || '|' || status || '|' \
+         || created_at AS v FROM orders_orders ORDER BY id",
     ));
     out.extend(db.texts(
         "SELECT 'line|' || id || '|' || order_id || '|' || product_id || '|' || quantity \
@@ -479,6 +479,12 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
         "foreign_key = catalog::Product, on_delete = \"restrict\"",
         "foreign_key = catalog::Product, on_delete = \"cascade\"",
     );
+    // orders_orders too, with its defaults ('pending', CURRENT_TIMESTAMP) to keep.
+    ws.edit(
+        ORDERS_MODELS,
+        "#[model(max_length = 254, index)]",
+        "#[model(max_length = 320, index)]",
+    );
     let run = ws.migrator(&["makemigrations", "--noinput"]);
     run.expect_code(0);
     assert!(
@@ -508,7 +514,22 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
         .as_mut()
         .expect("a foreign key")
         .on_delete = OnDelete::Cascade;
+    expected
+        .model_mut("orders", "Order")
+        .expect("Order")
+        .field_mut("customer_email")
+        .expect("customer_email")
+        .column_type = ColumnType::Varchar(320);
     db.assert_schema(&expected, "the rebuilds");
+    db.exec_ok("INSERT INTO orders_orders (id, customer_email) VALUES (7, 'late@example.com')");
+    assert_eq!(
+        db.texts(
+            "SELECT status || '|' || (created_at IS NOT NULL) AS v FROM orders_orders WHERE id = 7"
+        ),
+        ["pending|1"],
+        "the defaults survived the rebuild"
+    );
+    db.exec_ok("DELETE FROM orders_orders WHERE id = 7");
     assert_eq!(shop_rows(&db, "catalog_products"), rows);
     assert_eq!(
         db.column("SELECT 1 AS v FROM pragma_foreign_key_check"),
