@@ -140,6 +140,19 @@ fn identity_clause(c: &ColumnDef) -> String {
     }
 }
 
+/// True when both types are text types (`TEXT`, `VARCHAR(n)`) or both numeric ones, which
+/// PostgreSQL converts between without a `USING` cast.
+fn same_family(a: &str, b: &str) -> bool {
+    let text = |t: &str| t == "TEXT" || t.starts_with("VARCHAR");
+    let number = |t: &str| {
+        matches!(
+            t,
+            "SMALLINT" | "INTEGER" | "BIGINT" | "REAL" | "DOUBLE PRECISION"
+        ) || t.starts_with("NUMERIC")
+    };
+    (text(a) && text(b)) || (number(a) && number(b))
+}
+
 fn comment_sql(c: Option<&str>) -> String {
     c.map_or_else(|| "NULL".to_owned(), lit)
 }
@@ -337,10 +350,16 @@ impl Dialect for PostgresEditor {
             } else {
                 ""
             };
-            m.push(alter(format!(
-                "TYPE {ty} USING {c}{via}::{ty}",
-                ty = new.sql_type
-            )));
+            // Within the text or the numeric types PostgreSQL converts implicitly (and
+            // skips the table rewrite where it can); elsewhere it needs `USING col::type`.
+            if same_family(&old.sql_type, &new.sql_type) {
+                m.push(alter(format!("TYPE {}", new.sql_type)));
+            } else {
+                m.push(alter(format!(
+                    "TYPE {ty} USING {c}{via}::{ty}",
+                    ty = new.sql_type
+                )));
+            }
         }
         let default_dropped = retyped && old.default.is_some();
         match &new.default {
