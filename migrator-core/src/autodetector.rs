@@ -16,7 +16,8 @@
 //! ones first); and finally added indexes and constraints. An operation that renames, deletes,
 //! re-tables or re-keys a model that other apps' foreign keys point at makes its migration
 //! depend on those apps' latest existing migrations, so a replay never creates such a foreign
-//! key after the model it names is gone. Every step is a lookup by
+//! key after the model it names is gone; [`add_history_dependencies`] does the same for apps
+//! whose older migrations pointed at the model (given the migration graph). Every step is a lookup by
 //! name, so the cost is linear in models × fields. At the end the working copy must equal the
 //! current models (field order aside, as in Django); otherwise detection fails loudly instead of
 //! writing a wrong migration. Each app's list then goes through the optimizer.
@@ -147,6 +148,63 @@ pub fn detect(
     }
     wire_dependencies(&mut out, &d.needs_new, &d.needs_existing, &d.soft)?;
     Ok(out)
+}
+
+/// Adds the dependencies that the migration *history* asks for beyond what [`detect`] sees in
+/// the current state: when an app's new migration renames, deletes or re-tables a model, it
+/// must also come after every existing migration of another app that ever pointed a foreign
+/// key at that model, even if a later migration of that app dropped the key. Otherwise the
+/// full plan may replay (and, on a fresh database, run) that old migration after the model is
+/// gone. Such an app goes into `depends_on_previous` when it gets a new migration in this run
+/// (its leaf before this run; no cycle can form), else into `depends_on_apps` (its leaf).
+pub fn add_history_dependencies(
+    changes: &mut BTreeMap<String, AppChanges>,
+    graph: &crate::graph::MigrationGraph,
+) {
+    let changed: BTreeSet<String> = changes.keys().cloned().collect();
+    for (app, ch) in changes.iter_mut() {
+        let moved: BTreeSet<&str> = ch
+            .operations
+            .iter()
+            .filter_map(|op| match op {
+                Operation::RenameModel(o) => Some(o.old_name.as_str()),
+                Operation::DeleteModel(o) => Some(o.name.as_str()),
+                Operation::AlterModelTable(o) => Some(o.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        if moved.is_empty() {
+            continue;
+        }
+        let points_at_moved = |f: &FieldState| {
+            f.foreign_key
+                .as_ref()
+                .is_some_and(|fk| fk.app == *app && moved.contains(fk.model.as_str()))
+        };
+        let referencing: BTreeSet<String> = graph
+            .migrations()
+            .filter(|m| m.app != *app)
+            .filter(|m| {
+                m.operations.iter().any(|op| match op {
+                    Operation::CreateModel(c) => c.fields.iter().any(points_at_moved),
+                    Operation::AddField(AddField { field, .. })
+                    | Operation::AlterField(AlterField { field, .. }) => points_at_moved(field),
+                    _ => false,
+                })
+            })
+            .map(|m| m.app.clone())
+            .collect();
+        for other in referencing {
+            if ch.depends_on_apps.contains(&other) {
+                continue;
+            }
+            if changed.contains(&other) {
+                ch.depends_on_previous.insert(other);
+            } else {
+                ch.depends_on_apps.insert(other);
+            }
+        }
+    }
 }
 
 type AppGraph = BTreeMap<String, BTreeSet<String>>;

@@ -1176,3 +1176,87 @@ fn a_check_naming_a_renamed_column_is_dropped_and_added_back_around_the_rename()
     );
     assert_fixpoint(&from, &to, &changes);
 }
+
+#[test]
+fn an_app_that_once_pointed_at_a_renamed_or_deleted_model_is_waited_for_too() {
+    use migrator_core::autodetector::add_history_dependencies;
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::Migration;
+    // orders.0002 dropped its key to Product: the current state has no reference, but
+    // replaying orders.0001 after Product is gone would break it.
+    let mut history = shop_history();
+    history.push(
+        Migration::new("orders", "0002_remove_orderline_product")
+            .dependency("orders", "0001_initial")
+            .operation(RemoveField::new("OrderLine", "product")),
+    );
+    let graph = MigrationGraph::new(history.clone()).unwrap();
+    let from = graph.project_state().unwrap();
+    let mut item = product();
+    item.name = "Item".into();
+    let line = model("orders", "OrderLine", vec![]);
+    let to = with_hints(
+        current([item, line.clone()]),
+        ("catalog", "Item"),
+        ModelHints {
+            renamed_from: Some("Product".into()),
+            ..ModelHints::default()
+        },
+    );
+    let (mut changes, _) = run(&from, &to, vec![]);
+    assert!(
+        changes["catalog"].depends_on_apps.is_empty(),
+        "nothing in the state"
+    );
+    add_history_dependencies(&mut changes, &graph);
+    assert_eq!(
+        changes["catalog"]
+            .depends_on_apps
+            .iter()
+            .collect::<Vec<_>>(),
+        ["orders"]
+    );
+    assert_graph_fixpoint(history.clone(), &changes, &to);
+
+    // catalog deletes Product while orders changes in the same run: orders' previous
+    // migration, not its new one.
+    let mut line = line;
+    line.fields
+        .push(FieldState::new("note", ColumnType::Text).nullable());
+    let to = current([line]);
+    let (mut changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "catalog")),
+        ["Delete model Product"]
+    );
+    add_history_dependencies(&mut changes, &graph);
+    assert!(changes["catalog"].depends_on_apps.is_empty());
+    assert_eq!(
+        changes["catalog"]
+            .depends_on_previous
+            .iter()
+            .collect::<Vec<_>>(),
+        ["orders"]
+    );
+    assert_graph_fixpoint(history, &changes, &to);
+
+    // A rename of a model nobody ever pointed at adds nothing.
+    let graph =
+        MigrationGraph::new(vec![Migration::new("catalog", "0001_initial")
+            .operation(CreateModel::from_state(&product()))])
+        .unwrap();
+    let mut item = product();
+    item.name = "Item".into();
+    let to = with_hints(
+        current([item]),
+        ("catalog", "Item"),
+        ModelHints {
+            renamed_from: Some("Product".into()),
+            ..ModelHints::default()
+        },
+    );
+    let (mut changes, _) = run(&graph.project_state().unwrap(), &to, vec![]);
+    add_history_dependencies(&mut changes, &graph);
+    assert!(changes["catalog"].depends_on_apps.is_empty());
+    assert!(changes["catalog"].depends_on_previous.is_empty());
+}

@@ -3,11 +3,11 @@
 //!
 //! Steps, as in Django's `makemigrations.py`: current models (an empty registry is an error,
 //! never "No changes"), embedded migrations and their graph, conflicts (`--merge`), state
-//! replay, change detection with a questioner, naming, cross-app dependencies, rendering, then
-//! writing every file (or showing them for `--dry-run`/`--check`), with warnings about data
-//! loss (dropped tables and columns, narrowed columns) and, under `--noinput`, fields made NOT
-//! NULL without a default. Printing goes through [`Output`]; nothing here touches a
-//! database.
+//! replay, change detection with a questioner, cross-app dependencies (from the state and from
+//! the history), naming, rendering, then writing every file (or showing them for
+//! `--dry-run`/`--check`), with warnings about data loss (dropped tables and columns, narrowed
+//! columns) and, under `--noinput`, fields made NOT NULL without a default. Printing goes
+//! through [`Output`]; nothing here touches a database.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -90,13 +90,14 @@ pub fn makemigrations(
     }
 
     let from = loaded.graph.project_state()?;
-    let changes = if args.no_input {
+    let mut changes = if args.no_input {
         autodetector::detect(&from, &current, &mut NonInteractiveQuestioner)?
     } else {
         let stdin = std::io::stdin();
         let mut questioner = InteractiveQuestioner::new(stdin.lock(), out);
         autodetector::detect(&from, &current, &mut questioner)?
     };
+    autodetector::add_history_dependencies(&mut changes, &loaded.graph);
     let changes = trim_to_apps(changes, &args.apps);
     if changes.is_empty() {
         out.no_changes(&args.apps);
