@@ -23,8 +23,11 @@
 //! named `{table}_{column}_fk_{target table}` (≤ 64 bytes, hash suffix beyond); MySQL cannot
 //! rename a foreign key, so a name change drops and re-adds it, and every foreign key on a
 //! column whose type changes (either end) or whose covering index goes away is dropped
-//! before and re-added after the change. `ON DELETE SET DEFAULT` is refused (InnoDB rejects
-//! it).
+//! before and re-added after the change. Re-adding a foreign key makes InnoDB check every
+//! row (a table copy), so on large MySQL tables renaming a referenced table or a
+//! foreign-key column costs a copy of each referencing table — the price of names that
+//! always match the state (editors never read the database, so they cannot look a stale
+//! name up the way Django does). `ON DELETE SET DEFAULT` is refused (InnoDB rejects it).
 //!
 //! The diffing engine shared with PostgreSQL lives in `server.rs`; running SQL and recording
 //! progress belong to the executor.
