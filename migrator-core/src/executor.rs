@@ -1058,6 +1058,7 @@ pub fn migrate(
     if options.plan_only || plan.is_empty() {
         return Ok(report);
     }
+    crate::lock::check_writable(conn)?;
     let mut prepared = Vec::with_capacity(plan.len());
     for step in &plan {
         prepared.push(if options.fake {
@@ -1170,6 +1171,7 @@ pub fn restamp(
         .migration(key)
         .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
     let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    crate::lock::check_writable(conn)?;
     locked(conn, timeout, &mut |_| {}, |conn, _| {
         let rows = recorder::applied(conn)?;
         let row = rows
@@ -1194,6 +1196,7 @@ pub fn forget(
     lock_timeout: Option<Duration>,
 ) -> Result<(), ExecutorError> {
     let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    crate::lock::check_writable(conn)?;
     locked(conn, timeout, &mut |_| {}, |conn, _| {
         let interrupted = recorder::interrupted(conn)?
             .into_iter()
@@ -1264,4 +1267,28 @@ pub fn schema_drift(
     let actual =
         crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
     Ok(actual.diff(&expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str, backwards: bool) -> PlanStep {
+        PlanStep {
+            key: MigrationKey::new("shop", name),
+            backwards,
+        }
+    }
+
+    #[test]
+    fn mixed_plans_are_refused() {
+        assert!(check_plan_direction(&[]).is_ok());
+        assert!(check_plan_direction(&[step("0001", false), step("0002", false)]).is_ok());
+        assert!(check_plan_direction(&[step("0002", true), step("0001", true)]).is_ok());
+        let err = check_plan_direction(&[step("0003", true), step("0004", false)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("refuses mixed plans"), "{err}");
+        assert!(err.contains("shop.0003 (unapply), shop.0004"), "{err}");
+    }
 }

@@ -64,6 +64,14 @@ pub enum LockError {
     /// there, and migrations need their own transactions).
     #[error("the connection is already inside a transaction; run migrations outside any transaction (before `conn.transaction(…)`, not within it)")]
     InTransaction,
+    /// The SQLite database cannot be written by this process.
+    #[error("the SQLite database {file} cannot be written by this process (the file is read-only, or its folder is, and SQLite must create a journal file beside it): {message}. Nothing was changed; make the file and its folder writable by this user, or migrate a writable copy")]
+    ReadOnly {
+        /// The database file.
+        file: String,
+        /// SQLite's message.
+        message: String,
+    },
     /// Another holder kept the lock longer than the timeout.
     #[error("gave up after waiting {seconds} s for the migration lock on this {backend} database{}; wait for the other `migrate` to finish and retry, or raise `--lock-timeout`", holder_text(.holder))]
     Timeout {
@@ -160,6 +168,52 @@ struct FkSetting {
 struct BusyTimeout {
     #[diesel(sql_type = Integer)]
     timeout: i32,
+}
+
+/// Whether this process can write `file` and create files beside it (SQLite's journal).
+fn writable(file: &std::path::Path) -> Result<(), String> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(file)
+        .map_err(|e| format!("the file is not writable ({e})"))?;
+    let Some(dir) = file.parent() else {
+        return Ok(());
+    };
+    let name = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let probe = dir.join(format!(
+        ".{name}.migrator-write-check-{}",
+        std::process::id()
+    ));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!(
+            "its folder {} is not writable ({e})",
+            dir.display()
+        )),
+    }
+}
+
+/// The main database file of an SQLite connection (`None` in memory).
+fn sqlite_file(c: &mut diesel::SqliteConnection) -> Option<String> {
+    let files: Vec<DatabaseFile> =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .load(c)
+            .ok()?;
+    files
+        .into_iter()
+        .next()
+        .map(|f| f.file)
+        .filter(|f| !f.is_empty())
 }
 
 #[derive(QueryableByName)]
@@ -261,15 +315,7 @@ impl WriteLock {
                         }
                         Err(e) => Err(take(e)),
                     },
-                    |c| {
-                        let files: Vec<DatabaseFile> = diesel::sql_query(
-                            "SELECT file FROM pragma_database_list WHERE name = 'main'",
-                        )
-                        .load(c)
-                        .ok()?;
-                        let file = files.into_iter().next()?.file;
-                        Some(format!("another connection writing to {file}"))
-                    },
+                    |c| Some(format!("another connection writing to {}", sqlite_file(c)?)),
                 );
                 let _ = c.batch_execute(&format!("PRAGMA busy_timeout = {busy}"));
                 if let Err(e) = res {
@@ -468,6 +514,24 @@ impl Drop for LockGuard<'_> {
         if let Some(lock) = self.lock.take() {
             let _ = lock.rollback(self.conn);
         }
+    }
+}
+
+/// Refuses an SQLite database this process cannot write (a read-only file, or a read-only
+/// folder where SQLite cannot create its journal) — which `BEGIN IMMEDIATE` lets through, so
+/// a run would otherwise fail only at its first change. The executor calls it when a plan has
+/// work to do, so an up-to-date read-only database still migrates as a no-op. Other backends
+/// and in-memory databases pass.
+pub fn check_writable(conn: &mut DbConnection) -> Result<(), LockError> {
+    #[allow(irrefutable_let_patterns)]
+    let DbConnection::Sqlite(c) = conn
+    else {
+        return Ok(());
+    };
+    match sqlite_file(c) {
+        Some(file) => writable(std::path::Path::new(&file))
+            .map_err(|message| LockError::ReadOnly { file, message }),
+        None => Ok(()),
     }
 }
 

@@ -11,3 +11,5 @@ mod multi_app;
 mod reliability;
 mod concurrency;
 mod crash;
+mod tamper;
+mod bad_input;
