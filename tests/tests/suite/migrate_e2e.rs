@@ -1064,3 +1064,82 @@ fn a_rebuild_on_one_merged_branch_keeps_the_column_the_other_branch_added() {
         ["1|Octavia E. Butler|264"]
     );
 }
+
+/// A data migration written in Rust (`RunRust`), as a user writes it in a migration file: it
+/// runs on the migration's own connection inside its transaction, forwards and backwards,
+/// `sqlmigrate` marks where it runs, and when a later step of the same migration fails its
+/// changes are rolled back with the rest.
+#[test]
+fn a_rust_data_migration_runs_in_the_migrations_transaction() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "data.sqlite3");
+    let url = db.url();
+    let source = |extra: &str| {
+        format!(
+            "// Written by hand for the test: a data migration.\n\n\
+             use migrator_core::migration::prelude::*;\n\
+             use diesel::connection::SimpleConnection;\n\n\
+             fn shout(conn: &mut DbConnection) -> Result<(), BoxError> {{\n    \
+                 conn.batch_execute(\"UPDATE books SET title = upper(title)\")?;\n    Ok(())\n}}\n\n\
+             fn whisper(conn: &mut DbConnection) -> Result<(), BoxError> {{\n    \
+                 conn.batch_execute(\"UPDATE books SET title = lower(title)\")?;\n    Ok(())\n}}\n\n\
+             pub fn migration() -> Migration {{\n    Migration::default()\n        \
+                 .dependency(\"library\", \"0002_book_published_date\")\n        \
+                 .operation(run_rust(\"shout\", shout).backward(whisper)){extra}\n}}\n"
+        )
+    };
+    ws.write("library/migrations/0003_shout_titles.rs", &source(""));
+    ws.migrator(&["migrate", "library", "0002", "--database", &url])
+        .expect_code(0);
+    db.exec_ok(
+        "INSERT INTO books (id, title, author) VALUES (1, 'Kindred', 'Octavia E. Butler'), (2, 'Dawn', 'Octavia E. Butler')",
+    );
+
+    let run = ws.migrator(&["sqlmigrate", "library", "0003", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("-- (a Rust data step runs here; it has no SQL text)"),
+        "{}",
+        run.stdout
+    );
+
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        ["Applying library.0003_shout_titles... OK"]
+    );
+    assert_eq!(
+        db.texts("SELECT title AS v FROM books ORDER BY id"),
+        ["KINDRED", "DAWN"]
+    );
+
+    let run = ws.migrator(&["migrate", "library", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        db.texts("SELECT title AS v FROM books ORDER BY id"),
+        ["kindred", "dawn"]
+    );
+
+    // A failing SQL step after the Rust step: the Rust step's update is rolled back too.
+    ws.write(
+        "library/migrations/0003_shout_titles.rs",
+        &source(
+            "\n        .operation(run_sql([\"UPDATE no_such_table SET x = 1\"]).reverse_noop())",
+        ),
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("library.0003_shout_titles"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        db.texts("SELECT title AS v FROM books ORDER BY id"),
+        ["kindred", "dawn"],
+        "the Rust step's changes were not rolled back"
+    );
+    assert_eq!(db.recorded(), [INITIAL, SECOND]);
+}
