@@ -13,3 +13,4 @@ mod concurrency;
 mod crash;
 mod tamper;
 mod bad_input;
+mod secrets;
