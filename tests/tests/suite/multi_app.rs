@@ -852,3 +852,64 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
         "the failed migration left its other table behind"
     );
 }
+
+/// A NOT NULL foreign key added to a table with rows, with a one-off default typed at the
+/// prompt: a default that points at no row is refused (checked before commit, nothing
+/// applied); one that points at an existing row is applied to every row.
+#[test]
+fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+    let rows = shop_rows(&db, "catalog_products");
+    ws.edit(
+        CATALOG_MODELS,
+        "    /// Whether the product is for sale.",
+        "    /// Where the product is also listed.\n    \
+         #[model(foreign_key = Category, on_delete = \"cascade\")]\n    \
+         pub also_in_id: i64,\n    /// Whether the product is for sale.",
+    );
+    let run = ws.migrator_with_input(&["makemigrations"], "1\n99\n");
+    run.expect_code(0);
+    let second = ws.files("shop/catalog/migrations")[1].clone();
+
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(second.trim_end_matches(".rs"))
+            && run.stderr.to_lowercase().contains("foreign key"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(db.recorded(), [CATALOG, ORDERS]);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        "a refused foreign key default",
+    );
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+
+    // The same migration with a default that exists.
+    let path = format!("shop/catalog/migrations/{second}");
+    let text = ws.read(&path);
+    assert!(text.contains("DefaultValue::Int(99)"), "{text}");
+    ws.write(
+        &path,
+        &text.replace("DefaultValue::Int(99)", "DefaultValue::Int(2)"),
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        db.texts("SELECT also_in_id AS v FROM catalog_products ORDER BY id"),
+        ["2", "2"]
+    );
+    assert_eq!(
+        foreign_keys(&db, "catalog_products"),
+        [
+            fk("also_in_id", "catalog_categories", "CASCADE"),
+            fk("category_id", "catalog_categories", "RESTRICT"),
+        ]
+    );
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+}
