@@ -595,6 +595,22 @@ fn showmigrations_and_migrate_accept_one_app() {
         &state_after(&committed_graph(), &[CATALOG, ORDERS]),
         "app by app",
     );
+
+    // A model change in orders only: the reminder names orders, not catalog.
+    ws.edit(
+        ORDERS_MODELS,
+        "    /// When the order was placed (set by the database).",
+        "    /// A note from the customer.\n    pub note: Option<String>,\n    \
+         /// When the order was placed (set by the database).",
+    );
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("your models in app(s) 'orders' have changes"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A self-referencing table (categories, pointed at by products too) rebuilt with rows whose
