@@ -6,7 +6,7 @@
 //! another app's foreign key points at.
 
 use migrator_core::migration::prelude::{alter_model_table, rename_model};
-use migrator_core::{ColumnType, OnDelete, Operation, ProjectState};
+use migrator_core::{ColumnType, DefaultValue, FieldState, OnDelete, Operation, ProjectState};
 use migrator_tests::TempWorkspace;
 
 use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
@@ -926,6 +926,65 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
             fk("also_in_id", "catalog_categories", "CASCADE"),
             fk("category_id", "catalog_categories", "RESTRICT"),
         ]
+    );
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+}
+
+/// Columns SQLite's `ALTER TABLE ADD COLUMN` refuses on its own — a non-constant default
+/// (`CURRENT_TIMESTAMP`) and a `UNIQUE` column — added to a table that has rows.
+#[test]
+fn adding_columns_alter_table_cannot_add_directly_to_a_table_with_rows() {
+    let ws = TempWorkspace::with_shop_example(true);
+    let db = Db::new(&ws, "shop.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    db.exec_ok(SHOP_ROWS);
+    db.exec_ok("INSERT INTO orders_orders (id, customer_email) VALUES (2, 'b@example.com')");
+    let rows = shop_rows(&db, "catalog_products");
+    ws.edit(
+        ORDERS_MODELS,
+        "    /// When the order was placed (set by the database).",
+        "    /// When the order last changed.\n    \
+         #[model(default_sql = \"CURRENT_TIMESTAMP\")]\n    \
+         pub updated_at: chrono::NaiveDateTime,\n    \
+         /// The payment provider's reference, once paid.\n    \
+         #[model(max_length = 40, unique)]\n    \
+         pub payment_ref: Option<String>,\n    \
+         /// When the order was placed (set by the database).",
+    );
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--database", &url]);
+    run.expect_code(0);
+
+    let mut expected = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    let order = expected.model_mut("orders", "Order").expect("Order");
+    order.fields.push(
+        FieldState::new("updated_at", ColumnType::Timestamp)
+            .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
+    );
+    order.fields.push(
+        FieldState::new("payment_ref", ColumnType::Varchar(40))
+            .nullable()
+            .unique(),
+    );
+    db.assert_schema(&expected, "adding a CURRENT_TIMESTAMP and a UNIQUE column");
+    assert_eq!(shop_rows(&db, "catalog_products"), rows);
+    assert_eq!(
+        db.texts(
+            "SELECT id || '|' || (updated_at IS NOT NULL) || '|' || coalesce(payment_ref, '-') AS v \
+             FROM orders_orders ORDER BY id"
+        ),
+        ["1|1|-", "2|1|-"]
+    );
+    db.exec_ok("UPDATE orders_orders SET payment_ref = 'PAY-1' WHERE id = 1");
+    db.exec("UPDATE orders_orders SET payment_ref = 'PAY-1' WHERE id = 2")
+        .expect_err("payment_ref is unique");
+
+    ws.migrator(&["migrate", "orders", "0001", "--database", &url])
+        .expect_code(0);
+    db.assert_schema(
+        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        "removing them again",
     );
     assert_eq!(shop_rows(&db, "catalog_products"), rows);
 }
