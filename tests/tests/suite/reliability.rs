@@ -150,6 +150,65 @@ struct Count {
     n: i64,
 }
 
+/// Tables and columns named like SQL keywords, through migrate forwards, a rename, and back
+/// to zero; the live schema must equal the state after every step.
+fn keywords(conn: &mut migrator_core::backend::DbConnection) -> Result<(), Box<dyn std::error::Error>> {
+    use migrator_core::executor::{migrate, MigrateOptions, Target};
+    use migrator_core::migration::prelude::*;
+    let m1 = Migration::new("kw", "0001_initial")
+        .initial(true)
+        .operation(
+            create_model("Table", "table")
+                .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
+                .field(field("user", ColumnType::Varchar(30)).unique()),
+        )
+        .operation(
+            create_model("Order", "order")
+                .field(field("id", ColumnType::BigInt).primary_key().auto_increment())
+                .field(field("select", ColumnType::Varchar(10)).index())
+                .field(field("group", ColumnType::Integer).nullable())
+                .field(field("desc", ColumnType::Text).nullable())
+                .field(
+                    field("table_id", ColumnType::BigInt)
+                        .foreign_key(ForeignKey::new("kw", "Table", OnDelete::Cascade)),
+                )
+                .constraint(check_constraint("order_table_id_check", "table_id > 0")),
+        );
+    let m2 = Migration::new("kw", "0002_keywords")
+        .dependency("kw", "0001_initial")
+        .operation(rename_field("Order", "select", "from"))
+        .operation(add_field("Order", field("where", ColumnType::Integer).nullable()))
+        .operation(add_field("Table", field("key", ColumnType::Varchar(20)).nullable().index()));
+    let graph = migrator_core::graph::MigrationGraph::new(vec![m1, m2])?;
+    let check = |conn: &mut migrator_core::backend::DbConnection, applied: &[MigrationKey]| -> Result<(), Box<dyn std::error::Error>> {
+        let state = graph.make_state(applied)?;
+        let expected = migrator_core::introspect::expected_schema(&state, conn.backend())?;
+        let actual = migrator_core::introspect::introspect(conn)?;
+        for line in actual.diff(&expected) {
+            println!("drift {line}");
+        }
+        Ok(())
+    };
+    let k1 = MigrationKey::new("kw", "0001_initial");
+    let k2 = MigrationKey::new("kw", "0002_keywords");
+    migrate(conn, &graph, &Target::Migration(k1.clone()), &MigrateOptions::default(), &mut |_| {})?;
+    check(conn, &[k1.clone()])?;
+    conn.batch_execute(&format!(
+        "INSERT INTO {t} ({u}) VALUES ('it''s'); INSERT INTO {o} ({s}, {g}, {ti}) VALUES ('x', 1, 1)",
+        t = conn.backend().quote("table"), u = conn.backend().quote("user"),
+        o = conn.backend().quote("order"), s = conn.backend().quote("select"),
+        g = conn.backend().quote("group"), ti = conn.backend().quote("table_id"),
+    ))?;
+    migrate(conn, &graph, &Target::Latest, &MigrateOptions::default(), &mut |_| {})?;
+    check(conn, &[k1.clone(), k2])?;
+    migrate(conn, &graph, &Target::Migration(k1.clone()), &MigrateOptions::default(), &mut |_| {})?;
+    check(conn, &[k1])?;
+    migrate(conn, &graph, &Target::Zero("kw".into()), &MigrateOptions::default(), &mut |_| {})?;
+    check(conn, &[])?;
+    println!("keywords ok");
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let url = DatabaseUrl::parse(&args[1], std::path::Path::new("/"))?;
@@ -196,6 +255,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        "keywords" => keywords(&mut conn)?,
         other => return Err(format!("unknown probe command {other}").into()),
     }
     Ok(())
@@ -559,4 +619,18 @@ fn the_fixture_models_match_its_migrations() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn keyword_table_and_column_names_are_quoted_on_every_backend() {
+    for kind in [Kind::Sqlite, Kind::Postgres, Kind::Mysql] {
+        let db = TestDb::create(kind);
+        let out = probe(&["keywords", &db.url]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("keywords ok") && !stdout.contains("drift"),
+            "{kind:?}: {}",
+            text(&out)
+        );
+    }
 }
