@@ -3,14 +3,14 @@
 //! Tests here build real crates in temporary workspaces that share this workspace's target
 //! directory, so only the small crates under test are compiled.
 
+mod bad_input;
 mod cli_makemigrations;
+mod concurrency;
+mod crash;
 mod e2e_db;
 mod external_crate;
 mod migrate_e2e;
 mod multi_app;
 mod reliability;
-mod concurrency;
-mod crash;
-mod tamper;
-mod bad_input;
 mod secrets;
+mod tamper;
