@@ -211,9 +211,9 @@ pub enum ExecutorError {
         /// The steps, `app.name` or `app.name (unapply)`.
         steps: Vec<String>,
     },
-    /// A MySQL migration was interrupted (the process died) after committing some of its
-    /// operations.
-    #[error("migration `{migration}` was interrupted (its `migrate` process died) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. MySQL commits schema changes as they run: {} committed, operation {operation} may be partly committed, and the later ones did not run. Recover with either\n  `migrator migrate --resume` — runs `{migration}` again from operation {operation} (if operation {operation} did commit, this fails on it: then finish by hand as below), or\n  finish (or undo) the migration by hand, then `migrator migrate --fake {} {}` to record it as applied (or, after undoing it, `migrator migrate --forget {} {}`)", committed_text(*.operation), .migration.app, .migration.name, .migration.app, .migration.name)]
+    /// A MySQL migration was interrupted (its process died, or it failed after committing
+    /// some of its operations).
+    #[error("migration `{migration}` was interrupted (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. MySQL commits schema changes as they run: {} committed, operation {operation} may be partly committed, and the later ones did not run. Recover with either\n  `migrator migrate --resume` — runs `{migration}` again from operation {operation} (if operation {operation} did commit, this fails on it: then finish by hand as below), or\n  finish (or undo) the migration by hand, then `migrator migrate --fake {} {}` to record it as applied (or, after undoing it, `migrator migrate --forget {} {}`)", committed_text(*.operation), .migration.app, .migration.name, .migration.app, .migration.name)]
     Interrupted {
         /// The migration.
         migration: MigrationKey,
@@ -267,7 +267,7 @@ pub enum ExecutorError {
     Backend(Box<SchemaError>),
     /// A statement failed; the migration was rolled back (on MySQL, what `committed` lists
     /// stays applied).
-    #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\n{}", aftermath(.committed))]
+    #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\n{}", aftermath(.migration, .committed))]
     Sql {
         /// The migration.
         migration: MigrationKey,
@@ -285,7 +285,7 @@ pub enum ExecutorError {
     },
     /// A RunRust step failed; the migration was rolled back (on MySQL, what `committed` lists
     /// stays applied).
-    #[error("migration `{migration}` failed at operation {number} ({description}): {source}\n{}", aftermath(.committed))]
+    #[error("migration `{migration}` failed at operation {number} ({description}): {source}\n{}", aftermath(.migration, .committed))]
     Rust {
         /// The migration.
         migration: MigrationKey,
@@ -389,16 +389,20 @@ impl ExecutorError {
 }
 
 /// What a failed migration left behind, for the error message.
-fn aftermath(committed: &[usize]) -> String {
+fn aftermath(migration: &MigrationKey, committed: &[usize]) -> String {
     if committed.is_empty() {
         return "The migration was rolled back; the database is as it was before it".to_owned();
     }
     let ops: Vec<String> = committed.iter().map(ToString::to_string).collect();
     format!(
         "MySQL commits schema changes as they run: operation(s) {} of this migration stay applied, \
-and the migration is not recorded. Undo them by hand and run `migrate` again, or complete the \
-migration by hand and record it with `migrate --fake`",
-        ops.join(", ")
+and the migration is not recorded; until it is recovered, `migrate` reports it and runs nothing. \
+Fix the cause and run the rest with `migrator migrate --resume`, or complete the migration by \
+hand and record it with `migrator migrate --fake {app} {name}`, or undo those operations by hand \
+and drop its progress record with `migrator migrate --forget {app} {name}`",
+        ops.join(", "),
+        app = migration.app,
+        name = migration.name,
     )
 }
 
@@ -615,11 +619,29 @@ pub fn check_plan_direction(plan: &[PlanStep]) -> Result<(), ExecutorError> {
 }
 
 /// The SQL of every operation of `key`, forwards or backwards (in run order: backwards
-/// lists the last operation first), for `backend`. `sqlmigrate` prints exactly this and
-/// [`migrate`] runs exactly this.
+/// lists the last operation first), for `backend`, computed from the state of the
+/// migration's ancestors — what `sqlmigrate` prints (Django's choice too).
+///
+/// [`migrate`] runs the same function ([`sql_for_migration_from`]) from the state the
+/// database is actually in at that point of its plan; for a linear history the two are the
+/// same statements. They differ only where two branches of a merged history touch the same
+/// table, and there `migrate` is the one that keeps the other branch's columns.
 pub fn sql_for_migration(
     graph: &MigrationGraph,
     key: &MigrationKey,
+    backwards: bool,
+    backend: Backend,
+) -> Result<Vec<OpSql>, ExecutorError> {
+    let base = graph.make_state(&graph.dependencies_of(key))?;
+    sql_for_migration_from(graph, key, base, backwards, backend)
+}
+
+/// The SQL of every operation of `key` (as [`sql_for_migration`]) starting from `base`: the
+/// schema state without this migration — before applying it, or after unapplying it.
+pub fn sql_for_migration_from(
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    base: ProjectState,
     backwards: bool,
     backend: Backend,
 ) -> Result<Vec<OpSql>, ExecutorError> {
@@ -629,7 +651,7 @@ pub fn sql_for_migration(
     let migration = graph
         .migration(key)
         .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
-    let mut state = graph.make_state(&graph.dependencies_of(key))?;
+    let mut state = base;
     let mut steps: Vec<(usize, &Operation, ProjectState, ProjectState)> = Vec::new();
     for (index, op) in migration.operations.iter().enumerate() {
         let before = state.clone();
@@ -672,6 +694,78 @@ pub fn sql_for_migration(
             })
         })
         .collect()
+}
+
+/// For each step of `plan`, the schema state the database is in without that step's
+/// migration, given that `applied` is applied when the plan starts (Django's `migrate` also
+/// works from the applied state, not from each migration's ancestors).
+///
+/// Forwards: the applied set, plus the steps run so far. Backwards: what is still applied
+/// minus the migration being unapplied — so unapplying one branch of a merged history keeps
+/// what the other branch added. One forward replay serves every step whose migration is
+/// the last one still applied (the usual case); any other step replays its own set.
+fn plan_base_states(
+    graph: &MigrationGraph,
+    applied: &BTreeSet<MigrationKey>,
+    plan: &[PlanStep],
+) -> Result<Vec<ProjectState>, ExecutorError> {
+    let applied_nodes: Vec<MigrationKey> = applied.iter().cloned().collect();
+    if plan.iter().all(|s| !s.backwards) {
+        let mut running = graph.make_state(&applied_nodes)?;
+        let mut bases = Vec::with_capacity(plan.len());
+        for step in plan {
+            bases.push(running.clone());
+            let migration = graph
+                .migration(&step.key)
+                .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
+            crate::graph::replay(&mut running, migration)?;
+        }
+        return Ok(bases);
+    }
+    // Backwards (mixed plans are refused before this point).
+    let order: BTreeMap<MigrationKey, usize> = graph
+        .full_plan()
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    let position = |k: &MigrationKey| order.get(k).copied().unwrap_or(usize::MAX);
+    let unapplying: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
+    // The state before each migration being unapplied, in one replay of the applied set.
+    let mut before: BTreeMap<MigrationKey, ProjectState> = BTreeMap::new();
+    let mut running = ProjectState::new();
+    let mut in_order: Vec<&MigrationKey> = applied.iter().collect();
+    in_order.sort_by_key(|k| position(k));
+    for key in in_order {
+        if unapplying.contains(key) {
+            before.insert(key.clone(), running.clone());
+        }
+        let migration = graph
+            .migration(key)
+            .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+        crate::graph::replay(&mut running, migration)?;
+    }
+    let mut remaining: BTreeSet<(usize, MigrationKey)> =
+        applied.iter().map(|k| (position(k), k.clone())).collect();
+    let mut lowest_removed = usize::MAX;
+    let mut bases = Vec::with_capacity(plan.len());
+    for step in plan {
+        let pos = position(&step.key);
+        let is_last = remaining.last().is_some_and(|(p, _)| *p == pos);
+        remaining.remove(&(pos, step.key.clone()));
+        let base = match before.remove(&step.key) {
+            // Nothing after it is still applied and nothing before it was removed: the
+            // replay's state before it is exactly what remains.
+            Some(state) if is_last && lowest_removed > pos => state,
+            _ => {
+                let nodes: Vec<MigrationKey> = remaining.iter().map(|(_, k)| k.clone()).collect();
+                graph.make_state(&nodes)?
+            }
+        };
+        lowest_removed = lowest_removed.min(pos);
+        bases.push(base);
+    }
+    Ok(bases)
 }
 
 /// Checks recorded checksums against the migrations as they are now.
@@ -1042,7 +1136,8 @@ pub fn migrate(
             let first = plan.first();
             let allowed = (options.resume || options.fake)
                 && first.is_some_and(|s| s.key == i.key && !s.backwards);
-            if !allowed && !options.plan_only {
+            // A plan that runs nothing (a target already reached) may proceed.
+            if !allowed && !options.plan_only && !plan.is_empty() {
                 return Err(interrupted_error(i.clone()));
             }
         } else if options.resume {
@@ -1059,14 +1154,16 @@ pub fn migrate(
         return Ok(report);
     }
     crate::lock::check_writable(conn)?;
-    let mut prepared = Vec::with_capacity(plan.len());
-    for step in &plan {
-        prepared.push(if options.fake {
-            Vec::new()
-        } else {
-            sql_for_migration(graph, &step.key, step.backwards, backend)?
-        });
-    }
+    let prepared = if options.fake {
+        vec![Vec::new(); plan.len()]
+    } else {
+        plan.iter()
+            .zip(plan_base_states(graph, &expected, &plan)?)
+            .map(|(step, base)| {
+                sql_for_migration_from(graph, &step.key, base, step.backwards, backend)
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
     let in_plan: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
@@ -1129,9 +1226,20 @@ pub fn migrate(
         let result = match result {
             Ok(r) => r,
             Err(e) => {
-                // A reported failure: the error says what stays committed, so the progress
-                // row (left only for runs that die without a report) goes.
-                if backend == Backend::Mysql && !matches!(e, ExecutorError::Lock(_)) {
+                // MySQL: a failure that left operations committed keeps its progress row, so
+                // later runs report the half-applied migration until it is recovered (and
+                // `--resume` knows where to continue); one that committed nothing drops it.
+                let committed = match &e {
+                    ExecutorError::Sql { committed, .. }
+                    | ExecutorError::Rust { committed, .. } => !committed.is_empty(),
+                    _ => false,
+                };
+                let resuming = first > 0;
+                if backend == Backend::Mysql
+                    && !committed
+                    && !resuming
+                    && !matches!(e, ExecutorError::Lock(_))
+                {
                     let _ = recorder::progress_clear(conn, &step.key);
                 }
                 return Err(e);

@@ -259,3 +259,49 @@ fn an_interrupted_mariadb_migration_undone_by_hand_is_forgotten_then_rerun() {
     assert_eq!(st.applied, first(12));
     assert!(st.drift.is_empty(), "{:?}", st.drift);
 }
+
+#[test]
+fn a_failed_mariadb_migration_with_committed_operations_is_reported_until_resumed() {
+    let db = TestDb::create(Kind::Mysql);
+    let out = manage(&["migrate", "rel", "0011"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // 0012: operation 1 inserts a tag (committed), operation 2 fails.
+    let out = spawn_manage(&["migrate"], &db.url, &[("REL_FAIL", "1")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "migration `rel.0012_slow_seed_tag` failed at operation 2 (Rust operation slow_step)",
+        "operation(s) 1 of this migration stay applied",
+        "`migrator migrate --resume`",
+        "`migrator migrate --fake rel 0012_slow_seed_tag`",
+    ] {
+        assert!(err.contains(needle), "`{needle}` missing:\n{err}");
+    }
+    // The next run reports it (and runs nothing) until it is recovered.
+    let out = manage(&["migrate"], &db.url);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("`rel.0012_slow_seed_tag` was interrupted (its `migrate` process died or failed) at operation 2 of 2"),
+        "{}",
+        text(&out)
+    );
+    // A target already reached still works.
+    let out = manage(&["migrate", "rel", "0011"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Resuming while the cause persists fails again and keeps the record.
+    let out = spawn_manage(&["migrate", "--resume"], &db.url, &[("REL_FAIL", "1")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(state(&db.url).interrupted, ["rel.0012_slow_seed_tag 2 2"]);
+    // Cause fixed: resume completes it without re-running operation 1.
+    let out = manage(&["migrate", "--resume"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let st = state(&db.url);
+    assert_eq!(st.applied, first(12));
+    assert!(st.interrupted.is_empty() && st.drift.is_empty(), "{st:?}");
+    assert_eq!(st.count("rel_tags"), Some(1));
+}

@@ -111,6 +111,9 @@ pub fn slow_step(conn: &mut migrator_core::backend::DbConnection) -> Result<(), 
     use migrator_core::backend::Backend;
     let ms: u64 = std::env::var("REL_SLEEP_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let secs = ms as f64 / 1000.0;
+    if std::env::var_os("REL_FAIL").is_some() {
+        return Err("REL_FAIL is set: the slow step fails".into());
+    }
     match conn.backend() {
         Backend::Postgres => conn.batch_execute(&format!("SELECT pg_sleep({secs})"))?,
         Backend::Mysql => conn.batch_execute(&format!("DO SLEEP({secs})"))?,
