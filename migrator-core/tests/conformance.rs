@@ -103,6 +103,14 @@ fn type_change_keeps_rows(backend: Backend) {
         "Book",
         FieldState::new("rating", ColumnType::Double).nullable(),
     ));
+    if backend == Backend::Sqlite {
+        // SQLite rebuilds: a new table, the rows copied with a cast.
+        assert!(
+            sql[0].starts_with("CREATE TABLE \"new__books\""),
+            "{sql:#?}"
+        );
+        assert!(sql[1].contains("CAST(\"rating\" AS DOUBLE)"), "{sql:#?}");
+    }
     if backend == Backend::Postgres {
         assert!(
             sql.iter()
@@ -164,10 +172,13 @@ fn type_change_keeps_rows(backend: Backend) {
 
 fn null_to_not_null_with_default_fills_nulls(backend: Backend) {
     let mut cx = seed(backend);
-    cx.forwards(&alter(
+    let sql = cx.forwards(&alter(
         "Book",
         FieldState::new("rating", ColumnType::Integer).default(DefaultValue::Int(3)),
     ));
+    if backend == Backend::Sqlite {
+        assert!(sql[1].contains("COALESCE(\"rating\", 3)"), "{sql:#?}");
+    }
     assert_eq!(
         cx.rows("books", &["id", "rating"], "id"),
         ["1|5", "2|3", "3|4", "4|3", "5|2"]
@@ -193,12 +204,24 @@ fn null_to_not_null_with_default_fills_nulls(backend: Backend) {
     assert_eq!(cx.rows("books", &["rating"], "id DESC")[0], "1");
     cx.exec("DELETE FROM books WHERE id = 6");
     // A one-off default fills NULLs but stays out of the schema (checked by `forwards`).
-    cx.forwards(&Operation::AlterField(AlterField {
+    let sql = cx.forwards(&Operation::AlterField(AlterField {
         model: "Book".into(),
         name: "co_author".into(),
         field: FieldState::new("co_author", ColumnType::BigInt).default(DefaultValue::Int(1)),
         preserve_default: false,
     }));
+    if backend == Backend::Sqlite {
+        assert!(sql[1].contains("COALESCE(\"co_author\", 1)"), "{sql:#?}");
+    }
+    assert_eq!(
+        cx.state
+            .model(APP, "Book")
+            .unwrap()
+            .field("co_author")
+            .unwrap()
+            .default,
+        None
+    );
     assert_eq!(
         cx.rows("books", &["id", "co_author"], "id"),
         ["1|1", "2|3", "3|1", "4|2", "5|1"]
@@ -222,6 +245,12 @@ fn renames_keep_rows_and_names(backend: Backend) {
     )));
     assert_eq!(sql.len(), 1, "{sql:#?}");
     assert!(sql[0].contains("RENAME COLUMN"), "{sql:#?}");
+    if backend == Backend::Sqlite {
+        assert_eq!(
+            sql[0],
+            "ALTER TABLE \"books\" RENAME COLUMN \"title\" TO \"name\""
+        );
+    }
     // The foreign-key column moves: its index and constraint names follow
     // (`assert_schema` compares both names with the state's).
     let sql = cx.forwards(&alter(
@@ -284,12 +313,21 @@ fn unique_added_keeps_rows_and_is_enforced(backend: Backend) {
 fn foreign_key_added_keeps_rows_and_is_enforced(backend: Backend) {
     let mut cx = seed(backend);
     let before = cx.rows("books", &BOOK_COLS, "id");
-    cx.forwards(&alter(
+    let sql = cx.forwards(&alter(
         "Book",
         FieldState::new("co_author", ColumnType::BigInt)
             .nullable()
             .foreign_key(ForeignKey::new(APP, "Author", OnDelete::SetNull)),
     ));
+    if backend == Backend::Sqlite {
+        // A rebuild: SQLite cannot add a constraint to an existing column.
+        assert!(
+            sql[0].contains(
+                "\"co_author\" BIGINT REFERENCES \"authors\" (\"id\") ON DELETE SET NULL"
+            ),
+            "{sql:#?}"
+        );
+    }
     assert_eq!(cx.rows("books", &BOOK_COLS, "id"), before);
     cx.exec("DELETE FROM authors WHERE id = 3");
     // Author 3's book cascades away; co_author 3 becomes NULL.
@@ -622,11 +660,18 @@ fn primary_key_change_keeps_rows(backend: Backend) {
         "Book",
         FieldState::new("id", ColumnType::BigInt).primary_key(),
     ));
-    cx.forwards(&alter(
+    let sql = cx.forwards(&alter(
         "Book",
         FieldState::new("title", ColumnType::Varchar(200)).primary_key(),
     ));
+    if backend == Backend::Sqlite {
+        assert!(
+            sql[0].contains("PRIMARY KEY (\"id\", \"title\")"),
+            "{sql:#?}"
+        );
+    }
     cx.forwards(&alter("Book", FieldState::new("id", ColumnType::BigInt)));
+    assert_eq!(cx.introspect().tables["books"].primary_key, ["title"]);
     assert_eq!(cx.rows("books", &BOOK_COLS, "id"), before);
     let dup = cx.try_exec("INSERT INTO books (id, title, author_id) VALUES (9, 'Solaris', 3)");
     assert!(dup.is_err(), "the new key is not enforced");
@@ -652,9 +697,23 @@ fn add_not_null_field_with_one_off_default_fills_rows(backend: Backend) {
         field: FieldState::new("pages", ColumnType::Integer).default(DefaultValue::Int(100)),
         preserve_default: false,
     }));
-    if backend != Backend::Sqlite {
+    if backend == Backend::Sqlite {
+        assert!(
+            sql[0].starts_with("CREATE TABLE \"new__books\""),
+            "{sql:#?}"
+        );
+    } else {
         assert!(sql.last().unwrap().contains("DROP DEFAULT"), "{sql:#?}");
     }
+    assert_eq!(
+        cx.state
+            .model(APP, "Book")
+            .unwrap()
+            .field("pages")
+            .unwrap()
+            .default,
+        None
+    );
     assert_eq!(
         cx.rows("books", &["id", "pages"], "id"),
         ["1|100", "2|100", "3|100", "4|100", "5|100"]
@@ -678,10 +737,13 @@ fn renaming_a_referenced_table_keeps_foreign_keys(backend: Backend) {
     ));
     // Both foreign keys of books are named after `authors`; `assert_schema` checks that
     // they follow the rename.
-    cx.forwards(&Operation::AlterModelTable(AlterModelTable {
+    let sql = cx.forwards(&Operation::AlterModelTable(AlterModelTable {
         name: "Author".into(),
         table: "people".into(),
     }));
+    if backend == Backend::Sqlite {
+        assert_eq!(sql[0], "ALTER TABLE \"authors\" RENAME TO \"people\"");
+    }
     cx.forwards(&Operation::RenameModel(RenameModel {
         old_name: "Author".into(),
         new_name: "Person".into(),
