@@ -125,14 +125,17 @@ pub struct MigrateArgs {
     #[arg(long, requires = "target", conflicts_with_all = ["fake", "fake_initial", "plan", "check", "forget", "resume"])]
     pub restamp: bool,
 
-    /// Remove the record of the applied migration `APP TARGET` whose file was deleted (or of
-    /// a MySQL migration that was interrupted and then undone by hand), without running
-    /// anything.
+    /// Remove the record of the applied migration `APP TARGET` whose file was deleted,
+    /// without running anything. On MySQL/MariaDB it also drops the progress record of a
+    /// migration an interrupted run left half-done, once you have undone (or, for an
+    /// interrupted unapply, redone) its committed operations by hand.
     #[arg(long, requires = "target", conflicts_with_all = ["fake", "fake_initial", "plan", "check", "resume"])]
     pub forget: bool,
 
-    /// MySQL/MariaDB: finish a migration an earlier run was killed in, running it again from
-    /// the operation that was interrupted (the error naming it says when to use this).
+    /// MySQL/MariaDB: finish the migration an earlier run was killed in (or failed in after
+    /// committing part of it), from the operation that was interrupted — applying, or
+    /// unapplying it again if that is what was interrupted. `migrate` names the migration and
+    /// says when to use this; to finish by hand instead, use `--fake` to the same target.
     #[arg(long, conflicts_with_all = ["fake", "fake_initial", "plan", "check"])]
     pub resume: bool,
 }

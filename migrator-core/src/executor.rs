@@ -16,8 +16,14 @@
 //!   all or nothing. Progress is reported through [`MigrateEvent`]s; nothing here prints.
 //!   SQLite and PostgreSQL run every migration in a transaction, `atomic: false` included
 //!   (DDL is transactional there; a RunRust step that opens its own transaction gets a
-//!   savepoint). MySQL commits each DDL statement implicitly: a failure error lists the
-//!   operations that stay committed, and the migration is not recorded.
+//!   savepoint). MySQL commits each DDL statement implicitly: the operation about to run is
+//!   recorded (and committed) in the recorder's progress table first, so a run that dies or
+//!   fails half-way leaves a record the next run reports ([`ExecutorError::Interrupted`],
+//!   [`ExecutorError::InterruptedUnapply`]) until `--resume`, `--fake` or `--forget` settles
+//!   it; a failure error lists the operations that stay committed.
+//! - Before anything runs, the record is checked: an edited applied migration (checksum), an
+//!   applied migration whose file is gone, a partly applied squash or an inconsistent history
+//!   stops the run. [`restamp`] and [`forget`] repair the record on purpose.
 //! - Concurrency: steps another process completed while this one waited for the lock are
 //!   skipped (reported in [`MigrateReport::skipped`]); any other change stops the run.
 
@@ -226,6 +232,21 @@ pub enum ExecutorError {
         /// When it started (UTC).
         started_at: Box<str>,
     },
+    /// A MySQL unapply was interrupted (its process died, or it failed after committing
+    /// some of its operations).
+    #[error("migration `{migration}` was interrupted while being unapplied (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. Unapplying runs the operations last to first and MySQL commits schema changes as they run: {}, operation {operation} may be partly undone, and the migration is still recorded as applied. Recover with either\n  `migrator migrate --resume` — continues unapplying `{migration}` from operation {operation}, or\n  finish unapplying it by hand, then record that with `migrator migrate --fake` to the migration before it (or `zero`), or\n  re-apply the undone operations by hand, then `migrator migrate --forget {} {}` to drop the progress record", undone_text(*.operation, *.total), .migration.app, .migration.name)]
+    InterruptedUnapply {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based number of the operation that was being undone.
+        operation: usize,
+        /// How many operations the migration has.
+        total: usize,
+        /// `describe()` of that operation.
+        description: Box<str>,
+        /// When it started (UTC).
+        started_at: Box<str>,
+    },
     /// `--resume` without an interrupted migration.
     #[error("there is no interrupted migration to resume; run `migrate` without `--resume`")]
     NothingToResume,
@@ -340,6 +361,14 @@ fn file_text(file: &Option<Box<Path>>) -> String {
     match file {
         Some(f) => format!(" ({})", f.display()),
         None => String::new(),
+    }
+}
+
+fn undone_text(operation: usize, total: usize) -> String {
+    match total.saturating_sub(operation) {
+        0 => "no operation was undone yet".to_owned(),
+        1 => format!("operation {total} is undone"),
+        _ => format!("operations {}–{total} are undone", operation + 1),
     }
 }
 
@@ -883,6 +912,15 @@ fn read_applied(
 }
 
 fn interrupted_error(i: recorder::Interrupted) -> ExecutorError {
+    if i.backwards {
+        return ExecutorError::InterruptedUnapply {
+            migration: i.key,
+            operation: i.operation,
+            total: i.total,
+            description: i.description.into(),
+            started_at: i.started_at.into(),
+        };
+    }
     ExecutorError::Interrupted {
         migration: i.key,
         operation: i.operation,
@@ -1024,23 +1062,26 @@ fn run_operations(
     conn: &mut DbConnection,
     migration: &Migration,
     ops: &[OpSql],
-    first: usize,
+    first: Option<usize>,
     backwards: bool,
 ) -> Result<(), ExecutorError> {
     let key = migration.key();
     let key = &key;
     // MySQL commits each DDL statement implicitly: track what can no longer be rolled back.
     let implicit_commits = conn.backend() == Backend::Mysql;
-    // Unapplying is not tracked: the migration stays recorded until its last step, so a
-    // killed unapply shows as applied (a known gap, reported by `migrate` as a schema error).
-    let track_progress =
-        implicit_commits && !backwards && ops.iter().any(|op| !op.statements.is_empty());
+    let track_progress = implicit_commits && ops.iter().any(|op| !op.statements.is_empty());
     let total = migration.operations.len();
     let mut committed: Vec<usize> = Vec::new();
-    for op in ops.iter().filter(|op| op.index >= first) {
+    // `--resume` restarts at the interrupted operation (unapplying runs last to first).
+    let pending = |op: &&OpSql| match first {
+        None => true,
+        Some(f) if backwards => op.index <= f,
+        Some(f) => op.index >= f,
+    };
+    for op in ops.iter().filter(pending) {
         let number = op.index + 1;
         if track_progress {
-            recorder::progress_start(conn, key, number, total, &op.description)?;
+            recorder::progress_start(conn, key, number, total, &op.description, backwards)?;
             // Commit the progress row now (MySQL's DDL would commit it anyway, but a RunRust
             // step would not): the diesel-level transaction stays open.
             conn.batch_execute("COMMIT")
@@ -1129,13 +1170,21 @@ pub fn migrate(
     let (mut expected, plan, interrupted) = locked(conn, timeout, on_event, |conn, _| {
         let interrupted = recorder::interrupted(conn)?.into_iter().next();
         let applied = read_applied_allowing_interrupted(conn, graph)?;
-        let plan = migration_plan(graph, &applied, target)?;
+        // `--resume` of an interrupted unapply: unapply that migration again (Django's
+        // "migrate APP <its parent>"), unless the caller named a target.
+        let target = match (&interrupted, target) {
+            (Some(i), Target::Latest) if options.resume && i.backwards => {
+                rollback_target(graph, &i.key)
+            }
+            _ => target.clone(),
+        };
+        let plan = migration_plan(graph, &applied, &target)?;
         if let Some(i) = &interrupted {
             // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
             // hand) may proceed, and only when the plan starts with it.
             let first = plan.first();
             let allowed = (options.resume || options.fake)
-                && first.is_some_and(|s| s.key == i.key && !s.backwards);
+                && first.is_some_and(|s| s.key == i.key && s.backwards == i.backwards);
             // A plan that runs nothing (a target already reached) may proceed.
             if !allowed && !options.plan_only && !plan.is_empty() {
                 return Err(interrupted_error(i.clone()));
@@ -1171,8 +1220,10 @@ pub fn migrate(
             .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
         // `--resume`: the interrupted migration continues at the operation that was running.
         let first = match &interrupted {
-            Some(i) if i.key == step.key && options.resume => i.operation.saturating_sub(1),
-            _ => 0,
+            Some(i) if i.key == step.key && i.backwards == step.backwards && options.resume => {
+                Some(i.operation.saturating_sub(1))
+            }
+            _ => None,
         };
         let result = locked(conn, timeout, on_event, |conn, on_event| {
             let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
@@ -1212,6 +1263,7 @@ pub fn migrate(
                 for r in &migration.replaces {
                     recorder::unrecord(conn, r)?;
                 }
+                recorder::progress_clear(conn, &step.key)?;
             } else {
                 recorder::record(conn, migration)?;
                 for r in &migration.replaces {
@@ -1234,7 +1286,7 @@ pub fn migrate(
                     | ExecutorError::Rust { committed, .. } => !committed.is_empty(),
                     _ => false,
                 };
-                let resuming = first > 0;
+                let resuming = first.is_some();
                 if backend == Backend::Mysql
                     && !committed
                     && !resuming
@@ -1266,6 +1318,15 @@ pub fn migrate(
     Ok(report)
 }
 
+/// The target that unapplies `key` (and what depends on it): its parent in its app, or zero.
+fn rollback_target(graph: &MigrationGraph, key: &MigrationKey) -> Target {
+    graph
+        .dependencies_of(key)
+        .into_iter()
+        .find(|d| d.app == key.app)
+        .map_or_else(|| Target::Zero(key.app.clone()), Target::Migration)
+}
+
 /// Stores the current checksum of the applied migration `key` (`migrate --restamp`): accepts
 /// an edit of an applied migration whose operations the database already matches. Returns
 /// false when the checksum was already current.
@@ -1294,9 +1355,9 @@ pub fn restamp(
     })
 }
 
-/// Removes the record of an applied migration whose file is gone (`migrate --forget`), and
-/// any progress row a killed MySQL run left for it or for a migration that still exists but
-/// was undone by hand.
+/// `migrate --forget`: removes the record of an applied migration whose file is gone; and
+/// drops the progress record a MySQL run left for a migration (interrupted while applying and
+/// then undone by hand, or interrupted while unapplying and then re-applied by hand).
 pub fn forget(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
@@ -1310,9 +1371,11 @@ pub fn forget(
             .into_iter()
             .any(|i| i.key == *key);
         let recorded = recorder::applied(conn)?.contains_key(key);
-        if interrupted && !recorded {
+        if interrupted {
             recorder::progress_clear(conn, key)?;
-            return Ok(());
+            if !recorded || graph.contains(key) {
+                return Ok(());
+            }
         }
         if !recorded {
             return Err(ExecutorError::NotRecorded(key.clone(), "forget"));
@@ -1321,7 +1384,6 @@ pub fn forget(
             return Err(ExecutorError::ForgetExisting(key.clone()));
         }
         recorder::unrecord(conn, key)?;
-        recorder::progress_clear(conn, key)?;
         Ok(())
     })
 }

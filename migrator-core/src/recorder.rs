@@ -34,8 +34,11 @@ pub const PROGRESS_TABLE: &str = "migrator_migrations_progress";
 pub struct Interrupted {
     /// The migration.
     pub key: MigrationKey,
-    /// 1-based number of the operation that was running; the ones before it completed.
+    /// 1-based number of the operation that was running; the ones before it (in run order)
+    /// completed.
     pub operation: usize,
+    /// The migration was being unapplied (its operations run last to first).
+    pub backwards: bool,
     /// How many operations the migration has.
     pub total: usize,
     /// `describe()` of that operation.
@@ -291,15 +294,19 @@ fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
     exec(conn, sql)
 }
 
-/// Notes that operation `operation` (1-based) of `total` of `key` starts now (replacing the
-/// migration's previous progress row). The caller commits it.
+/// Notes that operation `operation` (1-based) of `total` of `key` starts now, applying or
+/// (`backwards`) unapplying, replacing the migration's previous progress row. The caller
+/// commits it. (An unapply is stored as a negative operation number.)
 pub fn progress_start(
     conn: &mut DbConnection,
     key: &MigrationKey,
     operation: usize,
     total: usize,
     description: &str,
+    backwards: bool,
 ) -> Result<(), RecorderError> {
+    let operation = i64::try_from(operation).unwrap_or(i64::MAX);
+    let operation = if backwards { -operation } else { operation };
     ensure_progress_table(conn)?;
     progress_delete(conn, key)?;
     let b = conn.backend();
@@ -398,7 +405,8 @@ pub fn interrupted(conn: &mut DbConnection) -> Result<Vec<Interrupted>, Recorder
         .into_iter()
         .map(|r| Interrupted {
             key: MigrationKey::new(r.app, r.name),
-            operation: usize::try_from(r.operation).unwrap_or(0),
+            operation: usize::try_from(r.operation.unsigned_abs()).unwrap_or(0),
+            backwards: r.operation < 0,
             total: usize::try_from(r.total).unwrap_or(0),
             description: r.description,
             started_at: r.started_at,
@@ -474,12 +482,16 @@ mod tests {
         let key = MigrationKey::new("shop", "0002_x");
         assert!(interrupted(&mut conn).unwrap().is_empty());
         progress_clear(&mut conn, &key).unwrap();
-        progress_start(&mut conn, &key, 1, 3, "Create model A").unwrap();
-        progress_start(&mut conn, &key, 2, 3, "Add field b to a").unwrap();
+        progress_start(&mut conn, &key, 1, 3, "Create model A", false).unwrap();
+        progress_start(&mut conn, &key, 2, 3, "Add field b to a", false).unwrap();
         let rows = interrupted(&mut conn).unwrap();
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(rows[0].key, key);
         assert_eq!((rows[0].operation, rows[0].total), (2, 3));
+        assert!(!rows[0].backwards);
+        progress_start(&mut conn, &key, 2, 3, "Add field b to a", true).unwrap();
+        let rows = interrupted(&mut conn).unwrap();
+        assert_eq!((rows[0].operation, rows[0].backwards), (2, true));
         assert_eq!(rows[0].description, "Add field b to a");
         progress_clear(&mut conn, &key).unwrap();
         assert!(interrupted(&mut conn).unwrap().is_empty());

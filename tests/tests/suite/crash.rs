@@ -305,3 +305,65 @@ fn a_failed_mariadb_migration_with_committed_operations_is_reported_until_resume
     assert!(st.interrupted.is_empty() && st.drift.is_empty(), "{st:?}");
     assert_eq!(st.count("rel_tags"), Some(1));
 }
+
+#[test]
+fn sigkill_inside_a_mariadb_unapply_is_reported_and_resume_finishes_unapplying() {
+    let db = TestDb::create(Kind::Mysql);
+    let out = manage(&["migrate", "rel", "0004"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Unapplying 0004 runs operation 2 (drop `bio`) then operation 1 (sleeps 3 s backwards):
+    // the kill lands inside operation 1.
+    let mut child = spawn_manage(
+        &["migrate", "rel", "0003"],
+        &db.url,
+        &[("REL_SLEEP_MS", "3000")],
+    );
+    let started = Instant::now();
+    loop {
+        let st = state(&db.url);
+        if st.interrupted == ["rel.0004_slow_author_bio 1 2 unapply"] {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{st:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    let _ = child.wait();
+    let st = state(&db.url);
+    assert_eq!(st.applied, first(4), "still recorded");
+    for command in [
+        &["migrate"][..],
+        &["showmigrations"][..],
+        &["migrate", "rel", "0003"][..],
+    ] {
+        let out = manage(command, &db.url);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in [
+            "migration `rel.0004_slow_author_bio` was interrupted while being unapplied",
+            "at operation 1 of 2 (Rust operation slow_step)",
+            "operation 2 is undone",
+            "`migrator migrate --resume`",
+            "`migrator migrate --forget rel 0004_slow_author_bio`",
+        ] {
+            assert!(
+                err.contains(needle),
+                "{command:?}: `{needle}` missing:\n{err}"
+            );
+        }
+    }
+    let out = manage(&["migrate", "--resume"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Unapplying rel.0004_slow_author_bio... OK"),
+        "{}",
+        text(&out)
+    );
+    let st = state(&db.url);
+    assert_eq!(st.applied, first(3));
+    assert!(st.interrupted.is_empty() && st.drift.is_empty(), "{st:?}");
+    let out = manage(&["migrate"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(state(&db.url).applied, first(12));
+}

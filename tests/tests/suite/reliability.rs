@@ -243,7 +243,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             for i in migrator_core::recorder::interrupted(&mut conn)? {
-                println!("interrupted {} {} {}", i.key, i.operation, i.total);
+                let dir = if i.backwards { " unapply" } else { "" };
+                println!("interrupted {} {} {}{dir}", i.key, i.operation, i.total);
             }
             let state = loaded.graph.make_state(&keys)?;
             let expected = migrator_core::introspect::expected_schema(&state, backend)?;
@@ -280,7 +281,7 @@ fn migration_files() -> Vec<(&'static str, String)> {
         r#".dependency("rel", "0002_book").operation(add_field("Book", field("pages", ColumnType::Integer).nullable()))"#,
         // 0004
         r#".dependency("rel", "0003_book_pages")
-            .operation(run_rust("slow_step", crate::slow_step).backward(crate::noop_step))
+            .operation(run_rust("slow_step", crate::slow_step).backward(crate::slow_step))
             .operation(add_field("Author", field("bio", ColumnType::Text).nullable()))"#,
         // 0005
         r#".dependency("rel", "0004_slow_author_bio").operation(create_model("Tag", "rel_tags") ID)"#,
