@@ -13,4 +13,5 @@ mod migrate_e2e;
 mod multi_app;
 mod reliability;
 mod secrets;
+mod startup;
 mod tamper;

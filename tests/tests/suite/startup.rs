@@ -1,0 +1,63 @@
+//! The start-up API as an application uses it: `examples/library`'s `library-app` binary
+//! applies its embedded migrations with one call (`apply_embedded`), lists what is pending
+//! (`pending_embedded`), and then uses the tables it created.
+
+use std::process::{Command, Stdio};
+
+use migrator_tests::{repo_root, target_dir, Run};
+
+/// Runs `library-app ARGS` from this repository against `url`.
+fn library_app(url: &str, args: &[&str]) -> Run {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["run", "-q", "-p", "library", "--bin", "library-app", "--"])
+        .args(args)
+        .current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("DATABASE_URL", url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_library_app_migrates_itself_at_start_up_with_one_call() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("app.sqlite3").display());
+
+    let pending = library_app(&url, &["--pending"]);
+    pending.expect_code(0);
+    assert_eq!(
+        pending.stdout,
+        "pending library.0001_initial\npending library.0002_book_published_date\n"
+    );
+
+    let first = library_app(&url, &[]);
+    first.expect_code(0);
+    assert_eq!(
+        first.stdout,
+        "applied library.0001_initial\napplied library.0002_book_published_date\n1 book(s) on the shelf\n"
+    );
+
+    let second = library_app(&url, &[]);
+    second.expect_code(0);
+    assert_eq!(
+        second.stdout,
+        format!("Database {url} is up to date\n2 book(s) on the shelf\n")
+    );
+    let none = library_app(&url, &["--pending"]);
+    assert_eq!(none.stdout, format!("No pending migrations on {url}\n"));
+}
+
+#[test]
+fn the_library_app_reports_an_unusable_database_and_fails() {
+    let run = library_app("sqlite:///nonexistent-dir/for/sure/app.sqlite3", &[]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains("app.sqlite3"), "{}", run.stderr);
+}
