@@ -7,7 +7,7 @@
 //! pragmas (`table_info`, `index_list`, `index_info`, `foreign_key_list`) and, for named
 //! `CHECK`/`UNIQUE` table constraints and `AUTOINCREMENT`, a small tokenizer over the stored
 //! `CREATE TABLE` text. Internal tables
-//! (`sqlite_*`) and the recorder's `migrator_migrations` are skipped. Types are the declared
+//! (`sqlite_*`) and the recorder's `migrator_migrations` and `migrator_migrations_progress` are skipped. Types are the declared
 //! spelling, upper-cased; defaults are the SQL text as stored. This module only reads; it
 //! never changes a database.
 
@@ -19,7 +19,7 @@ use thiserror::Error;
 
 use crate::backend::sqlite::{column_type_sql, fk_target, model_indexes, IndexDef};
 use crate::backend::{Backend, DbConnection, SchemaError};
-use crate::recorder::RECORDER_TABLE;
+use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
 use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
 /// A database schema: tables by name.
@@ -377,8 +377,9 @@ fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<DbSchema, Introspect
     let masters: Vec<MasterRow> = load(
         conn,
         format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> {} ORDER BY name",
-            lit(RECORDER_TABLE)
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ({}, {}) ORDER BY name",
+            lit(RECORDER_TABLE),
+            lit(PROGRESS_TABLE)
         ),
     )?;
     let mut tables = BTreeMap::new();

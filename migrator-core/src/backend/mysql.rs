@@ -50,7 +50,7 @@ use crate::introspect::{
     ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
 };
 use crate::operations::Operation;
-use crate::recorder::RECORDER_TABLE;
+use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
 use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
 
 const B: Backend = Backend::Mysql;
@@ -561,8 +561,9 @@ fn tables(conn: &mut MysqlConnection) -> Result<Vec<(String, String)>, Introspec
         format!(
             "SELECT CAST(TABLE_NAME AS CHAR) AS a, CAST(TABLE_COMMENT AS CHAR) AS b, NULL AS c \
              FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' \
-             AND TABLE_NAME <> {} ORDER BY TABLE_NAME",
-            lit(RECORDER_TABLE)
+             AND TABLE_NAME NOT IN ({}, {}) ORDER BY TABLE_NAME",
+            lit(RECORDER_TABLE),
+            lit(PROGRESS_TABLE)
         ),
     )?;
     Ok(rows

@@ -35,7 +35,7 @@ use crate::introspect::{
     ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
 };
 use crate::operations::Operation;
-use crate::recorder::RECORDER_TABLE;
+use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
 use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
 
 const B: Backend = Backend::Postgres;
@@ -602,8 +602,9 @@ fn tables(conn: &mut PgConnection) -> Result<Vec<String>, IntrospectError> {
         conn,
         format!(
             "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> {} ORDER BY 1",
-            lit(RECORDER_TABLE)
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname NOT IN ({}, {}) ORDER BY 1",
+            lit(RECORDER_TABLE),
+            lit(PROGRESS_TABLE)
         ),
     )?;
     Ok(rows.into_iter().map(|r| r.name).collect())
