@@ -72,7 +72,7 @@ pub struct Book {
     pub id: i64,
     #[model(max_length = 200, index)]
     pub title: String,
-    #[model(foreign_key = Author, on_delete = "cascade")]
+    #[model(foreign_key = Author, on_delete = "cascade", index)]
     pub author_id: i64,
     pub pages: Option<i32>,
     #[model(max_length = 20)]
@@ -92,7 +92,7 @@ pub struct Tag {
 #[model(table = "rel_reviews")]
 pub struct Review {
     pub id: i64,
-    #[model(foreign_key = Book, on_delete = "cascade")]
+    #[model(foreign_key = Book, on_delete = "cascade", index)]
     pub book_id: i64,
     pub stars: Option<i32>,
 }
@@ -276,7 +276,7 @@ fn migration_files() -> Vec<(&'static str, String)> {
         // 0002
         r#".dependency("rel", "0001_initial").operation(create_model("Book", "rel_books") ID
             .field(field("title", ColumnType::Varchar(200)).index())
-            .field(field("author_id", ColumnType::BigInt).foreign_key(ForeignKey::new("rel", "Author", OnDelete::Cascade))))"#,
+            .field(field("author_id", ColumnType::BigInt).index().foreign_key(ForeignKey::new("rel", "Author", OnDelete::Cascade))))"#,
         // 0003
         r#".dependency("rel", "0002_book").operation(add_field("Book", field("pages", ColumnType::Integer).nullable()))"#,
         // 0004
@@ -295,7 +295,7 @@ fn migration_files() -> Vec<(&'static str, String)> {
         r#".dependency("rel", "0008_book_isbn").operation(add_field("Tag", field("weight", ColumnType::Integer).nullable()))"#,
         // 0010
         r#".dependency("rel", "0009_tag_weight").operation(create_model("Review", "rel_reviews") ID
-            .field(field("book_id", ColumnType::BigInt).foreign_key(ForeignKey::new("rel", "Book", OnDelete::Cascade))))"#,
+            .field(field("book_id", ColumnType::BigInt).index().foreign_key(ForeignKey::new("rel", "Book", OnDelete::Cascade))))"#,
         // 0011
         r#".dependency("rel", "0010_review").operation(add_field("Review", field("stars", ColumnType::Integer).nullable()))"#,
         // 0012
