@@ -286,16 +286,23 @@ fn every_field_attribute() {
         FieldState::new("bool_default", ColumnType::Boolean).default(DefaultValue::Bool(true)),
         FieldState::new("created_at", ColumnType::Timestamp)
             .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
-        FieldState::new("book", ColumnType::BigInt).foreign_key(on(OnDelete::Cascade).unwrap()),
+        // Foreign keys are indexed by default.
+        FieldState::new("book", ColumnType::BigInt)
+            .index()
+            .foreign_key(on(OnDelete::Cascade).unwrap()),
         FieldState::new("maybe_book", ColumnType::BigInt)
             .nullable()
+            .index()
             .foreign_key(on(OnDelete::SetNull).unwrap()),
         FieldState::new("restricted_book", ColumnType::BigInt)
+            .index()
             .foreign_key(on(OnDelete::Restrict).unwrap()),
         FieldState::new("default_book", ColumnType::BigInt)
+            .index()
             .default(DefaultValue::Int(1))
             .foreign_key(on(OnDelete::SetDefault).unwrap()),
         FieldState::new("no_action_book", ColumnType::BigInt)
+            .index()
             .foreign_key(on(OnDelete::NoAction).unwrap()),
         FieldState::new("new_name", ColumnType::Text),
         FieldState::new("nickname", ColumnType::Custom("CITEXT".into())),
@@ -475,6 +482,53 @@ mod staff {
         #[model(foreign_key = super::Book, on_delete = "cascade")]
         pub favourite_book: i64,
     }
+}
+
+/// Which foreign keys get their own index: all of them by default, as Django's
+/// `ForeignKey(db_index=True)`, except where `index = false` opts out or the column is
+/// indexed already (`unique`, the primary key).
+#[derive(Model)]
+struct FkIndexes {
+    #[model(primary_key, foreign_key = Book, on_delete = "cascade")]
+    book: i64,
+    #[model(foreign_key = Book, on_delete = "cascade")]
+    default_indexed: i64,
+    #[model(foreign_key = Book, on_delete = "cascade", index = false)]
+    opted_out: i64,
+    #[model(foreign_key = Book, on_delete = "cascade", index = true)]
+    spelled_out: i64,
+    #[model(foreign_key = Book, on_delete = "cascade", index)]
+    flag: i64,
+    #[model(foreign_key = Book, on_delete = "cascade", unique)]
+    one_to_one: i64,
+    #[model(index = false)]
+    plain_opted_out: i64,
+    #[model(index = true)]
+    plain_indexed: i64,
+}
+
+#[test]
+fn foreign_keys_are_indexed_unless_opted_out_or_already_indexed() {
+    let state = FkIndexes::definition().state;
+    let indexed: Vec<(&str, bool)> = state
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.index))
+        .collect();
+    assert_eq!(
+        indexed,
+        [
+            ("book", false),
+            ("default_indexed", true),
+            ("opted_out", false),
+            ("spelled_out", true),
+            ("flag", true),
+            ("one_to_one", false),
+            ("plain_opted_out", false),
+            ("plain_indexed", true),
+        ]
+    );
+    assert!(state.fields[0].primary_key && state.fields[5].unique);
 }
 
 #[test]

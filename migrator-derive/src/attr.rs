@@ -140,8 +140,9 @@ pub(crate) struct FieldAttrs {
     pub max_length: Option<Sp<u32>>,
     /// `unique`.
     pub unique: Option<Span>,
-    /// `index`.
-    pub index: Option<Span>,
+    /// `index`, `index = true` or `index = false` (the value says whether to index; a foreign
+    /// key without any `index` setting is indexed by default).
+    pub index: Option<Sp<bool>>,
     /// `default = <literal>`.
     pub default: Option<Sp<DefaultLit>>,
     /// `default_sql = "…"`.
@@ -180,7 +181,7 @@ impl FieldAttrs {
         push("column", self.column.as_ref().map(LitStr::span));
         push("max_length", self.max_length.as_ref().map(|s| s.key));
         push("unique", self.unique);
-        push("index", self.index);
+        push("index", self.index.as_ref().map(|s| s.key));
         push("default", self.default.as_ref().map(|s| s.key));
         push("default_sql", self.default_sql.as_ref().map(|s| s.key));
         push("foreign_key", self.foreign_key.as_ref().map(|s| s.key));
@@ -250,7 +251,10 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "primary_key" => flag(cx, &meta, &mut out.primary_key, "primary_key")?,
                 "auto" => flag(cx, &meta, &mut out.auto, "auto")?,
                 "unique" => flag(cx, &meta, &mut out.unique, "unique")?,
-                "index" => flag(cx, &meta, &mut out.index, "index")?,
+                "index" => {
+                    let v = flag_or_bool(cx, &meta, "index")?;
+                    set_sp(cx, &mut out.index, "index", span, v);
+                }
                 "skip" => flag(cx, &meta, &mut out.skip, "skip")?,
                 "column" => {
                     let v = string_value(cx, &meta, "column", "column = \"title\"")?;
@@ -448,20 +452,48 @@ fn flag(
 ) -> syn::Result<()> {
     let span = meta.path.span();
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        let extra = if name == "index" && meta.input.peek(syn::token::Paren) {
+        cx.error(
+            span,
+            format!("`{name}` is a flag and takes no value; write just `{name}`"),
+        );
+        return skip_value(meta);
+    }
+    set(cx, slot, name, span, span);
+    Ok(())
+}
+
+/// A key that is a flag or takes a bool: `index` means `index = true`; `index = false` is
+/// written out to opt out of a default (a foreign key's index).
+fn flag_or_bool(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<Option<bool>> {
+    if meta.input.peek(syn::token::Paren) {
+        let extra = if name == "index" {
             " (a multi-column index goes on the struct: \
              `#[model(index(fields = [\"a\", \"b\"]))]`)"
         } else {
             ""
         };
         cx.error(
-            span,
-            format!("`{name}` is a flag and takes no value; write just `{name}`{extra}"),
+            meta.path.span(),
+            format!("`{name}` takes no list; write `{name}` or `{name} = false`{extra}"),
         );
-        return skip_value(meta);
+        skip_value(meta)?;
+        return Ok(None);
     }
-    set(cx, slot, name, span, span);
-    Ok(())
+    if !meta.input.peek(Token![=]) {
+        return Ok(Some(true));
+    }
+    match meta.value()?.parse::<Expr>()? {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(Some(b.value)),
+        other => {
+            cx.error(
+                other.span(),
+                format!("`{name}` expects `true` or `false`, as in `{name} = false`"),
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// The expression after `key =`, or an error at the key when there is none.

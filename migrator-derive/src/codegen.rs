@@ -174,7 +174,7 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
     if a.unique.is_some() {
         sets.push(quote!(field.unique = true;));
     }
-    if a.index.is_some() {
+    if field_indexed(a, pk) {
         sets.push(quote!(field.index = true;));
     }
     if let Some(default) = &a.default {
@@ -234,6 +234,16 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
             #(#sets)*
             field
         }
+    }
+}
+
+/// Whether the field gets its own index: as written (`index`, `index = false`), else by
+/// default when it is a foreign key that is neither `unique` nor the primary key (those are
+/// indexed already), as Django's `ForeignKey(db_index=True)`.
+fn field_indexed(a: &FieldAttrs, pk: PkKind) -> bool {
+    match &a.index {
+        Some(index) => index.value,
+        None => a.foreign_key.is_some() && a.unique.is_none() && pk == PkKind::None,
     }
 }
 

@@ -23,10 +23,12 @@
 //! - `auto`: auto-increment (needs the primary key and an integer type);
 //! - `column = "…"`: the column name (default: the field name);
 //! - `max_length = N` (strings), `precision = P, scale = S` (decimals; both required);
-//! - `unique`, `index`;
+//! - `unique`; `index` (also `index = true`), `index = false`: a single-column index;
 //! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"`;
 //! - `foreign_key = path::To::Model, on_delete = "cascade" | "restrict" | "set_null" |
-//!   "set_default" | "no_action"` (`on_delete` is required);
+//!   "set_default" | "no_action"` (`on_delete` is required). A foreign-key column is indexed
+//!   by default, as Django's `ForeignKey(db_index=True)`, unless it is `unique` or the primary
+//!   key (indexed already); `index = false` opts out;
 //! - `renamed_from = "old_name"`: a rename hint;
 //! - `skip`: not a column (the type needs no trait);
 //! - `db_type = "…"`: the column type spelled verbatim; the type then needs no `Column`

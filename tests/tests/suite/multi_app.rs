@@ -9,12 +9,18 @@ use migrator_core::migration::prelude::{alter_model_table, rename_model};
 use migrator_core::{ColumnType, DefaultValue, FieldState, OnDelete, Operation, ProjectState};
 use migrator_tests::TempWorkspace;
 
-use crate::e2e_db::{assert_same_as_committed, committed_graph, progress, state_after, Db};
+use crate::e2e_db::{committed_graph, progress, state_after, Db};
 
 const CATALOG_MODELS: &str = "shop/catalog/src/models.rs";
 const ORDERS_MODELS: &str = "shop/orders/src/models.rs";
 const CATALOG: &str = "catalog.0001_initial";
 const ORDERS: &str = "orders.0001_initial";
+/// The committed second migrations: written by `makemigrations` when foreign keys became
+/// indexed by default (an index on each foreign-key column, as Django's `db_index=True`).
+const CATALOG_FK_INDEXES: &str = "catalog.0002_alter_category_parent_id_alter_product_category_id";
+const ORDERS_FK_INDEXES: &str = "orders.0002_alter_orderline_order_id_alter_orderline_product_id";
+/// The committed head of both apps.
+const HEADS: [&str; 2] = [CATALOG_FK_INDEXES, ORDERS_FK_INDEXES];
 
 /// Rows in every table: two categories (one inside the other), two products, an order with
 /// two lines.
@@ -51,6 +57,24 @@ fn fk(column: &str, table: &str, on_delete: &str) -> (String, String, String, St
     (column.into(), table.into(), "id".into(), on_delete.into())
 }
 
+/// Asserts that the `0001_initial.rs` that `makemigrations` wrote for `app` in `ws` is the
+/// committed one except that its `fk_fields` foreign-key fields say `.index()`.
+#[track_caller]
+fn assert_initial_is_committed_plus_fk_indexes(ws: &TempWorkspace, app: &str, fk_fields: usize) {
+    let fresh = ws.read(&format!("shop/{app}/migrations/0001_initial.rs"));
+    let committed_path = format!("examples/shop/{app}/migrations/0001_initial.rs");
+    let committed = std::fs::read_to_string(migrator_tests::repo_root().join(&committed_path))
+        .unwrap_or_else(|e| panic!("read {committed_path}: {e}"));
+    let indexed_fk = ".index()\n                        .foreign_key(";
+    assert_eq!(fresh.matches(indexed_fk).count(), fk_fields, "{fresh}");
+    assert_eq!(
+        fresh.replace(indexed_fk, ".foreign_key("),
+        committed,
+        "the fresh {app} 0001_initial differs from {committed_path} in more than the \
+         foreign-key indexes"
+    );
+}
+
 #[test]
 fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() {
     let graph = committed_graph();
@@ -77,16 +101,10 @@ fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() 
             .contains(".dependency("),
         "catalog depends on nothing"
     );
-    assert_same_as_committed(
-        &ws,
-        "shop/catalog/migrations/0001_initial.rs",
-        "examples/shop/catalog/migrations/0001_initial.rs",
-    );
-    assert_same_as_committed(
-        &ws,
-        "shop/orders/migrations/0001_initial.rs",
-        "examples/shop/orders/migrations/0001_initial.rs",
-    );
+    // A fresh initial migration is the committed one with the foreign keys indexed from the
+    // start (the committed history adds those indexes in its 0002s).
+    assert_initial_is_committed_plus_fk_indexes(&ws, "catalog", 2);
+    assert_initial_is_committed_plus_fk_indexes(&ws, "orders", 2);
     ws.migrator(&["makemigrations", "--check"]).expect_code(0);
 
     // Asking for orders alone still applies catalog first.
@@ -108,7 +126,7 @@ fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() 
     );
     let run = ws.migrator(&["showmigrations", "--plan", "--database", &url]);
     assert_eq!(run.stdout, format!("[X]  {CATALOG}\n[X]  {ORDERS}\n"));
-    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "migrate orders");
+    db.assert_schema(&state_after(&graph, &HEADS), "migrate orders");
 
     // The foreign keys exist, pointing at the right tables with their on-delete actions.
     assert_eq!(
@@ -215,17 +233,22 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     ws.migrator(&["migrate", "--database", &url]).expect_code(0);
     db.exec_ok(SHOP_ROWS);
 
-    // The plan says so before anything happens.
+    // The plan says so before anything happens: orders first (Django's order), then catalog.
     let run = ws.migrator(&["migrate", "catalog", "zero", "--plan", "--database", &url]);
     run.expect_code(0);
     assert!(
-        run.stdout
-            .starts_with(&format!("Planned operations:\n{ORDERS} (unapply)\n")),
+        run.stdout.starts_with("Planned operations:\n"),
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains(&format!("\n{CATALOG} (unapply)\n")),
+    let planned: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_suffix(" (unapply)"))
+        .collect();
+    assert_eq!(
+        planned,
+        [ORDERS_FK_INDEXES, ORDERS, CATALOG_FK_INDEXES, CATALOG],
         "{}",
         run.stdout
     );
@@ -235,11 +258,17 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     run.expect_code(0);
     assert_eq!(
         progress(&run.stdout),
-        [format!("Unapplying {ORDERS}... OK")]
+        [
+            format!("Unapplying {ORDERS_FK_INDEXES}... OK"),
+            format!("Unapplying {ORDERS}... OK")
+        ]
     );
-    db.assert_schema(&state_after(&graph, &[CATALOG]), "migrate orders zero");
+    db.assert_schema(
+        &state_after(&graph, &[CATALOG_FK_INDEXES]),
+        "migrate orders zero",
+    );
     assert_eq!(db.count("catalog_products"), 2);
-    assert_eq!(db.recorded(), [CATALOG]);
+    assert_eq!(db.recorded(), [CATALOG, CATALOG_FK_INDEXES]);
 
     // Back up, then unapply the catalog: orders goes first (Django's order), then catalog.
     ws.migrator(&["migrate", "--database", &url]).expect_code(0);
@@ -248,7 +277,9 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     assert_eq!(
         progress(&run.stdout),
         [
+            format!("Unapplying {ORDERS_FK_INDEXES}... OK"),
             format!("Unapplying {ORDERS}... OK"),
+            format!("Unapplying {CATALOG_FK_INDEXES}... OK"),
             format!("Unapplying {CATALOG}... OK")
         ],
         "{}",
@@ -260,14 +291,24 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     let run = ws.migrator(&["showmigrations", "--database", &url]);
     assert_eq!(
         run.stdout,
-        "catalog\n [ ] 0001_initial\norders\n [ ] 0001_initial\n"
+        "catalog\n [ ] 0001_initial\n [ ] 0002_alter_category_parent_id_alter_product_category_id\n\
+         orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n"
     );
 
     // Applying catalog alone does not bring orders back.
     let run = ws.migrator(&["migrate", "catalog", "--database", &url]);
     run.expect_code(0);
-    assert_eq!(progress(&run.stdout), [format!("Applying {CATALOG}... OK")]);
-    db.assert_schema(&state_after(&graph, &[CATALOG]), "migrate catalog");
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {CATALOG}... OK"),
+            format!("Applying {CATALOG_FK_INDEXES}... OK")
+        ]
+    );
+    db.assert_schema(
+        &state_after(&graph, &[CATALOG_FK_INDEXES]),
+        "migrate catalog",
+    );
 }
 
 /// Renames `catalog::Product` to `Item` in a new table `catalog_items` (with a
@@ -289,7 +330,7 @@ fn rename_product_to_item(ws: &TempWorkspace) {
 
 /// The committed head with `Product` renamed to `Item` in `catalog_items`, evolved by hand.
 fn renamed_state() -> ProjectState {
-    let mut state = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    let mut state = state_after(&committed_graph(), &HEADS);
     for op in [
         rename_model("Product", "Item"),
         alter_model_table("Item", "catalog_items"),
@@ -312,8 +353,8 @@ fn made_rename_migration(ws: &TempWorkspace) -> String {
         run.stdout
     );
     let files = ws.files("shop/catalog/migrations");
-    assert_eq!(files.len(), 2, "{files:?}");
-    format!("catalog.{}", files[1].trim_end_matches(".rs"))
+    assert_eq!(files.len(), 3, "{files:?}");
+    format!("catalog.{}", files[2].trim_end_matches(".rs"))
 }
 
 #[test]
@@ -360,14 +401,14 @@ fn renaming_product_keeps_the_foreign_keys_pointing_at_its_table() {
     db.exec_ok("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 3, 2.00)");
 
     // And back: the rename is undone, the keys point at catalog_products again.
-    let run = ws.migrator(&["migrate", "catalog", "0001", "--database", &url]);
+    let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
     run.expect_code(0);
     assert!(
         progress(&run.stdout).contains(&format!("Unapplying {second}... OK")),
         "{}",
         run.stdout
     );
-    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "unrenaming");
+    db.assert_schema(&state_after(&graph, &HEADS), "unrenaming");
     assert_eq!(
         foreign_keys(&db, "orders_lines"),
         [
@@ -399,8 +440,8 @@ fn regression_renaming_a_model_another_app_points_at_needs_one_makemigrations_ru
     );
 }
 
-/// Regression: on a fresh database, the history above used to apply `catalog.0002` (the
-/// rename) before `orders.0001`, which then created `orders_lines` with
+/// Regression: on a fresh database, the history above used to apply the catalog's rename
+/// migration before `orders.0001`, which then created `orders_lines` with
 /// `REFERENCES "catalog_products"` — a table that no longer existed — because a migration's
 /// SQL is computed from the state of its own ancestors. Every insert into `orders_lines`
 /// failed. The rename now depends on `orders.0001`, so it runs after it.
@@ -498,7 +539,7 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
     run.expect_code(0);
     assert_eq!(progress(&run.stdout).len(), 2, "{}", run.stdout);
 
-    let mut expected = state_after(&graph, &[CATALOG, ORDERS]);
+    let mut expected = state_after(&graph, &HEADS);
     let product = expected.model_mut("catalog", "Product").expect("Product");
     product.field_mut("name").expect("name").column_type = ColumnType::Varchar(250);
     product.field_mut("price").expect("price").column_type = ColumnType::Decimal {
@@ -542,9 +583,9 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 
     // And back: the same rows, the committed schema.
-    let run = ws.migrator(&["migrate", "catalog", "0001", "--database", &url]);
+    let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
     run.expect_code(0);
-    let run2 = ws.migrator(&["migrate", "orders", "0001", "--database", &url]);
+    let run2 = ws.migrator(&["migrate", "orders", "0002", "--database", &url]);
     run2.expect_code(0);
     assert_eq!(
         progress(&run.stdout).len() + progress(&run2.stdout).len(),
@@ -553,10 +594,7 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
         run.stdout,
         run2.stdout
     );
-    db.assert_schema(
-        &state_after(&graph, &[CATALOG, ORDERS]),
-        "undoing the rebuilds",
-    );
+    db.assert_schema(&state_after(&graph, &HEADS), "undoing the rebuilds");
     assert_eq!(shop_rows(&db, "catalog_products"), rows);
 
     // The cascade is gone again: a product on an order cannot be deleted.
@@ -578,23 +616,40 @@ fn showmigrations_and_migrate_accept_one_app() {
     let url = db.url();
     let run = ws.migrator(&["migrate", "catalog", "--database", &url]);
     run.expect_code(0);
-    assert_eq!(progress(&run.stdout), [format!("Applying {CATALOG}... OK")]);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {CATALOG}... OK"),
+            format!("Applying {CATALOG_FK_INDEXES}... OK")
+        ]
+    );
     let run = ws.migrator(&["showmigrations", "orders", "--database", &url]);
     run.expect_code(0);
-    assert_eq!(run.stdout, "orders\n [ ] 0001_initial\n");
+    assert_eq!(
+        run.stdout,
+        "orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n"
+    );
     let run = ws.migrator(&["showmigrations", "catalog", "--database", &url]);
-    assert_eq!(run.stdout, "catalog\n [X] 0001_initial\n");
+    assert_eq!(
+        run.stdout,
+        "catalog\n [X] 0001_initial\n [X] 0002_alter_category_parent_id_alter_product_category_id\n"
+    );
     ws.migrator(&["migrate", "--check", "--database", &url])
         .expect_code(1);
     let run = ws.migrator(&["migrate", "orders", "0001", "--database", &url]);
     run.expect_code(0);
     assert_eq!(progress(&run.stdout), [format!("Applying {ORDERS}... OK")]);
     ws.migrator(&["migrate", "--check", "--database", &url])
-        .expect_code(0);
-    db.assert_schema(
-        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
-        "app by app",
+        .expect_code(1);
+    let run = ws.migrator(&["migrate", "orders", "0002", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [format!("Applying {ORDERS_FK_INDEXES}... OK")]
     );
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+    db.assert_schema(&state_after(&committed_graph(), &HEADS), "app by app");
 
     // A model change in orders only: the reminder names orders, not catalog.
     ws.edit(
@@ -638,7 +693,7 @@ fn rebuilding_a_self_referencing_table_keeps_its_tree() {
         run.stdout
     );
     ws.migrator(&["migrate", "--database", &url]).expect_code(0);
-    let mut expected = state_after(&graph, &[CATALOG, ORDERS]);
+    let mut expected = state_after(&graph, &HEADS);
     expected
         .model_mut("catalog", "Category")
         .expect("Category")
@@ -667,9 +722,9 @@ fn rebuilding_a_self_referencing_table_keeps_its_tree() {
         [None]
     );
 
-    ws.migrator(&["migrate", "catalog", "0001", "--database", &url])
+    ws.migrator(&["migrate", "catalog", "0002", "--database", &url])
         .expect_code(0);
-    db.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "and back");
+    db.assert_schema(&state_after(&graph, &HEADS), "and back");
 }
 
 /// A field named in a check constraint and a composite unique index is renamed (with the
@@ -718,7 +773,7 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
     run.expect_code(0);
 
     // The expected state: the models as they are now, read from the live schema's oracle.
-    let mut expected = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    let mut expected = state_after(&committed_graph(), &HEADS);
     let line = expected
         .model_mut("orders", "OrderLine")
         .expect("OrderLine");
@@ -746,12 +801,9 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
         .expect_err("the foreign key holds on the renamed column");
 
     // Backwards: the original names, the same rows.
-    ws.migrator(&["migrate", "orders", "0001", "--database", &url])
+    ws.migrator(&["migrate", "orders", "0002", "--database", &url])
         .expect_code(0);
-    db.assert_schema(
-        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
-        "un-renaming",
-    );
+    db.assert_schema(&state_after(&committed_graph(), &HEADS), "un-renaming");
     assert_eq!(
         db.texts(
             "SELECT id || '|' || order_id || '|' || product_id || '|' || quantity AS v \
@@ -763,7 +815,7 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
 
 /// Two branches merged: on one, `orders` was created with a foreign key to
 /// `catalog.Product`; on the other, `Product` was renamed into a new table, in a migration
-/// that depends on `catalog.0001` only (that branch had no `orders` app). Nothing conflicts
+/// that depends on the catalog's head only (that branch had no `orders` app). Nothing conflicts
 /// (different apps), so on a fresh database `migrate` may run the rename before
 /// `orders.0001`. Whatever it does, it must not leave a foreign key to a table that does not
 /// exist: either fail naming the problem, or create the key against the renamed table.
@@ -772,7 +824,7 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
 /// computed from `graph.make_state(&graph.dependencies_of(key))` — the state of its own
 /// ancestors — not from the state of the database at that point of the plan (the applied
 /// migrations plus the steps run so far, which is what Django's `migrate` uses). So
-/// `orders.0001` still sees `Product` in `catalog_products` after `catalog.0002` renamed it,
+/// `orders.0001` still sees `Product` in `catalog_products` after `catalog.0003` renamed it,
 /// writes `REFERENCES "catalog_products"`, SQLite accepts the dangling reference, `migrate`
 /// exits 0, and every insert into `orders_lines` then fails with "no such table".
 #[test]
@@ -780,11 +832,11 @@ fn merged_branches_never_leave_a_foreign_key_to_a_missing_table() {
     let ws = TempWorkspace::with_shop_example(true);
     rename_product_to_item(&ws);
     ws.write(
-        "shop/catalog/migrations/0002_rename_product_item.rs",
+        "shop/catalog/migrations/0003_rename_product_item.rs",
         "// Written on a branch without the orders app.\n\n\
          use migrator_core::migration::prelude::*;\n\n\
          pub fn migration() -> Migration {\n    Migration::default()\n        \
-         .dependency(\"catalog\", \"0001_initial\")\n        \
+         .dependency(\"catalog\", \"0002_alter_category_parent_id_alter_product_category_id\")\n        \
          .operation(rename_model(\"Product\", \"Item\"))\n        \
          .operation(alter_model_table(\"Item\", \"catalog_items\"))\n}\n",
     );
@@ -832,7 +884,8 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
     let ws = TempWorkspace::with_shop_example(true);
     let legacy = Db::new(&ws, "legacy.sqlite3");
     let url = legacy.url();
-    ws.migrator(&["migrate", "catalog", "--database", &url])
+    // The legacy tables are those of the initial migration (no foreign-key indexes yet).
+    ws.migrator(&["migrate", "catalog", "0001", "--database", &url])
         .expect_code(0);
     legacy.exec_ok(
         "INSERT INTO catalog_categories (id, name) VALUES (1, 'Books');
@@ -844,12 +897,14 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
         progress(&run.stdout),
         [
             format!("Applying {CATALOG}... FAKED (initial: its tables exist)"),
+            format!("Applying {CATALOG_FK_INDEXES}... OK"),
             format!("Applying {ORDERS}... OK"),
+            format!("Applying {ORDERS_FK_INDEXES}... OK"),
         ],
         "{}",
         run.stdout
     );
-    legacy.assert_schema(&state_after(&graph, &[CATALOG, ORDERS]), "--fake-initial");
+    legacy.assert_schema(&state_after(&graph, &HEADS), "--fake-initial");
     assert_eq!(legacy.count("catalog_categories"), 1);
 
     // Only one of the catalog's two tables: not faked; the failure records nothing.
@@ -889,25 +944,28 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
     );
     let run = ws.migrator_with_input(&["makemigrations"], "1\n99\n");
     run.expect_code(0);
-    let second = ws.files("shop/catalog/migrations")[1].clone();
+    let third = ws.files("shop/catalog/migrations")[2].clone();
 
     let run = ws.migrator(&["migrate", "--database", &url]);
     run.expect_code(2);
     assert!(
-        run.stderr.contains(second.trim_end_matches(".rs"))
+        run.stderr.contains(third.trim_end_matches(".rs"))
             && run.stderr.to_lowercase().contains("foreign key"),
         "{}",
         run.stderr
     );
-    assert_eq!(db.recorded(), [CATALOG, ORDERS]);
+    assert_eq!(
+        db.recorded(),
+        [CATALOG, CATALOG_FK_INDEXES, ORDERS, ORDERS_FK_INDEXES]
+    );
     db.assert_schema(
-        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        &state_after(&committed_graph(), &HEADS),
         "a refused foreign key default",
     );
     assert_eq!(shop_rows(&db, "catalog_products"), rows);
 
     // The same migration with a default that exists.
-    let path = format!("shop/catalog/migrations/{second}");
+    let path = format!("shop/catalog/migrations/{third}");
     let text = ws.read(&path);
     assert!(text.contains("DefaultValue::Int(99)"), "{text}");
     ws.write(
@@ -956,7 +1014,7 @@ fn adding_columns_alter_table_cannot_add_directly_to_a_table_with_rows() {
     let run = ws.migrator(&["migrate", "--database", &url]);
     run.expect_code(0);
 
-    let mut expected = state_after(&committed_graph(), &[CATALOG, ORDERS]);
+    let mut expected = state_after(&committed_graph(), &HEADS);
     let order = expected.model_mut("orders", "Order").expect("Order");
     order.fields.push(
         FieldState::new("updated_at", ColumnType::Timestamp)
@@ -980,10 +1038,10 @@ fn adding_columns_alter_table_cannot_add_directly_to_a_table_with_rows() {
     db.exec("UPDATE orders_orders SET payment_ref = 'PAY-1' WHERE id = 2")
         .expect_err("payment_ref is unique");
 
-    ws.migrator(&["migrate", "orders", "0001", "--database", &url])
+    ws.migrator(&["migrate", "orders", "0002", "--database", &url])
         .expect_code(0);
     db.assert_schema(
-        &state_after(&committed_graph(), &[CATALOG, ORDERS]),
+        &state_after(&committed_graph(), &HEADS),
         "removing them again",
     );
     assert_eq!(shop_rows(&db, "catalog_products"), rows);
