@@ -5,8 +5,29 @@
 //! `precision` and `scale`. Users implement [`Column`] for their own types (an enum stored as
 //! text, say). The marker traits ([`MaxLengthColumn`], [`DecimalColumn`], [`NullableColumn`],
 //! [`AutoIncrementColumn`]) let the derive turn attribute misuse into compile errors at the
-//! offending field. This module owns the mapping only; SQL spelling per backend lives in
-//! `backend/`.
+//! offending field; the default markers ([`TextDefault`], [`IntegerDefault`], [`FloatDefault`],
+//! [`BoolDefault`]) do the same for a `default = <literal>` of the wrong kind. This module owns
+//! the mapping only; SQL spelling per backend lives in `backend/`.
+//!
+//! # Which literal kinds a type's `default` accepts
+//!
+//! | field type | string | integer | float | bool |
+//! |---|---|---|---|---|
+//! | `String` | ✓ | | | |
+//! | `i16`, `i32`, `i64` | | ✓ | | |
+//! | `f32`, `f64`, `rust_decimal::Decimal` | | ✓ | ✓ | |
+//! | `bool` | | | | ✓ |
+//! | chrono dates and times, `uuid::Uuid`, `serde_json::Value` | ✓ | | | |
+//! | `Vec<u8>` | | | | |
+//! | `Option<T>` | as `T` | as `T` | as `T` | as `T` |
+//!
+//! Dates, times, UUIDs and JSON take a string because every backend accepts their text form
+//! as a column default (`default = "2024-01-01"`, `default = "00000000-0000-0000-0000-000000000000"`,
+//! `default = "{}"`); the text itself is not parsed here, so write it in the ISO 8601 / hyphenated
+//! UUID / JSON form the database expects. A binary column takes no literal default (use
+//! `default_sql`). A user type opts in by implementing the marker for the literal its column
+//! stores (an enum stored as text implements [`TextDefault`]). Fields with `db_type` are not
+//! checked: the type is spelled by hand, so is its default.
 
 use std::fmt;
 
@@ -158,6 +179,54 @@ pub trait NullableColumn: Column {}
 )]
 pub trait AutoIncrementColumn: Column {}
 
+/// Types whose column takes a string literal default (`default = "draft"`).
+///
+/// Implement it for your own type when its column stores text:
+///
+/// ```
+/// use migrator_core::field_type::TextDefault;
+/// use migrator_core::{Column, ColumnType, TypeSpec};
+///
+/// enum Status { Draft, Published }
+///
+/// impl Column for Status {
+///     fn column_type(_spec: &TypeSpec) -> ColumnType {
+///         ColumnType::Varchar(16)
+///     }
+/// }
+/// impl TextDefault for Status {}
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`default` is a string literal, but the field type `{Self}` takes no text default",
+    label = "string literal on a field of type `{Self}`",
+    note = "write a literal of the field's kind (`default = 0` for an integer, `default = 1.5` for a float, `default = true` for a bool), use `default_sql = \"…\"` for an SQL expression, or, for your own type stored as text, implement `migrator_core::field_type::TextDefault` for it"
+)]
+pub trait TextDefault: Column {}
+
+/// Types whose column takes an integer literal default (`default = 0`, `default = -1`).
+#[diagnostic::on_unimplemented(
+    message = "`default` is an integer literal, but the field type `{Self}` takes no integer default",
+    label = "integer literal on a field of type `{Self}`",
+    note = "write a literal of the field's kind (`default = \"text\"` for a string, `default = true` for a bool), use `default_sql = \"…\"` for an SQL expression, or, for your own type stored as a number, implement `migrator_core::field_type::IntegerDefault` for it"
+)]
+pub trait IntegerDefault: Column {}
+
+/// Types whose column takes a float literal default (`default = 1.5`).
+#[diagnostic::on_unimplemented(
+    message = "`default` is a float literal, but the field type `{Self}` takes no float default",
+    label = "float literal on a field of type `{Self}`",
+    note = "write a literal of the field's kind (an integer such as `default = 1` for an integer field, `default = \"text\"` for a string), use `default_sql = \"…\"` for an SQL expression, or, for your own type stored as a fractional number, implement `migrator_core::field_type::FloatDefault` for it"
+)]
+pub trait FloatDefault: Column {}
+
+/// Types whose column takes a bool literal default (`default = false`).
+#[diagnostic::on_unimplemented(
+    message = "`default` is a bool literal, but the field type `{Self}` takes no bool default",
+    label = "bool literal on a field of type `{Self}`",
+    note = "write a literal of the field's kind (`default = 0` for an integer, `default = \"text\"` for a string), use `default_sql = \"…\"` for an SQL expression, or, for your own type stored as a boolean, implement `migrator_core::field_type::BoolDefault` for it"
+)]
+pub trait BoolDefault: Column {}
+
 macro_rules! fixed_columns {
     ($($ty:ty => $col:expr),* $(,)?) => {
         $(impl Column for $ty {
@@ -182,6 +251,16 @@ impl AutoIncrementColumn for i16 {}
 impl AutoIncrementColumn for i32 {}
 impl AutoIncrementColumn for i64 {}
 
+impl TextDefault for String {}
+impl IntegerDefault for i16 {}
+impl IntegerDefault for i32 {}
+impl IntegerDefault for i64 {}
+impl IntegerDefault for f32 {}
+impl IntegerDefault for f64 {}
+impl FloatDefault for f32 {}
+impl FloatDefault for f64 {}
+impl BoolDefault for bool {}
+
 impl Column for String {
     fn column_type(spec: &TypeSpec) -> ColumnType {
         match spec.max_length {
@@ -201,6 +280,10 @@ impl<T: Column> Column for Option<T> {
 impl<T: MaxLengthColumn> MaxLengthColumn for Option<T> {}
 impl<T: DecimalColumn> DecimalColumn for Option<T> {}
 impl<T: Column> NullableColumn for Option<T> {}
+impl<T: TextDefault> TextDefault for Option<T> {}
+impl<T: IntegerDefault> IntegerDefault for Option<T> {}
+impl<T: FloatDefault> FloatDefault for Option<T> {}
+impl<T: BoolDefault> BoolDefault for Option<T> {}
 
 #[cfg(feature = "chrono")]
 fixed_columns! {
@@ -210,11 +293,24 @@ fixed_columns! {
     chrono::DateTime<chrono::Utc> => ColumnType::TimestampTz,
 }
 
+#[cfg(feature = "chrono")]
+impl TextDefault for chrono::NaiveDate {}
+#[cfg(feature = "chrono")]
+impl TextDefault for chrono::NaiveTime {}
+#[cfg(feature = "chrono")]
+impl TextDefault for chrono::NaiveDateTime {}
+#[cfg(feature = "chrono")]
+impl TextDefault for chrono::DateTime<chrono::Utc> {}
+
 #[cfg(feature = "uuid")]
 fixed_columns! { uuid::Uuid => ColumnType::Uuid }
+#[cfg(feature = "uuid")]
+impl TextDefault for uuid::Uuid {}
 
 #[cfg(feature = "json")]
 fixed_columns! { serde_json::Value => ColumnType::Json }
+#[cfg(feature = "json")]
+impl TextDefault for serde_json::Value {}
 
 /// Default decimal precision: `rust_decimal::Decimal` holds at most 28 significant digits.
 pub const DEFAULT_DECIMAL_PRECISION: u32 = 28;
@@ -232,3 +328,7 @@ impl Column for rust_decimal::Decimal {
 }
 #[cfg(feature = "decimal")]
 impl DecimalColumn for rust_decimal::Decimal {}
+#[cfg(feature = "decimal")]
+impl IntegerDefault for rust_decimal::Decimal {}
+#[cfg(feature = "decimal")]
+impl FloatDefault for rust_decimal::Decimal {}

@@ -61,7 +61,8 @@ pub use migrator_derive::Model;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::field_type::{
-        AutoIncrementColumn, Column, DecimalColumn, MaxLengthColumn, NullableColumn,
+        AutoIncrementColumn, BoolDefault, Column, DecimalColumn, FloatDefault, IntegerDefault,
+        MaxLengthColumn, NullableColumn, TextDefault,
     };
     pub use crate::registry::ModelRegistration;
     pub use inventory;
@@ -77,6 +78,14 @@ pub mod __private {
     pub const fn assert_nullable<T: ?Sized + NullableColumn>() {}
     /// `auto` needs an integer column.
     pub const fn assert_auto<T: ?Sized + AutoIncrementColumn>() {}
+    /// `default = "…"` needs a column that takes a text literal.
+    pub const fn assert_text_default<T: ?Sized + TextDefault>() {}
+    /// `default = 1` needs a column that takes an integer literal.
+    pub const fn assert_integer_default<T: ?Sized + IntegerDefault>() {}
+    /// `default = 1.5` needs a column that takes a float literal.
+    pub const fn assert_float_default<T: ?Sized + FloatDefault>() {}
+    /// `default = true` needs a column that takes a bool literal.
+    pub const fn assert_bool_default<T: ?Sized + BoolDefault>() {}
     /// `foreign_key` needs a model.
     pub const fn assert_model<T: ?Sized + crate::Model>() {}
 }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use migrator_core::field_type::{IntegerDefault, TextDefault};
 use migrator_core::{
     Column, ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, Model,
     ModelState, OnDelete, TypeSpec,
@@ -177,6 +178,9 @@ impl Column for Status {
     }
 }
 
+/// Its column holds text, so `default = "draft"` is allowed.
+impl TextDefault for Status {}
+
 /// A user type stored as a small integer.
 struct Rating(i16);
 
@@ -186,12 +190,16 @@ impl Column for Rating {
     }
 }
 
+/// Its column holds an integer, so `default = 3` is allowed.
+impl IntegerDefault for Rating {}
+
 #[derive(Model)]
 struct Post {
     id: i64,
     #[model(default = "draft")]
     status: Status,
     previous_status: Option<Status>,
+    #[model(default = 3)]
     rating: Rating,
 }
 
@@ -209,8 +217,74 @@ fn user_types_implementing_column() {
     );
     assert_eq!(
         state.fields[3],
-        FieldState::new("rating", ColumnType::SmallInt)
+        FieldState::new("rating", ColumnType::SmallInt).default(DefaultValue::Int(3))
     );
+}
+
+/// Every literal kind on every built-in type that takes it (the compile-time check passes);
+/// the mismatches are compile errors in `tests/ui/types/default_*.rs`.
+#[derive(Model)]
+struct Defaults {
+    id: i64,
+    #[model(default = -2)]
+    small: i16,
+    #[model(default = 2)]
+    float_from_int: f32,
+    #[model(default = 0.5)]
+    double: Option<f64>,
+    #[model(default = 7, precision = 6, scale = 2)]
+    decimal_from_int: rust_decimal::Decimal,
+    #[model(default = 1.25, precision = 6, scale = 2)]
+    decimal: rust_decimal::Decimal,
+    #[model(default = "2024-01-31")]
+    date: chrono::NaiveDate,
+    #[model(default = "12:30:00")]
+    time: Option<chrono::NaiveTime>,
+    #[model(default = "2024-01-31 12:30:00")]
+    timestamp: chrono::NaiveDateTime,
+    #[model(default = "2024-01-31T12:30:00Z")]
+    timestamp_tz: chrono::DateTime<chrono::Utc>,
+    #[model(default = "00000000-0000-0000-0000-000000000000")]
+    uuid: uuid::Uuid,
+    #[model(default = "{}")]
+    json: serde_json::Value,
+    #[model(default = false)]
+    flag: Option<bool>,
+    /// `db_type` spells the column by hand, so its default is not checked against the type.
+    #[model(db_type = "INTERVAL", default = "1 day")]
+    duration: std::time::Duration,
+}
+
+#[test]
+fn defaults_of_every_kind_on_the_types_that_take_them() {
+    let defaults: Vec<(String, Option<DefaultValue>)> = Defaults::definition()
+        .state
+        .fields
+        .into_iter()
+        .skip(1)
+        .map(|f| (f.name, f.default))
+        .collect();
+    let text = |t: &str| Some(DefaultValue::Text(t.into()));
+    let float = |t: &str| Some(DefaultValue::Float(t.into()));
+    let expected: Vec<(String, Option<DefaultValue>)> = [
+        ("small", Some(DefaultValue::Int(-2))),
+        ("float_from_int", Some(DefaultValue::Int(2))),
+        ("double", float("0.5")),
+        ("decimal_from_int", Some(DefaultValue::Int(7))),
+        ("decimal", float("1.25")),
+        ("date", text("2024-01-31")),
+        ("time", text("12:30:00")),
+        ("timestamp", text("2024-01-31 12:30:00")),
+        ("timestamp_tz", text("2024-01-31T12:30:00Z")),
+        ("uuid", text("00000000-0000-0000-0000-000000000000")),
+        ("json", text("{}")),
+        ("flag", Some(DefaultValue::Bool(false))),
+        ("duration", text("1 day")),
+    ]
+    .into_iter()
+    .map(|(n, d)| (n.to_owned(), d))
+    .collect();
+    assert_eq!(defaults, expected);
 }
 
 // Every field attribute on one model.

@@ -143,8 +143,8 @@ pub(crate) struct FieldAttrs {
     /// `index`, `index = true` or `index = false` (the value says whether to index; a foreign
     /// key without any `index` setting is indexed by default).
     pub index: Option<Sp<bool>>,
-    /// `default = <literal>`.
-    pub default: Option<Sp<DefaultLit>>,
+    /// `default = <literal>`, with the span of the literal (where a type mismatch points).
+    pub default: Option<Sp<(DefaultLit, Span)>>,
     /// `default_sql = "…"`.
     pub default_sql: Option<Sp<LitStr>>,
     /// `foreign_key = path::To::Model`.
@@ -571,12 +571,19 @@ fn int_value(
     }
 }
 
-/// `default = <literal>`: a string, an integer or float (optionally negative), or a bool.
-fn default_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<DefaultLit>> {
+/// `default = <literal>`: a string, an integer or float (optionally negative), or a bool;
+/// returned with the span of the literal token (the `3` of `-3`).
+fn default_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<(DefaultLit, Span)>> {
     let Some(expr) = expr_value(cx, meta, "default", "default = 0")? else {
         return Ok(None);
     };
-    let (negative, lit) = match &expr {
+    Ok(default_literal(cx, &expr))
+}
+
+/// The [`DefaultLit`] of a `default` expression and the span of its literal token, or `None`
+/// with its error recorded.
+fn default_literal(cx: &Ctxt, expr: &Expr) -> Option<(DefaultLit, Span)> {
+    let (negative, lit) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
@@ -587,11 +594,11 @@ fn default_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<De
                 lit: lit @ (Lit::Int(_) | Lit::Float(_)),
                 ..
             }) => (true, lit),
-            _ => return Ok(bad_default(cx, &expr)),
+            _ => return bad_default(cx, expr),
         },
-        _ => return Ok(bad_default(cx, &expr)),
+        _ => return bad_default(cx, expr),
     };
-    Ok(match lit {
+    let value = match lit {
         Lit::Str(s) => Some(DefaultLit::Text(s.value())),
         Lit::Bool(b) => Some(DefaultLit::Bool(b.value)),
         Lit::Int(i) => int_default(cx, i, negative),
@@ -603,8 +610,9 @@ fn default_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<De
                 text.to_string()
             }))
         }
-        _ => bad_default(cx, &expr),
-    })
+        _ => bad_default(cx, expr),
+    };
+    value.map(|v| (v, lit.span()))
 }
 
 /// An integer default that must fit an `i64`.
@@ -623,7 +631,7 @@ fn int_default(cx: &Ctxt, lit: &LitInt, negative: bool) -> Option<DefaultLit> {
 }
 
 /// Records the "default must be a literal" error.
-fn bad_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
+fn bad_default<T>(cx: &Ctxt, expr: &Expr) -> Option<T> {
     cx.error(
         expr.span(),
         "`default` expects a literal: a string, integer, float or bool (as in `default = 0` or \

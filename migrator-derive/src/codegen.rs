@@ -4,7 +4,8 @@
 //!
 //! Codegen never reports errors itself; it runs only after `check.rs` found none. The rules
 //! that need the type system are emitted here as calls to `::migrator_core::__private::assert_*`
-//! with the field's type re-spanned at the attribute that needs it, so rustc's
+//! with the field's type re-spanned at the attribute that needs it (for `default = <literal>`,
+//! at the literal, checked against the literal's kind), so rustc's
 //! `#[diagnostic::on_unimplemented]` message lands on that attribute.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
@@ -178,7 +179,17 @@ fn field_expr(field: &Field<'_>, pk: PkKind, asserts: &mut Vec<TokenStream>) -> 
         sets.push(quote!(field.index = true;));
     }
     if let Some(default) = &a.default {
-        let value = match &default.value {
+        let (lit, lit_span) = &default.value;
+        if a.db_type.is_none() {
+            let check = match lit {
+                DefaultLit::Text(_) => "assert_text_default",
+                DefaultLit::Int(_) => "assert_integer_default",
+                DefaultLit::Float(_) => "assert_float_default",
+                DefaultLit::Bool(_) => "assert_bool_default",
+            };
+            asserts.push(assert_at(check, ty, *lit_span));
+        }
+        let value = match lit {
             DefaultLit::Text(s) => {
                 quote!(::migrator_core::DefaultValue::Text(::std::string::String::from(#s)))
             }

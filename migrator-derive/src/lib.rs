@@ -24,7 +24,13 @@
 //! - `column = "…"`: the column name (default: the field name);
 //! - `max_length = N` (strings), `precision = P, scale = S` (decimals; both required);
 //! - `unique`; `index` (also `index = true`), `index = false`: a single-column index;
-//! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"`;
+//! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"`. The
+//!   literal's kind is checked against the field type at compile time, with the error at the
+//!   literal: strings for `String`, chrono dates and times, `Uuid` and JSON (their ISO 8601 /
+//!   hyphenated / JSON text); integers for integers, floats and decimals; floats for floats
+//!   and decimals; bools for `bool`; `Option<T>` as `T`. A user type opts in by implementing
+//!   `migrator_core::field_type::{TextDefault, IntegerDefault, FloatDefault, BoolDefault}`.
+//!   A `db_type` field is not checked;
 //! - `foreign_key = path::To::Model, on_delete = "cascade" | "restrict" | "set_null" |
 //!   "set_default" | "no_action"` (`on_delete` is required). A foreign-key column is indexed
 //!   by default, as Django's `ForeignKey(db_index=True)`, unless it is `unique` or the primary

@@ -5,6 +5,7 @@
 //! (adding `published_date`, a `genre: Option<Genre>`, renaming a field, …) and runs
 //! `makemigrations` after each step.
 
+use migrator_core::field_type::TextDefault;
 use migrator_core::{Column, ColumnType, Model, TypeSpec};
 
 /// A person who writes books.
@@ -59,3 +60,8 @@ impl Column for Genre {
         ColumnType::Varchar(20)
     }
 }
+
+/// The column holds text, so a `Genre` field takes a string default, as in
+/// `#[model(default = "fiction")] genre: Genre`. Without this impl that default is a compile
+/// error at the literal.
+impl TextDefault for Genre {}
