@@ -9,6 +9,10 @@ pub enum RegistryError {
     /// Two or more models share a key or a table; every clash is listed.
     #[error("the registered models clash:\n  - {}\nrename one of each pair (`#[model(table = \"…\")]` sets the table name)", .0.join("\n  - "))]
     Duplicates(Vec<String>),
+    /// Foreign keys that cannot be created as declared (a column type that differs from the
+    /// target's primary key, a target without a single-column primary key); every one is listed.
+    #[error("the registered models have foreign keys that cannot work:\n  - {}", .0.join("\n  - "))]
+    ForeignKeys(Vec<String>),
 }
 
 /// The error type data steps (`RunRust`) return.

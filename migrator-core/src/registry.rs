@@ -1,6 +1,8 @@
 //! The model registry: every `#[derive(Model)]` submits a [`ModelRegistration`] through
 //! `inventory` (DESIGN decision 1), and [`current_models`] collects them into a sorted, checked
-//! [`CurrentModels`].
+//! [`CurrentModels`]: no two models share a key or a table, and every foreign key has the
+//! column type of its target's single-column primary key (checked here, at run time, because
+//! the derive sees one struct at a time).
 //!
 //! Linking fact: a binary only sees the models of crates it names (`use my_app as _;`). An empty
 //! registry is therefore reported by callers with [`EMPTY_REGISTRY_HINT`], never as "no changes".
@@ -9,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::error::RegistryError;
 use crate::model::ModelDefinition;
-use crate::state::{ModelKey, ProjectState};
+use crate::state::{FieldState, ModelKey, ProjectState};
 
 /// The record `#[derive(Model)]` submits for each model. Only generated code builds these.
 #[derive(Debug)]
@@ -64,7 +66,9 @@ pub fn registrations() -> Vec<&'static ModelRegistration> {
 
 /// The current models of every app linked into this binary.
 ///
-/// Fails with every duplicate model name and every duplicate table name listed at once.
+/// Fails with every duplicate model name and every duplicate table name listed at once, and
+/// then with every foreign key whose column type differs from its target's primary key (or
+/// whose target has no single-column primary key), listed at once.
 /// An empty result is not an error here; callers show [`EMPTY_REGISTRY_HINT`].
 pub fn current_models() -> Result<CurrentModels, RegistryError> {
     collect(
@@ -87,7 +91,8 @@ pub fn current_models_of(apps: &[&str]) -> Result<CurrentModels, RegistryError> 
 }
 
 /// Builds [`CurrentModels`] from definitions (with the Rust path each came from), checking
-/// for duplicates. Exposed for tests and for hosts that assemble definitions themselves.
+/// for duplicates and then for foreign keys that cannot work (see [`current_models`]).
+/// Exposed for tests and for hosts that assemble definitions themselves.
 pub fn collect<'a>(
     defs: impl IntoIterator<Item = (&'a str, ModelDefinition)>,
 ) -> Result<CurrentModels, RegistryError> {
@@ -145,5 +150,57 @@ pub fn collect<'a>(
         }
         out.state.insert(def.state);
     }
+    let problems = foreign_key_problems(&out.state);
+    if !problems.is_empty() {
+        return Err(RegistryError::ForeignKeys(problems));
+    }
     Ok(out)
+}
+
+/// Every foreign key of `state` that cannot be created as declared: its column type must be
+/// the column type of the target's primary key (a database compares the two columns, and
+/// PostgreSQL and MySQL refuse a mismatch), and the target needs exactly one primary-key
+/// field. A target that is not registered here is left to the migration state, which knows
+/// models this registry may not.
+fn foreign_key_problems(state: &ProjectState) -> Vec<String> {
+    let mut problems = Vec::new();
+    for model in state.models.values() {
+        for field in &model.fields {
+            let Some(fk) = &field.foreign_key else {
+                continue;
+            };
+            let Some(target) = state.model(&fk.app, &fk.model) else {
+                continue;
+            };
+            let source = format!("{}.{}.{}", model.app, model.name, field.name);
+            let pk: Vec<&FieldState> = target.primary_key().collect();
+            match pk.as_slice() {
+                [pk] if pk.column_type == field.column_type => {}
+                [pk] => problems.push(format!(
+                    "foreign key `{source}` is {} but its target's primary key `{}.{}.{}` is {}; \
+                     give `{}` the Rust type of `{}.{}` so both columns are {}",
+                    field.column_type,
+                    target.app,
+                    target.name,
+                    pk.name,
+                    pk.column_type,
+                    field.name,
+                    target.name,
+                    pk.name,
+                    pk.column_type,
+                )),
+                _ => problems.push(format!(
+                    "foreign key `{source}` points at `{}.{}`, which has {} primary-key fields; \
+                     a foreign key needs a target with exactly one primary-key field: give \
+                     `{}` one, or remove `foreign_key` from `{}`",
+                    target.app,
+                    target.name,
+                    pk.len(),
+                    target.name,
+                    field.name,
+                )),
+            }
+        }
+    }
+    problems
 }

@@ -1,6 +1,7 @@
 //! The model registry as a derive user sees it: `current_models()` in this test binary finds
 //! exactly the models derived here, sorted, with their rename hints; `registry::collect`
-//! rejects clashing models and tables with one error that lists every clash.
+//! rejects clashing models and tables with one error that lists every clash, and foreign keys
+//! whose column type is not their target's primary-key type with one error that lists them all.
 
 // The models below exist for their registration; their fields are never read.
 #![allow(dead_code)]
@@ -9,7 +10,8 @@ use std::collections::BTreeMap;
 
 use migrator_core::registry::{self, ModelHints};
 use migrator_core::{
-    ColumnType, FieldState, Model, ModelDefinition, ModelKey, ModelState, RegistryError,
+    ColumnType, FieldState, ForeignKey, Model, ModelDefinition, ModelKey, ModelState, OnDelete,
+    RegistryError,
 };
 
 /// This package's app label.
@@ -99,7 +101,9 @@ fn collect_lists_every_duplicate_model_and_table_in_one_error() {
         ("billing::models", def("billing", "Receipt", "receipts")),
     ])
     .expect_err("two clashes");
-    let RegistryError::Duplicates(problems) = &err;
+    let RegistryError::Duplicates(problems) = &err else {
+        panic!("expected duplicates, got {err:?}");
+    };
     assert_eq!(
         problems,
         &[
@@ -132,4 +136,133 @@ fn collect_accepts_distinct_models_and_sorts_them() {
         .collect();
     assert_eq!(keys, ["a.Alpha", "a.Zed", "b.Zed"]);
     assert!(current.hints.is_empty());
+}
+
+/// `def` plus a foreign-key field `name` of type `column_type` pointing at `app.target`.
+fn with_fk(
+    mut def: ModelDefinition,
+    name: &str,
+    column_type: ColumnType,
+    app: &str,
+    target: &str,
+) -> ModelDefinition {
+    def.state.fields.push(
+        FieldState::new(name, column_type)
+            .index()
+            .foreign_key(ForeignKey::new(app, target, OnDelete::Cascade)),
+    );
+    def
+}
+
+#[test]
+fn collect_lists_every_foreign_key_that_does_not_match_its_targets_primary_key() {
+    // `Author.id` is BIGINT; `Book.author_id` is INTEGER (an `i32` in Rust).
+    let book = with_fk(
+        def("library", "Book", "books"),
+        "author_id",
+        ColumnType::Integer,
+        "library",
+        "Author",
+    );
+    // A second mismatch in another app, across apps.
+    let loan = with_fk(
+        def("lending", "Loan", "loans"),
+        "book_id",
+        ColumnType::Text,
+        "library",
+        "Book",
+    );
+    // A target with two primary-key fields (hand-built: the derive allows only one).
+    let mut pair = ModelState::new("library", "Pair", "pairs");
+    pair.fields = vec![
+        FieldState::new("left", ColumnType::BigInt).primary_key(),
+        FieldState::new("right", ColumnType::BigInt).primary_key(),
+    ];
+    let to_pair = with_fk(
+        def("library", "Shelf", "shelves"),
+        "pair_id",
+        ColumnType::BigInt,
+        "library",
+        "Pair",
+    );
+    // A target with no primary key at all.
+    let keyless = ModelDefinition::new(ModelState::new("library", "Keyless", "keyless"));
+    let to_keyless = with_fk(
+        def("library", "Tag", "tags"),
+        "keyless_id",
+        ColumnType::BigInt,
+        "library",
+        "Keyless",
+    );
+    let err = registry::collect([
+        ("library::models", def("library", "Author", "authors")),
+        ("library::models", book),
+        ("lending::models", loan),
+        ("library::models", ModelDefinition::new(pair)),
+        ("library::models", to_pair),
+        ("library::models", keyless),
+        ("library::models", to_keyless),
+    ])
+    .expect_err("four broken foreign keys");
+    let RegistryError::ForeignKeys(problems) = &err else {
+        panic!("expected foreign-key problems, got {err:?}");
+    };
+    assert_eq!(
+        problems,
+        &[
+            "foreign key `lending.Loan.book_id` is TEXT but its target's primary key \
+             `library.Book.id` is BIGINT; give `book_id` the Rust type of `Book.id` so both \
+             columns are BIGINT"
+                .to_string(),
+            "foreign key `library.Book.author_id` is INTEGER but its target's primary key \
+             `library.Author.id` is BIGINT; give `author_id` the Rust type of `Author.id` so \
+             both columns are BIGINT"
+                .to_string(),
+            "foreign key `library.Shelf.pair_id` points at `library.Pair`, which has 2 \
+             primary-key fields; a foreign key needs a target with exactly one primary-key \
+             field: give `Pair` one, or remove `foreign_key` from `pair_id`"
+                .to_string(),
+            "foreign key `library.Tag.keyless_id` points at `library.Keyless`, which has 0 \
+             primary-key fields; a foreign key needs a target with exactly one primary-key \
+             field: give `Keyless` one, or remove `foreign_key` from `keyless_id`"
+                .to_string(),
+        ]
+    );
+    let text = err.to_string();
+    assert!(text.contains("foreign keys that cannot work"), "{text}");
+    assert!(text.contains("library.Book.author_id"), "{text}");
+}
+
+#[test]
+fn collect_accepts_foreign_keys_of_the_targets_primary_key_type() {
+    // Nullability does not matter; a self-reference and a non-`id` key are fine.
+    let mut code = ModelState::new("shop", "Country", "countries");
+    code.fields = vec![FieldState::new("code", ColumnType::Varchar(2)).primary_key()];
+    let mut city = with_fk(
+        def("shop", "City", "cities"),
+        "country",
+        ColumnType::Varchar(2),
+        "shop",
+        "Country",
+    );
+    city.state.fields.push(
+        FieldState::new("twin", ColumnType::BigInt)
+            .nullable()
+            .foreign_key(ForeignKey::new("shop", "City", OnDelete::SetNull)),
+    );
+    // A target that is not registered is left to the migration state.
+    let elsewhere = with_fk(
+        def("shop", "Visit", "visits"),
+        "person",
+        ColumnType::Integer,
+        "people",
+        "Person",
+    );
+    let current = registry::collect([
+        ("shop::models", ModelDefinition::new(code)),
+        ("shop::models", city),
+        ("shop::models", elsewhere),
+    ])
+    .expect("every foreign key matches");
+    assert_eq!(current.state.models.len(), 3);
 }
