@@ -87,3 +87,39 @@ fn eight_concurrent_migrates_on_postgres_apply_each_migration_once() {
 fn eight_concurrent_migrates_on_mariadb_apply_each_migration_once() {
     soak(Kind::Mysql, "MySQL connection");
 }
+
+/// A second `migrate` gives up after `--lock-timeout` seconds, naming the holder, and changes
+/// nothing; the holder finishes normally.
+fn lock_timeout(kind: Kind, holder_hint: &str) {
+    let db = TestDb::create(kind);
+    let holder = spawn_manage(&["migrate"], &db.url, &[("REL_SLEEP_MS", "2500")]);
+    // Wait until the holder is inside 0004 (its slow step runs under the lock).
+    let started = std::time::Instant::now();
+    while state(&db.url).applied.len() < 3 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = crate::reliability::manage(&["migrate", "--lock-timeout", "1"], &db.url);
+    assert_eq!(out.status.code(), Some(2), "{kind:?}: {}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Waiting for the migration lock held by")
+            && err.contains("gave up after waiting 1 s for the migration lock")
+            && err.contains(holder_hint)
+            && err.contains("--lock-timeout"),
+        "{kind:?}: {err}"
+    );
+    let out = holder.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", text(&out));
+    let st = state(&db.url);
+    assert_eq!(st.applied, first(12));
+    assert!(st.drift.is_empty(), "{:?}", st.drift);
+}
+
+#[test]
+fn lock_timeout_gives_up_naming_the_holder_on_every_backend() {
+    lock_timeout(Kind::Sqlite, "another connection writing to");
+    lock_timeout(Kind::Postgres, "PostgreSQL pid");
+    lock_timeout(Kind::Mysql, "MySQL connection");
+}
