@@ -208,6 +208,9 @@ fn workspace(size: Size, out: &Path, direct: bool, migrator: &Path) -> Result<()
         "the migrator binary {} does not exist; run `cargo build -p migrator-cli` first or pass --migrator",
         migrator.display()
     );
+    // The CLI runs from the workspace: a relative binary path must not depend on that.
+    let migrator = std::path::absolute(migrator)?;
+    let migrator = migrator.as_path();
     let repo = repo_root();
     std::fs::create_dir_all(out)?;
     let out = out.canonicalize()?;
