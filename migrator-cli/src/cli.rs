@@ -115,7 +115,9 @@ pub struct MigrateArgs {
     pub database: Option<String>,
 
     /// Seconds to wait for another `migrate` that holds the migration lock before giving up
-    /// (default 60; while waiting, the holder is named when the database can tell).
+    /// (default 60). The clock restarts whenever the other run records a migration, so it
+    /// bounds one stuck step, not a long plan. While waiting, the holder is named when the
+    /// database can tell.
     #[arg(long, value_name = "SECS")]
     pub lock_timeout: Option<u64>,
 

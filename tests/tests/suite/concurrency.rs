@@ -123,3 +123,26 @@ fn lock_timeout_gives_up_naming_the_holder_on_every_backend() {
     lock_timeout(Kind::Postgres, "PostgreSQL pid");
     lock_timeout(Kind::Mysql, "MySQL connection");
 }
+
+/// `--lock-timeout` counts time without progress: a waiter whose timeout is shorter than the
+/// holder's whole plan (but longer than each of its steps) keeps waiting while migrations get
+/// recorded, and succeeds.
+#[test]
+fn a_waiter_keeps_waiting_while_the_holder_makes_progress() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let db = TestDb::create(kind);
+        // Each slow step takes 0.7 s; the plan takes well over the waiter's 1 s.
+        let holder = spawn_manage(&["migrate"], &db.url, &[("REL_SLEEP_MS", "700")]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let waiters: Vec<_> = (0..3)
+            .map(|_| spawn_manage(&["migrate", "--lock-timeout", "1"], &db.url, &[]))
+            .collect();
+        for child in waiters.into_iter().chain([holder]) {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", text(&out));
+        }
+        let st = state(&db.url);
+        assert_eq!(st.applied, first(12), "{kind:?}");
+        assert!(st.drift.is_empty(), "{kind:?}: {:?}", st.drift);
+    }
+}
