@@ -19,7 +19,9 @@
 //!   (its connection id) and the process list.
 //!
 //! Every backend waits at most the lock timeout ([`DEFAULT_LOCK_TIMEOUT`] unless the caller
-//! says otherwise). The transaction goes through diesel's transaction manager, so code that
+//! says otherwise; the executor restarts it while the holder makes progress).
+//! [`check_writable`] refuses an SQLite file this process cannot write before a run with work
+//! starts (`BEGIN IMMEDIATE` succeeds on a read-only file). The transaction goes through diesel's transaction manager, so code that
 //! calls `conn.transaction(…)` inside it gets a savepoint. [`LockGuard`] releases the lock
 //! when dropped — on early returns and during a panic's unwinding alike.
 
