@@ -104,18 +104,22 @@ fn initial_field(a: usize, m: usize, j: usize) -> FieldState {
     let n = |prefix: &str| format!("{prefix}_{j:02}");
     match j % 12 {
         1 => FieldState::new(n("name"), ColumnType::Varchar(100 + 20 * (m % 5) as u32)),
+        // Foreign-key columns are indexed, as the derive does by default.
         2 if a > 0 && m.is_multiple_of(2) => FieldState::new(n("ref"), ColumnType::BigInt)
             .nullable()
+            .index()
             .foreign_key(ForeignKey::new(
                 app_label(a - 1),
                 model_name(m / 2),
                 OnDelete::SetNull,
             )),
-        2 if m > 0 => FieldState::new(n("ref"), ColumnType::BigInt).foreign_key(ForeignKey::new(
-            app_label(a),
-            model_name(m - 1),
-            OnDelete::Cascade,
-        )),
+        2 if m > 0 => FieldState::new(n("ref"), ColumnType::BigInt)
+            .index()
+            .foreign_key(ForeignKey::new(
+                app_label(a),
+                model_name(m - 1),
+                OnDelete::Cascade,
+            )),
         2 => FieldState::new(n("score"), ColumnType::Double).nullable(),
         3 => FieldState::new(n("count"), ColumnType::Integer),
         4 => FieldState::new(n("code"), ColumnType::Varchar(64)).unique(),
@@ -416,8 +420,12 @@ fn field_attributes(app: &str, field: &FieldState, renamed_from: Option<&String>
     if field.unique {
         items.push("unique".into());
     }
-    if field.index {
+    // The derive indexes foreign-key columns unless told otherwise.
+    let default_index = field.foreign_key.is_some() && !field.unique && !field.primary_key;
+    if field.index && !default_index {
         items.push("index".into());
+    } else if !field.index && default_index {
+        items.push("index = false".into());
     }
     match &field.default {
         Some(DefaultValue::Int(i)) => items.push(format!("default = {i}")),
