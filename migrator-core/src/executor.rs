@@ -43,7 +43,7 @@ use crate::lock::{LockError, LockGuard, LockWait, DEFAULT_LOCK_TIMEOUT};
 use crate::migration::{Migration, MigrationKey};
 use crate::operations::{Operation, RustMigrationFn, StateError};
 use crate::recorder::{self, RecorderError};
-use crate::state::ProjectState;
+use crate::state::{ModelKey, ProjectState};
 
 /// Where `migrate` should take the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -674,24 +674,102 @@ pub fn sql_for_migration_from(
     backwards: bool,
     backend: Backend,
 ) -> Result<Vec<OpSql>, ExecutorError> {
+    let mut state = base;
+    sql_advancing(graph, key, &mut state, backwards, backend)
+}
+
+/// The models an operation reads or changes, by key, in the state it applies to (`before`)
+/// or produces (`after`).
+fn touched_models(app: &str, op: &Operation, after: bool) -> Vec<ModelKey> {
+    let name = match op {
+        Operation::RenameModel(r) if after => r.new_name.as_str(),
+        Operation::RenameModel(r) => r.old_name.as_str(),
+        Operation::CreateModel(o) => o.name.as_str(),
+        Operation::DeleteModel(o) => o.name.as_str(),
+        Operation::AlterModelTable(o) => o.name.as_str(),
+        Operation::AlterModelComment(o) => o.name.as_str(),
+        Operation::AddField(o) => o.model.as_str(),
+        Operation::RemoveField(o) => o.model.as_str(),
+        Operation::AlterField(o) => o.model.as_str(),
+        Operation::RenameField(o) => o.model.as_str(),
+        Operation::AddIndex(o) => o.model.as_str(),
+        Operation::RemoveIndex(o) => o.model.as_str(),
+        Operation::AddConstraint(o) => o.model.as_str(),
+        Operation::RemoveConstraint(o) => o.model.as_str(),
+        Operation::RunSql(_) | Operation::RunRust(_) => return Vec::new(),
+    };
+    vec![ModelKey::new(app, name)]
+}
+
+/// The part of `state` an operation on `keys` can need: those models, the models pointing
+/// at them, and every model either of those points at. Schema editors look no further (a
+/// rebuild touches the table and the tables referencing it), so cloning this neighbourhood
+/// instead of the whole project keeps computing a plan's SQL linear in its size.
+fn neighbourhood(state: &ProjectState, keys: &[ModelKey]) -> ProjectState {
+    let mut wanted: BTreeSet<ModelKey> = keys
+        .iter()
+        .filter(|k| state.models.contains_key(*k))
+        .cloned()
+        .collect();
+    if !keys.is_empty() {
+        for model in state.models.values() {
+            let points_at_key = model.fields.iter().any(|f| {
+                f.foreign_key
+                    .as_ref()
+                    .is_some_and(|fk| keys.iter().any(|k| k.app == fk.app && k.name == fk.model))
+            });
+            if points_at_key {
+                wanted.insert(model.key());
+            }
+        }
+    }
+    let targets: Vec<ModelKey> = wanted
+        .iter()
+        .filter_map(|k| state.models.get(k))
+        .flat_map(|m| m.fields.iter().filter_map(|f| f.foreign_key.as_ref()))
+        .map(|fk| fk.target())
+        .filter(|k| state.models.contains_key(k))
+        .collect();
+    wanted.extend(targets);
+    let mut part = ProjectState::new();
+    for key in wanted {
+        if let Some(model) = state.models.get(&key) {
+            part.models.insert(key, model.clone());
+        }
+    }
+    part
+}
+
+/// The SQL of every operation of `key`, computed while `state` (the schema without the
+/// migration) advances through its operations: on return `state` includes the migration.
+/// Each operation's SQL comes from the neighbourhood of its models before and after it.
+fn sql_advancing(
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    state: &mut ProjectState,
+    backwards: bool,
+    backend: Backend,
+) -> Result<Vec<OpSql>, ExecutorError> {
     let editor = backend
         .editor()
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let migration = graph
         .migration(key)
         .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
-    let mut state = base;
+    let app = &migration.app;
     let mut steps: Vec<(usize, &Operation, ProjectState, ProjectState)> = Vec::new();
     for (index, op) in migration.operations.iter().enumerate() {
-        let before = state.clone();
-        op.state_forwards(&migration.app, &mut state)
+        let mut keys = touched_models(app, op, false);
+        keys.extend(touched_models(app, op, true));
+        let before = neighbourhood(state, &keys);
+        op.state_forwards(app, state)
             .map_err(|source| ExecutorError::State {
                 migration: key.clone(),
                 number: index + 1,
                 description: op.describe(),
                 source: Box::new(source),
             })?;
-        steps.push((index, op, before, state.clone()));
+        steps.push((index, op, before, neighbourhood(state, &keys)));
     }
     if backwards {
         steps.reverse();
@@ -700,9 +778,9 @@ pub fn sql_for_migration_from(
         .into_iter()
         .map(|(index, op, before, after)| {
             let statements = if backwards {
-                editor.backwards_sql(&migration.app, op, &before, &after)
+                editor.backwards_sql(app, op, &before, &after)
             } else {
-                editor.forwards_sql(&migration.app, op, &before, &after)
+                editor.forwards_sql(app, op, &before, &after)
             }
             .map_err(|source| ExecutorError::Schema {
                 migration: key.clone(),
@@ -725,31 +803,28 @@ pub fn sql_for_migration_from(
         .collect()
 }
 
-/// For each step of `plan`, the schema state the database is in without that step's
-/// migration, given that `applied` is applied when the plan starts (Django's `migrate` also
+/// The SQL of every step of `plan`, computed from the schema state the database is in at
+/// that step, given that `applied` is applied when the plan starts (Django's `migrate` also
 /// works from the applied state, not from each migration's ancestors).
 ///
-/// Forwards: the applied set, plus the steps run so far. Backwards: what is still applied
-/// minus the migration being unapplied — so unapplying one branch of a merged history keeps
-/// what the other branch added. One forward replay serves every step whose migration is
-/// the last one still applied (the usual case); any other step replays its own set.
-fn plan_base_states(
+/// Forwards: the applied set, plus the steps run so far — one running state, advanced
+/// through the plan. Backwards: what is still applied minus the migration being unapplied —
+/// so unapplying one branch of a merged history keeps what the other branch added. One
+/// forward replay of the applied set serves every step whose migration is the last one still
+/// applied (the usual case); any other step replays its own set.
+fn plan_sql(
     graph: &MigrationGraph,
     applied: &BTreeSet<MigrationKey>,
     plan: &[PlanStep],
-) -> Result<Vec<ProjectState>, ExecutorError> {
+    backend: Backend,
+) -> Result<Vec<Vec<OpSql>>, ExecutorError> {
     let applied_nodes: Vec<MigrationKey> = applied.iter().cloned().collect();
     if plan.iter().all(|s| !s.backwards) {
         let mut running = graph.make_state(&applied_nodes)?;
-        let mut bases = Vec::with_capacity(plan.len());
-        for step in plan {
-            bases.push(running.clone());
-            let migration = graph
-                .migration(&step.key)
-                .ok_or_else(|| GraphError::UnknownMigration(step.key.clone()))?;
-            crate::graph::replay(&mut running, migration)?;
-        }
-        return Ok(bases);
+        return plan
+            .iter()
+            .map(|step| sql_advancing(graph, &step.key, &mut running, false, backend))
+            .collect();
     }
     // Backwards (mixed plans are refused before this point).
     let order: BTreeMap<MigrationKey, usize> = graph
@@ -759,42 +834,52 @@ fn plan_base_states(
         .map(|(i, k)| (k, i))
         .collect();
     let position = |k: &MigrationKey| order.get(k).copied().unwrap_or(usize::MAX);
-    let unapplying: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
-    // The state before each migration being unapplied, in one replay of the applied set.
-    let mut before: BTreeMap<MigrationKey, ProjectState> = BTreeMap::new();
-    let mut running = ProjectState::new();
-    let mut in_order: Vec<&MigrationKey> = applied.iter().collect();
-    in_order.sort_by_key(|k| position(k));
-    for key in in_order {
-        if unapplying.contains(key) {
-            before.insert(key.clone(), running.clone());
-        }
-        let migration = graph
-            .migration(key)
-            .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
-        crate::graph::replay(&mut running, migration)?;
-    }
+    // Which steps the single replay can serve: nothing after the migration is still applied
+    // when it is unapplied, and nothing before it was unapplied earlier.
     let mut remaining: BTreeSet<(usize, MigrationKey)> =
         applied.iter().map(|k| (position(k), k.clone())).collect();
     let mut lowest_removed = usize::MAX;
-    let mut bases = Vec::with_capacity(plan.len());
+    let mut from_replay: BTreeSet<&MigrationKey> = BTreeSet::new();
+    let mut remaining_after: Vec<Vec<MigrationKey>> = Vec::with_capacity(plan.len());
     for step in plan {
         let pos = position(&step.key);
         let is_last = remaining.last().is_some_and(|(p, _)| *p == pos);
         remaining.remove(&(pos, step.key.clone()));
-        let base = match before.remove(&step.key) {
-            // Nothing after it is still applied and nothing before it was removed: the
-            // replay's state before it is exactly what remains.
-            Some(state) if is_last && lowest_removed > pos => state,
-            _ => {
-                let nodes: Vec<MigrationKey> = remaining.iter().map(|(_, k)| k.clone()).collect();
-                graph.make_state(&nodes)?
-            }
-        };
+        if is_last && lowest_removed > pos {
+            from_replay.insert(&step.key);
+            remaining_after.push(Vec::new());
+        } else {
+            remaining_after.push(remaining.iter().map(|(_, k)| k.clone()).collect());
+        }
         lowest_removed = lowest_removed.min(pos);
-        bases.push(base);
     }
-    Ok(bases)
+    let mut served: BTreeMap<MigrationKey, Vec<OpSql>> = BTreeMap::new();
+    let mut running = ProjectState::new();
+    let mut in_order: Vec<&MigrationKey> = applied.iter().collect();
+    in_order.sort_by_key(|k| position(k));
+    for key in in_order {
+        if from_replay.contains(key) {
+            served.insert(
+                key.clone(),
+                sql_advancing(graph, key, &mut running, true, backend)?,
+            );
+        } else {
+            let migration = graph
+                .migration(key)
+                .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+            crate::graph::replay(&mut running, migration)?;
+        }
+    }
+    plan.iter()
+        .zip(remaining_after)
+        .map(|(step, rest)| match served.remove(&step.key) {
+            Some(sql) => Ok(sql),
+            None => {
+                let mut base = graph.make_state(&rest)?;
+                sql_advancing(graph, &step.key, &mut base, true, backend)
+            }
+        })
+        .collect()
 }
 
 /// Checks recorded checksums against the migrations as they are now.
@@ -1234,12 +1319,7 @@ pub fn migrate(
     let prepared = if options.fake {
         vec![Vec::new(); plan.len()]
     } else {
-        plan.iter()
-            .zip(plan_base_states(graph, &expected, &plan)?)
-            .map(|(step, base)| {
-                sql_for_migration_from(graph, &step.key, base, step.backwards, backend)
-            })
-            .collect::<Result<Vec<_>, _>>()?
+        plan_sql(graph, &expected, &plan, backend)?
     };
     let in_plan: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
     for (step, ops) in plan.iter().zip(&prepared) {
