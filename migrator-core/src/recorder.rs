@@ -350,16 +350,7 @@ fn progress_delete(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), Re
     if !table_exists(conn, PROGRESS_TABLE)? {
         return Ok(());
     }
-    let b = conn.backend();
-    let sql = format!(
-        "DELETE FROM {t} WHERE {app} = {a} AND {name} = {n}",
-        t = q(conn, PROGRESS_TABLE),
-        app = q(conn, "app"),
-        name = q(conn, "name"),
-        a = b.string_literal(&key.app),
-        n = b.string_literal(&key.name),
-    );
-    exec(conn, sql)
+    delete_key(conn, PROGRESS_TABLE, key)
 }
 
 #[derive(QueryableByName)]
@@ -417,10 +408,19 @@ pub fn interrupted(conn: &mut DbConnection) -> Result<Vec<Interrupted>, Recorder
 /// Removes the record of `key` (a no-op when it is not recorded).
 pub fn unrecord(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
     ensure_table(conn)?;
+    delete_key(conn, RECORDER_TABLE, key)
+}
+
+/// Deletes `key`'s row from `table` (the recorder or the progress table).
+fn delete_key(
+    conn: &mut DbConnection,
+    table: &str,
+    key: &MigrationKey,
+) -> Result<(), RecorderError> {
     let b = conn.backend();
     let sql = format!(
         "DELETE FROM {t} WHERE {app} = {a} AND {name} = {n}",
-        t = q(conn, RECORDER_TABLE),
+        t = q(conn, table),
         app = q(conn, "app"),
         name = q(conn, "name"),
         a = b.string_literal(&key.app),
