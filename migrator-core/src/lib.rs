@@ -64,6 +64,10 @@ pub mod __private {
         AutoIncrementColumn, BoolDefault, Column, DecimalColumn, FloatDefault, IntegerDefault,
         MaxLengthColumn, NullableColumn, TextDefault,
     };
+    pub use crate::model::{
+        build_definition, AutoRule, CheckDescriptor, ColumnTypeDescriptor, DefaultDescriptor,
+        FieldDescriptor, ForeignKeyDescriptor, IndexDescriptor, ModelDescriptor, NO_TYPE_SPEC,
+    };
     pub use crate::registry::ModelRegistration;
     pub use inventory;
 

@@ -89,6 +89,27 @@ fn foreign_keys_indexes_and_checks() {
 }
 
 #[test]
+fn self_names_the_struct_inside_the_descriptor() {
+    // The descriptor and the assertions are items nested in `definition`, where `Self` does
+    // not resolve: the derive spells the struct's name instead.
+    let expansion = expand(quote! {
+        struct Node {
+            id: i64,
+            #[model(foreign_key = Self, on_delete = "set_null")]
+            parent: Option<i64>,
+        }
+    });
+    assert!(
+        expansion.contains("app: <Node as ::migrator_core::Model>::APP"),
+        "{expansion}"
+    );
+    assert!(
+        !expansion.contains("Self as ::migrator_core::Model"),
+        "{expansion}"
+    );
+}
+
+#[test]
 fn errors_come_with_a_stub_impl() {
     let expansion = expand(quote! {
         #[model(tabel = "books")]
