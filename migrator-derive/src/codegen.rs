@@ -266,9 +266,10 @@ fn field_descriptor(
         quote!(::core::option::Option::None)
     };
 
-    // Six fields, the rare settings behind `extra`: a smaller literal type-checks faster
-    // (measured: half the per-field cost of spelling all twelve settings, and a third of
-    // struct-update syntax over a `const fn`).
+    // Six fields, the rare settings behind `extra`: a smaller literal type-checks faster. In
+    // an isolated experiment (1,000 fields, descriptors only), this shape added 0.09 s over
+    // plain structs, all twelve settings spelled out 0.20 s, and struct-update syntax over a
+    // `const fn` 0.41 s.
     quote! {
         ::migrator_core::__private::FieldDescriptor {
             name: #name,
