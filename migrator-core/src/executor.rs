@@ -615,13 +615,7 @@ pub fn migration_plan(
     check_plan_direction(&plan)?;
     // Several backwards plans may interleave; a dependent must always be unapplied first.
     if plan.iter().any(|s| s.backwards) {
-        let order: BTreeMap<MigrationKey, usize> = graph
-            .full_plan()
-            .into_iter()
-            .enumerate()
-            .map(|(i, k)| (k, i))
-            .collect();
-        plan.sort_by_key(|s| std::cmp::Reverse(order.get(&s.key).copied()));
+        plan.sort_by_key(|s| std::cmp::Reverse(graph.position(&s.key)));
     }
     Ok(plan)
 }
@@ -827,13 +821,7 @@ fn plan_sql(
             .collect();
     }
     // Backwards (mixed plans are refused before this point).
-    let order: BTreeMap<MigrationKey, usize> = graph
-        .full_plan()
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (k, i))
-        .collect();
-    let position = |k: &MigrationKey| order.get(k).copied().unwrap_or(usize::MAX);
+    let position = |k: &MigrationKey| graph.position(k).unwrap_or(usize::MAX);
     // Which steps the single replay can serve: nothing after the migration is still applied
     // when it is unapplied, and nothing before it was unapplied earlier.
     let mut remaining: BTreeSet<(usize, MigrationKey)> =

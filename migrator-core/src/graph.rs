@@ -307,6 +307,12 @@ impl MigrationGraph {
         self.order.iter().map(|&i| self.key(i)).collect()
     }
 
+    /// Where `key` stands in [`full_plan`](Self::full_plan) (`None` for an unknown key):
+    /// orders any set of migrations consistently with every plan, without building the plan.
+    pub fn position(&self, key: &MigrationKey) -> Option<usize> {
+        self.node(key).map(|i| self.position[i])
+    }
+
     /// The app labels that have migrations, sorted.
     pub fn apps(&self) -> Vec<String> {
         let mut apps: Vec<String> = Vec::new();
