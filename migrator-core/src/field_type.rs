@@ -145,6 +145,14 @@ pub trait Column {
     const NULLABLE: bool = false;
     /// The column type for this Rust type given the field's attributes.
     fn column_type(spec: &TypeSpec) -> ColumnType;
+
+    /// [`Column::column_type`] and [`Column::NULLABLE`] in one constant: what
+    /// `#[derive(Model)]` records for each field. Not meant to be overridden.
+    #[doc(hidden)]
+    const COLUMN: crate::model::ColumnInfo = crate::model::ColumnInfo {
+        column_type: Self::column_type,
+        nullable: Self::NULLABLE,
+    };
 }
 
 /// Types that accept `#[model(max_length = N)]`.

@@ -64,11 +64,7 @@ pub mod __private {
         AutoIncrementColumn, BoolDefault, Column, DecimalColumn, FloatDefault, IntegerDefault,
         MaxLengthColumn, NullableColumn, TextDefault,
     };
-    pub use crate::model::{
-        build_definition, CheckDescriptor, ColumnTypeDescriptor, DefaultDescriptor,
-        FieldDescriptor, FieldExtra, ForeignKeyDescriptor, IndexDescriptor, ModelDescriptor, AUTO,
-        AUTO_IF_INTEGER, INDEX, NO_TYPE_SPEC, PRIMARY_KEY, UNIQUE,
-    };
+    pub use crate::model::{build_definition, ColumnInfo, ModelDescriptor, ModelRef};
     pub use crate::registry::ModelRegistration;
     pub use inventory;
 

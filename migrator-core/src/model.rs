@@ -3,11 +3,12 @@
 //!
 //! Registration lives in `registry.rs`; this module only says what a model is.
 //!
-//! The last section holds the static descriptors `#[derive(Model)]` emits
-//! ([`ModelDescriptor`] and its parts) and [`build_definition`], the one non-generic function
-//! that turns a descriptor into a [`ModelDefinition`]. The derive writes plain data and this
-//! module does the work once, so a crate with many models stays cheap to compile. They are
-//! reached through `migrator_core::__private` and are not a public API.
+//! The last section holds the static descriptor `#[derive(Model)]` emits ([`ModelDescriptor`]:
+//! names, one encoded string and two short arrays of constants) and [`build_definition`], the
+//! one non-generic function that decodes a descriptor into a [`ModelDefinition`]. The derive
+//! writes as little code as it can and this module does the work once, so a crate with many
+//! models stays cheap to compile. They are reached through `migrator_core::__private` and are
+//! not a public API.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,14 @@ pub trait Model {
     const TABLE: &'static str;
     /// The model's state and rename hints.
     fn definition() -> ModelDefinition;
+
+    /// The model's app label and name in one constant: how a foreign key in generated code
+    /// names its target. Not meant to be overridden.
+    #[doc(hidden)]
+    const KEY: ModelRef = ModelRef {
+        app: Self::APP,
+        name: Self::NAME,
+    };
 }
 
 /// What the current code says about one model.
@@ -60,205 +69,407 @@ impl ModelDefinition {
 // Static descriptors emitted by `#[derive(Model)]` (generated code only).
 // ---------------------------------------------------------------------------------------------
 
-/// One model as `#[derive(Model)]` describes it: plain `'static` data, turned into a
-/// [`ModelDefinition`] by [`build_definition`].
+/// A model's app label and name ([`Model::KEY`]): how a descriptor names a foreign key's
+/// target.
 #[doc(hidden)]
-#[derive(Debug)]
-pub struct ModelDescriptor {
+#[derive(Clone, Copy, Debug)]
+pub struct ModelRef {
     /// App label.
     pub app: &'static str,
     /// Model name.
     pub name: &'static str,
-    /// Table name.
-    pub table: &'static str,
-    /// The struct's doc comment.
-    pub comment: Option<&'static str>,
-    /// `#[model(renamed_from = "Old")]` on the struct.
-    pub renamed_from: Option<&'static str>,
-    /// The columns, in declaration order (`skip` fields left out).
-    pub fields: &'static [FieldDescriptor],
-    /// The struct's `index(...)` settings.
-    pub indexes: &'static [IndexDescriptor],
-    /// The struct's `check(...)` settings.
-    pub checks: &'static [CheckDescriptor],
 }
 
-/// One column of a [`ModelDescriptor`]. Kept small (the rare settings behind
-/// [`FieldDescriptor::extra`], the switches in [`FieldDescriptor::flags`]): a model's crate
-/// type-checks one of these per field, and fewer fields measurably compile faster.
+/// What the type system says about a field's Rust type ([`Column::COLUMN`]).
+///
+/// [`Column::COLUMN`]: crate::Column::COLUMN
 #[doc(hidden)]
-#[derive(Debug)]
-pub struct FieldDescriptor {
-    /// The Rust field name.
-    pub name: &'static str,
-    /// The column name.
-    pub column: &'static str,
-    /// Where the column type comes from.
-    pub column_type: ColumnTypeDescriptor,
-    /// NULL allowed: `<T as Column>::NULLABLE`, or for `db_type`, whether the type is
-    /// written `Option<…>`.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnInfo {
+    /// The column type for the field's settings.
+    pub column_type: fn(&TypeSpec) -> ColumnType,
+    /// Whether the column accepts NULL.
     pub nullable: bool,
-    /// [`PRIMARY_KEY`], [`AUTO`], [`AUTO_IF_INTEGER`], [`UNIQUE`] and [`INDEX`], or-ed.
-    pub flags: u8,
-    /// The default, foreign key, comment and rename hint, when the field has any.
-    pub extra: Option<&'static FieldExtra>,
 }
 
-/// [`FieldDescriptor::flags`]: the primary key.
-#[doc(hidden)]
-pub const PRIMARY_KEY: u8 = 1;
-/// [`FieldDescriptor::flags`]: auto-increment (`#[model(auto)]`).
-#[doc(hidden)]
-pub const AUTO: u8 = 1 << 1;
-/// [`FieldDescriptor::flags`]: auto-increment when the column type is an integer (the
-/// implicit `id` primary key).
-#[doc(hidden)]
-pub const AUTO_IF_INTEGER: u8 = 1 << 2;
-/// [`FieldDescriptor::flags`]: a single-column unique constraint.
-#[doc(hidden)]
-pub const UNIQUE: u8 = 1 << 3;
-/// [`FieldDescriptor::flags`]: a single-column index (already decided: explicit `index`, or
-/// a foreign key's default).
-#[doc(hidden)]
-pub const INDEX: u8 = 1 << 4;
-
-/// The settings few fields have.
+/// One model as `#[derive(Model)]` describes it: app label, name, table, the encoded rest
+/// (the format is on [`build_definition`]), then the [`ColumnInfo`] of every field without
+/// `db_type` and the [`ModelRef`] of every foreign key, both in field order.
 #[doc(hidden)]
 #[derive(Debug)]
-pub struct FieldExtra {
-    /// The column default.
-    pub default: Option<DefaultDescriptor>,
-    /// The foreign key.
-    pub foreign_key: Option<ForeignKeyDescriptor>,
-    /// The field's doc comment.
-    pub comment: Option<&'static str>,
-    /// `#[model(renamed_from = "old")]` on the field.
-    pub renamed_from: Option<&'static str>,
+pub struct ModelDescriptor(
+    pub &'static str,
+    pub &'static str,
+    pub &'static str,
+    pub &'static str,
+    pub &'static [ColumnInfo],
+    pub &'static [ModelRef],
+);
+
+/// Builds a model's definition from its descriptor. Generated code only.
+///
+/// The descriptor string is a sequence of one-byte tags, each followed by its value: a *text*
+/// is its length in bytes, `:` and the bytes; a *number* is its decimal digits and `;`. It
+/// starts with the format version `1`, then:
+///
+/// - the model: `c` text (comment), `r` text (previous name);
+/// - `F` text starts a field (its name); until the next `F`, `X` or `K` the tags describe it:
+///   `k` text (column, when not the name), `T` text (`db_type`; such a field takes no
+///   [`ColumnInfo`]), `n` (nullable, for `db_type` only), `L`/`P`/`S` number
+///   (`max_length`/`precision`/`scale`), `p` primary key, `a` auto-increment, `A`
+///   auto-increment when the column type is an integer, `u` unique, `i` indexed; a default:
+///   `t` text, `I` number (signed), `f` text (a float's literal), `b` number (0 or 1) or `s`
+///   text (SQL); `R` (a foreign key: one of `c r n d x` for the `on_delete` rule, then `;`; it
+///   takes the next [`ModelRef`]), `h` text (comment), `o` text (previous name);
+/// - `X` text starts an index (its name): `U` unique, `x` text for each field;
+/// - `K` text and `q` text: a check constraint's name and SQL.
+///
+/// # Panics
+///
+/// On a descriptor this version cannot read, which only a `migrator-derive` of another version
+/// than this `migrator-core` writes (the two are released together and pin each other).
+#[doc(hidden)]
+pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
+    let ModelDescriptor(app, name, table, meta, columns, keys) = *model;
+    let mut d = Decoder {
+        model: name,
+        meta: meta.as_bytes(),
+        pos: 0,
+    };
+    if d.next() != Some(b'1') {
+        d.corrupt("unknown format version");
+    }
+    let mut columns = columns.iter();
+    let mut keys = keys.iter();
+    let mut state = ModelState::new(app, name, table);
+    let mut renamed_from = None;
+    let mut field_renames = BTreeMap::new();
+    let mut field: Option<FieldSpec> = None;
+    let mut end_field = |field: &mut Option<FieldSpec>, state: &mut ModelState| {
+        if let Some(spec) = field.take() {
+            let info = match spec.db_type {
+                Some(_) => None,
+                None => Some(
+                    *columns
+                        .next()
+                        .unwrap_or_else(|| d_corrupt(name, "fewer column constants than fields")),
+                ),
+            };
+            state.fields.push(spec.build(info));
+        }
+    };
+    while let Some(tag) = d.next() {
+        match tag {
+            b'c' => state.comment = Some(d.text().to_owned()),
+            b'r' => renamed_from = Some(d.text().to_owned()),
+            b'F' => {
+                end_field(&mut field, &mut state);
+                field = Some(FieldSpec::new(d.text()));
+            }
+            b'X' => {
+                end_field(&mut field, &mut state);
+                state
+                    .indexes
+                    .push(IndexState::new(d.text(), Vec::<String>::new(), false));
+            }
+            b'U' => d.last(&mut state.indexes).unique = true,
+            b'x' => {
+                let column = d.text().to_owned();
+                d.last(&mut state.indexes).fields.push(column);
+            }
+            b'K' => {
+                end_field(&mut field, &mut state);
+                let check = d.text();
+                if d.next() != Some(b'q') {
+                    d.corrupt("a check without SQL");
+                }
+                state
+                    .constraints
+                    .push(ConstraintState::check(check, d.text()));
+            }
+            _ => {
+                let Some(spec) = field.as_mut() else {
+                    d.corrupt("a field setting outside a field");
+                };
+                match tag {
+                    b'k' => spec.state.column = d.text().to_owned(),
+                    b'T' => spec.db_type = Some(d.text()),
+                    b'n' => spec.state.nullable = true,
+                    b'L' => spec.spec.max_length = Some(d.number()),
+                    b'P' => spec.spec.precision = Some(d.number()),
+                    b'S' => spec.spec.scale = Some(d.number()),
+                    b'p' => spec.state.primary_key = true,
+                    b'a' => spec.state.auto_increment = true,
+                    b'A' => spec.auto_if_integer = true,
+                    b'u' => spec.state.unique = true,
+                    b'i' => spec.state.index = true,
+                    b't' => spec.state.default = Some(DefaultValue::Text(d.text().to_owned())),
+                    b'I' => spec.state.default = Some(DefaultValue::Int(d.number())),
+                    b'f' => spec.state.default = Some(DefaultValue::Float(d.text().to_owned())),
+                    b'b' => spec.state.default = Some(DefaultValue::Bool(d.number::<u8>() != 0)),
+                    b's' => spec.state.default = Some(DefaultValue::Sql(d.text().to_owned())),
+                    b'R' => {
+                        let on_delete = match d.next() {
+                            Some(b'c') => OnDelete::Cascade,
+                            Some(b'r') => OnDelete::Restrict,
+                            Some(b'n') => OnDelete::SetNull,
+                            Some(b'd') => OnDelete::SetDefault,
+                            Some(b'x') => OnDelete::NoAction,
+                            _ => d.corrupt("an unknown on_delete rule"),
+                        };
+                        if d.next() != Some(b';') {
+                            d.corrupt("an unterminated foreign key");
+                        }
+                        let target = keys.next().unwrap_or_else(|| {
+                            d.corrupt("fewer model constants than foreign keys")
+                        });
+                        spec.state.foreign_key =
+                            Some(ForeignKey::new(target.app, target.name, on_delete));
+                    }
+                    b'h' => spec.state.comment = Some(d.text().to_owned()),
+                    b'o' => {
+                        field_renames.insert(spec.state.name.clone(), d.text().to_owned());
+                    }
+                    _ => d.corrupt("an unknown tag"),
+                }
+            }
+        }
+    }
+    end_field(&mut field, &mut state);
+    state.normalize();
+    let mut definition = ModelDefinition::new(state);
+    definition.renamed_from = renamed_from;
+    definition.field_renames = field_renames;
+    definition
 }
 
-/// Where a field's column type comes from.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum ColumnTypeDescriptor {
-    /// `<T as Column>::column_type`, called with the field's settings.
-    Column(fn(&TypeSpec) -> ColumnType, TypeSpec),
-    /// `#[model(db_type = "…")]`: the type spelled verbatim.
-    DbType(&'static str),
+/// A field being decoded: its state so far and what is applied when it ends.
+struct FieldSpec {
+    /// The state, its column type still a placeholder.
+    state: FieldState,
+    /// `max_length`, `precision`, `scale`.
+    spec: TypeSpec,
+    /// `db_type`, which replaces the column type.
+    db_type: Option<&'static str>,
+    /// The implicit `id` key: auto-increment when its column type is an integer.
+    auto_if_integer: bool,
 }
 
-/// A [`TypeSpec`] with no setting, for descriptors (`TypeSpec::default()` is not `const`).
-#[doc(hidden)]
-pub const NO_TYPE_SPEC: TypeSpec = TypeSpec {
+impl FieldSpec {
+    /// A field named `name` with no settings yet.
+    fn new(name: &str) -> Self {
+        Self {
+            state: FieldState::new(name, ColumnType::Text),
+            spec: NO_TYPE_SPEC,
+            db_type: None,
+            auto_if_integer: false,
+        }
+    }
+
+    /// The finished field: its column type from `db_type` or from `info` (the field type's
+    /// [`ColumnInfo`], which also says whether it is nullable).
+    fn build(self, info: Option<ColumnInfo>) -> FieldState {
+        let mut state = self.state;
+        match (self.db_type, info) {
+            (Some(db_type), _) => state.column_type = ColumnType::Custom(db_type.to_owned()),
+            (None, Some(info)) => {
+                state.column_type = (info.column_type)(&self.spec);
+                state.nullable = info.nullable;
+            }
+            (None, None) => unreachable!("a field without db_type takes a ColumnInfo"),
+        }
+        if self.auto_if_integer && state.column_type.is_integer() {
+            state.auto_increment = true;
+        }
+        state
+    }
+}
+
+/// Reads a descriptor string.
+struct Decoder {
+    /// The model's name, for the panic message.
+    model: &'static str,
+    /// The string's bytes.
+    meta: &'static [u8],
+    /// The next byte to read.
+    pos: usize,
+}
+
+impl Decoder {
+    /// The next byte.
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.meta.get(self.pos).copied();
+        self.pos += 1;
+        byte
+    }
+
+    /// Bytes up to (not including) `end`, consuming `end`.
+    fn until(&mut self, end: u8) -> &'static str {
+        let meta = self.meta;
+        let start = self.pos;
+        let Some(len) = meta[start.min(meta.len())..].iter().position(|&b| b == end) else {
+            self.corrupt("an unterminated value")
+        };
+        self.pos = start + len + 1;
+        std::str::from_utf8(&meta[start..start + len])
+            .unwrap_or_else(|_| self.corrupt("a value that is not UTF-8"))
+    }
+
+    /// A number: decimal digits (and a sign) up to `;`.
+    fn number<T: std::str::FromStr>(&mut self) -> T {
+        let digits = self.until(b';');
+        digits
+            .parse()
+            .unwrap_or_else(|_| self.corrupt("a malformed number"))
+    }
+
+    /// A text: its length in bytes, `:`, and the bytes.
+    fn text(&mut self) -> &'static str {
+        let len: usize = {
+            let digits = self.until(b':');
+            digits
+                .parse()
+                .unwrap_or_else(|_| self.corrupt("a malformed text length"))
+        };
+        let start = self.pos;
+        let Some(bytes) = self.meta.get(start..start + len) else {
+            self.corrupt("a text longer than the descriptor")
+        };
+        self.pos += len;
+        std::str::from_utf8(bytes).unwrap_or_else(|_| self.corrupt("a text that is not UTF-8"))
+    }
+
+    /// The last index, which an index setting applies to.
+    fn last<'a>(&self, indexes: &'a mut [IndexState]) -> &'a mut IndexState {
+        match indexes.last_mut() {
+            Some(index) => index,
+            None => self.corrupt("an index setting outside an index"),
+        }
+    }
+
+    /// Stops on a descriptor this version cannot read.
+    fn corrupt(&self, what: &str) -> ! {
+        d_corrupt(self.model, &format!("{what} at byte {}", self.pos))
+    }
+}
+
+/// The panic of [`build_definition`] on a descriptor it cannot read.
+fn d_corrupt(model: &str, what: &str) -> ! {
+    panic!(
+        "the `#[derive(Model)]` descriptor of `{model}` cannot be read ({what}): \
+         migrator-derive and migrator-core must be the same version; run `cargo update -p migrator-core`"
+    )
+}
+
+/// No `max_length`, `precision` or `scale`.
+const NO_TYPE_SPEC: TypeSpec = TypeSpec {
     max_length: None,
     precision: None,
     scale: None,
 };
 
-/// A `default = <literal>` or `default_sql = "…"`.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum DefaultDescriptor {
-    /// `default = true`.
-    Bool(bool),
-    /// `default = 42`.
-    Int(i64),
-    /// `default = 1.5`, as written.
-    Float(&'static str),
-    /// `default = "text"`.
-    Text(&'static str),
-    /// `default_sql = "…"`.
-    Sql(&'static str),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Column;
 
-/// A foreign key: the target's `Model::APP` and `Model::NAME`, and the rule.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct ForeignKeyDescriptor {
-    /// The target model's app.
-    pub app: &'static str,
-    /// The target model's name.
-    pub model: &'static str,
-    /// The on-delete rule.
-    pub on_delete: OnDelete,
-}
+    /// A descriptor of model `app.Thing` (table `things`) with `meta` and the given constants.
+    fn decode(meta: &'static str, columns: &'static [ColumnInfo]) -> ModelDefinition {
+        static KEYS: [ModelRef; 1] = [ModelRef {
+            app: "shop",
+            name: "Order",
+        }];
+        build_definition(&ModelDescriptor(
+            "app", "Thing", "things", meta, columns, &KEYS,
+        ))
+    }
 
-/// An `index(fields = [...], name = "…", unique)` setting, its name already decided.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct IndexDescriptor {
-    /// The index name.
-    pub name: &'static str,
-    /// The indexed fields.
-    pub fields: &'static [&'static str],
-    /// A unique index.
-    pub unique: bool,
-}
+    #[test]
+    fn every_tag_decodes_into_the_state() {
+        static COLUMNS: [ColumnInfo; 5] = [
+            <i64 as Column>::COLUMN,
+            <String as Column>::COLUMN,
+            <Option<i64> as Column>::COLUMN,
+            <i32 as Column>::COLUMN,
+            <String as Column>::COLUMN,
+        ];
+        // Texts with the format's own punctuation, digits and multi-byte characters inside.
+        let def = decode(
+            "1c9:Thing: 1;r5:ThingF2:idpAF5:titlek9:the_titleL80;ui\
+             h14:A title: 2;é.o4:nameF5:ordernRn;F4:rankI-3;F4:blobT5:BYTEAnF3:tagt4:a;b:\
+             X13:things_rank_xUx4:rankx5:titleK8:positiveq8:rank > 0",
+            &COLUMNS,
+        );
+        let s = &def.state;
+        assert_eq!(s.comment.as_deref(), Some("Thing: 1;"));
+        assert_eq!(def.renamed_from.as_deref(), Some("Thing"));
+        assert_eq!(
+            def.field_renames,
+            BTreeMap::from([("title".to_string(), "name".to_string())])
+        );
+        let names: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["id", "title", "order", "rank", "blob", "tag"]);
+        let id = &s.fields[0];
+        assert!(id.primary_key && id.auto_increment && !id.nullable);
+        assert_eq!(id.column_type, ColumnType::BigInt);
+        let title = &s.fields[1];
+        assert_eq!(title.column, "the_title");
+        assert_eq!(title.column_type, ColumnType::Varchar(80));
+        assert!(title.unique && title.index && !title.primary_key);
+        assert_eq!(title.comment.as_deref(), Some("A title: 2;é."));
+        let order = &s.fields[2];
+        assert!(order.nullable);
+        assert_eq!(
+            order.foreign_key,
+            Some(ForeignKey::new("shop", "Order", OnDelete::SetNull))
+        );
+        assert_eq!(s.fields[3].default, Some(DefaultValue::Int(-3)));
+        assert_eq!(s.fields[3].column_type, ColumnType::Integer);
+        let blob = &s.fields[4];
+        assert_eq!(blob.column_type, ColumnType::Custom("BYTEA".into()));
+        assert!(blob.nullable);
+        assert_eq!(s.fields[5].default, Some(DefaultValue::Text("a;b:".into())));
+        assert_eq!(s.fields[5].column_type, ColumnType::Text);
+        assert_eq!(
+            s.indexes,
+            [IndexState::new("things_rank_x", ["rank", "title"], true)]
+        );
+        assert_eq!(
+            s.constraints,
+            [ConstraintState::check("positive", "rank > 0")]
+        );
+    }
 
-/// A `check(name = "…", sql = "…")` setting.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct CheckDescriptor {
-    /// The constraint name.
-    pub name: &'static str,
-    /// The SQL condition.
-    pub sql: &'static str,
-}
+    #[test]
+    fn the_implicit_id_auto_increments_only_when_it_is_an_integer() {
+        static INT: [ColumnInfo; 1] = [<i32 as Column>::COLUMN];
+        static TEXT: [ColumnInfo; 1] = [<String as Column>::COLUMN];
+        assert!(decode("1F2:idpA", &INT).state.fields[0].auto_increment);
+        assert!(!decode("1F2:idpA", &TEXT).state.fields[0].auto_increment);
+    }
 
-/// The [`ModelDefinition`] a descriptor stands for: what `Model::definition` returns for a
-/// derived model.
-#[doc(hidden)]
-pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
-    let mut state = ModelState::new(model.app, model.name, model.table);
-    state.comment = model.comment.map(String::from);
-    state.fields = model.fields.iter().map(build_field).collect();
-    state.indexes = model
-        .indexes
-        .iter()
-        .map(|i| IndexState::new(i.name, i.fields.iter().copied(), i.unique))
-        .collect();
-    state.constraints = model
-        .checks
-        .iter()
-        .map(|c| ConstraintState::check(c.name, c.sql))
-        .collect();
-    state.normalize();
-    let mut definition = ModelDefinition::new(state);
-    definition.renamed_from = model.renamed_from.map(String::from);
-    definition.field_renames = model
-        .fields
-        .iter()
-        .filter_map(|f| Some((f.name.to_string(), f.extra?.renamed_from?.to_string())))
-        .collect();
-    definition
-}
+    #[test]
+    #[should_panic(expected = "migrator-derive and migrator-core must be the same version")]
+    fn another_format_version_is_refused() {
+        decode("2F2:id", &[]);
+    }
 
-/// The [`FieldState`] of one field descriptor.
-fn build_field(field: &FieldDescriptor) -> FieldState {
-    let column_type = match &field.column_type {
-        ColumnTypeDescriptor::Column(column_type, spec) => column_type(spec),
-        ColumnTypeDescriptor::DbType(text) => ColumnType::Custom((*text).to_string()),
-    };
-    let mut state = FieldState::new(field.name, column_type).column(field.column);
-    let flag = |f: u8| field.flags & f != 0;
-    state.nullable = field.nullable;
-    state.primary_key = flag(PRIMARY_KEY);
-    state.auto_increment = flag(AUTO) || (flag(AUTO_IF_INTEGER) && state.column_type.is_integer());
-    state.unique = flag(UNIQUE);
-    state.index = flag(INDEX);
-    let Some(extra) = field.extra else {
-        return state;
-    };
-    state.default = extra.default.as_ref().map(|d| match *d {
-        DefaultDescriptor::Bool(b) => DefaultValue::Bool(b),
-        DefaultDescriptor::Int(i) => DefaultValue::Int(i),
-        DefaultDescriptor::Float(f) => DefaultValue::Float(f.to_string()),
-        DefaultDescriptor::Text(t) => DefaultValue::Text(t.to_string()),
-        DefaultDescriptor::Sql(s) => DefaultValue::Sql(s.to_string()),
-    });
-    state.foreign_key = extra
-        .foreign_key
-        .as_ref()
-        .map(|fk| ForeignKey::new(fk.app, fk.model, fk.on_delete));
-    state.comment = extra.comment.map(String::from);
-    state
+    #[test]
+    #[should_panic(expected = "a text longer than the descriptor")]
+    fn a_truncated_text_is_refused() {
+        decode("1F20:id", &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "fewer column constants than fields")]
+    fn a_missing_column_constant_is_refused() {
+        decode("1F2:id", &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "an unknown tag")]
+    fn an_unknown_tag_is_refused() {
+        static INT: [ColumnInfo; 1] = [<i32 as Column>::COLUMN];
+        decode("1F2:idZ", &INT);
+    }
 }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::RegistryError;
-use crate::model::ModelDefinition;
+use crate::model::{Model, ModelDefinition};
 use crate::state::{FieldState, ModelKey, ProjectState};
 
 /// The record `#[derive(Model)]` submits for each model. Only generated code builds these.
@@ -28,6 +28,22 @@ pub struct ModelRegistration {
     pub manifest_dir: &'static str,
     /// Builds the model's definition.
     pub definition: fn() -> ModelDefinition,
+}
+
+impl ModelRegistration {
+    /// The registration of model `M`, defined in module `module_path` of the crate at
+    /// `manifest_dir`. Generated code only.
+    #[doc(hidden)]
+    pub const fn of<M: Model>(module_path: &'static str, manifest_dir: &'static str) -> Self {
+        Self {
+            app: M::APP,
+            name: M::NAME,
+            table: M::TABLE,
+            module_path,
+            manifest_dir,
+            definition: M::definition,
+        }
+    }
 }
 
 inventory::collect!(ModelRegistration);

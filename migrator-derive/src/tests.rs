@@ -100,7 +100,7 @@ fn self_names_the_struct_inside_the_descriptor() {
         }
     });
     assert!(
-        expansion.contains("app: <Node as ::migrator_core::Model>::APP"),
+        expansion.contains("&[<Node as ::migrator_core::Model>::KEY]"),
         "{expansion}"
     );
     assert!(
