@@ -31,8 +31,14 @@ pub trait Model {
     const NAME: &'static str;
     /// The table name.
     const TABLE: &'static str;
+    /// What `#[derive(Model)]` recorded about the model (see [`build_definition`]).
+    #[doc(hidden)]
+    const DESCRIPTOR: &'static ModelDescriptor;
+
     /// The model's state and rename hints.
-    fn definition() -> ModelDefinition;
+    fn definition() -> ModelDefinition {
+        build_definition(Self::DESCRIPTOR)
+    }
 
     /// The model's app label and name in one constant: how a foreign key in generated code
     /// names its target. Not meant to be overridden.

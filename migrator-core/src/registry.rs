@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::RegistryError;
-use crate::model::{Model, ModelDefinition};
+use crate::model::{build_definition, Model, ModelDefinition, ModelDescriptor};
 use crate::state::{FieldState, ModelKey, ProjectState};
 
 /// The record `#[derive(Model)]` submits for each model. Only generated code builds these.
@@ -26,8 +26,9 @@ pub struct ModelRegistration {
     pub module_path: &'static str,
     /// `CARGO_MANIFEST_DIR` of the defining crate (where its `migrations/` folder goes).
     pub manifest_dir: &'static str,
-    /// Builds the model's definition.
-    pub definition: fn() -> ModelDefinition,
+    /// What the derive recorded; [`ModelRegistration::definition`] decodes it.
+    #[doc(hidden)]
+    pub descriptor: &'static ModelDescriptor,
 }
 
 impl ModelRegistration {
@@ -41,8 +42,13 @@ impl ModelRegistration {
             table: M::TABLE,
             module_path,
             manifest_dir,
-            definition: M::definition,
+            descriptor: M::DESCRIPTOR,
         }
+    }
+
+    /// The model's state and rename hints (what `Model::definition` returns).
+    pub fn definition(&self) -> ModelDefinition {
+        build_definition(self.descriptor)
     }
 }
 
@@ -90,7 +96,7 @@ pub fn current_models() -> Result<CurrentModels, RegistryError> {
     collect(
         registrations()
             .into_iter()
-            .map(|r| (r.module_path, (r.definition)())),
+            .map(|r| (r.module_path, r.definition())),
     )
 }
 

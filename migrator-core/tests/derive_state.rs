@@ -643,7 +643,7 @@ fn derived_models_are_registered() {
     assert_eq!(book.table, "books");
     assert_eq!(book.module_path, "derive_state");
     assert_eq!(book.manifest_dir, env!("CARGO_MANIFEST_DIR"));
-    assert_eq!((book.definition)(), Book::definition());
+    assert_eq!(book.definition(), Book::definition());
     let employee = regs
         .iter()
         .find(|r| r.name == "Employee")

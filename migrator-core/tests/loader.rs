@@ -8,8 +8,8 @@ use std::path::Path;
 use migrator_core::build::{generate, index_source, list_migrations, BuildError, INDEX_FILE};
 use migrator_core::loader::{load_from, EmbeddedApp, LoadError};
 use migrator_core::migration::prelude::*;
+use migrator_core::model::ModelDescriptor;
 use migrator_core::registry::ModelRegistration;
-use migrator_core::ModelDefinition;
 
 fn touch(dir: &Path, name: &str) {
     fs::create_dir_all(dir).unwrap();
@@ -214,9 +214,8 @@ static SHOP: EmbeddedApp = EmbeddedApp {
     migrations: &[("0001_initial", shop_0001)],
 };
 
-fn no_definition() -> ModelDefinition {
-    unreachable!("the loader never builds model definitions")
-}
+/// The loader never builds model definitions: an empty descriptor will do.
+static NO_MODEL: ModelDescriptor = ModelDescriptor("x", "M", "m", "1", &[], &[]);
 
 fn model(app: &'static str, manifest_dir: &'static str) -> ModelRegistration {
     ModelRegistration {
@@ -225,7 +224,7 @@ fn model(app: &'static str, manifest_dir: &'static str) -> ModelRegistration {
         table: "m",
         module_path: "x",
         manifest_dir,
-        definition: no_definition,
+        descriptor: &NO_MODEL,
     }
 }
 

@@ -80,20 +80,17 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
         const _: () = {
             use ::migrator_core::__private as __migrator;
 
+            #(#const_asserts)*
+
             #[automatically_derived]
             impl ::migrator_core::Model for #ident {
                 const APP: &'static str = #app;
                 const NAME: &'static str = #name;
                 const TABLE: &'static str = #table;
-
-                fn definition() -> ::migrator_core::ModelDefinition {
-                    #(#const_asserts)*
-                    static DESCRIPTOR: __migrator::ModelDescriptor = {
-                        #(#asserts)*
-                        __migrator::ModelDescriptor(#app, #name, #table, #meta, &[#(#columns),*], &[#(#keys),*])
-                    };
-                    __migrator::build_definition(&DESCRIPTOR)
-                }
+                const DESCRIPTOR: &'static __migrator::ModelDescriptor = {
+                    #(#asserts)*
+                    &__migrator::ModelDescriptor(#app, #name, #table, #meta, &[#(#columns),*], &[#(#keys),*])
+                };
             }
 
             __migrator::inventory::submit! {

@@ -31,6 +31,9 @@ pub(crate) fn stub(input: &DeriveInput, app: &str, errors: &syn::Error) -> Token
                 const NAME: &'static str = #name;
                 const TABLE: &'static str = #table;
 
+                const DESCRIPTOR: &'static ::migrator_core::__private::ModelDescriptor =
+                    &::migrator_core::__private::ModelDescriptor(#app, #name, #table, "1", &[], &[]);
+
                 fn definition() -> ::migrator_core::ModelDefinition {
                     ::core::panic!(#message)
                 }
