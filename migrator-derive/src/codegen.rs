@@ -4,19 +4,21 @@
 //!
 //! The model is emitted as data, as little of it as possible, because every token the derive
 //! emits is parsed, resolved and type-checked in the user's crate (issue 7: the derive's share
-//! of a models crate's build). One `static` `__private::ModelDescriptor` per model holds
+//! of a models crate's build). The impl's hidden `DESCRIPTOR` constant, a
+//! `__private::ModelDescriptor`, holds
 //!
 //! - everything the derive knows by itself (names, columns, flags, type settings, defaults,
 //!   `on_delete` rules, comments, rename hints, indexes and checks) encoded into **one string
-//!   literal** by [`Encoder`] (the format is documented on `migrator_core::__private::decode`
-//!   in `model.rs`, which reads it);
+//!   literal** by [`Encoder`] (the format is documented on `migrator_core::model::
+//!   build_definition`, which reads it);
 //! - one constant per column the type system must answer: `<T as Column>::COLUMN` (the
 //!   column-type function and nullability of the field's Rust type);
 //! - one constant per foreign key: `<Target as Model>::KEY` (the target's app and name).
 //!
-//! `definition()` is one call of the non-generic `__private::build_definition`, compiled once
-//! in migrator-core. Measured on a crate of 50 models × 20 fields, this shape costs a quarter of
-//! what per-field struct literals did (BENCHMARKS.md, finding 6).
+//! `Model::definition()` is the trait's provided method and the inventory record carries the
+//! descriptor, so no function is generated per model. On the large benchmark crate (50 models ×
+//! 20 fields) this cut the derive's output from about 24 KB to 4 KB per model (BENCHMARKS.md,
+//! finding 6).
 //!
 //! Codegen never reports errors itself; it runs only after `check.rs` found none. The rules
 //! that need the type system are emitted as calls to the `const fn`s
