@@ -47,7 +47,7 @@ inventory::collect!(EmbeddedApp);
 /// ```
 ///
 /// It includes the index the build script wrote into `OUT_DIR` (each migration file becomes a
-/// private module) and submits an [`EmbeddedApp`](crate::loader::EmbeddedApp).
+/// private module) and submits an [`EmbeddedApp`].
 #[macro_export]
 macro_rules! embed_migrations {
     () => {
