@@ -44,12 +44,11 @@ use super::server::{
 };
 pub use super::server::{shorten_identifier, SchemaDetails};
 use super::sqlite::IndexDef;
-use super::{Backend, SchemaEditor, SchemaError};
+use super::{Backend, SchemaError};
 use crate::field_type::ColumnType;
 use crate::introspect::{
     ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
 };
-use crate::operations::Operation;
 use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
 use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
 
@@ -471,44 +470,6 @@ impl Dialect for MysqlEditor {
 
     fn drop_fk(&self, table: &str, name: &str) -> String {
         format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name))
-    }
-}
-
-impl SchemaEditor for MysqlEditor {
-    fn backend(&self) -> Backend {
-        B
-    }
-
-    fn forwards_sql(
-        &self,
-        app: &str,
-        op: &Operation,
-        before: &ProjectState,
-        after: &ProjectState,
-    ) -> Result<Vec<String>, SchemaError> {
-        server::operation_sql(self, app, op, before, after, false)
-    }
-
-    fn backwards_sql(
-        &self,
-        app: &str,
-        op: &Operation,
-        before: &ProjectState,
-        after: &ProjectState,
-    ) -> Result<Vec<String>, SchemaError> {
-        server::operation_sql(self, app, op, before, after, true)
-    }
-
-    fn create_model_sql(
-        &self,
-        model: &ModelState,
-        state: &ProjectState,
-    ) -> Result<Vec<String>, SchemaError> {
-        let def = server::table_def(self, model, state, true)?;
-        let mut out = self.create_table(&def);
-        out.extend(def.indexes.iter().map(|i| self.create_index(&def.table, i)));
-        out.extend(def.fks.iter().map(|fk| self.add_fk(&def.table, fk)));
-        Ok(out)
     }
 }
 

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::sqlite::IndexDef;
-use super::{field_index_name, op_label, Backend, SchemaError};
+use super::{field_index_name, op_label, Backend, SchemaEditor, SchemaError};
 use crate::introspect::{ColumnSchema, DbSchema, ForeignKeySchema, NamedConstraint, TableSchema};
 use crate::operations::Operation;
 use crate::state::{
@@ -229,6 +229,46 @@ pub(crate) trait Dialect {
     fn add_fk(&self, table: &str, fk: &FkDef) -> String;
     /// Drops a foreign key.
     fn drop_fk(&self, table: &str, name: &str) -> String;
+}
+
+/// Every server dialect is a schema editor: the operations are translated here, once, in
+/// terms of the dialect's spellings.
+impl<D: Dialect> SchemaEditor for D {
+    fn backend(&self) -> Backend {
+        Dialect::backend(self)
+    }
+
+    fn forwards_sql(
+        &self,
+        app: &str,
+        op: &Operation,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        operation_sql(self, app, op, before, after, false)
+    }
+
+    fn backwards_sql(
+        &self,
+        app: &str,
+        op: &Operation,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        operation_sql(self, app, op, before, after, true)
+    }
+
+    fn create_model_sql(
+        &self,
+        model: &ModelState,
+        state: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        let def = table_def(self, model, state, true)?;
+        let mut out = self.create_table(&def);
+        out.extend(def.indexes.iter().map(|i| self.create_index(&def.table, i)));
+        out.extend(def.fks.iter().map(|fk| self.add_fk(&def.table, fk)));
+        Ok(out)
+    }
 }
 
 fn missing_field(model: &ModelState, field: &str, what: &str) -> SchemaError {
