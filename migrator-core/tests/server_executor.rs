@@ -10,12 +10,13 @@
 //! `cargo test -p migrator-core --features postgres,mysql --test server_executor`.
 #![cfg(all(feature = "postgres", feature = "mysql"))]
 
-use std::collections::BTreeSet;
+mod executor_support;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::connection::SimpleConnection;
 use diesel::sql_types::BigInt;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use migrator_core::backend::{Backend, DbConnection};
@@ -25,11 +26,11 @@ use migrator_core::executor::{
 };
 use migrator_core::graph::MigrationGraph;
 use migrator_core::introspect::{expected_schema, introspect};
-use migrator_core::operations::{AddField, AlterField, CreateModel, RunRust, RunSql};
-use migrator_core::recorder;
-use migrator_core::{
-    ColumnType, DefaultValue, FieldState, ForeignKey, Migration, MigrationKey, ModelState,
-    OnDelete, Operation, ProjectState,
+use migrator_core::operations::{AddField, RunRust, RunSql};
+use migrator_core::{ColumnType, FieldState, Migration, Operation, ProjectState};
+
+use executor_support::{
+    applied, graph, is_bookkeeping, key, library_0002, library_0003, library_initial, Capture,
 };
 
 const BACKENDS: [Backend; 2] = [Backend::Postgres, Backend::Mysql];
@@ -96,77 +97,8 @@ impl Drop for TestDb {
     }
 }
 
-fn key(app: &str, name: &str) -> MigrationKey {
-    MigrationKey::new(app, name)
-}
-
-fn initial() -> Migration {
-    let mut author = ModelState::new("library", "Author", "authors");
-    author.fields = vec![
-        FieldState::new("id", ColumnType::BigInt)
-            .primary_key()
-            .auto_increment(),
-        FieldState::new("name", ColumnType::Varchar(100)).unique(),
-    ];
-    let mut book = ModelState::new("library", "Book", "books");
-    book.fields = vec![
-        FieldState::new("id", ColumnType::BigInt)
-            .primary_key()
-            .auto_increment(),
-        FieldState::new("title", ColumnType::Varchar(200)),
-        FieldState::new("author", ColumnType::BigInt)
-            .column("author_id")
-            .foreign_key(ForeignKey::new("library", "Author", OnDelete::Cascade))
-            .index(),
-    ];
-    let mut m = Migration::new("library", "0001_initial");
-    m.initial = true;
-    m.operations = vec![
-        Operation::CreateModel(CreateModel::from_state(&author)),
-        Operation::CreateModel(CreateModel::from_state(&book)),
-    ];
-    m
-}
-
-fn second() -> Migration {
-    let mut m = Migration::new("library", "0002_book_published_date");
-    m.dependencies = vec![key("library", "0001_initial")];
-    m.operations = vec![
-        Operation::AddField(AddField::new(
-            "Book",
-            FieldState::new("published_date", ColumnType::Date).nullable(),
-        )),
-        Operation::RunSql(RunSql::new(
-            vec!["INSERT INTO authors (name) VALUES ('Le Guin')".into()],
-            Some(vec!["DELETE FROM authors WHERE name = 'Le Guin'".into()]),
-        )),
-    ];
-    m
-}
-
-fn third() -> Migration {
-    let mut m = Migration::new("library", "0003_book_status");
-    m.dependencies = vec![key("library", "0002_book_published_date")];
-    m.operations = vec![
-        Operation::AddField(AddField::new(
-            "Book",
-            FieldState::new("status", ColumnType::Varchar(20))
-                .default(DefaultValue::Text("draft".into())),
-        )),
-        Operation::AlterField(AlterField::new(
-            "Book",
-            FieldState::new("title", ColumnType::Text),
-        )),
-    ];
-    m
-}
-
 fn base() -> Vec<Migration> {
-    vec![initial(), second(), third()]
-}
-
-fn graph(migrations: Vec<Migration>) -> MigrationGraph {
-    MigrationGraph::new(migrations).unwrap()
+    vec![library_initial(), library_0002(), library_0003()]
 }
 
 fn run(
@@ -187,10 +119,6 @@ fn assert_schema(conn: &mut DbConnection, state: &ProjectState) {
         conn.backend(),
         diff.join("\n  ")
     );
-}
-
-fn applied(conn: &mut DbConnection) -> BTreeSet<MigrationKey> {
-    recorder::applied(conn).unwrap().into_keys().collect()
 }
 
 #[derive(QueryableByName)]
@@ -364,33 +292,6 @@ fn concurrent_runs_apply_each_migration_once_on_both_servers() {
         assert_eq!(applied(&mut conn).len(), 3, "{backend}");
         assert_eq!(count(&mut conn, "authors"), 1, "{backend}");
     }
-}
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Capture {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.lock().unwrap().push(query.to_string());
-        }
-    }
-}
-
-fn is_bookkeeping(sql: &str) -> bool {
-    let upper = sql.trim_start().to_ascii_uppercase();
-    [
-        "BEGIN",
-        "COMMIT",
-        "ROLLBACK",
-        "SAVEPOINT",
-        "RELEASE",
-        "SELECT",
-        "SET ",
-    ]
-    .iter()
-    .any(|p| upper.starts_with(p))
-        || sql.contains("migrator_migrations")
 }
 
 #[test]

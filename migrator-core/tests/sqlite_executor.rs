@@ -4,13 +4,16 @@
 //! refusal, checksum and history checks, and `sqlmigrate` output equal to what `migrate`
 //! actually executes.
 
+mod executor_support;
 mod sqlite_support;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection;
+use executor_support::{
+    applied, graph, is_bookkeeping, key, library_0002, library_0003, library_initial, Capture,
+};
 use migrator_core::backend::{Backend, DbConnection};
 use migrator_core::executor::{
     migrate, migration_plan, resolve_target, sql_for_migration, ExecutorError, MigrateEvent,
@@ -18,80 +21,12 @@ use migrator_core::executor::{
 };
 use migrator_core::graph::MigrationGraph;
 use migrator_core::introspect::{expected_schema, introspect};
-use migrator_core::operations::{AddField, AlterField, CreateModel, RunRust, RunSql};
+use migrator_core::operations::{AddField, CreateModel, RunRust, RunSql};
 use migrator_core::recorder;
 use migrator_core::{
-    ColumnType, DefaultValue, FieldState, ForeignKey, Migration, MigrationKey, ModelState,
-    OnDelete, Operation,
+    ColumnType, FieldState, ForeignKey, Migration, ModelState, OnDelete, Operation,
 };
 use sqlite_support::{assert_schema, exec, rows, temp_db};
-
-fn key(app: &str, name: &str) -> MigrationKey {
-    MigrationKey::new(app, name)
-}
-
-fn library_initial() -> Migration {
-    let mut author = ModelState::new("library", "Author", "authors");
-    author.fields = vec![
-        FieldState::new("id", ColumnType::BigInt)
-            .primary_key()
-            .auto_increment(),
-        FieldState::new("name", ColumnType::Varchar(100)).unique(),
-    ];
-    let mut book = ModelState::new("library", "Book", "books");
-    book.fields = vec![
-        FieldState::new("id", ColumnType::BigInt)
-            .primary_key()
-            .auto_increment(),
-        FieldState::new("title", ColumnType::Varchar(200)),
-        FieldState::new("author", ColumnType::BigInt)
-            .column("author_id")
-            .foreign_key(ForeignKey::new("library", "Author", OnDelete::Cascade))
-            .index(),
-    ];
-    let mut m = Migration::new("library", "0001_initial");
-    m.initial = true;
-    m.operations = vec![
-        Operation::CreateModel(CreateModel::from_state(&author)),
-        Operation::CreateModel(CreateModel::from_state(&book)),
-    ];
-    m
-}
-
-fn library_0002() -> Migration {
-    let mut m = Migration::new("library", "0002_book_published_date");
-    m.dependencies = vec![key("library", "0001_initial")];
-    m.operations = vec![
-        Operation::AddField(AddField::new(
-            "Book",
-            FieldState::new("published_date", ColumnType::Date).nullable(),
-        )),
-        Operation::RunSql(RunSql::new(
-            vec!["INSERT INTO \"authors\" (\"name\") VALUES ('Le Guin')".into()],
-            Some(vec![
-                "DELETE FROM \"authors\" WHERE \"name\" = 'Le Guin'".into()
-            ]),
-        )),
-    ];
-    m
-}
-
-fn library_0003() -> Migration {
-    let mut m = Migration::new("library", "0003_book_status");
-    m.dependencies = vec![key("library", "0002_book_published_date")];
-    m.operations = vec![
-        Operation::AddField(AddField::new(
-            "Book",
-            FieldState::new("status", ColumnType::Varchar(20))
-                .default(DefaultValue::Text("draft".into())),
-        )),
-        Operation::AlterField(AlterField::new(
-            "Book",
-            FieldState::new("title", ColumnType::Text),
-        )),
-    ];
-    m
-}
 
 fn shop_initial() -> Migration {
     let mut order = ModelState::new("shop", "Order", "orders");
@@ -119,10 +54,6 @@ fn base() -> Vec<Migration> {
     ]
 }
 
-fn graph(migrations: Vec<Migration>) -> MigrationGraph {
-    MigrationGraph::new(migrations).unwrap()
-}
-
 fn run(
     conn: &mut DbConnection,
     g: &MigrationGraph,
@@ -134,10 +65,6 @@ fn run(
 
 fn up(conn: &mut DbConnection, g: &MigrationGraph, target: &Target) -> MigrateReport {
     run(conn, g, target, MigrateOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn applied(conn: &mut DbConnection) -> BTreeSet<MigrationKey> {
-    recorder::applied(conn).unwrap().into_keys().collect()
 }
 
 fn keys(steps: &[PlanStep]) -> Vec<(String, bool)> {
@@ -549,33 +476,6 @@ fn an_applied_migration_with_an_unapplied_dependency_is_an_error() {
 }
 
 /// Records every statement the connection runs.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Capture {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.lock().unwrap().push(query.to_string());
-        }
-    }
-}
-
-fn is_bookkeeping(sql: &str) -> bool {
-    let upper = sql.trim_start().to_ascii_uppercase();
-    [
-        "PRAGMA",
-        "BEGIN",
-        "COMMIT",
-        "ROLLBACK",
-        "SAVEPOINT",
-        "RELEASE",
-        "SELECT",
-    ]
-    .iter()
-    .any(|p| upper.starts_with(p))
-        || sql.contains("migrator_migrations")
-}
-
 #[test]
 fn migrate_executes_exactly_what_sqlmigrate_prints() {
     let (_dir, mut conn) = temp_db();
