@@ -241,7 +241,26 @@ pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
                 lit: Lit::Str(s), ..
             }) = &nv.value
             {
-                lines.extend(s.value().split('\n').map(|l| l.trim().to_string()));
+                let mut own: Vec<String> = s
+                    .value()
+                    .split('\n')
+                    .map(|l| l.trim().to_string())
+                    .collect();
+                // A `/** … */` comment whose continuation lines carry a ` * ` margin: drop the
+                // stars, as rustdoc does. (`///` lines are one attribute each, never touched.)
+                let margin = own.len() > 1
+                    && own[1..]
+                        .iter()
+                        .filter(|l| !l.is_empty())
+                        .all(|l| l.starts_with('*'));
+                if margin {
+                    for line in &mut own[1..] {
+                        if let Some(rest) = line.strip_prefix('*') {
+                            *line = rest.trim_start().to_string();
+                        }
+                    }
+                }
+                lines.extend(own);
             }
         }
     }

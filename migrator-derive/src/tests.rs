@@ -155,3 +155,25 @@ fn identifier_rules() {
     assert!(identifier_problem("books\"; DROP TABLE x; --").is_some());
     assert!(identifier_problem("café").is_some());
 }
+
+#[test]
+fn doc_comments_become_comments_without_their_margins() {
+    use crate::ast::doc_comment;
+    let attrs = |item: syn::DeriveInput| doc_comment(&item.attrs);
+    // `/** … */` with a star margin, as rustdoc reads it.
+    let block: syn::DeriveInput =
+        syn::parse_str("/**\n * Books on the shelf.\n *\n * One row per copy.\n */\nstruct Book;")
+            .unwrap();
+    assert_eq!(
+        attrs(block).as_deref(),
+        Some("Books on the shelf.\n\nOne row per copy.")
+    );
+    // Without a margin the text stays as written, bullets included.
+    let plain: syn::DeriveInput =
+        syn::parse_str("/** Copies:\n   - paper\n */\nstruct Book;").unwrap();
+    assert_eq!(attrs(plain).as_deref(), Some("Copies:\n- paper"));
+    // Line comments are one attribute per line: a leading `*` there is the author's.
+    let lines: syn::DeriveInput =
+        syn::parse_str("/// Kinds:\n/// * paper\n/// * ebook\nstruct Book;").unwrap();
+    assert_eq!(attrs(lines).as_deref(), Some("Kinds:\n* paper\n* ebook"));
+}
