@@ -126,6 +126,93 @@ fn missing_foreign_key_target_is_a_clear_error_on_servers() {
     }
 }
 
+/// InnoDB refuses ON DELETE SET NULL on a column a check constraint reads, but only when the
+/// statement runs, after earlier DDL of the migration has committed. The MySQL editor refuses
+/// it while computing the SQL (before anything runs), in either order; PostgreSQL allows it.
+/// (Found by `random_histories::mysql_alterations_keep_rows_and_schema_both_ways`.)
+#[test]
+fn set_null_on_a_column_a_check_reads_is_refused_up_front_on_mysql() {
+    let mut tag = ModelState::new(APP, "Tag", "tags");
+    tag.fields = vec![FieldState::new("id", ColumnType::BigInt).primary_key()];
+    let mut item = ModelState::new(APP, "Item", "items");
+    item.fields = vec![
+        FieldState::new("id", ColumnType::BigInt).primary_key(),
+        FieldState::new("tag", ColumnType::BigInt)
+            .column("tag_id")
+            .nullable(),
+    ];
+    let check = ConstraintState::check("item_tag_positive", "`tag_id` IS NULL OR tag_id > 0");
+    let set_null = || {
+        FieldState::new("tag", ColumnType::BigInt)
+            .column("tag_id")
+            .nullable()
+            .foreign_key(ForeignKey::new(APP, "Tag", OnDelete::SetNull))
+    };
+    let state_with = |item: &ModelState| {
+        let mut state = ProjectState::new();
+        state.insert(tag.clone());
+        state.insert(item.clone());
+        state
+    };
+
+    // The check first, then the foreign key.
+    let mut checked = item.clone();
+    checked.constraints.push(check.clone());
+    let add_fk = alter("Item", set_null());
+    // The foreign key first, then the check.
+    let mut keyed = item.clone();
+    keyed.fields[1] = set_null();
+    let add_check = Operation::AddConstraint(AddConstraint::new("Item", check.clone()));
+    for (model, op) in [(&checked, &add_fk), (&keyed, &add_check)] {
+        let before = state_with(model);
+        let mut after = before.clone();
+        op.state_forwards(APP, &mut after).unwrap();
+        let mysql = Backend::Mysql
+            .editor()
+            .unwrap()
+            .forwards_sql(APP, op, &before, &after);
+        match mysql {
+            Err(SchemaError::Unsupported(message)) => assert!(
+                message.contains("Item.tag")
+                    && message.contains("item_tag_positive")
+                    && message.contains("restrict"),
+                "{message}"
+            ),
+            other => panic!("{}: expected a refusal, got {other:?}", op.describe()),
+        }
+        let postgres = Backend::Postgres
+            .editor()
+            .unwrap()
+            .forwards_sql(APP, op, &before, &after);
+        assert!(postgres.is_ok(), "{}: {postgres:?}", op.describe());
+    }
+
+    // A check on other columns, or a rule that writes nothing, is fine.
+    let mut other = item.clone();
+    other
+        .constraints
+        .push(ConstraintState::check("item_id_positive", "id > 0"));
+    let mut restrict = item.clone();
+    restrict.constraints.push(check);
+    let restrict_fk = alter(
+        "Item",
+        FieldState::new("tag", ColumnType::BigInt)
+            .column("tag_id")
+            .nullable()
+            .foreign_key(ForeignKey::new(APP, "Tag", OnDelete::Restrict)),
+    );
+    for (model, op) in [(&other, &add_fk), (&restrict, &restrict_fk)] {
+        let before = state_with(model);
+        let mut after = before.clone();
+        op.state_forwards(APP, &mut after).unwrap();
+        let sql = Backend::Mysql
+            .editor()
+            .unwrap()
+            .forwards_sql(APP, op, &before, &after);
+        assert!(sql.is_ok(), "{}: {sql:?}", op.describe());
+    }
+}
+
 /// The editors look only at the changed model and the models referencing it, so SQL for one
 /// operation costs the same in a project of 2000 models as in one of two.
 #[test]

@@ -50,7 +50,7 @@ use crate::introspect::{
     ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
 };
 use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
-use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
+use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
 
 const B: Backend = Backend::Mysql;
 
@@ -205,6 +205,20 @@ impl Dialect for MysqlEditor {
                 "foreign key `{}.{}` uses ON DELETE SET DEFAULT, which InnoDB (MySQL/MariaDB) rejects; use set_null, cascade, restrict or no_action",
                 model.name, fk.field
             )));
+        }
+        if fk.on_delete == OnDelete::SetNull {
+            // InnoDB refuses a referential action that writes a column some CHECK reads, and
+            // says so only when the statement runs: refuse it before anything runs.
+            let check = model.constraints.iter().find(|c| match &c.kind {
+                ConstraintKind::Check(sql) => server::mentions_identifier(sql, &fk.column),
+                ConstraintKind::Unique(_) => false,
+            });
+            if let Some(check) = check {
+                return Err(SchemaError::Unsupported(format!(
+                    "foreign key `{}.{}` uses ON DELETE SET NULL on column `{}`, which check constraint `{}` reads; MySQL/MariaDB refuse a referential action on a column a CHECK uses: use on_delete = \"cascade\", \"restrict\" or \"no_action\", or leave `{}` out of the check",
+                    model.name, fk.field, fk.column, check.name, fk.column
+                )));
+            }
         }
         Ok(())
     }

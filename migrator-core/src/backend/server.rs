@@ -1096,6 +1096,40 @@ fn top_level_cast(s: &str) -> Option<usize> {
     last
 }
 
+/// Whether the SQL expression `sql` names the identifier `ident` (case-insensitively, bare or
+/// quoted with `"` or backticks; text inside `'…'` literals does not count). Used where a
+/// backend must know which columns a check constraint reads.
+pub(crate) fn mentions_identifier(sql: &str, ident: &str) -> bool {
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let word: String = match c {
+            '\'' => {
+                // A string literal; `''` inside it is an escaped quote.
+                while let Some(c) = chars.next() {
+                    if c == '\'' && chars.next_if_eq(&'\'').is_none() {
+                        break;
+                    }
+                }
+                continue;
+            }
+            '"' | '`' => chars.by_ref().take_while(|&d| d != c).collect(),
+            c if c.is_alphanumeric() || c == '_' || c == '$' => {
+                let mut word = String::from(c);
+                while let Some(d) = chars.next_if(|d| d.is_alphanumeric() || *d == '_' || *d == '$')
+                {
+                    word.push(d);
+                }
+                word
+            }
+            _ => continue,
+        };
+        if word.eq_ignore_ascii_case(ident) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Normalizes a check expression for comparison: lower-cased, without whitespace, quotes,
 /// backticks or parentheses. Servers re-print checks in their own style
 /// (`CHECK ((rating >= 0))`, `` `rating` >= 0 ``); this is a comparison key, not SQL.
@@ -1268,6 +1302,16 @@ mod tests {
             "'{}'",
             "casts after a literal go"
         );
+    }
+
+    #[test]
+    fn check_sql_mentions_only_real_identifiers() {
+        assert!(mentions_identifier("f1 IS NULL OR f1 > 0", "f1"));
+        assert!(mentions_identifier("`F1` > 0", "f1"));
+        assert!(mentions_identifier("(\"rating\" >= 0)", "rating"));
+        assert!(!mentions_identifier("f10 > 0 AND xf1 < 2", "f1"));
+        assert!(!mentions_identifier("status <> 'f1 ''and'' f1'", "f1"));
+        assert!(mentions_identifier("status <> 'it''s' AND f1 = 1", "f1"));
     }
 
     #[test]
