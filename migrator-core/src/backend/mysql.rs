@@ -40,7 +40,6 @@ use diesel::{MysqlConnection, QueryableByName, RunQueryDsl};
 
 use super::server::{
     self, normalize_check, normalize_default, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef,
-    UniqueDef,
 };
 pub use super::server::{shorten_identifier, SchemaDetails};
 use super::sqlite::IndexDef;
@@ -430,27 +429,6 @@ impl Dialect for MysqlEditor {
             q(table),
             q(old),
             q(new)
-        )
-    }
-
-    fn add_unique(&self, table: &str, u: &UniqueDef) -> String {
-        format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-            q(table),
-            q(&u.name),
-            cols(&u.columns)
-        )
-    }
-
-    fn drop_constraint(&self, table: &str, name: &str) -> String {
-        format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))
-    }
-
-    fn add_check(&self, table: &str, name: &str, sql: &str) -> String {
-        format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
-            q(table),
-            q(name)
         )
     }
 

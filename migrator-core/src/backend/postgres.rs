@@ -25,7 +25,6 @@ use diesel::{PgConnection, QueryableByName, RunQueryDsl};
 
 use super::server::{
     self, normalize_check, normalize_default, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef,
-    UniqueDef,
 };
 pub use super::server::{shorten_identifier, SchemaDetails};
 use super::sqlite::IndexDef;
@@ -410,27 +409,6 @@ impl Dialect for PostgresEditor {
 
     fn rename_index(&self, _table: &str, old: &str, new: &str) -> String {
         format!("ALTER INDEX {} RENAME TO {}", q(old), q(new))
-    }
-
-    fn add_unique(&self, table: &str, u: &UniqueDef) -> String {
-        format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-            q(table),
-            q(&u.name),
-            cols(&u.columns)
-        )
-    }
-
-    fn drop_constraint(&self, table: &str, name: &str) -> String {
-        format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))
-    }
-
-    fn add_check(&self, table: &str, name: &str, sql: &str) -> String {
-        format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
-            q(table),
-            q(name)
-        )
     }
 
     fn drop_pk(&self, table: &str, name: Option<&str>) -> String {

@@ -214,11 +214,30 @@ pub(crate) trait Dialect {
     /// Renames an index.
     fn rename_index(&self, table: &str, old: &str, new: &str) -> String;
     /// Adds a named unique constraint (PostgreSQL).
-    fn add_unique(&self, table: &str, u: &UniqueDef) -> String;
+    fn add_unique(&self, table: &str, u: &UniqueDef) -> String {
+        let q = |ident: &str| self.backend().quote(ident);
+        let columns: Vec<String> = u.columns.iter().map(|c| q(c)).collect();
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+            q(table),
+            q(&u.name),
+            columns.join(", ")
+        )
+    }
     /// Drops a named constraint (unique or check).
-    fn drop_constraint(&self, table: &str, name: &str) -> String;
+    fn drop_constraint(&self, table: &str, name: &str) -> String {
+        let q = |ident: &str| self.backend().quote(ident);
+        format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))
+    }
     /// Adds a named check constraint.
-    fn add_check(&self, table: &str, name: &str, sql: &str) -> String;
+    fn add_check(&self, table: &str, name: &str, sql: &str) -> String {
+        let q = |ident: &str| self.backend().quote(ident);
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
+            q(table),
+            q(name)
+        )
+    }
     /// Drops the primary key.
     fn drop_pk(&self, table: &str, name: Option<&str>) -> String;
     /// Adds the primary key.
