@@ -71,9 +71,8 @@ impl DatabaseUrl {
             });
         }
         let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-        let backend = match scheme.as_deref() {
-            Some("postgres" | "postgresql") => Backend::Postgres,
-            Some("mysql" | "mariadb") => Backend::Mysql,
+        let backend = match scheme.as_deref().and_then(Backend::from_scheme) {
+            Some(b) if b != Backend::Sqlite => b,
             _ => {
                 let shown = match scheme {
                     Some(s) => format!("`{s}://`"),
@@ -373,11 +372,7 @@ fn connect_server(
         other => Err(DatabaseError::FeatureDisabled {
             url: url.to_string(),
             backend: other,
-            feature: match other {
-                Backend::Postgres => "postgres",
-                Backend::Mysql => "mysql",
-                Backend::Sqlite => "sqlite",
-            },
+            feature: other.features().cargo_feature.unwrap_or("sqlite"),
         }),
     }
 }

@@ -772,9 +772,9 @@ fn sql_advancing(
         .into_iter()
         .map(|(index, op, before, after)| {
             let statements = if backwards {
-                editor.backwards_sql(app, op, &before, &after)
+                op.database_backwards(app, &*editor, &before, &after)
             } else {
-                editor.forwards_sql(app, op, &before, &after)
+                op.database_forwards(app, &*editor, &before, &after)
             }
             .map_err(|source| ExecutorError::Schema {
                 migration: key.clone(),

@@ -25,7 +25,9 @@
 pub mod autodetector;
 pub mod backend;
 pub mod build;
+pub mod connection;
 pub mod database;
+pub mod db_schema;
 pub mod error;
 pub mod executor;
 pub mod field_type;

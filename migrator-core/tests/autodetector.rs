@@ -797,7 +797,7 @@ fn a_self_referencing_model_can_be_renamed_by_question() {
 /// operations, checking the introspected schema afterwards.
 fn apply_to_sqlite(from_ops: &[Operation], changes: &BTreeMap<String, AppChanges>) {
     use migrator_core::backend::sqlite::SqliteEditor;
-    use migrator_core::backend::SchemaEditor;
+
     let (_dir, mut conn) = sqlite_support::temp_db();
     let mut state = ProjectState::new();
     let ops: Vec<&Operation> = from_ops
@@ -807,8 +807,8 @@ fn apply_to_sqlite(from_ops: &[Operation], changes: &BTreeMap<String, AppChanges
     for op in ops {
         let before = state.clone();
         op.state_forwards("library", &mut state).unwrap();
-        let sql = SqliteEditor
-            .forwards_sql("library", op, &before, &state)
+        let sql = op
+            .database_forwards("library", &SqliteEditor, &before, &state)
             .unwrap();
         sqlite_support::run(&mut conn, &sql);
     }

@@ -897,9 +897,8 @@ fn long_names_are_shortened_stably(backend: Backend) {
     let before = cx.state.clone();
     let mut after = before.clone();
     op.state_forwards(APP, &mut after).unwrap();
-    let err = cx
-        .editor()
-        .forwards_sql(APP, &op, &before, &after)
+    let err = op
+        .database_forwards(APP, &*cx.editor(), &before, &after)
         .unwrap_err()
         .to_string();
     assert!(err.contains("choose a shorter name"), "{err}");
@@ -1009,9 +1008,8 @@ fn index_on_unbounded_text(backend: Backend) {
             let before = cx.state.clone();
             let mut after = before.clone();
             op.state_forwards(APP, &mut after).unwrap();
-            let err = cx
-                .editor()
-                .forwards_sql(APP, &op, &before, &after)
+            let err = op
+                .database_forwards(APP, &*cx.editor(), &before, &after)
                 .unwrap_err();
             assert!(matches!(err, SchemaError::Unsupported(_)), "{err}");
             let msg = err.to_string();
@@ -1026,9 +1024,8 @@ fn index_on_unbounded_text(backend: Backend) {
             let before = cx.state.clone();
             let mut after = before.clone();
             op.state_forwards(APP, &mut after).unwrap();
-            let msg = cx
-                .editor()
-                .forwards_sql(APP, &op, &before, &after)
+            let msg = op
+                .database_forwards(APP, &*cx.editor(), &before, &after)
                 .unwrap_err()
                 .to_string();
             assert!(msg.contains("at most 768"), "{msg}");

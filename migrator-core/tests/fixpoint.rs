@@ -10,7 +10,6 @@ mod sqlite_support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::backend::sqlite::SqliteEditor;
-use migrator_core::backend::SchemaEditor;
 
 use migrator_core::autodetector::detect;
 use migrator_core::optimizer::optimize;
@@ -792,8 +791,7 @@ proptest! {
             for op in &m.operations {
                 let before = state.clone();
                 op.state_forwards(&m.app, &mut state).expect("replays");
-                let stmts = SqliteEditor
-                    .forwards_sql(&m.app, op, &before, &state)
+                let stmts = op.database_forwards(&m.app, &SqliteEditor, &before, &state)
                     .map_err(|e| TestCaseError::fail(format!("{}: {e}", op.describe())))?;
                 sql.extend(stmts);
             }

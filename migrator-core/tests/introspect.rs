@@ -5,8 +5,8 @@
 
 mod sqlite_support;
 
-use migrator_core::backend::sqlite::IndexDef;
 use migrator_core::backend::Backend;
+use migrator_core::db_schema::IndexDef;
 use migrator_core::introspect::{
     expected_schema, introspect, ColumnSchema, ForeignKeySchema, NamedConstraint,
 };

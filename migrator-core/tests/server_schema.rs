@@ -35,8 +35,12 @@ fn history_sql(backend: Backend) -> String {
     for op in history() {
         let before = state.clone();
         op.state_forwards(APP, &mut state).unwrap();
-        let fwd = editor.forwards_sql(APP, &op, &before, &state).unwrap();
-        let bwd = editor.backwards_sql(APP, &op, &before, &state).unwrap();
+        let fwd = op
+            .database_forwards(APP, &*editor, &before, &state)
+            .unwrap();
+        let bwd = op
+            .database_backwards(APP, &*editor, &before, &state)
+            .unwrap();
         let _ = writeln!(text, "-- {}\n-- forwards", op.describe());
         for s in &fwd {
             let _ = writeln!(text, "{s};");
@@ -65,10 +69,8 @@ fn irreversible_operations_name_themselves_on_servers() {
     let op = Operation::RunSql(RunSql::new(vec!["UPDATE t SET x = 1".into()], None));
     let state = ProjectState::new();
     for backend in [Backend::Postgres, Backend::Mysql] {
-        let err = backend
-            .editor()
-            .unwrap()
-            .backwards_sql(APP, &op, &state, &state)
+        let err = op
+            .database_backwards(APP, &*backend.editor().unwrap(), &state, &state)
             .unwrap_err();
         assert!(matches!(err, SchemaError::Irreversible(_)), "{backend}");
         assert!(err.to_string().contains("UPDATE t SET x = 1"), "{err}");
@@ -113,10 +115,8 @@ fn missing_foreign_key_target_is_a_clear_error_on_servers() {
     let mut before = state.clone();
     before.models.remove(&m.key());
     for backend in [Backend::Postgres, Backend::Mysql] {
-        let err = backend
-            .editor()
-            .unwrap()
-            .forwards_sql(APP, &op, &before, &state)
+        let err = op
+            .database_forwards(APP, &*backend.editor().unwrap(), &before, &state)
             .unwrap_err()
             .to_string();
         assert!(
@@ -167,10 +167,7 @@ fn set_null_on_a_column_a_check_reads_is_refused_up_front_on_mysql() {
         let before = state_with(model);
         let mut after = before.clone();
         op.state_forwards(APP, &mut after).unwrap();
-        let mysql = Backend::Mysql
-            .editor()
-            .unwrap()
-            .forwards_sql(APP, op, &before, &after);
+        let mysql = op.database_forwards(APP, &*Backend::Mysql.editor().unwrap(), &before, &after);
         match mysql {
             Err(SchemaError::Unsupported(message)) => assert!(
                 message.contains("Item.tag")
@@ -180,10 +177,8 @@ fn set_null_on_a_column_a_check_reads_is_refused_up_front_on_mysql() {
             ),
             other => panic!("{}: expected a refusal, got {other:?}", op.describe()),
         }
-        let postgres = Backend::Postgres
-            .editor()
-            .unwrap()
-            .forwards_sql(APP, op, &before, &after);
+        let postgres =
+            op.database_forwards(APP, &*Backend::Postgres.editor().unwrap(), &before, &after);
         assert!(postgres.is_ok(), "{}: {postgres:?}", op.describe());
     }
 
@@ -205,10 +200,7 @@ fn set_null_on_a_column_a_check_reads_is_refused_up_front_on_mysql() {
         let before = state_with(model);
         let mut after = before.clone();
         op.state_forwards(APP, &mut after).unwrap();
-        let sql = Backend::Mysql
-            .editor()
-            .unwrap()
-            .forwards_sql(APP, op, &before, &after);
+        let sql = op.database_forwards(APP, &*Backend::Mysql.editor().unwrap(), &before, &after);
         assert!(sql.is_ok(), "{}: {sql:?}", op.describe());
     }
 }
@@ -234,7 +226,9 @@ fn editor_cost_does_not_grow_with_unrelated_models() {
         let editor = backend.editor().unwrap();
         let started = std::time::Instant::now();
         for _ in 0..200 {
-            let sql = editor.forwards_sql(APP, &op, &before, &after).unwrap();
+            let sql = op
+                .database_forwards(APP, &*editor, &before, &after)
+                .unwrap();
             assert_eq!(sql.len(), 1, "{sql:?}");
         }
         let elapsed = started.elapsed();
@@ -498,7 +492,7 @@ mod random_histories {
             let mut after = before.clone();
             op.state_forwards(APP, &mut after).unwrap();
             // What the backend refuses up front (an index on MySQL LONGTEXT) is skipped.
-            match cx.editor().forwards_sql(APP, &op, &before, &after) {
+            match op.database_forwards(APP, &*cx.editor(), &before, &after) {
                 Err(SchemaError::Unsupported(_)) => continue,
                 Err(e) => panic!("{}: {e}", op.describe()),
                 Ok(_) => {}

@@ -252,8 +252,8 @@ fn book_rows(conn: &mut migrator_core::backend::DbConnection, cols: &str) -> Vec
 fn irreversible_operations_name_themselves() {
     let op = Operation::RunSql(RunSql::new(vec!["UPDATE t SET x = 1".into()], None));
     let state = ProjectState::new();
-    let err = SqliteEditor
-        .backwards_sql(APP, &op, &state, &state)
+    let err = op
+        .database_backwards(APP, &SqliteEditor, &state, &state)
         .unwrap_err();
     assert!(matches!(err, SchemaError::Irreversible(_)));
     assert!(err.to_string().contains("UPDATE t SET x = 1"), "{err}");
@@ -268,8 +268,8 @@ fn irreversible_operations_name_themselves() {
         forward: step_fn,
         backward: None,
     });
-    let err = SqliteEditor
-        .backwards_sql(APP, &op, &state, &state)
+    let err = op
+        .database_backwards(APP, &SqliteEditor, &state, &state)
         .unwrap_err();
     assert!(err.to_string().contains("fill_slugs"), "{err}");
 }

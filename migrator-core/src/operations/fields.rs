@@ -3,9 +3,56 @@
 //! name is renamed in the model's check constraints too), describes itself and names a
 //! migration. SQL lives in the backend schema editors, not here.
 
-use super::{indexes, model_mut, AddField, AlterField, RemoveField, RenameField, StateError};
+use super::{indexes, model_mut, OperationKind, StateError};
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
+
+/// Add a field to a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddField {
+    /// Model name.
+    pub model: String,
+    /// The new field.
+    pub field: FieldState,
+    /// False when `field.default` is a one-off default used only to fill existing rows; the
+    /// state keeps the field without it (Django's `preserve_default=False`).
+    pub preserve_default: bool,
+}
+
+/// Remove a field from a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoveField {
+    /// Model name.
+    pub model: String,
+    /// Field name.
+    pub name: String,
+}
+
+/// Replace a field's definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlterField {
+    /// Model name.
+    pub model: String,
+    /// Field name (unchanged by this operation).
+    pub name: String,
+    /// The new definition.
+    pub field: FieldState,
+    /// False when `field.default` is a one-off default used only to fill NULLs.
+    pub preserve_default: bool,
+}
+
+/// Rename a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameField {
+    /// Model name.
+    pub model: String,
+    /// The current field name.
+    pub old_name: String,
+    /// The new field name.
+    pub new_name: String,
+}
 
 /// Errors if another field than `except` of `model` uses `column`.
 fn check_column_free(
@@ -87,12 +134,10 @@ impl AddField {
         }
         f
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AddField {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         if model.field(&self.field.name).is_some() {
             return Err(StateError::field_exists(app, &self.model, &self.field.name));
@@ -102,7 +147,7 @@ impl AddField {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Add field {} to {}",
             self.field.name,
@@ -110,21 +155,47 @@ impl AddField {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "{}_{}",
-            self.model.to_lowercase(),
-            self.field.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "{}_{}",
+                self.model.to_lowercase(),
+                self.field.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "AddField model={} preserve_default={} field {}",
             self.model,
             self.preserve_default,
             self.field.canonical_text()
         )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.add_field(step, &self.model, &self.field, !self.preserve_default)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_field(step, &self.model, &self.field.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '+'
     }
 }
 
@@ -136,12 +207,10 @@ impl RemoveField {
             name: name.into(),
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for RemoveField {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         let pos = model
             .fields
@@ -174,7 +243,7 @@ impl RemoveField {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Remove field {} from {}",
             self.name,
@@ -182,16 +251,47 @@ impl RemoveField {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "remove_{}_{}",
-            self.model.to_lowercase(),
-            self.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "remove_{}_{}",
+                self.model.to_lowercase(),
+                self.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!("RemoveField model={} name={}", self.model, self.name)
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_field(step, &self.model, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        let removed = step.field_in(step.to, &self.model, &self.name)?;
+        editor.add_field(step, &self.model, removed, false)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '-'
+    }
+
+    fn is_destructive(&self) -> bool {
+        true
     }
 }
 
@@ -215,12 +315,10 @@ impl AlterField {
         }
         f
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AlterField {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         let pos = model
             .fields
@@ -234,19 +332,21 @@ impl AlterField {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!("Alter field {} on {}", self.name, self.model.to_lowercase())
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "alter_{}_{}",
-            self.model.to_lowercase(),
-            self.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "alter_{}_{}",
+                self.model.to_lowercase(),
+                self.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "AlterField model={} name={} preserve_default={} field {}",
             self.model,
@@ -254,6 +354,40 @@ impl AlterField {
             self.preserve_default,
             self.field.canonical_text()
         )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.alter_field(
+            step,
+            &self.model,
+            &self.name,
+            &self.field,
+            !self.preserve_default,
+        )
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        let old = step.field_in(step.to, &self.model, &self.name)?;
+        editor.alter_field(step, &self.model, &self.name, old, false)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn is_destructive_in(&self, app: &str, before: &ProjectState) -> bool {
+        before
+            .model(app, &self.model)
+            .and_then(|m| m.field(&self.name))
+            .is_some_and(|old| narrows(&old.column_type, &self.field.column_type))
     }
 }
 
@@ -270,12 +404,10 @@ impl RenameField {
             new_name: new_name.into(),
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for RenameField {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         let pos = model
             .fields
@@ -302,7 +434,7 @@ impl RenameField {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Rename field {} on {} to {}",
             self.old_name,
@@ -311,19 +443,41 @@ impl RenameField {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "rename_{}_{}_{}",
-            self.old_name.to_lowercase(),
-            self.model.to_lowercase(),
-            self.new_name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "rename_{}_{}_{}",
+                self.old_name.to_lowercase(),
+                self.model.to_lowercase(),
+                self.new_name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "RenameField model={} old_name={} new_name={}",
             self.model, self.old_name, self.new_name
         )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_field(step, &self.model, &self.old_name, &self.new_name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_field(step, &self.model, &self.new_name, &self.old_name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
     }
 }

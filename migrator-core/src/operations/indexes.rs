@@ -3,8 +3,46 @@
 //! constraint field lists consistent (rename rewriting, existence checks). SQL lives in the
 //! backend schema editors, not here.
 
-use super::{model_mut, quote, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, StateError};
+use super::{model_mut, quote, OperationKind, StateError};
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+
 use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelState, ProjectState};
+
+/// Add an index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddIndex {
+    /// Model name.
+    pub model: String,
+    /// The index.
+    pub index: IndexState,
+}
+
+/// Remove an index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoveIndex {
+    /// Model name.
+    pub model: String,
+    /// Index name.
+    pub name: String,
+}
+
+/// Add a named constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddConstraint {
+    /// Model name.
+    pub model: String,
+    /// The constraint.
+    pub constraint: ConstraintState,
+}
+
+/// Remove a named constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoveConstraint {
+    /// Model name.
+    pub model: String,
+    /// Constraint name.
+    pub name: String,
+}
 
 /// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`.
 pub(crate) fn index_text(i: &IndexState) -> String {
@@ -236,12 +274,10 @@ impl AddIndex {
             index,
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AddIndex {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         if name_taken(model, &self.index.name) {
             return Err(StateError::IndexExists {
@@ -256,7 +292,7 @@ impl AddIndex {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Create index {} on field(s) {} of model {}",
             self.index.name,
@@ -265,16 +301,42 @@ impl AddIndex {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "{}_{}",
-            self.model.to_lowercase(),
-            self.index.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "{}_{}",
+                self.model.to_lowercase(),
+                self.index.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!("AddIndex model={} {}", self.model, index_text(&self.index))
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.add_index(step, &self.model, &self.index.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_index(step, &self.model, &self.index.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '+'
     }
 }
 
@@ -286,12 +348,10 @@ impl RemoveIndex {
             name: name.into(),
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for RemoveIndex {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         let pos = model
             .indexes
@@ -307,7 +367,7 @@ impl RemoveIndex {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Remove index {} from {}",
             self.name,
@@ -315,16 +375,42 @@ impl RemoveIndex {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "remove_{}_{}",
-            self.model.to_lowercase(),
-            self.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "remove_{}_{}",
+                self.model.to_lowercase(),
+                self.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!("RemoveIndex model={} name={}", self.model, self.name)
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_index(step, &self.model, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.add_index(step, &self.model, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '-'
     }
 }
 
@@ -336,12 +422,10 @@ impl AddConstraint {
             constraint,
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AddConstraint {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         if name_taken(model, &self.constraint.name) {
             return Err(StateError::IndexExists {
@@ -358,7 +442,7 @@ impl AddConstraint {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Create constraint {} on model {}",
             self.constraint.name,
@@ -366,20 +450,46 @@ impl AddConstraint {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "{}_{}",
-            self.model.to_lowercase(),
-            self.constraint.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "{}_{}",
+                self.model.to_lowercase(),
+                self.constraint.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "AddConstraint model={} {}",
             self.model,
             constraint_text(&self.constraint)
         )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.add_constraint(step, &self.model, &self.constraint.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_constraint(step, &self.model, &self.constraint.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '+'
     }
 }
 
@@ -391,12 +501,10 @@ impl RemoveConstraint {
             name: name.into(),
         }
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for RemoveConstraint {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let model = model_mut(state, app, &self.model)?;
         let pos = model
             .constraints
@@ -412,7 +520,7 @@ impl RemoveConstraint {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Remove constraint {} from model {}",
             self.name,
@@ -420,16 +528,42 @@ impl RemoveConstraint {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "remove_{}_{}",
-            self.model.to_lowercase(),
-            self.name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "remove_{}_{}",
+                self.model.to_lowercase(),
+                self.name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!("RemoveConstraint model={} name={}", self.model, self.name)
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.remove_constraint(step, &self.model, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.add_constraint(step, &self.model, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+
+    fn symbol(&self) -> char {
+        '-'
     }
 }
 

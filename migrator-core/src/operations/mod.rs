@@ -1,25 +1,31 @@
-//! Operations as data (DESIGN decision 4): each variant of [`Operation`] knows how to change
-//! the in-memory state, how to describe itself, whether it can be reversed, and a fragment for
-//! migration names. The SQL each one runs is produced by the backend schema editors
-//! (`backend/`), which read the states before and after the operation.
+//! Operations as data (DESIGN decision 4 and 12): each kind's whole knowledge — its data, how it
+//! changes the in-memory state, which schema-editor primitives it runs forwards and backwards,
+//! how it describes itself and names a migration, which model it is about, its flags — lives
+//! in one place, as an implementation of [`OperationKind`] in its family file: `models.rs`
+//! (create/delete/rename a model, alter its table or comment), `fields.rs`, `indexes.rs`
+//! (indexes and constraints), `special.rs` (RunSql, RunRust).
 //!
-//! Submodules hold the behaviour by family: `models.rs` (create/delete/rename/alter table),
-//! `fields.rs`, `indexes.rs` (indexes and constraints), `special.rs` (RunSql, RunRust).
-//! This file keeps the data definitions, the [`StateError`] type and the dispatch on
-//! [`Operation`]. Nothing here produces SQL or touches a database.
+//! This file keeps the [`Operation`] enum (the closed list of kinds that migration files
+//! name), the [`OperationKind`] trait with its defaults, [`StateError`], and the one match
+//! that reaches a kind ([`Operation::kind`]). The SQL text itself comes from the backend's
+//! schema editor (`backend/`); nothing here runs SQL or touches a database.
 
 use std::fmt;
 
 use thiserror::Error;
 
-use crate::state::{ConstraintState, FieldState, IndexState, ModelState, ProjectState};
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+use crate::state::{ModelState, ProjectState};
 
 mod fields;
 mod indexes;
 mod models;
 mod special;
 
-pub use indexes::rename_column_in_sql;
+pub use fields::{AddField, AlterField, RemoveField, RenameField};
+pub use indexes::{rename_column_in_sql, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex};
+pub use models::{AlterModelComment, AlterModelTable, CreateModel, DeleteModel, RenameModel};
+pub use special::{RunRust, RunSql};
 
 /// An operation does not fit the state it is applied to: the migration history names a model,
 /// field, index or constraint that is not there (or is there already). Every message names the
@@ -149,7 +155,7 @@ pub(crate) fn model_mut<'a>(
 /// A data step written in Rust: gets the migration's own connection (inside its transaction on
 /// backends that have transactional DDL).
 pub type RustMigrationFn =
-    fn(&mut crate::backend::DbConnection) -> Result<(), crate::error::BoxError>;
+    fn(&mut crate::connection::DbConnection) -> Result<(), crate::error::BoxError>;
 
 /// One schema or data change inside a migration. The app is the migration's app.
 #[derive(Clone, Debug, PartialEq)]
@@ -186,330 +192,198 @@ pub enum Operation {
     RunRust(RunRust),
 }
 
-/// Create a table for a new model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CreateModel {
-    /// Model name.
-    pub name: String,
-    /// Table name.
-    pub table: String,
-    /// Table comment.
-    pub comment: Option<String>,
-    /// Fields in column order.
-    pub fields: Vec<FieldState>,
-    /// Indexes created with the table.
-    pub indexes: Vec<IndexState>,
-    /// Constraints created with the table.
-    pub constraints: Vec<ConstraintState>,
-}
-
-/// Drop a model's table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeleteModel {
-    /// Model name.
-    pub name: String,
-}
-
-/// Rename a model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RenameModel {
-    /// The current name.
-    pub old_name: String,
-    /// The new name.
-    pub new_name: String,
-}
-
-/// Change a model's table name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AlterModelTable {
-    /// Model name.
-    pub name: String,
-    /// The new table name.
-    pub table: String,
-}
-
-/// Change a model's table comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AlterModelComment {
-    /// Model name.
-    pub name: String,
-    /// The new comment.
-    pub comment: Option<String>,
-}
-
-/// Add a field to a model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddField {
-    /// Model name.
-    pub model: String,
-    /// The new field.
-    pub field: FieldState,
-    /// False when `field.default` is a one-off default used only to fill existing rows; the
-    /// state keeps the field without it (Django's `preserve_default=False`).
-    pub preserve_default: bool,
-}
-
-/// Remove a field from a model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RemoveField {
-    /// Model name.
-    pub model: String,
-    /// Field name.
-    pub name: String,
-}
-
-/// Replace a field's definition.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AlterField {
-    /// Model name.
-    pub model: String,
-    /// Field name (unchanged by this operation).
-    pub name: String,
-    /// The new definition.
-    pub field: FieldState,
-    /// False when `field.default` is a one-off default used only to fill NULLs.
-    pub preserve_default: bool,
-}
-
-/// Rename a field.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RenameField {
-    /// Model name.
-    pub model: String,
-    /// The current field name.
-    pub old_name: String,
-    /// The new field name.
-    pub new_name: String,
-}
-
-/// Add an index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddIndex {
-    /// Model name.
-    pub model: String,
-    /// The index.
-    pub index: IndexState,
-}
-
-/// Remove an index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RemoveIndex {
-    /// Model name.
-    pub model: String,
-    /// Index name.
-    pub name: String,
-}
-
-/// Add a named constraint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddConstraint {
-    /// Model name.
-    pub model: String,
-    /// The constraint.
-    pub constraint: ConstraintState,
-}
-
-/// Remove a named constraint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RemoveConstraint {
-    /// Model name.
-    pub model: String,
-    /// Constraint name.
-    pub name: String,
-}
-
-/// Raw SQL. The only way raw SQL enters a migration.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunSql {
-    /// Statements run forwards, in order.
-    pub sql: Vec<String>,
-    /// Statements run backwards; `None` makes the operation irreversible, an empty list makes
-    /// the backward step a no-op.
-    pub reverse_sql: Option<Vec<String>>,
-}
-
-/// A Rust data step.
-#[derive(Clone, Copy)]
-pub struct RunRust {
-    /// A stable name for the step (the function's name), used in descriptions and checksums.
-    pub name: &'static str,
-    /// Runs forwards.
-    pub forward: RustMigrationFn,
-    /// Runs backwards; `None` makes the operation irreversible.
-    pub backward: Option<RustMigrationFn>,
-}
-
-impl fmt::Debug for RunRust {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RunRust")
-            .field("name", &self.name)
-            .field("reversible", &self.backward.is_some())
-            .finish()
+/// What every operation kind knows about itself (Django's `Operation` base class): how it
+/// changes the state, which schema-editor primitives it runs forwards and backwards, how it
+/// describes itself and names a migration, which model it is about, and its flags. Defaults
+/// are here; each kind, in its family file, overrides what differs. [`Operation`] reaches a
+/// kind through one match ([`Operation::kind`]).
+pub trait OperationKind {
+    /// Applies the operation to the state of `app` (the migration's app). The default changes
+    /// nothing (data steps).
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
+        let _ = (app, state);
+        Ok(())
     }
-}
 
-impl PartialEq for RunRust {
-    /// Two steps are equal when their names and reversibility agree; function addresses are
-    /// not stable across builds, so they are not compared.
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.backward.is_some() == other.backward.is_some()
+    /// The SQL that applies the operation (`step.from` is the state before it).
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// The SQL that undoes the operation (`step.from` is the state after it).
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// A one-line human description in Django's wording.
+    fn describe(&self) -> String;
+
+    /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
+    fn symbol(&self) -> char {
+        '~'
+    }
+
+    /// The fragment used to name a migration made of this operation (Django's
+    /// `migration_name_fragment`); `None` for data steps.
+    fn migration_name_fragment(&self) -> Option<String> {
+        None
+    }
+
+    /// A stable text of all of the operation's data, for checksums.
+    fn canonical_text(&self) -> String;
+
+    /// The model the operation is about, by its name before the operation.
+    fn model_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// The model the operation is about, by its name after the operation.
+    fn model_name_after(&self) -> Option<&str> {
+        self.model_name()
+    }
+
+    /// False when the operation has no backward step.
+    fn reversible(&self) -> bool {
+        true
+    }
+
+    /// True when the operation loses data by its kind.
+    fn is_destructive(&self) -> bool {
+        false
+    }
+
+    /// True when the operation loses data given the state `before` it (an `AlterField` that
+    /// narrows its column).
+    fn is_destructive_in(&self, app: &str, before: &ProjectState) -> bool {
+        let _ = (app, before);
+        self.is_destructive()
     }
 }
 
 impl Operation {
+    /// The operation's kind, which holds its behaviour. The only match over every kind.
+    pub fn kind(&self) -> &dyn OperationKind {
+        match self {
+            Self::CreateModel(op) => op,
+            Self::DeleteModel(op) => op,
+            Self::RenameModel(op) => op,
+            Self::AlterModelTable(op) => op,
+            Self::AlterModelComment(op) => op,
+            Self::AddField(op) => op,
+            Self::RemoveField(op) => op,
+            Self::AlterField(op) => op,
+            Self::RenameField(op) => op,
+            Self::AddIndex(op) => op,
+            Self::RemoveIndex(op) => op,
+            Self::AddConstraint(op) => op,
+            Self::RemoveConstraint(op) => op,
+            Self::RunSql(op) => op,
+            Self::RunRust(op) => op,
+        }
+    }
+
     /// Applies this operation to the state of `app` (the migration's app).
     ///
     /// On error the state may be left partly changed only for the failing operation; callers
     /// abandon the state on error.
     pub fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
-        match self {
-            Self::CreateModel(op) => op.state_forwards(app, state),
-            Self::DeleteModel(op) => op.state_forwards(app, state),
-            Self::RenameModel(op) => op.state_forwards(app, state),
-            Self::AlterModelTable(op) => op.state_forwards(app, state),
-            Self::AlterModelComment(op) => op.state_forwards(app, state),
-            Self::AddField(op) => op.state_forwards(app, state),
-            Self::RemoveField(op) => op.state_forwards(app, state),
-            Self::AlterField(op) => op.state_forwards(app, state),
-            Self::RenameField(op) => op.state_forwards(app, state),
-            Self::AddIndex(op) => op.state_forwards(app, state),
-            Self::RemoveIndex(op) => op.state_forwards(app, state),
-            Self::AddConstraint(op) => op.state_forwards(app, state),
-            Self::RemoveConstraint(op) => op.state_forwards(app, state),
-            Self::RunSql(_) | Self::RunRust(_) => Ok(()),
-        }
+        self.kind().state_forwards(app, state)
+    }
+
+    /// The SQL that applies this operation on `editor`'s backend, given the states `before`
+    /// and `after` it (`after` = `before` + [`Operation::state_forwards`]).
+    pub fn database_forwards(
+        &self,
+        app: &str,
+        editor: &dyn SchemaEditor,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        let label = self.describe();
+        let step = Step {
+            app,
+            from: before,
+            to: after,
+            label: &label,
+        };
+        self.kind().database_forwards(editor, &step)
+    }
+
+    /// The SQL that undoes this operation, from `after` back to `before`.
+    pub fn database_backwards(
+        &self,
+        app: &str,
+        editor: &dyn SchemaEditor,
+        before: &ProjectState,
+        after: &ProjectState,
+    ) -> Result<Vec<String>, SchemaError> {
+        let label = self.describe();
+        let step = Step {
+            app,
+            from: after,
+            to: before,
+            label: &label,
+        };
+        self.kind().database_backwards(editor, &step)
     }
 
     /// A one-line human description in Django's wording: `Create model Book`,
     /// `Add field published_date to book`, `Alter field title on book`.
     pub fn describe(&self) -> String {
-        match self {
-            Self::CreateModel(op) => op.describe(),
-            Self::DeleteModel(op) => op.describe(),
-            Self::RenameModel(op) => op.describe(),
-            Self::AlterModelTable(op) => op.describe(),
-            Self::AlterModelComment(op) => op.describe(),
-            Self::AddField(op) => op.describe(),
-            Self::RemoveField(op) => op.describe(),
-            Self::AlterField(op) => op.describe(),
-            Self::RenameField(op) => op.describe(),
-            Self::AddIndex(op) => op.describe(),
-            Self::RemoveIndex(op) => op.describe(),
-            Self::AddConstraint(op) => op.describe(),
-            Self::RemoveConstraint(op) => op.describe(),
-            Self::RunSql(op) => op.describe(),
-            Self::RunRust(op) => op.describe(),
-        }
+        self.kind().describe()
     }
 
     /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
     pub fn symbol(&self) -> char {
-        match self {
-            Self::CreateModel(_)
-            | Self::AddField(_)
-            | Self::AddIndex(_)
-            | Self::AddConstraint(_) => '+',
-            Self::DeleteModel(_)
-            | Self::RemoveField(_)
-            | Self::RemoveIndex(_)
-            | Self::RemoveConstraint(_) => '-',
-            _ => '~',
-        }
+        self.kind().symbol()
     }
 
     /// False for `RunSql` without `reverse_sql` and `RunRust` without `backward`; every schema
     /// operation can be reversed (from the state before it).
     pub fn reversible(&self) -> bool {
-        match self {
-            Self::RunSql(op) => op.reverse_sql.is_some(),
-            Self::RunRust(op) => op.backward.is_some(),
-            _ => true,
-        }
+        self.kind().reversible()
     }
 
     /// The fragment used to name a migration made of this operation (Django's
     /// `migration_name_fragment`): `book_published_date`, `remove_book_isbn`. `None` for
     /// `RunSql` and `RunRust`.
     pub fn migration_name_fragment(&self) -> Option<String> {
-        match self {
-            Self::CreateModel(op) => Some(op.fragment()),
-            Self::DeleteModel(op) => Some(op.fragment()),
-            Self::RenameModel(op) => Some(op.fragment()),
-            Self::AlterModelTable(op) => Some(op.fragment()),
-            Self::AlterModelComment(op) => Some(op.fragment()),
-            Self::AddField(op) => Some(op.fragment()),
-            Self::RemoveField(op) => Some(op.fragment()),
-            Self::AlterField(op) => Some(op.fragment()),
-            Self::RenameField(op) => Some(op.fragment()),
-            Self::AddIndex(op) => Some(op.fragment()),
-            Self::RemoveIndex(op) => Some(op.fragment()),
-            Self::AddConstraint(op) => Some(op.fragment()),
-            Self::RemoveConstraint(op) => Some(op.fragment()),
-            Self::RunSql(_) | Self::RunRust(_) => None,
-        }
+        self.kind().migration_name_fragment()
     }
 
     /// A stable text of all of this operation's data, for checksums. `RunRust` is represented by
     /// its name and reversibility (function addresses are not stable).
     pub fn canonical_text(&self) -> String {
-        match self {
-            Self::CreateModel(op) => op.canonical_text(),
-            Self::DeleteModel(op) => op.canonical_text(),
-            Self::RenameModel(op) => op.canonical_text(),
-            Self::AlterModelTable(op) => op.canonical_text(),
-            Self::AlterModelComment(op) => op.canonical_text(),
-            Self::AddField(op) => op.canonical_text(),
-            Self::RemoveField(op) => op.canonical_text(),
-            Self::AlterField(op) => op.canonical_text(),
-            Self::RenameField(op) => op.canonical_text(),
-            Self::AddIndex(op) => op.canonical_text(),
-            Self::RemoveIndex(op) => op.canonical_text(),
-            Self::AddConstraint(op) => op.canonical_text(),
-            Self::RemoveConstraint(op) => op.canonical_text(),
-            Self::RunSql(op) => op.canonical_text(),
-            Self::RunRust(op) => op.canonical_text(),
-        }
+        self.kind().canonical_text()
     }
 
     /// True when the operation loses data by its kind: `DeleteModel` and `RemoveField`.
     /// Whether an `AlterField` narrows a column depends on the state before it; see
     /// [`Operation::is_destructive_in`].
     pub fn is_destructive(&self) -> bool {
-        matches!(self, Self::DeleteModel(_) | Self::RemoveField(_))
+        self.kind().is_destructive()
     }
 
     /// Like [`Operation::is_destructive`], and also true for an `AlterField` that narrows the
     /// column given the state `before` it (shorter `VARCHAR`, smaller integer or decimal, any
     /// other type change, or a dropped column default is not counted).
     pub fn is_destructive_in(&self, app: &str, before: &ProjectState) -> bool {
-        match self {
-            Self::AlterField(op) => before
-                .model(app, &op.model)
-                .and_then(|m| m.field(&op.name))
-                .is_some_and(|old| fields::narrows(&old.column_type, &op.field.column_type)),
-            _ => self.is_destructive(),
-        }
+        self.kind().is_destructive_in(app, before)
     }
 
     /// The model this operation is about (`None` for `RunSql` and `RunRust`). For
     /// `RenameModel` this is the old name.
     pub fn model_name(&self) -> Option<&str> {
-        match self {
-            Self::CreateModel(op) => Some(&op.name),
-            Self::DeleteModel(op) => Some(&op.name),
-            Self::RenameModel(op) => Some(&op.old_name),
-            Self::AlterModelTable(op) => Some(&op.name),
-            Self::AlterModelComment(op) => Some(&op.name),
-            Self::AddField(op) => Some(&op.model),
-            Self::RemoveField(op) => Some(&op.model),
-            Self::AlterField(op) => Some(&op.model),
-            Self::RenameField(op) => Some(&op.model),
-            Self::AddIndex(op) => Some(&op.model),
-            Self::RemoveIndex(op) => Some(&op.model),
-            Self::AddConstraint(op) => Some(&op.model),
-            Self::RemoveConstraint(op) => Some(&op.model),
-            Self::RunSql(_) | Self::RunRust(_) => None,
-        }
+        self.kind().model_name()
+    }
+
+    /// The model this operation is about after it runs (the new name for `RenameModel`).
+    pub fn model_name_after(&self) -> Option<&str> {
+        self.kind().model_name_after()
     }
 }
 

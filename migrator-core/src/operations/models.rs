@@ -4,11 +4,60 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    indexes, model_mut, quote, quote_opt, AlterModelComment, AlterModelTable, CreateModel,
-    DeleteModel, RenameModel, StateError,
-};
-use crate::state::{ModelKey, ModelState, ProjectState};
+use super::{indexes, model_mut, quote, quote_opt, OperationKind, StateError};
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+use crate::state::{ConstraintState, FieldState, IndexState, ModelKey, ModelState, ProjectState};
+
+/// Create a table for a new model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateModel {
+    /// Model name.
+    pub name: String,
+    /// Table name.
+    pub table: String,
+    /// Table comment.
+    pub comment: Option<String>,
+    /// Fields in column order.
+    pub fields: Vec<FieldState>,
+    /// Indexes created with the table.
+    pub indexes: Vec<IndexState>,
+    /// Constraints created with the table.
+    pub constraints: Vec<ConstraintState>,
+}
+
+/// Drop a model's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteModel {
+    /// Model name.
+    pub name: String,
+}
+
+/// Rename a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameModel {
+    /// The current name.
+    pub old_name: String,
+    /// The new name.
+    pub new_name: String,
+}
+
+/// Change a model's table name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlterModelTable {
+    /// Model name.
+    pub name: String,
+    /// The new table name.
+    pub table: String,
+}
+
+/// Change a model's table comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlterModelComment {
+    /// Model name.
+    pub name: String,
+    /// The new comment.
+    pub comment: Option<String>,
+}
 
 impl CreateModel {
     /// A `CreateModel` that creates `model` as it is (name, table, comment, fields, indexes and
@@ -34,12 +83,10 @@ impl CreateModel {
         m.normalize();
         m
     }
+}
 
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for CreateModel {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         if state.model(app, &self.name).is_some() {
             return Err(StateError::ModelExists {
                 app: app.to_string(),
@@ -75,15 +122,15 @@ impl CreateModel {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!("Create model {}", self.name)
     }
 
-    pub(super) fn fragment(&self) -> String {
-        self.name.to_lowercase()
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some(self.name.to_lowercase())
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         let mut s = format!(
             "CreateModel name={} table={} comment={}",
             self.name,
@@ -101,14 +148,34 @@ impl CreateModel {
         }
         s
     }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.create_model(step, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.delete_model(step, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+
+    fn symbol(&self) -> char {
+        '+'
+    }
 }
 
-impl DeleteModel {
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for DeleteModel {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         state
             .models
             .remove(&ModelKey::new(app, self.name.clone()))
@@ -116,25 +183,49 @@ impl DeleteModel {
             .ok_or_else(|| StateError::model_not_found(app, &self.name))
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!("Delete model {}", self.name)
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!("delete_{}", self.name.to_lowercase())
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some(format!("delete_{}", self.name.to_lowercase()))
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!("DeleteModel name={}", self.name)
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.delete_model(step, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.create_model(step, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+
+    fn symbol(&self) -> char {
+        '-'
+    }
+
+    fn is_destructive(&self) -> bool {
+        true
     }
 }
 
-impl RenameModel {
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for RenameModel {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         if self.old_name != self.new_name && state.model(app, &self.new_name).is_some() {
             return Err(StateError::ModelExists {
                 app: app.to_string(),
@@ -159,37 +250,59 @@ impl RenameModel {
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!("Rename model {} to {}", self.old_name, self.new_name)
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!(
-            "rename_{}_{}",
-            self.old_name.to_lowercase(),
-            self.new_name.to_lowercase()
-        )
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some({
+            format!(
+                "rename_{}_{}",
+                self.old_name.to_lowercase(),
+                self.new_name.to_lowercase()
+            )
+        })
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "RenameModel old_name={} new_name={}",
             self.old_name, self.new_name
         )
     }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_model(step, &self.old_name, &self.new_name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_model(step, &self.new_name, &self.old_name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.old_name)
+    }
+
+    fn model_name_after(&self) -> Option<&str> {
+        Some(&self.new_name)
+    }
 }
 
-impl AlterModelTable {
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AlterModelTable {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         model_mut(state, app, &self.name)?.table = self.table.clone();
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "Rename table for {} to {}",
             self.name.to_lowercase(),
@@ -197,42 +310,78 @@ impl AlterModelTable {
         )
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!("alter_{}_table", self.name.to_lowercase())
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some(format!("alter_{}_table", self.name.to_lowercase()))
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "AlterModelTable name={} table={}",
             self.name,
             quote(&self.table)
         )
     }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.alter_model_table(step, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.alter_model_table(step, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
 }
 
-impl AlterModelComment {
-    pub(super) fn state_forwards(
-        &self,
-        app: &str,
-        state: &mut ProjectState,
-    ) -> Result<(), StateError> {
+impl OperationKind for AlterModelComment {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         model_mut(state, app, &self.name)?.comment = self.comment.clone();
         Ok(())
     }
 
-    pub(super) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!("Alter comment on {}", self.name.to_lowercase())
     }
 
-    pub(super) fn fragment(&self) -> String {
-        format!("alter_{}_comment", self.name.to_lowercase())
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some(format!("alter_{}_comment", self.name.to_lowercase()))
     }
 
-    pub(super) fn canonical_text(&self) -> String {
+    fn canonical_text(&self) -> String {
         format!(
             "AlterModelComment name={} comment={}",
             self.name,
             quote_opt(self.comment.as_deref())
         )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.alter_model_comment(step, &self.name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.alter_model_comment(step, &self.name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.name)
     }
 }

@@ -300,8 +300,7 @@ impl Ctx {
             op.state_forwards(APP, &mut state)
                 .unwrap_or_else(|e| panic!("{}: {e}", op.describe()));
             sql.extend(
-                editor
-                    .forwards_sql(APP, op, &before, &state)
+                op.database_forwards(APP, &*editor, &before, &state)
                     .unwrap_or_else(|e| panic!("{} on {}: {e}", op.describe(), self.backend)),
             );
         }

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use migrator_core::backend::sqlite::SqliteEditor;
-use migrator_core::backend::{Backend, DbConnection, SchemaEditor};
+use migrator_core::backend::{Backend, DbConnection};
 use migrator_core::database::{connect, DatabaseUrl};
 use migrator_core::introspect::{expected_schema, introspect};
 use migrator_core::lock::WriteLock;
@@ -65,8 +65,8 @@ pub fn step(state: &mut ProjectState, op: &Operation) -> (ProjectState, Vec<Stri
     let before = state.clone();
     op.state_forwards(APP, state)
         .unwrap_or_else(|e| panic!("{}: {e}", op.describe()));
-    let sql = SqliteEditor
-        .forwards_sql(APP, op, &before, state)
+    let sql = op
+        .database_forwards(APP, &SqliteEditor, &before, state)
         .unwrap_or_else(|e| panic!("{}: {e}", op.describe()));
     (before, sql)
 }
@@ -81,8 +81,7 @@ pub fn forwards(conn: &mut DbConnection, state: &mut ProjectState, op: &Operatio
 
 /// The backwards SQL of `op` between `before` and `after`.
 pub fn backwards_sql(op: &Operation, before: &ProjectState, after: &ProjectState) -> Vec<String> {
-    SqliteEditor
-        .backwards_sql(APP, op, before, after)
+    op.database_backwards(APP, &SqliteEditor, before, after)
         .unwrap_or_else(|e| panic!("backwards {}: {e}", op.describe()))
 }
 

@@ -1,4 +1,4 @@
-//! The SQLite schema editor: operation + states → SQL text.
+//! The SQLite schema editor: each primitive schema change + the states around it → SQL text.
 //!
 //! What `ALTER TABLE` can do directly it does (rename table, add a column that is nullable or
 //! has a constant default, rename a column, drop a plain column, create and drop indexes);
@@ -10,38 +10,26 @@
 //! this file never runs SQL.
 //!
 //! Naming: a field's `unique`/`index` flag becomes a named index
-//! ([`super::field_index_name`]); composite `unique` constraints and `CHECK` constraints are
+//! ([`crate::db_schema::field_index_name`]); composite `unique` constraints and `CHECK` constraints are
 //! written inline in `CREATE TABLE` as `CONSTRAINT "name" …`, so adding or removing them
 //! rebuilds the table (as Django does on SQLite).
 
 use std::collections::BTreeMap;
 
-use super::{field_index_name, op_label, Backend, SchemaEditor, SchemaError};
+use super::features::FEATURES;
+use crate::backend::editor::{default_literal, SchemaEditor, SchemaError, Step};
+use crate::backend::features::Backend;
+use crate::db_schema::{field_index_name, IndexDef};
 use crate::field_type::ColumnType;
-use crate::operations::{AddConstraint, Operation, RemoveConstraint};
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
-const B: Backend = Backend::Sqlite;
-
 fn q(ident: &str) -> String {
-    B.quote(ident)
+    FEATURES.quote(ident)
 }
 
 /// The SQLite schema editor.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SqliteEditor;
-
-/// An index as it exists in the database: name, columns in order, uniqueness. Both the editor
-/// and `introspect::expected_schema` derive these from a model.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IndexDef {
-    /// Index name.
-    pub name: String,
-    /// Column names, in order.
-    pub columns: Vec<String>,
-    /// A unique index.
-    pub unique: bool,
-}
 
 /// The declared SQLite type of a field's column: `INTEGER` for an auto-increment primary key
 /// (the rowid alias), otherwise `SMALLINT`, `INTEGER`, `BIGINT`, `REAL`, `DOUBLE`, `BOOLEAN`,
@@ -177,7 +165,7 @@ fn column_def(
     }
     if let Some(d) = &field.default {
         s.push_str(" DEFAULT ");
-        s.push_str(&B.default_literal(d)?);
+        s.push_str(&default_literal(&FEATURES, d)?);
     }
     if let Some((table, column)) = fk_target(model, field, state)? {
         let on_delete = field.foreign_key.as_ref().map(|fk| fk.on_delete.sql());
@@ -310,7 +298,7 @@ fn rebuild(
                 }
                 if old.nullable && !f.nullable {
                     if let Some(d) = one_off.or(f.default.as_ref()) {
-                        expr = format!("COALESCE({expr}, {})", B.default_literal(d)?);
+                        expr = format!("COALESCE({expr}, {})", default_literal(&FEATURES, d)?);
                     }
                 }
                 cols.push(q(&f.column));
@@ -319,7 +307,7 @@ fn rebuild(
             None => {
                 if let Some(d) = one_off {
                     cols.push(q(&f.column));
-                    exprs.push(B.default_literal(d)?);
+                    exprs.push(default_literal(&FEATURES, d)?);
                 }
                 // Otherwise the column takes its own default (or NULL, or a new rowid).
             }
@@ -337,7 +325,10 @@ fn rebuild(
     if has_autoincrement(from) && has_autoincrement(to) {
         // AUTOINCREMENT never reuses an id, even of deleted rows: carry the old table's
         // counter over (the copy only raised the new one to the largest id still present).
-        let (old, new) = (B.string_literal(&from.table), B.string_literal(&temp));
+        let (old, new) = (
+            FEATURES.string_literal(&from.table),
+            FEATURES.string_literal(&temp),
+        );
         out.push(format!(
             "UPDATE \"sqlite_sequence\" SET \"seq\" = (SELECT MAX(\"seq\") FROM \"sqlite_sequence\" WHERE \"name\" IN ({old}, {new})) WHERE \"name\" = {new}"
         ));
@@ -615,21 +606,6 @@ fn missing_field(model: &ModelState, field: &str, op: &str) -> SchemaError {
     }
 }
 
-fn model<'s>(
-    state: &'s ProjectState,
-    app: &str,
-    name: &str,
-    op: &str,
-) -> Result<&'s ModelState, SchemaError> {
-    state
-        .model(app, name)
-        .ok_or_else(|| SchemaError::MissingModel {
-            app: app.to_owned(),
-            model: name.to_owned(),
-            op: op.to_owned(),
-        })
-}
-
 fn field<'m>(model: &'m ModelState, name: &str, op: &str) -> Result<&'m FieldState, SchemaError> {
     model
         .field(name)
@@ -650,152 +626,135 @@ fn index_def(model: &ModelState, name: &str, op: &str) -> Result<IndexDef, Schem
 
 impl SchemaEditor for SqliteEditor {
     fn backend(&self) -> Backend {
-        B
+        Backend::Sqlite
     }
 
-    fn forwards_sql(
-        &self,
-        app: &str,
-        op: &Operation,
-        before: &ProjectState,
-        after: &ProjectState,
-    ) -> Result<Vec<String>, SchemaError> {
-        let label = op_label(op);
-        let l = label.as_str();
-        match op {
-            Operation::CreateModel(o) => create_model(model(after, app, &o.name, l)?, after),
-            Operation::DeleteModel(o) => Ok(drop_model(model(before, app, &o.name, l)?)),
-            Operation::RenameModel(o) => rename_table(
-                model(before, app, &o.old_name, l)?,
-                model(after, app, &o.new_name, l)?,
-            ),
-            Operation::AlterModelTable(o) => rename_table(
-                model(before, app, &o.name, l)?,
-                model(after, app, &o.name, l)?,
-            ),
-            Operation::AlterModelComment(_) => Ok(Vec::new()),
-            Operation::AddField(o) => {
-                let to = model(after, app, &o.model, l)?;
-                let sql = add_field(model(before, app, &o.model, l)?, to, &o.field, after, l)?;
-                and_dependents(sql, o.field.primary_key, to, before, after)
-            }
-            Operation::RemoveField(o) => {
-                let from = model(before, app, &o.model, l)?;
-                let old = field(from, &o.name, l)?;
-                let sql = remove_field(from, model(after, app, &o.model, l)?, old, after)?;
-                and_dependents(sql, old.primary_key, from, before, after)
-            }
-            Operation::AlterField(o) => {
-                let from = model(before, app, &o.model, l)?;
-                let old = field(from, &o.name, l)?;
-                let to = model(after, app, &o.model, l)?;
-                let sql = alter_field(from, to, old, &o.field, after, l)?;
-                and_dependents(
-                    sql,
-                    old.primary_key != o.field.primary_key,
-                    to,
-                    before,
-                    after,
-                )
-            }
-            Operation::RenameField(o) => rename_field(
-                model(before, app, &o.model, l)?,
-                model(after, app, &o.model, l)?,
-                &o.old_name,
-                &o.new_name,
-                l,
-            ),
-            Operation::AddIndex(o) => {
-                let to = model(after, app, &o.model, l)?;
-                Ok(vec![create_index_sql(
-                    &to.table,
-                    &index_def(to, &o.index.name, l)?,
-                )])
-            }
-            Operation::RemoveIndex(o) => Ok(vec![drop_index_sql(&o.name)]),
-            Operation::AddConstraint(AddConstraint { model: m, .. })
-            | Operation::RemoveConstraint(RemoveConstraint { model: m, .. }) => rebuild(
-                model(before, app, m, l)?,
-                model(after, app, m, l)?,
-                after,
-                &Fill::none(),
-            ),
-            Operation::RunSql(o) => Ok(o.sql.clone()),
-            Operation::RunRust(_) => Ok(Vec::new()),
-        }
+    fn create_model(&self, step: &Step<'_>, name: &str) -> Result<Vec<String>, SchemaError> {
+        create_model(step.model_in(step.to, name)?, step.to)
     }
 
-    fn backwards_sql(
+    fn delete_model(&self, step: &Step<'_>, name: &str) -> Result<Vec<String>, SchemaError> {
+        Ok(drop_model(step.model_in(step.from, name)?))
+    }
+
+    fn rename_model(
         &self,
-        app: &str,
-        op: &Operation,
-        before: &ProjectState,
-        after: &ProjectState,
+        step: &Step<'_>,
+        old: &str,
+        new: &str,
     ) -> Result<Vec<String>, SchemaError> {
-        let label = op_label(op);
-        let l = label.as_str();
-        match op {
-            Operation::CreateModel(o) => Ok(drop_model(model(after, app, &o.name, l)?)),
-            Operation::DeleteModel(o) => create_model(model(before, app, &o.name, l)?, before),
-            Operation::RenameModel(o) => rename_table(
-                model(after, app, &o.new_name, l)?,
-                model(before, app, &o.old_name, l)?,
-            ),
-            Operation::AlterModelTable(o) => rename_table(
-                model(after, app, &o.name, l)?,
-                model(before, app, &o.name, l)?,
-            ),
-            Operation::AlterModelComment(_) => Ok(Vec::new()),
-            Operation::AddField(o) => {
-                let from = model(after, app, &o.model, l)?;
-                let added = field(from, &o.field.name, l)?;
-                let sql = remove_field(from, model(before, app, &o.model, l)?, added, before)?;
-                and_dependents(sql, added.primary_key, from, after, before)
-            }
-            Operation::RemoveField(o) => {
-                let to = model(before, app, &o.model, l)?;
-                let removed = field(to, &o.name, l)?;
-                let sql = add_field(model(after, app, &o.model, l)?, to, removed, before, l)?;
-                and_dependents(sql, removed.primary_key, to, after, before)
-            }
-            Operation::AlterField(o) => {
-                let from = model(after, app, &o.model, l)?;
-                let to = model(before, app, &o.model, l)?;
-                let (new, old) = (field(from, &o.name, l)?, field(to, &o.name, l)?);
-                let sql = alter_field(from, to, new, old, before, l)?;
-                and_dependents(sql, new.primary_key != old.primary_key, to, after, before)
-            }
-            Operation::RenameField(o) => rename_field(
-                model(after, app, &o.model, l)?,
-                model(before, app, &o.model, l)?,
-                &o.new_name,
-                &o.old_name,
-                l,
-            ),
-            Operation::AddIndex(o) => Ok(vec![drop_index_sql(&o.index.name)]),
-            Operation::RemoveIndex(o) => {
-                let to = model(before, app, &o.model, l)?;
-                Ok(vec![create_index_sql(
-                    &to.table,
-                    &index_def(to, &o.name, l)?,
-                )])
-            }
-            Operation::AddConstraint(AddConstraint { model: m, .. })
-            | Operation::RemoveConstraint(RemoveConstraint { model: m, .. }) => rebuild(
-                model(after, app, m, l)?,
-                model(before, app, m, l)?,
-                before,
-                &Fill::none(),
-            ),
-            Operation::RunSql(o) => match &o.reverse_sql {
-                Some(sql) => Ok(sql.clone()),
-                None => Err(SchemaError::Irreversible(label)),
-            },
-            Operation::RunRust(o) => match o.backward {
-                Some(_) => Ok(Vec::new()),
-                None => Err(SchemaError::Irreversible(label)),
-            },
-        }
+        rename_table(step.model_in(step.from, old)?, step.model_in(step.to, new)?)
+    }
+
+    fn alter_model_table(&self, step: &Step<'_>, name: &str) -> Result<Vec<String>, SchemaError> {
+        rename_table(
+            step.model_in(step.from, name)?,
+            step.model_in(step.to, name)?,
+        )
+    }
+
+    fn alter_model_comment(&self, _: &Step<'_>, _: &str) -> Result<Vec<String>, SchemaError> {
+        // SQLite keeps no comments: the state remembers them.
+        Ok(Vec::new())
+    }
+
+    fn add_field(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        field: &FieldState,
+        _one_off_default: bool,
+    ) -> Result<Vec<String>, SchemaError> {
+        // The one-off default is in `field` itself: a rebuild copies it into existing rows.
+        let to = step.model_in(step.to, model)?;
+        let from = step.model_in(step.from, model)?;
+        let sql = add_field(from, to, field, step.to, step.label)?;
+        and_dependents(sql, field.primary_key, to, step.from, step.to)
+    }
+
+    fn remove_field(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        let from = step.model_in(step.from, model)?;
+        let old = field(from, name, step.label)?;
+        let sql = remove_field(from, step.model_in(step.to, model)?, old, step.to)?;
+        and_dependents(sql, old.primary_key, from, step.from, step.to)
+    }
+
+    fn alter_field(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+        new: &FieldState,
+        _one_off_default: bool,
+    ) -> Result<Vec<String>, SchemaError> {
+        let from = step.model_in(step.from, model)?;
+        let old = field(from, name, step.label)?;
+        let to = step.model_in(step.to, model)?;
+        let sql = alter_field(from, to, old, new, step.to, step.label)?;
+        and_dependents(
+            sql,
+            old.primary_key != new.primary_key,
+            to,
+            step.from,
+            step.to,
+        )
+    }
+
+    fn rename_field(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        rename_field(
+            step.model_in(step.from, model)?,
+            step.model_in(step.to, model)?,
+            old,
+            new,
+            step.label,
+        )
+    }
+
+    fn add_index(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        let to = step.model_in(step.to, model)?;
+        Ok(vec![create_index_sql(
+            &to.table,
+            &index_def(to, name, step.label)?,
+        )])
+    }
+
+    fn remove_index(&self, _: &Step<'_>, _: &str, name: &str) -> Result<Vec<String>, SchemaError> {
+        Ok(vec![drop_index_sql(name)])
+    }
+
+    fn add_constraint(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        _: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        // Constraints are written inline in CREATE TABLE: changing them rebuilds the table.
+        rebuild_for_constraints(step, model)
+    }
+
+    fn remove_constraint(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        _: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        rebuild_for_constraints(step, model)
     }
 
     fn create_model_sql(
@@ -805,4 +764,13 @@ impl SchemaEditor for SqliteEditor {
     ) -> Result<Vec<String>, SchemaError> {
         create_model(model, state)
     }
+}
+
+fn rebuild_for_constraints(step: &Step<'_>, model: &str) -> Result<Vec<String>, SchemaError> {
+    rebuild(
+        step.model_in(step.from, model)?,
+        step.model_in(step.to, model)?,
+        step.to,
+        &Fill::none(),
+    )
 }

@@ -9,7 +9,7 @@
 //! is named: the primary key `{table}_pkey`, a field's `unique`/`index` flag the index
 //! `{table}_{column}_uniq` / `_idx`, a foreign key `{table}_{column}_fk_{target table}` —
 //! derived names longer than 63 bytes keep a prefix and get a stable hash suffix
-//! ([`super::server::shorten_identifier`]); declared index and constraint names longer than
+//! (`server/objects.rs`); declared index and constraint names longer than
 //! that are refused. Renaming a table or column renames the derived constraint and index
 //! names with it (`ALTER … RENAME CONSTRAINT` / `ALTER INDEX … RENAME`), so names always
 //! match the state; identity sequences are named explicitly `{table}_{column}_seq` (what
@@ -19,22 +19,14 @@
 //! The diffing engine shared with MySQL lives in `server.rs`; running SQL, transactions and
 //! the migration lock belong to the executor and `lock.rs`.
 
-use diesel::pg::Pg;
-use diesel::sql_types::{Array, Bool, Nullable, Text};
-use diesel::{PgConnection, QueryableByName, RunQueryDsl};
-
-use super::server::{
-    self, normalize_check, normalize_default, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef,
-};
-pub use super::server::{shorten_identifier, SchemaDetails};
-use super::sqlite::IndexDef;
-use super::{Backend, SchemaError};
+use super::features::FEATURES;
+use crate::backend::editor::{default_literal, SchemaError};
+use crate::backend::features::Backend;
+use crate::backend::server::{self, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef};
+use crate::backend::server::{shorten_identifier, SchemaDetails};
+use crate::db_schema::DbSchema;
 use crate::field_type::ColumnType;
-use crate::introspect::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IntrospectError, NamedConstraint, TableSchema,
-};
-use crate::recorder::{PROGRESS_TABLE, RECORDER_TABLE};
-use crate::state::{DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
+use crate::state::{DefaultValue, FieldState, ModelState, ProjectState};
 
 const B: Backend = Backend::Postgres;
 
@@ -42,11 +34,11 @@ const B: Backend = Backend::Postgres;
 pub const MAX_IDENTIFIER: usize = 63;
 
 fn q(ident: &str) -> String {
-    B.quote(ident)
+    FEATURES.quote(ident)
 }
 
 fn lit(s: &str) -> String {
-    B.string_literal(s)
+    FEATURES.string_literal(s)
 }
 
 /// The PostgreSQL schema editor.
@@ -197,7 +189,7 @@ impl Dialect for PostgresEditor {
         _field: &FieldState,
         value: &DefaultValue,
     ) -> Result<String, SchemaError> {
-        B.default_literal(value)
+        default_literal(&FEATURES, value)
     }
 
     fn check_indexable(&self, _model: &ModelState, _field: &FieldState) -> Result<(), SchemaError> {
@@ -455,291 +447,6 @@ impl Dialect for PostgresEditor {
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)
-}
-
-#[derive(QueryableByName)]
-struct NameRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
-
-#[derive(QueryableByName)]
-struct ColumnRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    type_name: String,
-    #[diesel(sql_type = Bool)]
-    notnull: bool,
-    #[diesel(sql_type = Nullable<Text>)]
-    dflt: Option<String>,
-    #[diesel(sql_type = Text)]
-    identity: String,
-}
-
-#[derive(QueryableByName)]
-struct IndexRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Bool)]
-    uniq: bool,
-    #[diesel(sql_type = Array<Text>)]
-    cols: Vec<String>,
-}
-
-#[derive(QueryableByName)]
-struct ConstraintRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    def: String,
-    #[diesel(sql_type = Array<Text>)]
-    cols: Vec<String>,
-}
-
-#[derive(QueryableByName)]
-struct FkRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    column: String,
-    #[diesel(sql_type = Text)]
-    ref_table: String,
-    #[diesel(sql_type = Text)]
-    ref_column: String,
-    #[diesel(sql_type = Text)]
-    del: String,
-}
-
-#[derive(QueryableByName)]
-struct DetailRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    comment: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    sequence: Option<String>,
-}
-
-#[derive(QueryableByName)]
-struct CommentRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    comment: Option<String>,
-}
-
-fn load<T: QueryableByName<Pg> + 'static>(
-    conn: &mut PgConnection,
-    sql: String,
-) -> Result<Vec<T>, IntrospectError> {
-    diesel::sql_query(&sql)
-        .load::<T>(conn)
-        .map_err(|source| IntrospectError::Query { sql, source })
-}
-
-fn tables(conn: &mut PgConnection) -> Result<Vec<String>, IntrospectError> {
-    let rows: Vec<NameRow> = load(
-        conn,
-        format!(
-            "SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname NOT IN ({}, {}) ORDER BY 1",
-            lit(RECORDER_TABLE),
-            lit(PROGRESS_TABLE)
-        ),
-    )?;
-    Ok(rows.into_iter().map(|r| r.name).collect())
-}
-
-/// `'"table"'::regclass`: the table in the current schema.
-fn regclass(table: &str) -> String {
-    format!("{}::regclass", lit(&q(table)))
-}
-
-/// The columns of an index or constraint key array, in key order.
-fn key_columns(keys: &str, rel: &str) -> String {
-    format!(
-        "ARRAY(SELECT a.attname::text FROM unnest({keys}) WITH ORDINALITY k(attnum, ord) \
-         JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum ORDER BY k.ord)"
-    )
-}
-
-/// Reads the current schema of a PostgreSQL database (every table of `current_schema()`
-/// except the recorder's) through `pg_catalog`. Types are normalized with
-/// [`normalize_type`], defaults with the same normalization [`expected_schema`] applies,
-/// check expressions to a comparison key.
-pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> {
-    let mut schema = DbSchema::default();
-    for table in tables(conn)? {
-        let rc = regclass(&table);
-        let cols: Vec<ColumnRow> = load(
-            conn,
-            format!(
-                "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type_name, \
-                 a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, \
-                 a.attidentity::text AS identity \
-                 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                 WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
-            ),
-        )?;
-        let pk: Vec<IndexRow> = load(
-            conn,
-            format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols FROM pg_index i \
-                 WHERE i.indrelid = {rc} AND i.indisprimary",
-                key_columns("i.indkey::int2[]", "i.indrelid")
-            ),
-        )?;
-        let primary_key = pk.into_iter().next().map(|r| r.cols).unwrap_or_default();
-        let mut columns: Vec<ColumnSchema> = cols
-            .into_iter()
-            .map(|c| ColumnSchema {
-                primary_key: primary_key.contains(&c.name),
-                type_name: normalize_type(&c.type_name),
-                nullable: !c.notnull,
-                default: c.dflt.as_deref().map(normalize_default),
-                auto_increment: !c.identity.is_empty(),
-                name: c.name,
-            })
-            .collect();
-        columns.sort_by(|a, b| a.name.cmp(&b.name));
-        let idx: Vec<IndexRow> = load(
-            conn,
-            format!(
-                "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols \
-                 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
-                 WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
-                 (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
-                key_columns("i.indkey::int2[]", "i.indrelid")
-            ),
-        )?;
-        let mut indexes: Vec<IndexDef> = idx
-            .into_iter()
-            .map(|r| IndexDef {
-                name: r.name,
-                columns: r.cols,
-                unique: r.uniq,
-            })
-            .collect();
-        indexes.sort();
-        let cons: Vec<ConstraintRow> = load(
-            conn,
-            format!(
-                "SELECT c.conname::text AS name, c.contype::text || ':' || pg_get_constraintdef(c.oid) AS def, \
-                 {} AS cols FROM pg_constraint c WHERE c.conrelid = {rc} AND c.contype IN ('u', 'c')",
-                key_columns("c.conkey", "c.conrelid")
-            ),
-        )?;
-        let mut unique_constraints = Vec::new();
-        let mut checks = Vec::new();
-        for c in cons {
-            if let Some(def) = c.def.strip_prefix("c:") {
-                let body = def.trim();
-                let body = body
-                    .strip_prefix("CHECK")
-                    .unwrap_or(body)
-                    .trim_end_matches(" NOT VALID");
-                checks.push(NamedConstraint {
-                    name: Some(c.name),
-                    body: vec![normalize_check(body)],
-                });
-            } else {
-                unique_constraints.push(NamedConstraint {
-                    name: Some(c.name),
-                    body: c.cols,
-                });
-            }
-        }
-        unique_constraints.sort();
-        checks.sort();
-        let mut foreign_keys: Vec<ForeignKeySchema> = foreign_key_rows(conn, &table)?
-            .into_iter()
-            .map(|r| ForeignKeySchema {
-                column: r.column,
-                table: r.ref_table,
-                to_column: r.ref_column,
-                on_delete: match r.del.as_str() {
-                    "c" => OnDelete::Cascade,
-                    "r" => OnDelete::Restrict,
-                    "n" => OnDelete::SetNull,
-                    "d" => OnDelete::SetDefault,
-                    _ => OnDelete::NoAction,
-                }
-                .sql()
-                .to_owned(),
-            })
-            .collect();
-        foreign_keys.sort();
-        schema.tables.insert(
-            table.clone(),
-            TableSchema {
-                name: table,
-                columns,
-                primary_key,
-                indexes,
-                unique_constraints,
-                checks,
-                foreign_keys,
-            },
-        );
-    }
-    Ok(schema)
-}
-
-fn foreign_key_rows(conn: &mut PgConnection, table: &str) -> Result<Vec<FkRow>, IntrospectError> {
-    load(
-        conn,
-        format!(
-            "SELECT c.conname::text AS name, a.attname::text AS column, rc.relname::text AS ref_table, \
-             ra.attname::text AS ref_column, c.confdeltype::text AS del \
-             FROM pg_constraint c JOIN pg_class rc ON rc.oid = c.confrelid \
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
-             JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] \
-             WHERE c.conrelid = {} AND c.contype = 'f'",
-            regclass(table)
-        ),
-    )
-}
-
-/// Reads the table and column comments, the foreign-key constraint names and the identity
-/// sequence names of every table (what [`DbSchema`] leaves out), to compare with
-/// [`expected_schema`]'s details.
-pub fn introspect_details(conn: &mut PgConnection) -> Result<SchemaDetails, IntrospectError> {
-    let mut details = SchemaDetails::default();
-    for table in tables(conn)? {
-        let rc = regclass(&table);
-        let t: Vec<CommentRow> = load(
-            conn,
-            format!("SELECT obj_description({rc}, 'pg_class') AS comment"),
-        )?;
-        if let Some(c) = t.into_iter().next().and_then(|r| r.comment) {
-            details.comments.insert((table.clone(), String::new()), c);
-        }
-        let cols: Vec<DetailRow> = load(
-            conn,
-            format!(
-                "SELECT a.attname::text AS name, col_description(a.attrelid, a.attnum) AS comment, \
-                 (SELECT s.relname::text FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid \
-                  WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' \
-                  AND s.relkind = 'S' LIMIT 1) AS sequence \
-                 FROM pg_attribute a WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped"
-            ),
-        )?;
-        for c in cols {
-            if let Some(seq) = c.sequence {
-                details
-                    .identity_sequences
-                    .insert((table.clone(), c.name.clone()), seq);
-            }
-            if let Some(comment) = c.comment {
-                details.comments.insert((table.clone(), c.name), comment);
-            }
-        }
-        for fk in foreign_key_rows(conn, &table)? {
-            details
-                .foreign_key_names
-                .insert((table.clone(), fk.column), fk.name);
-        }
-    }
-    Ok(details)
 }
 
 #[cfg(test)]

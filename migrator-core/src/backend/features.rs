@@ -1,0 +1,118 @@
+//! What each backend is, as facts core code asks (Django's `connection.features`): the
+//! [`Backend`] tag and its [`Features`] — transactional DDL, the deferred foreign-key check,
+//! how the migration lock is taken, identifier limits, quoting and literal spelling, and the
+//! spelling of the recorder's bookkeeping SQL. Each backend's values live in its own folder
+//! (`sqlite/mod.rs`, `postgres/mod.rs`, `mysql/mod.rs`); `backend/mod.rs` maps a [`Backend`]
+//! to them. This file names no vendor's behaviour in code: it is the vocabulary only.
+
+/// The database families migrator speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Backend {
+    /// SQLite (always available).
+    Sqlite,
+    /// PostgreSQL (cargo feature `postgres`).
+    Postgres,
+    /// MySQL or MariaDB (cargo feature `mysql`).
+    Mysql,
+}
+
+/// How a backend serialises concurrent `migrate` runs (see `lock.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockKind {
+    /// A write transaction taken up front (`BEGIN IMMEDIATE`): the database itself is the lock.
+    WriteTransaction,
+    /// A transaction-scoped advisory lock, polled until free.
+    AdvisoryLock,
+    /// A session-scoped named lock (`GET_LOCK`), released explicitly.
+    NamedLock,
+}
+
+/// The facts about one backend that code outside its folder may depend on.
+#[derive(Debug)]
+pub struct Features {
+    /// The backend these facts describe.
+    pub backend: Backend,
+    /// The name users know it by, for messages.
+    pub display_name: &'static str,
+    /// URL schemes that select it (`postgres://…`).
+    pub url_schemes: &'static [&'static str],
+    /// The cargo feature of migrator-core that compiles it in (`None`: always built).
+    pub cargo_feature: Option<&'static str>,
+    /// DDL runs inside a transaction and rolls back with it. When false, every DDL statement
+    /// commits implicitly, so the executor records progress before each operation.
+    pub can_rollback_ddl: bool,
+    /// Foreign keys are switched off while a migration runs (table rebuilds need it) and
+    /// checked with `PRAGMA foreign_key_check` before its transaction commits.
+    pub deferred_foreign_key_check: bool,
+    /// How the migration lock is taken.
+    pub lock: LockKind,
+    /// The longest identifier the backend keeps (`None`: no practical limit).
+    pub max_identifier_length: Option<usize>,
+    /// The identifier quote character (doubled inside an identifier).
+    pub identifier_quote: char,
+    /// Backslashes escape inside string literals (and must be doubled).
+    pub backslash_escapes: bool,
+    /// How `true` and `false` are written as literals.
+    pub bool_literals: (&'static str, &'static str),
+    /// The bookkeeping tables' SQL spelling.
+    pub recorder: RecorderSql,
+}
+
+/// How the recorder's bookkeeping SQL is spelled on a backend.
+#[derive(Debug)]
+pub struct RecorderSql {
+    /// The type of the bookkeeping tables' text columns.
+    pub text_type: &'static str,
+    /// The definition of an auto-numbered primary-key column (after its name).
+    pub auto_id: &'static str,
+    /// An expression for "now, in UTC, as ISO-8601 text".
+    pub now_utc_text: &'static str,
+    /// The integer type of `CAST(x AS …)`.
+    pub cast_integer: &'static str,
+    /// A query returning one row with column `n` counting the tables named by the given string
+    /// literal (already quoted) in the current database/schema.
+    pub count_tables: fn(literal: &str) -> String,
+}
+
+impl Features {
+    /// Quotes an identifier. Identifiers are always quoted, so reserved words and mixed case
+    /// are safe: `"name"` or `` `name` ``, with the quote character doubled inside.
+    pub fn quote(&self, ident: &str) -> String {
+        let q = self.identifier_quote;
+        let mut s = String::with_capacity(ident.len() + 2);
+        s.push(q);
+        for c in ident.chars() {
+            if c == q {
+                s.push(q);
+            }
+            s.push(c);
+        }
+        s.push(q);
+        s
+    }
+
+    /// A string literal: single quotes, inner quotes doubled (and backslashes doubled where
+    /// they escape).
+    pub fn string_literal(&self, value: &str) -> String {
+        let mut s = String::with_capacity(value.len() + 2);
+        s.push('\'');
+        for c in value.chars() {
+            match c {
+                '\'' => s.push_str("''"),
+                '\\' if self.backslash_escapes => s.push_str("\\\\"),
+                c => s.push(c),
+            }
+        }
+        s.push('\'');
+        s
+    }
+
+    /// A boolean literal.
+    pub fn bool_literal(&self, value: bool) -> &'static str {
+        if value {
+            self.bool_literals.0
+        } else {
+            self.bool_literals.1
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The facts about this backend that code outside its folder asks (see `backend/features.rs`).
+
+use crate::backend::features::{Backend, Features, LockKind, RecorderSql};
+
+/// The facts about MySQL/MariaDB that core code asks.
+pub const FEATURES: Features = Features {
+    backend: Backend::Mysql,
+    display_name: "MySQL",
+    url_schemes: &["mysql", "mariadb"],
+    cargo_feature: Some("mysql"),
+    can_rollback_ddl: false,
+    deferred_foreign_key_check: false,
+    lock: LockKind::NamedLock,
+    max_identifier_length: Some(64),
+    identifier_quote: '`',
+    backslash_escapes: true,
+    bool_literals: ("1", "0"),
+    recorder: RecorderSql {
+        text_type: "VARCHAR(255)",
+        auto_id: "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+        now_utc_text: "DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ')",
+        cast_integer: "SIGNED",
+        count_tables: |lit| {
+            format!(
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = {lit}"
+            )
+        },
+    },
+};

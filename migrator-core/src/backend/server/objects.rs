@@ -1,0 +1,358 @@
+//! Every database object a model has on a server backend ([`TableDef`]: columns, primary
+//! key, indexes, unique and check constraints, foreign keys, comments — with their names), as
+//! the diff engine (`diff.rs`) and the expected schema (`normalize.rs`) read them.
+
+use sha2::{Digest, Sha256};
+
+use super::Dialect;
+
+use crate::backend::editor::SchemaError;
+use crate::db_schema::field_index_name;
+use crate::state::{ConstraintKind, FieldState, ModelKey, ModelState, OnDelete, ProjectState};
+
+/// Shortens a derived identifier to at most `max` bytes: longer names keep their first
+/// `max - 9` bytes and get `_` plus 8 hex digits of the SHA-256 of the full name, so the
+/// result is stable and distinct names stay distinct.
+pub fn shorten_identifier(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let mut cut = max.saturating_sub(hash.len() + 1);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash}", &name[..cut])
+}
+
+/// One column as a server backend stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ColumnDef {
+    /// The field it comes from (matching across renames).
+    pub field: String,
+    /// Column name.
+    pub name: String,
+    /// The backend's type spelling.
+    pub sql_type: String,
+    /// NULL allowed (never for primary-key columns).
+    pub nullable: bool,
+    /// The default as SQL.
+    pub default: Option<String>,
+    /// Identity / AUTO_INCREMENT.
+    pub auto: bool,
+    /// The name of the sequence behind an identity column, where the backend names one.
+    pub sequence: Option<String>,
+    /// Column comment.
+    pub comment: Option<String>,
+}
+
+impl ColumnDef {
+    /// Everything but the field name (what the database sees).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn shape(
+        &self,
+    ) -> (
+        &str,
+        &str,
+        bool,
+        &Option<String>,
+        bool,
+        &Option<String>,
+        &Option<String>,
+    ) {
+        (
+            &self.name,
+            &self.sql_type,
+            self.nullable,
+            &self.default,
+            self.auto,
+            &self.sequence,
+            &self.comment,
+        )
+    }
+}
+
+/// An index (or, on MySQL, a unique constraint, which is a unique index there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Idx {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    /// Declared as a named `UNIQUE` constraint (MySQL keeps those as unique indexes).
+    pub constraint: bool,
+}
+
+/// A named table-level `UNIQUE` constraint (PostgreSQL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UniqueDef {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub columns: Vec<String>,
+}
+
+/// A foreign key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FkDef {
+    pub name: String,
+    pub field: String,
+    pub column: String,
+    pub ref_model: ModelKey,
+    pub ref_field: String,
+    pub ref_table: String,
+    pub ref_column: String,
+    pub on_delete: OnDelete,
+}
+
+/// Every object one model has in a server database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TableDef {
+    pub key: ModelKey,
+    pub table: String,
+    pub comment: Option<String>,
+    pub columns: Vec<ColumnDef>,
+    /// Primary-key fields and columns, in key order.
+    pub pk_fields: Vec<String>,
+    pub pk_columns: Vec<String>,
+    /// The primary-key constraint's name where the backend names it.
+    pub pk_name: Option<String>,
+    pub indexes: Vec<Idx>,
+    pub uniques: Vec<UniqueDef>,
+    /// `(name, sql)`.
+    pub checks: Vec<(String, String)>,
+    pub fks: Vec<FkDef>,
+}
+
+impl TableDef {
+    pub(super) fn column_of_field(&self, field: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.field == field)
+    }
+}
+
+/// Statements of one column alteration, by phase.
+#[derive(Debug, Default)]
+pub(crate) struct AlterSteps {
+    /// Before the primary key is dropped (on the old table and column names).
+    pub pre_pk: Vec<String>,
+    /// With the other column changes (new table name, old column name until renamed here).
+    pub main: Vec<String>,
+    /// After the primary key is added (new names).
+    pub post_pk: Vec<String>,
+}
+
+fn missing_field(model: &ModelState, field: &str, what: &str) -> SchemaError {
+    SchemaError::MissingField {
+        app: model.app.clone(),
+        model: model.name.clone(),
+        field: field.to_owned(),
+        op: what.to_owned(),
+    }
+}
+
+fn check_declared_name(
+    d: &dyn Dialect,
+    model: &ModelState,
+    kind: &str,
+    name: &str,
+) -> Result<(), SchemaError> {
+    if name.len() > d.max_identifier() {
+        return Err(SchemaError::Unsupported(format!(
+            "{kind} name `{name}` on model `{}.{}` is {} bytes long; {} keeps at most {} — choose a shorter name",
+            model.app,
+            model.name,
+            name.len(),
+            d.backend(),
+            d.max_identifier()
+        )));
+    }
+    Ok(())
+}
+
+/// Derives every database object of `model` (resolved in `state`) on `d`'s backend.
+///
+/// A foreign key whose target exists but has no single-column primary key is an error when
+/// `strict` (the model the operation changes); for other models it is left out until the key
+/// is single again (the key is moving between columns across two operations).
+pub(crate) fn table_def(
+    d: &dyn Dialect,
+    model: &ModelState,
+    state: &ProjectState,
+    strict: bool,
+) -> Result<TableDef, SchemaError> {
+    let max = d.max_identifier();
+    check_declared_name(d, model, "table", &model.table)?;
+    let mut columns = Vec::new();
+    for f in &model.fields {
+        check_declared_name(d, model, "column", &f.column)?;
+        columns.push(ColumnDef {
+            field: f.name.clone(),
+            name: f.column.clone(),
+            sql_type: d.column_type(f),
+            nullable: f.nullable && !f.primary_key,
+            default: f
+                .default
+                .as_ref()
+                .map(|v| d.default_sql(f, v))
+                .transpose()?,
+            auto: f.auto_increment,
+            sequence: if f.auto_increment {
+                d.identity_sequence(&model.table, &f.column)
+            } else {
+                None
+            },
+            comment: f.comment.clone(),
+        });
+    }
+    let pk: Vec<&FieldState> = model.primary_key().collect();
+    let cols_of = |fields: &[String], what: &str| -> Result<Vec<String>, SchemaError> {
+        fields
+            .iter()
+            .map(|n| {
+                model
+                    .field(n)
+                    .map(|f| f.column.clone())
+                    .ok_or_else(|| missing_field(model, n, what))
+            })
+            .collect()
+    };
+    let mut indexes = Vec::new();
+    for f in &model.fields {
+        if f.primary_key || !(f.unique || f.index) {
+            continue;
+        }
+        d.check_indexable(model, f)?;
+        indexes.push(Idx {
+            name: shorten_identifier(&field_index_name(&model.table, &f.column, f.unique), max),
+            fields: vec![f.name.clone()],
+            columns: vec![f.column.clone()],
+            unique: f.unique,
+            constraint: false,
+        });
+    }
+    for i in &model.indexes {
+        check_declared_name(d, model, "index", &i.name)?;
+        for n in &i.fields {
+            if let Some(f) = model.field(n) {
+                d.check_indexable(model, f)?;
+            }
+        }
+        indexes.push(Idx {
+            name: i.name.clone(),
+            columns: cols_of(&i.fields, &format!("index {}", i.name))?,
+            fields: i.fields.clone(),
+            unique: i.unique,
+            constraint: false,
+        });
+    }
+    let mut uniques = Vec::new();
+    let mut checks = Vec::new();
+    for c in &model.constraints {
+        check_declared_name(d, model, "constraint", &c.name)?;
+        match &c.kind {
+            ConstraintKind::Check(sql) => checks.push((c.name.clone(), sql.clone())),
+            ConstraintKind::Unique(fields) => {
+                let columns = cols_of(fields, &format!("constraint {}", c.name))?;
+                for n in fields {
+                    if let Some(f) = model.field(n) {
+                        d.check_indexable(model, f)?;
+                    }
+                }
+                if d.mysql_like() {
+                    indexes.push(Idx {
+                        name: c.name.clone(),
+                        fields: fields.clone(),
+                        columns,
+                        unique: true,
+                        constraint: true,
+                    });
+                } else {
+                    uniques.push(UniqueDef {
+                        name: c.name.clone(),
+                        fields: fields.clone(),
+                        columns,
+                    });
+                }
+            }
+        }
+    }
+    let mut fks = Vec::new();
+    for f in &model.fields {
+        let Some(fk) = &f.foreign_key else { continue };
+        let target = if fk.app == model.app && fk.model == model.name {
+            model
+        } else {
+            state
+                .model(&fk.app, &fk.model)
+                .ok_or_else(|| SchemaError::BadForeignKey {
+                    model: format!("{}.{}", model.app, model.name),
+                    field: f.name.clone(),
+                    target: format!("{}.{}", fk.app, fk.model),
+                    reason: "is not in the migration state".to_owned(),
+                })?
+        };
+        let mut tpk = target.primary_key();
+        let (Some(ref_pk), None) = (tpk.next(), tpk.next()) else {
+            if strict {
+                return Err(SchemaError::BadForeignKey {
+                    model: format!("{}.{}", model.app, model.name),
+                    field: f.name.clone(),
+                    target: format!("{}.{}", fk.app, fk.model),
+                    reason: "has no single-column primary key".to_owned(),
+                });
+            }
+            continue;
+        };
+        let def = FkDef {
+            name: shorten_identifier(
+                &format!("{}_{}_fk_{}", model.table, f.column, target.table),
+                max,
+            ),
+            field: f.name.clone(),
+            column: f.column.clone(),
+            ref_model: target.key(),
+            ref_field: ref_pk.name.clone(),
+            ref_table: target.table.clone(),
+            ref_column: ref_pk.column.clone(),
+            on_delete: fk.on_delete,
+        };
+        d.check_foreign_key(model, &def)?;
+        fks.push(def);
+    }
+    if d.mysql_like() {
+        // InnoDB needs an index whose first column is the foreign-key column; when no other
+        // index (or the primary key) starts with it, the field index `{table}_{column}_idx`
+        // is created explicitly, so its name is ours rather than InnoDB's.
+        for fk in &fks {
+            let covered = pk.first().is_some_and(|p| p.column == fk.column)
+                || indexes
+                    .iter()
+                    .any(|i| i.columns.first() == Some(&fk.column));
+            if !covered {
+                indexes.push(Idx {
+                    name: shorten_identifier(
+                        &field_index_name(&model.table, &fk.column, false),
+                        max,
+                    ),
+                    fields: vec![fk.field.clone()],
+                    columns: vec![fk.column.clone()],
+                    unique: false,
+                    constraint: false,
+                });
+            }
+        }
+    }
+    Ok(TableDef {
+        key: model.key(),
+        table: model.table.clone(),
+        comment: model.comment.clone(),
+        columns,
+        pk_fields: pk.iter().map(|f| f.name.clone()).collect(),
+        pk_columns: pk.iter().map(|f| f.column.clone()).collect(),
+        pk_name: d.pk_name(&model.table),
+        indexes,
+        uniques,
+        checks,
+        fks,
+    })
+}

@@ -1,0 +1,27 @@
+//! The facts about this backend that code outside its folder asks (see `backend/features.rs`).
+
+use crate::backend::features::{Backend, Features, LockKind, RecorderSql};
+
+/// The facts about SQLite that core code asks.
+pub const FEATURES: Features = Features {
+    backend: Backend::Sqlite,
+    display_name: "SQLite",
+    url_schemes: &["sqlite"],
+    cargo_feature: None,
+    can_rollback_ddl: true,
+    deferred_foreign_key_check: true,
+    lock: LockKind::WriteTransaction,
+    max_identifier_length: None,
+    identifier_quote: '"',
+    backslash_escapes: false,
+    bool_literals: ("1", "0"),
+    recorder: RecorderSql {
+        text_type: "TEXT",
+        auto_id: "INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
+        now_utc_text: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        cast_integer: "BIGINT",
+        count_tables: |lit| {
+            format!("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {lit}")
+        },
+    },
+};

@@ -1,0 +1,11 @@
+//! SQLite, always built (diesel with the bundled library): its [`FEATURES`], its schema editor
+//! (`schema.rs`: `ALTER TABLE` where SQLite can, a table rebuild otherwise) and its
+//! introspection (`introspect.rs`: catalog pragmas plus the stored `CREATE TABLE` text).
+
+pub(crate) mod introspect;
+mod schema;
+
+pub use schema::{column_type_sql, fk_target, model_indexes, SqliteEditor};
+mod features;
+
+pub use features::FEATURES;

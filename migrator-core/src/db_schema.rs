@@ -1,0 +1,269 @@
+//! The database-object schema every backend shares: what a live database holds
+//! ([`DbSchema`] → [`TableSchema`] → columns, indexes, constraints, foreign keys), the index
+//! definition both the editors and introspection derive ([`IndexDef`]), the names migrator
+//! gives the objects it derives ([`field_index_name`]) and the names of migrator's own
+//! bookkeeping tables. Plain data: no backend, no connection, no SQL is run here.
+//!
+//! Introspection (`backend/*/introspect.rs`, dispatched by `introspect.rs`) fills these from a
+//! live database; `introspect::expected_schema` derives them from a migration state; the
+//! comparison ([`DbSchema::diff`]) is the test oracle and the base of a drift check.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::backend::features::Backend;
+
+/// The recorder table: one row per applied migration.
+pub const RECORDER_TABLE: &str = "migrator_migrations";
+/// The progress table: the operation a MySQL/MariaDB migration is running (its DDL commits
+/// implicitly), so an interrupted run can be reported and resumed.
+pub const PROGRESS_TABLE: &str = "migrator_migrations_progress";
+
+/// The name of the index behind a field's `unique` or `index` flag: `{table}_{column}_uniq` or
+/// `{table}_{column}_idx`. Shared by every backend and by introspection so names agree.
+pub fn field_index_name(table: &str, column: &str, unique: bool) -> String {
+    format!("{table}_{column}_{}", if unique { "uniq" } else { "idx" })
+}
+
+/// An index as it exists in the database: name, columns in order, uniqueness. Both the editors
+/// and `introspect::expected_schema` derive these from a model.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IndexDef {
+    /// Index name.
+    pub name: String,
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// A unique index.
+    pub unique: bool,
+}
+
+/// A database schema: tables by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DbSchema {
+    /// Tables by name.
+    pub tables: BTreeMap<String, TableSchema>,
+}
+
+/// One table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableSchema {
+    /// Table name.
+    pub name: String,
+    /// Columns sorted by name. Column order is not compared: SQLite appends added columns,
+    /// so a column removed and added back (a backwards `RemoveField`) ends up last.
+    pub columns: Vec<ColumnSchema>,
+    /// Primary-key columns in key order.
+    pub primary_key: Vec<String>,
+    /// Indexes created with `CREATE INDEX`, sorted by name (not the ones behind `UNIQUE`
+    /// constraints or the primary key).
+    pub indexes: Vec<IndexDef>,
+    /// Table-level unique constraints, sorted.
+    pub unique_constraints: Vec<NamedConstraint>,
+    /// Check constraints, sorted.
+    pub checks: Vec<NamedConstraint>,
+    /// Foreign keys, sorted by column.
+    pub foreign_keys: Vec<ForeignKeySchema>,
+}
+
+/// One column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnSchema {
+    /// Column name.
+    pub name: String,
+    /// Declared type, upper-cased (`VARCHAR(200)`).
+    pub type_name: String,
+    /// NULL allowed.
+    pub nullable: bool,
+    /// The default's SQL text as stored (`'draft'`, `0`).
+    pub default: Option<String>,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// Auto-increment (`INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite).
+    pub auto_increment: bool,
+}
+
+/// A table constraint: its name (when it has one) and what it holds — column names for
+/// `UNIQUE`, the SQL expression for `CHECK`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NamedConstraint {
+    /// `CONSTRAINT "name"`, if given.
+    pub name: Option<String>,
+    /// Columns (`UNIQUE`) or a single SQL expression (`CHECK`).
+    pub body: Vec<String>,
+}
+
+/// One foreign key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ForeignKeySchema {
+    /// The referencing column.
+    pub column: String,
+    /// The referenced table.
+    pub table: String,
+    /// The referenced column.
+    pub to_column: String,
+    /// `CASCADE`, `RESTRICT`, `SET NULL`, `SET DEFAULT` or `NO ACTION`.
+    pub on_delete: String,
+}
+
+/// Why a schema could not be read.
+#[derive(Debug, Error)]
+pub enum IntrospectError {
+    /// A catalog query failed.
+    #[error("reading the schema failed at `{sql}`: {source}")]
+    Query {
+        /// The query.
+        sql: String,
+        /// The database's error.
+        source: diesel::result::Error,
+    },
+    /// The backend has no introspection yet.
+    #[error("schema introspection for {0} is not available yet")]
+    Unsupported(Backend),
+}
+
+impl DbSchema {
+    /// Every difference between this (actual) schema and `expected`, one readable line each
+    /// (`books.title: type TEXT, expected VARCHAR(200)`); empty when they are equal.
+    pub fn diff(&self, expected: &DbSchema) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in expected.tables.keys() {
+            if !self.tables.contains_key(name) {
+                out.push(format!("table {name}: missing"));
+            }
+        }
+        for (name, actual) in &self.tables {
+            match expected.tables.get(name) {
+                None => out.push(format!("table {name}: not expected")),
+                Some(exp) => actual.diff_into(exp, &mut out),
+            }
+        }
+        out
+    }
+}
+
+impl TableSchema {
+    fn diff_into(&self, exp: &TableSchema, out: &mut Vec<String>) {
+        let t = &self.name;
+        for c in &exp.columns {
+            if !self.columns.iter().any(|a| a.name == c.name) {
+                out.push(format!("{t}.{}: column missing", c.name));
+            }
+        }
+        for a in &self.columns {
+            let Some(e) = exp.columns.iter().find(|e| e.name == a.name) else {
+                out.push(format!("{t}.{}: column not expected", a.name));
+                continue;
+            };
+            if a.type_name != e.type_name {
+                out.push(format!(
+                    "{t}.{}: type {}, expected {}",
+                    a.name, a.type_name, e.type_name
+                ));
+            }
+            if a.nullable != e.nullable {
+                let word = |n: bool| if n { "NULL" } else { "NOT NULL" };
+                out.push(format!(
+                    "{t}.{}: {}, expected {}",
+                    a.name,
+                    word(a.nullable),
+                    word(e.nullable)
+                ));
+            }
+            if a.default != e.default {
+                out.push(format!(
+                    "{t}.{}: default {:?}, expected {:?}",
+                    a.name, a.default, e.default
+                ));
+            }
+            if a.auto_increment != e.auto_increment {
+                out.push(format!(
+                    "{t}.{}: auto-increment {}, expected {}",
+                    a.name, a.auto_increment, e.auto_increment
+                ));
+            }
+        }
+        if self.primary_key != exp.primary_key {
+            out.push(format!(
+                "{t}: primary key {:?}, expected {:?}",
+                self.primary_key, exp.primary_key
+            ));
+        }
+        diff_list(t, "index", &self.indexes, &exp.indexes, out);
+        diff_list(
+            t,
+            "unique constraint",
+            &self.unique_constraints,
+            &exp.unique_constraints,
+            out,
+        );
+        diff_list(t, "check", &self.checks, &exp.checks, out);
+        diff_list(t, "foreign key", &self.foreign_keys, &exp.foreign_keys, out);
+    }
+}
+
+fn diff_list<T: PartialEq + std::fmt::Debug>(
+    table: &str,
+    what: &str,
+    actual: &[T],
+    expected: &[T],
+    out: &mut Vec<String>,
+) {
+    for e in expected {
+        if !actual.contains(e) {
+            out.push(format!("{table}: {what} missing: {e:?}"));
+        }
+    }
+    for a in actual {
+        if !expected.contains(a) {
+            out.push(format!("{table}: {what} not expected: {a:?}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_names_each_difference() {
+        let col = |name: &str, ty: &str| ColumnSchema {
+            name: name.into(),
+            type_name: ty.into(),
+            nullable: false,
+            default: None,
+            primary_key: false,
+            auto_increment: false,
+        };
+        let table = |cols: Vec<ColumnSchema>| TableSchema {
+            name: "books".into(),
+            columns: cols,
+            ..TableSchema::default()
+        };
+        let mut actual = DbSchema::default();
+        actual.tables.insert(
+            "books".into(),
+            table(vec![col("title", "TEXT"), col("extra", "INTEGER")]),
+        );
+        actual.tables.insert("stray".into(), TableSchema::default());
+        let mut expected = DbSchema::default();
+        expected.tables.insert(
+            "books".into(),
+            table(vec![col("title", "VARCHAR(200)"), col("isbn", "TEXT")]),
+        );
+        expected
+            .tables
+            .insert("authors".into(), TableSchema::default());
+        assert_eq!(
+            actual.diff(&expected),
+            [
+                "table authors: missing",
+                "books.isbn: column missing",
+                "books.title: type TEXT, expected VARCHAR(200)",
+                "books.extra: column not expected",
+                "table stray: not expected",
+            ]
+        );
+        assert!(expected.diff(&expected).is_empty());
+    }
+}
