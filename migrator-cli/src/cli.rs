@@ -7,6 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The help heading of the options every command takes, so a command's `--help` lists its
+/// own options first and these apart.
+const GLOBAL_OPTIONS: &str = "Global Options";
+
 /// Django-style schema migrations for Rust: run from anywhere inside a Cargo workspace whose
 /// crates `#[derive(Model)]`.
 ///
@@ -15,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "migrator", version, propagate_version = true)]
 pub struct Cli {
     /// The workspace's Cargo.toml (default: the workspace around the current directory).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL_OPTIONS)]
     pub manifest_path: Option<PathBuf>,
 
     /// Verbosity: 0 minimal, 1 normal, 2 verbose, 3 very verbose (prints generated files).
@@ -23,6 +27,7 @@ pub struct Cli {
         short = 'v',
         long,
         global = true,
+        help_heading = GLOBAL_OPTIONS,
         default_value_t = 1,
         value_name = "0-3",
         value_parser = clap::value_parser!(u8).range(0..=3)
@@ -43,8 +48,43 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// List every migration and whether it is applied.
     Showmigrations(ShowMigrationsArgs),
-    /// Print the SQL one migration runs.
+    /// Print the SQL one migration runs, in the dialect of the database `--database` names
+    /// (without connecting to it).
     Sqlmigrate(SqlMigrateArgs),
+}
+
+impl Command {
+    /// The database arguments of a command that connects to a database (or, like
+    /// `sqlmigrate`, needs to know which one), `None` for one that never does. The driver
+    /// reads `--database` through this, so every command is listed here without a wildcard:
+    /// a new command cannot be forgotten.
+    pub fn database(&self) -> Option<&DatabaseArgs> {
+        match self {
+            Self::Makemigrations(_) => None,
+            Self::Migrate(args) => Some(&args.database),
+            Self::Showmigrations(args) => Some(&args.database),
+            Self::Sqlmigrate(args) => Some(&args.database),
+        }
+    }
+}
+
+/// `--database URL`: the one definition, flattened into every command that touches a
+/// database.
+#[derive(Clone, Debug, Default, Args)]
+pub struct DatabaseArgs {
+    /// Database URL (default: `DATABASE_URL`, then `migrator.toml`, then `db.sqlite3` at
+    /// the workspace root). PostgreSQL and MySQL/MariaDB URLs make the `migrator` driver
+    /// build its host with migrator's `postgres` / `mysql` cargo feature (which needs libpq /
+    /// libmysqlclient); a `migrator` binary built with those features always enables them.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// The URL given on the command line, if any.
+    pub fn url(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
 }
 
 /// `makemigrations [APP…]`.
@@ -107,12 +147,9 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Database URL (default: `DATABASE_URL`, then `migrator.toml`, then `db.sqlite3` at
-    /// the workspace root). PostgreSQL and MySQL/MariaDB URLs make the `migrator` driver
-    /// build its host with migrator's `postgres` / `mysql` cargo feature (which needs libpq /
-    /// libmysqlclient); a `migrator` binary built with those features always enables them.
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
+    /// The database to migrate.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 
     /// Seconds to wait for another `migrate` that holds the migration lock before giving up
     /// (default 60). The clock restarts whenever the other run records a migration, so it
@@ -153,9 +190,9 @@ pub struct ShowMigrationsArgs {
     #[arg(long)]
     pub plan: bool,
 
-    /// Database URL (as for `migrate`).
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
+    /// The database whose applied migrations are shown.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `sqlmigrate APP NAME`.
@@ -173,7 +210,7 @@ pub struct SqlMigrateArgs {
     #[arg(long)]
     pub backwards: bool,
 
-    /// Database URL (as for `migrate`); decides the SQL dialect.
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
+    /// The database whose SQL dialect is printed (it is not connected to).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }

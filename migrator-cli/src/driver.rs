@@ -551,11 +551,21 @@ pub fn run_host(exe: &Path, args: &[OsString], ctx: &Context) -> Result<i32, Dri
     Ok(status.code().unwrap_or(2))
 }
 
+/// The `--database` URL of the command in `args` (the command line without the program
+/// name), read with the host's own clap grammar through [`Command::database`](crate::Command::database),
+/// so every command that takes `--database` is covered. `None` when the command takes none,
+/// was given none, or does not parse (the host reports that).
+pub fn explicit_database(args: &[OsString]) -> Option<String> {
+    use clap::Parser as _;
+    let argv = std::iter::once(OsString::from("migrator")).chain(args.iter().cloned());
+    let cli = crate::Cli::try_parse_from(argv).ok()?;
+    cli.command.database()?.url().map(str::to_owned)
+}
+
 /// The server features the host needs: the ones this binary was built with, plus the backend
 /// of the database the command names (`--database`, else `DATABASE_URL`, else
 /// `migrator.toml`; SQLite needs none). An unreadable URL adds nothing — the host reports it.
 pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
-    use clap::Parser as _;
     let mut features = Vec::new();
     if cfg!(feature = "postgres") {
         features.push("postgres");
@@ -563,13 +573,7 @@ pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
     if cfg!(feature = "mysql") {
         features.push("mysql");
     }
-    let argv = std::iter::once(OsString::from("migrator")).chain(args.iter().cloned());
-    let explicit = match crate::Cli::try_parse_from(argv).map(|cli| cli.command) {
-        Ok(crate::Command::Migrate(a)) => a.database,
-        Ok(crate::Command::Showmigrations(a)) => a.database,
-        Ok(crate::Command::Sqlmigrate(a)) => a.database,
-        _ => None,
-    };
+    let explicit = explicit_database(args);
     if let Ok(db) = migrator_core::database::resolve(explicit.as_deref(), root) {
         let needed = match db.url.backend() {
             migrator_core::backend::Backend::Postgres => Some("postgres"),
@@ -698,6 +702,88 @@ mod tests {
         assert!(host.build_rs.is_some());
         let plain = HostCrate::for_workspace(&workspace()).unwrap();
         assert!(plain.build_rs.is_none() && plain.manifest.contains("build = false"));
+    }
+
+    /// Commands that never connect to a database (nor need to know which one). Every other
+    /// subcommand must take `--database`, and the driver must find it there.
+    const WITHOUT_DATABASE: &[&str] = &["makemigrations"];
+
+    #[test]
+    fn every_command_that_touches_a_database_takes_database_and_the_driver_reads_it() {
+        use clap::CommandFactory as _;
+        let url = "postgres://u:pw@h/db";
+        let cli = crate::Cli::command();
+        let mut helps = Vec::new();
+        let mut seen = Vec::new();
+        for sub in cli.get_subcommands() {
+            let name = sub.get_name();
+            seen.push(name.to_owned());
+            let database = sub
+                .get_arguments()
+                .find(|a| a.get_long() == Some("database"));
+            if WITHOUT_DATABASE.contains(&name) {
+                assert!(database.is_none(), "`{name}` is listed as never connecting");
+                continue;
+            }
+            let Some(database) = database else {
+                panic!(
+                    "`{name}` has no `--database`: flatten `DatabaseArgs` into its arguments \
+                     (or list it in WITHOUT_DATABASE if it never touches a database)"
+                );
+            };
+            helps.push(database.get_help().map(ToString::to_string));
+            // The smallest valid command line: every required positional gets a value.
+            let mut args: Vec<OsString> = vec![name.into()];
+            for positional in sub.get_positionals().filter(|a| a.is_required_set()) {
+                args.push(format!("{}-value", positional.get_id()).into());
+            }
+            assert_eq!(
+                explicit_database(&args),
+                None,
+                "`{name}` without --database"
+            );
+            args.extend(["--database".into(), url.into()]);
+            assert_eq!(
+                explicit_database(&args).as_deref(),
+                Some(url),
+                "the driver does not find `{name} --database`"
+            );
+            let features = host_features(&args, Path::new("/nonexistent-ws"));
+            assert!(features.contains(&"postgres"), "{name}: {features:?}");
+        }
+        assert!(
+            seen.iter().any(|s| s == "migrate") && seen.len() >= 4,
+            "{seen:?}"
+        );
+        helps.dedup();
+        assert_eq!(helps.len(), 1, "one definition of --database: {helps:?}");
+        assert_eq!(
+            explicit_database(&["makemigrations".into(), "--dry-run".into()]),
+            None
+        );
+    }
+
+    #[test]
+    fn command_help_lists_global_options_apart() {
+        use clap::CommandFactory as _;
+        let mut cli = crate::Cli::command();
+        // Global options reach the subcommands when the command is built, as parsing does.
+        cli.build();
+        let migrate = cli.find_subcommand_mut("migrate").unwrap();
+        let help = migrate.render_help().to_string();
+        let options = help.find("\nOptions:").expect(&help);
+        let global = help.find("\nGlobal Options:").expect(&help);
+        assert!(options < global, "{help}");
+        let (own, globals) = help.split_at(global);
+        assert!(
+            own.contains("--fake") && own.contains("--database"),
+            "{help}"
+        );
+        assert!(
+            globals.contains("--manifest-path") && globals.contains("--verbosity"),
+            "{help}"
+        );
+        assert!(!own.contains("--manifest-path"), "{help}");
     }
 
     #[test]

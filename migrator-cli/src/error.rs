@@ -34,7 +34,8 @@ pub enum CliError {
     /// Replaying the migrations failed.
     #[error(transparent)]
     Graph(#[from] migrator_core::graph::GraphError),
-    /// Change detection failed (an unanswerable question, an inconsistent model…).
+    /// Planning the new migrations failed (an unanswerable question, an inconsistent model, a
+    /// history that does not replay, a dependency on an app without migrations…).
     #[error(transparent)]
     Detect(#[from] migrator_core::autodetector::DetectError),
     /// A `--name` that cannot be a file name.
@@ -71,20 +72,6 @@ pub enum CliError {
         app: String,
         /// Its crate's directory.
         manifest_dir: PathBuf,
-    },
-    /// A new migration needs another app's migration, and that app has none.
-    #[error(
-        "the new migration of '{app}' depends on app '{dependency}', which has no migration{}; \
-         run `migrator makemigrations {dependency}` first, or without app arguments",
-        if *.known { "" } else { " and no models in this binary" }
-    )]
-    DependencyWithoutMigrations {
-        /// The app being migrated.
-        app: String,
-        /// The app it depends on.
-        dependency: String,
-        /// Whether the dependency has models here.
-        known: bool,
     },
     /// The database could not be named or opened.
     #[error(transparent)]

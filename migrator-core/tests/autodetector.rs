@@ -899,37 +899,6 @@ fn renamed_product() -> CurrentModels {
     )
 }
 
-/// The keys of every app's new migration's dependencies, wired as `makemigrations` does: the
-/// app's own leaf, `depends_on_previous` → that app's leaf before this run, `depends_on_apps`
-/// → that app's new migration in this run, else its leaf.
-fn new_migrations(
-    leaves: &BTreeMap<&str, &str>,
-    changes: &BTreeMap<String, AppChanges>,
-) -> Vec<migrator_core::Migration> {
-    use migrator_core::{Migration, MigrationKey};
-    let leaf = |app: &str| leaves.get(app).map(|n| MigrationKey::new(app, *n));
-    changes
-        .iter()
-        .map(|(app, ch)| {
-            let mut m = Migration::new(app.clone(), "0099_new");
-            m.operations = ch.operations.clone();
-            m.dependencies.extend(leaf(app));
-            for dep in &ch.depends_on_previous {
-                m.dependencies.extend(leaf(dep));
-            }
-            for dep in ch.depends_on_apps.difference(&ch.depends_on_previous) {
-                if changes.contains_key(dep) {
-                    m.dependencies
-                        .push(MigrationKey::new(dep.clone(), "0099_new"));
-                } else {
-                    m.dependencies.extend(leaf(dep));
-                }
-            }
-            m
-        })
-        .collect()
-}
-
 /// catalog.0001 creates Product, orders.0001 creates OrderLine pointing at it.
 fn shop_history() -> Vec<migrator_core::Migration> {
     use migrator_core::Migration;
@@ -948,24 +917,12 @@ fn assert_graph_fixpoint(
     changes: &BTreeMap<String, AppChanges>,
     to: &CurrentModels,
 ) {
+    use migrator_core::autodetector::arrange;
     use migrator_core::graph::MigrationGraph;
     let graph = MigrationGraph::new(history.clone()).expect("history graph");
-    let leaves: BTreeMap<String, String> = graph
-        .apps()
-        .into_iter()
-        .map(|app| {
-            let leaf = graph.leaf_nodes(&app)[0].name.clone();
-            (app, leaf)
-        })
-        .collect();
-    let leaves: BTreeMap<&str, &str> = leaves
-        .iter()
-        .map(|(a, n)| (a.as_str(), n.as_str()))
-        .collect();
-    let all: Vec<_> = history
-        .into_iter()
-        .chain(new_migrations(&leaves, changes))
-        .collect();
+    // Named and wired as `makemigrations` does.
+    let new = arrange(changes, &graph, &to.state, None).expect("arranged");
+    let all: Vec<_> = history.into_iter().chain(new).collect();
     let graph = MigrationGraph::new(all).expect("no cycle, no missing dependency");
     let replayed = graph.project_state().expect("the full plan replays");
     let again = detect(&replayed, to, &mut NonInteractiveQuestioner).expect("second detect");
@@ -1266,7 +1223,7 @@ fn an_app_that_once_pointed_at_a_renamed_or_deleted_model_is_waited_for_too() {
 
 mod cross_app_plan {
     use super::*;
-    use migrator_core::autodetector::add_history_dependencies;
+    use migrator_core::autodetector;
     use migrator_core::graph::MigrationGraph;
     use migrator_core::{Migration, MigrationKey};
     use proptest::prelude::*;
@@ -1439,33 +1396,19 @@ mod cross_app_plan {
                 world.apply(e);
             }
             let graph = MigrationGraph::new(history.clone()).expect("history graph");
-            let from = graph.project_state().expect("replays");
-            let mut changes = match detect(&from, &world.current, &mut NonInteractiveQuestioner) {
+            // Detected, named and wired exactly as `makemigrations --noinput` does.
+            let changes = match autodetector::changes(
+                &graph,
+                &world.current,
+                &mut NonInteractiveQuestioner,
+                &autodetector::Options::default(),
+            ) {
                 Ok(c) => c,
                 // Foreign keys both ways between models created in one step: reported, fine.
                 Err(DetectError::CrossAppCycle { .. }) => return Ok(()),
                 Err(e) => return Err(TestCaseError::fail(format!("step {n}: {e}"))),
             };
-            add_history_dependencies(&mut changes, &graph);
-            let leaf = |app: &str| graph.leaf_nodes(app).into_iter().next();
-            let name = |app: &str| format!("{:04}", graph.app_migrations(app).len() + 1);
-            for (app, ch) in &changes {
-                let mut m = Migration::new(app.clone(), name(app));
-                m.operations = ch.operations.clone();
-                m.dependencies.extend(leaf(app));
-                for dep in &ch.depends_on_previous {
-                    m.dependencies.extend(leaf(dep));
-                }
-                for dep in ch.depends_on_apps.difference(&ch.depends_on_previous) {
-                    if changes.contains_key(dep) {
-                        m.dependencies
-                            .push(MigrationKey::new(dep.clone(), name(dep)));
-                    } else {
-                        m.dependencies.extend(leaf(dep));
-                    }
-                }
-                history.push(m);
-            }
+            history.extend(changes.migrations.into_iter().map(|new| new.migration));
             let graph = MigrationGraph::new(history.clone())
                 .map_err(|e| TestCaseError::fail(format!("step {n}: graph: {e}")))?;
             let mut state = ProjectState::new();

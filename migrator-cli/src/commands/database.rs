@@ -73,14 +73,14 @@ fn migrate_inner(
             args.target.as_deref().unwrap_or_default(),
         );
         let key = migrator_core::MigrationKey::new(app, name);
-        let (db, mut conn) = open(args.database.as_deref(), ctx)?;
+        let (db, mut conn) = open(args.database.url(), ctx)?;
         out.note(&format!("database {} (from {})", db.url, db.source));
         executor::forget(&mut conn, graph, &key, lock_timeout)?;
         out.forgotten(&key.to_string());
         return Ok(Status::Done);
     }
     let target = executor::resolve_target(graph, args.app.as_deref(), args.target.as_deref())?;
-    let (db, mut conn) = open(args.database.as_deref(), ctx)?;
+    let (db, mut conn) = open(args.database.url(), ctx)?;
     out.note(&format!("database {} (from {})", db.url, db.source));
 
     if args.restamp {
@@ -202,7 +202,7 @@ pub fn showmigrations(
 ) -> Result<Status, CliError> {
     let loaded = load()?;
     let graph = &loaded.graph;
-    let (_db, mut conn) = open(args.database.as_deref(), ctx)?;
+    let (_db, mut conn) = open(args.database.url(), ctx)?;
     // The same checks `migrate` makes before it runs anything: an edited or deleted applied
     // migration, or an interrupted MySQL run, is an error here too.
     let applied: BTreeSet<_> = executor::check_recorded(&mut conn, graph)
@@ -267,7 +267,7 @@ pub fn sqlmigrate(
     let loaded = load()?;
     let graph = &loaded.graph;
     let key = executor::resolve_name(graph, &args.app, &args.name)?;
-    let db = database::resolve(args.database.as_deref(), &ctx.workspace_root)?;
+    let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
     let backend = db.url.backend();
     let ops = executor::sql_for_migration(graph, &key, args.backwards, backend)?;
     let atomic = graph.migration(&key).is_some_and(|m| m.atomic)

@@ -1,0 +1,106 @@
+//! Index and constraint phases of a kept model: removals of those that disappear or change
+//! (field renames taken into account; a check constraint naming a column that moves is
+//! dropped and added back), and additions of those that are new or changed.
+
+use std::collections::BTreeMap;
+
+use crate::operations::{AddConstraint, AddIndex, Operation, RemoveConstraint, RemoveIndex};
+use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelKey};
+
+use super::detector::Detector;
+use super::DetectError;
+
+/// `fields` with renamed fields under their new names.
+fn rename_in(fields: &[String], renames: &BTreeMap<&str, &str>) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| {
+            renames
+                .get(f.as_str())
+                .map_or_else(|| f.clone(), |n| n.to_string())
+        })
+        .collect()
+}
+
+impl Detector<'_> {
+    /// RemoveIndex / RemoveConstraint for indexes and constraints that disappear or change.
+    pub(super) fn remove_indexes(
+        &mut self,
+        key: &ModelKey,
+        renames: Option<&Vec<(String, String)>>,
+    ) -> Result<(), DetectError> {
+        let map: BTreeMap<&str, &str> = renames
+            .into_iter()
+            .flatten()
+            .map(|(o, n)| (o.as_str(), n.as_str()))
+            .collect();
+        let old = &self.work.models[key];
+        let new = &self.to.models[key];
+        let mut ops: Vec<Operation> = Vec::new();
+        for idx in &old.indexes {
+            let mapped = IndexState {
+                fields: rename_in(&idx.fields, &map),
+                ..idx.clone()
+            };
+            if !new.indexes.contains(&mapped) {
+                ops.push(RemoveIndex::new(&key.name, &idx.name).into());
+            }
+        }
+        // Columns that change name (a renamed field whose column follows, or a new column
+        // name): the field operations rewrite them in the state's check constraints, so a
+        // check naming one is dropped first and added back as the code declares it.
+        let moved_columns: Vec<(&str, &str)> = old
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = map.get(f.name.as_str()).copied().unwrap_or(&f.name);
+                new.field(name)
+                    .filter(|n| n.column != f.column)
+                    .map(|n| (f.column.as_str(), n.column.as_str()))
+            })
+            .collect();
+        for c in &old.constraints {
+            let mapped = match &c.kind {
+                ConstraintKind::Unique(f) => ConstraintState {
+                    name: c.name.clone(),
+                    kind: ConstraintKind::Unique(rename_in(f, &map)),
+                },
+                ConstraintKind::Check(_) => c.clone(),
+            };
+            let names_moved_column = match &c.kind {
+                ConstraintKind::Check(sql) => moved_columns
+                    .iter()
+                    .any(|(o, n)| crate::operations::rename_column_in_sql(sql, o, n) != *sql),
+                ConstraintKind::Unique(_) => false,
+            };
+            if names_moved_column || !new.constraints.contains(&mapped) {
+                ops.push(RemoveConstraint::new(&key.name, &c.name).into());
+            }
+        }
+        for op in ops {
+            self.emit(&key.app, op)?;
+        }
+        Ok(())
+    }
+
+    /// AddIndex / AddConstraint for indexes and constraints that are new or changed.
+    pub(super) fn add_indexes(&mut self, key: &ModelKey) -> Result<(), DetectError> {
+        let new = &self.to.models[key];
+        let old = &self.work.models[key];
+        let mut ops: Vec<Operation> = Vec::new();
+        for i in &new.indexes {
+            if !old.indexes.contains(i) {
+                ops.push(AddIndex::new(&key.name, i.clone()).into());
+            }
+        }
+        for c in &new.constraints {
+            if !old.constraints.contains(c) {
+                ops.push(AddConstraint::new(&key.name, c.clone()).into());
+            }
+        }
+        for op in ops {
+            self.emit(&key.app, op)?;
+        }
+        Ok(())
+    }
+}
