@@ -575,11 +575,7 @@ pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
     }
     let explicit = explicit_database(args);
     if let Ok(db) = migrator_core::database::resolve(explicit.as_deref(), root) {
-        let needed = match db.url.backend() {
-            migrator_core::backend::Backend::Postgres => Some("postgres"),
-            migrator_core::backend::Backend::Mysql => Some("mysql"),
-            migrator_core::backend::Backend::Sqlite => None,
-        };
+        let needed = db.url.backend().features().cargo_feature;
         if let Some(f) = needed {
             if !features.contains(&f) {
                 features.push(f);

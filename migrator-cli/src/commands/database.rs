@@ -270,8 +270,8 @@ pub fn sqlmigrate(
     let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
     let backend = db.url.backend();
     let ops = executor::sql_for_migration(graph, &key, args.backwards, backend)?;
-    let atomic = graph.migration(&key).is_some_and(|m| m.atomic)
-        && backend != migrator_core::backend::Backend::Mysql;
+    let atomic =
+        graph.migration(&key).is_some_and(|m| m.atomic) && backend.features().can_rollback_ddl;
     let blocks: Vec<(String, Vec<String>, bool)> = ops
         .into_iter()
         .map(|op| (op.description, op.statements, op.rust.is_some()))
