@@ -149,10 +149,21 @@ pub trait Column {
     /// [`Column::column_type`] and [`Column::NULLABLE`] in one constant: what
     /// `#[derive(Model)]` records for each field. Not meant to be overridden.
     #[doc(hidden)]
-    const COLUMN: crate::model::ColumnInfo = crate::model::ColumnInfo {
+    const COLUMN: ColumnInfo = ColumnInfo {
         column_type: Self::column_type,
         nullable: Self::NULLABLE,
     };
+}
+
+/// What the type system says about a field's Rust type ([`Column::COLUMN`]): what
+/// `#[derive(Model)]` records for each field without `db_type`. Generated code only.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnInfo {
+    /// The column type for the field's settings.
+    pub column_type: fn(&TypeSpec) -> ColumnType,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
 }
 
 /// Types that accept `#[model(max_length = N)]`.

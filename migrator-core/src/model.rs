@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::field_type::{ColumnType, TypeSpec};
+use crate::field_type::{ColumnInfo, ColumnType, TypeSpec};
 use crate::state::{
     ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState, OnDelete,
 };
@@ -84,18 +84,6 @@ pub struct ModelRef {
     pub app: &'static str,
     /// Model name.
     pub name: &'static str,
-}
-
-/// What the type system says about a field's Rust type ([`Column::COLUMN`]).
-///
-/// [`Column::COLUMN`]: crate::Column::COLUMN
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub struct ColumnInfo {
-    /// The column type for the field's settings.
-    pub column_type: fn(&TypeSpec) -> ColumnType,
-    /// Whether the column accepts NULL.
-    pub nullable: bool,
 }
 
 /// One model as `#[derive(Model)]` describes it: app label, name, table, the encoded rest
