@@ -1,13 +1,15 @@
 //! Rust type → column type, through the [`Column`] trait (DESIGN decision 2).
 //!
-//! The derive never matches type names: for a field of type `T` it asks
-//! `<T as Column>::column_type(&spec)` where `spec` carries the field's `max_length`,
-//! `precision` and `scale`. Users implement [`Column`] for their own types (an enum stored as
-//! text, say). The marker traits ([`MaxLengthColumn`], [`DecimalColumn`], [`NullableColumn`],
-//! [`AutoIncrementColumn`]) let the derive turn attribute misuse into compile errors at the
-//! offending field; the default markers ([`TextDefault`], [`IntegerDefault`], [`FloatDefault`],
-//! [`BoolDefault`]) do the same for a `default = <literal>` of the wrong kind. This module owns
-//! the mapping only; SQL spelling per backend lives in `backend/`.
+//! The derive never matches type names: for a field of type `T` it records
+//! `<T as Column>::COLUMN` (a [`ColumnInfo`]: the type's `column_type` function and
+//! nullability), and the model's definition calls that function with a [`TypeSpec`] carrying
+//! the field's `max_length`, `precision` and `scale`. Users implement [`Column`] for their
+//! own types (an enum stored as text, say). The marker traits ([`MaxLengthColumn`],
+//! [`DecimalColumn`], [`NullableColumn`], [`AutoIncrementColumn`]) let the derive turn
+//! attribute misuse into compile errors at the offending field; the default markers
+//! ([`TextDefault`], [`IntegerDefault`], [`FloatDefault`], [`BoolDefault`]) do the same for a
+//! `default = <literal>` of the wrong kind. This module owns the mapping only; SQL spelling
+//! per backend lives in `backend/`.
 //!
 //! # Which literal kinds a type's `default` accepts
 //!

@@ -89,7 +89,7 @@ pub struct ModelRef {
 }
 
 /// One model as `#[derive(Model)]` describes it: app label, name, table, the encoded rest
-/// (the format is on [`build_definition`]), then the [`ColumnInfo`] of every field without
+/// (in the migrator-descriptor crate's format, read by [`build_definition`]), then the [`ColumnInfo`] of every field without
 /// `db_type` and the [`ModelRef`] of every foreign key, both in field order.
 #[doc(hidden)]
 #[derive(Debug)]

@@ -142,7 +142,9 @@ impl Output {
     /// assertions.
     fn field(&mut self, cont: &Container<'_>, field: &Field<'_>, pk: PkKind) {
         let a = &field.attrs;
-        // The descriptor is an item of its own, where `Self` does not name the struct.
+        // `Self` spelled as the struct: the primary-key assertions are items beside the impl,
+        // where `Self` does not resolve (the descriptor, inside the impl, gets the same
+        // spelling so the expansion names each type one way).
         let ty = &replace_self(field.ty.to_token_stream(), cont.ident);
         let span = field.ty.span();
         let name = &field.name;
@@ -295,8 +297,8 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// `tokens` with every `Self` replaced by `ident` (keeping the span): the descriptor and the
-/// assertions are items nested in `definition`, where `Self` does not resolve.
+/// `tokens` with every `Self` replaced by `ident` (keeping the span): the primary-key
+/// assertions are items beside the impl, where `Self` does not resolve.
 fn replace_self(tokens: TokenStream, ident: &Ident) -> TokenStream {
     tokens
         .into_iter()
