@@ -1,13 +1,15 @@
 //! Rust type → column type, through the [`Column`] trait (DESIGN decision 2).
 //!
-//! The derive never matches type names: for a field of type `T` it asks
-//! `<T as Column>::column_type(&spec)` where `spec` carries the field's `max_length`,
-//! `precision` and `scale`. Users implement [`Column`] for their own types (an enum stored as
-//! text, say). The marker traits ([`MaxLengthColumn`], [`DecimalColumn`], [`NullableColumn`],
-//! [`AutoIncrementColumn`]) let the derive turn attribute misuse into compile errors at the
-//! offending field; the default markers ([`TextDefault`], [`IntegerDefault`], [`FloatDefault`],
-//! [`BoolDefault`]) do the same for a `default = <literal>` of the wrong kind. This module owns
-//! the mapping only; SQL spelling per backend lives in `backend/`.
+//! The derive never matches type names: for a field of type `T` it records
+//! `<T as Column>::COLUMN` (a [`ColumnInfo`]: the type's `column_type` function and
+//! nullability), and the model's definition calls that function with a [`TypeSpec`] carrying
+//! the field's `max_length`, `precision` and `scale`. Users implement [`Column`] for their
+//! own types (an enum stored as text, say). The marker traits ([`MaxLengthColumn`],
+//! [`DecimalColumn`], [`NullableColumn`], [`AutoIncrementColumn`]) let the derive turn
+//! attribute misuse into compile errors at the offending field; the default markers
+//! ([`TextDefault`], [`IntegerDefault`], [`FloatDefault`], [`BoolDefault`]) do the same for a
+//! `default = <literal>` of the wrong kind. This module owns the mapping only; SQL spelling
+//! per backend lives in `backend/`.
 //!
 //! # Which literal kinds a type's `default` accepts
 //!
@@ -149,10 +151,21 @@ pub trait Column {
     /// [`Column::column_type`] and [`Column::NULLABLE`] in one constant: what
     /// `#[derive(Model)]` records for each field. Not meant to be overridden.
     #[doc(hidden)]
-    const COLUMN: crate::model::ColumnInfo = crate::model::ColumnInfo {
+    const COLUMN: ColumnInfo = ColumnInfo {
         column_type: Self::column_type,
         nullable: Self::NULLABLE,
     };
+}
+
+/// What the type system says about a field's Rust type ([`Column::COLUMN`]): what
+/// `#[derive(Model)]` records for each field without `db_type`. Generated code only.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnInfo {
+    /// The column type for the field's settings.
+    pub column_type: fn(&TypeSpec) -> ColumnType,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
 }
 
 /// Types that accept `#[model(max_length = N)]`.

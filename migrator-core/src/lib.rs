@@ -63,10 +63,10 @@ pub use migrator_derive::Model;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::field_type::{
-        AutoIncrementColumn, BoolDefault, Column, DecimalColumn, FloatDefault, IntegerDefault,
-        MaxLengthColumn, NullableColumn, TextDefault,
+        AutoIncrementColumn, BoolDefault, Column, ColumnInfo, DecimalColumn, FloatDefault,
+        IntegerDefault, MaxLengthColumn, NullableColumn, TextDefault,
     };
-    pub use crate::model::{build_definition, ColumnInfo, ModelDescriptor, ModelRef};
+    pub use crate::model::{build_definition, ModelDescriptor, ModelRef};
     pub use crate::registry::ModelRegistration;
     pub use inventory;
 

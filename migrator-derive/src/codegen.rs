@@ -9,8 +9,9 @@
 //!
 //! - everything the derive knows by itself (names, columns, flags, type settings, defaults,
 //!   `on_delete` rules, comments, rename hints, indexes and checks) encoded into **one string
-//!   literal** by [`Encoder`] (the format is documented on `migrator_core::model::
-//!   build_definition`, which reads it);
+//!   literal** by `migrator_descriptor::Writer` (the format, its version and every tag are
+//!   defined and documented in the migrator-descriptor crate; `migrator_core::model::
+//!   build_definition` reads it with the same crate's `Reader`);
 //! - one constant per column the type system must answer: `<T as Column>::COLUMN` (the
 //!   column-type function and nullability of the field's Rust type);
 //! - one constant per foreign key: `<Target as Model>::KEY` (the target's app and name).
@@ -28,8 +29,7 @@
 //! checked against the literal's kind), so rustc's `#[diagnostic::on_unimplemented]` message
 //! lands on that attribute.
 
-use std::fmt::Write as _;
-
+use migrator_descriptor::{self as tag, Writer};
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
@@ -37,9 +37,6 @@ use syn::spanned::Spanned;
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::{DefaultLit, FieldAttrs, OnDelete};
 use crate::check::MAX_IDENTIFIER_BYTES;
-
-/// The version of the descriptor string format; `migrator_core::__private::decode` checks it.
-const FORMAT: char = '1';
 
 /// The `impl Model` and registration for `cont`, whose app label is `app`.
 pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
@@ -49,10 +46,9 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
     let pk = cont.primary_key();
 
     let mut out = Output::default();
-    out.meta.push(FORMAT);
-    out.meta.text_opt('c', cont.doc.as_deref());
+    out.meta.text_opt(tag::model::COMMENT, cont.doc.as_deref());
     out.meta.text_opt(
-        'r',
+        tag::model::RENAMED_FROM,
         cont.attrs
             .renamed_from
             .as_ref()
@@ -66,8 +62,8 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
     for check in &cont.attrs.checks {
         let name = check.name.as_ref().map(|n| n.value()).unwrap_or_default();
         let sql = check.sql.as_ref().map(|n| n.value()).unwrap_or_default();
-        out.meta.text('K', &name);
-        out.meta.text('q', &sql);
+        out.meta.text(tag::check::NAME, &name);
+        out.meta.text(tag::check::SQL, &sql);
     }
     let Output {
         meta,
@@ -76,7 +72,7 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
         asserts,
         const_asserts,
     } = out;
-    let meta = meta.0;
+    let meta = meta.finish();
 
     quote! {
         const _: () = {
@@ -108,8 +104,8 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
 /// What [`expand`] collects from the fields.
 #[derive(Default)]
 struct Output {
-    /// The descriptor string.
-    meta: Encoder,
+    /// The descriptor string (starts with the format version).
+    meta: Writer,
     /// `<T as Column>::COLUMN` of every field without `db_type`, in field order.
     columns: Vec<TokenStream>,
     /// `<Target as Model>::KEY` of every foreign key, in field order.
@@ -119,35 +115,6 @@ struct Output {
     /// Primary-key assertions: items of their own, so a failing one is reported next to any
     /// type error.
     const_asserts: Vec<TokenStream>,
-}
-
-/// Builds the descriptor string: one-byte tags, each followed by its value, if any. A text
-/// value is its length in bytes, `:`, and the text; a number is its decimal digits and `;`.
-#[derive(Default)]
-struct Encoder(String);
-
-impl Encoder {
-    /// Pushes `char`.
-    fn push(&mut self, tag: char) {
-        self.0.push(tag);
-    }
-
-    /// Pushes `tag` and a text value.
-    fn text(&mut self, tag: char, value: &str) {
-        let _ = write!(self.0, "{tag}{}:{value}", value.len());
-    }
-
-    /// Pushes `tag` and a text value when there is one.
-    fn text_opt(&mut self, tag: char, value: Option<&str>) {
-        if let Some(value) = value {
-            self.text(tag, value);
-        }
-    }
-
-    /// Pushes `tag` and a number.
-    fn number(&mut self, tag: char, value: impl std::fmt::Display) {
-        let _ = write!(self.0, "{tag}{value};");
-    }
 }
 
 /// How a field relates to the primary key.
@@ -175,22 +142,24 @@ impl Output {
     /// assertions.
     fn field(&mut self, cont: &Container<'_>, field: &Field<'_>, pk: PkKind) {
         let a = &field.attrs;
-        // The descriptor is an item of its own, where `Self` does not name the struct.
+        // `Self` spelled as the struct: the primary-key assertions are items beside the impl,
+        // where `Self` does not resolve (the descriptor, inside the impl, gets the same
+        // spelling so the expansion names each type one way).
         let ty = &replace_self(field.ty.to_token_stream(), cont.ident);
         let span = field.ty.span();
         let name = &field.name;
         let (column, _) = field.column();
         let meta = &mut self.meta;
 
-        meta.text('F', name);
+        meta.text(tag::field::NAME, name);
         if column != *name {
-            meta.text('k', &column);
+            meta.text(tag::field::COLUMN, &column);
         }
         match &a.db_type {
             Some(db) => {
-                meta.text('T', &db.value.value());
+                meta.text(tag::field::DB_TYPE, &db.value.value());
                 if field.is_syntactic_option() {
-                    meta.push('n');
+                    meta.flag(tag::field::NULLABLE);
                 }
             }
             None => self
@@ -198,28 +167,28 @@ impl Output {
                 .push(quote_spanned!(span=> <#ty as __migrator::Column>::COLUMN)),
         }
         if let Some(n) = &a.max_length {
-            meta.number('L', n.value);
+            meta.number(tag::field::MAX_LENGTH, n.value);
         }
         if let Some(n) = &a.precision {
-            meta.number('P', n.value);
+            meta.number(tag::field::PRECISION, n.value);
         }
         if let Some(n) = &a.scale {
-            meta.number('S', n.value);
+            meta.number(tag::field::SCALE, n.value);
         }
 
         if pk != PkKind::None {
-            meta.push('p');
+            meta.flag(tag::field::PRIMARY_KEY);
         }
         if a.auto.is_some() {
-            meta.push('a');
+            meta.flag(tag::field::AUTO);
         } else if pk == PkKind::ImplicitId {
-            meta.push('A');
+            meta.flag(tag::field::AUTO_IF_INTEGER);
         }
         if a.unique.is_some() {
-            meta.push('u');
+            meta.flag(tag::field::UNIQUE);
         }
         if field_indexed(a, pk) {
-            meta.push('i');
+            meta.flag(tag::field::INDEX);
         }
 
         if let Some(ml) = &a.max_length {
@@ -244,25 +213,25 @@ impl Output {
                 self.asserts.push(assert_at(check, ty, *lit_span));
             }
             match lit {
-                DefaultLit::Text(s) => meta.text('t', s),
-                DefaultLit::Int(i) => meta.number('I', i),
-                DefaultLit::Float(f) => meta.text('f', f),
-                DefaultLit::Bool(b) => meta.number('b', u8::from(*b)),
+                DefaultLit::Text(s) => meta.text(tag::field::DEFAULT_TEXT, s),
+                DefaultLit::Int(i) => meta.number(tag::field::DEFAULT_INT, *i),
+                DefaultLit::Float(f) => meta.text(tag::field::DEFAULT_FLOAT, f),
+                DefaultLit::Bool(b) => meta.number(tag::field::DEFAULT_BOOL, u8::from(*b)),
             }
         }
         if let Some(sql) = &a.default_sql {
-            meta.text('s', &sql.value.value());
+            meta.text(tag::field::DEFAULT_SQL, &sql.value.value());
         }
         if let (Some(fk), Some(od)) = (&a.foreign_key, &a.on_delete) {
             let (rule, lit) = &od.value;
             let rule = match rule {
-                OnDelete::Cascade => 'c',
-                OnDelete::Restrict => 'r',
-                OnDelete::SetNull => 'n',
-                OnDelete::SetDefault => 'd',
-                OnDelete::NoAction => 'x',
+                OnDelete::Cascade => tag::on_delete::CASCADE,
+                OnDelete::Restrict => tag::on_delete::RESTRICT,
+                OnDelete::SetNull => tag::on_delete::SET_NULL,
+                OnDelete::SetDefault => tag::on_delete::SET_DEFAULT,
+                OnDelete::NoAction => tag::on_delete::NO_ACTION,
             };
-            meta.number('R', rule);
+            meta.rule(tag::field::FOREIGN_KEY, rule);
             if od.value.0 == OnDelete::SetNull {
                 self.asserts
                     .push(assert_at("assert_nullable", ty, lit.span()));
@@ -272,8 +241,11 @@ impl Output {
             self.keys
                 .push(quote_spanned!(span=> <#path as ::migrator_core::Model>::KEY));
         }
-        meta.text_opt('h', field.doc.as_deref());
-        meta.text_opt('o', a.renamed_from.as_ref().map(|l| l.value()).as_deref());
+        meta.text_opt(tag::field::COMMENT, field.doc.as_deref());
+        meta.text_opt(
+            tag::field::RENAMED_FROM,
+            a.renamed_from.as_ref().map(|l| l.value()).as_deref(),
+        );
 
         if pk != PkKind::None && a.db_type.is_none() {
             // Decided by the `Column` impl (`NULLABLE`), not by the spelling of the type.
@@ -325,8 +297,8 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// `tokens` with every `Self` replaced by `ident` (keeping the span): the descriptor and the
-/// assertions are items nested in `definition`, where `Self` does not resolve.
+/// `tokens` with every `Self` replaced by `ident` (keeping the span): the primary-key
+/// assertions are items beside the impl, where `Self` does not resolve.
 fn replace_self(tokens: TokenStream, ident: &Ident) -> TokenStream {
     tokens
         .into_iter()
@@ -347,7 +319,7 @@ fn replace_self(tokens: TokenStream, ident: &Ident) -> TokenStream {
 }
 
 /// Encodes the struct's `index(...)` settings.
-fn indexes(cont: &Container<'_>, table: &str, meta: &mut Encoder) {
+fn indexes(cont: &Container<'_>, table: &str, meta: &mut Writer) {
     for index in &cont.attrs.indexes {
         let fields: Vec<String> = index
             .fields
@@ -366,12 +338,12 @@ fn indexes(cont: &Container<'_>, table: &str, meta: &mut Encoder) {
                 default_index_name(table, &columns, unique)
             }
         };
-        meta.text('X', &name);
+        meta.text(tag::index::NAME, &name);
         if unique {
-            meta.push('U');
+            meta.flag(tag::index::UNIQUE);
         }
         for field in &fields {
-            meta.text('x', field);
+            meta.text(tag::index::FIELD, field);
         }
     }
 }

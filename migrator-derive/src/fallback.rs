@@ -19,6 +19,8 @@ pub(crate) fn stub(input: &DeriveInput, app: &str, errors: &syn::Error) -> Token
     let name = ident.unraw().to_string();
     let table = name.to_snake_case();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // An empty descriptor (the format version alone); `definition` never reads it.
+    let descriptor = migrator_descriptor::Writer::new().finish();
     let message = format!(
         "`#[derive(Model)]` on `{name}` reported compile errors; this placeholder never runs"
     );
@@ -32,7 +34,7 @@ pub(crate) fn stub(input: &DeriveInput, app: &str, errors: &syn::Error) -> Token
                 const TABLE: &'static str = #table;
 
                 const DESCRIPTOR: &'static ::migrator_core::__private::ModelDescriptor =
-                    &::migrator_core::__private::ModelDescriptor(#app, #name, #table, "1", &[], &[]);
+                    &::migrator_core::__private::ModelDescriptor(#app, #name, #table, #descriptor, &[], &[]);
 
                 fn definition() -> ::migrator_core::ModelDefinition {
                     ::core::panic!(#message)

@@ -90,8 +90,8 @@ fn foreign_keys_indexes_and_checks() {
 
 #[test]
 fn self_names_the_struct_inside_the_descriptor() {
-    // The descriptor and the assertions are items nested in `definition`, where `Self` does
-    // not resolve: the derive spells the struct's name instead.
+    // The primary-key assertions are items beside the impl, where `Self` does not resolve;
+    // the derive spells the struct's name there and, for one spelling, in the descriptor.
     let expansion = expand(quote! {
         struct Node {
             id: i64,
