@@ -21,7 +21,12 @@ use toml_edit::{value, DocumentMut, InlineTable, Item, Table};
 use crate::context::Context;
 
 /// The crates that make up migrator itself: never treated as apps.
-const OWN_CRATES: &[&str] = &["migrator-core", "migrator-cli", "migrator-derive"];
+const OWN_CRATES: &[&str] = &[
+    "migrator-core",
+    "migrator-cli",
+    "migrator-derive",
+    "migrator-descriptor",
+];
 
 /// Why the driver could not run a command.
 #[derive(Debug, Error)]
