@@ -61,8 +61,9 @@ pub enum CliError {
     Conflicts(BTreeMap<String, Vec<MigrationKey>>),
     /// An app has models but its crate does not embed its migrations.
     #[error(
-        "app '{app}' has models but its crate does not embed its migrations, so makemigrations \
-         cannot know its history or where to write.\nfix: add {}/build.rs containing\n\
+        "app '{app}' has models but its crate does not embed its migrations, so migrator cannot \
+         know its history (which migrations exist, which the database has applied) or where to \
+         write new ones.\nfix: add {}/build.rs containing\n\
          \n    fn main() {{\n        migrator_core::build::embed_migrations();\n    }}\n\n\
          and this line to the crate root (src/lib.rs):\n\n    migrator_core::embed_migrations!();\n",
         .manifest_dir.display()

@@ -26,6 +26,7 @@ fn load() -> Result<LoadedMigrations, CliError> {
     if loaded.graph.is_empty() && registry::registrations().is_empty() {
         return Err(CliError::EmptyRegistry);
     }
+    super::makemigrations::check_embedded(&[], &loaded)?;
     loaded.check_files_on_disk()?;
     Ok(loaded)
 }

@@ -132,8 +132,10 @@ fn check_apps(
 }
 
 /// An app with models must embed its migrations, or makemigrations has nowhere to write and
-/// nothing to compare with.
-fn check_embedded(requested: &[String], loaded: &LoadedMigrations) -> Result<(), CliError> {
+/// nothing to compare with, and the database commands cannot know its history (they would
+/// report "no migrations" for an app the database has rows for). Every command checks it;
+/// `requested` empty means every app.
+pub(crate) fn check_embedded(requested: &[String], loaded: &LoadedMigrations) -> Result<(), CliError> {
     let missing = loaded
         .apps_without_embed
         .iter()

@@ -7,7 +7,7 @@ use super::{indexes, model_mut, OperationKind, StateError};
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
 use crate::field_type::ColumnType;
-use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
+use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelState, ProjectState};
 
 /// Add a field to a model.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +114,37 @@ pub(crate) fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
             _ => true,
         },
     }
+}
+
+/// The value that refills existing rows when a rollback brings back a NOT NULL column that has
+/// no default (a removed field re-added, or a column made nullable made NOT NULL again), as
+/// Django's "effective default" does for strings — here for every type that has an obvious
+/// empty value: `0`, `0.0`, `false`, `''`, the epoch for dates and times, the nil UUID, JSON
+/// `null`. `None` when no refill is needed (nullable, a default of its own, auto-increment) or
+/// none is known (primary and foreign keys, custom types): rolling back then works only on a
+/// table without rows, and the database says so.
+pub fn rollback_fill(field: &FieldState) -> Option<DefaultValue> {
+    use ColumnType as C;
+    if field.nullable
+        || field.default.is_some()
+        || field.auto_increment
+        || field.primary_key
+        || field.foreign_key.is_some()
+    {
+        return None;
+    }
+    Some(match &field.column_type {
+        C::SmallInt | C::Integer | C::BigInt | C::Decimal { .. } => DefaultValue::Int(0),
+        C::Float | C::Double => DefaultValue::Float("0.0".into()),
+        C::Boolean => DefaultValue::Bool(false),
+        C::Text | C::Varchar(_) | C::Blob => DefaultValue::Text(String::new()),
+        C::Date => DefaultValue::Text("1970-01-01".into()),
+        C::Time => DefaultValue::Text("00:00:00".into()),
+        C::Timestamp | C::TimestampTz => DefaultValue::Text("1970-01-01 00:00:00".into()),
+        C::Uuid => DefaultValue::Text("00000000-0000-0000-0000-000000000000".into()),
+        C::Json => DefaultValue::Text("null".into()),
+        C::Custom(_) => return None,
+    })
 }
 
 impl AddField {
@@ -278,8 +309,17 @@ impl OperationKind for RemoveField {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        // The column comes back on a table that may have rows: a NOT NULL column without a
+        // default is refilled with its type's empty value (see `rollback_fill`).
         let removed = step.field_in(step.to, &self.model, &self.name)?;
-        editor.add_field(step, &self.model, removed, false)
+        match rollback_fill(removed) {
+            Some(value) => {
+                let mut refilled = removed.clone();
+                refilled.default = Some(value);
+                editor.add_field(step, &self.model, &refilled, true)
+            }
+            None => editor.add_field(step, &self.model, removed, false),
+        }
     }
 
     fn model_name(&self) -> Option<&str> {
@@ -375,8 +415,25 @@ impl OperationKind for AlterField {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        // Back to NOT NULL from a nullable column: the NULLs written since are refilled with the
+        // old default, or the type's empty value.
         let old = step.field_in(step.to, &self.model, &self.name)?;
-        editor.alter_field(step, &self.model, &self.name, old, false)
+        let was_nullable = step
+            .field_in(step.from, &self.model, &self.name)
+            .is_ok_and(|f| f.nullable);
+        let fill = match &old.default {
+            Some(d) if was_nullable && !old.nullable => Some(d.clone()),
+            _ if was_nullable => rollback_fill(old),
+            _ => None,
+        };
+        match fill {
+            Some(value) => {
+                let mut refilled = old.clone();
+                refilled.default = Some(value);
+                editor.alter_field(step, &self.model, &self.name, &refilled, true)
+            }
+            None => editor.alter_field(step, &self.model, &self.name, old, false),
+        }
     }
 
     fn model_name(&self) -> Option<&str> {

@@ -22,7 +22,7 @@ mod indexes;
 mod models;
 mod special;
 
-pub use fields::{AddField, AlterField, RemoveField, RenameField};
+pub use fields::{rollback_fill, AddField, AlterField, RemoveField, RenameField};
 pub use indexes::{rename_column_in_sql, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex};
 pub use models::{AlterModelComment, AlterModelTable, CreateModel, DeleteModel, RenameModel};
 pub use special::{RunRust, RunSql};

@@ -273,7 +273,7 @@ fn an_empty_registry_gives_the_hint_and_no_app_crate_names_the_fix() {
 }
 
 #[test]
-fn an_app_without_embedded_migrations_is_told_what_to_add() {
+fn an_app_without_embedded_migrations_is_told_what_to_add_by_every_command() {
     let ws = TempWorkspace::new(&["shop"]);
     ws.write(
         "shop/Cargo.toml",
@@ -283,15 +283,31 @@ fn an_app_without_embedded_migrations_is_told_what_to_add() {
         "shop/src/lib.rs",
         "//! A shop.\n\n/// A product.\n#[derive(migrator_core::Model)]\npub struct Product {\n    /// Key.\n    pub id: i64,\n}\n",
     );
-    let run = ws.migrator(&["makemigrations"]);
-    run.expect_code(2);
-    assert!(
-        run.stderr.contains("app 'shop'")
-            && run.stderr.contains("build.rs")
-            && run.stderr.contains("migrator_core::embed_migrations!();"),
-        "{}",
-        run.stderr
-    );
+    // Every command gives the same error: none may report "(no migrations)" or "No migrations
+    // to apply" for an app whose history it cannot see.
+    for args in [
+        &["makemigrations"][..],
+        &["showmigrations"],
+        &["migrate"],
+        &["migrate", "shop", "zero"],
+        &["migrate", "--plan"],
+        &["sqlmigrate", "shop", "0001"],
+    ] {
+        let run = ws.migrator(args);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("app 'shop' has models but its crate does not embed")
+                && run.stderr.contains("build.rs")
+                && run.stderr.contains("migrator_core::embed_migrations!();"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stdout.contains("no migrations") && !run.stdout.contains("No migrations"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
 }
 
 #[test]
