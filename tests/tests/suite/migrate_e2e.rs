@@ -1002,15 +1002,15 @@ fn an_irreversible_migration_stops_a_rollback_before_anything_changes() {
 /// rebuild must copy the table as the database has it, not as the rebuilding migration's own
 /// ancestors describe it.
 ///
-/// Fails today (bug in the executor, same root as the shop's merged-branches test):
-/// `executor::sql_for_migration` builds each migration's states from
-/// `graph.make_state(&graph.dependencies_of(key))`, so the SQLite rebuild of
-/// `0003_alter_book_author` creates `new__books` without `pages` (not among its ancestors),
-/// copies only the columns it knows, drops `books` — and `pages` with every value in it is
-/// gone while `migrate` reports OK and the recorder says `0003_book_pages` is applied. The
-/// same happens in a single `migrate` run whenever the plan orders the adding branch first.
-/// The states must come from what the database holds at that point of the plan (the applied
-/// migrations plus the steps already run), as Django's `migrate` does.
+/// Regression: `migrate` used to compute each migration's SQL from the state of its own
+/// ancestors (`graph.make_state(&graph.dependencies_of(key))`, which `sqlmigrate` still
+/// uses), so the SQLite rebuild of `0003_alter_book_author` created `new__books` without
+/// `pages`, copied only the columns it knew and dropped `books`: `pages` and every value in it
+/// were gone while `migrate` reported OK and the recorder said `0003_book_pages` was applied
+/// (in a single run too, whenever the plan ordered the adding branch first). `migrate` now
+/// computes it from what the database holds at that point of the plan (the applied
+/// migrations plus the steps already run), as Django's `migrate` does. Same root as
+/// `multi_app::merged_branches_never_leave_a_foreign_key_to_a_missing_table`.
 #[test]
 fn a_rebuild_on_one_merged_branch_keeps_the_column_the_other_branch_added() {
     let ws = library_at_head();

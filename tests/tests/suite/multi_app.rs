@@ -820,13 +820,13 @@ fn renaming_a_field_used_by_a_check_and_a_composite_index() {
 /// `orders.0001`. Whatever it does, it must not leave a foreign key to a table that does not
 /// exist: either fail naming the problem, or create the key against the renamed table.
 ///
-/// Fails today (bug in the executor, `executor::sql_for_migration`): each migration's SQL is
-/// computed from `graph.make_state(&graph.dependencies_of(key))` — the state of its own
-/// ancestors — not from the state of the database at that point of the plan (the applied
-/// migrations plus the steps run so far, which is what Django's `migrate` uses). So
-/// `orders.0001` still sees `Product` in `catalog_products` after `catalog.0003` renamed it,
-/// writes `REFERENCES "catalog_products"`, SQLite accepts the dangling reference, `migrate`
-/// exits 0, and every insert into `orders_lines` then fails with "no such table".
+/// Regression: `migrate` used to compute each migration's SQL from the state of its own
+/// ancestors (`graph.make_state(&graph.dependencies_of(key))`) rather than from the state of
+/// the database at that point of the plan, so `orders.0001` still saw `Product` in
+/// `catalog_products` after `catalog.0003` had renamed it and wrote
+/// `REFERENCES "catalog_products"`: SQLite accepted the dangling reference, `migrate` exited
+/// 0, and every insert into `orders_lines` then failed with "no such table". `migrate` now
+/// works from the applied migrations plus the steps run so far, as Django's `migrate` does.
 #[test]
 fn merged_branches_never_leave_a_foreign_key_to_a_missing_table() {
     let ws = TempWorkspace::with_shop_example(true);
