@@ -135,7 +135,10 @@ fn check_apps(
 /// nothing to compare with, and the database commands cannot know its history (they would
 /// report "no migrations" for an app the database has rows for). Every command checks it;
 /// `requested` empty means every app.
-pub(crate) fn check_embedded(requested: &[String], loaded: &LoadedMigrations) -> Result<(), CliError> {
+pub(crate) fn check_embedded(
+    requested: &[String],
+    loaded: &LoadedMigrations,
+) -> Result<(), CliError> {
     let missing = loaded
         .apps_without_embed
         .iter()

@@ -296,7 +296,8 @@ fn an_app_without_embedded_migrations_is_told_what_to_add_by_every_command() {
         let run = ws.migrator(args);
         run.expect_code(2);
         assert!(
-            run.stderr.contains("app 'shop' has models but its crate does not embed")
+            run.stderr
+                .contains("app 'shop' has models but its crate does not embed")
                 && run.stderr.contains("build.rs")
                 && run.stderr.contains("migrator_core::embed_migrations!();"),
             "{args:?}: {}",

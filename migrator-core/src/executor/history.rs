@@ -1,0 +1,234 @@
+//! The record of applied migrations as the executor reads and repairs it: checksums against
+//! the migrations as they are now, applied migrations whose file is gone, squashes
+//! ([`effective_applied`]), migrations a MySQL run left interrupted, the consistency of the
+//! history; the read-only queries built on that ([`check_recorded`], [`applied_migrations`],
+//! [`plan`]); and the deliberate repairs [`restamp`] and [`forget`]. The recorder table
+//! itself is `recorder`'s; applying migrations is `apply`'s.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::backend::DbConnection;
+use crate::graph::{GraphError, MigrationGraph};
+use crate::lock::DEFAULT_LOCK_TIMEOUT;
+use crate::migration::MigrationKey;
+use crate::recorder;
+
+use super::apply::locked;
+use super::target::{check_consistent_history, migration_plan};
+use super::{ExecutorError, PlanStep, Target};
+
+/// Checks recorded checksums against the migrations as they are now.
+fn check_checksums(
+    graph: &MigrationGraph,
+    rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
+) -> Result<(), ExecutorError> {
+    let apps: BTreeSet<String> = graph.apps().into_iter().collect();
+    let replaced: BTreeSet<&MigrationKey> =
+        graph.migrations().flat_map(|m| m.replaces.iter()).collect();
+    // Squashes recorded by a newer history (their replaced migrations' rows point at them):
+    // a history that still has the originals legitimately lacks them.
+    let recorded_squashes: BTreeSet<&str> = rows
+        .values()
+        .filter_map(|r| r.checksum.strip_prefix(recorder::REPLACED_BY))
+        .collect();
+    for (key, row) in rows {
+        // A recorded migration of a known app that the history no longer has (and that no
+        // squash replaced): its file was deleted or renamed.
+        if apps.contains(&key.app)
+            && !graph.contains(key)
+            && !replaced.contains(key)
+            && !recorded_squashes.contains(key.to_string().as_str())
+        {
+            return Err(ExecutorError::MissingMigrationFile {
+                migration: key.clone(),
+                file: None,
+            });
+        }
+        if row.checksum.starts_with(recorder::REPLACED_BY) {
+            continue;
+        }
+        if let Some(m) = graph.migration(key) {
+            let current = recorder::checksum(m);
+            if current != row.checksum {
+                return Err(ExecutorError::ChecksumMismatch {
+                    migration: key.clone(),
+                    recorded: row.checksum.clone(),
+                    current,
+                    file: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The applied set as the graph sees it: the recorded migrations that are in the graph, plus
+/// each squash in the graph whose replaced migrations are all recorded. A squash with only
+/// some of its replaced migrations recorded is an error (its originals are gone, so the rest
+/// cannot be applied).
+pub fn effective_applied(
+    graph: &MigrationGraph,
+    recorded: &BTreeSet<MigrationKey>,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    let mut applied: BTreeSet<MigrationKey> = recorded
+        .iter()
+        .filter(|k| graph.contains(k))
+        .cloned()
+        .collect();
+    for m in graph.migrations() {
+        if m.replaces.is_empty() || recorded.contains(&m.key()) {
+            continue;
+        }
+        let (done, missing): (Vec<&MigrationKey>, Vec<&MigrationKey>) =
+            m.replaces.iter().partition(|r| recorded.contains(*r));
+        if missing.is_empty() {
+            applied.insert(m.key());
+        } else if !done.is_empty() {
+            return Err(ExecutorError::PartialSquash {
+                squash: m.key(),
+                applied: done.into_iter().cloned().collect(),
+                missing: missing.into_iter().cloned().collect(),
+            });
+        }
+    }
+    Ok(applied)
+}
+
+/// Reads the applied set and validates it (checksums, deleted files, squashes, consistency,
+/// and no migration left half-applied by a killed MySQL run).
+pub(super) fn read_applied(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    read_applied_allowing_interrupted(conn, graph)
+}
+
+pub(super) fn interrupted_error(i: recorder::Interrupted) -> ExecutorError {
+    if i.backwards {
+        return ExecutorError::InterruptedUnapply {
+            migration: i.key,
+            operation: i.operation,
+            total: i.total,
+            description: i.description.into(),
+            started_at: i.started_at.into(),
+        };
+    }
+    ExecutorError::Interrupted {
+        migration: i.key,
+        operation: i.operation,
+        total: i.total,
+        description: i.description.into(),
+        started_at: i.started_at.into(),
+    }
+}
+
+/// The recorded migrations, checked as `migrate` checks them before anything runs (what
+/// `showmigrations` uses): an edited applied migration, an applied migration whose file is
+/// gone, or a migration a killed MySQL run left half-applied is an error naming the migration
+/// and the way out. Reads only; creates nothing.
+pub fn check_recorded(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeMap<MigrationKey, recorder::AppliedMigration>, ExecutorError> {
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    let rows = recorder::applied(conn)?;
+    check_checksums(graph, &rows)?;
+    Ok(rows)
+}
+
+pub(super) fn read_applied_allowing_interrupted(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    let rows = recorder::applied(conn)?;
+    check_checksums(graph, &rows)?;
+    let recorded: BTreeSet<MigrationKey> = rows.into_keys().collect();
+    let applied = effective_applied(graph, &recorded)?;
+    check_consistent_history(graph, &applied)?;
+    Ok(applied)
+}
+
+/// The recorded migrations (for `showmigrations`), including ones no longer in the graph
+/// and with their recorded checksums; nothing is validated or created.
+pub fn applied_migrations(
+    conn: &mut DbConnection,
+) -> Result<BTreeMap<MigrationKey, recorder::AppliedMigration>, ExecutorError> {
+    Ok(recorder::applied(conn)?)
+}
+
+/// The plan `migrate` would run for `target` now (read-only).
+pub fn plan(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    target: &Target,
+) -> Result<Vec<PlanStep>, ExecutorError> {
+    let applied = read_applied(conn, graph)?;
+    migration_plan(graph, &applied, target)
+}
+
+/// Stores the current checksum of the applied migration `key` (`migrate --restamp`): accepts
+/// an edit of an applied migration whose operations the database already matches. Returns
+/// false when the checksum was already current.
+pub fn restamp(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    lock_timeout: Option<Duration>,
+) -> Result<bool, ExecutorError> {
+    let migration = graph
+        .migration(key)
+        .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+    let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    crate::lock::check_writable(conn)?;
+    locked(conn, timeout, &mut |_| {}, |conn, _| {
+        let rows = recorder::applied(conn)?;
+        let row = rows
+            .get(key)
+            .ok_or_else(|| ExecutorError::NotRecorded(key.clone(), "restamp"))?;
+        let current = recorder::checksum(migration);
+        if row.checksum == current {
+            return Ok(false);
+        }
+        recorder::set_checksum(conn, key, &current)?;
+        Ok(true)
+    })
+}
+
+/// `migrate --forget`: removes the record of an applied migration whose file is gone; and
+/// drops the progress record a MySQL run left for a migration (interrupted while applying and
+/// then undone by hand, or interrupted while unapplying and then re-applied by hand).
+pub fn forget(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    key: &MigrationKey,
+    lock_timeout: Option<Duration>,
+) -> Result<(), ExecutorError> {
+    let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    crate::lock::check_writable(conn)?;
+    locked(conn, timeout, &mut |_| {}, |conn, _| {
+        let interrupted = recorder::interrupted(conn)?
+            .into_iter()
+            .any(|i| i.key == *key);
+        let recorded = recorder::applied(conn)?.contains_key(key);
+        if interrupted {
+            recorder::progress_clear(conn, key)?;
+            if !recorded || graph.contains(key) {
+                return Ok(());
+            }
+        }
+        if !recorded {
+            return Err(ExecutorError::NotRecorded(key.clone(), "forget"));
+        }
+        if graph.contains(key) {
+            return Err(ExecutorError::ForgetExisting(key.clone()));
+        }
+        recorder::unrecord(conn, key)?;
+        Ok(())
+    })
+}
