@@ -2,7 +2,7 @@
 //! non-zero exit, and nothing lost — the recorder and the schema are as they were.
 //! CLI cases run the fixture's `rel-manage` (the CLI in-process) or the real `migrator` driver
 //! on a copy of the library example. (Mixed forward/backward plans are refused in the
-//! executor; its unit test is `executor::tests::mixed_plans_are_refused`.)
+//! executor; its unit test is `executor::target::tests::mixed_plans_are_refused`.)
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;

@@ -1,4 +1,5 @@
-//! Support for the end-to-end `migrate` tests (`migrate_e2e`, `multi_app`): a handle on the
+//! Support for the end-to-end `migrate` tests (`migrate_e2e`, `migrate_commands`,
+//! `migrate_safety`, `multi_app`, `multi_app_renames`, `multi_app_rows`): a handle on the
 //! SQLite file a `migrator` subprocess wrote ([`Db`]: introspected schema, rows, recorder
 //! rows), and the oracle the schema is compared with — the committed example migrations,
 //! embedded in this test binary through the `library`, `catalog` and `orders` crates, replayed

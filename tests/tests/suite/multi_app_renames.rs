@@ -143,7 +143,7 @@ fn regression_renaming_a_model_another_app_points_at_needs_one_makemigrations_ru
 /// Regression: on a fresh database, the history above used to apply the catalog's rename
 /// migration before `orders.0001`, which then created `orders_lines` with
 /// `REFERENCES "catalog_products"` — a table that no longer existed — because a migration's
-/// SQL is computed from the state of its own ancestors. Every insert into `orders_lines`
+/// SQL was then computed from the state of its own ancestors. Every insert into `orders_lines`
 /// failed. The rename now depends on `orders.0001`, so it runs after it.
 #[test]
 fn regression_a_fresh_database_gets_foreign_keys_to_the_renamed_table() {

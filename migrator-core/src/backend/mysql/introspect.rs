@@ -291,7 +291,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
 }
 
 /// Reads the table and column comments and the foreign-key constraint names of every table
-/// (what [`DbSchema`] leaves out), to compare with [`expected_schema`]'s details.
+/// (what [`DbSchema`] leaves out), to compare with [`super::expected_schema`]'s details.
 pub fn introspect_details(conn: &mut MysqlConnection) -> Result<SchemaDetails, IntrospectError> {
     let mut details = SchemaDetails::default();
     for (table, comment) in tables(conn)? {

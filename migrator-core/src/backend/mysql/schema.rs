@@ -29,7 +29,7 @@
 //! always match the state (editors never read the database, so they cannot look a stale
 //! name up the way Django does). `ON DELETE SET DEFAULT` is refused (InnoDB rejects it).
 //!
-//! The diffing engine shared with PostgreSQL lives in `server.rs`; running SQL and recording
+//! The diffing engine shared with PostgreSQL lives in `backend/server/`; running SQL and recording
 //! progress belong to the executor.
 
 use super::features::FEATURES;
@@ -456,7 +456,7 @@ impl Dialect for MysqlEditor {
 }
 
 /// The schema (and comments and foreign-key names) `state` produces on MySQL/MariaDB: what
-/// [`introspect`] and [`introspect_details`] must return once the migrations that build
+/// [`crate::introspect::introspect`] and [`super::introspect_details`] must return once the migrations that build
 /// `state` are applied.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&MysqlEditor, state, normalize_type)

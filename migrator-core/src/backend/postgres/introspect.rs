@@ -268,7 +268,7 @@ fn foreign_key_rows(conn: &mut PgConnection, table: &str) -> Result<Vec<FkRow>, 
 
 /// Reads the table and column comments, the foreign-key constraint names and the identity
 /// sequence names of every table (what [`DbSchema`] leaves out), to compare with
-/// [`expected_schema`]'s details.
+/// [`super::expected_schema`]'s details.
 pub fn introspect_details(conn: &mut PgConnection) -> Result<SchemaDetails, IntrospectError> {
     let mut details = SchemaDetails::default();
     for table in tables(conn)? {

@@ -16,7 +16,7 @@
 //! PostgreSQL would pick) and renamed with their table or column. Comments are
 //! `COMMENT ON TABLE/COLUMN`.
 //!
-//! The diffing engine shared with MySQL lives in `server.rs`; running SQL, transactions and
+//! The diffing engine shared with MySQL lives in `backend/server/`; running SQL, transactions and
 //! the migration lock belong to the executor and `lock.rs`.
 
 use super::features::FEATURES;
@@ -443,7 +443,7 @@ impl Dialect for PostgresEditor {
 }
 
 /// The schema (and comments and foreign-key names) `state` produces on PostgreSQL: what
-/// [`introspect`] and [`introspect_details`] must return once the migrations that build
+/// [`crate::introspect::introspect`] and [`super::introspect_details`] must return once the migrations that build
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)

@@ -1,8 +1,9 @@
-//! The engine shared by the server schema editors (PostgreSQL in `postgres.rs`, MySQL/MariaDB
-//! in `mysql.rs`): it derives every database object a model has on a server backend
-//! ([`TableDef`]: columns, primary key, indexes, unique and check constraints, foreign keys,
-//! comments — with their names) and turns an operation into SQL by diffing the objects of the
-//! states before and after it, knowing which table, model and field the operation renamed.
+//! The engine shared by the server schema editors (PostgreSQL in `postgres/schema.rs`,
+//! MySQL/MariaDB in `mysql/schema.rs`): every server [`Dialect`] is a [`SchemaEditor`] through
+//! the one blanket impl here, which turns each primitive schema change into a diff of the
+//! database objects (`objects.rs`: [`TableDef`] — columns, primary key, indexes, unique and
+//! check constraints, foreign keys, comments, with their names) of the states around it,
+//! knowing which model or field the change renamed (`diff.rs`).
 //!
 //! Objects that keep their identity but change their name (a field index after a table
 //! rename, a foreign key after its column or target table is renamed) are renamed, never
@@ -10,9 +11,10 @@
 //! everything else is dropped before and created after the column changes, in this order:
 //! foreign keys dropped → indexes and constraints dropped → primary key dropped → table
 //! renamed, columns dropped, altered, added → primary key added → indexes and constraints
-//! renamed or created, comments → foreign keys added or renamed. The spelling of each
-//! statement belongs to the backend's [`Dialect`]. This file never runs SQL; which statements
-//! run in which transaction is the executor's concern.
+//! renamed or created, comments → foreign keys added or renamed. `normalize.rs` holds the
+//! comparison keys for what servers re-print (defaults, checks) and the expected schema. The
+//! spelling of each statement belongs to the backend's [`Dialect`]. Nothing here runs SQL;
+//! which statements run in which transaction is the executor's concern.
 
 mod diff;
 mod normalize;
