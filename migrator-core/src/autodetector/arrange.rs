@@ -14,7 +14,7 @@ use crate::operations::Operation;
 use crate::state::ProjectState;
 use crate::writer;
 
-use super::{AppChanges, DetectError};
+use super::result::{AppChanges, DetectError};
 
 /// Keeps the apps with operations among `apps` (every app when `apps` is empty) plus, for the
 /// requested ones, every app they depend on (so the new dependencies point at migrations that

@@ -10,7 +10,7 @@ use crate::graph::MigrationGraph;
 use crate::operations::{AddField, AlterField, Operation};
 use crate::state::FieldState;
 
-use super::{AppChanges, DetectError};
+use super::result::{AppChanges, DetectError};
 
 /// Adds the dependencies that the migration *history* asks for beyond what [`detect`](super::detect) sees in
 /// the current state: when an app's new migration renames, deletes or re-tables a model, it

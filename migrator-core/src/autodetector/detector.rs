@@ -18,7 +18,7 @@ use crate::state::{
 };
 
 use super::dependencies::AppGraph;
-use super::DetectError;
+use super::result::DetectError;
 
 /// What a created model could not get at creation (foreign keys in a cycle), added afterwards.
 pub(super) struct Deferred {

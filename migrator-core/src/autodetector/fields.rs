@@ -8,7 +8,7 @@ use crate::operations::{AddField, AlterField, RemoveField};
 use crate::state::{FieldState, ModelKey};
 
 use super::detector::Detector;
-use super::DetectError;
+use super::result::DetectError;
 
 /// True when a field needs no value for existing rows: nullable, defaulted, or auto-increment.
 fn fills_itself(f: &FieldState) -> bool {

@@ -8,7 +8,7 @@ use crate::operations::{AddConstraint, AddIndex, Operation, RemoveConstraint, Re
 use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelKey};
 
 use super::detector::Detector;
-use super::DetectError;
+use super::result::DetectError;
 
 /// `fields` with renamed fields under their new names.
 fn rename_in(fields: &[String], renames: &BTreeMap<&str, &str>) -> Vec<String> {

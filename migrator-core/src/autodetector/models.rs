@@ -12,7 +12,7 @@ use crate::operations::{
 use crate::state::{ConstraintKind, ConstraintState, FieldState, IndexState, ModelKey, ModelState};
 
 use super::detector::{Deferred, Detector};
-use super::DetectError;
+use super::result::DetectError;
 
 /// Two models could be one renamed: the same fields (ignoring order), foreign-key targets aside
 /// (Django's "relation-agnostic" comparison: a self-reference or a reference to another model

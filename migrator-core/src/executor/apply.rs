@@ -5,7 +5,7 @@
 //! (`sql`), decide what the record means (`history`) or how to reach a target (`target`).
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -13,68 +13,17 @@ use diesel::{QueryableByName, RunQueryDsl};
 
 use crate::backend::DbConnection;
 use crate::graph::{GraphError, MigrationGraph};
-use crate::lock::{LockError, LockGuard, DEFAULT_LOCK_TIMEOUT};
+use crate::lock::DEFAULT_LOCK_TIMEOUT;
 use crate::migration::{Migration, MigrationKey};
 use crate::operations::Operation;
 use crate::recorder;
 
+use super::error::ExecutorError;
 use super::history::{effective_applied, interrupted_error, read_applied_allowing_interrupted};
+use super::locking::locked;
 use super::sql::plan_sql;
 use super::target::migration_plan;
-use super::{ExecutorError, MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, Target};
-
-/// Runs `f` under the write lock ([`LockGuard`]): commit on success, roll back on failure —
-/// and on a panic (a RunRust step may panic): the guard's `Drop` rolls back and releases the
-/// lock while the panic unwinds, so the connection is never left inside a transaction.
-///
-/// The timeout counts time without progress: the holder takes and releases the lock once
-/// per migration, so a waiter that gives up while the recorder changed meanwhile (the holder
-/// is still migrating) waits another `timeout`. It gives up when a single step outlasts it.
-pub(super) fn locked<T>(
-    conn: &mut DbConnection,
-    timeout: Duration,
-    on_event: &mut dyn FnMut(MigrateEvent<'_>),
-    f: impl FnOnce(&mut DbConnection, &mut dyn FnMut(MigrateEvent<'_>)) -> Result<T, ExecutorError>,
-) -> Result<T, ExecutorError> {
-    let mut reported = false;
-    let mut guard = loop {
-        let before = progress_marker(conn);
-        let err = match LockGuard::acquire(conn, timeout, &mut |wait| {
-            if !reported {
-                reported = true;
-                on_event(MigrateEvent::WaitingForLock(wait));
-            }
-        }) {
-            Ok(guard) => break guard,
-            Err(e) => e,
-        };
-        match err {
-            LockError::Timeout { .. } if progress_marker(conn) != before => continue,
-            e => return Err(e.into()),
-        }
-    };
-    match f(guard.conn(), on_event) {
-        Ok(v) => {
-            guard.commit()?;
-            Ok(v)
-        }
-        Err(e) => {
-            // The original error matters more than a failed rollback.
-            let _ = guard.rollback();
-            Err(e)
-        }
-    }
-}
-
-/// What the recorder holds now (read without the lock), to tell a holder that is still
-/// migrating from one that is stuck.
-fn progress_marker(conn: &mut DbConnection) -> Option<(BTreeSet<MigrationKey>, usize)> {
-    let applied = recorder::applied(conn).ok()?.into_keys().collect();
-    let interrupted = recorder::interrupted(conn)
-        .ok()
-        .map_or(0, |rows| rows.iter().map(|r| r.operation).sum());
-    Some((applied, interrupted))
-}
+use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, Target};
 
 #[derive(QueryableByName)]
 struct FkViolation {

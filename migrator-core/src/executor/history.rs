@@ -14,9 +14,10 @@ use crate::lock::DEFAULT_LOCK_TIMEOUT;
 use crate::migration::MigrationKey;
 use crate::recorder;
 
-use super::apply::locked;
+use super::error::ExecutorError;
+use super::locking::locked;
 use super::target::{check_consistent_history, migration_plan};
-use super::{ExecutorError, PlanStep, Target};
+use super::types::{PlanStep, Target};
 
 /// Checks recorded checksums against the migrations as they are now.
 fn check_checksums(

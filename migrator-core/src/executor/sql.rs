@@ -13,7 +13,8 @@ use crate::migration::MigrationKey;
 use crate::operations::Operation;
 use crate::state::{ModelKey, ProjectState};
 
-use super::{ExecutorError, OpSql, PlanStep};
+use super::error::ExecutorError;
+use super::types::{OpSql, PlanStep};
 
 /// The SQL of every operation of `key`, forwards or backwards (in run order: backwards
 /// lists the last operation first), for `backend`, computed from the state of the
@@ -146,11 +147,7 @@ fn sql_advancing(
                 description: op.describe(),
                 source: Box::new(source),
             })?;
-            let rust = match op {
-                Operation::RunRust(r) if backwards => r.backward,
-                Operation::RunRust(r) => Some(r.forward),
-                _ => None,
-            };
+            let rust = op.kind().rust_step(backwards);
             Ok(OpSql {
                 index,
                 description: op.describe(),

@@ -8,8 +8,9 @@ use crate::graph::MigrationGraph;
 use crate::migration::MigrationKey;
 
 use super::apply::migrate;
+use super::error::ExecutorError;
 use super::history::{plan, read_applied};
-use super::{ExecutorError, MigrateOptions, Target};
+use super::types::{MigrateOptions, Target};
 
 /// Applies every migration embedded in this binary that is not applied yet — the one call an
 /// application makes at start-up. Returns the migrations it applied, in order.

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use crate::graph::{GraphError, MigrationGraph};
 use crate::migration::MigrationKey;
 
-use super::{ExecutorError, PlanStep, Target};
+use super::error::ExecutorError;
+use super::types::{PlanStep, Target};
 
 /// Resolves `migrate [APP [NAME|zero]]` against the graph. `NAME` may be a unique prefix
 /// (`0002`).

@@ -3,7 +3,8 @@
 //! name is renamed in the model's check constraints too), describes itself and names a
 //! migration. SQL lives in the backend schema editors, not here.
 
-use super::{indexes, model_mut, OperationKind, StateError};
+use super::base::{model_mut, OperationKind, StateError};
+use super::indexes;
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
 use crate::field_type::ColumnType;

@@ -3,7 +3,7 @@
 //! constraint field lists consistent (rename rewriting, existence checks). SQL lives in the
 //! backend schema editors, not here.
 
-use super::{model_mut, quote, OperationKind, StateError};
+use super::base::{model_mut, quote, OperationKind, StateError};
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
 use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelState, ProjectState};

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{indexes, model_mut, quote, quote_opt, OperationKind, StateError};
+use super::base::{model_mut, quote, quote_opt, OperationKind, StateError};
+use super::indexes;
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 use crate::state::{ConstraintState, FieldState, IndexState, ModelKey, ModelState, ProjectState};
 

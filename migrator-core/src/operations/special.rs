@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{quote, OperationKind, RustMigrationFn};
+use super::base::{quote, OperationKind, RustMigrationFn};
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
 /// Raw SQL. The only way raw SQL enters a migration.
@@ -133,6 +133,14 @@ impl OperationKind for RunRust {
         match self.backward {
             Some(_) => Ok(Vec::new()),
             None => Err(SchemaError::Irreversible(step.label.to_owned())),
+        }
+    }
+
+    fn rust_step(&self, backwards: bool) -> Option<RustMigrationFn> {
+        if backwards {
+            self.backward
+        } else {
+            Some(self.forward)
         }
     }
 

@@ -2,8 +2,9 @@
 //! which model and field were renamed (see the module docs of `server/mod.rs` for the phase
 //! order).
 
-use super::objects::*;
-use super::Dialect;
+use super::defs::*;
+use super::dialect::Dialect;
+use super::objects::table_def;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::editor::SchemaError;

@@ -2,8 +2,8 @@
 //! schema a state produces on a server backend ([`expected`]), spelled as introspection
 //! reports it.
 
-use super::objects::*;
-use super::Dialect;
+use super::dialect::Dialect;
+use super::objects::table_def;
 use std::collections::BTreeMap;
 
 use crate::backend::editor::SchemaError;

@@ -1,0 +1,99 @@
+//! What detection produces for one app ([`AppChanges`]) and how it fails ([`DetectError`]):
+//! the types every phase of the autodetector shares. A leaf of the folder.
+
+use std::collections::BTreeSet;
+
+use thiserror::Error;
+
+use crate::graph::GraphError;
+use crate::operations::{Operation, StateError};
+use crate::questioner::QuestionError;
+
+/// The changes of one app: its operations (optimized, in apply order) and the other apps whose
+/// latest migrations the new migration must depend on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppChanges {
+    /// The operations, in the order they must run.
+    pub operations: Vec<Operation>,
+    /// Other apps this app's new migration depends on: the new migration of that app when
+    /// it has one in this run (it creates or renames a model this app's foreign keys point at,
+    /// or removes references to a model this app deletes), else that app's latest existing
+    /// migration (a foreign-key target that already exists there, or an app whose foreign keys
+    /// point at a model this app renames, deletes, moves to another table or whose primary key
+    /// it changes — those keys must be replayed before the model changes).
+    pub depends_on_apps: BTreeSet<String>,
+    /// Other apps that also get a new migration in this run, whose *existing* latest migration
+    /// (before this run) this app's new migration needs: a foreign key points at a model that
+    /// already existed there, or that app's existing foreign keys point at a model this app
+    /// renames, deletes, moves or re-keys. Depending on that app's new migration instead would
+    /// be correct too, but could form a cycle between the two new migrations.
+    pub depends_on_previous: BTreeSet<String>,
+}
+
+/// Detection failed; nothing should be written.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DetectError {
+    /// A question could not be answered (`--noinput` and a NOT NULL field, or the user quit).
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+    /// The operations the autodetector built do not reproduce the current models. This is a
+    /// bug in migrator; the message says where.
+    #[error("internal error in the autodetector: {0}. No migration was written; please report this together with the models involved")]
+    Internal(String),
+    /// The new migrations of two or more apps would each need the other first (foreign keys
+    /// between models created in the same run, across apps).
+    #[error("the new migrations of apps {} would depend on each other (foreign keys between models that are created or renamed in the same run, across apps). Make the migrations in two steps: leave out one of the foreign keys (or make it a plain column), run makemigrations, then add it back and run makemigrations again", apps.join(", "))]
+    CrossAppCycle {
+        /// The apps in the cycle.
+        apps: Vec<String>,
+    },
+    /// Two fields of one model would hold the same column at some point (columns swapped
+    /// between fields, or a column name moved to another field in the same run).
+    #[error("column `{column}` of `{app}.{model}` would belong to two fields at once (it is still used by field `{other}`): columns cannot be swapped or handed from one field to another in one migration. Make it in two steps: first give one field a temporary column name and run makemigrations, then finish the change and run makemigrations again")]
+    ColumnClash {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The column.
+        column: String,
+        /// The field still holding it.
+        other: String,
+    },
+    /// The existing migrations do not replay (see [`MigrationGraph::project_state`]).
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// A new migration needs another app's migration, and that app has none.
+    #[error(
+        "the new migration of '{app}' depends on app '{dependency}', which has no migration{}; \
+         run `migrator makemigrations {dependency}` first, or without app arguments",
+        if *.known { "" } else { " and no models in this binary" }
+    )]
+    DependencyWithoutMigrations {
+        /// The app being migrated.
+        app: String,
+        /// The app it depends on.
+        dependency: String,
+        /// Whether the dependency has models among the current models.
+        known: bool,
+    },
+}
+
+impl From<StateError> for DetectError {
+    fn from(e: StateError) -> Self {
+        match e {
+            StateError::ColumnExists {
+                app,
+                model,
+                column,
+                other,
+            } => Self::ColumnClash {
+                app,
+                model,
+                column,
+                other,
+            },
+            e => Self::Internal(format!("an operation it generated does not apply: {e}")),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! What every operation kind shares (Django's `operations/base.py`): the [`OperationKind`]
+//! trait with its defaults, [`StateError`], the Rust data-step function type, and the small
+//! helpers the family files use. A leaf: the family files and `mod.rs` import it, it imports
+//! none of them.
+
+use thiserror::Error;
+
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+use crate::state::{ModelState, ProjectState};
+
+/// An operation does not fit the state it is applied to: the migration history names a model,
+/// field, index or constraint that is not there (or is there already). Every message names the
+/// app, model and item so the offending migration can be found.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum StateError {
+    /// The model does not exist.
+    #[error("model `{app}.{model}` does not exist in the migration state; check that an earlier migration of `{app}` creates it (or that this migration depends on the one that does)")]
+    ModelNotFound {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+    },
+    /// The model exists already.
+    #[error("model `{app}.{model}` already exists in the migration state; two migrations create it, or a rename targets an existing name")]
+    ModelExists {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+    },
+    /// The field does not exist.
+    #[error("field `{app}.{model}.{field}` does not exist in the migration state; check the earlier migrations of `{app}`")]
+    FieldNotFound {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+    },
+    /// The field exists already.
+    #[error("field `{app}.{model}.{field}` already exists in the migration state; remove or rename it first")]
+    FieldExists {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+    },
+    /// Another field already uses the column.
+    #[error("column `{column}` of `{app}.{model}` is already used by field `{other}`; give the field another column name")]
+    ColumnExists {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The clashing column.
+        column: String,
+        /// The field that already has it.
+        other: String,
+    },
+    /// A field cannot be removed while an index or unique constraint names it.
+    #[error("field `{app}.{model}.{field}` is still used by index or constraint `{index}`; remove `{index}` before removing the field")]
+    FieldInUse {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+        /// The index or constraint naming it.
+        index: String,
+    },
+    /// The index or constraint does not exist.
+    #[error("{kind} `{name}` does not exist on model `{app}.{model}` in the migration state")]
+    IndexNotFound {
+        /// `index` or `constraint`.
+        kind: &'static str,
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Index or constraint name.
+        name: String,
+    },
+    /// An index or constraint with this name exists already on the model.
+    #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
+    IndexExists {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Index or constraint name.
+        name: String,
+    },
+}
+
+impl StateError {
+    pub(crate) fn model_not_found(app: &str, model: &str) -> Self {
+        Self::ModelNotFound {
+            app: app.to_string(),
+            model: model.to_string(),
+        }
+    }
+
+    pub(crate) fn field_not_found(app: &str, model: &str, field: &str) -> Self {
+        Self::FieldNotFound {
+            app: app.to_string(),
+            model: model.to_string(),
+            field: field.to_string(),
+        }
+    }
+
+    pub(crate) fn field_exists(app: &str, model: &str, field: &str) -> Self {
+        Self::FieldExists {
+            app: app.to_string(),
+            model: model.to_string(),
+            field: field.to_string(),
+        }
+    }
+}
+
+/// The model `app.name` of `state`, mutably, or [`StateError::ModelNotFound`].
+pub(crate) fn model_mut<'a>(
+    state: &'a mut ProjectState,
+    app: &str,
+    name: &str,
+) -> Result<&'a mut ModelState, StateError> {
+    state
+        .model_mut(app, name)
+        .ok_or_else(|| StateError::model_not_found(app, name))
+}
+
+/// A data step written in Rust: gets the migration's own connection (inside its transaction on
+/// backends that have transactional DDL).
+pub type RustMigrationFn =
+    fn(&mut crate::connection::DbConnection) -> Result<(), crate::error::BoxError>;
+
+/// What every operation kind knows about itself (Django's `Operation` base class): how it
+/// changes the state, which schema-editor primitives it runs forwards and backwards, how it
+/// describes itself and names a migration, which model it is about, and its flags. Defaults
+/// are here; each kind, in its family file, overrides what differs. `Operation` (in `mod.rs`)
+/// reaches a kind through one match (`Operation::kind`).
+pub trait OperationKind {
+    /// Applies the operation to the state of `app` (the migration's app). The default changes
+    /// nothing (data steps).
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
+        let _ = (app, state);
+        Ok(())
+    }
+
+    /// The SQL that applies the operation (`step.from` is the state before it).
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// The SQL that undoes the operation (`step.from` is the state after it).
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// The Rust function the executor calls, with the migration's connection, after this
+    /// operation's SQL (forwards, or backwards when `backwards`). The default has none.
+    fn rust_step(&self, backwards: bool) -> Option<RustMigrationFn> {
+        let _ = backwards;
+        None
+    }
+
+    /// A one-line human description in Django's wording.
+    fn describe(&self) -> String;
+
+    /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
+    fn symbol(&self) -> char {
+        '~'
+    }
+
+    /// The fragment used to name a migration made of this operation (Django's
+    /// `migration_name_fragment`); `None` for data steps.
+    fn migration_name_fragment(&self) -> Option<String> {
+        None
+    }
+
+    /// A stable text of all of the operation's data, for checksums.
+    fn canonical_text(&self) -> String;
+
+    /// The model the operation is about, by its name before the operation.
+    fn model_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// The model the operation is about, by its name after the operation.
+    fn model_name_after(&self) -> Option<&str> {
+        self.model_name()
+    }
+
+    /// False when the operation has no backward step.
+    fn reversible(&self) -> bool {
+        true
+    }
+
+    /// True when the operation loses data by its kind.
+    fn is_destructive(&self) -> bool {
+        false
+    }
+
+    /// True when the operation loses data given the state `before` it (an `AlterField` that
+    /// narrows its column).
+    fn is_destructive_in(&self, app: &str, before: &ProjectState) -> bool {
+        let _ = (app, before);
+        self.is_destructive()
+    }
+}
+
+/// Quotes a string for canonical text (Rust debug escaping).
+pub(crate) fn quote(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// Quotes an optional string for canonical text.
+pub(crate) fn quote_opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "None".to_string(), quote)
+}
