@@ -1,0 +1,425 @@
+//! Fields, indexes and constraints: fields added (one-off defaults, questions for NOT NULL
+//! fields), removed, altered and renamed (by hint and by question), indexes and constraints
+//! added, removed and changed, swapped columns, and checks naming a renamed column.
+
+use migrator_core::autodetector::{detect, DetectError};
+use migrator_core::operations::{
+    AddConstraint, AddField, AddIndex, AlterField, CreateModel, RemoveConstraint, RemoveField,
+    RemoveIndex, RenameField,
+};
+use migrator_core::questioner::{Answer, NonInteractiveQuestioner, Question};
+use migrator_core::registry::ModelHints;
+use migrator_core::{
+    ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState,
+    OnDelete, Operation,
+};
+
+use super::{
+    apply_to_sqlite, assert_fixpoint, book, current, descriptions, fk, model, ops_of, project, run,
+    with_hints,
+};
+
+#[test]
+fn added_fields_and_one_off_defaults() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields
+        .push(FieldState::new("published", ColumnType::Date).nullable());
+    b.fields
+        .push(FieldState::new("stock", ColumnType::Integer).default(DefaultValue::Int(0)));
+    b.fields.push(FieldState::new("pages", ColumnType::Integer));
+    let to = current([b]);
+
+    let (changes, asked) = run(&from, &to, vec![Answer::Default(DefaultValue::Int(100))]);
+    assert_eq!(
+        asked,
+        [Question::NotNullAddition {
+            app: "library".into(),
+            model: "Book".into(),
+            field: "pages".into()
+        }]
+    );
+    let mut pages = AddField::new(
+        "Book",
+        FieldState::new("pages", ColumnType::Integer).default(DefaultValue::Int(100)),
+    );
+    pages.preserve_default = false;
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(AddField::new(
+                "Book",
+                FieldState::new("published", ColumnType::Date).nullable()
+            )),
+            AddField::new(
+                "Book",
+                FieldState::new("stock", ColumnType::Integer).default(DefaultValue::Int(0))
+            )
+            .into(),
+            pages.into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn not_null_addition_without_input_fails_with_both_fixes() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields.push(FieldState::new("pages", ColumnType::Integer));
+    let err = detect(&from, &current([b]), &mut NonInteractiveQuestioner).unwrap_err();
+    assert!(matches!(err, DetectError::Question(_)));
+    let text = err.to_string();
+    for needle in [
+        "library.Book.pages",
+        "Option<T>",
+        "#[model(default = …)]",
+        "interactively",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
+    }
+}
+
+#[test]
+fn auto_increment_primary_key_needs_no_default() {
+    let mut old = book();
+    old.fields.remove(0);
+    let from = project([old]);
+    let (changes, asked) = run(&from, &current([book()]), vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Add field id to book"]
+    );
+}
+
+#[test]
+fn removed_field_drops_its_index_first() {
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_isbn_idx", ["isbn"], false)];
+    old.constraints = vec![ConstraintState::unique(
+        "books_isbn_uniq",
+        ["isbn", "title"],
+    )];
+    let from = project([old]);
+    let mut b = book();
+    b.fields.pop();
+    let (changes, _) = run(&from, &current([b]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RemoveIndex::new("Book", "books_isbn_idx")),
+            RemoveConstraint::new("Book", "books_isbn_uniq").into(),
+            RemoveField::new("Book", "isbn").into(),
+        ]
+    );
+}
+
+type FieldChange = fn(FieldState) -> FieldState;
+
+#[test]
+fn every_field_property_change_is_an_alter_field() {
+    let target = model("library", "Shelf", vec![]);
+    let other = model("library", "Room", vec![]);
+    let base = fk("shelf", "library", "Shelf");
+    let changes: Vec<(&str, FieldChange)> = vec![
+        ("type", |f| FieldState {
+            column_type: ColumnType::Integer,
+            ..f
+        }),
+        ("nullability", |f| f.nullable()),
+        ("default", |f| f.default(DefaultValue::Int(1))),
+        ("unique", |f| f.unique()),
+        ("index", |f| f.index()),
+        ("primary key", |f| f.primary_key()),
+        ("column", |f| f.column("shelf_ref")),
+        ("comment", |f| f.comment("Where it stands.")),
+        ("fk target", |f| {
+            f.foreign_key(ForeignKey::new("library", "Room", OnDelete::Cascade))
+        }),
+        ("on_delete", |f| {
+            f.foreign_key(ForeignKey::new("library", "Shelf", OnDelete::Restrict))
+        }),
+    ];
+    let with = |f: FieldState| {
+        let mut b = book();
+        b.fields.push(f);
+        b
+    };
+    let from = project([with(base.clone()), target.clone(), other.clone()]);
+    for (what, change) in changes {
+        let new_field = change(base.clone());
+        let to = current([with(new_field.clone()), target.clone(), other.clone()]);
+        let (changes, asked) = run(&from, &to, vec![]);
+        assert!(asked.is_empty(), "{what}");
+        assert_eq!(
+            ops_of(&changes, "library"),
+            vec![Operation::from(AlterField::new("Book", new_field))],
+            "{what}"
+        );
+    }
+    // Max length.
+    let mut b = book();
+    b.fields[1].column_type = ColumnType::Varchar(300);
+    let (changes, _) = run(&project([book()]), &current([b.clone()]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(AlterField::new(
+            "Book",
+            b.fields[1].clone()
+        ))]
+    );
+}
+
+#[test]
+fn null_to_not_null_asks_for_a_default() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[2].nullable = false;
+    let to = current([b.clone()]);
+    let (changes, asked) = run(
+        &from,
+        &to,
+        vec![Answer::Default(DefaultValue::Text("n/a".into()))],
+    );
+    assert_eq!(
+        asked,
+        [Question::NotNullAlteration {
+            app: "library".into(),
+            model: "Book".into(),
+            field: "isbn".into()
+        }]
+    );
+    let mut alter = AlterField::new(
+        "Book",
+        b.fields[2]
+            .clone()
+            .default(DefaultValue::Text("n/a".into())),
+    );
+    alter.preserve_default = false;
+    assert_eq!(ops_of(&changes, "library"), vec![Operation::from(alter)]);
+    assert_fixpoint(&from, &to, &changes);
+
+    let (changes, _) = run(&from, &to, vec![Answer::NoDefault]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(AlterField::new(
+            "Book",
+            b.fields[2].clone()
+        ))]
+    );
+    // Non-interactive: goes ahead without a default (existing NULLs are the user's to fix).
+    let changes = detect(&from, &to, &mut NonInteractiveQuestioner).unwrap();
+    assert_eq!(changes["library"].operations.len(), 1);
+}
+
+#[test]
+fn field_rename_by_hint_with_and_without_other_changes() {
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_title_idx", ["title"], false)];
+    let from = project([old]);
+    let hint = ModelHints {
+        field_renames: [("name".to_string(), "title".to_string())].into(),
+        ..ModelHints::default()
+    };
+
+    let mut b = book();
+    b.fields[1].name = "name".into();
+    b.fields[1].column = "name".into();
+    b.indexes = vec![IndexState::new("books_title_idx", ["name"], false)];
+    let to = with_hints(current([b.clone()]), ("library", "Book"), hint.clone());
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(RenameField::new("Book", "title", "name"))],
+        "the index follows the rename"
+    );
+    assert_fixpoint(&from, &to, &changes);
+
+    b.fields[1].column_type = ColumnType::Text;
+    let to = with_hints(current([b.clone()]), ("library", "Book"), hint);
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RenameField::new("Book", "title", "name")),
+            AlterField::new("Book", b.fields[1].clone()).into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn field_rename_by_question_yes_and_no() {
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[2].name = "code".into();
+    b.fields[2].column = "code".into();
+    let to = current([b]);
+
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    assert_eq!(
+        asked,
+        [Question::RenameField {
+            app: "library".into(),
+            model: "Book".into(),
+            old: "isbn".into(),
+            new: "code".into()
+        }]
+    );
+    assert_eq!(
+        asked[0].prompt(),
+        "Did you rename library.Book.isbn to library.Book.code?"
+    );
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![Operation::from(RenameField::new("Book", "isbn", "code"))]
+    );
+
+    let (changes, _) = run(&from, &to, vec![Answer::Rename(false)]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Remove field isbn from book", "Add field code to book"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn indexes_and_constraints_added_removed_changed() {
+    let mut old = book();
+    old.indexes = vec![
+        IndexState::new("keep_idx", ["title"], false),
+        IndexState::new("changed_idx", ["title"], false),
+        IndexState::new("gone_idx", ["isbn"], false),
+    ];
+    old.constraints = vec![ConstraintState::check("gone_ck", "id > 0")];
+    let from = project([old]);
+    let mut b = book();
+    b.fields
+        .push(FieldState::new("pages", ColumnType::Integer).nullable());
+    b.indexes = vec![
+        IndexState::new("keep_idx", ["title"], false),
+        IndexState::new("changed_idx", ["title", "isbn"], false),
+        IndexState::new("pages_idx", ["pages"], true),
+    ];
+    b.constraints = vec![ConstraintState::unique("pages_uniq", ["pages"])];
+    let to = current([b]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RemoveIndex::new("Book", "changed_idx")),
+            RemoveIndex::new("Book", "gone_idx").into(),
+            RemoveConstraint::new("Book", "gone_ck").into(),
+            AddField::new(
+                "Book",
+                FieldState::new("pages", ColumnType::Integer).nullable()
+            )
+            .into(),
+            AddIndex::new(
+                "Book",
+                IndexState::new("changed_idx", ["title", "isbn"], false)
+            )
+            .into(),
+            AddIndex::new("Book", IndexState::new("pages_idx", ["pages"], true)).into(),
+            AddConstraint::new("Book", ConstraintState::unique("pages_uniq", ["pages"])).into(),
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
+fn swapped_columns_are_reported_with_the_two_step_fix() {
+    let mut old = book();
+    old.fields[1].column = "p".into();
+    old.fields[2].column = "q".into();
+    let mut b = book();
+    b.fields[1].column = "q".into();
+    b.fields[2].column = "p".into();
+    let err = detect(
+        &project([old]),
+        &current([b]),
+        &mut NonInteractiveQuestioner,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DetectError::ColumnClash { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("library.Book") && text.contains("two steps"),
+        "{text}"
+    );
+}
+
+// --- Check constraints naming a renamed column. ---
+
+fn checked(field: &str, check: &str) -> ModelState {
+    let mut m = model(
+        "library",
+        "Product",
+        vec![
+            FieldState::new(field, ColumnType::Integer),
+            FieldState::new("qty", ColumnType::Integer),
+        ],
+    );
+    m.constraints = vec![ConstraintState::check("price_positive", check)];
+    m
+}
+
+fn field_hint(new: &str, old: &str) -> ModelHints {
+    let mut h = ModelHints::default();
+    h.field_renames.insert(new.into(), old.into());
+    h
+}
+
+#[test]
+fn a_check_naming_a_renamed_column_is_dropped_and_added_back_around_the_rename() {
+    let from = project([checked("price", "price > 0 AND qty >= 0")]);
+    // The check follows the rename in the code.
+    let to = with_hints(
+        current([checked("cost", "cost > 0 AND qty >= 0")]),
+        ("library", "Product"),
+        field_hint("cost", "price"),
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Remove constraint price_positive from model product",
+            "Rename field price on product to cost",
+            "Create constraint price_positive on model product",
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    apply_to_sqlite(
+        &[CreateModel::from_state(&checked("price", "price > 0 AND qty >= 0")).into()],
+        &changes,
+    );
+
+    // The code's check still names the old column (a mistake the database will report): the
+    // rename would rewrite it in the state, so it is dropped and added back as written, and
+    // the detection stays a fixpoint instead of failing.
+    let to = with_hints(
+        current([checked("cost", "price > 0 AND qty >= 0")]),
+        ("library", "Product"),
+        field_hint("cost", "price"),
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(ops_of(&changes, "library").len(), 3);
+    assert_fixpoint(&from, &to, &changes);
+
+    // A check that does not name the renamed column stays put.
+    let from = project([checked("price", "qty >= 0")]);
+    let to = with_hints(
+        current([checked("cost", "qty >= 0")]),
+        ("library", "Product"),
+        field_hint("cost", "price"),
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Rename field price on product to cost"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
