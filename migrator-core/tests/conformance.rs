@@ -28,6 +28,8 @@ mod failures;
 mod foreign_keys;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
+#[path = "conformance/rollbacks.rs"]
+mod rollbacks;
 #[path = "conformance/round_trips.rs"]
 mod round_trips;
 
@@ -52,6 +54,7 @@ use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
     json_uuid_time_and_binary_columns, long_names_are_shortened_stably,
 };
+use rollbacks::rollbacks_refill_not_null_columns_on_tables_with_rows;
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
 
 type Scenario = (&'static str, fn(Backend));
@@ -89,6 +92,10 @@ fn scenarios() -> Vec<Scenario> {
         (
             "add_not_null_field_with_one_off_default_fills_rows",
             add_not_null_field_with_one_off_default_fills_rows,
+        ),
+        (
+            "rollbacks_refill_not_null_columns_on_tables_with_rows",
+            rollbacks_refill_not_null_columns_on_tables_with_rows,
         ),
         (
             "renaming_a_referenced_table_keeps_foreign_keys",

@@ -1,11 +1,12 @@
 //! What a new migration risks on tables that already hold rows, so makemigrations can warn
 //! before anyone runs it: operations that lose data (deleted models and fields, narrowing
-//! alterations) and fields made NOT NULL without a default to fill the existing NULLs.
+//! alterations), fields made NOT NULL without a default to fill the existing NULLs, and what a
+//! rollback of a removed NOT NULL field refills the column with (or that it cannot).
 //! Judging only; the wording of the warnings is the front end's.
 
 use crate::migration::Migration;
-use crate::operations::Operation;
-use crate::state::ProjectState;
+use crate::operations::{rollback_fill, Operation};
+use crate::state::{DefaultValue, ProjectState};
 
 /// What a migration's operations risk on a table with rows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,12 +15,21 @@ pub struct Risks {
     pub destructive: Vec<Operation>,
     /// `(model, field)` made NOT NULL without a default to fill existing NULLs.
     pub not_null: Vec<(String, String)>,
+    /// `(model, field, value)`: a removed NOT NULL field without a default that rolling the
+    /// migration back re-adds, filling existing rows with `value` (its type's empty value).
+    pub rollback_refills: Vec<(String, String, DefaultValue)>,
+    /// `(model, field)`: a removed NOT NULL field without a default and without a known empty
+    /// value (a key or a custom type): rolling back works only while the table has no rows.
+    pub rollback_needs_empty_table: Vec<(String, String)>,
 }
 
 impl Risks {
     /// Nothing to warn about.
     pub fn is_empty(&self) -> bool {
-        self.destructive.is_empty() && self.not_null.is_empty()
+        self.destructive.is_empty()
+            && self.not_null.is_empty()
+            && self.rollback_refills.is_empty()
+            && self.rollback_needs_empty_table.is_empty()
     }
 }
 
@@ -32,6 +42,19 @@ pub fn risks(migration: &Migration, before: &ProjectState) -> Risks {
     for (i, op) in migration.operations.iter().enumerate() {
         if op.is_destructive_in(app, &state) {
             risks.destructive.push(op.clone());
+        }
+        if let Operation::RemoveField(remove) = op {
+            let removed = state
+                .model(app, &remove.model)
+                .and_then(|m| m.field(&remove.name));
+            if let Some(f) = removed.filter(|f| !f.nullable && f.default.is_none()) {
+                let at = (remove.model.clone(), remove.name.clone());
+                match rollback_fill(f) {
+                    Some(value) => risks.rollback_refills.push((at.0, at.1, value)),
+                    None if !f.auto_increment => risks.rollback_needs_empty_table.push(at),
+                    None => {}
+                }
+            }
         }
         if let Operation::AlterField(alter) = op {
             let was_nullable = state
@@ -119,5 +142,39 @@ mod tests {
         let none = risks(&Migration::new("library", "0003_empty"), &before());
         assert_eq!(none, Risks::default());
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn a_removed_not_null_field_says_what_a_rollback_refills() {
+        let mut m = ModelState::new("blog", "Post", "post");
+        m.fields = vec![
+            FieldState::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            FieldState::new("body", ColumnType::Text),
+            FieldState::new("note", ColumnType::Text).nullable(),
+            FieldState::new("kind", ColumnType::Custom("citext".into())),
+        ];
+        let mut before = ProjectState::new();
+        before.insert(m);
+        let mut migration = Migration::new("blog", "0002_remove");
+        for name in ["body", "note", "kind"] {
+            migration
+                .operations
+                .push(Operation::RemoveField(RemoveField::new("Post", name)));
+        }
+        let r = risks(&migration, &before);
+        assert_eq!(
+            r.rollback_refills,
+            vec![(
+                "Post".to_owned(),
+                "body".to_owned(),
+                DefaultValue::Text(String::new())
+            )]
+        );
+        assert_eq!(
+            r.rollback_needs_empty_table,
+            vec![("Post".to_owned(), "kind".to_owned())]
+        );
     }
 }
