@@ -87,6 +87,7 @@ pub fn makemigrations(
         apps: args.apps.clone(),
         name: args.name.clone(),
         empty: args.empty,
+        ..Options::default()
     };
     let changes = if args.no_input {
         autodetector::changes(

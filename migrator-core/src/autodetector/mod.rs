@@ -52,7 +52,7 @@ pub use arrange::{
 };
 pub use dependencies::add_history_dependencies;
 pub use result::{AppChanges, DetectError};
-pub use risks::{risks, Risks};
+pub use risks::{backend_problems, risks, BackendProblem, Risks};
 
 use dependencies::wire_dependencies;
 use detector::Detector;
@@ -68,6 +68,9 @@ pub struct Options {
     /// `--empty`: nothing is detected; each app of `apps`, in that order, gets a migration
     /// without operations ([`empty_migration`]).
     pub empty: bool,
+    /// The backends the project runs on: each new migration's SQL is computed for each, and
+    /// what one refuses is reported in [`Risks::backend_problems`].
+    pub backends: Vec<crate::backend::Backend>,
 }
 
 /// A migration to write.
@@ -156,7 +159,11 @@ pub fn changes(
     let migrations = arrange(&detected, graph, &current.state, name)?
         .into_iter()
         .map(|migration| NewMigration {
-            risks: risks(&migration, &from),
+            risks: {
+                let mut r = risks(&migration, &from);
+                r.backend_problems = backend_problems(&migration, &from, &options.backends);
+                r
+            },
             migration,
         })
         .collect();

@@ -4,9 +4,22 @@
 //! rollback of a removed NOT NULL field refills the column with (or that it cannot).
 //! Judging only; the wording of the warnings is the front end's.
 
+use crate::backend::{Backend, SchemaError};
 use crate::migration::Migration;
 use crate::operations::{rollback_fill, Operation};
 use crate::state::{DefaultValue, ProjectState};
+
+/// An operation one of the project's backends cannot run, found while the model can still be
+/// changed (rather than when `migrate` reaches that database).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackendProblem {
+    /// The backend that cannot run it.
+    pub backend: Backend,
+    /// The operation's description (`Add index … to …`).
+    pub operation: String,
+    /// What the backend's schema editor said, naming the fix.
+    pub message: String,
+}
 
 /// What a migration's operations risk on a table with rows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,6 +34,8 @@ pub struct Risks {
     /// `(model, field)`: a removed NOT NULL field without a default and without a known empty
     /// value (a key or a custom type): rolling back works only while the table has no rows.
     pub rollback_needs_empty_table: Vec<(String, String)>,
+    /// Operations a backend the project targets cannot run ([`backend_problems`]).
+    pub backend_problems: Vec<BackendProblem>,
 }
 
 impl Risks {
@@ -30,6 +45,7 @@ impl Risks {
             && self.not_null.is_empty()
             && self.rollback_refills.is_empty()
             && self.rollback_needs_empty_table.is_empty()
+            && self.backend_problems.is_empty()
     }
 }
 
@@ -84,6 +100,59 @@ pub fn risks(migration: &Migration, before: &ProjectState) -> Risks {
         }
     }
     risks
+}
+
+/// Computes the SQL of `migration`'s operations (from `before`) on each of `backends`, as
+/// `migrate` would, and lists what a backend refuses — an index on an unbounded text column on
+/// MySQL/MariaDB, an identifier too long, a foreign key it cannot express. A backend this
+/// build of migrator-core does not include is itself a problem, naming the cargo feature.
+pub fn backend_problems(
+    migration: &Migration,
+    before: &ProjectState,
+    backends: &[Backend],
+) -> Vec<BackendProblem> {
+    let app = migration.app.as_str();
+    let mut out = Vec::new();
+    for &backend in backends {
+        let editor = match backend.editor() {
+            Ok(e) => e,
+            Err(e @ SchemaError::UnsupportedBackend(_)) => {
+                out.push(BackendProblem {
+                    backend,
+                    operation: String::new(),
+                    message: format!(
+                        "{e}: cannot check this migration for it; build migrator with the `{}` feature",
+                        backend.features().cargo_feature.unwrap_or("sqlite")
+                    ),
+                });
+                continue;
+            }
+            Err(e) => {
+                out.push(BackendProblem {
+                    backend,
+                    operation: String::new(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let mut state = before.clone();
+        for op in &migration.operations {
+            let mut after = state.clone();
+            if op.state_forwards(app, &mut after).is_err() {
+                break; // detected operations always apply; nothing more to judge
+            }
+            if let Err(e) = op.database_forwards(app, &*editor, &state, &after) {
+                out.push(BackendProblem {
+                    backend,
+                    operation: op.describe(),
+                    message: e.to_string(),
+                });
+            }
+            state = after;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -176,5 +245,34 @@ mod tests {
             r.rollback_needs_empty_table,
             vec![("Post".to_owned(), "kind".to_owned())]
         );
+    }
+
+    #[test]
+    fn an_operation_a_target_backend_refuses_is_reported_before_migrate() {
+        let mut m = ModelState::new("blog", "Post", "post");
+        m.fields = vec![
+            FieldState::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            FieldState::new("body", ColumnType::Text),
+        ];
+        let mut before = ProjectState::new();
+        before.insert(m);
+        let mut migration = Migration::new("blog", "0002_index");
+        migration
+            .operations
+            .push(Operation::AddIndex(crate::operations::AddIndex::new(
+                "Post",
+                crate::IndexState::new("post_body_idx", ["body"], false),
+            )));
+        assert!(backend_problems(&migration, &before, &[Backend::Sqlite]).is_empty());
+        let mysql = backend_problems(&migration, &before, &[Backend::Mysql]);
+        assert_eq!(mysql.len(), 1, "{mysql:?}");
+        assert_eq!(mysql[0].backend, Backend::Mysql);
+        if cfg!(feature = "mysql") {
+            assert!(mysql[0].message.contains("body"), "{mysql:?}");
+        } else {
+            assert!(mysql[0].message.contains("`mysql` feature"), "{mysql:?}");
+        }
     }
 }
