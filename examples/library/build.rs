@@ -1,5 +1,5 @@
-//! Embeds `migrations/*.rs` into the crate (see `migrator_core::build`).
+//! Embeds `migrations/*.rs` into the crate (see the `migrator-build` crate).
 
 fn main() {
-    migrator_core::build::embed_migrations();
+    migrator_build::embed_migrations();
 }

@@ -22,6 +22,7 @@ use crate::context::Context;
 
 /// The crates that make up migrator itself: never treated as apps.
 const OWN_CRATES: &[&str] = &[
+    "migrator-build",
     "migrator-core",
     "migrator-cli",
     "migrator-derive",

@@ -64,7 +64,8 @@ pub enum CliError {
         "app '{app}' has models but its crate does not embed its migrations, so migrator cannot \
          know its history (which migrations exist, which the database has applied) or where to \
          write new ones.\nfix: add {}/build.rs containing\n\
-         \n    fn main() {{\n        migrator_core::build::embed_migrations();\n    }}\n\n\
+         \n    fn main() {{\n        migrator_build::embed_migrations();\n    }}\n\n\
+         with `migrator-build` under [build-dependencies] in its Cargo.toml, \
          and this line to the crate root (src/lib.rs):\n\n    migrator_core::embed_migrations!();\n",
         .manifest_dir.display()
     )]

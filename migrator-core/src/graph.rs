@@ -32,7 +32,7 @@ pub enum GraphError {
     #[error(
         "migration `{migration}` depends on `{dependency}`, which does not exist. If `{app}` is \
 another crate, check that it is linked into this binary (`use {app} as _;`) and that it embeds \
-its migrations (a `build.rs` calling `migrator_core::build::embed_migrations()` and \
+its migrations (a `build.rs` calling `migrator_build::embed_migrations()` and \
 `migrator_core::embed_migrations!();` in its lib.rs); otherwise fix the dependency in \
 `{migration}`'s file",
         app = dependency.app

@@ -2,7 +2,7 @@
 //! app crate embedded at build time and builds the [`MigrationGraph`].
 //!
 //! Each app crate embeds its `migrations/*.rs` through its build script
-//! (`migrator_core::build::embed_migrations()`, see `build.rs`) and one
+//! (`migrator_build::embed_migrations()`, see the `migrator-build` crate) and one
 //! [`embed_migrations!`](crate::embed_migrations) call in its `lib.rs`, which submits an
 //! [`EmbeddedApp`] through `inventory`. [`load_embedded`] turns those into [`Migration`]s
 //! (the app label comes from the crate, the name from the file stem), builds the graph, and
@@ -40,7 +40,8 @@ pub struct EmbeddedApp {
 inventory::collect!(EmbeddedApp);
 
 /// Registers the calling crate's migrations. Call it once in the app crate's `lib.rs`, with a
-/// build script that calls `migrator_core::build::embed_migrations()`:
+/// build script that calls `migrator_build::embed_migrations()` (`migrator-build` under
+/// `[build-dependencies]`):
 ///
 /// ```ignore
 /// migrator_core::embed_migrations!();
@@ -57,7 +58,7 @@ macro_rules! embed_migrations {
             include!(concat!(
                 env!(
                     "OUT_DIR",
-                    "migrator: `embed_migrations!()` needs a build script; add `build.rs` with `fn main() { migrator_core::build::embed_migrations(); }` and `migrator-core` under [build-dependencies]"
+                    "migrator: `embed_migrations!()` needs a build script; add `build.rs` with `fn main() { migrator_build::embed_migrations(); }` and `migrator-build` under [build-dependencies]"
                 ),
                 "/migrator_migrations.rs"
             ));
@@ -120,7 +121,7 @@ pub struct LoadedMigrations {
     pub dirs: BTreeMap<String, PathBuf>,
     /// Apps with models but without `embed_migrations!()`: their migration files (if any)
     /// are not compiled in. Tell the user to add a `build.rs` calling
-    /// `migrator_core::build::embed_migrations()` and `migrator_core::embed_migrations!();` in
+    /// `migrator_build::embed_migrations()` and `migrator_core::embed_migrations!();` in
     /// the crate's `lib.rs`.
     pub apps_without_embed: BTreeSet<String>,
     /// App label → the migration names compiled in (sorted), for embedded apps.

@@ -144,17 +144,7 @@ pub fn check_suffix(suffix: &str) -> Result<(), WriterError> {
     }
 }
 
-/// True for a usable migration file stem: four or more digits, `_`, then `[a-z0-9_]+`
-/// (`0001_initial`, `0002_book_published_date`).
-pub fn is_valid_name(name: &str) -> bool {
-    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
-    digits >= 4
-        && name.as_bytes().get(digits) == Some(&b'_')
-        && name.len() > digits + 1
-        && name[digits + 1..]
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
+pub use migrator_build::is_valid_name;
 
 /// The number of a migration name (`0002_x` → 2), if it starts with digits.
 pub fn name_number(name: &str) -> Option<u32> {

@@ -176,11 +176,11 @@ fn app_manifest(a: usize) -> String {
         "[package]\nname = \"{app}\"\nversion.workspace = true\nedition.workspace = true\n\
          publish = false\n\n[dependencies]\nmigrator-core.workspace = true\n\
          chrono.workspace = true\nrust_decimal.workspace = true\n{previous}\n\
-         [build-dependencies]\nmigrator-core.workspace = true\n"
+         [build-dependencies]\nmigrator-build.workspace = true\n"
     )
 }
 
-const BUILD_RS: &str = "fn main() {\n    migrator_core::build::embed_migrations();\n}\n";
+const BUILD_RS: &str = "fn main() {\n    migrator_build::embed_migrations();\n}\n";
 const LIB_RS: &str = "//! A synthetic app (migrator benchmarks).\n\npub mod models;\n\n\
 pub use models::*;\n\nmigrator_core::embed_migrations!();\n";
 

@@ -378,11 +378,11 @@ fn app_manifest(name: &str, extra_deps: &str) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nmigrator-core.workspace = true\n{extra_deps}\n\
-         [build-dependencies]\nmigrator-core.workspace = true\n"
+         [build-dependencies]\nmigrator-build.workspace = true\n"
     )
 }
 
-const BUILD_RS: &str = "fn main() {\n    migrator_core::build::embed_migrations();\n}\n";
+const BUILD_RS: &str = "fn main() {\n    migrator_build::embed_migrations();\n}\n";
 
 #[test]
 fn foreign_keys_across_apps_add_a_dependency_on_the_other_apps_migration() {

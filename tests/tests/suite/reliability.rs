@@ -371,7 +371,7 @@ migrator-cli = {{ path = "{cli}" }}
 diesel = {{ version = "{diesel_version}", default-features = false }}
 
 [build-dependencies]
-migrator-core = {{ path = "{core}" }}
+migrator-build = {{ path = "{build}" }}
 
 [[bin]]
 name = "rel-manage"
@@ -383,11 +383,12 @@ path = "src/bin/probe.rs"
 "#,
             core = core.display(),
             cli = cli.display(),
+            build = core.with_file_name("migrator-build").display(),
         ),
     );
     write_if_changed(
         &root.join("rel/build.rs"),
-        "fn main() {\n    migrator_core::build::embed_migrations();\n}\n",
+        "fn main() {\n    migrator_build::embed_migrations();\n}\n",
     );
     write_if_changed(&root.join("rel/src/lib.rs"), LIB);
     write_if_changed(&root.join("rel/src/models.rs"), MODELS);
