@@ -59,6 +59,26 @@ pub use state::{
 /// `#[derive(Model)]`: see the crate docs and README for every attribute.
 pub use migrator_derive::Model;
 
+/// The user guide (`docs/`): each page with Rust code is included here so that
+/// `cargo test --doc -p migrator-core` compiles and runs its code blocks.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub struct GettingStarted;
+
+    #[doc = include_str!("../../docs/models.md")]
+    pub struct Models;
+
+    #[doc = include_str!("../../docs/data-migrations.md")]
+    pub struct DataMigrations;
+
+    #[doc = include_str!("../../docs/recovery.md")]
+    pub struct Recovery;
+
+    #[doc = include_str!("../../docs/deploying.md")]
+    pub struct Deploying;
+}
+
 /// Items generated code refers to. Not a public API: names here may change in any release.
 #[doc(hidden)]
 pub mod __private {
