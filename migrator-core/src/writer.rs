@@ -284,8 +284,11 @@ fn render_file(chain: TokenStream) -> String {
     };
     let file: syn::File = syn::parse2(tokens).expect("the writer builds valid Rust syntax");
     // prettyplease puts no blank line between items; one after the `use` reads better.
-    let text =
-        prettyplease::unparse(&file).replacen(";\npub fn migration()", ";\n\npub fn migration()", 1);
+    let text = prettyplease::unparse(&file).replacen(
+        ";\npub fn migration()",
+        ";\n\npub fn migration()",
+        1,
+    );
     reindent_chains(&text)
 }
 
@@ -358,7 +361,8 @@ fn reindent_chains(text: &str) -> String {
         }
         lines[close] = format!("{})", " ".repeat(base));
         let mut k = chain;
-        while k < lines.len() && (in_string[k] || (code(&lines, k) && indent(&lines[k]) >= base + 4))
+        while k < lines.len()
+            && (in_string[k] || (code(&lines, k) && indent(&lines[k]) >= base + 4))
         {
             if !in_string[k] {
                 dedent(&mut lines[k]);
@@ -402,7 +406,14 @@ fn lines_starting_in_string(text: &str) -> Vec<bool> {
                 }
             }
             Some(Some(hashes)) => {
-                if b == b'"' && bytes[i + 1..].iter().take(hashes).filter(|&&c| c == b'#').count() == hashes {
+                if b == b'"'
+                    && bytes[i + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&c| c == b'#')
+                        .count()
+                        == hashes
+                {
                     open = None;
                     i += hashes;
                 }
