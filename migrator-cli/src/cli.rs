@@ -106,7 +106,8 @@ pub struct MakeMigrationsArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Write nothing; exit 1 when models have changes without a migration (for CI).
+    /// Write nothing and ask nothing; exit 1 when models have changes without a migration
+    /// (for CI). Questions a real run would ask are listed.
     #[arg(long)]
     pub check: bool,
 
@@ -115,9 +116,14 @@ pub struct MakeMigrationsArgs {
     pub merge: bool,
 
     /// Never prompt: no renames without `renamed_from` hints; a NOT NULL field without a
-    /// default is an error.
+    /// default is an error. This is also what happens when stdin is not a terminal.
     #[arg(long = "noinput", visible_alias = "no-input")]
     pub no_input: bool,
+
+    /// Ask questions even when stdin is not a terminal, reading the answers from it (for
+    /// scripts that pipe answers in).
+    #[arg(long, conflicts_with_all = ["no_input", "check"])]
+    pub interactive: bool,
 }
 
 /// `migrate [APP [TARGET|zero]]`.
@@ -139,11 +145,13 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub fake_initial: bool,
 
-    /// Print the plan and exit without changing the database.
+    /// Print the plan and exit without changing the database (or creating it: for an
+    /// SQLite file that does not exist, the plan is every migration).
     #[arg(long)]
     pub plan: bool,
 
-    /// Change nothing; exit 1 when unapplied migrations exist.
+    /// Change nothing; exit 1 when unapplied migrations exist (an SQLite file that does not
+    /// exist is an error, not pending work).
     #[arg(long)]
     pub check: bool,
 

@@ -32,12 +32,14 @@ const OWN_CRATES: &[&str] = &[
 /// Why the driver could not run a command.
 #[derive(Debug, Error)]
 pub enum DriverError {
-    /// `cargo metadata` failed.
+    /// `cargo metadata` failed. (Not a `source`: the message already holds cargo's words,
+    /// and a caller printing the error chain would repeat them.)
     #[error(
-        "could not read the Cargo workspace: {0}\nrun `migrator` inside a Cargo workspace or \
-         pass `--manifest-path path/to/Cargo.toml`"
+        "could not read the Cargo workspace: {}\nrun `migrator` inside a Cargo workspace or \
+         pass `--manifest-path path/to/Cargo.toml`",
+        metadata_message(.0)
     )]
-    Metadata(#[from] cargo_metadata::Error),
+    Metadata(cargo_metadata::Error),
     /// No workspace package depends on migrator-core.
     #[error(
         "no crate in the workspace at {root} depends on migrator-core, so there are no models \
@@ -108,6 +110,23 @@ pub enum DriverError {
         /// The I/O error.
         source: std::io::Error,
     },
+}
+
+impl From<cargo_metadata::Error> for DriverError {
+    fn from(e: cargo_metadata::Error) -> Self {
+        Self::Metadata(e)
+    }
+}
+
+/// cargo's own error, without the wrapper's "`cargo metadata` exited with an error: error:".
+fn metadata_message(e: &cargo_metadata::Error) -> String {
+    match e {
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            let text = stderr.trim();
+            text.strip_prefix("error: ").unwrap_or(text).to_owned()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// One app crate: a workspace package with a library that depends on migrator-core as a normal

@@ -20,13 +20,29 @@ pub enum CliError {
     /// The registered models clash.
     #[error(transparent)]
     Registry(#[from] migrator_core::RegistryError),
-    /// An app named on the command line has no models in this binary.
-    #[error("no app named '{app}'; the apps with models are: {}", .known.join(", "))]
+    /// An app named on the command line is neither an app with models nor one with
+    /// migrations. Every command words it the same way.
+    #[error(
+        "no app named `{app}`{}; the apps are: {}",
+        .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        .known.join(", ")
+    )]
     UnknownApp {
         /// The app asked for.
         app: String,
+        /// The closest app label, when one is close enough to be a typo.
+        suggestion: Option<String>,
         /// The apps that exist.
         known: Vec<String>,
+    },
+    /// An app that has models but no migration yet, named where migrations are needed.
+    #[error(
+        "app `{app}` has no migrations yet; run `migrator makemigrations {app}` to create its \
+         first one"
+    )]
+    NoMigrations {
+        /// The app.
+        app: String,
     },
     /// Loading the embedded migrations failed (a missing dependency, a cycle, a bad name…).
     #[error(transparent)]
@@ -95,5 +111,44 @@ impl CliError {
     /// The process exit code for this error: always 2 (1 is reserved for `--check`).
     pub fn exit_code(&self) -> u8 {
         2
+    }
+
+    /// [`CliError::UnknownApp`] for `app`, suggesting the closest of `known` when it looks
+    /// like a typo of it (`pols` → `polls`).
+    pub fn unknown_app<'a>(app: &str, known: impl IntoIterator<Item = &'a String>) -> Self {
+        let known: Vec<String> = known.into_iter().cloned().collect();
+        Self::UnknownApp {
+            app: app.to_owned(),
+            suggestion: closest(app, &known).map(str::to_owned),
+            known,
+        }
+    }
+}
+
+/// The candidate most similar to `given`, if it is similar enough to be a typo of it
+/// (the threshold clap uses for subcommand suggestions).
+pub(crate) fn closest<'a>(given: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(given, c), c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_apps_suggest_the_closest_label() {
+        let known = ["blog".to_owned(), "polls".to_owned()];
+        let msg = CliError::unknown_app("pols", &known).to_string();
+        assert_eq!(
+            msg,
+            "no app named `pols` (did you mean `polls`?); the apps are: blog, polls"
+        );
+        let msg = CliError::unknown_app("inventory", &known).to_string();
+        assert_eq!(msg, "no app named `inventory`; the apps are: blog, polls");
     }
 }

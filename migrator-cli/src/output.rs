@@ -16,6 +16,59 @@ use migrator_core::lock::LockWait;
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
 pub type OperationLine = (char, String);
 
+/// One migration in `showmigrations`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShowRow {
+    /// Recorded as applied.
+    pub applied: bool,
+    /// `0001_initial` (per app) or `library.0001_initial` (`--plan`).
+    pub name: String,
+    /// Its dependencies (`--plan` at verbosity 2).
+    pub dependencies: Vec<String>,
+    /// What is wrong with its record, if anything (the error follows the list).
+    pub problem: Option<RowProblem>,
+}
+
+/// What `showmigrations` marks on a migration whose record stops `migrate`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowProblem {
+    /// Its operations changed after it was applied (checksum).
+    Edited,
+    /// It is recorded as applied but its file is gone.
+    FileMissing,
+    /// A MySQL/MariaDB run stopped inside it.
+    Interrupted {
+        /// 1-based number of the operation that was running.
+        operation: usize,
+        /// How many operations it has.
+        total: usize,
+        /// It was being unapplied.
+        backwards: bool,
+    },
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Edited => f.write_str("changed since it was applied"),
+            Self::FileMissing => f.write_str("applied, but its file is gone"),
+            Self::Interrupted {
+                operation,
+                total,
+                backwards: false,
+            } => write!(f, "interrupted at operation {operation} of {total}"),
+            Self::Interrupted {
+                operation,
+                total,
+                backwards: true,
+            } => write!(
+                f,
+                "interrupted while being unapplied, at operation {operation} of {total}"
+            ),
+        }
+    }
+}
+
 /// The terminal (or an in-memory capture) plus the verbosity level.
 pub struct Output {
     out: Box<dyn Write>,
@@ -194,13 +247,41 @@ impl Output {
         say!(
             self.err,
             "  to fix: add a default to the field (`#[model(default = …)]`) and run makemigrations \
-             again, or run makemigrations without --noinput and give a one-off default that \
+             again, or run makemigrations in a terminal without --noinput and give a one-off \
+             default that \
              replaces the NULLs, or fill the NULLs first with a RunSql/RunRust step placed \
              before the AlterField in the migration"
         );
     }
 
     // ----- questions ------------------------------------------------------------------------
+
+    /// Why makemigrations asks nothing: stdin is not a terminal (stderr, once per run).
+    pub fn no_terminal(&mut self) {
+        say!(
+            self.err,
+            "note: stdin is not a terminal, so makemigrations asks no questions and answers as \
+             --noinput does; run it in a terminal to be asked, or pass --interactive to read the \
+             answers from stdin"
+        );
+    }
+
+    /// A question makemigrations did not ask, and what it took as the answer (stderr).
+    pub fn not_asked(&mut self, question: &str, answer: &str) {
+        say!(self.err, "  not asked: {question} ({answer})");
+    }
+
+    /// `makemigrations --check`: the questions a real run would ask (stderr).
+    pub fn check_questions(&mut self, questions: &[String]) {
+        say!(
+            self.err,
+            "note: makemigrations will ask (--check asked nothing, took no rename and left one-off \
+             defaults open):"
+        );
+        for question in questions {
+            say!(self.err, "  {question}");
+        }
+    }
 
     /// A question or its explanation, on its own line(s).
     pub fn ask_line(&mut self, text: &str) {
@@ -224,6 +305,40 @@ impl Output {
     pub fn line(&mut self, text: &str) {
         if self.verbosity >= 1 {
             say!(self.out, "{text}");
+        }
+    }
+
+    /// `Database: URL (SOURCE)`: which database a command changes, before its other output
+    /// (the URL as [`migrator_core::database::DatabaseUrl`] displays it: no password).
+    pub fn database(&mut self, url: &dyn Display, source: &str) {
+        if self.verbosity >= 1 {
+            say!(self.out, "Database: {url} ({source})");
+        }
+    }
+
+    /// A reading command found no SQLite file where the database should be (stderr).
+    pub fn database_missing(&mut self, path: &str) {
+        say!(
+            self.err,
+            "note: the SQLite database {path} does not exist, so no migration is applied there; \
+             `migrator migrate` creates it (nothing was created now)"
+        );
+    }
+
+    /// `  No migrations to apply.`, saying so when another process applied this run's plan
+    /// while it waited for the lock.
+    pub fn no_migrations_to_apply(&mut self, applied_elsewhere: usize) {
+        if self.verbosity < 1 {
+            return;
+        }
+        if applied_elsewhere == 0 {
+            say!(self.out, "  No migrations to apply.");
+        } else {
+            say!(
+                self.out,
+                "  No migrations to apply: another process applied the {applied_elsewhere} \
+                 planned while this one waited for the lock."
+            );
         }
     }
 
@@ -326,26 +441,34 @@ impl Output {
         );
     }
 
-    /// `showmigrations`: one app and its migrations, `[X]` applied, `[ ]` not.
-    pub fn show_app(&mut self, app: &str, rows: &[(bool, String)]) {
+    /// `showmigrations`: one app and its migrations, `[X]` applied, `[ ]` not; a migration
+    /// whose record is wrong says so after its name.
+    pub fn show_app(&mut self, app: &str, rows: &[ShowRow]) {
         say!(self.out, "{app}");
         if rows.is_empty() {
             say!(self.out, " (no migrations)");
         }
-        for (applied, name) in rows {
-            say!(self.out, " [{}] {name}", if *applied { 'X' } else { ' ' });
+        for row in rows {
+            let mark = if row.applied { 'X' } else { ' ' };
+            match &row.problem {
+                Some(problem) => say!(self.out, " [{mark}] {}  <- {problem}", row.name),
+                None => say!(self.out, " [{mark}] {}", row.name),
+            }
         }
     }
 
     /// `showmigrations --plan`: every migration in apply order (dependencies at `-v 2`).
-    pub fn show_plan(&mut self, rows: &[(bool, String, Vec<String>)]) {
-        for (applied, key, deps) in rows {
-            let mark = if *applied { 'X' } else { ' ' };
-            if self.verbosity >= 2 && !deps.is_empty() {
-                say!(self.out, "[{mark}]  {key} ... ({})", deps.join(", "));
-            } else {
-                say!(self.out, "[{mark}]  {key}");
+    pub fn show_plan(&mut self, rows: &[ShowRow]) {
+        for row in rows {
+            let mark = if row.applied { 'X' } else { ' ' };
+            let mut line = format!("[{mark}]  {}", row.name);
+            if self.verbosity >= 2 && !row.dependencies.is_empty() {
+                line.push_str(&format!(" ... ({})", row.dependencies.join(", ")));
             }
+            if let Some(problem) = &row.problem {
+                line.push_str(&format!("  <- {problem}"));
+            }
+            say!(self.out, "{line}");
         }
     }
 

@@ -1,14 +1,16 @@
 //! The interactive questioner: asks makemigrations' questions on the terminal (through
 //! [`Output`]) and reads the answers line by line from any reader (stdin in the binary).
 //!
-//! When the input ends (EOF, e.g. no terminal in CI) a rename question is answered "no" and
-//! a one-off default question aborts, so nothing is ever guessed. The non-interactive
+//! When the input ends before an answer, a rename question is answered "no" and a one-off
+//! default question aborts, so nothing is ever guessed. Without a terminal, makemigrations
+//! does not use this questioner at all (unless `--interactive`): the [`UnattendedQuestioner`]
+//! answers as `--noinput` does and says which questions it did not ask. The non-interactive
 //! questioner (`--noinput`) lives in migrator-core; this module only does terminal I/O and
 //! the small literal parser for one-off defaults ([`parse_default_literal`]).
 
 use std::io::BufRead;
 
-use migrator_core::questioner::{QuestionError, Questioner};
+use migrator_core::questioner::{NonInteractiveQuestioner, Question, QuestionError, Questioner};
 use migrator_core::{DefaultValue, FieldState, ModelState};
 
 use crate::output::Output;
@@ -236,6 +238,84 @@ impl Questioner for InteractiveQuestioner<'_> {
     }
 }
 
+/// The questioner when stdin is not a terminal (CI, `< /dev/null`, a pipe): nobody can answer,
+/// so it answers as `--noinput` does ([`NonInteractiveQuestioner`]) — renames are "no" unless
+/// a `renamed_from` hint says otherwise, a NOT NULL field without a default is an error — and
+/// tells the user, once, why nothing was asked, then each question it did not ask.
+pub struct UnattendedQuestioner<'a> {
+    output: &'a mut Output,
+    told: bool,
+}
+
+impl<'a> UnattendedQuestioner<'a> {
+    /// A questioner that reports on `output`.
+    pub fn new(output: &'a mut Output) -> Self {
+        Self {
+            output,
+            told: false,
+        }
+    }
+
+    fn tell_once(&mut self) {
+        if !self.told {
+            self.output.no_terminal();
+            self.told = true;
+        }
+    }
+
+    fn not_asked(&mut self, question: &Question, answer: &str) {
+        self.tell_once();
+        self.output.not_asked(&question.prompt(), answer);
+    }
+}
+
+impl Questioner for UnattendedQuestioner<'_> {
+    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
+        self.not_asked(
+            &Question::rename_model(old, new),
+            &format!(
+                "taken as no; `#[model(renamed_from = \"{}\")]` on {} makes it a rename",
+                old.name, new.name
+            ),
+        );
+        NonInteractiveQuestioner.ask_rename_model(old, new)
+    }
+
+    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
+        self.not_asked(
+            &Question::rename_field(model, old, new),
+            &format!(
+                "taken as no; `#[model(renamed_from = \"{}\")]` on the field `{}` makes it a \
+                 rename",
+                old.name, new.name
+            ),
+        );
+        NonInteractiveQuestioner.ask_rename_field(model, old, new)
+    }
+
+    fn ask_not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<DefaultValue, QuestionError> {
+        // The error that follows names the field and every way out.
+        self.tell_once();
+        NonInteractiveQuestioner.ask_not_null_addition(model, field)
+    }
+
+    fn ask_not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<Option<DefaultValue>, QuestionError> {
+        self.not_asked(
+            &Question::not_null_alteration(model, field),
+            "left without a one-off default: rows holding NULL make the migration fail",
+        );
+        NonInteractiveQuestioner.ask_not_null_alteration(model, field)
+    }
+}
+
 /// Parses a one-off default typed at the prompt.
 ///
 /// The grammar is deliberately small:
@@ -412,6 +492,34 @@ mod tests {
         assert_eq!(q.not_null_alteration(&model, &field), Ok(None));
         assert_eq!(q.not_null_alteration(&model, &field), Err(NoDefault::Quit));
         assert_eq!(q.not_null_alteration(&model, &field), Err(NoDefault::Quit));
+    }
+
+    #[test]
+    fn unattended_questions_are_not_asked_but_reported_once_each() {
+        let (model, old, new) = book();
+        let (mut out, cap) = Output::captured(1);
+        let mut q = UnattendedQuestioner::new(&mut out);
+        assert!(!q.ask_rename_field(&model, &old, &new));
+        assert!(!q.ask_rename_model(&model, &model));
+        let err = q.ask_not_null_addition(&model, &new).unwrap_err();
+        assert!(
+            matches!(err, QuestionError::NotNullAddition { .. }),
+            "{err}"
+        );
+        assert_eq!(cap.stdout(), "", "nothing is prompted");
+        let err_text = cap.stderr();
+        assert_eq!(
+            err_text.matches("stdin is not a terminal").count(),
+            1,
+            "{err_text}"
+        );
+        for needle in [
+            "not asked: Did you rename library.Book.writer to library.Book.author?",
+            "renamed_from = \"writer\"",
+            "--interactive",
+        ] {
+            assert!(err_text.contains(needle), "{needle}:\n{err_text}");
+        }
     }
 
     #[test]

@@ -3,10 +3,15 @@
 //! [`resolve`] picks the URL in Django-like precedence: an explicit `--database URL`, then the
 //! `DATABASE_URL` environment variable, then `[database] url = "…"` in `migrator.toml` at the
 //! workspace root, then the default `sqlite://db.sqlite3` at the workspace root. Relative
-//! SQLite paths resolve against the workspace root, never the current directory.
+//! SQLite paths resolve against the workspace root, never the current directory. Nothing is
+//! skipped silently: an empty URL from any source, a `DATABASE_URL` that is not UTF-8, and a
+//! key of `migrator.toml` migrator does not read are errors naming the source.
 //! [`DatabaseUrl`] never shows a password: `Display`, `Debug` and every error here print
-//! `postgres://user:***@host/db`. [`connect`] opens a [`DbConnection`] (SQLite with
-//! `PRAGMA foreign_keys = ON` and a busy timeout). Migrations, locking and the recorder live
+//! `postgres://user:***@host/db` (the password is taken to end at the *last* `@`, so an
+//! unencoded `/`, `?` or `#` in it is hidden too, and `password=`-style parameters are
+//! hidden as well). [`connect`] opens a [`DbConnection`] (SQLite with `PRAGMA foreign_keys =
+//! ON` and a busy timeout), creating a missing SQLite file; [`connect_existing`] is for
+//! commands that only read, and never creates one. Migrations, locking and the recorder live
 //! elsewhere.
 
 use std::fmt;
@@ -17,6 +22,10 @@ use diesel::Connection;
 use thiserror::Error;
 
 use crate::backend::{Backend, DbConnection};
+
+mod redact;
+
+use redact::{is_secret_parameter, password_span, percent_decode, redact_parameters};
 
 /// The environment variable consulted after `--database`.
 pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
@@ -29,6 +38,10 @@ pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 30_000;
 
 const VALID_SCHEMES: &str =
     "sqlite://PATH, sqlite::memory:, postgres://…, postgresql://…, mysql://…, mariadb://…";
+
+/// The sections of `migrator.toml` and the keys each may hold; anything else is an error
+/// (a typo such as `urll` must not silently select the default database).
+pub const CONFIG_KEYS: &[(&str, &[&str])] = &[("database", &["url"])];
 
 /// A parsed database URL. Its `Display` and `Debug` redact any password.
 #[derive(Clone, PartialEq, Eq)]
@@ -71,6 +84,13 @@ impl DatabaseUrl {
             });
         }
         let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        // A bare file name (`db2.sqlite3`): the user meant an SQLite file. Only text that
+        // cannot hold a password (no `@`, no `:`) is echoed back.
+        if scheme.is_none() && !url.contains(['@', ':']) {
+            return Err(DatabaseError::NoScheme {
+                given: url.to_owned(),
+            });
+        }
         let backend = match scheme.as_deref().and_then(Backend::from_scheme) {
             Some(b) if b != Backend::Sqlite => b,
             _ => {
@@ -114,41 +134,65 @@ impl DatabaseUrl {
         }
     }
 
-    /// The password in the URL, if any (used to scrub driver error messages).
-    fn password(&self) -> Option<&str> {
-        match &self.kind {
-            UrlKind::Server { url, .. } => password_span(url).map(|(a, b)| &url[a..b]),
-            _ => None,
+    /// The secrets in the URL: the password of its user part, as written and percent-decoded,
+    /// and the values of `password=`-style parameters (used to scrub driver error messages).
+    fn secrets(&self) -> Vec<String> {
+        let UrlKind::Server { url, .. } = &self.kind else {
+            return Vec::new();
+        };
+        let mut secrets = Vec::new();
+        if let Some((a, b)) = password_span(url) {
+            secrets.push(url[a..b].to_owned());
+            secrets.push(percent_decode(&url[a..b]));
         }
+        for part in url.split(['?', '&', ';']) {
+            if let Some((key, value)) = part.split_once('=') {
+                if is_secret_parameter(key) {
+                    secrets.push(value.to_owned());
+                    secrets.push(percent_decode(value));
+                }
+            }
+        }
+        secrets.retain(|s| !s.is_empty());
+        // Longest first, so a secret that contains another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        secrets
     }
 
-    /// Removes the password from a message (drivers sometimes echo the connection string).
+    /// Removes the secrets from a message (drivers sometimes echo the connection string).
+    /// A password holding characters a URL must percent-encode makes the driver parse the
+    /// URL differently from us and echo pieces of it we cannot predict: its message is
+    /// withheld, and the likely cause named instead.
     fn scrub(&self, message: &str) -> String {
-        match self.password() {
-            Some(p) if !p.is_empty() => message.replace(p, "***"),
-            _ => message.to_owned(),
+        if let UrlKind::Server { url, .. } = &self.kind {
+            if let Some((a, b)) = password_span(url) {
+                if url[a..b].contains(['/', '?', '#', '@', '[', ']']) {
+                    return "the driver's message is not shown, as it may contain the password: \
+                            the password holds `/`, `?`, `#`, `@`, `[` or `]`, which a URL must \
+                            percent-encode (`/` as %2F, `?` as %3F, `#` as %23, `@` as %40)"
+                        .to_owned();
+                }
+            }
         }
+        let mut message = message.to_owned();
+        for secret in self.secrets() {
+            message = message.replace(&secret, "***");
+        }
+        redact_parameters(&message)
     }
-}
-
-/// Byte range of the password in `scheme://user:password@host…`.
-fn password_span(url: &str) -> Option<(usize, usize)> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let at = authority.rfind('@')?;
-    let colon = authority[..at].find(':')?;
-    Some((start + colon + 1, start + at))
 }
 
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            UrlKind::Server { url, .. } => match password_span(url) {
-                Some((a, b)) => write!(f, "{}***{}", &url[..a], &url[b..]),
-                None => f.write_str(url),
-            },
+            UrlKind::Server { url, .. } => {
+                let hidden = match password_span(url) {
+                    Some((a, b)) => format!("{}***{}", &url[..a], &url[b..]),
+                    None => url.clone(),
+                };
+                f.write_str(&redact_parameters(&hidden))
+            }
             _ => f.write_str(&self.expose()),
         }
     }
@@ -202,6 +246,53 @@ pub enum DatabaseError {
         /// The scheme as given (never the rest of the URL).
         scheme: String,
     },
+    /// A bare path where a URL was expected (`db2.sqlite3`).
+    #[error(
+        "`{given}` is not a database URL (it has no scheme); for an SQLite file write \
+         `sqlite://{given}` (a relative path is taken from the workspace root); the schemes \
+         are: {VALID_SCHEMES}"
+    )]
+    NoScheme {
+        /// What was given (only echoed when it holds no `@` or `:`, so never a password).
+        given: String,
+    },
+    /// A source names a database but its value is empty.
+    #[error("{}", empty_url_message(.from))]
+    EmptyUrl {
+        /// Which source was empty.
+        from: UrlSource,
+    },
+    /// `DATABASE_URL` is set but is not valid UTF-8 (its value is never printed).
+    #[error(
+        "the {DATABASE_URL_ENV} environment variable is set but is not valid UTF-8, so \
+         migrator cannot read the database URL in it; set it to a URL such as \
+         sqlite://db.sqlite3 or postgres://user@host/db (percent-encode other characters), or \
+         unset it to use {CONFIG_FILE} or the default db.sqlite3"
+    )]
+    EnvNotUnicode,
+    /// `migrator.toml` has a key migrator does not read.
+    #[error(
+        "unknown key `{key}` in {path}; the keys migrator reads there are: {}. Nothing was \
+         done: fix the key (or remove it) so the database you mean is used",
+        known_config_keys()
+    )]
+    UnknownConfigKey {
+        /// The file.
+        path: PathBuf,
+        /// The key as written, with its section (`database.urll`).
+        key: String,
+    },
+    /// A command that only reads was pointed at an SQLite file that does not exist.
+    #[error(
+        "the SQLite database {} does not exist, so no migration is applied there yet; \
+         `migrator migrate` creates it. Nothing was created. If you expected a database \
+         there, check the path (--database, {DATABASE_URL_ENV}, {CONFIG_FILE})",
+        .path.display()
+    )]
+    Missing {
+        /// The file that is not there.
+        path: PathBuf,
+    },
     /// The URL is malformed.
     #[error("bad database URL `{url}`: {reason}")]
     BadUrl {
@@ -240,13 +331,48 @@ pub enum DatabaseError {
     },
 }
 
+fn empty_url_message(source: &UrlSource) -> String {
+    match source {
+        UrlSource::Explicit => "`--database` is empty; give a database URL such as \
+             sqlite://db.sqlite3 or postgres://user@host/db, or leave the option out"
+            .to_owned(),
+        UrlSource::Environment => format!(
+            "the {DATABASE_URL_ENV} environment variable is set but empty; set it to a database \
+             URL, or unset it (`unset {DATABASE_URL_ENV}`) to use {CONFIG_FILE} or the default \
+             db.sqlite3"
+        ),
+        UrlSource::ConfigFile(path) => format!(
+            "`url` in the [database] section of {} is empty; set it to a database URL, or \
+             remove the line to use the default db.sqlite3",
+            path.display()
+        ),
+        UrlSource::Default => "the database URL is empty".to_owned(),
+    }
+}
+
+fn known_config_keys() -> String {
+    CONFIG_KEYS
+        .iter()
+        .flat_map(|(section, keys)| keys.iter().map(move |k| format!("`{section}.{k}`")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Picks the database URL: `explicit` (`--database`), then `DATABASE_URL`, then
 /// `migrator.toml` in `workspace_root`, then `sqlite://db.sqlite3` in `workspace_root`.
+///
+/// A source that is present is used or is an error, never skipped: an empty `--database`,
+/// an empty or non-UTF-8 `DATABASE_URL`, an empty `url` or an unknown key in `migrator.toml`
+/// stops here, so a typo can never select another database.
 pub fn resolve(
     explicit: Option<&str>,
     workspace_root: &Path,
 ) -> Result<ResolvedDatabase, DatabaseError> {
-    let env = std::env::var(DATABASE_URL_ENV).ok();
+    let env = match std::env::var(DATABASE_URL_ENV) {
+        Ok(value) => Some(value),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => return Err(DatabaseError::EnvNotUnicode),
+    };
     resolve_from(explicit, env.as_deref(), workspace_root)
 }
 
@@ -256,17 +382,20 @@ pub fn resolve_from(
     env: Option<&str>,
     workspace_root: &Path,
 ) -> Result<ResolvedDatabase, DatabaseError> {
-    let non_empty = |s: Option<&str>| {
-        s.map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+    let given = |value: &str, source: UrlSource| {
+        let value = value.trim();
+        if value.is_empty() {
+            Err(DatabaseError::EmptyUrl { from: source })
+        } else {
+            Ok((value.to_owned(), source))
+        }
     };
-    let (url, source) = if let Some(u) = non_empty(explicit) {
-        (u, UrlSource::Explicit)
-    } else if let Some(u) = non_empty(env) {
-        (u, UrlSource::Environment)
+    let (url, source) = if let Some(u) = explicit {
+        given(u, UrlSource::Explicit)?
+    } else if let Some(u) = env {
+        given(u, UrlSource::Environment)?
     } else if let Some((u, path)) = read_config(workspace_root)? {
-        (u, UrlSource::ConfigFile(path))
+        given(&u, UrlSource::ConfigFile(path))?
     } else {
         (DEFAULT_URL.to_owned(), UrlSource::Default)
     };
@@ -295,16 +424,31 @@ fn read_config(workspace_root: &Path) -> Result<Option<(String, PathBuf)>, Datab
             path: path.clone(),
             reason: e.message().to_owned(),
         })?;
-    let Some(db) = table.get("database") else {
-        return Ok(None);
-    };
     let bad = |reason: &str| DatabaseError::Config {
         path: path.clone(),
         reason: reason.to_owned(),
     };
-    let db = db
-        .as_table()
-        .ok_or_else(|| bad("`database` is not a table"))?;
+    // Every key is checked before any is used: a typo is an error, never a silent default.
+    for (section, value) in &table {
+        let Some((_, keys)) = CONFIG_KEYS.iter().find(|(s, _)| s == section) else {
+            return Err(DatabaseError::UnknownConfigKey {
+                path: path.clone(),
+                key: section.clone(),
+            });
+        };
+        let body = value
+            .as_table()
+            .ok_or_else(|| bad(&format!("`{section}` is not a table (write `[{section}]`)")))?;
+        if let Some(key) = body.keys().find(|k| !keys.contains(&k.as_str())) {
+            return Err(DatabaseError::UnknownConfigKey {
+                path: path.clone(),
+                key: format!("{section}.{key}"),
+            });
+        }
+    }
+    let Some(db) = table.get("database").and_then(toml::Value::as_table) else {
+        return Ok(None);
+    };
     match db.get("url") {
         None => Ok(None),
         Some(v) => {
@@ -314,6 +458,20 @@ fn read_config(workspace_root: &Path) -> Result<Option<(String, PathBuf)>, Datab
             Ok(Some((url.to_owned(), path)))
         }
     }
+}
+
+/// Opens a connection like [`connect`], but never creates a database: a missing SQLite file
+/// is [`DatabaseError::Missing`], naming it. For commands that only read (`showmigrations`,
+/// `migrate --plan`, `migrate --check`) and repairs of an existing record.
+pub fn connect_existing(url: &DatabaseUrl) -> Result<DbConnection, DatabaseError> {
+    if let Some(path) = url.sqlite_path() {
+        if !path.exists() {
+            return Err(DatabaseError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    connect(url)
 }
 
 /// Opens a connection. SQLite files are created when missing; foreign keys are enforced and
@@ -414,7 +572,7 @@ mod tests {
             Some(dir.path().join("env.db").as_path())
         );
 
-        let r = resolve_from(None, Some("  "), dir.path()).unwrap();
+        let r = resolve_from(None, None, dir.path()).unwrap();
         assert_eq!(
             r.source,
             UrlSource::ConfigFile(dir.path().join(CONFIG_FILE))
@@ -436,7 +594,10 @@ mod tests {
     #[test]
     fn config_without_url_falls_back_to_default_and_bad_config_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(CONFIG_FILE), "[other]\nx = 1\n").unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[database]\n").unwrap();
+        let r = resolve_from(None, None, dir.path()).unwrap();
+        assert_eq!(r.source, UrlSource::Default);
+        std::fs::write(dir.path().join(CONFIG_FILE), "").unwrap();
         let r = resolve_from(None, None, dir.path()).unwrap();
         assert_eq!(r.source, UrlSource::Default);
 
@@ -451,6 +612,109 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("not a string"), "{err}");
+    }
+
+    #[test]
+    fn unknown_config_keys_are_errors_naming_the_key_the_valid_keys_and_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(CONFIG_FILE);
+        for (text, key) in [
+            (
+                "[database]\nurll = \"sqlite://typo.db\"\n",
+                "`database.urll`",
+            ),
+            (
+                "[database]\nurl = \"sqlite://a.db\"\nuser = \"x\"\n",
+                "`database.user`",
+            ),
+            ("[databse]\nurl = \"sqlite://a.db\"\n", "`databse`"),
+            ("url = \"sqlite://a.db\"\n", "`url`"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let err = resolve_from(None, None, dir.path()).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                matches!(err, DatabaseError::UnknownConfigKey { .. }),
+                "{text}: {msg}"
+            );
+            assert!(msg.contains(&format!("unknown key {key}")), "{msg}");
+            assert!(msg.contains("`database.url`"), "{msg}");
+            assert!(msg.contains(&file.display().to_string()), "{msg}");
+        }
+        // The file is only read when no earlier source names a database.
+        let r = resolve_from(Some("sqlite://x.db"), None, dir.path());
+        assert!(r.is_ok(), "an explicit URL does not need the file");
+        std::fs::write(&file, "database = \"sqlite://a.db\"\n").unwrap();
+        let msg = resolve_from(None, None, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`database` is not a table"), "{msg}");
+    }
+
+    #[test]
+    fn empty_urls_are_errors_naming_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[database]\nurl = \"sqlite://from_config.db\"\n",
+        )
+        .unwrap();
+        let msg = resolve_from(None, Some(""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("DATABASE_URL environment variable is set but empty")
+                && msg.contains("unset DATABASE_URL"),
+            "{msg}"
+        );
+        let msg = resolve_from(None, Some("  "), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("set but empty"), "{msg}");
+        let msg = resolve_from(Some(""), None, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`--database` is empty"), "{msg}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "[database]\nurl = \"\"\n").unwrap();
+        let msg = resolve_from(None, None, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("`url` in the [database] section of")
+                && msg.contains(CONFIG_FILE)
+                && msg.contains("is empty"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_non_utf8_database_url_is_an_error_never_skipped() {
+        use std::os::unix::ffi::OsStrExt as _;
+        // The only test in this binary that sets DATABASE_URL; resolve() reads it.
+        let dir = tempfile::tempdir().unwrap();
+        let value = std::ffi::OsStr::from_bytes(b"sqlite://caf\xe9.db");
+        std::env::set_var(DATABASE_URL_ENV, value);
+        let result = resolve(None, dir.path());
+        std::env::remove_var(DATABASE_URL_ENV);
+        let err = result.unwrap_err();
+        assert!(matches!(err, DatabaseError::EnvNotUnicode), "{err}");
+        assert!(err.to_string().contains("not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn connect_existing_never_creates_an_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse("sqlite://typo.db", dir.path()).unwrap();
+        let err = connect_existing(&url).err().expect("the file is missing");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&dir.path().join("typo.db").display().to_string())
+                && msg.contains("does not exist"),
+            "{msg}"
+        );
+        assert!(!dir.path().join("typo.db").exists(), "the file was created");
+        connect(&url).unwrap();
+        connect_existing(&url).unwrap();
     }
 
     #[test]
@@ -499,6 +763,39 @@ mod tests {
         let raw2 = format!("mysql://bob:{SECRET}@x@host/db");
         let u2 = DatabaseUrl::parse(&raw2, &root()).unwrap();
         assert_eq!(u2.to_string(), "mysql://bob:***@host/db");
+
+        // Unencoded '/', '?' and '#' in a password (a common copy-paste).
+        for (raw, shown) in [
+            (
+                format!("mysql://u:pa/{SECRET}@127.0.0.1:3306/app"),
+                "mysql://u:***@127.0.0.1:3306/app",
+            ),
+            (
+                format!("postgres://u:a?{SECRET}#x@h/db"),
+                "postgres://u:***@h/db",
+            ),
+            // Passwords as query parameters.
+            (
+                format!("postgres://u@127.0.0.1:1/app?password={SECRET}"),
+                "postgres://u@127.0.0.1:1/app?password=***",
+            ),
+            (
+                format!("postgres://u@h/app?sslmode=require&sslpassword={SECRET}&x=1"),
+                "postgres://u@h/app?sslmode=require&sslpassword=***&x=1",
+            ),
+        ] {
+            let u = DatabaseUrl::parse(&raw, &root()).unwrap();
+            assert_eq!(u.to_string(), shown, "{raw}");
+            assert!(!format!("{u:?}").contains(SECRET));
+            let scrubbed = u.scrub(&format!("failed: {raw} (password={SECRET})"));
+            assert!(!scrubbed.contains(SECRET), "{scrubbed}");
+            // A driver that parsed the URL its own way echoes a piece of it.
+            let scrubbed = u.scrub(&format!("invalid port: \"{SECRET}#x@h\""));
+            assert!(!scrubbed.contains(SECRET), "{scrubbed}");
+        }
+        // Percent-encoded passwords are hidden in driver messages in both spellings.
+        let u = DatabaseUrl::parse("postgres://u:a%2Fb%40c@h/db", &root()).unwrap();
+        assert_eq!(u.scrub("bad password a/b@c"), "bad password ***");
     }
 
     #[cfg(not(feature = "postgres"))]
@@ -533,10 +830,19 @@ mod tests {
             "{msg}"
         );
         assert!(!msg.contains(SECRET), "{msg}");
-        let msg = DatabaseUrl::parse("db.sqlite3", &root())
+        let msg = DatabaseUrl::parse("db2.sqlite3", &root())
             .unwrap_err()
             .to_string();
-        assert!(msg.contains("no scheme"), "{msg}");
+        assert!(
+            msg.contains("`db2.sqlite3` is not a database URL (it has no scheme)")
+                && msg.contains("write `sqlite://db2.sqlite3`"),
+            "{msg}"
+        );
+        // Text that could hold a password is never echoed.
+        let msg = DatabaseUrl::parse(&format!("alice:{SECRET}@localhost/app"), &root())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("no scheme") && !msg.contains(SECRET), "{msg}");
     }
 
     #[test]

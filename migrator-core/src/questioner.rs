@@ -1,7 +1,9 @@
 //! The questions makemigrations asks while detecting changes: "did you rename X to Y?" and "what
 //! one-off default fills existing rows?". This module owns the [`Questioner`] trait, the
 //! [`NonInteractiveQuestioner`] (`--noinput`: renames only through `renamed_from` hints, NOT
-//! NULL additions fail with a clear error) and the [`ScriptedQuestioner`] used by tests. It also
+//! NULL additions fail with a clear error), the [`CheckQuestioner`] (`--check`: never asks,
+//! never fails, records what a real run would ask) and the [`ScriptedQuestioner`] used by
+//! tests. It also
 //! words the prompts ([`Question::prompt`]) so every front end asks the same thing. Terminal
 //! I/O lives in migrator-cli, never here.
 
@@ -20,7 +22,8 @@ pub enum QuestionError {
         "it is impossible to add the non-nullable field `{app}.{model}.{field}` without a default, \
 because existing rows of `{model}` need a value in the new column. Either make the field \
 nullable (`Option<T>`), or give it a default in the model (`#[model(default = …)]`), or run \
-makemigrations interactively (without --noinput) to enter a one-off default for existing rows"
+makemigrations interactively (in a terminal, without --noinput) and enter a one-off default for \
+existing rows when it asks"
     )]
     NotNullAddition {
         /// App label.
@@ -34,7 +37,8 @@ makemigrations interactively (without --noinput) to enter a one-off default for 
     #[error(
         "the field `{app}.{model}.{field}` changes from nullable to non-nullable without a default; \
 existing NULLs need a value. Either keep it `Option<T>`, or give it a default in the model \
-(`#[model(default = …)]`), or run makemigrations interactively to enter a one-off default"
+(`#[model(default = …)]`), or run makemigrations interactively (in a terminal, without \
+--noinput) and enter a one-off default when it asks"
     )]
     NotNullAlteration {
         /// App label.
@@ -105,6 +109,55 @@ impl Questioner for NonInteractiveQuestioner {
         _model: &ModelState,
         _field: &FieldState,
     ) -> Result<Option<DefaultValue>, QuestionError> {
+        Ok(None)
+    }
+}
+
+/// The questioner of `makemigrations --check`, which only needs to know whether a migration
+/// is due: it never asks and never fails. Renames are answered "no" (as under `--noinput`;
+/// `renamed_from` hints still make renames), a NOT NULL field added without a default gets
+/// [`CheckQuestioner::PLACEHOLDER`] as its one-off default (so the change is still reported
+/// as pending instead of failing), and a NULL → NOT NULL alteration goes ahead without one.
+/// Every question a real run would ask is recorded in [`CheckQuestioner::asked`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckQuestioner {
+    /// The questions a real `makemigrations` run would ask, in order.
+    pub asked: Vec<Question>,
+}
+
+impl CheckQuestioner {
+    /// The SQL text standing in for a one-off default nobody was asked for. It only appears
+    /// in what `--check` shows; nothing is written.
+    pub const PLACEHOLDER: &'static str =
+        "<one-off default: makemigrations asks for it when run in a terminal>";
+}
+
+impl Questioner for CheckQuestioner {
+    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
+        self.asked.push(Question::rename_model(old, new));
+        false
+    }
+
+    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
+        self.asked.push(Question::rename_field(model, old, new));
+        false
+    }
+
+    fn ask_not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<DefaultValue, QuestionError> {
+        self.asked.push(Question::not_null_addition(model, field));
+        Ok(DefaultValue::Sql(Self::PLACEHOLDER.to_owned()))
+    }
+
+    fn ask_not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<Option<DefaultValue>, QuestionError> {
+        self.asked.push(Question::not_null_alteration(model, field));
         Ok(None)
     }
 }

@@ -274,7 +274,147 @@ fn render_file(chain: TokenStream) -> String {
     };
     let file: syn::File = syn::parse2(tokens).expect("the writer builds valid Rust syntax");
     // prettyplease puts no blank line between items; one after the `use` reads better.
-    prettyplease::unparse(&file).replacen(";\npub fn migration()", ";\n\npub fn migration()", 1)
+    let text = prettyplease::unparse(&file).replacen(
+        ";\npub fn migration()",
+        ";\n\npub fn migration()",
+        1,
+    );
+    reindent_chains(&text)
+}
+
+/// Lays out a method chain whose first call breaks its arguments over lines the way rustfmt
+/// does. prettyplease indents those arguments two levels and the chain one level:
+///
+/// ```text
+/// add_field(
+///         "Book",
+///         field("pages", ColumnType::Integer).default(DefaultValue::Int(0)),
+///     )
+///     .preserve_default(false),
+/// ```
+///
+/// which reads as if the arguments belonged to something else; rustfmt (and a person) writes
+///
+/// ```text
+/// add_field(
+///     "Book",
+///     field("pages", ColumnType::Integer).default(DefaultValue::Int(0)),
+/// )
+/// .preserve_default(false),
+/// ```
+///
+/// Only that exact shape is changed — a line ending in `(`, its arguments at +8, `)` alone at
+/// +4, then a `.method` line at +4 — by moving the arguments and the rest of the chain one
+/// level left and the `)` under the call. Lines that start inside a multi-line string literal
+/// are never touched, so no literal changes.
+fn reindent_chains(text: &str) -> String {
+    let in_string = lines_starting_in_string(text);
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    // A line of code (not the inside of a string literal), and not blank.
+    let code = |lines: &[String], k: usize| !in_string[k] && !lines[k].trim().is_empty();
+    let dedent = |line: &mut String| {
+        let remove = indent(line).min(4);
+        line.drain(..remove);
+    };
+    for i in 0..lines.len() {
+        if !code(&lines, i) || !lines[i].trim_end().ends_with('(') {
+            continue;
+        }
+        let base = indent(&lines[i]);
+        let first_arg = i + 1;
+        if first_arg >= lines.len()
+            || !code(&lines, first_arg)
+            || indent(&lines[first_arg]) != base + 8
+        {
+            continue;
+        }
+        let Some(close) =
+            (first_arg..lines.len()).find(|&k| code(&lines, k) && indent(&lines[k]) < base + 8)
+        else {
+            continue;
+        };
+        let chain = close + 1;
+        if lines[close].trim() != ")"
+            || indent(&lines[close]) != base + 4
+            || chain >= lines.len()
+            || !code(&lines, chain)
+            || indent(&lines[chain]) != base + 4
+            || !lines[chain].trim_start().starts_with('.')
+        {
+            continue;
+        }
+        for k in first_arg..close {
+            if !in_string[k] {
+                dedent(&mut lines[k]);
+            }
+        }
+        lines[close] = format!("{})", " ".repeat(base));
+        let mut k = chain;
+        while k < lines.len()
+            && (in_string[k] || (code(&lines, k) && indent(&lines[k]) >= base + 4))
+        {
+            if !in_string[k] {
+                dedent(&mut lines[k]);
+            }
+            k += 1;
+        }
+    }
+    lines.join("\n")
+}
+
+/// For each line of `text` (split at `\n`), whether it starts inside a string literal
+/// (`"…"` with escapes, or a raw `r#"…"#`) that an earlier line opened.
+fn lines_starting_in_string(text: &str) -> Vec<bool> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![false];
+    // Inside a string: `None` for a plain string, `Some(n)` for a raw one with n hashes.
+    let mut open: Option<Option<usize>> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match open {
+            None => {
+                if b == b'"' {
+                    open = Some(None);
+                } else if b == b'r'
+                    && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+                {
+                    let hashes = bytes[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                    if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                        open = Some(Some(hashes));
+                        i += 1 + hashes;
+                    }
+                }
+            }
+            Some(None) => {
+                if b == b'\\' {
+                    // Skip the escaped character (a line break included: still inside).
+                    i += 1;
+                } else if b == b'"' {
+                    open = None;
+                }
+            }
+            Some(Some(hashes)) => {
+                if b == b'"'
+                    && bytes[i + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&c| c == b'#')
+                        .count()
+                        == hashes
+                {
+                    open = None;
+                    i += hashes;
+                }
+            }
+        }
+        if i < bytes.len() && bytes[i] == b'\n' {
+            starts.push(open.is_some());
+        }
+        i += 1;
+    }
+    starts
 }
 
 fn migration_chain(m: &Migration) -> TokenStream {
@@ -591,4 +731,110 @@ fn lit_str(s: &str) -> TokenStream {
     }
     let lit = Literal::string(s);
     quote!(#lit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lines_starting_in_string, render};
+    use crate::migration::prelude::*;
+    use proc_macro2::TokenStream;
+
+    /// The string literal values of a rendered file.
+    fn literals(source: &str) -> Vec<String> {
+        fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+            for t in tokens {
+                match t {
+                    proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                    proc_macro2::TokenTree::Literal(l) => {
+                        if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                            out.push(s.value());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let file: syn::File = syn::parse_str(source).expect("rendered files parse");
+        let mut out = Vec::new();
+        walk(quote::ToTokens::to_token_stream(&file), &mut out);
+        out
+    }
+
+    #[test]
+    fn a_one_off_default_reads_as_rustfmt_lays_it_out() {
+        let m = Migration::default().operation(
+            add_field(
+                "Book",
+                field("pages", ColumnType::Integer).default(DefaultValue::Int(0)),
+            )
+            .preserve_default(false),
+        );
+        let source = render(&m);
+        let body = source.split_once("Migration::default()\n").unwrap().1;
+        assert_eq!(
+            body,
+            "        .operation(
+            add_field(
+                \"Book\",
+                field(\"pages\", ColumnType::Integer).default(DefaultValue::Int(0)),
+            )
+            .preserve_default(false),
+        )
+}
+"
+        );
+    }
+
+    #[test]
+    fn nested_chains_and_multi_line_strings_inside_them_are_kept_exact() {
+        let comment = "first line\n        indented eight\n    indented four\n)\n.not_code(";
+        let m = Migration::default().operation(
+            alter_field(
+                "Book",
+                field(
+                    "price",
+                    ColumnType::Decimal {
+                        precision: 10,
+                        scale: 2,
+                    },
+                )
+                .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into()))
+                .comment(comment),
+            )
+            .field_name("cost")
+            .preserve_default(false),
+        );
+        let source = render(&m);
+        assert!(literals(&source).contains(&comment.to_owned()), "{source}");
+        // No line of code is indented two levels past the line it continues.
+        let in_string = lines_starting_in_string(&source);
+        let lines: Vec<&str> = source.split('\n').collect();
+        for k in 1..lines.len() {
+            if in_string[k] || in_string[k - 1] {
+                continue;
+            }
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            assert!(
+                indent(lines[k]) <= indent(lines[k - 1]) + 4,
+                "{:?} → {:?}\n{source}",
+                lines[k - 1],
+                lines[k]
+            );
+        }
+        assert!(
+            source.contains("\n            )\n            .field_name(\"cost\")\n            .preserve_default(false),\n"),
+            "{source}"
+        );
+        // Rendering is still deterministic and the result still parses to the same chain.
+        assert_eq!(render(&m), source);
+    }
+
+    #[test]
+    fn string_starts_are_found_across_escapes_and_raw_strings() {
+        let text = "a(\"x\\\"\ny\")\nr#\"q\"\n\"#\nb\n\"\\\\\"\nc";
+        assert_eq!(
+            lines_starting_in_string(text),
+            [false, true, false, true, false, false, false]
+        );
+    }
 }

@@ -241,7 +241,8 @@ impl TempWorkspace {
         self.run_migrator("", args, None)
     }
 
-    /// Runs `migrator ARGS` from the workspace root, typing `stdin` into it.
+    /// Runs `migrator ARGS` from the workspace root, typing `stdin` into it. A pipe is not a
+    /// terminal: `makemigrations` reads answers from it only with `--interactive`.
     pub fn migrator_with_input(&self, args: &[&str], stdin: &str) -> Run {
         self.run_migrator("", args, Some(stdin))
     }

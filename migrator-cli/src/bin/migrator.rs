@@ -20,7 +20,8 @@ fn main() -> ExitCode {
     match drive(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            Output::stdio(cli.verbosity).error(&format!("{err:#}"));
+            // Every driver error's message already includes its cause: print it once.
+            Output::stdio(cli.verbosity).error(&err);
             ExitCode::from(2)
         }
     }

@@ -2,6 +2,17 @@
 //! through migrator-core's executor (plans, SQL, transactions, the recorder) and database
 //! resolution (`--database`, `DATABASE_URL`, `migrator.toml`, `db.sqlite3` at the workspace
 //! root). Printing goes through [`Output`].
+//!
+//! Everything that can be refused is refused before anything is printed: app names (with a
+//! suggestion for a typo), targets, and — inside the executor, before the first migration
+//! starts — the record (edited or deleted applied migrations, an interrupted MySQL run), the
+//! plan (conflicting leaves, mixed directions) and the SQL (irreversible steps). `migrate`
+//! prints its first line, `Database: URL (SOURCE)`, and Django's "Operations to perform …
+//! Running migrations:" header only once a migration starts (or the plan turns out empty).
+//! Only `migrate` itself may create an SQLite file; the reading commands and the repairs
+//! never do. On a missing SQLite file `showmigrations` and `migrate --plan` say so and show
+//! every migration unapplied; `migrate --check`, `--restamp` and `--forget` refuse, naming
+//! the file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -9,14 +20,15 @@ use std::time::Duration;
 
 use migrator_core::autodetector;
 use migrator_core::backend::DbConnection;
-use migrator_core::database::{self, ResolvedDatabase};
+use migrator_core::database::{self, DatabaseError, ResolvedDatabase, UrlSource};
 use migrator_core::executor::{self, ExecutorError, MigrateEvent, MigrateOptions, Target};
+use migrator_core::graph::MigrationGraph;
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::NonInteractiveQuestioner;
-use migrator_core::registry;
+use migrator_core::{recorder, registry, MigrationKey};
 
 use crate::cli::{MigrateArgs, ShowMigrationsArgs, SqlMigrateArgs};
-use crate::output::OperationLine;
+use crate::output::{OperationLine, RowProblem, ShowRow};
 use crate::{CliError, Context, Output, Status};
 
 /// The embedded migrations; a binary with neither models nor migrations gets the
@@ -37,13 +49,71 @@ fn migration_dirs(loaded: &LoadedMigrations, ctx: &Context) -> BTreeMap<String, 
     ExecutorError::relative_dirs(&loaded.dirs, &ctx.workspace_root)
 }
 
+/// Every app label this binary knows: apps with migrations and apps with models.
+fn known_apps(loaded: &LoadedMigrations) -> BTreeSet<String> {
+    let mut known: BTreeSet<String> = loaded.graph.apps().into_iter().collect();
+    known.extend(loaded.dirs.keys().cloned());
+    known.extend(registry::registrations().iter().map(|r| r.app.to_owned()));
+    known
+}
+
+/// An app named on the command line must exist (the same error, with a suggestion, as
+/// `makemigrations`), and have migrations when the command needs them.
+fn check_app(app: &str, loaded: &LoadedMigrations, needs_migrations: bool) -> Result<(), CliError> {
+    let known = known_apps(loaded);
+    if !known.contains(app) {
+        return Err(CliError::unknown_app(app, &known));
+    }
+    if needs_migrations && loaded.graph.app_migrations(app).is_empty() {
+        return Err(CliError::NoMigrations {
+            app: app.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Where the database URL came from, as `migrate`'s first line says it.
+fn source_text(db: &ResolvedDatabase, ctx: &Context) -> String {
+    match &db.source {
+        UrlSource::Explicit => "from --database".to_owned(),
+        UrlSource::Environment => format!("from {}", database::DATABASE_URL_ENV),
+        UrlSource::ConfigFile(path) => format!("from {}", ctx.display_path(path)),
+        UrlSource::Default => "the default".to_owned(),
+    }
+}
+
+/// Resolves and opens the database. Only `migrate` itself passes `create`: every other
+/// caller gets [`DatabaseError::Missing`] instead of a new empty SQLite file.
 fn open(
     database: Option<&str>,
     ctx: &Context,
+    create: bool,
 ) -> Result<(ResolvedDatabase, DbConnection), CliError> {
     let db = database::resolve(database, &ctx.workspace_root)?;
-    let conn = database::connect(&db.url)?;
+    let conn = if create {
+        database::connect(&db.url)?
+    } else {
+        database::connect_existing(&db.url)?
+    };
     Ok((db, conn))
+}
+
+/// Prints `migrate`'s first lines — the database, then Django's header — once.
+struct Header {
+    database: String,
+    source: String,
+    target: String,
+    shown: bool,
+}
+
+impl Header {
+    fn show(&mut self, out: &mut Output) {
+        if !self.shown {
+            out.database(&self.database, &self.source);
+            out.migrate_header(&self.target);
+            self.shown = true;
+        }
+    }
 }
 
 /// `migrate [APP [TARGET|zero]]`: apply or unapply migrations (or, with `--restamp` /
@@ -68,21 +138,23 @@ fn migrate_inner(
     let graph = &loaded.graph;
     let lock_timeout = args.lock_timeout.map(Duration::from_secs);
     if args.forget {
-        // The migration's file is gone, so the name is taken as written (no prefix match).
+        // The migration's file (or its whole app) is gone, so the name is taken as written
+        // (no prefix match, no app check).
         let (app, name) = (
             args.app.as_deref().unwrap_or_default(),
             args.target.as_deref().unwrap_or_default(),
         );
-        let key = migrator_core::MigrationKey::new(app, name);
-        let (db, mut conn) = open(args.database.url(), ctx)?;
-        out.note(&format!("database {} (from {})", db.url, db.source));
+        let key = MigrationKey::new(app, name);
+        let (db, mut conn) = open(args.database.url(), ctx, false)?;
         executor::forget(&mut conn, graph, &key, lock_timeout)?;
+        out.database(&db.url, &source_text(&db, ctx));
         out.forgotten(&key.to_string());
         return Ok(Status::Done);
     }
+    if let Some(app) = &args.app {
+        check_app(app, loaded, true)?;
+    }
     let target = executor::resolve_target(graph, args.app.as_deref(), args.target.as_deref())?;
-    let (db, mut conn) = open(args.database.url(), ctx)?;
-    out.note(&format!("database {} (from {})", db.url, db.source));
 
     if args.restamp {
         let Target::Migration(key) = &target else {
@@ -97,13 +169,27 @@ fn migrate_inner(
             }
             .into());
         };
+        let (db, mut conn) = open(args.database.url(), ctx, false)?;
         let changed = executor::restamp(&mut conn, graph, key, lock_timeout)?;
+        out.database(&db.url, &source_text(&db, ctx));
         out.restamped(&key.to_string(), changed);
         return Ok(Status::Done);
     }
 
     if args.check || args.plan {
-        let plan = executor::plan(&mut conn, graph, &target)?;
+        let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
+        out.note(&format!("database {} ({})", db.url, source_text(&db, ctx)));
+        let (plan, missing) = match database::connect_existing(&db.url) {
+            Ok(mut conn) => (executor::plan(&mut conn, graph, &target)?, None),
+            // `--plan` shows what `migrate` would do to the database it would create;
+            // `--check` (a gate for scripts) refuses, as a typo in the path is likelier
+            // than a database nobody created.
+            Err(DatabaseError::Missing { path }) if !args.check => (
+                executor::migration_plan(graph, &BTreeSet::new(), &target)?,
+                Some(path),
+            ),
+            Err(e) => return Err(e.into()),
+        };
         if args.plan {
             let steps: Vec<(String, bool, Vec<OperationLine>)> = plan
                 .iter()
@@ -122,6 +208,9 @@ fn migrate_inner(
                 .collect();
             out.migrate_plan(&steps);
         }
+        if let Some(path) = missing {
+            out.database_missing(&path.display().to_string());
+        }
         return Ok(if args.check && !plan.is_empty() {
             Status::Pending
         } else {
@@ -129,7 +218,7 @@ fn migrate_inner(
         });
     }
 
-    out.migrate_header(&target_text(&target, graph));
+    let (db, mut conn) = open(args.database.url(), ctx, true)?;
     let options = MigrateOptions {
         plan_only: false,
         fake: args.fake,
@@ -137,7 +226,15 @@ fn migrate_inner(
         lock_timeout,
         resume: args.resume,
     };
-    executor::migrate(
+    // Validation (the record, the plan, the SQL of every step) happens inside the executor
+    // before the first migration starts; the header waits for that.
+    let mut header = Header {
+        database: db.url.to_string(),
+        source: source_text(&db, ctx),
+        target: target_text(&target, graph),
+        shown: false,
+    };
+    let report = executor::migrate(
         &mut conn,
         graph,
         &target,
@@ -145,11 +242,13 @@ fn migrate_inner(
         &mut |event| match event {
             MigrateEvent::Planned(plan) => {
                 if plan.is_empty() {
-                    out.line("  No migrations to apply.");
+                    header.show(out);
+                    out.no_migrations_to_apply(0);
                 }
             }
             MigrateEvent::WaitingForLock(wait) => out.waiting_for_lock(wait),
             MigrateEvent::Started(step) => {
+                header.show(out);
                 out.migrate_started(&step.key.to_string(), step.backwards)
             }
             MigrateEvent::Finished {
@@ -157,6 +256,11 @@ fn migrate_inner(
             } => out.migrate_finished(outcome, elapsed),
         },
     )?;
+    if !header.shown {
+        // Every planned step was applied by another process while this one waited.
+        header.show(out);
+        out.no_migrations_to_apply(report.skipped.len());
+    }
 
     // Django's reminder: model changes without a migration are not applied.
     if let Ok(current) = registry::current_models() {
@@ -196,6 +300,11 @@ fn target_text(target: &Target, graph: &migrator_core::graph::MigrationGraph) ->
 }
 
 /// `showmigrations [APP…]`: every migration, `[X]` when applied.
+///
+/// When the record is one `migrate` would refuse (an edited or deleted applied migration, a
+/// migration a MySQL run left half-done), the list is still shown, with the migration the
+/// problem is about marked, and then the error (exit 2). A missing SQLite file is reported
+/// as such (every migration unapplied) and is not created.
 pub fn showmigrations(
     args: &ShowMigrationsArgs,
     ctx: &Context,
@@ -203,35 +312,91 @@ pub fn showmigrations(
 ) -> Result<Status, CliError> {
     let loaded = load()?;
     let graph = &loaded.graph;
-    let (_db, mut conn) = open(args.database.url(), ctx)?;
-    // The same checks `migrate` makes before it runs anything: an edited or deleted applied
-    // migration, or an interrupted MySQL run, is an error here too.
-    let applied: BTreeSet<_> = executor::check_recorded(&mut conn, graph)
-        .map_err(|e| e.with_migration_dirs(&migration_dirs(&loaded, ctx)))?
-        .into_keys()
-        .collect();
     let apps: Vec<String> = if args.apps.is_empty() {
         let mut all: BTreeSet<String> = graph.apps().into_iter().collect();
         all.extend(loaded.dirs.keys().cloned());
         all.into_iter().collect()
     } else {
-        let known: BTreeSet<String> = graph
-            .apps()
-            .into_iter()
-            .chain(loaded.dirs.keys().cloned())
-            .collect();
         for app in &args.apps {
-            if !known.contains(app) {
-                return Err(CliError::UnknownApp {
-                    app: app.clone(),
-                    known: known.iter().cloned().collect(),
-                });
-            }
+            check_app(app, &loaded, false)?;
         }
         args.apps.clone()
     };
-    if args.plan {
-        let rows: Vec<(bool, String, Vec<String>)> = graph
+    let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
+    let mut conn = match database::connect_existing(&db.url) {
+        Ok(conn) => conn,
+        Err(DatabaseError::Missing { path }) => {
+            show(out, graph, &apps, args.plan, &Record::default());
+            out.database_missing(&path.display().to_string());
+            return Ok(Status::Done);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The same checks `migrate` makes before it runs anything; their error comes after the
+    // list, which marks what it is about.
+    let problem = executor::check_recorded(&mut conn, graph)
+        .err()
+        .map(|e| e.with_migration_dirs(&migration_dirs(&loaded, ctx)));
+    let mut record = Record {
+        applied: executor::applied_migrations(&mut conn)?
+            .into_keys()
+            .collect(),
+        problems: BTreeMap::new(),
+    };
+    for i in recorder::interrupted(&mut conn).map_err(ExecutorError::from)? {
+        let problem = RowProblem::Interrupted {
+            operation: i.operation,
+            total: i.total,
+            backwards: i.backwards,
+        };
+        record.problems.insert(i.key, problem);
+    }
+    match &problem {
+        Some(ExecutorError::ChecksumMismatch { migration, .. }) => {
+            record
+                .problems
+                .insert(migration.clone(), RowProblem::Edited);
+        }
+        Some(ExecutorError::MissingMigrationFile { migration, .. }) => {
+            record
+                .problems
+                .insert(migration.clone(), RowProblem::FileMissing);
+        }
+        _ => {}
+    }
+    show(out, graph, &apps, args.plan, &record);
+    match problem {
+        Some(e) => Err(e.into()),
+        None => Ok(Status::Done),
+    }
+}
+
+/// What `showmigrations` knows about the database's record.
+#[derive(Default)]
+struct Record {
+    /// The recorded migrations.
+    applied: BTreeSet<MigrationKey>,
+    /// Migrations whose record stops `migrate`, and why.
+    problems: BTreeMap<MigrationKey, RowProblem>,
+}
+
+/// Prints the list, per app or in apply order. A migration recorded as applied whose file is
+/// gone is listed too (after the app's migrations, or at the end of the plan), marked.
+fn show(out: &mut Output, graph: &MigrationGraph, apps: &[String], plan: bool, record: &Record) {
+    let row = |key: &MigrationKey, name: String, dependencies: Vec<String>| ShowRow {
+        applied: record.applied.contains(key),
+        name,
+        dependencies,
+        problem: record.problems.get(key).cloned(),
+    };
+    let gone: Vec<&MigrationKey> = record
+        .problems
+        .iter()
+        .filter(|(k, p)| **p == RowProblem::FileMissing && apps.contains(&k.app))
+        .map(|(k, _)| k)
+        .collect();
+    if plan {
+        let mut rows: Vec<ShowRow> = graph
             .full_plan()
             .into_iter()
             .filter(|k| apps.contains(&k.app))
@@ -241,21 +406,26 @@ pub fn showmigrations(
                     .iter()
                     .map(ToString::to_string)
                     .collect();
-                (applied.contains(&k), k.to_string(), deps)
+                row(&k, k.to_string(), deps)
             })
             .collect();
+        rows.extend(gone.iter().map(|k| row(k, k.to_string(), Vec::new())));
         out.show_plan(&rows);
     } else {
-        for app in &apps {
-            let rows: Vec<(bool, String)> = graph
+        for app in apps {
+            let mut rows: Vec<ShowRow> = graph
                 .app_migrations(app)
                 .into_iter()
-                .map(|k| (applied.contains(&k), k.name))
+                .map(|k| row(&k, k.name.clone(), Vec::new()))
                 .collect();
+            rows.extend(
+                gone.iter()
+                    .filter(|k| &k.app == app)
+                    .map(|k| row(k, k.name.clone(), Vec::new())),
+            );
             out.show_app(app, &rows);
         }
     }
-    Ok(Status::Done)
 }
 
 /// `sqlmigrate APP NAME`: the SQL `migrate` runs for one migration, for the database's
@@ -267,6 +437,7 @@ pub fn sqlmigrate(
 ) -> Result<Status, CliError> {
     let loaded = load()?;
     let graph = &loaded.graph;
+    check_app(&args.app, &loaded, true)?;
     let key = executor::resolve_name(graph, &args.app, &args.name)?;
     let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
     let backend = db.url.backend();

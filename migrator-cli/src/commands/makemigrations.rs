@@ -4,26 +4,57 @@
 //! Steps, as in Django's `makemigrations.py`: current models (an empty registry is an error,
 //! never "No changes"), embedded migrations and their graph, the apps asked for, conflicts
 //! (refused, or `--merge`d through [`autodetector::merge_migrations`]); then one call to
-//! [`autodetector::changes`], which detects, asks (through the terminal questioner unless
-//! `--noinput`), names and wires the new migrations and judges their risks; then rendering
+//! [`autodetector::changes`], which detects, asks (see [`Questions`]: the terminal
+//! questioner only when stdin is a terminal or `--interactive` says so; never under `--check`
+//! or `--noinput`), names and wires the new migrations and judges their risks; then rendering
 //! and writing every file (or showing them for `--dry-run`/`--check`), with warnings about
-//! data loss (dropped tables and columns, narrowed columns) and, under `--noinput`, fields
-//! made NOT NULL without a default. Printing goes through [`Output`]; nothing here touches a
+//! data loss (dropped tables and columns, narrowed columns) and, when nobody answered
+//! (`--noinput`, no terminal), fields made NOT NULL without a default. Printing goes through [`Output`]; nothing here touches a
 //! database or decides a migration's name or dependencies.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use migrator_core::autodetector::{self, Changes, MergeMigration, Options};
 use migrator_core::loader::{self, LoadedMigrations};
-use migrator_core::questioner::NonInteractiveQuestioner;
+use migrator_core::questioner::{CheckQuestioner, NonInteractiveQuestioner};
 use migrator_core::registry;
 use migrator_core::{build, writer, Migration, MigrationKey, Operation};
 
 use crate::cli::MakeMigrationsArgs;
 use crate::output::OperationLine;
-use crate::prompt::InteractiveQuestioner;
+use crate::prompt::{InteractiveQuestioner, UnattendedQuestioner};
 use crate::{CliError, Context, Output, Status};
+
+/// Who answers makemigrations' questions in this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Questions {
+    /// A person, at the terminal (stdin is one, or `--interactive`).
+    Asked,
+    /// Nobody, because `--noinput` says so.
+    NoInput,
+    /// Nobody, because stdin is not a terminal: answered as `--noinput` would, and each
+    /// question is reported as not asked.
+    NoTerminal,
+    /// Nobody: `--check` only reports whether a migration is due (see [`CheckQuestioner`]).
+    Check,
+}
+
+impl Questions {
+    /// The mode for these arguments, given whether stdin is a terminal.
+    pub fn choose(args: &MakeMigrationsArgs, stdin_is_terminal: bool) -> Self {
+        if args.check {
+            Self::Check
+        } else if args.no_input {
+            Self::NoInput
+        } else if args.interactive || stdin_is_terminal {
+            Self::Asked
+        } else {
+            Self::NoTerminal
+        }
+    }
+}
 
 /// A migration makemigrations decided to write.
 #[derive(Clone, Debug)]
@@ -89,17 +120,25 @@ pub fn makemigrations(
         empty: args.empty,
         ..Options::default()
     };
-    let changes = if args.no_input {
-        autodetector::changes(
+    let questions = Questions::choose(args, std::io::stdin().is_terminal());
+    let mut check = CheckQuestioner::default();
+    let changes = match questions {
+        Questions::Asked => {
+            let stdin = std::io::stdin();
+            let mut questioner = InteractiveQuestioner::new(stdin.lock(), out);
+            autodetector::changes(&loaded.graph, &current, &mut questioner, &options)?
+        }
+        Questions::NoInput => autodetector::changes(
             &loaded.graph,
             &current,
             &mut NonInteractiveQuestioner,
             &options,
-        )?
-    } else {
-        let stdin = std::io::stdin();
-        let mut questioner = InteractiveQuestioner::new(stdin.lock(), out);
-        autodetector::changes(&loaded.graph, &current, &mut questioner, &options)?
+        )?,
+        Questions::NoTerminal => {
+            let mut questioner = UnattendedQuestioner::new(out);
+            autodetector::changes(&loaded.graph, &current, &mut questioner, &options)?
+        }
+        Questions::Check => autodetector::changes(&loaded.graph, &current, &mut check, &options)?,
     };
     if changes.is_empty() {
         out.no_changes(&args.apps);
@@ -107,7 +146,12 @@ pub fn makemigrations(
     }
     // Apps pulled in as dependencies of the requested ones must embed their migrations too.
     check_embedded(&changes.apps(), &loaded)?;
-    finish(&changes, &loaded, args, ctx, out)
+    let status = finish(&changes, &loaded, args, questions, ctx, out)?;
+    if !check.asked.is_empty() {
+        let asked: Vec<String> = check.asked.iter().map(ToString::to_string).collect();
+        out.check_questions(&asked);
+    }
+    Ok(status)
 }
 
 /// Every app named on the command line must exist.
@@ -123,10 +167,7 @@ fn check_apps(
         .collect();
     for app in apps {
         if !known.contains(app) {
-            return Err(CliError::UnknownApp {
-                app: app.clone(),
-                known: known.iter().cloned().collect(),
-            });
+            return Err(CliError::unknown_app(app, &known));
         }
     }
     Ok(())
@@ -172,6 +213,7 @@ fn finish(
     changes: &Changes,
     loaded: &LoadedMigrations,
     args: &MakeMigrationsArgs,
+    questions: Questions,
     ctx: &Context,
     out: &mut Output,
 ) -> Result<Status, CliError> {
@@ -194,8 +236,9 @@ fn finish(
         if !new.risks.destructive.is_empty() {
             out.data_loss_warning(&m.app, &m.name, &lines(&new.risks.destructive));
         }
-        // Interactive runs asked about these and were told; --noinput answered nothing.
-        if args.no_input && !new.risks.not_null.is_empty() {
+        // Interactive runs asked about these and were told; unattended runs answered nothing.
+        let unattended = matches!(questions, Questions::NoInput | Questions::NoTerminal);
+        if unattended && !new.risks.not_null.is_empty() {
             out.not_null_alteration_warning(&m.app, &m.name, &new.risks.not_null);
         }
         planned.push(p);

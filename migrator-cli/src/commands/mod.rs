@@ -5,4 +5,4 @@ mod database;
 mod makemigrations;
 
 pub use database::{migrate, showmigrations, sqlmigrate};
-pub use makemigrations::{makemigrations, PlannedMigration};
+pub use makemigrations::{makemigrations, PlannedMigration, Questions};

@@ -7,9 +7,9 @@ pub fn migration() -> Migration {
         .dependency("library", "0002_book_published_date")
         .operation(
             add_field(
-                    "Book",
-                    field("pages", ColumnType::Integer).default(DefaultValue::Int(0)),
-                )
-                .preserve_default(false),
+                "Book",
+                field("pages", ColumnType::Integer).default(DefaultValue::Int(0)),
+            )
+            .preserve_default(false),
         )
 }

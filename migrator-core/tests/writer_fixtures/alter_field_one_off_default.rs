@@ -7,10 +7,10 @@ pub fn migration() -> Migration {
         .dependency("library", "0002_book_published_date")
         .operation(
             alter_field(
-                    "Book",
-                    field("published_date", ColumnType::Date)
-                        .default(DefaultValue::Sql("CURRENT_DATE".into())),
-                )
-                .preserve_default(false),
+                "Book",
+                field("published_date", ColumnType::Date)
+                    .default(DefaultValue::Sql("CURRENT_DATE".into())),
+            )
+            .preserve_default(false),
         )
 }

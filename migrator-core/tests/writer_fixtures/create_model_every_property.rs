@@ -28,13 +28,13 @@ pub fn migration() -> Migration {
                 )
                 .field(
                     field(
-                            "price",
-                            ColumnType::Decimal {
-                                precision: 10,
-                                scale: 2,
-                            },
-                        )
-                        .default(DefaultValue::Float("9.99".into())),
+                        "price",
+                        ColumnType::Decimal {
+                            precision: 10,
+                            scale: 2,
+                        },
+                    )
+                    .default(DefaultValue::Float("9.99".into())),
                 )
                 .field(
                     field("status", ColumnType::Varchar(16))

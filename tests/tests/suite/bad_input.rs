@@ -41,7 +41,7 @@ fn unknown_app_unknown_migration_and_ambiguous_prefix_are_refused() {
     refused(
         &["migrate", "nope"],
         &db.url,
-        &["app `nope` has no migrations; known apps: rel"],
+        &["no app named `nope`; the apps are: rel"],
     );
     refused(
         &["migrate", "rel", "0099"],
@@ -62,6 +62,104 @@ fn unknown_app_unknown_migration_and_ambiguous_prefix_are_refused() {
         &["has no migration matching `0099`"],
     );
     assert_eq!(state(&db.url).applied, first(2));
+}
+
+/// `rel-manage ARGS` without `--database` (for `makemigrations`, which takes none).
+fn manage_plain(args: &[&str]) -> std::process::Output {
+    let f = fixture();
+    Command::new(&f.manage)
+        .args(args)
+        .env("MIGRATOR_WORKSPACE_ROOT", &f.root)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rel-manage")
+}
+
+#[test]
+fn every_command_words_an_unknown_app_alike_and_suggests_the_closest() {
+    let db = migrated_to(1);
+    let expected = "error: no app named `rell` (did you mean `rel`?); the apps are: rel\n";
+    for args in [
+        &["migrate", "rell"][..],
+        &["migrate", "rell", "0001"],
+        &["showmigrations", "rell"],
+        &["sqlmigrate", "rell", "0001"],
+    ] {
+        let out = manage(args, &db.url);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{args:?}");
+    }
+    let out = manage_plain(&["makemigrations", "rell", "--check"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), expected);
+    // Nothing close: no suggestion, the same wording.
+    refused(
+        &["migrate", "inventory"],
+        &db.url,
+        &["error: no app named `inventory`; the apps are: rel\n"],
+    );
+    assert_eq!(state(&db.url).applied, first(1));
+}
+
+#[test]
+fn a_file_name_given_as_the_database_url_suggests_the_sqlite_url() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        &["migrate"][..],
+        &["showmigrations"],
+        &["sqlmigrate", "rel", "0001"],
+    ] {
+        let out = Command::new(&fixture().manage)
+            .args(command)
+            .args(["--database", "db2.sqlite3"])
+            .env("MIGRATOR_WORKSPACE_ROOT", dir.path())
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in [
+            "`db2.sqlite3` is not a database URL (it has no scheme)",
+            "write `sqlite://db2.sqlite3`",
+        ] {
+            assert!(
+                err.contains(needle),
+                "{command:?}: `{needle}` missing:\n{err}"
+            );
+        }
+        assert!(!err.contains("no scheme;"), "{err}");
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing is created"
+    );
+}
+
+#[test]
+fn outside_a_workspace_cargos_error_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(migrator_tests::migrator_bin())
+        .arg("showmigrations")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("could not find `Cargo.toml`").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.starts_with("error: could not read the Cargo workspace: could not find `Cargo.toml`")
+            && err.contains("pass `--manifest-path path/to/Cargo.toml`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -254,6 +352,7 @@ fn conflicting_leaves_are_refused_with_the_merge_command() {
     let before = std::fs::read(ws.path("db.sqlite3")).unwrap();
     let run = ws.migrator(&["migrate"]);
     run.expect_code(2);
+    assert_eq!(run.stdout, "", "a refusal printed a header");
     assert!(
         run.stderr
             .contains("conflicting migrations in `library`: 0003_a, 0003_b are all leaves")

@@ -4,8 +4,8 @@
 
 use migrator_tests::TempWorkspace;
 
-const MODELS: &str = "library/src/models.rs";
-const MIGRATIONS: &str = "library/migrations";
+pub(crate) const MODELS: &str = "library/src/models.rs";
+pub(crate) const MIGRATIONS: &str = "library/migrations";
 
 /// The line after which new `Book` fields are added in the copied models.
 const BOOK_AUTHOR_FIELD: &str = "    #[model(max_length = 100, index)]\n    pub author: String,\n";
@@ -16,7 +16,7 @@ const PUBLISHED_DATE: &str =
     "    /// When the book was published, if known.\n    pub published_date: Option<chrono::NaiveDate>,\n";
 
 /// A copy of the library example in its seed state (no `published_date`, no migrations).
-fn library_seed() -> TempWorkspace {
+pub(crate) fn library_seed() -> TempWorkspace {
     let ws = TempWorkspace::with_library_example();
     let models = ws.read(MODELS);
     ws.write(MODELS, &models.replace(PUBLISHED_DATE, ""));
@@ -28,7 +28,7 @@ fn library_seed() -> TempWorkspace {
 }
 
 /// A copy of the library example with its first migration made.
-fn library_with_initial() -> TempWorkspace {
+pub(crate) fn library_with_initial() -> TempWorkspace {
     let ws = library_seed();
     ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
     assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
@@ -178,13 +178,21 @@ fn not_null_field_under_noinput_fails_naming_the_field_and_both_fixes() {
     );
     assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
 
-    // Interactive, with the end of input instead of an answer: the same refusal.
+    // No terminal (the test's stdin is /dev/null): asked nothing, the same refusal.
     let run = ws.migrator(&["makemigrations"]);
     run.expect_code(2);
     assert!(run.stderr.contains("isbn"), "{}", run.stderr);
+    assert!(!run.stdout.contains("Select an option"), "{}", run.stdout);
+
+    // Answers piped in with --interactive, and the input ends before an answer: the same
+    // refusal.
+    let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "");
+    run.expect_code(2);
+    assert!(run.stderr.contains("isbn"), "{}", run.stderr);
+    assert!(run.stdout.contains("Select an option"), "{}", run.stdout);
 
     // Interactive, answered: option 1 and a one-off default.
-    let run = ws.migrator_with_input(&["makemigrations"], "1\n'unknown'\n");
+    let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "1\n'unknown'\n");
     run.expect_code(0);
     assert!(run.stdout.contains("Select an option:"), "{}", run.stdout);
     assert!(
@@ -203,7 +211,7 @@ fn not_null_field_under_noinput_fails_naming_the_field_and_both_fixes() {
 fn answered_rename_prompt_produces_rename_field() {
     let ws = library_with_initial();
     ws.edit(MODELS, "pub name: String,", "pub full_name: String,");
-    let run = ws.migrator_with_input(&["makemigrations"], "y\n");
+    let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "y\n");
     run.expect_code(0);
     assert!(
         run.stdout
@@ -337,8 +345,14 @@ fn made_migrations_apply_show_print_and_roll_back() {
     let run = ws.migrator(&["showmigrations", "--database", &db]);
     run.expect_code(0);
     assert_eq!(run.stdout, "library\n [ ] 0001_initial\n");
-    ws.migrator(&["migrate", "--check", "--database", &db])
-        .expect_code(1);
+    // A database that does not exist is not "pending work" to `--check`: it names the file.
+    let run = ws.migrator(&["migrate", "--check", "--database", &db]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    assert!(
+        !ws.path("test.sqlite3").exists(),
+        "a reading command made the file"
+    );
 
     let run = ws.migrator(&["migrate", "--database", &db]);
     run.expect_code(0);

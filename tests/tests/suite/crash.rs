@@ -190,6 +190,19 @@ fn sigkill_inside_a_mariadb_migration_is_reported_precisely_and_resume_completes
     for command in [&["migrate"][..], &["showmigrations"][..]] {
         let out = manage(command, &db.url);
         assert_eq!(out.status.code(), Some(2), "{command:?}: {}", text(&out));
+        // `migrate` starts nothing; `showmigrations` lists, marking the migration.
+        let listed = String::from_utf8_lossy(&out.stdout);
+        if command == ["migrate"] {
+            assert_eq!(listed, "", "{}", text(&out));
+        } else {
+            assert!(
+                listed.contains(" [X] 0011_review_stars\n")
+                    && listed
+                        .ends_with(" [ ] 0012_slow_seed_tag  <- interrupted at operation 2 of 2\n"),
+                "{}",
+                text(&out)
+            );
+        }
         let err = String::from_utf8_lossy(&out.stderr);
         for needle in [
             "migration `rel.0012_slow_seed_tag` was interrupted",
@@ -339,6 +352,18 @@ fn sigkill_inside_a_mariadb_unapply_is_reported_and_resume_finishes_unapplying()
     ] {
         let out = manage(command, &db.url);
         assert_eq!(out.status.code(), Some(2), "{command:?}: {}", text(&out));
+        let listed = String::from_utf8_lossy(&out.stdout);
+        if command == ["showmigrations"] {
+            assert!(
+                listed.contains(
+                    " [X] 0004_slow_author_bio  <- interrupted while being unapplied, at operation 1 of 2\n"
+                ) && listed.contains(" [ ] 0005_tag\n"),
+                "{}",
+                text(&out)
+            );
+        } else {
+            assert_eq!(listed, "", "{command:?}: {}", text(&out));
+        }
         let err = String::from_utf8_lossy(&out.stderr);
         for needle in [
             "migration `rel.0004_slow_author_bio` was interrupted while being unapplied",

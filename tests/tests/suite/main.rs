@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod cli_makemigrations;
+mod cli_unattended;
 mod concurrency;
 mod crash;
 mod e2e_db;
@@ -19,3 +20,4 @@ mod reliability;
 mod secrets;
 mod startup;
 mod tamper;
+mod which_database;

@@ -25,6 +25,16 @@ fn plan_applies_nothing_and_check_exits_1_until_everything_is_applied() {
              {SECOND}\n    + Add field published_date to book\n"
         )
     );
+    assert!(
+        !ws.path("plan.sqlite3").exists(),
+        "--plan created the database file"
+    );
+    assert!(
+        run.stderr.contains("does not exist"),
+        "--plan says the database does not exist: {}",
+        run.stderr
+    );
+    // An empty database (the file exists, nothing applied) is pending work for --check.
     assert!(db.schema().tables.is_empty(), "--plan created tables");
     assert_eq!(db.recorded(), Vec::<String>::new());
 

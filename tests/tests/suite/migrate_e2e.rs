@@ -109,10 +109,13 @@ fn seed_workflow_with_the_schema_and_rows_checked_after_every_step() {
         "{}",
         run.stdout
     );
+    // The first line names the database it changes, then Django's header.
     assert!(
-        run.stdout.starts_with(
-            "Operations to perform:\n  Apply all migrations: library\nRunning migrations:\n"
-        ),
+        run.stdout.starts_with(&format!(
+            "Database: sqlite://{} (the default)\n\
+             Operations to perform:\n  Apply all migrations: library\nRunning migrations:\n",
+            ws.path("db.sqlite3").display()
+        )),
         "{}",
         run.stdout
     );
@@ -397,7 +400,7 @@ fn model_changes_made_through_the_cli_keep_the_rows_forwards_and_backwards() {
         BOOK_AUTHOR_FIELD,
         &format!("{BOOK_AUTHOR_FIELD}    /// The ISBN.\n    #[model(max_length = 13)]\n    pub isbn: String,\n"),
     );
-    let run = ws.migrator_with_input(&["makemigrations"], "1\n'unknown'\n");
+    let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "1\n'unknown'\n");
     run.expect_code(0);
     let run = ws.migrator(&["migrate", "--database", &url]);
     run.expect_code(0);

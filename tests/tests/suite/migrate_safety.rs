@@ -148,6 +148,8 @@ fn an_irreversible_migration_stops_a_rollback_before_anything_changes() {
         "the error names the irreversible migration: {}",
         run.stderr
     );
+    // Refused before anything started: no "Operations to perform … Running migrations:".
+    assert_eq!(run.stdout, "", "a refusal printed progress");
     assert_eq!(
         progress(&run.stdout)
             .iter()

@@ -229,7 +229,7 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
          #[model(foreign_key = Category, on_delete = \"cascade\")]\n    \
          pub also_in_id: i64,\n    /// Whether the product is for sale.",
     );
-    let run = ws.migrator_with_input(&["makemigrations"], "1\n99\n");
+    let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "1\n99\n");
     run.expect_code(0);
     let third = ws.files("shop/catalog/migrations")[2].clone();
 

@@ -4,7 +4,9 @@
 //! the file and the two ways out; reformatting the same file (whitespace, one line, CRLF)
 //! changes nothing, because the checksum is over the canonical operations. `migrate
 //! --restamp` accepts an intended edit and `migrate --forget` drops the record of a deleted
-//! migration, after which `migrate` proceeds.
+//! migration, after which `migrate` proceeds. A refused `migrate` prints nothing before its
+//! error; a refused `showmigrations` still lists the migrations, marking the one the error is
+//! about.
 
 use migrator_tests::TempWorkspace;
 
@@ -16,8 +18,10 @@ fn db_bytes(ws: &TempWorkspace) -> Vec<u8> {
 }
 
 /// `migrate` and `showmigrations` both exit 2 with every needle in stderr, and the database
-/// file is untouched.
-fn assert_refused(ws: &TempWorkspace, needles: &[&str]) {
+/// file is untouched. `migrate` prints nothing before the refusal (no "Operations to
+/// perform"); `showmigrations` still prints the list, `listed` (the migrations, the one the
+/// error is about marked), before the error.
+fn assert_refused(ws: &TempWorkspace, needles: &[&str], listed: &str) {
     let before = db_bytes(ws);
     for command in ["migrate", "showmigrations"] {
         let run = ws.migrator(&[command]);
@@ -29,6 +33,8 @@ fn assert_refused(ws: &TempWorkspace, needles: &[&str]) {
                 run.stderr
             );
         }
+        let expected = if command == "migrate" { "" } else { listed };
+        assert_eq!(run.stdout, expected, "{command}: stdout");
     }
     assert_eq!(db_bytes(ws), before, "a refused run changed the database");
 }
@@ -91,6 +97,14 @@ fn edited_reordered_and_deleted_applied_migrations_are_refused_reformatting_is_n
             "restore the file",
             "`migrator migrate --restamp library 0002_book_published_date`",
         ],
+        "library\n [X] 0001_initial\n [X] 0002_book_published_date  <- changed since it was applied\n",
+    );
+    let run = ws.migrator(&["showmigrations", "--plan"]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stdout,
+        "[X]  library.0001_initial\n\
+         [X]  library.0002_book_published_date  <- changed since it was applied\n"
     );
     let run = ws.migrator(&["migrate", "--restamp", "library", "0002"]);
     run.expect_code(0);
@@ -128,6 +142,7 @@ fn edited_reordered_and_deleted_applied_migrations_are_refused_reformatting_is_n
             "migration `library.0001_initial` (library/migrations/0001_initial.rs) was changed after it was applied",
             "--restamp library 0001_initial",
         ],
+        "library\n [X] 0001_initial  <- changed since it was applied\n [X] 0002_book_published_date\n",
     );
     ws.write(M1, &original1);
     ws.migrator(&["migrate"]).expect_code(0);
@@ -141,6 +156,7 @@ fn edited_reordered_and_deleted_applied_migrations_are_refused_reformatting_is_n
             "restore the file",
             "`migrator migrate --forget library 0002_book_published_date`",
         ],
+        "library\n [X] 0001_initial\n [X] 0002_book_published_date  <- applied, but its file is gone\n",
     );
     let run = ws.migrator(&["migrate", "--forget", "library", "0002_book_published_date"]);
     run.expect_code(0);

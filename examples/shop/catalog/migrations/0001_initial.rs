@@ -59,13 +59,13 @@ pub fn migration() -> Migration {
                 )
                 .field(
                     field(
-                            "price",
-                            ColumnType::Decimal {
-                                precision: 10,
-                                scale: 2,
-                            },
-                        )
-                        .comment("The list price."),
+                        "price",
+                        ColumnType::Decimal {
+                            precision: 10,
+                            scale: 2,
+                        },
+                    )
+                    .comment("The list price."),
                 )
                 .field(
                     field("active", ColumnType::Boolean)

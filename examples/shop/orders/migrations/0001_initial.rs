@@ -66,13 +66,13 @@ deletes its lines, and a product on an order cannot be deleted.",
                 )
                 .field(
                     field(
-                            "unit_price",
-                            ColumnType::Decimal {
-                                precision: 10,
-                                scale: 2,
-                            },
-                        )
-                        .comment("The price of one unit when the order was placed."),
+                        "unit_price",
+                        ColumnType::Decimal {
+                            precision: 10,
+                            scale: 2,
+                        },
+                    )
+                    .comment("The price of one unit when the order was placed."),
                 )
                 .index(
                     unique_index(
