@@ -598,13 +598,18 @@ pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
     if cfg!(feature = "mysql") {
         features.push("mysql");
     }
+    // The database the command uses, and the backends makemigrations checks new migrations
+    // against (`[project] backends`): the host needs each one's editor. Errors are the host's
+    // to report.
     let explicit = explicit_database(args);
-    if let Ok(db) = migrator_core::database::resolve(explicit.as_deref(), root) {
-        let needed = db.url.backend().features().cargo_feature;
-        if let Some(f) = needed {
-            if !features.contains(&f) {
-                features.push(f);
-            }
+    let mut backends: Vec<_> = migrator_core::database::resolve(explicit.as_deref(), root)
+        .map(|db| db.url.backend())
+        .into_iter()
+        .collect();
+    backends.extend(migrator_core::database::project_backends(root).unwrap_or_default());
+    for f in backends.iter().filter_map(|b| b.features().cargo_feature) {
+        if !features.contains(&f) {
+            features.push(f);
         }
     }
     features.sort_unstable();

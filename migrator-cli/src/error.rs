@@ -14,6 +14,19 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum CliError {
+    /// A new migration holds operations a backend the project runs on cannot run: refused
+    /// before any file is written, while the model can still change.
+    #[error(
+        "a backend this project runs on cannot run the new migrations, so nothing was written:\n{}\n\
+         change the models (for example a `max_length` on a text column MySQL/MariaDB must \
+         index), or list the backends the project really uses in migrator.toml \
+         (`[project] backends = [\"sqlite\", \"postgres\"]`)",
+        .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    BackendRefuses {
+        /// One line per problem: `migration: backend: operation: why`.
+        problems: Vec<String>,
+    },
     /// The binary links no model at all.
     #[error("{}", migrator_core::registry::EMPTY_REGISTRY_HINT)]
     EmptyRegistry,

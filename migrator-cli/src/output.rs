@@ -254,6 +254,32 @@ impl Output {
         );
     }
 
+    /// A note on what rolling a migration back does to removed NOT NULL fields: each comes
+    /// back filled with `value` on existing rows (`refills`), or works only on an empty table
+    /// (`needs_empty`: no empty value is known for its type).
+    pub fn rollback_refill_note(
+        &mut self,
+        app: &str,
+        migration: &str,
+        refills: &[(String, String, migrator_core::DefaultValue)],
+        needs_empty: &[(String, String)],
+    ) {
+        say!(
+            self.err,
+            "note: rolling back {app}.{migration} re-adds removed NOT NULL fields that have no default:"
+        );
+        for (model, field, value) in refills {
+            say!(self.err, "    {model}.{field}: existing rows get {value}");
+        }
+        for (model, field) in needs_empty {
+            say!(
+                self.err,
+                "    {model}.{field}: no empty value is known for its type, so the rollback \
+                 works only while the table has no rows"
+            );
+        }
+    }
+
     // ----- questions ------------------------------------------------------------------------
 
     /// Why makemigrations asks nothing: stdin is not a terminal (stderr, once per run).

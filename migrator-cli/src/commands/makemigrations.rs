@@ -118,7 +118,7 @@ pub fn makemigrations(
         apps: args.apps.clone(),
         name: args.name.clone(),
         empty: args.empty,
-        ..Options::default()
+        backends: migrator_core::database::project_backends(&ctx.workspace_root)?,
     };
     let questions = Questions::choose(args, std::io::stdin().is_terminal());
     let mut check = CheckQuestioner::default();
@@ -218,6 +218,7 @@ fn finish(
     out: &mut Output,
 ) -> Result<Status, CliError> {
     let mut planned = Vec::with_capacity(changes.migrations.len());
+    let mut problems: Vec<String> = Vec::new();
     for new in &changes.migrations {
         let m = &new.migration;
         let p = PlannedMigration {
@@ -241,7 +242,28 @@ fn finish(
         if unattended && !new.risks.not_null.is_empty() {
             out.not_null_alteration_warning(&m.app, &m.name, &new.risks.not_null);
         }
+        if !new.risks.rollback_refills.is_empty()
+            || !new.risks.rollback_needs_empty_table.is_empty()
+        {
+            out.rollback_refill_note(
+                &m.app,
+                &m.name,
+                &new.risks.rollback_refills,
+                &new.risks.rollback_needs_empty_table,
+            );
+        }
+        problems.extend(new.risks.backend_problems.iter().map(|p| {
+            let what = if p.operation.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", p.operation)
+            };
+            format!("{}.{}: {}: {what}{}", m.app, m.name, p.backend, p.message)
+        }));
         planned.push(p);
+    }
+    if !problems.is_empty() {
+        return Err(CliError::BackendRefuses { problems });
     }
     if args.check {
         return Ok(Status::Pending);

@@ -616,3 +616,53 @@ fn narrowing_and_null_to_not_null_alterations_warn_under_noinput() {
         assert!(run.stderr.contains(fix), "{fix}:\n{}", run.stderr);
     }
 }
+
+/// Issue 13, item 1: removing a NOT NULL field says what a rollback refills it with.
+#[test]
+fn removing_a_not_null_field_says_what_a_rollback_refills() {
+    let ws = library_with_initial();
+    ws.edit(
+        MODELS,
+        "    /// The book's title.\n    #[model(max_length = 200)]\n    pub title: String,\n",
+        "",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("note: rolling back library.0002_remove_book_title re-adds")
+            && run.stderr.contains("Book.title: existing rows get \"\""),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Issue 13, item 8: a backend the project runs on that cannot run a new migration stops
+/// makemigrations, which writes nothing, while the model can still change.
+#[test]
+fn makemigrations_refuses_what_a_listed_backend_cannot_run() {
+    let ws = library_with_initial();
+    ws.write(
+        "migrator.toml",
+        "[project]\nbackends = [\"sqlite\", \"mysql\"]\n",
+    );
+    // An index on unbounded text: fine on SQLite, refused by MySQL/MariaDB.
+    add_book_field(
+        &ws,
+        "    /// A blurb.\n    #[model(index)]\n    pub blurb: Option<String>,\n",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("a backend this project runs on cannot run")
+            && run.stderr.contains("MySQL")
+            && run.stderr.contains("blurb"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"], "nothing written");
+    // Listing only SQLite accepts it.
+    ws.write("migrator.toml", "[project]\nbackends = [\"sqlite\"]\n");
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+}
