@@ -14,7 +14,7 @@ use crate::state::{DefaultValue, FieldState, ModelState, ProjectState};
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SchemaError {
     /// The operation cannot run backwards.
-    #[error("operation `{0}` is irreversible: it has no backward step. Give it one (`.reverse([...])` or `.reverse_noop()` for RunSql, a backward function for RunRust), or migrate to a target after this migration")]
+    #[error("operation `{0}` is irreversible: it has no backward step. Give it one (`.reverse([...])` or `.reverse_noop()` on a `run_sql(...)` step, `.backward(function)` on a `run_rust(...)` step), or migrate to a target after this migration")]
     Irreversible(String),
     /// A model the operation names is not in the state.
     #[error("model `{app}.{model}` is not in the migration state (needed by `{op}`); check the migration's operations and dependencies")]
