@@ -47,7 +47,8 @@ fn replay_refuses_each_kind_of_verbatim_sql_naming_it() {
         "check constraint `c` of `library.Book` must be one SQL expression, but the `)` at \
          character 4 closes a parenthesis the text did not open (near `)); DROP TABLE a…`); \
          fix the migration that writes it (statements of their own belong in a \
-         `run_sql([...])` step)"
+         `run_sql([...])` step; if it is applied already, `migrate library <migration> \
+         --restamp` then accepts the edit)"
     );
 
     let default = books(

@@ -118,7 +118,10 @@ impl fmt::Display for Problem {
                      of the statement"
                 )?;
                 if opener == "#" {
-                    f.write_str(" on MySQL/MariaDB")?;
+                    f.write_str(
+                        " on MySQL/MariaDB (for PostgreSQL's `#>` and `#>>` write \
+                         `jsonb_extract_path(…)` and `jsonb_extract_path_text(…)`)",
+                    )?;
                 }
             }
             ProblemKind::Dollar => write!(

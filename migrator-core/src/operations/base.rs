@@ -87,7 +87,7 @@ pub enum StateError {
     },
     /// Verbatim SQL (a check's condition, an SQL default, a custom column type) is not one
     /// expression or one type (issue 12.6: such text ran as statements of its own).
-    #[error("{what} of `{app}.{model}` must be {noun}, but {problem}; fix the migration that writes it (statements of their own belong in a `run_sql([...])` step)")]
+    #[error("{what} of `{app}.{model}` must be {noun}, but {problem}; fix the migration that writes it (statements of their own belong in a `run_sql([...])` step; if it is applied already, `migrate {app} <migration> --restamp` then accepts the edit)")]
     UnsafeSql {
         /// App label.
         app: String,
