@@ -1,8 +1,10 @@
 //! The model registry: every `#[derive(Model)]` submits a [`ModelRegistration`] through
 //! `inventory` (DESIGN decision 1), and [`current_models`] collects them into a sorted, checked
-//! [`CurrentModels`]: no two models share a key or a table, and every foreign key has the
-//! column type of its target's single-column primary key (checked here, at run time, because
-//! the derive sees one struct at a time).
+//! [`CurrentModels`]: no two models share a key or a table, every foreign key has the
+//! column type of its target's single-column primary key, and no two database objects of the
+//! models (indexes, constraints, foreign keys, tables, … of any model) would get names a
+//! database refuses to share (`ProjectState::name_clashes`; issue 20). These are checked here,
+//! at run time, because the derive sees one struct at a time.
 //!
 //! Linking fact: a binary only sees the models of crates it names (`use my_app as _;`). An empty
 //! registry is therefore reported by callers with [`EMPTY_REGISTRY_HINT`], never as "no changes".
@@ -88,9 +90,10 @@ pub fn registrations() -> Vec<&'static ModelRegistration> {
 
 /// The current models of every app linked into this binary.
 ///
-/// Fails with every duplicate model name and every duplicate table name listed at once, and
-/// then with every foreign key whose column type differs from its target's primary key (or
-/// whose target has no single-column primary key), listed at once.
+/// Fails with every duplicate model name and every duplicate table name listed at once, then
+/// with every foreign key whose column type differs from its target's primary key (or whose
+/// target has no single-column primary key), listed at once, then with every pair of database
+/// objects whose names clash on some backend, listed at once.
 /// An empty result is not an error here; callers show [`EMPTY_REGISTRY_HINT`].
 pub fn current_models() -> Result<CurrentModels, RegistryError> {
     collect(
@@ -113,7 +116,8 @@ pub fn current_models_of(apps: &[&str]) -> Result<CurrentModels, RegistryError> 
 }
 
 /// Builds [`CurrentModels`] from definitions (with the Rust path each came from), checking
-/// for duplicates and then for foreign keys that cannot work (see [`current_models`]).
+/// for duplicates, then for foreign keys that cannot work, then for clashing object names (see
+/// [`current_models`]).
 /// Exposed for tests and for hosts that assemble definitions themselves.
 pub fn collect<'a>(
     defs: impl IntoIterator<Item = (&'a str, ModelDefinition)>,
@@ -175,6 +179,15 @@ pub fn collect<'a>(
     let problems = foreign_key_problems(&out.state);
     if !problems.is_empty() {
         return Err(RegistryError::ForeignKeys(problems));
+    }
+    let clashes: Vec<String> = out
+        .state
+        .name_clashes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !clashes.is_empty() {
+        return Err(RegistryError::Duplicates(clashes));
     }
     Ok(out)
 }

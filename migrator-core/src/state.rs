@@ -5,9 +5,15 @@
 //! deterministically (models in a `BTreeMap`, fields in declaration order, indexes and
 //! constraints sorted by name) and [`ProjectState::canonical_text`] gives a stable text form for
 //! checksums and snapshots. No SQL and no database access here.
+//!
+//! The last section lists the database objects a state makes and their names
+//! ([`ModelState::db_objects`]), and finds two objects a database would refuse to give the
+//! same name ([`ProjectState::name_clashes`]).
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+
+use migrator_descriptor::names;
 
 use crate::field_type::ColumnType;
 
@@ -467,5 +473,265 @@ impl ProjectState {
             .values()
             .map(ModelState::canonical_text)
             .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The names of the database objects a state makes.
+// ---------------------------------------------------------------------------------------------
+
+/// What kind of named object a model makes in a database (spelled in
+/// `migrator_descriptor::names`, where the derive reads it too).
+pub use migrator_descriptor::names::ObjectKind as DbObjectKind;
+
+/// One named object a model makes in a database, by its full name (a server backend shortens
+/// a longer derived name to its limit with a hash of the full one, so distinct full names stay
+/// distinct).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DbObject {
+    /// The model that makes it.
+    pub model: ModelKey,
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: DbObjectKind,
+    /// What it is, for messages: `the index behind field \`author\``.
+    pub what: String,
+}
+
+/// Why `a` and `b` cannot share a name, when they cannot: the namespace that holds both, on
+/// any backend (`migrator_descriptor::names::NAMESPACES` lists them). Names are compared ignoring ASCII case (MySQL/MariaDB compare index and
+/// constraint names, and on some systems table names, that way; SQLite compares all names
+/// that way).
+pub fn name_clash(a: &DbObject, b: &DbObject) -> Option<&'static str> {
+    clash(a, b, false)
+}
+
+/// Like [`name_clash`], for the clashes a migration history must not hold: in the namespace
+/// of tables, indexes and sequences both PostgreSQL and SQLite keep, and in migrator's own
+/// namespace of a model's indexes and constraints.
+pub fn replay_name_clash(a: &DbObject, b: &DbObject) -> Option<&'static str> {
+    clash(a, b, true)
+}
+
+fn clash(a: &DbObject, b: &DbObject, replay_only: bool) -> Option<&'static str> {
+    if !a.name.eq_ignore_ascii_case(&b.name) || a == b {
+        return None;
+    }
+    names::clash(a.kind, b.kind, a.model == b.model, replay_only)
+}
+
+/// Two objects a database would refuse to give one name (see [`ProjectState::name_clashes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameClash {
+    /// One of them (in model order).
+    pub first: DbObject,
+    /// The other.
+    pub second: DbObject,
+    /// The namespace both are in.
+    pub why: &'static str,
+}
+
+impl fmt::Display for NameClash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b) = (&self.first, &self.second);
+        write!(f, "{} of `{}` is named `{}`, ", a.what, a.model, a.name)?;
+        if a.model == b.model {
+            write!(f, "and so is {}", b.what)?;
+        } else {
+            write!(f, "and so is {} of `{}`", b.what, b.model)?;
+        }
+        if b.name != a.name {
+            write!(f, " (`{}`)", b.name)?;
+        }
+        write!(f, ": {}. ", self.why)?;
+        let kinds = [a.kind, b.kind];
+        let named = |k: &DbObjectKind| {
+            matches!(
+                k,
+                DbObjectKind::Index | DbObjectKind::UniqueConstraint | DbObjectKind::Check
+            )
+        };
+        f.write_str(if kinds.contains(&DbObjectKind::Table) {
+            "Rename one of the tables (`#[model(table = \"…\")]`)"
+        } else if kinds.iter().any(named) {
+            "Give the index or constraint another `name = \"…\"`"
+        } else {
+            "These names are made of table and column names: rename a table or column \
+             (`#[model(table = \"…\")]`, `#[model(column = \"…\")]`), or replace a field's \
+             `index`/`unique` with a named `index(fields = [\"…\"], name = \"…\")` on the \
+             struct"
+        })
+    }
+}
+
+impl ModelState {
+    /// Every named object this model makes on some backend, by full name. `state` is where
+    /// foreign keys' targets are looked up (a foreign key whose target is not there is left
+    /// out: its constraint's name needs the target's table).
+    pub fn db_objects(&self, state: &ProjectState) -> Vec<DbObject> {
+        let object = |kind, name: String, what: String| DbObject {
+            model: self.key(),
+            name,
+            kind,
+            what,
+        };
+        let mut out = vec![object(
+            DbObjectKind::Table,
+            self.table.clone(),
+            "the table".to_owned(),
+        )];
+        let pk_first = self.primary_key().next().map(|f| f.column.as_str());
+        if pk_first.is_some() {
+            out.push(object(
+                DbObjectKind::PrimaryKey,
+                names::primary_key(&self.table),
+                "the primary key (on PostgreSQL)".to_owned(),
+            ));
+        }
+        let column_of = |field: &String| self.field(field).map(|f| f.column.as_str());
+        for f in &self.fields {
+            if f.auto_increment {
+                out.push(object(
+                    DbObjectKind::Sequence,
+                    names::identity_sequence(&self.table, &f.column),
+                    format!(
+                        "the sequence of auto-increment field `{}` (on PostgreSQL)",
+                        f.name
+                    ),
+                ));
+            }
+            let indexed = !f.primary_key && (f.unique || f.index);
+            if indexed {
+                out.push(object(
+                    DbObjectKind::FieldIndex,
+                    names::field_index(&self.table, &f.column, f.unique),
+                    format!(
+                        "the {}index of field `{}`",
+                        if f.unique { "unique " } else { "" },
+                        f.name
+                    ),
+                ));
+            }
+            let Some(fk) = &f.foreign_key else { continue };
+            let target = if fk.app == self.app && fk.model == self.name {
+                Some(self)
+            } else {
+                state.model(&fk.app, &fk.model)
+            };
+            if let Some(target) = target {
+                out.push(object(
+                    DbObjectKind::ForeignKey,
+                    names::foreign_key(&self.table, &f.column, &target.table),
+                    format!("the foreign key of field `{}`", f.name),
+                ));
+            }
+            // MySQL/MariaDB need an index starting with the column; when none does, migrator
+            // creates one (as `backend/server/objects.rs` decides).
+            let starts = |fields: &[String]| fields.first().and_then(column_of) == Some(&f.column);
+            let covered = indexed
+                || pk_first == Some(f.column.as_str())
+                || self
+                    .fields
+                    .iter()
+                    .any(|o| !o.primary_key && (o.unique || o.index) && o.column == f.column)
+                || self.indexes.iter().any(|i| starts(&i.fields))
+                || self
+                    .constraints
+                    .iter()
+                    .any(|c| matches!(&c.kind, ConstraintKind::Unique(fields) if starts(fields)));
+            if !covered {
+                out.push(object(
+                    DbObjectKind::ForeignKeyIndex,
+                    names::field_index(&self.table, &f.column, false),
+                    format!(
+                        "the index MySQL/MariaDB need for foreign key `{}` (no other index \
+                         starts with its column)",
+                        f.name
+                    ),
+                ));
+            }
+        }
+        for i in &self.indexes {
+            out.push(object(
+                DbObjectKind::Index,
+                i.name.clone(),
+                format!(
+                    "the {}index on {}",
+                    if i.unique { "unique " } else { "" },
+                    i.fields.join(", ")
+                ),
+            ));
+        }
+        for c in &self.constraints {
+            let (kind, what) = match &c.kind {
+                ConstraintKind::Check(_) => {
+                    (DbObjectKind::Check, "the check constraint".to_owned())
+                }
+                ConstraintKind::Unique(fields) => (
+                    DbObjectKind::UniqueConstraint,
+                    format!("the unique constraint on {}", fields.join(", ")),
+                ),
+            };
+            out.push(object(kind, c.name.clone(), what));
+        }
+        out
+    }
+}
+
+impl ProjectState {
+    /// Every pair of objects of this state that a database would refuse to give one name, on
+    /// any backend ([`name_clash`]): two models' indexes (PostgreSQL and SQLite keep index
+    /// names per schema), an index and the index behind a field (`index(fields = ["a", "b"],
+    /// name = "t_a_b_idx")` next to a field `a_b` with `index`), two foreign keys or two
+    /// checks of different tables (MySQL keeps those per database), a check and a table's
+    /// primary key on PostgreSQL, and so on. Each pair is listed once, in model order.
+    pub fn name_clashes(&self) -> Vec<NameClash> {
+        let mut by_name: BTreeMap<String, Vec<DbObject>> = BTreeMap::new();
+        for model in self.models.values() {
+            for object in model.db_objects(self) {
+                by_name
+                    .entry(object.name.to_ascii_lowercase())
+                    .or_default()
+                    .push(object);
+            }
+        }
+        let tables: BTreeMap<&ModelKey, String> = self
+            .models
+            .iter()
+            .map(|(k, m)| (k, m.table.to_ascii_lowercase()))
+            .collect();
+        // Two tables with one name give every name made of it twice: the tables' clash says
+        // it all.
+        let derived_from_one_table = |a: &DbObject, b: &DbObject| {
+            let derived = |o: &DbObject| {
+                !matches!(
+                    o.kind,
+                    DbObjectKind::Table
+                        | DbObjectKind::Index
+                        | DbObjectKind::UniqueConstraint
+                        | DbObjectKind::Check
+                )
+            };
+            a.model != b.model && derived(a) && derived(b) && tables[&a.model] == tables[&b.model]
+        };
+        let mut out = Vec::new();
+        for objects in by_name.values() {
+            for (i, a) in objects.iter().enumerate() {
+                for b in &objects[i + 1..] {
+                    if derived_from_one_table(a, b) {
+                        continue;
+                    }
+                    if let Some(why) = name_clash(a, b) {
+                        out.push(NameClash {
+                            first: a.clone(),
+                            second: b.clone(),
+                            why,
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 }

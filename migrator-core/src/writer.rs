@@ -57,7 +57,8 @@ pub fn render(migration: &Migration) -> String {
 pub fn render_empty(migration: &Migration) -> String {
     let mut out = render(migration);
     let example = [
-        "// Add operations here, for example raw SQL with the SQL that undoes it:",
+        "// Add operations here, for example raw SQL. Roll back with `.reverse([...])` (the SQL",
+        "// that undoes it) or `.reverse_noop()` (nothing to undo); without either it is irreversible:",
         "// .operation(run_sql([\"UPDATE books SET title = trim(title)\"]).reverse_noop())",
         "// or a Rust data step that gets this migration's connection and transaction:",
         "// .operation(run_rust(\"fill_titles\", fill_titles))",

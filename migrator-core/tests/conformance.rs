@@ -2,7 +2,8 @@
 //! then backwards, renames (model, table, field), foreign keys across two apps, rebuild-class
 //! alterations on tables with rows (type change, NULL → NOT NULL with a default, rename,
 //! unique added, foreign key added, primary-key change), up/down/up with identical
-//! introspection, data preservation, and failure injection — run on SQLite, PostgreSQL and
+//! introspection, data preservation, failure injection, and what is refused before anything
+//! runs (verbatim SQL that is not one expression, clashing index names) — run on SQLite, PostgreSQL and
 //! MySQL/MariaDB. Every step goes through the executor (`executor::migrate` on a graph of
 //! one migration per step, see `conformance_support`), and the introspected schema is
 //! compared with the state after every step (on the servers also comments and foreign-key
@@ -28,6 +29,8 @@ mod failures;
 mod foreign_keys;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
+#[path = "conformance/refusals.rs"]
+mod refusals;
 #[path = "conformance/rollbacks.rs"]
 mod rollbacks;
 #[path = "conformance/round_trips.rs"]
@@ -53,6 +56,10 @@ use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
     json_uuid_time_and_binary_columns, long_names_are_shortened_stably,
+};
+use refusals::{
+    clashing_index_names_are_refused_before_anything_runs,
+    verbatim_sql_is_refused_before_anything_runs,
 };
 use rollbacks::rollbacks_refill_not_null_columns_on_tables_with_rows;
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
@@ -135,6 +142,14 @@ fn scenarios() -> Vec<Scenario> {
         (
             "auto_key_column_added_to_a_table_with_rows",
             auto_key_column_added_to_a_table_with_rows,
+        ),
+        (
+            "verbatim_sql_is_refused_before_anything_runs",
+            verbatim_sql_is_refused_before_anything_runs,
+        ),
+        (
+            "clashing_index_names_are_refused_before_anything_runs",
+            clashing_index_names_are_refused_before_anything_runs,
         ),
     ]
 }

@@ -442,6 +442,22 @@ fn special_operations_do_not_touch_the_state() {
     assert_eq!(s, before);
 }
 
+/// Issue 13.4: the error for a step with no way back names the prelude methods that give it
+/// one — which exist, since this test calls them — and never the `reverse_sql` field.
+#[test]
+fn the_irreversible_error_names_methods_that_exist() {
+    use migrator_core::backend::SchemaError;
+    use migrator_core::migration::prelude::{run_rust, run_sql};
+    let _ = run_sql(["UPDATE books SET title = trim(title)"]).reverse(["SELECT 1"]);
+    let _ = run_sql(["UPDATE books SET title = trim(title)"]).reverse_noop();
+    let _ = run_rust("backfill", backfill).backward(backfill);
+    let text = SchemaError::Irreversible("Raw SQL operation".into()).to_string();
+    for method in [".reverse([...])", ".reverse_noop()", ".backward(function)"] {
+        assert!(text.contains(method), "{text}");
+    }
+    assert!(!text.contains("reverse_sql"), "{text}");
+}
+
 fn all_ops() -> Vec<(Operation, &'static str, Option<&'static str>, char)> {
     let title = FieldState::new("title", ColumnType::Varchar(200));
     vec![

@@ -8,8 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use migrator_descriptor::sql::{self, Fragment, ProblemKind};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
+use syn::LitStr;
 
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::OnDelete;
@@ -36,6 +38,8 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_auto_on_primary_key(cx, cont);
     check_indexes(cx, cont);
     check_checks(cx, cont);
+    check_verbatim_sql(cx, cont);
+    crate::names::check(cx, cont);
 }
 
 /// Why `name` cannot be an SQL identifier, if it cannot: it must match
@@ -477,5 +481,61 @@ fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
                 );
             }
         }
+    }
+}
+
+/// Rejects verbatim SQL that is not one expression (`check(sql = …)`, `default_sql`) or one
+/// column type (`db_type`): a statement separator, a comment opener, a dollar quote, an
+/// unbalanced parenthesis or quote (issue 12.6: such text was spliced into DDL and ran as
+/// statements of its own). The rule is `migrator_descriptor::sql`, which migrator-core also
+/// applies to migration files. Empty text has its own error (in `attr.rs` and
+/// [`check_checks`]).
+fn check_verbatim_sql(cx: &Ctxt, cont: &Container<'_>) {
+    for check in &cont.attrs.checks {
+        if let Some(lit) = &check.sql {
+            verbatim(
+                cx,
+                "`check(sql = …)`",
+                lit,
+                Fragment::Expression,
+                "write only the condition, as in `sql = \"pages > 0\"`",
+            );
+        }
+    }
+    for (_, field) in cont.columns() {
+        if let Some(sql) = &field.attrs.default_sql {
+            verbatim(
+                cx,
+                "`default_sql`",
+                &sql.value,
+                Fragment::Expression,
+                "write only the expression, as in `default_sql = \"CURRENT_TIMESTAMP\"`",
+            );
+        }
+        if let Some(db_type) = &field.attrs.db_type {
+            verbatim(
+                cx,
+                "`db_type`",
+                &db_type.value,
+                Fragment::Type,
+                "write only the type, as in `db_type = \"NUMERIC(10, 2)\"`",
+            );
+        }
+    }
+}
+
+/// Records the error for one verbatim SQL literal that breaks the rule, at the literal.
+fn verbatim(cx: &Ctxt, attribute: &str, lit: &LitStr, fragment: Fragment, fix: &str) {
+    match sql::check(&lit.value(), fragment) {
+        Ok(()) => {}
+        Err(problem) if problem.kind == ProblemKind::Empty && attribute != "`default_sql`" => {}
+        Err(problem) => cx.error(
+            lit.span(),
+            format!(
+                "{attribute} must be {}, but {problem}; {fix} (statements of their own go in \
+                 a migration's `run_sql([...])`)",
+                fragment.noun()
+            ),
+        ),
     }
 }

@@ -36,7 +36,6 @@ use syn::spanned::Spanned;
 
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::{DefaultLit, FieldAttrs, OnDelete};
-use crate::check::MAX_IDENTIFIER_BYTES;
 
 /// The `impl Model` and registration for `cont`, whose app label is `app`.
 pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
@@ -58,7 +57,7 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
     for (i, field) in cont.columns() {
         out.field(cont, field, pk_kind(pk, i));
     }
-    indexes(cont, &table, &mut out.meta);
+    indexes(cont, &mut out.meta);
     for check in &cont.attrs.checks {
         let name = check.name.as_ref().map(|n| n.value()).unwrap_or_default();
         let sql = check.sql.as_ref().map(|n| n.value()).unwrap_or_default();
@@ -318,54 +317,17 @@ fn replace_self(tokens: TokenStream, ident: &Ident) -> TokenStream {
         .collect()
 }
 
-/// Encodes the struct's `index(...)` settings.
-fn indexes(cont: &Container<'_>, table: &str, meta: &mut Writer) {
-    for index in &cont.attrs.indexes {
-        let fields: Vec<String> = index
-            .fields
-            .as_ref()
-            .map(|f| f.iter().map(|l| l.value()).collect())
-            .unwrap_or_default();
-        let unique = index.unique.is_some();
-        let name = match &index.name {
-            Some(n) => n.value(),
-            None => {
-                let columns: Vec<String> = fields
-                    .iter()
-                    .filter_map(|f| cont.column_field(f))
-                    .map(|f| f.column().0)
-                    .collect();
-                default_index_name(table, &columns, unique)
-            }
-        };
+/// Encodes the struct's `index(...)` settings, with the names `names::plan` chose.
+fn indexes(cont: &Container<'_>, meta: &mut Writer) {
+    let plan = crate::names::plan(cont);
+    for (index, name) in cont.attrs.indexes.iter().zip(plan.index_names) {
+        let name = name.expect("codegen runs only on a model whose indexes all name columns");
         meta.text(tag::index::NAME, &name);
-        if unique {
+        if index.unique.is_some() {
             meta.flag(tag::index::UNIQUE);
         }
-        for field in &fields {
-            meta.text(tag::index::FIELD, field);
+        for field in index.fields.iter().flatten() {
+            meta.text(tag::index::FIELD, &field.value());
         }
     }
-}
-
-/// The default index name: `{table}_{col1}_{col2}_idx` (or `_uniq`). Names longer than 63
-/// bytes are cut and given a stable 8-hex-digit hash of the full name, so two long names that
-/// share a prefix still differ.
-pub(crate) fn default_index_name(table: &str, columns: &[String], unique: bool) -> String {
-    let suffix = if unique { "uniq" } else { "idx" };
-    let base = format!("{table}_{}", columns.join("_"));
-    let full = format!("{base}_{suffix}");
-    if full.len() <= MAX_IDENTIFIER_BYTES {
-        return full;
-    }
-    let keep = MAX_IDENTIFIER_BYTES - (1 + 8) - (1 + suffix.len());
-    // Names are ASCII (checked identifiers), so byte slicing is on a char boundary.
-    format!("{}_{:08x}_{suffix}", &base[..keep], fnv1a(full.as_bytes()))
-}
-
-/// 32-bit FNV-1a: a tiny hash that is stable across platforms and releases.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
 }

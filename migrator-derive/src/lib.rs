@@ -1,5 +1,6 @@
 //! `#[derive(Model)]` for migrator: parse the struct into a typed model (`ast.rs`, with the
-//! closed attribute set of `attr.rs`), check cross-field rules (`check.rs`), then generate the
+//! closed attribute set of `attr.rs`), check cross-field rules (`check.rs`) and the names of
+//! the model's database objects (`names.rs`), then generate the
 //! `impl migrator_core::Model` and its inventory registration (`codegen.rs`). On any error the
 //! derive reports every error of the struct at once and emits a stub impl (`fallback.rs`).
 //!
@@ -12,8 +13,13 @@
 //! - `table = "books"`: the table name (default: the struct name in snake_case);
 //! - `index(fields = ["a", "b"], name = "…", unique)`: a (multi-column) index, repeatable;
 //!   the default name is `{table}_{col1}_{col2}_idx` (`_uniq` when unique), cut to 63 bytes
-//!   with a stable hash suffix when longer;
-//! - `check(name = "…", sql = "…")`: a check constraint, repeatable;
+//!   with a stable hash suffix when longer, and given a hash of its columns when another
+//!   object of the model has that name (`names.rs`). An index repeating another (the same
+//!   fields in order, the same uniqueness; a field's own index counts) is an error, and so is
+//!   a `name` another object of the model has;
+//! - `check(name = "…", sql = "…")`: a check constraint, repeatable; `sql` is one SQL
+//!   expression (`migrator_descriptor::sql`: no `;`, comment, `$`, or unbalanced parenthesis
+//!   or quote outside string literals);
 //! - `renamed_from = "OldName"`: the model's previous name (a rename hint for makemigrations).
 //!
 //! On a field:
@@ -24,7 +30,8 @@
 //! - `column = "…"`: the column name (default: the field name);
 //! - `max_length = N` (strings), `precision = P, scale = S` (decimals; both required);
 //! - `unique`; `index` (also `index = true`), `index = false`: a single-column index;
-//! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"`. The
+//! - `default = <literal>` (string, integer, float or bool), `default_sql = "…"` (one SQL
+//!   expression, as a check's `sql`). The
 //!   literal's kind is checked against the field type at compile time, with the error at the
 //!   literal: strings for `String`, chrono dates and times, `Uuid` and JSON (their ISO 8601 /
 //!   hyphenated / JSON text); integers for integers, floats and decimals; floats for floats
@@ -37,7 +44,8 @@
 //!   key (indexed already); `index = false` opts out;
 //! - `renamed_from = "old_name"`: a rename hint;
 //! - `skip`: not a column (the type needs no trait);
-//! - `db_type = "…"`: the column type spelled verbatim; the type then needs no `Column`
+//! - `db_type = "…"`: the column type spelled verbatim (one type: as a check's `sql`, and no
+//!   `,` outside parentheses); the type then needs no `Column`
 //!   implementation, and the column is nullable exactly when the type is written `Option<…>`.
 //!
 //! The app label is the crate's package name with `-` replaced by `_`. Table, column, index
@@ -49,6 +57,7 @@ mod check;
 mod codegen;
 mod ctxt;
 mod fallback;
+mod names;
 #[cfg(test)]
 mod tests;
 

@@ -121,25 +121,53 @@ fn errors_come_with_a_stub_impl() {
     insta::assert_snapshot!(expansion);
 }
 
+/// The derive writes the usual names of unnamed indexes (frozen in migration files), and the
+/// disambiguated spelling only for a name another object of the model has.
 #[test]
-fn default_index_names() {
-    use crate::codegen::default_index_name;
-    let cols = |c: &[&str]| c.iter().map(ToString::to_string).collect::<Vec<_>>();
-    assert_eq!(
-        default_index_name("books", &cols(&["author", "title"]), false),
-        "books_author_title_idx"
-    );
-    assert_eq!(
-        default_index_name("books", &cols(&["isbn"]), true),
-        "books_isbn_uniq"
-    );
-    let long = default_index_name(
-        "t".repeat(40).as_str(),
-        &cols(&["c".repeat(40).as_str()]),
-        true,
-    );
-    assert_eq!(long.len(), 63);
-    assert!(long.ends_with("_uniq"));
+fn index_names_are_the_usual_ones_unless_taken() {
+    let expansion = expand(quote! {
+        #[model(
+            table = "books",
+            index(fields = ["author", "title"]),
+            index(fields = ["isbn"], unique),
+            index(fields = ["a", "b"]),
+            index(fields = ["a_b", "c"]),
+            index(fields = ["a", "b_c"])
+        )]
+        struct Book {
+            id: i64,
+            author: String,
+            title: String,
+            isbn: String,
+            a: i32,
+            b: i32,
+            c: i32,
+            b_c: i32,
+            #[model(index)]
+            a_b: i32,
+        }
+    });
+    for usual in ["books_author_title_idx", "books_isbn_uniq"] {
+        assert!(
+            expansion.contains(&format!(":{usual}")),
+            "{usual}: {expansion}"
+        );
+    }
+    // `a` + `b` would be `books_a_b_idx`, the name of field `a_b`'s index; `a_b` + `c` and
+    // `a` + `b_c` would both be `books_a_b_c_idx`.
+    let disambiguated = [
+        migrator_descriptor::names::index_disambiguated("books", &["a", "b"], false),
+        migrator_descriptor::names::index_disambiguated("books", &["a_b", "c"], false),
+        migrator_descriptor::names::index_disambiguated("books", &["a", "b_c"], false),
+    ];
+    for name in &disambiguated {
+        assert!(
+            expansion.contains(&format!(":{name}")),
+            "{name}: {expansion}"
+        );
+    }
+    assert!(!expansion.contains(":books_a_b_c_idx"), "{expansion}");
+    assert!(!expansion.contains(":books_a_b_idx"), "{expansion}");
 }
 
 #[test]

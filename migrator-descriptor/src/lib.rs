@@ -6,6 +6,10 @@
 //! what a setting *means* is the decoder's business, in migrator-core. Not a public API of
 //! migrator: migrator-derive and migrator-core pin this exact version.
 //!
+//! Two rules about the values both sides must apply alike live here too, so each is written
+//! once: [`sql`], what verbatim SQL text (a check's condition, an SQL default, a column type)
+//! may be, and [`names`], the names migrator gives the indexes and constraints nobody named.
+//!
 //! # Format
 //!
 //! A descriptor is [`VERSION`], then a sequence of one-byte tags, each followed by its value,
@@ -48,6 +52,9 @@
 //! ```
 
 use std::fmt;
+
+pub mod names;
+pub mod sql;
 
 /// The format version: the descriptor's first byte. Change it with any change of the format
 /// that a reader of the previous version would misread.

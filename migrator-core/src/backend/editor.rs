@@ -5,6 +5,7 @@
 //! backwards; each backend (`sqlite/`, and `server/` for PostgreSQL and MySQL/MariaDB)
 //! implements the primitives. Editors never run SQL and never see an operation.
 
+use migrator_descriptor::sql::{self, Fragment};
 use thiserror::Error;
 
 use super::features::{Backend, Features};
@@ -14,7 +15,7 @@ use crate::state::{DefaultValue, FieldState, ModelState, ProjectState};
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SchemaError {
     /// The operation cannot run backwards.
-    #[error("operation `{0}` is irreversible: it has no backward step. Give it one (`.reverse([...])` or `.reverse_noop()` for RunSql, a backward function for RunRust), or migrate to a target after this migration")]
+    #[error("operation `{0}` is irreversible: it has no backward step. Give it one (`.reverse([...])` or `.reverse_noop()` on a `run_sql(...)` step, `.backward(function)` on a `run_rust(...)` step), or migrate to a target after this migration")]
     Irreversible(String),
     /// A model the operation names is not in the state.
     #[error("model `{app}.{model}` is not in the migration state (needed by `{op}`); check the migration's operations and dependencies")]
@@ -227,7 +228,10 @@ pub trait SchemaEditor {
 
 /// A default value as an SQL literal on the backend described by `features`, safely quoted.
 /// `Float` must be a finite decimal number and `Sql` is emitted verbatim inside parentheses
-/// (it is an expression the migration author wrote on purpose).
+/// (it is an expression the migration author wrote on purpose), once it passes
+/// `migrator_descriptor::sql`'s rule for one expression: every backend writes defaults
+/// through here, so an `AddField` or `AlterField` in a hand-edited migration file cannot
+/// splice a statement into the DDL (issue 12.6).
 pub fn default_literal(features: &Features, value: &DefaultValue) -> Result<String, SchemaError> {
     Ok(match value {
         DefaultValue::Bool(b) => features.bool_literal(*b).to_owned(),
@@ -245,6 +249,15 @@ pub fn default_literal(features: &Features, value: &DefaultValue) -> Result<Stri
             trimmed.to_owned()
         }
         DefaultValue::Text(t) => features.string_literal(t),
-        DefaultValue::Sql(expr) => format!("({expr})"),
+        DefaultValue::Sql(expr) => {
+            sql::check(expr, Fragment::Expression).map_err(|problem| SchemaError::BadDefault {
+                value: expr.clone(),
+                reason: format!(
+                    "an SQL default must be {}, but {problem}",
+                    Fragment::Expression.noun()
+                ),
+            })?;
+            format!("({expr})")
+        }
     })
 }

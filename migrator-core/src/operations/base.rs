@@ -85,6 +85,36 @@ pub enum StateError {
         /// Index or constraint name.
         name: String,
     },
+    /// Verbatim SQL (a check's condition, an SQL default, a custom column type) is not one
+    /// expression or one type (issue 12.6: such text ran as statements of its own).
+    #[error("{what} of `{app}.{model}` must be {noun}, but {problem}; fix the migration that writes it (statements of their own belong in a `run_sql([...])` step; if it is applied already, `migrate {app} <migration> --restamp` then accepts the edit)")]
+    UnsafeSql {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Which text: `check constraint \`c\``, `the SQL default of field \`f\``, ….
+        what: String,
+        /// `one SQL expression` or `one column type`.
+        noun: &'static str,
+        /// What is wrong with it, and where.
+        problem: String,
+    },
+    /// An index or constraint would get a name the database already gives another object.
+    #[error("{what} `{name}` of `{app}.{model}` would have the name of {other}; give it another name in the migration that adds it")]
+    NameClash {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The clashing name.
+        name: String,
+        /// What it names: `index`, `unique constraint`, `check constraint`.
+        what: &'static str,
+        /// The object that has the name and the namespace both are in (`the unique index of
+        /// field \`isbn\` (\`books_isbn_uniq\`): PostgreSQL keeps …`).
+        other: String,
+    },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
     IndexExists {

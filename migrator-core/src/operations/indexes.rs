@@ -6,7 +6,13 @@
 use super::base::{model_mut, quote, OperationKind, StateError};
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
-use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelState, ProjectState};
+use migrator_descriptor::sql::{self, Fragment};
+
+use crate::field_type::ColumnType;
+use crate::state::{
+    replay_name_clash, ConstraintKind, ConstraintState, DbObject, DbObjectKind, DefaultValue,
+    IndexState, ModelState, ProjectState,
+};
 
 /// Add an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +73,11 @@ fn name_taken(model: &ModelState, name: &str) -> bool {
     model.indexes.iter().any(|i| i.name == name) || model.constraints.iter().any(|c| c.name == name)
 }
 
-/// Errors when two indexes/constraints of `model` share a name.
+/// Errors when two indexes/constraints of `model` share a name, when one of them has the name
+/// of another of the model's objects (the index behind a field's `unique` or `index`, the
+/// table, …: [`check_names_free`]), or when its verbatim SQL is not one expression or type
+/// each ([`check_verbatim_sql`]). Everything `CreateModel` checks about the model's own data
+/// beyond its fields.
 pub(crate) fn check_index_names_unique(model: &ModelState) -> Result<(), StateError> {
     let mut seen = std::collections::BTreeSet::new();
     let names = model
@@ -81,6 +91,114 @@ pub(crate) fn check_index_names_unique(model: &ModelState) -> Result<(), StateEr
                 app: model.app.clone(),
                 model: model.name.clone(),
                 name: name.clone(),
+            });
+        }
+    }
+    check_verbatim_sql(model)?;
+    let added = |o: &DbObject| {
+        matches!(
+            o.kind,
+            DbObjectKind::Index | DbObjectKind::UniqueConstraint | DbObjectKind::Check
+        )
+    };
+    check_names_free(model, None, added)
+}
+
+/// Errors when verbatim SQL of `model` — a check constraint's condition, a field's SQL
+/// default, a custom column type — is not one SQL expression or one column type
+/// (`migrator_descriptor::sql`; issue 12.6). A migration file is replayed before any of its
+/// SQL is written, so a hand-edited one with such text is refused before anything runs. The
+/// derive applies the same rule to the model's attributes at compile time. `RunSql` is raw
+/// SQL on purpose and is not checked.
+pub(crate) fn check_verbatim_sql(model: &ModelState) -> Result<(), StateError> {
+    let refuse = |what, fragment, text: &str| check_sql_text(model, what, fragment, text);
+    for c in &model.constraints {
+        if let ConstraintKind::Check(text) = &c.kind {
+            refuse(
+                format!("check constraint `{}`", c.name),
+                Fragment::Expression,
+                text,
+            )?;
+        }
+    }
+    for f in &model.fields {
+        if let Some(DefaultValue::Sql(text)) = &f.default {
+            refuse(
+                format!("the SQL default of field `{}`", f.name),
+                Fragment::Expression,
+                text,
+            )?;
+        }
+        if let ColumnType::Custom(text) = &f.column_type {
+            refuse(
+                format!("the column type of field `{}`", f.name),
+                Fragment::Type,
+                text,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Errors when `text` (`what` of `model`) is not one `fragment` (`migrator_descriptor::sql`).
+fn check_sql_text(
+    model: &ModelState,
+    what: String,
+    fragment: Fragment,
+    text: &str,
+) -> Result<(), StateError> {
+    sql::check(text, fragment).map_err(|problem| StateError::UnsafeSql {
+        app: model.app.clone(),
+        model: model.name.clone(),
+        what,
+        noun: fragment.noun(),
+        problem: problem.to_string(),
+    })
+}
+
+/// Errors when an object of `model` that `added` selects (the index or constraint an
+/// operation adds) has a name a database refuses to give it too ([`replay_name_clash`]): the
+/// name of the index behind a field's `unique` or `index` (issue 20: `index(fields =
+/// ["author"])` on a foreign key got its index's name and `migrate` failed), of the table or,
+/// with `state`, of another model's table or index (PostgreSQL and SQLite keep index names
+/// per schema).
+pub(crate) fn check_names_free(
+    model: &ModelState,
+    state: Option<&ProjectState>,
+    added: impl Fn(&DbObject) -> bool,
+) -> Result<(), StateError> {
+    let empty = ProjectState::new();
+    let mine = model.db_objects(state.unwrap_or(&empty));
+    let key = model.key();
+    let others: Vec<DbObject> = state
+        .map(|s| {
+            s.models
+                .values()
+                .filter(|m| m.key() != key)
+                .flat_map(|m| m.db_objects(s))
+                .collect()
+        })
+        .unwrap_or_default();
+    for new in mine.iter().filter(|o| added(o)) {
+        for other in mine.iter().chain(&others) {
+            let Some(why) = replay_name_clash(new, other) else {
+                continue;
+            };
+            let owner = if other.model == key {
+                String::new()
+            } else {
+                format!(" of `{}`", other.model)
+            };
+            return Err(StateError::NameClash {
+                app: model.app.clone(),
+                model: model.name.clone(),
+                name: new.name.clone(),
+                what: match new.kind {
+                    DbObjectKind::Index => "index",
+                    DbObjectKind::UniqueConstraint => "unique constraint",
+                    _ => "check constraint",
+                },
+                other: format!("{}{owner} (`{}`): {why}", other.what, other.name),
             });
         }
     }
@@ -287,8 +405,12 @@ impl OperationKind for AddIndex {
             });
         }
         check_fields_exist(model, &self.index.fields)?;
-        model.indexes.push(self.index.clone());
-        model.normalize();
+        let mut after = model.clone();
+        after.indexes.push(self.index.clone());
+        after.normalize();
+        let added = |o: &DbObject| o.kind == DbObjectKind::Index && o.name == self.index.name;
+        check_names_free(&after, Some(state), added)?;
+        state.insert(after);
         Ok(())
     }
 
@@ -437,8 +559,23 @@ impl OperationKind for AddConstraint {
         if let ConstraintKind::Unique(fields) = &self.constraint.kind {
             check_fields_exist(model, fields)?;
         }
-        model.constraints.push(self.constraint.clone());
-        model.normalize();
+        if let ConstraintKind::Check(text) = &self.constraint.kind {
+            check_sql_text(
+                model,
+                format!("check constraint `{}`", self.constraint.name),
+                Fragment::Expression,
+                text,
+            )?;
+        }
+        let mut after = model.clone();
+        after.constraints.push(self.constraint.clone());
+        after.normalize();
+        let added = |o: &DbObject| {
+            o.name == self.constraint.name
+                && matches!(o.kind, DbObjectKind::UniqueConstraint | DbObjectKind::Check)
+        };
+        check_names_free(&after, Some(state), added)?;
+        state.insert(after);
         Ok(())
     }
 

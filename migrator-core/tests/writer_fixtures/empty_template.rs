@@ -4,7 +4,8 @@ use migrator_core::migration::prelude::*;
 
 pub fn migration() -> Migration {
     Migration::default().dependency("library", "0002_book_published_date")
-        // Add operations here, for example raw SQL with the SQL that undoes it:
+        // Add operations here, for example raw SQL. Roll back with `.reverse([...])` (the SQL
+        // that undoes it) or `.reverse_noop()` (nothing to undo); without either it is irreversible:
         // .operation(run_sql(["UPDATE books SET title = trim(title)"]).reverse_noop())
         // or a Rust data step that gets this migration's connection and transaction:
         // .operation(run_rust("fill_titles", fill_titles))

@@ -1,0 +1,24 @@
+use migrator_core::Model;
+
+// Issue 20.1: `unique` + `index(fields = ["name"], unique)` both made `shelf_name_uniq`.
+#[derive(Model)]
+#[model(
+    table = "shelf",
+    index(fields = ["name"], unique),
+    index(fields = ["code"]),
+    index(fields = ["room", "floor"]),
+    index(fields = ["room", "floor"], name = "shelf_place"),
+    index(fields = ["floor", "room"]),
+    index(fields = ["room", "floor"], unique)
+)]
+struct Shelf {
+    id: i64,
+    #[model(unique)]
+    name: String,
+    #[model(index)]
+    code: String,
+    room: i32,
+    floor: i32,
+}
+
+fn main() {}
