@@ -441,8 +441,9 @@ impl HostCrate {
 
     /// Writes the files whose content changed (unchanged files keep their timestamps, so a
     /// rebuild stays cheap), and refreshes the copy of the workspace's `Cargo.lock` when the
-    /// workspace's lock changed since the last copy.
-    pub fn write(&self, workspace_root: &Path) -> Result<(), DriverError> {
+    /// workspace's lock changed since the last copy. Returns whether it did (the host's own
+    /// dependencies must then be resolved again).
+    pub fn write(&self, workspace_root: &Path) -> Result<bool, DriverError> {
         write_if_changed(&self.manifest_path(), self.manifest.as_bytes())?;
         write_if_changed(
             &self.dir.join("src").join("main.rs"),
@@ -457,9 +458,10 @@ impl HostCrate {
             if std::fs::read(&seen).ok().as_deref() != Some(source.as_slice()) {
                 write_file(&self.dir.join("Cargo.lock"), &source)?;
                 write_file(&seen, &source)?;
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 }
 
@@ -515,11 +517,44 @@ fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
+/// True when cargo can resolve and fetch everything the host needs without the network (the
+/// lock file and the local registry cache hold it all): `cargo metadata --offline` succeeds.
+fn resolvable_offline(cargo: &std::ffi::OsStr, ws: &Workspace, host: &HostCrate) -> bool {
+    Command::new(cargo)
+        .args([
+            "metadata",
+            "--offline",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(host.manifest_path())
+        .env("CARGO_TARGET_DIR", &ws.target_dir)
+        .current_dir(&ws.root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Builds the host crate and returns its executable. cargo's progress and compiler errors go
-/// straight to stderr.
-pub fn build_host(ws: &Workspace, host: &HostCrate, quiet: bool) -> Result<PathBuf, DriverError> {
+/// straight to stderr. When `lock_refreshed` (the workspace's lock was copied in again, so the
+/// host's own dependencies are resolved anew), the build runs `--offline` if everything it
+/// needs is already on this machine: no command asks the registry for what the lock file and
+/// the cache already hold.
+pub fn build_host(
+    ws: &Workspace,
+    host: &HostCrate,
+    quiet: bool,
+    lock_refreshed: bool,
+) -> Result<PathBuf, DriverError> {
     let cargo = cargo_program();
+    let offline = lock_refreshed && resolvable_offline(&cargo, ws, host);
     let mut cmd = Command::new(&cargo);
+    if offline {
+        cmd.arg("--offline");
+    }
     cmd.arg("build")
         .arg("--manifest-path")
         .arg(host.manifest_path())
@@ -626,8 +661,8 @@ pub fn drive(
     let ws = Workspace::discover(manifest_path)?;
     let features = host_features(args, &ws.root);
     let host = HostCrate::for_workspace_with_features(&ws, &features)?;
-    host.write(&ws.root)?;
-    let exe = build_host(&ws, &host, quiet)?;
+    let lock_refreshed = host.write(&ws.root)?;
+    let exe = build_host(&ws, &host, quiet, lock_refreshed)?;
     run_host(&exe, args, &ws.context())
 }
 

@@ -16,6 +16,7 @@ mod migrate_safety;
 mod multi_app;
 mod multi_app_renames;
 mod multi_app_rows;
+mod offline;
 mod reliability;
 mod secrets;
 mod startup;
