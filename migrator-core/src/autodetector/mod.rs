@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use crate::graph::MigrationGraph;
 use crate::migration::Migration;
 use crate::optimizer::optimize;
-use crate::questioner::Questioner;
+use crate::questioner::{Questioner, ScopedQuestioner};
 use crate::registry::CurrentModels;
 use crate::state::ProjectState;
 
@@ -153,9 +153,25 @@ pub fn changes(
         return Ok(Changes { migrations });
     }
     let from = graph.project_state()?;
-    let mut detected = detect(&from, current, questioner)?;
-    add_history_dependencies(&mut detected, graph);
-    let detected = trim_to_apps(detected, &options.apps);
+    // Questions about apps that were not asked for are not asked (their changes are trimmed
+    // away); if a requested app needs one of them after all, it joins the scope and detection
+    // runs again, asking only what it did not ask before.
+    let mut scoped = ScopedQuestioner::new(questioner, &options.apps);
+    let detected = loop {
+        scoped.unasked.clear();
+        let mut detected = detect(&from, current, &mut scoped)?;
+        add_history_dependencies(&mut detected, graph);
+        let detected = trim_to_apps(detected, &options.apps);
+        let pulled: Vec<String> = detected
+            .keys()
+            .filter(|app| scoped.unasked.contains(*app))
+            .cloned()
+            .collect();
+        if pulled.is_empty() {
+            break detected;
+        }
+        scoped.widen(pulled);
+    };
     let migrations = arrange(&detected, graph, &current.state, name)?
         .into_iter()
         .map(|migration| NewMigration {
