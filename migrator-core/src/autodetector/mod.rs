@@ -81,6 +81,9 @@ pub struct NewMigration {
     /// What its operations risk on tables with rows, judged from the state the existing
     /// migrations build.
     pub risks: Risks,
+    /// Each operation's one-line description, worded knowing the state before it
+    /// ([`crate::operations::Operation::describe_in`]: `Rename table of writer from author to writer`).
+    pub descriptions: Vec<String>,
 }
 
 /// Every migration one `makemigrations` run writes.
@@ -148,6 +151,7 @@ pub fn changes(
             .map(|app| NewMigration {
                 migration: empty_migration(graph, app, name),
                 risks: Risks::default(),
+                descriptions: Vec::new(),
             })
             .collect();
         return Ok(Changes { migrations });
@@ -180,10 +184,31 @@ pub fn changes(
                 r.backend_problems = backend_problems(&migration, &from, &options.backends);
                 r
             },
+            descriptions: describe_operations(&migration, &from),
             migration,
         })
         .collect();
     Ok(Changes { migrations })
+}
+
+/// The descriptions of `migration`'s operations, each given the state before it (`from`, the
+/// state the existing migrations build, with the migration's earlier operations applied).
+fn describe_operations(migration: &Migration, from: &ProjectState) -> Vec<String> {
+    let mut state = from.clone();
+    let mut replays = true;
+    migration
+        .operations
+        .iter()
+        .map(|op| {
+            let text = if replays {
+                op.describe_in(&migration.app, &state)
+            } else {
+                op.describe()
+            };
+            replays = replays && op.state_forwards(&migration.app, &mut state).is_ok();
+            text
+        })
+        .collect()
 }
 
 /// Compares `from` (the state the migrations build) with `to` (the current models and their

@@ -491,7 +491,7 @@ impl OperationKind for RemoveIndex {
 
     fn describe(&self) -> String {
         format!(
-            "Remove index {} from {}",
+            "Remove index {} from model {}",
             self.name,
             self.model.to_lowercase()
         )

@@ -135,6 +135,12 @@ impl Operation {
         self.kind().describe()
     }
 
+    /// [`Operation::describe`] given the state `before` it in `app`: it can name what the
+    /// operation's data alone does not (`Rename table of writer from author to writer`).
+    pub fn describe_in(&self, app: &str, before: &ProjectState) -> String {
+        self.kind().describe_in(app, before)
+    }
+
     /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
     pub fn symbol(&self) -> char {
         self.kind().symbol()

@@ -139,7 +139,7 @@ fn renaming_a_model_another_app_points_at_waits_for_that_apps_migrations() {
         descriptions(&ops_of(&changes, "catalog")),
         [
             "Rename model Product to Item",
-            "Rename table for item to items"
+            "Rename table of item to items"
         ]
     );
     assert!(
@@ -195,7 +195,7 @@ fn a_table_or_primary_key_change_of_a_referenced_model_waits_for_the_referencing
     let (changes, _) = run(&from, &to, vec![]);
     assert_eq!(
         descriptions(&ops_of(&changes, "catalog")),
-        ["Rename table for product to products_v2"]
+        ["Rename table of product to products_v2"]
     );
     assert!(changes["catalog"].depends_on_apps.contains("orders"));
     assert_graph_fixpoint(shop_history(), &changes, &to);
