@@ -219,7 +219,7 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
         }
         (O::AddField(a), O::RenameField(b)) if a.model == b.model && a.field.name == b.old_name => {
             let mut field = a.field.clone();
-            if field.column == field.name {
+            if field.column == field.name && !b.keep_column {
                 field.column = b.new_name.clone();
             }
             field.name = b.new_name.clone();
@@ -248,14 +248,14 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
         (O::AlterField(a), other) => field_through(app, other, &a.model, &[&a.name]),
 
         (O::RenameField(a), O::RenameField(b))
-            if a.model == b.model && a.new_name == b.old_name =>
+            if a.model == b.model && a.new_name == b.old_name && a.keep_column == b.keep_column =>
         {
             if a.old_name == b.new_name {
                 Reduce::Replace(vec![])
             } else {
-                Reduce::Replace(vec![
-                    RenameField::new(&a.model, &a.old_name, &b.new_name).into()
-                ])
+                let mut folded = RenameField::new(&a.model, &a.old_name, &b.new_name);
+                folded.keep_column = a.keep_column;
+                Reduce::Replace(vec![folded.into()])
             }
         }
         (O::RenameField(a), other) => {

@@ -517,7 +517,11 @@ fn operation(op: &Operation) -> TokenStream {
                 lit_str(&op.old_name),
                 lit_str(&op.new_name),
             );
-            quote!(rename_field(#model, #old, #new))
+            if op.keep_column {
+                quote!(rename_field_keep_column(#model, #old, #new))
+            } else {
+                quote!(rename_field(#model, #old, #new))
+            }
         }
         Operation::AddIndex(op) => {
             let (model, i) = (lit_str(&op.model), index(&op.index));

@@ -423,3 +423,56 @@ fn a_check_naming_a_renamed_column_is_dropped_and_added_back_around_the_rename()
     );
     assert_fixpoint(&from, &to, &changes);
 }
+
+/// Issue 20.3: renaming a field while pinning its column (`#[model(column = "field",
+/// renamed_from = "field")] renamed_field`) is one RenameField that keeps the column — no
+/// rename to `renamed_field` and AlterField back — and its SQL is empty on every backend,
+/// both ways.
+#[test]
+fn a_rename_that_pins_the_column_changes_nothing_in_the_database() {
+    use migrator_core::backend::ALL;
+
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[1].name = "renamed_title".into();
+    assert_eq!(b.fields[1].column, "title");
+    let to = with_hints(
+        current([b]),
+        ("library", "Book"),
+        ModelHints {
+            field_renames: [("renamed_title".to_string(), "title".to_string())].into(),
+            ..ModelHints::default()
+        },
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        ops,
+        vec![Operation::from(
+            RenameField::new("Book", "title", "renamed_title").keeping_column()
+        )]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    let mut after = from.clone();
+    ops[0].state_forwards("library", &mut after).unwrap();
+    for backend in ALL {
+        let Ok(editor) = backend.editor() else {
+            continue;
+        };
+        let sql = ops[0]
+            .database_forwards("library", editor.as_ref(), &from, &after)
+            .unwrap();
+        assert!(sql.is_empty(), "{backend:?} forwards: {sql:?}");
+        let sql = ops[0]
+            .database_backwards("library", editor.as_ref(), &from, &after)
+            .unwrap();
+        assert!(sql.is_empty(), "{backend:?} backwards: {sql:?}");
+    }
+    let mut m = migrator_core::migration::Migration::new("library", "0002_rename");
+    m.operations = ops;
+    let source = migrator_core::writer::render(&m);
+    assert!(
+        source.contains(r#"rename_field_keep_column("Book", "title", "renamed_title")"#),
+        "{source}"
+    );
+}
