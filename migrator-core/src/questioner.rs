@@ -34,6 +34,25 @@ existing rows when it asks"
         /// Field name.
         field: String,
     },
+    /// A NOT NULL foreign key is added without default and nobody can name an existing row of
+    /// its target for the existing rows (a made-up value such as `0` would break the key).
+    #[error(
+        "it is impossible to add the non-nullable foreign key `{app}.{model}.{field}` without a \
+default, because existing rows of `{model}` need a value that names an existing `{target}` row. \
+Either add the field as nullable (`Option<T>`) first, fill it (a RunSql or RunRust step), then \
+make it non-nullable in a later migration; or run makemigrations interactively (in a terminal, \
+without --noinput) and enter the primary key of an existing `{target}` row when it asks"
+    )]
+    NotNullForeignKeyAddition {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+        /// The referenced model, `app.Model`.
+        target: String,
+    },
     /// A NULL → NOT NULL change that needs an answer nobody can give.
     #[error(
         "the field `{app}.{model}.{field}` changes from nullable to non-nullable without a default; \
@@ -52,6 +71,27 @@ existing NULLs need a value. Either keep it `Option<T>`, or give it a default in
     /// The user chose to quit at a prompt.
     #[error("makemigrations was aborted at the prompt: {0}; no migration was written")]
     Aborted(String),
+}
+
+impl QuestionError {
+    /// Nobody can give `model.field` (added NOT NULL without default) a one-off default:
+    /// [`QuestionError::NotNullForeignKeyAddition`] for a foreign key, else
+    /// [`QuestionError::NotNullAddition`].
+    pub fn not_null_addition(model: &ModelState, field: &FieldState) -> Self {
+        match &field.foreign_key {
+            Some(fk) => Self::NotNullForeignKeyAddition {
+                app: model.app.clone(),
+                model: model.name.clone(),
+                field: field.name.clone(),
+                target: format!("{}.{}", fk.app, fk.model),
+            },
+            None => Self::NotNullAddition {
+                app: model.app.clone(),
+                model: model.name.clone(),
+                field: field.name.clone(),
+            },
+        }
+    }
 }
 
 /// Answers the questions the autodetector asks. Implementations: [`NonInteractiveQuestioner`],
@@ -98,11 +138,7 @@ impl Questioner for NonInteractiveQuestioner {
         model: &ModelState,
         field: &FieldState,
     ) -> Result<DefaultValue, QuestionError> {
-        Err(QuestionError::NotNullAddition {
-            app: model.app.clone(),
-            model: model.name.clone(),
-            field: field.name.clone(),
-        })
+        Err(QuestionError::not_null_addition(model, field))
     }
 
     fn ask_not_null_alteration(

@@ -470,3 +470,32 @@ fn noinput_refusal_in_one_app_does_not_stop_another() {
         "catalog untouched"
     );
 }
+
+/// Issue 20.5: a NOT NULL foreign key added without a default is refused under `--noinput`
+/// with the foreign-key advice (a made-up one-off value would break the key): name an existing
+/// row's primary key interactively, or add the field as nullable first.
+#[test]
+fn noinput_refuses_a_not_null_foreign_key_with_the_nullable_first_advice() {
+    let ws = TempWorkspace::with_shop_example(true);
+    ws.edit(
+        ORDERS_MODELS,
+        "    pub created_at: chrono::NaiveDateTime,\n}",
+        "    pub created_at: chrono::NaiveDateTime,\n    /// The featured product.\n    \
+         #[model(foreign_key = catalog::Product, on_delete = \"restrict\")]\n    \
+         pub featured_id: i64,\n}",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    for needle in [
+        "non-nullable foreign key `orders.Order.featured_id`",
+        "existing `catalog.Product` row",
+        "nullable (`Option<T>`) first",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}:\n{}", run.stderr);
+    }
+    assert_eq!(
+        ws.files("shop/orders/migrations").len(),
+        2,
+        "nothing written"
+    );
+}
