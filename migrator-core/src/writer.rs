@@ -531,6 +531,14 @@ fn operation(op: &Operation) -> TokenStream {
             let (model, name) = (lit_str(&op.model), lit_str(&op.name));
             quote!(remove_index(#model, #name))
         }
+        Operation::RenameIndex(op) => {
+            let (model, old, new) = (
+                lit_str(&op.model),
+                lit_str(&op.old_name),
+                lit_str(&op.new_name),
+            );
+            quote!(rename_index(#model, #old, #new))
+        }
         Operation::AddConstraint(op) => {
             let (model, c) = (lit_str(&op.model), constraint(&op.constraint));
             quote!(add_constraint(#model, #c))
