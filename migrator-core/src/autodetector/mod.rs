@@ -176,19 +176,65 @@ pub fn changes(
         }
         scoped.widen(pulled);
     };
-    let migrations = arrange(&detected, graph, &current.state, name)?
-        .into_iter()
-        .map(|migration| NewMigration {
-            risks: {
-                let mut r = risks(&migration, &from);
-                r.backend_problems = backend_problems(&migration, &from, &options.backends);
-                r
-            },
-            descriptions: describe_operations(&migration, &from),
-            migration,
+    let arranged = arrange(&detected, graph, &current.state, name)?;
+    let migrations = arranged
+        .iter()
+        .map(|migration| {
+            let before = state_before(migration, &arranged, &from);
+            NewMigration {
+                risks: {
+                    let mut r = risks(migration, &before);
+                    r.backend_problems = backend_problems(migration, &before, &options.backends);
+                    r
+                },
+                descriptions: describe_operations(migration, &before),
+                migration: migration.clone(),
+            }
         })
         .collect();
     Ok(Changes { migrations })
+}
+
+/// The state `migration` runs on: `from` (what the existing migrations build) plus the
+/// operations of the new migrations of this run it depends on, directly or not (a foreign
+/// key to a model another app creates in this run needs that model).
+fn state_before(migration: &Migration, run: &[Migration], from: &ProjectState) -> ProjectState {
+    // One new migration per app: an app seen is never visited again (no loop, even on a
+    // cycle, which `arrange` refuses anyway).
+    fn visit<'m>(
+        m: &'m Migration,
+        run: &'m [Migration],
+        seen: &mut Vec<&'m str>,
+        order: &mut Vec<&'m Migration>,
+    ) {
+        for dep in &m.dependencies {
+            let Some(d) = run.iter().find(|n| n.app == dep.app && n.name == dep.name) else {
+                continue;
+            };
+            if !seen.contains(&d.app.as_str()) {
+                seen.push(&d.app);
+                visit(d, run, seen, order);
+                order.push(d);
+            }
+        }
+    }
+    let mut order = Vec::new();
+    visit(
+        migration,
+        run,
+        &mut vec![migration.app.as_str()],
+        &mut order,
+    );
+    let mut state = from.clone();
+    for m in order {
+        for op in &m.operations {
+            // Detected operations always apply; stop at the first that does not.
+            if op.state_forwards(&m.app, &mut state).is_err() {
+                return state;
+            }
+        }
+    }
+    state
 }
 
 /// The descriptions of `migration`'s operations, each given the state before it (`from`, the
