@@ -116,6 +116,11 @@ impl<'a> InteractiveQuestioner<'a> {
              sql:CURRENT_TIMESTAMP.\nType 'exit' to quit.",
             field.name, field.column_type
         ));
+        self.read_literal()
+    }
+
+    /// Reads a literal after the prompt text, re-asking until it parses.
+    fn read_literal(&mut self) -> Result<DefaultValue, NoDefault> {
         loop {
             self.output.prompt(">>> ");
             let Some(line) = self.read_line() else {
@@ -144,6 +149,9 @@ impl<'a> InteractiveQuestioner<'a> {
         model: &ModelState,
         field: &FieldState,
     ) -> Result<DefaultValue, NoDefault> {
+        if let Some(fk) = &field.foreign_key {
+            return self.not_null_foreign_key(model, field, &format!("{}.{}", fk.app, fk.model));
+        }
         self.output.ask_line(&format!(
             "It is impossible to add the non-nullable field '{}' to {} without a default: the \
              database needs a value for the existing rows.",
@@ -159,6 +167,43 @@ impl<'a> InteractiveQuestioner<'a> {
             Some(1) => self.read_default(field),
             Some(_) => Err(NoDefault::Quit),
         }
+    }
+
+    /// A NOT NULL foreign key added to a model whose table may have rows: the one-off value
+    /// must be the primary key of an existing row of `target` (a made-up `0` breaks the key),
+    /// or the user quits to add the field as nullable first.
+    fn not_null_foreign_key(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+        target: &str,
+    ) -> Result<DefaultValue, NoDefault> {
+        self.output.ask_line(&format!(
+            "It is impossible to add the non-nullable foreign key '{}' to {} without a default: \
+             the existing rows need a value, and it must be the primary key of an existing {} row.",
+            field.name,
+            model.name.to_lowercase(),
+            target
+        ));
+        let provide = format!(
+            "Provide the primary key of an existing {target} row now (set on all existing rows)"
+        );
+        let choice = self.choose(&[
+            &provide,
+            "Quit and add the field as nullable (`Option<…>`) first, fill it, then make it \
+             non-nullable in a later migration",
+        ]);
+        match choice {
+            None => return Err(NoDefault::EndOfInput),
+            Some(1) => {}
+            Some(_) => return Err(NoDefault::Quit),
+        }
+        self.output.ask_line(&format!(
+            "Enter the primary key of an existing {target} row for {} ({}); a value that \
+             names no row makes the migration fail.\nType 'exit' to quit.",
+            field.name, field.column_type
+        ));
+        self.read_literal()
     }
 
     /// A field altered from NULL to NOT NULL without a default: `Some` one-off default for the
@@ -206,11 +251,7 @@ impl Questioner for InteractiveQuestioner<'_> {
         self.not_null_addition(model, field)
             .map_err(|why| match why {
                 // No answer possible: the same error as `--noinput`, naming both fixes.
-                NoDefault::EndOfInput => QuestionError::NotNullAddition {
-                    app: model.app.clone(),
-                    model: model.name.clone(),
-                    field: field.name.clone(),
-                },
+                NoDefault::EndOfInput => QuestionError::not_null_addition(model, field),
                 NoDefault::Quit => QuestionError::Aborted(format!(
                     "you chose to quit instead of giving `{}.{}.{}` a one-off default",
                     model.app, model.name, field.name
@@ -533,5 +574,52 @@ mod tests {
             "{err}"
         );
         assert!(!q.ask_rename_model(&model, &model));
+    }
+
+    /// Issue 20.5: a NOT NULL foreign key asks for an existing row's primary key, or to add
+    /// the field as nullable first; without an answer the error says the same.
+    #[test]
+    fn a_foreign_key_asks_for_an_existing_primary_key() {
+        use migrator_core::{ForeignKey, OnDelete};
+        let (model, _, _) = book();
+        let field = FieldState::new("shelf", ColumnType::BigInt).foreign_key(ForeignKey::new(
+            "library",
+            "Shelf",
+            OnDelete::Cascade,
+        ));
+        let (mut out, cap) = Output::captured(1);
+        let mut q = InteractiveQuestioner::new(&b"1\n7\n"[..], &mut out);
+        assert_eq!(
+            q.not_null_addition(&model, &field),
+            Ok(DefaultValue::Int(7))
+        );
+        let text = cap.stdout();
+        for needle in [
+            "it must be the primary key of an existing library.Shelf row",
+            "Provide the primary key of an existing library.Shelf row now",
+            "add the field as nullable (`Option<…>`) first",
+            "Enter the primary key of an existing library.Shelf row for shelf (BIGINT)",
+        ] {
+            assert!(text.contains(needle), "{needle}:\n{text}");
+        }
+        assert!(!text.contains("such as 0"), "{text}");
+        let (mut out, _cap) = Output::captured(1);
+        let mut q = InteractiveQuestioner::new(&b""[..], &mut out);
+        let err = q.ask_not_null_addition(&model, &field).unwrap_err();
+        assert!(
+            matches!(err, QuestionError::NotNullForeignKeyAddition { .. }),
+            "{err}"
+        );
+        let err = NonInteractiveQuestioner
+            .ask_not_null_addition(&model, &field)
+            .unwrap_err()
+            .to_string();
+        for needle in [
+            "non-nullable foreign key `library.Book.shelf`",
+            "existing `library.Shelf` row",
+            "nullable (`Option<T>`) first",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
     }
 }

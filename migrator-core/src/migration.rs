@@ -144,9 +144,9 @@ pub mod prelude {
     pub use super::builders::{
         add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
         check_constraint, create_model, delete_model, field, index, remove_constraint,
-        remove_field, remove_index, rename_field, rename_model, run_rust, run_sql,
-        unique_constraint, unique_index, AddFieldBuilder, AlterFieldBuilder, CreateModelBuilder,
-        RunRustBuilder, RunSqlBuilder,
+        remove_field, remove_index, rename_field, rename_field_keep_column, rename_index,
+        rename_model, run_rust, run_sql, unique_constraint, unique_index, AddFieldBuilder,
+        AlterFieldBuilder, CreateModelBuilder, RunRustBuilder, RunSqlBuilder,
     };
     pub use super::{Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -166,7 +166,7 @@ pub mod builders {
     use crate::operations::{
         AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable,
         CreateModel, DeleteModel, Operation, RemoveConstraint, RemoveField, RemoveIndex,
-        RenameField, RenameModel, RunRust, RunSql, RustMigrationFn,
+        RenameField, RenameIndex, RenameModel, RunRust, RunSql, RustMigrationFn,
     };
     use crate::state::{ConstraintState, FieldState, IndexState};
 
@@ -358,11 +358,17 @@ pub mod builders {
         old_name: impl Into<String>,
         new_name: impl Into<String>,
     ) -> Operation {
-        Operation::RenameField(RenameField {
-            model: model.into(),
-            old_name: old_name.into(),
-            new_name: new_name.into(),
-        })
+        Operation::RenameField(RenameField::new(model, old_name, new_name))
+    }
+
+    /// `RenameField` on `model` from `old_name` to `new_name` that leaves the column as it is
+    /// (the field pins its column: nothing changes in the database).
+    pub fn rename_field_keep_column(
+        model: impl Into<String>,
+        old_name: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> Operation {
+        Operation::RenameField(RenameField::new(model, old_name, new_name).keeping_column())
     }
 
     /// `AddIndex`.
@@ -379,6 +385,15 @@ pub mod builders {
             model: model.into(),
             name: name.into(),
         })
+    }
+
+    /// `RenameIndex`: index `old_name` of `model` becomes `new_name` (renamed in place).
+    pub fn rename_index(
+        model: impl Into<String>,
+        old_name: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> Operation {
+        Operation::RenameIndex(RenameIndex::new(model, old_name, new_name))
     }
 
     /// `AddConstraint`.

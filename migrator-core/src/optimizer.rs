@@ -2,7 +2,9 @@
 //! `MigrationOptimizer` does: `CreateModel` absorbs later field, index, table and rename
 //! operations on its model; `CreateModel`+`DeleteModel` vanish; `AddField` absorbs
 //! `AlterField`/`RenameField` and vanishes with `RemoveField`; `AlterField` chains keep the
-//! last; `RenameField` and `RenameModel` chains collapse; `AddIndex`+`RemoveIndex` vanish.
+//! last; `RenameField` and `RenameModel` chains collapse; `AddIndex`+`RemoveIndex` vanish;
+//! `AddIndex`+`RenameIndex` is the `AddIndex` under the new name, `RenameIndex` chains collapse
+//! and a renamed index then removed is removed under its old name.
 //!
 //! The folded operation takes the earlier position when the later one can move back to it
 //! (so columns keep their order), else the later position.
@@ -13,7 +15,10 @@
 //! The pass repeats until nothing changes. This module only rewrites lists; it never reads the
 //! database or the current models.
 
-use crate::operations::{AddField, AlterField, CreateModel, Operation, RenameField, RenameModel};
+use crate::operations::{
+    AddField, AddIndex, AlterField, CreateModel, Operation, RemoveIndex, RenameField, RenameIndex,
+    RenameModel,
+};
 use crate::state::{ConstraintKind, FieldState, ProjectState};
 
 /// Returns `ops` folded to a fixpoint. `app` is the app of the migration the operations belong
@@ -199,6 +204,7 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
             | O::AlterModelComment(_)
             | O::AddIndex(_)
             | O::RemoveIndex(_)
+            | O::RenameIndex(_)
             | O::AddConstraint(_)
             | O::RemoveConstraint(_) => fold_into_create(app, c, other),
             _ => Reduce::Block,
@@ -219,7 +225,7 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
         }
         (O::AddField(a), O::RenameField(b)) if a.model == b.model && a.field.name == b.old_name => {
             let mut field = a.field.clone();
-            if field.column == field.name {
+            if field.column == field.name && !b.keep_column {
                 field.column = b.new_name.clone();
             }
             field.name = b.new_name.clone();
@@ -248,14 +254,14 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
         (O::AlterField(a), other) => field_through(app, other, &a.model, &[&a.name]),
 
         (O::RenameField(a), O::RenameField(b))
-            if a.model == b.model && a.new_name == b.old_name =>
+            if a.model == b.model && a.new_name == b.old_name && a.keep_column == b.keep_column =>
         {
             if a.old_name == b.new_name {
                 Reduce::Replace(vec![])
             } else {
-                Reduce::Replace(vec![
-                    RenameField::new(&a.model, &a.old_name, &b.new_name).into()
-                ])
+                let mut folded = RenameField::new(&a.model, &a.old_name, &b.new_name);
+                folded.keep_column = a.keep_column;
+                Reduce::Replace(vec![folded.into()])
             }
         }
         (O::RenameField(a), other) => {
@@ -290,6 +296,25 @@ fn reduce(app: &str, first: &Operation, second: &Operation) -> Reduce {
 
         (O::AddIndex(a), O::RemoveIndex(b)) if a.model == b.model && a.index.name == b.name => {
             Reduce::Replace(vec![])
+        }
+        (O::AddIndex(a), O::RenameIndex(b)) if a.model == b.model && a.index.name == b.old_name => {
+            let mut index = a.index.clone();
+            index.name = b.new_name.clone();
+            Reduce::Replace(vec![AddIndex::new(&a.model, index).into()])
+        }
+        (O::RenameIndex(a), O::RenameIndex(b))
+            if a.model == b.model && a.new_name == b.old_name =>
+        {
+            if a.old_name == b.new_name {
+                Reduce::Replace(vec![])
+            } else {
+                Reduce::Replace(vec![
+                    RenameIndex::new(&a.model, &a.old_name, &b.new_name).into()
+                ])
+            }
+        }
+        (O::RenameIndex(a), O::RemoveIndex(b)) if a.model == b.model && a.new_name == b.name => {
+            Reduce::Replace(vec![RemoveIndex::new(&a.model, &a.old_name).into()])
         }
         (O::AddConstraint(a), O::RemoveConstraint(b))
             if a.model == b.model && a.constraint.name == b.name =>
@@ -476,6 +501,21 @@ mod tests {
                 remove("Book", "pages")
             ]),
             vec![remove("Book", "pages")]
+        );
+    }
+
+    #[test]
+    fn index_renames_fold() {
+        let ri = |a: &str, b: &str| -> Operation { RenameIndex::new("Book", a, b).into() };
+        let idx = |n: &str| -> Operation {
+            AddIndex::new("Book", crate::state::IndexState::new(n, ["title"], false)).into()
+        };
+        assert_eq!(opt(vec![idx("i"), ri("i", "j")]), vec![idx("j")]);
+        assert_eq!(opt(vec![ri("i", "j"), ri("j", "k")]), vec![ri("i", "k")]);
+        assert_eq!(opt(vec![ri("i", "j"), ri("j", "i")]), vec![]);
+        assert_eq!(
+            opt(vec![ri("i", "j"), RemoveIndex::new("Book", "j").into()]),
+            vec![RemoveIndex::new("Book", "i").into()]
         );
     }
 

@@ -2,7 +2,8 @@
 //! one-off default fills existing rows?". This module owns the [`Questioner`] trait, the
 //! [`NonInteractiveQuestioner`] (`--noinput`: renames only through `renamed_from` hints, NOT
 //! NULL additions fail with a clear error), the [`CheckQuestioner`] (`--check`: never asks,
-//! never fails, records what a real run would ask) and the [`ScriptedQuestioner`] used by
+//! never fails, records what a real run would ask), the [`ScopedQuestioner`] (`makemigrations
+//! app…`: questions about other apps are not asked) and the [`ScriptedQuestioner`] used by
 //! tests. It also
 //! words the prompts ([`Question::prompt`]) so every front end asks the same thing. Terminal
 //! I/O lives in migrator-cli, never here.
@@ -33,6 +34,25 @@ existing rows when it asks"
         /// Field name.
         field: String,
     },
+    /// A NOT NULL foreign key is added without default and nobody can name an existing row of
+    /// its target for the existing rows (a made-up value such as `0` would break the key).
+    #[error(
+        "it is impossible to add the non-nullable foreign key `{app}.{model}.{field}` without a \
+default, because existing rows of `{model}` need a value that names an existing `{target}` row. \
+Either add the field as nullable (`Option<T>`) first, fill it (a RunSql or RunRust step), then \
+make it non-nullable in a later migration; or run makemigrations interactively (in a terminal, \
+without --noinput) and enter the primary key of an existing `{target}` row when it asks"
+    )]
+    NotNullForeignKeyAddition {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+        /// The referenced model, `app.Model`.
+        target: String,
+    },
     /// A NULL → NOT NULL change that needs an answer nobody can give.
     #[error(
         "the field `{app}.{model}.{field}` changes from nullable to non-nullable without a default; \
@@ -51,6 +71,27 @@ existing NULLs need a value. Either keep it `Option<T>`, or give it a default in
     /// The user chose to quit at a prompt.
     #[error("makemigrations was aborted at the prompt: {0}; no migration was written")]
     Aborted(String),
+}
+
+impl QuestionError {
+    /// Nobody can give `model.field` (added NOT NULL without default) a one-off default:
+    /// [`QuestionError::NotNullForeignKeyAddition`] for a foreign key, else
+    /// [`QuestionError::NotNullAddition`].
+    pub fn not_null_addition(model: &ModelState, field: &FieldState) -> Self {
+        match &field.foreign_key {
+            Some(fk) => Self::NotNullForeignKeyAddition {
+                app: model.app.clone(),
+                model: model.name.clone(),
+                field: field.name.clone(),
+                target: format!("{}.{}", fk.app, fk.model),
+            },
+            None => Self::NotNullAddition {
+                app: model.app.clone(),
+                model: model.name.clone(),
+                field: field.name.clone(),
+            },
+        }
+    }
 }
 
 /// Answers the questions the autodetector asks. Implementations: [`NonInteractiveQuestioner`],
@@ -97,11 +138,7 @@ impl Questioner for NonInteractiveQuestioner {
         model: &ModelState,
         field: &FieldState,
     ) -> Result<DefaultValue, QuestionError> {
-        Err(QuestionError::NotNullAddition {
-            app: model.app.clone(),
-            model: model.name.clone(),
-            field: field.name.clone(),
-        })
+        Err(QuestionError::not_null_addition(model, field))
     }
 
     fn ask_not_null_alteration(
@@ -159,6 +196,128 @@ impl Questioner for CheckQuestioner {
     ) -> Result<Option<DefaultValue>, QuestionError> {
         self.asked.push(Question::not_null_alteration(model, field));
         Ok(None)
+    }
+}
+
+/// What [`ScopedQuestioner`] remembers of an answer, so a question asked again (detection runs
+/// again when a requested app turns out to need an app outside the scope) is not asked twice.
+#[derive(Clone, Debug)]
+enum Remembered {
+    Rename(bool),
+    Addition(Result<DefaultValue, QuestionError>),
+    Alteration(Result<Option<DefaultValue>, QuestionError>),
+}
+
+/// Keeps `makemigrations app…` to its apps: questions about models of the apps in scope go to
+/// the wrapped questioner, the others are not asked — renames are "no", one-off defaults are
+/// [`CheckQuestioner::PLACEHOLDER`] — and their apps are noted in
+/// [`ScopedQuestioner::unasked`], so a caller that ends up keeping one of them (a requested app
+/// depends on it) widens the scope and detects again. Every answer is remembered, so no
+/// question is asked twice.
+pub struct ScopedQuestioner<'a> {
+    inner: &'a mut dyn Questioner,
+    /// `None`: every app is in scope.
+    scope: Option<std::collections::BTreeSet<String>>,
+    remembered: Vec<(Question, Remembered)>,
+    /// The apps outside the scope that had a question nobody was asked.
+    pub unasked: std::collections::BTreeSet<String>,
+}
+
+impl<'a> ScopedQuestioner<'a> {
+    /// Asks `inner` about models of `apps` only; an empty `apps` means every app.
+    pub fn new(inner: &'a mut dyn Questioner, apps: &[String]) -> Self {
+        Self {
+            inner,
+            scope: (!apps.is_empty()).then(|| apps.iter().cloned().collect()),
+            remembered: Vec::new(),
+            unasked: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// Puts `apps` in scope too.
+    pub fn widen(&mut self, apps: impl IntoIterator<Item = String>) {
+        if let Some(scope) = &mut self.scope {
+            scope.extend(apps);
+        }
+    }
+
+    fn in_scope(&mut self, app: &str) -> bool {
+        let yes = self.scope.as_ref().is_none_or(|s| s.contains(app));
+        if !yes {
+            self.unasked.insert(app.to_string());
+        }
+        yes
+    }
+
+    fn recall(&self, q: &Question) -> Option<Remembered> {
+        self.remembered
+            .iter()
+            .find(|(k, _)| k == q)
+            .map(|(_, a)| a.clone())
+    }
+}
+
+impl Questioner for ScopedQuestioner<'_> {
+    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
+        if !self.in_scope(&new.app) {
+            return false;
+        }
+        let q = Question::rename_model(old, new);
+        if let Some(Remembered::Rename(yes)) = self.recall(&q) {
+            return yes;
+        }
+        let yes = self.inner.ask_rename_model(old, new);
+        self.remembered.push((q, Remembered::Rename(yes)));
+        yes
+    }
+
+    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
+        if !self.in_scope(&model.app) {
+            return false;
+        }
+        let q = Question::rename_field(model, old, new);
+        if let Some(Remembered::Rename(yes)) = self.recall(&q) {
+            return yes;
+        }
+        let yes = self.inner.ask_rename_field(model, old, new);
+        self.remembered.push((q, Remembered::Rename(yes)));
+        yes
+    }
+
+    fn ask_not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<DefaultValue, QuestionError> {
+        if !self.in_scope(&model.app) {
+            return Ok(DefaultValue::Sql(CheckQuestioner::PLACEHOLDER.to_owned()));
+        }
+        let q = Question::not_null_addition(model, field);
+        if let Some(Remembered::Addition(answer)) = self.recall(&q) {
+            return answer;
+        }
+        let answer = self.inner.ask_not_null_addition(model, field);
+        self.remembered
+            .push((q, Remembered::Addition(answer.clone())));
+        answer
+    }
+
+    fn ask_not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Result<Option<DefaultValue>, QuestionError> {
+        if !self.in_scope(&model.app) {
+            return Ok(None);
+        }
+        let q = Question::not_null_alteration(model, field);
+        if let Some(Remembered::Alteration(answer)) = self.recall(&q) {
+            return answer;
+        }
+        let answer = self.inner.ask_not_null_alteration(model, field);
+        self.remembered
+            .push((q, Remembered::Alteration(answer.clone())));
+        answer
     }
 }
 

@@ -517,7 +517,11 @@ fn operation(op: &Operation) -> TokenStream {
                 lit_str(&op.old_name),
                 lit_str(&op.new_name),
             );
-            quote!(rename_field(#model, #old, #new))
+            if op.keep_column {
+                quote!(rename_field_keep_column(#model, #old, #new))
+            } else {
+                quote!(rename_field(#model, #old, #new))
+            }
         }
         Operation::AddIndex(op) => {
             let (model, i) = (lit_str(&op.model), index(&op.index));
@@ -526,6 +530,14 @@ fn operation(op: &Operation) -> TokenStream {
         Operation::RemoveIndex(op) => {
             let (model, name) = (lit_str(&op.model), lit_str(&op.name));
             quote!(remove_index(#model, #name))
+        }
+        Operation::RenameIndex(op) => {
+            let (model, old, new) = (
+                lit_str(&op.model),
+                lit_str(&op.old_name),
+                lit_str(&op.new_name),
+            );
+            quote!(rename_index(#model, #old, #new))
         }
         Operation::AddConstraint(op) => {
             let (model, c) = (lit_str(&op.model), constraint(&op.constraint));

@@ -492,7 +492,7 @@ fn all_ops() -> Vec<(Operation, &'static str, Option<&'static str>, char)> {
                 table: "books".into(),
             }
             .into(),
-            "Rename table for book to books",
+            "Rename table of book to books",
             Some("alter_book_table"),
             '~',
         ),
@@ -542,7 +542,7 @@ fn all_ops() -> Vec<(Operation, &'static str, Option<&'static str>, char)> {
         ),
         (
             RemoveIndex::new("Book", "books_title_idx").into(),
-            "Remove index books_title_idx from book",
+            "Remove index books_title_idx from model book",
             Some("remove_book_books_title_idx"),
             '-',
         ),

@@ -15,8 +15,8 @@ use migrator_core::backend::sqlite::SqliteEditor;
 use migrator_core::backend::{SchemaEditor, SchemaError};
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
-    DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,
-    RunSql,
+    DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameIndex, RenameModel,
+    RunRust, RunSql,
 };
 use migrator_core::{
     ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState,
@@ -118,6 +118,11 @@ fn history() -> Vec<Operation> {
         Operation::AddIndex(AddIndex::new(
             "Book",
             IndexState::new("books_status_rating_idx", ["status", "rating"], false),
+        )),
+        Operation::RenameIndex(RenameIndex::new(
+            "Book",
+            "books_status_rating_idx",
+            "books_status_rating_ix",
         )),
         Operation::RemoveIndex(RemoveIndex::new("Book", "books_title_author_idx")),
         Operation::AddConstraint(AddConstraint::new(

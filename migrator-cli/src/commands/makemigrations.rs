@@ -230,7 +230,13 @@ fn finish(
             },
             migration: m.clone(),
         };
-        out.migration_summary(&m.app, &ctx.display_path(&p.path), &lines(&m.operations));
+        let summary: Vec<OperationLine> = m
+            .operations
+            .iter()
+            .zip(&new.descriptions)
+            .map(|(op, text)| (op.symbol(), text.clone()))
+            .collect();
+        out.migration_summary(&m.app, &ctx.display_path(&p.path), &summary);
         if args.dry_run || args.check {
             out.migration_source(&format!("{}.rs", m.name), &p.source);
         }

@@ -232,7 +232,19 @@ impl Detector<'_> {
         }
         for (key, renames) in &field_renames {
             for (old, new) in renames {
-                self.emit(&key.app, RenameField::new(&key.name, old, new).into())?;
+                let mut op = RenameField::new(&key.name, old, new);
+                // The column followed the old name but the new field pins it: it stays, and
+                // no AlterField renames it back.
+                let column = |s: &ProjectState, name: &str| {
+                    s.models
+                        .get(key)
+                        .and_then(|m| m.field(name))
+                        .map(|f| f.column.clone())
+                };
+                let old_column = column(&self.work, old);
+                op.keep_column = old_column.as_deref() == Some(old.as_str())
+                    && column(self.to, new) == old_column;
+                self.emit(&key.app, op.into())?;
             }
         }
 

@@ -1,10 +1,12 @@
 //! Index and constraint phases of a kept model: removals of those that disappear or change
-//! (field renames taken into account; a check constraint naming a column that moves is
+//! (field renames taken into account; an index that only changes its name is renamed; a check constraint naming a column that moves is
 //! dropped and added back), and additions of those that are new or changed.
 
 use std::collections::BTreeMap;
 
-use crate::operations::{AddConstraint, AddIndex, Operation, RemoveConstraint, RemoveIndex};
+use crate::operations::{
+    AddConstraint, AddIndex, Operation, RemoveConstraint, RemoveIndex, RenameIndex,
+};
 use crate::state::{ConstraintKind, ConstraintState, IndexState, ModelKey};
 
 use super::detector::Detector;
@@ -37,13 +39,31 @@ impl Detector<'_> {
         let old = &self.work.models[key];
         let new = &self.to.models[key];
         let mut ops: Vec<Operation> = Vec::new();
+        // An index that only changes its name (same fields and options; the new name is
+        // not an index of the old state) is renamed in place, after the removals.
+        let mut index_renames: Vec<Operation> = Vec::new();
+        let mut claimed: Vec<&str> = Vec::new();
         for idx in &old.indexes {
             let mapped = IndexState {
                 fields: rename_in(&idx.fields, &map),
                 ..idx.clone()
             };
-            if !new.indexes.contains(&mapped) {
-                ops.push(RemoveIndex::new(&key.name, &idx.name).into());
+            if new.indexes.contains(&mapped) {
+                continue;
+            }
+            let renamed = new.indexes.iter().find(|n| {
+                n.fields == mapped.fields
+                    && n.unique == mapped.unique
+                    && !claimed.contains(&n.name.as_str())
+                    && !old.indexes.iter().any(|o| o.name == n.name)
+                    && !old.constraints.iter().any(|c| c.name == n.name)
+            });
+            match renamed {
+                Some(n) => {
+                    claimed.push(&n.name);
+                    index_renames.push(RenameIndex::new(&key.name, &idx.name, &n.name).into());
+                }
+                None => ops.push(RemoveIndex::new(&key.name, &idx.name).into()),
             }
         }
         // Columns that change name (a renamed field whose column follows, or a new column
@@ -77,6 +97,7 @@ impl Detector<'_> {
                 ops.push(RemoveConstraint::new(&key.name, &c.name).into());
             }
         }
+        ops.extend(index_renames);
         for op in ops {
             self.emit(&key.app, op)?;
         }

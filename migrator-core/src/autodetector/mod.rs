@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use crate::graph::MigrationGraph;
 use crate::migration::Migration;
 use crate::optimizer::optimize;
-use crate::questioner::Questioner;
+use crate::questioner::{Questioner, ScopedQuestioner};
 use crate::registry::CurrentModels;
 use crate::state::ProjectState;
 
@@ -81,6 +81,9 @@ pub struct NewMigration {
     /// What its operations risk on tables with rows, judged from the state the existing
     /// migrations build.
     pub risks: Risks,
+    /// Each operation's one-line description, worded knowing the state before it
+    /// ([`crate::operations::Operation::describe_in`]: `Rename table of writer from author to writer`).
+    pub descriptions: Vec<String>,
 }
 
 /// Every migration one `makemigrations` run writes.
@@ -148,26 +151,110 @@ pub fn changes(
             .map(|app| NewMigration {
                 migration: empty_migration(graph, app, name),
                 risks: Risks::default(),
+                descriptions: Vec::new(),
             })
             .collect();
         return Ok(Changes { migrations });
     }
     let from = graph.project_state()?;
-    let mut detected = detect(&from, current, questioner)?;
-    add_history_dependencies(&mut detected, graph);
-    let detected = trim_to_apps(detected, &options.apps);
-    let migrations = arrange(&detected, graph, &current.state, name)?
-        .into_iter()
-        .map(|migration| NewMigration {
-            risks: {
-                let mut r = risks(&migration, &from);
-                r.backend_problems = backend_problems(&migration, &from, &options.backends);
-                r
-            },
-            migration,
+    // Questions about apps that were not asked for are not asked (their changes are trimmed
+    // away); if a requested app needs one of them after all, it joins the scope and detection
+    // runs again, asking only what it did not ask before.
+    let mut scoped = ScopedQuestioner::new(questioner, &options.apps);
+    let detected = loop {
+        scoped.unasked.clear();
+        let mut detected = detect(&from, current, &mut scoped)?;
+        add_history_dependencies(&mut detected, graph);
+        let detected = trim_to_apps(detected, &options.apps);
+        let pulled: Vec<String> = detected
+            .keys()
+            .filter(|app| scoped.unasked.contains(*app))
+            .cloned()
+            .collect();
+        if pulled.is_empty() {
+            break detected;
+        }
+        scoped.widen(pulled);
+    };
+    let arranged = arrange(&detected, graph, &current.state, name)?;
+    let migrations = arranged
+        .iter()
+        .map(|migration| {
+            let before = state_before(migration, &arranged, &from);
+            NewMigration {
+                risks: {
+                    let mut r = risks(migration, &before);
+                    r.backend_problems = backend_problems(migration, &before, &options.backends);
+                    r
+                },
+                descriptions: describe_operations(migration, &before),
+                migration: migration.clone(),
+            }
         })
         .collect();
     Ok(Changes { migrations })
+}
+
+/// The state `migration` runs on: `from` (what the existing migrations build) plus the
+/// operations of the new migrations of this run it depends on, directly or not (a foreign
+/// key to a model another app creates in this run needs that model).
+fn state_before(migration: &Migration, run: &[Migration], from: &ProjectState) -> ProjectState {
+    // One new migration per app: an app seen is never visited again (no loop, even on a
+    // cycle, which `arrange` refuses anyway).
+    fn visit<'m>(
+        m: &'m Migration,
+        run: &'m [Migration],
+        seen: &mut Vec<&'m str>,
+        order: &mut Vec<&'m Migration>,
+    ) {
+        for dep in &m.dependencies {
+            let Some(d) = run.iter().find(|n| n.app == dep.app && n.name == dep.name) else {
+                continue;
+            };
+            if !seen.contains(&d.app.as_str()) {
+                seen.push(&d.app);
+                visit(d, run, seen, order);
+                order.push(d);
+            }
+        }
+    }
+    let mut order = Vec::new();
+    visit(
+        migration,
+        run,
+        &mut vec![migration.app.as_str()],
+        &mut order,
+    );
+    let mut state = from.clone();
+    for m in order {
+        for op in &m.operations {
+            // Detected operations always apply; stop at the first that does not.
+            if op.state_forwards(&m.app, &mut state).is_err() {
+                return state;
+            }
+        }
+    }
+    state
+}
+
+/// The descriptions of `migration`'s operations, each given the state before it (`from`, the
+/// state the existing migrations build, with the migration's earlier operations applied).
+fn describe_operations(migration: &Migration, from: &ProjectState) -> Vec<String> {
+    let mut state = from.clone();
+    let mut replays = true;
+    migration
+        .operations
+        .iter()
+        .map(|op| {
+            let text = if replays {
+                op.describe_in(&migration.app, &state)
+            } else {
+                op.describe()
+            };
+            replays = replays && op.state_forwards(&migration.app, &mut state).is_ok();
+            text
+        })
+        .collect()
 }
 
 /// Compares `from` (the state the migrations build) with `to` (the current models and their

@@ -201,6 +201,17 @@ pub trait SchemaEditor {
         name: &str,
     ) -> Result<Vec<String>, SchemaError>;
 
+    /// Renames index `old` of `model` (in `step.from`) to `new` (in `step.to`): in place where
+    /// the backend can (PostgreSQL `ALTER INDEX … RENAME TO`, MySQL `ALTER TABLE … RENAME
+    /// INDEX`); SQLite, which cannot, drops and recreates it (as Django does).
+    fn rename_index(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Vec<String>, SchemaError>;
+
     /// Adds constraint `name` to `model` (as declared in `step.to`).
     fn add_constraint(
         &self,

@@ -205,6 +205,14 @@ pub trait OperationKind {
     /// A one-line human description in Django's wording.
     fn describe(&self) -> String;
 
+    /// [`OperationKind::describe`] knowing the state `before` the operation in `app`, for
+    /// what the operation's own data does not say (the table a model had before
+    /// `AlterModelTable`).
+    fn describe_in(&self, app: &str, before: &ProjectState) -> String {
+        let _ = (app, before);
+        self.describe()
+    }
+
     /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
     fn symbol(&self) -> char {
         '~'

@@ -53,6 +53,10 @@ pub struct RenameField {
     pub old_name: String,
     /// The new field name.
     pub new_name: String,
+    /// The column keeps its name even where it followed the old field name (the new field
+    /// pins it with `#[model(column = …)]`): nothing changes in the database, as in Django
+    /// when `db_column` is set.
+    pub keep_column: bool,
 }
 
 /// Errors if another field than `except` of `model` uses `column`.
@@ -460,7 +464,14 @@ impl RenameField {
             model: model.into(),
             old_name: old_name.into(),
             new_name: new_name.into(),
+            keep_column: false,
         }
+    }
+
+    /// The same rename, leaving the column as it is ([`RenameField::keep_column`]).
+    pub fn keeping_column(mut self) -> Self {
+        self.keep_column = true;
+        self
     }
 }
 
@@ -478,7 +489,7 @@ impl OperationKind for RenameField {
         if model.field(&self.new_name).is_some() {
             return Err(StateError::field_exists(app, &self.model, &self.new_name));
         }
-        let column_follows = model.fields[pos].column == self.old_name;
+        let column_follows = !self.keep_column && model.fields[pos].column == self.old_name;
         if column_follows {
             check_column_free(app, model, &self.new_name, Some(&self.old_name))?;
         }
@@ -513,9 +524,13 @@ impl OperationKind for RenameField {
     }
 
     fn canonical_text(&self) -> String {
+        // `keep_column` only when set, so the checksums of existing migrations stay.
         format!(
-            "RenameField model={} old_name={} new_name={}",
-            self.model, self.old_name, self.new_name
+            "RenameField model={} old_name={} new_name={}{}",
+            self.model,
+            self.old_name,
+            self.new_name,
+            if self.keep_column { " keep_column" } else { "" }
         )
     }
 

@@ -1,4 +1,4 @@
-//! Behaviour of the index and constraint operations: `AddIndex`, `RemoveIndex`,
+//! Behaviour of the index and constraint operations: `AddIndex`, `RemoveIndex`, `RenameIndex`,
 //! `AddConstraint`, `RemoveConstraint`, plus the helpers other operations use to keep index and
 //! constraint field lists consistent (rename rewriting, existence checks). SQL lives in the
 //! backend schema editors, not here.
@@ -30,6 +30,17 @@ pub struct RemoveIndex {
     pub model: String,
     /// Index name.
     pub name: String,
+}
+
+/// Rename an index in place (Django's `RenameIndex`, 4.1): same fields and options, new name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameIndex {
+    /// Model name.
+    pub model: String,
+    /// The current index name.
+    pub old_name: String,
+    /// The new index name.
+    pub new_name: String,
 }
 
 /// Add a named constraint.
@@ -491,7 +502,7 @@ impl OperationKind for RemoveIndex {
 
     fn describe(&self) -> String {
         format!(
-            "Remove index {} from {}",
+            "Remove index {} from model {}",
             self.name,
             self.model.to_lowercase()
         )
@@ -533,6 +544,98 @@ impl OperationKind for RemoveIndex {
 
     fn symbol(&self) -> char {
         '-'
+    }
+}
+
+impl RenameIndex {
+    /// Renames index `old_name` of `model` to `new_name`.
+    pub fn new(
+        model: impl Into<String>,
+        old_name: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            old_name: old_name.into(),
+            new_name: new_name.into(),
+        }
+    }
+}
+
+impl OperationKind for RenameIndex {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
+        let model = model_mut(state, app, &self.model)?;
+        let pos = model
+            .indexes
+            .iter()
+            .position(|i| i.name == self.old_name)
+            .ok_or_else(|| StateError::IndexNotFound {
+                kind: "index",
+                app: app.to_string(),
+                model: self.model.clone(),
+                name: self.old_name.clone(),
+            })?;
+        if self.old_name == self.new_name {
+            return Ok(());
+        }
+        if name_taken(model, &self.new_name) {
+            return Err(StateError::IndexExists {
+                app: app.to_string(),
+                model: self.model.clone(),
+                name: self.new_name.clone(),
+            });
+        }
+        let mut after = model.clone();
+        after.indexes[pos].name = self.new_name.clone();
+        after.normalize();
+        let renamed = |o: &DbObject| o.kind == DbObjectKind::Index && o.name == self.new_name;
+        check_names_free(&after, Some(state), renamed)?;
+        state.insert(after);
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "Rename index {} on model {} to {}",
+            self.old_name,
+            self.model.to_lowercase(),
+            self.new_name
+        )
+    }
+
+    fn migration_name_fragment(&self) -> Option<String> {
+        Some(format!(
+            "rename_{}_{}",
+            self.old_name.to_lowercase(),
+            self.new_name.to_lowercase()
+        ))
+    }
+
+    fn canonical_text(&self) -> String {
+        format!(
+            "RenameIndex model={} old_name={} new_name={}",
+            self.model, self.old_name, self.new_name
+        )
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_index(step, &self.model, &self.old_name, &self.new_name)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        editor.rename_index(step, &self.model, &self.new_name, &self.old_name)
+    }
+
+    fn model_name(&self) -> Option<&str> {
+        Some(&self.model)
     }
 }
 

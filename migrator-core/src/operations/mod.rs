@@ -23,7 +23,9 @@ mod special;
 
 pub use base::{OperationKind, RustMigrationFn, StateError};
 pub use fields::{rollback_fill, AddField, AlterField, RemoveField, RenameField};
-pub use indexes::{rename_column_in_sql, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex};
+pub use indexes::{
+    rename_column_in_sql, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, RenameIndex,
+};
 pub use models::{AlterModelComment, AlterModelTable, CreateModel, DeleteModel, RenameModel};
 pub use special::{RunRust, RunSql};
 
@@ -52,6 +54,8 @@ pub enum Operation {
     AddIndex(AddIndex),
     /// Drop an index.
     RemoveIndex(RemoveIndex),
+    /// Rename an index in place.
+    RenameIndex(RenameIndex),
     /// Add a named constraint.
     AddConstraint(AddConstraint),
     /// Drop a named constraint.
@@ -77,6 +81,7 @@ impl Operation {
             Self::RenameField(op) => op,
             Self::AddIndex(op) => op,
             Self::RemoveIndex(op) => op,
+            Self::RenameIndex(op) => op,
             Self::AddConstraint(op) => op,
             Self::RemoveConstraint(op) => op,
             Self::RunSql(op) => op,
@@ -133,6 +138,12 @@ impl Operation {
     /// `Add field published_date to book`, `Alter field title on book`.
     pub fn describe(&self) -> String {
         self.kind().describe()
+    }
+
+    /// [`Operation::describe`] given the state `before` it in `app`: it can name what the
+    /// operation's data alone does not (`Rename table of writer from author to writer`).
+    pub fn describe_in(&self, app: &str, before: &ProjectState) -> String {
+        self.kind().describe_in(app, before)
     }
 
     /// The symbol shown before the description: `+` create/add, `-` delete/remove, `~` the rest.
@@ -214,6 +225,7 @@ from_kind!(
     RenameField,
     AddIndex,
     RemoveIndex,
+    RenameIndex,
     AddConstraint,
     RemoveConstraint,
     RunSql,

@@ -305,10 +305,22 @@ impl OperationKind for AlterModelTable {
 
     fn describe(&self) -> String {
         format!(
-            "Rename table for {} to {}",
+            "Rename table of {} to {}",
             self.name.to_lowercase(),
             self.table
         )
+    }
+
+    fn describe_in(&self, app: &str, before: &ProjectState) -> String {
+        match before.model(app, &self.name) {
+            Some(m) if m.table != self.table => format!(
+                "Rename table of {} from {} to {}",
+                self.name.to_lowercase(),
+                m.table,
+                self.table
+            ),
+            _ => self.describe(),
+        }
     }
 
     fn migration_name_fragment(&self) -> Option<String> {

@@ -139,7 +139,7 @@ fn renaming_a_model_another_app_points_at_waits_for_that_apps_migrations() {
         descriptions(&ops_of(&changes, "catalog")),
         [
             "Rename model Product to Item",
-            "Rename table for item to items"
+            "Rename table of item to items"
         ]
     );
     assert!(
@@ -195,7 +195,7 @@ fn a_table_or_primary_key_change_of_a_referenced_model_waits_for_the_referencing
     let (changes, _) = run(&from, &to, vec![]);
     assert_eq!(
         descriptions(&ops_of(&changes, "catalog")),
-        ["Rename table for product to products_v2"]
+        ["Rename table of product to products_v2"]
     );
     assert!(changes["catalog"].depends_on_apps.contains("orders"));
     assert_graph_fixpoint(shop_history(), &changes, &to);
@@ -342,4 +342,70 @@ fn an_app_that_once_pointed_at_a_renamed_or_deleted_model_is_waited_for_too() {
     add_history_dependencies(&mut changes, &graph);
     assert!(changes["catalog"].depends_on_apps.is_empty());
     assert!(changes["catalog"].depends_on_previous.is_empty());
+}
+
+/// Issue 20.4: `makemigrations reviews --noinput` is not stopped by a NOT NULL field added
+/// without a default in `library`, an app nobody asked for; nothing is asked about it. When a
+/// requested app needs the other app's new migration, the other app's question is asked after
+/// all (and only once).
+#[test]
+fn questions_about_apps_not_asked_for_are_not_asked() {
+    use migrator_core::autodetector::{changes, Options};
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::migration::Migration;
+    use migrator_core::questioner::{Answer, Question, ScriptedQuestioner};
+    use migrator_core::DefaultValue;
+
+    let review = model("reviews", "Review", vec![]);
+    let graph = MigrationGraph::new(vec![
+        Migration::new("library", "0001_initial").operation(CreateModel::from_state(&book())),
+        Migration::new("reviews", "0001_initial").operation(CreateModel::from_state(&review)),
+    ])
+    .unwrap();
+    let mut book_now = book();
+    book_now
+        .fields
+        .push(FieldState::new("pages", ColumnType::Integer));
+    let mut review_now = review.clone();
+    review_now
+        .fields
+        .push(FieldState::new("stars", ColumnType::Integer).nullable());
+    let to = current([book_now.clone(), review_now]);
+    let reviews_only = Options {
+        apps: vec!["reviews".into()],
+        ..Options::default()
+    };
+
+    let planned = changes(&graph, &to, &mut NonInteractiveQuestioner, &reviews_only)
+        .expect("library's pending NOT NULL field does not stop reviews");
+    assert_eq!(planned.apps(), ["reviews"]);
+    let mut q = ScriptedQuestioner::new([]);
+    changes(&graph, &to, &mut q, &reviews_only).unwrap();
+    assert!(q.asked.is_empty(), "{:?}", q.asked);
+    // Every app: the question is asked, and --noinput refuses.
+    assert!(changes(
+        &graph,
+        &to,
+        &mut NonInteractiveQuestioner,
+        &Options::default()
+    )
+    .is_err());
+
+    // reviews now points at a new model of library: library's new migration is needed, so
+    // its question is asked — once, though detection runs twice.
+    let mut review_fk = review.clone();
+    review_fk
+        .fields
+        .push(fk("shelf", "library", "Shelf").nullable());
+    let shelf = model("library", "Shelf", vec![]);
+    let to = current([book_now, shelf, review_fk]);
+    let mut q = ScriptedQuestioner::new([Answer::Default(DefaultValue::Int(0))]);
+    let planned = changes(&graph, &to, &mut q, &reviews_only).unwrap();
+    assert_eq!(planned.apps(), ["library", "reviews"]);
+    assert_eq!(q.asked.len(), 1, "{:?}", q.asked);
+    assert!(matches!(q.asked[0], Question::NotNullAddition { .. }));
+    assert!(
+        !format!("{:?}", planned.migrations[0].migration.operations).contains("one-off default"),
+        "the placeholder never reaches a migration"
+    );
 }

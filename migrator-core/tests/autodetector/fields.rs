@@ -423,3 +423,134 @@ fn a_check_naming_a_renamed_column_is_dropped_and_added_back_around_the_rename()
     );
     assert_fixpoint(&from, &to, &changes);
 }
+
+/// Issue 20.3: renaming a field while pinning its column (`#[model(column = "field",
+/// renamed_from = "field")] renamed_field`) is one RenameField that keeps the column — no
+/// rename to `renamed_field` and AlterField back — and its SQL is empty on every backend,
+/// both ways.
+#[test]
+fn a_rename_that_pins_the_column_changes_nothing_in_the_database() {
+    use migrator_core::backend::ALL;
+
+    let from = project([book()]);
+    let mut b = book();
+    b.fields[1].name = "renamed_title".into();
+    assert_eq!(b.fields[1].column, "title");
+    let to = with_hints(
+        current([b]),
+        ("library", "Book"),
+        ModelHints {
+            field_renames: [("renamed_title".to_string(), "title".to_string())].into(),
+            ..ModelHints::default()
+        },
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        ops,
+        vec![Operation::from(
+            RenameField::new("Book", "title", "renamed_title").keeping_column()
+        )]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    let mut after = from.clone();
+    ops[0].state_forwards("library", &mut after).unwrap();
+    for backend in ALL {
+        let Ok(editor) = backend.editor() else {
+            continue;
+        };
+        let sql = ops[0]
+            .database_forwards("library", editor.as_ref(), &from, &after)
+            .unwrap();
+        assert!(sql.is_empty(), "{backend:?} forwards: {sql:?}");
+        let sql = ops[0]
+            .database_backwards("library", editor.as_ref(), &from, &after)
+            .unwrap();
+        assert!(sql.is_empty(), "{backend:?} backwards: {sql:?}");
+    }
+    let mut m = migrator_core::migration::Migration::new("library", "0002_rename");
+    m.operations = ops;
+    let source = migrator_core::writer::render(&m);
+    assert!(
+        source.contains(r#"rename_field_keep_column("Book", "title", "renamed_title")"#),
+        "{source}"
+    );
+}
+
+/// Issue 20.2: an index that only changes its name is one RenameIndex — renamed in place on
+/// PostgreSQL and MySQL, dropped and recreated on SQLite (which cannot rename an index, as in
+/// Django) — not a RemoveIndex and an AddIndex.
+#[test]
+fn an_index_that_only_changes_its_name_is_renamed() {
+    use migrator_core::backend::ALL;
+    use migrator_core::operations::RenameIndex;
+
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_title_idx", ["title"], true)];
+    let from = project([old.clone()]);
+    let mut b = book();
+    b.indexes = vec![IndexState::new("books_title_uniq", ["title"], true)];
+    let to = current([b]);
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        ops,
+        vec![Operation::from(RenameIndex::new(
+            "Book",
+            "books_title_idx",
+            "books_title_uniq"
+        ))]
+    );
+    assert_eq!(
+        descriptions(&ops),
+        ["Rename index books_title_idx on model book to books_title_uniq"]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    apply_to_sqlite(&[CreateModel::from_state(&old).into()], &changes);
+
+    let mut after = from.clone();
+    ops[0].state_forwards("library", &mut after).unwrap();
+    for backend in ALL {
+        let Ok(editor) = backend.editor() else {
+            continue;
+        };
+        let fwd = ops[0]
+            .database_forwards("library", editor.as_ref(), &from, &after)
+            .unwrap()
+            .join("\n");
+        let back = ops[0]
+            .database_backwards("library", editor.as_ref(), &from, &after)
+            .unwrap()
+            .join("\n");
+        let expected = match backend {
+            migrator_core::backend::Backend::Sqlite => {
+                assert!(fwd.contains("DROP INDEX"), "{fwd}");
+                "CREATE UNIQUE INDEX \"books_title_uniq\""
+            }
+            migrator_core::backend::Backend::Postgres => {
+                "ALTER INDEX \"books_title_idx\" RENAME TO \"books_title_uniq\""
+            }
+            migrator_core::backend::Backend::Mysql => {
+                "RENAME INDEX `books_title_idx` TO `books_title_uniq`"
+            }
+        };
+        assert!(fwd.contains(expected), "{backend:?}: {fwd}");
+        assert!(back.contains("books_title_idx"), "{backend:?}: {back}");
+        if backend != migrator_core::backend::Backend::Sqlite {
+            assert!(!fwd.contains("DROP") && !fwd.contains("CREATE"), "{fwd}");
+        }
+    }
+
+    // A changed index (other fields) is still removed and added.
+    let mut c = book();
+    c.indexes = vec![IndexState::new("books_isbn_idx", ["isbn"], true)];
+    let (changes, _) = run(&from, &current([c]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Remove index books_title_idx from model book",
+            "Create index books_isbn_idx on field(s) isbn of model book"
+        ]
+    );
+}

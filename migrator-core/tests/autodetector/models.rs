@@ -147,8 +147,8 @@ fn renamed_models_pointing_at_each_other_are_both_recognised() {
         [
             "Rename model Writer to Author",
             "Rename model Book to Novel",
-            "Rename table for author to authors",
-            "Rename table for novel to novels"
+            "Rename table of author to authors",
+            "Rename table of novel to novels"
         ]
     );
     assert_fixpoint(&from, &to, &changes);
@@ -165,7 +165,7 @@ fn a_table_freed_by_a_deleted_model_is_free_before_it_is_taken() {
     let (changes, _) = run(&from, &to, vec![]);
     assert_eq!(
         descriptions(&ops_of(&changes, "library")),
-        ["Delete model Old", "Rename table for book to olds"]
+        ["Delete model Old", "Rename table of book to olds"]
     );
 }
 
@@ -185,10 +185,66 @@ fn a_self_referencing_model_can_be_renamed_by_question() {
     assert_eq!(asked.len(), 1);
     assert_eq!(
         descriptions(&ops_of(&changes, "library")),
-        [
-            "Rename model Node to Tree",
-            "Rename table for tree to trees"
-        ]
+        ["Rename model Node to Tree", "Rename table of tree to trees"]
     );
     assert_fixpoint(&from, &to, &changes);
+}
+
+/// Issue 20.6: a model rename whose default table follows names both tables in what
+/// makemigrations prints (`Rename table for writer to writer` lost the old one), and index and
+/// constraint operations all say "model".
+#[test]
+fn a_followed_table_rename_names_the_old_and_new_tables() {
+    use migrator_core::autodetector::{changes, Options};
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::migration::Migration;
+    use migrator_core::operations::{RemoveConstraint, RemoveIndex};
+    use migrator_core::questioner::NonInteractiveQuestioner;
+
+    let mut author = model("library", "Author", vec![]);
+    author.table = "author".into();
+    let graph = MigrationGraph::new(vec![
+        Migration::new("library", "0001_initial").operation(CreateModel::from_state(&author))
+    ])
+    .unwrap();
+    let mut writer = model("library", "Writer", vec![]);
+    writer.table = "writer".into();
+    let to = with_hints(
+        current([writer]),
+        ("library", "Writer"),
+        ModelHints {
+            renamed_from: Some("Author".into()),
+            ..ModelHints::default()
+        },
+    );
+    let planned = changes(
+        &graph,
+        &to,
+        &mut NonInteractiveQuestioner,
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        planned.migrations[0].descriptions,
+        [
+            "Rename model Author to Writer",
+            "Rename table of writer from author to writer"
+        ]
+    );
+    assert_eq!(
+        Operation::from(AlterModelTable {
+            name: "Writer".into(),
+            table: "writer".into()
+        })
+        .describe(),
+        "Rename table of writer to writer"
+    );
+    assert_eq!(
+        Operation::from(RemoveIndex::new("Post", "post_title_idx")).describe(),
+        "Remove index post_title_idx from model post"
+    );
+    assert_eq!(
+        Operation::from(RemoveConstraint::new("Choice", "choice_ok")).describe(),
+        "Remove constraint choice_ok from model choice"
+    );
 }

@@ -40,7 +40,7 @@ pub(super) fn every_operation_forwards_and_backwards(backend: Backend) {
         .collect();
     assert_eq!(
         kinds.len(),
-        15,
+        16,
         "not every operation kind is covered: {kinds:?}"
     );
     for op in &ops {

@@ -27,7 +27,8 @@ use migrator_core::graph::MigrationGraph;
 use migrator_core::introspect::{expected_schema, introspect, DbSchema};
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
-    DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunSql,
+    DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameIndex, RenameModel,
+    RunSql,
 };
 use migrator_core::recorder;
 use migrator_core::{
@@ -580,6 +581,11 @@ pub fn history() -> Vec<Operation> {
         Operation::AddIndex(AddIndex::new(
             "Book",
             IndexState::new("books_status_rating_idx", ["status", "rating"], false),
+        )),
+        Operation::RenameIndex(RenameIndex::new(
+            "Book",
+            "books_status_rating_idx",
+            "books_status_rating_ix",
         )),
         Operation::RemoveIndex(RemoveIndex::new("Book", "books_title_author_idx")),
         Operation::AddConstraint(AddConstraint::new(

@@ -423,3 +423,79 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
         "the failed migration left its other table behind"
     );
 }
+
+/// Issue 20.4: a NOT NULL field added without a default to `catalog` stops
+/// `makemigrations --noinput` (nobody can give the one-off default), but not
+/// `makemigrations orders --noinput` or its `--dry-run`: catalog was not asked for.
+#[test]
+fn noinput_refusal_in_one_app_does_not_stop_another() {
+    let ws = TempWorkspace::with_shop_example(true);
+    ws.edit(
+        CATALOG_MODELS,
+        "    pub active: bool,\n}",
+        "    pub active: bool,\n    /// Units in stock.\n    pub stock: i32,\n}",
+    );
+    ws.edit(
+        ORDERS_MODELS,
+        "    pub created_at: chrono::NaiveDateTime,\n}",
+        "    pub created_at: chrono::NaiveDateTime,\n    /// A note.\n    pub note: Option<String>,\n}",
+    );
+    let all = ws.migrator(&["makemigrations", "--noinput"]);
+    all.expect_code(2);
+    assert!(
+        all.stderr.contains("catalog.Product.stock"),
+        "{}",
+        all.stderr
+    );
+
+    let dry = ws.migrator(&["makemigrations", "orders", "--noinput", "--dry-run"]);
+    dry.expect_code(0);
+    assert!(
+        dry.stdout.contains("Migrations for 'orders'"),
+        "{}",
+        dry.stdout
+    );
+    assert!(!dry.stdout.contains("catalog"), "{}", dry.stdout);
+
+    let orders = ws.migrator(&["makemigrations", "orders", "--noinput"]);
+    orders.expect_code(0);
+    assert!(
+        orders.stdout.contains("+ Add field note to order"),
+        "{}",
+        orders.stdout
+    );
+    assert_eq!(
+        ws.files("shop/catalog/migrations").len(),
+        2,
+        "catalog untouched"
+    );
+}
+
+/// Issue 20.5: a NOT NULL foreign key added without a default is refused under `--noinput`
+/// with the foreign-key advice (a made-up one-off value would break the key): name an existing
+/// row's primary key interactively, or add the field as nullable first.
+#[test]
+fn noinput_refuses_a_not_null_foreign_key_with_the_nullable_first_advice() {
+    let ws = TempWorkspace::with_shop_example(true);
+    ws.edit(
+        ORDERS_MODELS,
+        "    pub created_at: chrono::NaiveDateTime,\n}",
+        "    pub created_at: chrono::NaiveDateTime,\n    /// The featured product.\n    \
+         #[model(foreign_key = catalog::Product, on_delete = \"restrict\")]\n    \
+         pub featured_id: i64,\n}",
+    );
+    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    for needle in [
+        "non-nullable foreign key `orders.Order.featured_id`",
+        "existing `catalog.Product` row",
+        "nullable (`Option<T>`) first",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}:\n{}", run.stderr);
+    }
+    assert_eq!(
+        ws.files("shop/orders/migrations").len(),
+        2,
+        "nothing written"
+    );
+}

@@ -135,6 +135,17 @@ impl<D: Dialect> SchemaEditor for D {
         change(self, step, Change::on(model))
     }
 
+    /// The diff sees the same index under a new name and renames it in place.
+    fn rename_index(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        change(self, step, Change::on(model))
+    }
+
     fn add_constraint(
         &self,
         step: &Step<'_>,

@@ -738,6 +738,19 @@ impl SchemaEditor for SqliteEditor {
         Ok(vec![drop_index_sql(name)])
     }
 
+    fn rename_index(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        // SQLite has no ALTER INDEX … RENAME: drop and create, as Django does.
+        let mut out = self.remove_index(step, model, old)?;
+        out.extend(self.add_index(step, model, new)?);
+        Ok(out)
+    }
+
     fn add_constraint(
         &self,
         step: &Step<'_>,
