@@ -90,6 +90,10 @@ impl Migration {
     }
 
     /// Sets whether the migration runs in one transaction where the backend allows it.
+    /// `false` (Django's `atomic = False`): its operations commit one at a time — schema
+    /// operations each in their own transaction where DDL is transactional, RunSql, RunRust
+    /// and concurrent index changes outside any — with a progress record, so a run that
+    /// fails or dies half-way is reported and `migrate --resume` continues it.
     pub fn atomic(mut self, atomic: bool) -> Self {
         self.atomic = atomic;
         self
@@ -145,8 +149,8 @@ pub mod prelude {
         add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
         check_constraint, create_model, delete_model, field, index, remove_constraint,
         remove_field, remove_index, rename_field, rename_model, run_rust, run_sql,
-        unique_constraint, unique_index, AddFieldBuilder, AlterFieldBuilder, CreateModelBuilder,
-        RunRustBuilder, RunSqlBuilder,
+        unique_constraint, unique_index, AddFieldBuilder, AddIndexBuilder, AlterFieldBuilder,
+        CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder,
     };
     pub use super::{Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -365,20 +369,56 @@ pub mod builders {
         })
     }
 
-    /// `AddIndex`.
-    pub fn add_index(model: impl Into<String>, index: IndexState) -> Operation {
-        Operation::AddIndex(AddIndex {
-            model: model.into(),
-            index,
-        })
+    /// `AddIndex`; chain `.concurrently()` to build it without blocking writes (the
+    /// migration must then be `.atomic(false)`).
+    pub fn add_index(model: impl Into<String>, index: IndexState) -> AddIndexBuilder {
+        AddIndexBuilder(AddIndex::new(model, index))
     }
 
-    /// `RemoveIndex` by name.
-    pub fn remove_index(model: impl Into<String>, name: impl Into<String>) -> Operation {
-        Operation::RemoveIndex(RemoveIndex {
-            model: model.into(),
-            name: name.into(),
-        })
+    /// Builds an `AddIndex` operation; see [`add_index`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AddIndexBuilder(pub AddIndex);
+
+    impl AddIndexBuilder {
+        /// Build the index without blocking writes to the table: PostgreSQL `CREATE INDEX
+        /// CONCURRENTLY`, MySQL/MariaDB online DDL (`ALGORITHM=INPLACE, LOCK=NONE`), SQLite as
+        /// usual (it has one writer). It runs outside any transaction, so the migration must
+        /// be non-atomic (`.atomic(false)`); an atomic one is refused before anything runs.
+        pub fn concurrently(mut self) -> Self {
+            self.0.concurrently = true;
+            self
+        }
+    }
+
+    impl From<AddIndexBuilder> for Operation {
+        fn from(b: AddIndexBuilder) -> Self {
+            Operation::AddIndex(b.0)
+        }
+    }
+
+    /// `RemoveIndex` by name; chain `.concurrently()` to drop it without blocking the table
+    /// (the migration must then be `.atomic(false)`).
+    pub fn remove_index(model: impl Into<String>, name: impl Into<String>) -> RemoveIndexBuilder {
+        RemoveIndexBuilder(RemoveIndex::new(model, name))
+    }
+
+    /// Builds a `RemoveIndex` operation; see [`remove_index`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RemoveIndexBuilder(pub RemoveIndex);
+
+    impl RemoveIndexBuilder {
+        /// Drop the index without blocking the table (PostgreSQL `DROP INDEX CONCURRENTLY`,
+        /// MySQL/MariaDB online DDL); the migration must be non-atomic.
+        pub fn concurrently(mut self) -> Self {
+            self.0.concurrently = true;
+            self
+        }
+    }
+
+    impl From<RemoveIndexBuilder> for Operation {
+        fn from(b: RemoveIndexBuilder) -> Self {
+            Operation::RemoveIndex(b.0)
+        }
     }
 
     /// `AddConstraint`.

@@ -251,7 +251,12 @@ pub fn set_checksum(
     exec(conn, sql)
 }
 
+/// Creates the progress table unless it exists (checked first: on MySQL a `CREATE TABLE`,
+/// even one that does nothing, commits the open transaction).
 fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
+    if table_exists(conn, PROGRESS_TABLE)? {
+        return Ok(());
+    }
     let text = spelling(conn).text_type;
     let sql = format!(
         "CREATE TABLE IF NOT EXISTS {t} ({app} {text} NOT NULL, {name} {text} NOT NULL, {op} INTEGER NOT NULL, {total} INTEGER NOT NULL, {desc} {text} NOT NULL, {at} {text} NOT NULL)",

@@ -28,6 +28,8 @@ mod failures;
 mod foreign_keys;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
+#[path = "conformance/non_atomic.rs"]
+mod non_atomic;
 #[path = "conformance/round_trips.rs"]
 mod round_trips;
 
@@ -51,6 +53,11 @@ use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
     json_uuid_time_and_binary_columns, long_names_are_shortened_stably,
+};
+use non_atomic::{
+    a_panicking_data_step_is_reported_like_a_failing_operation,
+    concurrent_index_changes_need_a_non_atomic_migration,
+    non_atomic_migration_commits_each_operation_and_resumes,
 };
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
 
@@ -128,6 +135,18 @@ fn scenarios() -> Vec<Scenario> {
         (
             "auto_key_column_added_to_a_table_with_rows",
             auto_key_column_added_to_a_table_with_rows,
+        ),
+        (
+            "non_atomic_migration_commits_each_operation_and_resumes",
+            non_atomic_migration_commits_each_operation_and_resumes,
+        ),
+        (
+            "concurrent_index_changes_need_a_non_atomic_migration",
+            concurrent_index_changes_need_a_non_atomic_migration,
+        ),
+        (
+            "a_panicking_data_step_is_reported_like_a_failing_operation",
+            a_panicking_data_step_is_reported_like_a_failing_operation,
         ),
     ]
 }

@@ -200,6 +200,25 @@ pub trait SchemaEditor {
         name: &str,
     ) -> Result<Vec<String>, SchemaError>;
 
+    /// Creates index `name` of `model` (as declared in `step.to`) without blocking writes to
+    /// the table where the backend can (`AddIndex::concurrently`). The statements cannot run
+    /// inside a transaction on every backend; the executor runs them outside any.
+    fn add_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// Drops index `name` of `model` (as declared in `step.from`) without blocking the table
+    /// where the backend can.
+    fn remove_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError>;
+
     /// Adds constraint `name` to `model` (as declared in `step.to`).
     fn add_constraint(
         &self,

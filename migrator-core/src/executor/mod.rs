@@ -38,13 +38,15 @@ mod apply;
 mod error;
 mod history;
 mod locking;
+mod non_atomic;
 mod sql;
 mod startup;
+mod steps;
 mod target;
 mod types;
 
 pub use apply::migrate;
-pub use error::ExecutorError;
+pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{applied_migrations, check_recorded, effective_applied, forget, plan, restamp};
 pub use sql::{sql_for_migration, sql_for_migration_from};
 pub use startup::{apply_embedded, pending_embedded, schema_drift};

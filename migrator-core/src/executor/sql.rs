@@ -118,6 +118,15 @@ fn sql_advancing(
     let app = &migration.app;
     let mut steps: Vec<(usize, &Operation, ProjectState, ProjectState)> = Vec::new();
     for (index, op) in migration.operations.iter().enumerate() {
+        // Refused before any SQL is computed, on every backend: the same migration file
+        // must mean the same thing wherever it runs.
+        if migration.atomic && op.kind().requires_non_atomic() {
+            return Err(ExecutorError::NeedsNonAtomic {
+                migration: key.clone(),
+                number: index + 1,
+                description: op.describe(),
+            });
+        }
         let mut keys = touched_models(app, op, false);
         keys.extend(touched_models(app, op, true));
         let before = neighbourhood(state, &keys);
@@ -153,6 +162,7 @@ fn sql_advancing(
                 description: op.describe(),
                 statements,
                 rust,
+                atomic: op.kind().atomic(),
             })
         })
         .collect()

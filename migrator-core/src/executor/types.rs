@@ -43,6 +43,13 @@ pub struct OpSql {
     pub statements: Vec<String>,
     /// The Rust data step to call after the statements (RunRust's forward or backward).
     pub rust: Option<RustMigrationFn>,
+    /// The operation runs inside a transaction ([`OperationKind::atomic`]): in a non-atomic
+    /// migration, on a backend whose DDL is transactional, each such operation commits in
+    /// its own transaction; the others (RunSql, RunRust, concurrent index changes) run
+    /// outside any.
+    ///
+    /// [`OperationKind::atomic`]: crate::operations::OperationKind::atomic
+    pub atomic: bool,
 }
 
 /// How `migrate` should apply the plan.

@@ -15,6 +15,11 @@ pub struct AddIndex {
     pub model: String,
     /// The index.
     pub index: IndexState,
+    /// Build it without blocking writes to the table (PostgreSQL `CREATE INDEX
+    /// CONCURRENTLY`, MySQL `ALGORITHM=INPLACE, LOCK=NONE`; SQLite has one writer and builds
+    /// it as usual). It cannot run inside a transaction, so the migration must be
+    /// non-atomic. How the index is built, not what it is: the checksum leaves it out.
+    pub concurrently: bool,
 }
 
 /// Remove an index.
@@ -24,6 +29,9 @@ pub struct RemoveIndex {
     pub model: String,
     /// Index name.
     pub name: String,
+    /// Drop it without blocking the table (PostgreSQL `DROP INDEX CONCURRENTLY`; see
+    /// [`AddIndex::concurrently`]); the migration must be non-atomic.
+    pub concurrently: bool,
 }
 
 /// Add a named constraint.
@@ -272,7 +280,14 @@ impl AddIndex {
         Self {
             model: model.into(),
             index,
+            concurrently: false,
         }
+    }
+
+    /// The same, built concurrently ([`AddIndex::concurrently`]).
+    pub fn concurrently(mut self) -> Self {
+        self.concurrently = true;
+        self
     }
 }
 
@@ -294,7 +309,12 @@ impl OperationKind for AddIndex {
 
     fn describe(&self) -> String {
         format!(
-            "Create index {} on field(s) {} of model {}",
+            "{}reate index {} on field(s) {} of model {}",
+            if self.concurrently {
+                "Concurrently c"
+            } else {
+                "C"
+            },
             self.index.name,
             self.index.fields.join(", "),
             self.model.to_lowercase()
@@ -320,6 +340,9 @@ impl OperationKind for AddIndex {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        if self.concurrently {
+            return editor.add_index_concurrently(step, &self.model, &self.index.name);
+        }
         editor.add_index(step, &self.model, &self.index.name)
     }
 
@@ -328,7 +351,18 @@ impl OperationKind for AddIndex {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        if self.concurrently {
+            return editor.remove_index_concurrently(step, &self.model, &self.index.name);
+        }
         editor.remove_index(step, &self.model, &self.index.name)
+    }
+
+    fn atomic(&self) -> bool {
+        !self.concurrently
+    }
+
+    fn requires_non_atomic(&self) -> bool {
+        self.concurrently
     }
 
     fn model_name(&self) -> Option<&str> {
@@ -346,7 +380,14 @@ impl RemoveIndex {
         Self {
             model: model.into(),
             name: name.into(),
+            concurrently: false,
         }
+    }
+
+    /// The same, dropped concurrently ([`RemoveIndex::concurrently`]).
+    pub fn concurrently(mut self) -> Self {
+        self.concurrently = true;
+        self
     }
 }
 
@@ -369,7 +410,12 @@ impl OperationKind for RemoveIndex {
 
     fn describe(&self) -> String {
         format!(
-            "Remove index {} from {}",
+            "{}emove index {} from {}",
+            if self.concurrently {
+                "Concurrently r"
+            } else {
+                "R"
+            },
             self.name,
             self.model.to_lowercase()
         )
@@ -394,6 +440,9 @@ impl OperationKind for RemoveIndex {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        if self.concurrently {
+            return editor.remove_index_concurrently(step, &self.model, &self.name);
+        }
         editor.remove_index(step, &self.model, &self.name)
     }
 
@@ -402,7 +451,18 @@ impl OperationKind for RemoveIndex {
         editor: &dyn SchemaEditor,
         step: &Step<'_>,
     ) -> Result<Vec<String>, SchemaError> {
+        if self.concurrently {
+            return editor.add_index_concurrently(step, &self.model, &self.name);
+        }
         editor.add_index(step, &self.model, &self.name)
+    }
+
+    fn atomic(&self) -> bool {
+        !self.concurrently
+    }
+
+    fn requires_non_atomic(&self) -> bool {
+        self.concurrently
     }
 
     fn model_name(&self) -> Option<&str> {

@@ -100,6 +100,10 @@ impl OperationKind for RunSql {
     fn reversible(&self) -> bool {
         self.reverse_sql.is_some()
     }
+
+    fn atomic(&self) -> bool {
+        false
+    }
 }
 
 impl OperationKind for RunRust {
@@ -146,5 +150,9 @@ impl OperationKind for RunRust {
 
     fn reversible(&self) -> bool {
         self.backward.is_some()
+    }
+
+    fn atomic(&self) -> bool {
+        false
     }
 }
