@@ -54,6 +54,10 @@ pub struct Migration {
     pub atomic: bool,
     /// Migrations this one squashes.
     pub replaces: Vec<MigrationKey>,
+    /// The checksum of its file's code besides `migration()` — its data steps — set by the
+    /// loader from the build script's index (`None` for migrations built in code). Recorded
+    /// for migrations with a `RunRust` step, so an edited data step is caught.
+    pub code_checksum: Option<String>,
 }
 
 impl Default for Migration {
@@ -75,6 +79,7 @@ impl Migration {
             initial: false,
             atomic: true,
             replaces: Vec::new(),
+            code_checksum: None,
         }
     }
 
@@ -115,6 +120,14 @@ impl Migration {
     pub fn operation(mut self, operation: impl Into<Operation>) -> Self {
         self.operations.push(operation.into());
         self
+    }
+
+    /// True when the migration has a data step written in Rust (`RunRust`), whose code only
+    /// the code checksum covers.
+    pub fn has_rust_steps(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|op| op.kind().rust_step(false).is_some())
     }
 
     /// Sets the app label and the name (the loader does this from the crate and file stem).

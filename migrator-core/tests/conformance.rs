@@ -30,6 +30,8 @@ mod foreign_keys;
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
 mod non_atomic;
+#[path = "conformance/recorder.rs"]
+mod recorder_table;
 #[path = "conformance/round_trips.rs"]
 mod round_trips;
 
@@ -59,6 +61,7 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
+use recorder_table::an_older_recorder_table_is_upgraded_once_by_concurrent_runs;
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
 
 type Scenario = (&'static str, fn(Backend));
@@ -147,6 +150,10 @@ fn scenarios() -> Vec<Scenario> {
         (
             "a_panicking_data_step_is_reported_like_a_failing_operation",
             a_panicking_data_step_is_reported_like_a_failing_operation,
+        ),
+        (
+            "an_older_recorder_table_is_upgraded_once_by_concurrent_runs",
+            an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
         ),
     ]
 }

@@ -9,6 +9,8 @@ mod sqlite_support;
 
 #[path = "sqlite_executor/lock.rs"]
 mod lock;
+#[path = "sqlite_executor/records.rs"]
+mod records;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -552,6 +554,7 @@ migrator_core::__private::inventory::submit! {
             ("0001_initial", embedded_0001),
             ("0002_book_published_date", embedded_0002),
         ],
+        code_checksums: &[],
     }
 }
 

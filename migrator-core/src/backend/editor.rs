@@ -263,7 +263,7 @@ pub fn default_literal(features: &Features, value: &DefaultValue) -> Result<Stri
             }
             trimmed.to_owned()
         }
-        DefaultValue::Text(t) => features.string_literal(t),
+        DefaultValue::Text(t) => features.string_value(t),
         DefaultValue::Sql(expr) => format!("({expr})"),
     })
 }

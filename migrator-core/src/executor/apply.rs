@@ -16,7 +16,9 @@ use crate::migration::{Migration, MigrationKey};
 use crate::recorder;
 
 use super::error::{Committed, ExecutorError};
-use super::history::{interrupted_error, read_applied_allowing_interrupted};
+use super::history::{
+    interrupted_error, missing_code_checksums, read_applied_allowing_interrupted,
+};
 use super::locking::locked;
 use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
@@ -145,33 +147,35 @@ pub fn migrate(
         .editor()
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let timeout = options.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
-    let (mut expected, plan, interrupted) = locked(conn, timeout, on_event, |conn, _| {
-        let interrupted = recorder::interrupted(conn)?.into_iter().next();
-        let applied = read_applied_allowing_interrupted(conn, graph)?;
-        // `--resume` of an interrupted unapply: unapply that migration again (Django's
-        // "migrate APP <its parent>"), unless the caller named a target.
-        let target = match (&interrupted, target) {
-            (Some(i), Target::Latest) if options.resume && i.backwards => {
-                rollback_target(graph, &i.key)
+    let (mut expected, plan, interrupted, backfill) =
+        locked(conn, timeout, on_event, |conn, _| {
+            let interrupted = recorder::interrupted(conn)?.into_iter().next();
+            let applied = read_applied_allowing_interrupted(conn, graph)?;
+            // `--resume` of an interrupted unapply: unapply that migration again (Django's
+            // "migrate APP <its parent>"), unless the caller named a target.
+            let target = match (&interrupted, target) {
+                (Some(i), Target::Latest) if options.resume && i.backwards => {
+                    rollback_target(graph, &i.key)
+                }
+                _ => target.clone(),
+            };
+            let plan = migration_plan(graph, &applied, &target)?;
+            if let Some(i) = &interrupted {
+                // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
+                // hand) may proceed, and only when the plan starts with it.
+                let first = plan.first();
+                let allowed = (options.resume || options.fake)
+                    && first.is_some_and(|s| s.key == i.key && s.backwards == i.backwards);
+                // A plan that runs nothing (a target already reached) may proceed.
+                if !allowed && !options.plan_only && !plan.is_empty() {
+                    return Err(interrupted_error(i.clone()));
+                }
+            } else if options.resume {
+                return Err(ExecutorError::NothingToResume);
             }
-            _ => target.clone(),
-        };
-        let plan = migration_plan(graph, &applied, &target)?;
-        if let Some(i) = &interrupted {
-            // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
-            // hand) may proceed, and only when the plan starts with it.
-            let first = plan.first();
-            let allowed = (options.resume || options.fake)
-                && first.is_some_and(|s| s.key == i.key && s.backwards == i.backwards);
-            // A plan that runs nothing (a target already reached) may proceed.
-            if !allowed && !options.plan_only && !plan.is_empty() {
-                return Err(interrupted_error(i.clone()));
-            }
-        } else if options.resume {
-            return Err(ExecutorError::NothingToResume);
-        }
-        Ok((applied, plan, interrupted))
-    })?;
+            let backfill = missing_code_checksums(conn, graph)?;
+            Ok((applied, plan, interrupted, backfill))
+        })?;
     on_event(MigrateEvent::Planned(&plan));
     let mut report = MigrateReport {
         plan: plan.clone(),
@@ -181,6 +185,16 @@ pub fn migrate(
         return Ok(report);
     }
     crate::lock::check_writable(conn)?;
+    // Rows an older migrator recorded have no code checksum: the files as they are now give
+    // it (once; later edits of their data steps are then caught).
+    if !backfill.is_empty() {
+        locked(conn, timeout, on_event, |conn, _| {
+            for (key, code) in &backfill {
+                recorder::set_code_checksum(conn, key, Some(code))?;
+            }
+            Ok(())
+        })?;
+    }
     let prepared = if options.fake {
         vec![Vec::new(); plan.len()]
     } else {

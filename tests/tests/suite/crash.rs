@@ -399,7 +399,10 @@ fn a_panicking_data_step_exits_2_naming_the_migration_on_every_backend() {
         }
         let st = state(&db.url);
         assert_eq!(st.applied, first(3), "{kind:?}");
-        assert!(st.drift.is_empty() && st.interrupted.is_empty(), "{kind:?}: {st:?}");
+        assert!(
+            st.drift.is_empty() && st.interrupted.is_empty(),
+            "{kind:?}: {st:?}"
+        );
         let out = manage(&["migrate"], &db.url);
         assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", text(&out));
     }

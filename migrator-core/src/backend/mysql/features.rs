@@ -20,6 +20,16 @@ pub const FEATURES: Features = Features {
         auto_id: "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
         now_utc_text: "DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ')",
         cast_integer: "SIGNED",
+        count_columns: |table, column| {
+            format!(
+                "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {table} AND column_name = {column}"
+            )
+        },
+        count_indexes: |table, index| {
+            format!(
+                "SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = {table} AND index_name = {index}"
+            )
+        },
         count_tables: |lit| {
             format!(
                 "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = {lit}"
