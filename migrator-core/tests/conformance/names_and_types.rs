@@ -115,6 +115,10 @@ fn generated_names(
 
 pub(super) fn defaults_are_quoted_safely(backend: Backend) {
     let mut cx = seed(backend);
+    if backend == Backend::Mysql {
+        // A session where backslashes do not escape: the defaults must mean the same.
+        cx.exec("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+    }
     let evil = "x'); DROP TABLE authors; -- \\ \"q\"";
     cx.forwards(&add(
         "Author",
