@@ -74,7 +74,7 @@ pub enum LockError {
     /// Committing the migration's transaction failed (a full disk, a deferred constraint, a
     /// lost connection); the transaction was rolled back. The executor reports it naming the
     /// migration.
-    #[error("committing failed: {source}")]
+    #[error("could not commit the migration lock's transaction: {source}")]
     Commit {
         /// The database's error.
         source: diesel::result::Error,

@@ -320,3 +320,37 @@ fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
         assert_eq!(executed, expected, "{backend}");
     }
 }
+
+/// A commit that fails (here a deferred foreign key PostgreSQL checks only at COMMIT; a full
+/// disk fails the same way) is reported naming the migration, not the lock, and the
+/// migration is rolled back.
+#[test]
+fn a_failed_commit_names_the_migration_on_postgres() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut m = Migration::new("library", "0004_deferred");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![Operation::RunSql(RunSql::new(
+        vec![
+            "CREATE TABLE parents (id INTEGER PRIMARY KEY)".into(),
+            "CREATE TABLE children (parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)".into(),
+            "INSERT INTO children VALUES (1)".into(),
+        ],
+        Some(vec![]),
+    ))];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    run(&mut conn, &g, &Target::Migration(key("library", "0003_book_status"))).unwrap();
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Commit { .. }), "{msg}");
+    assert!(
+        msg.starts_with("migration `library.0004_deferred` could not be committed:")
+            && msg.contains("The migration was rolled back"),
+        "{msg}"
+    );
+    assert!(!msg.contains("migration lock"), "{msg}");
+    assert!(!introspect(&mut conn).unwrap().tables.contains_key("parents"));
+    assert_eq!(applied(&mut conn).len(), 3);
+}

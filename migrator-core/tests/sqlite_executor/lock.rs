@@ -179,3 +179,40 @@ fn a_session_lock_keeps_other_migrations_out_between_its_transactions() {
     drop(SessionGuard::acquire(&mut a, DEFAULT_LOCK_TIMEOUT, &mut |_| {}).unwrap());
     drop(SessionGuard::acquire(&mut b, Duration::from_millis(200), &mut |_| {}).unwrap());
 }
+
+/// A commit that fails (here because another connection starts reading while the migration
+/// runs and holds its read lock past the busy timeout; a full disk fails the same way) is
+/// reported naming the migration, not the lock, and the migration is rolled back; once the
+/// reader is gone it applies.
+#[test]
+fn a_failed_commit_names_the_migration() {
+    use migrator_core::executor::{migrate, ExecutorError, MigrateEvent, MigrateOptions, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir, "commit.db");
+    let mut reader = open(&dir, "commit.db");
+    conn.batch_execute("PRAGMA busy_timeout = 50").unwrap();
+    let g = crate::executor_support::graph(vec![crate::executor_support::library_initial()]);
+    let err = migrate(&mut conn, &g, &Target::Latest, &MigrateOptions::default(), &mut |e| {
+        if let MigrateEvent::Started(_) = e {
+            reader
+                .batch_execute("BEGIN; SELECT COUNT(*) FROM sqlite_master;")
+                .unwrap();
+        }
+    })
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Commit { .. }), "{msg}");
+    assert!(
+        msg.starts_with("migration `library.0001_initial` could not be committed: database is locked")
+            && msg.contains("The migration was rolled back"),
+        "{msg}"
+    );
+    assert_eq!(transaction_depth(&mut conn), 0);
+    reader.batch_execute("COMMIT").unwrap();
+    let n: Vec<N> =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'authors'")
+            .load(&mut conn)
+            .unwrap();
+    assert_eq!(n[0].n, 0, "rolled back");
+    migrate(&mut conn, &g, &Target::Latest, &MigrateOptions::default(), &mut |_| {}).unwrap();
+}
