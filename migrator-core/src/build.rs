@@ -297,7 +297,7 @@ impl VisitMut for Normalize {
         if let syn::Expr::Block(block) = &*arm.body {
             if block.attrs.is_empty() && block.label.is_none() {
                 if let [syn::Stmt::Expr(expr, None)] = block.block.stmts.as_slice() {
-                    arm.body = Box::new(expr.clone());
+                    *arm.body = expr.clone();
                 }
             }
         }

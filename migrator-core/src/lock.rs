@@ -756,7 +756,7 @@ impl<'c> SessionGuard<'c> {
             action: "release",
             source,
         };
-        let res = match &mut *self.conn {
+        match &mut *self.conn {
             DbConnection::Sqlite(c) => {
                 // Closing the file releases its lock.
                 self.file = None;
@@ -775,8 +775,7 @@ impl<'c> SessionGuard<'c> {
             }
             #[cfg(feature = "mysql")]
             DbConnection::Mysql(c) => release_mysql(c).map_err(release),
-        };
-        res
+        }
     }
 }
 

@@ -341,7 +341,12 @@ fn a_failed_commit_names_the_migration_on_postgres() {
     let mut migrations = base();
     migrations.push(m);
     let g = graph(migrations);
-    run(&mut conn, &g, &Target::Migration(key("library", "0003_book_status"))).unwrap();
+    run(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    )
+    .unwrap();
     let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ExecutorError::Commit { .. }), "{msg}");
@@ -351,6 +356,9 @@ fn a_failed_commit_names_the_migration_on_postgres() {
         "{msg}"
     );
     assert!(!msg.contains("migration lock"), "{msg}");
-    assert!(!introspect(&mut conn).unwrap().tables.contains_key("parents"));
+    assert!(!introspect(&mut conn)
+        .unwrap()
+        .tables
+        .contains_key("parents"));
     assert_eq!(applied(&mut conn).len(), 3);
 }

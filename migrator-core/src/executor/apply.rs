@@ -100,7 +100,7 @@ fn run_operations(
                     description: "record progress".into(),
                     sql: "COMMIT; BEGIN".into(),
                     source: Box::new(source),
-                    committed: committed.clone(),
+                    committed: Box::new(committed.clone()),
                 })?;
         }
         if let Err(failure) = run_op(conn, op) {
@@ -335,7 +335,7 @@ fn name_commit_failure(
     ExecutorError::Commit {
         migration: migration.key(),
         source: Box::new(source),
-        committed,
+        committed: Box::new(committed),
     }
 }
 

@@ -175,7 +175,7 @@ pub enum ExecutorError {
         /// The database's error.
         source: Box<diesel::result::Error>,
         /// What stays committed; empty when the whole migration was rolled back.
-        committed: Committed,
+        committed: Box<Committed>,
     },
     /// A RunRust step failed — returned an error, or panicked ([`DataStepPanicked`]); the
     /// migration was rolled back (where operations commit one at a time, what `committed`
@@ -191,7 +191,7 @@ pub enum ExecutorError {
         /// The step's error.
         source: BoxError,
         /// What stays committed; empty when the whole migration was rolled back.
-        committed: Committed,
+        committed: Box<Committed>,
     },
     /// Rows break foreign keys after the migration (or, in a non-atomic one, after an
     /// operation); what ran was rolled back, except what `committed` lists.
@@ -202,7 +202,7 @@ pub enum ExecutorError {
         /// `table rowid N references parent` per offending row.
         violations: Vec<String>,
         /// What stays committed; empty when the whole migration was rolled back.
-        committed: Committed,
+        committed: Box<Committed>,
     },
     /// Committing a migration's transaction failed (a full disk, a deferred constraint, a
     /// lost connection).
@@ -213,7 +213,7 @@ pub enum ExecutorError {
         /// The database's error.
         source: Box<diesel::result::Error>,
         /// What stays committed anyway; empty when the whole migration was rolled back.
-        committed: Committed,
+        committed: Box<Committed>,
     },
     /// An operation that cannot run inside a transaction is in an atomic migration.
     #[error("migration `{migration}`, operation {number} ({description}) cannot run inside a transaction, and the migration is atomic; nothing was run. Mark the migration non-atomic — `.atomic(false)` after `Migration::default()` in its file — and keep only operations in it that may commit one at a time")]

@@ -104,7 +104,7 @@ fn commit(
         LockError::Commit { source } => ExecutorError::Commit {
             migration: s.migration.key(),
             source: Box::new(source),
-            committed: committed.clone(),
+            committed: Box::new(committed.clone()),
         },
         e => e.into(),
     })

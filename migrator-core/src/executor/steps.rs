@@ -63,7 +63,7 @@ pub(super) fn check_foreign_keys(
         description: "foreign key check".into(),
         sql: "PRAGMA foreign_key_check".into(),
         source: Box::new(source),
-        committed: committed.clone(),
+        committed: Box::new(committed.clone()),
     })?;
     if violations.is_empty() {
         return Ok(());
@@ -71,7 +71,7 @@ pub(super) fn check_foreign_keys(
     Err(ExecutorError::ForeignKeyViolation {
         migration: key.clone(),
         violations,
-        committed: committed.clone(),
+        committed: Box::new(committed.clone()),
     })
 }
 
@@ -111,14 +111,14 @@ impl OpFailure {
                 description: op.description.clone(),
                 sql,
                 source,
-                committed,
+                committed: Box::new(committed),
             },
             Self::Rust { source } => ExecutorError::Rust {
                 migration: key.clone(),
                 number: op.index + 1,
                 description: op.description.clone(),
                 source,
-                committed,
+                committed: Box::new(committed),
             },
         }
     }

@@ -192,19 +192,26 @@ fn a_failed_commit_names_the_migration() {
     let mut reader = open(&dir, "commit.db");
     conn.batch_execute("PRAGMA busy_timeout = 50").unwrap();
     let g = crate::executor_support::graph(vec![crate::executor_support::library_initial()]);
-    let err = migrate(&mut conn, &g, &Target::Latest, &MigrateOptions::default(), &mut |e| {
-        if let MigrateEvent::Started(_) = e {
-            reader
-                .batch_execute("BEGIN; SELECT COUNT(*) FROM sqlite_master;")
-                .unwrap();
-        }
-    })
+    let err = migrate(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        &MigrateOptions::default(),
+        &mut |e| {
+            if let MigrateEvent::Started(_) = e {
+                reader
+                    .batch_execute("BEGIN; SELECT COUNT(*) FROM sqlite_master;")
+                    .unwrap();
+            }
+        },
+    )
     .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ExecutorError::Commit { .. }), "{msg}");
     assert!(
-        msg.starts_with("migration `library.0001_initial` could not be committed: database is locked")
-            && msg.contains("The migration was rolled back"),
+        msg.starts_with(
+            "migration `library.0001_initial` could not be committed: database is locked"
+        ) && msg.contains("The migration was rolled back"),
         "{msg}"
     );
     assert_eq!(transaction_depth(&mut conn), 0);
@@ -214,5 +221,12 @@ fn a_failed_commit_names_the_migration() {
             .load(&mut conn)
             .unwrap();
     assert_eq!(n[0].n, 0, "rolled back");
-    migrate(&mut conn, &g, &Target::Latest, &MigrateOptions::default(), &mut |_| {}).unwrap();
+    migrate(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        &MigrateOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
 }

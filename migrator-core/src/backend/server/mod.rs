@@ -286,17 +286,17 @@ mod tests {
     #[test]
     fn long_identifiers_get_a_stable_hash_suffix() {
         let long = "a".repeat(80);
-        let short = objects::shorten_identifier(&long, 63);
+        let short = defs::shorten_identifier(&long, 63);
         assert_eq!(short.len(), 63);
-        assert_eq!(short, objects::shorten_identifier(&long, 63));
-        assert_ne!(short, objects::shorten_identifier(&"a".repeat(81), 63));
+        assert_eq!(short, defs::shorten_identifier(&long, 63));
+        assert_ne!(short, defs::shorten_identifier(&"a".repeat(81), 63));
         assert_eq!(
-            objects::shorten_identifier("books_title_idx", 63),
+            defs::shorten_identifier("books_title_idx", 63),
             "books_title_idx"
         );
         // Never splits a multi-byte character.
         let wide = "é".repeat(40);
-        assert!(objects::shorten_identifier(&wide, 63).len() <= 63);
+        assert!(defs::shorten_identifier(&wide, 63).len() <= 63);
     }
 
     #[test]
