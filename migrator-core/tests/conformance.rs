@@ -61,7 +61,10 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
-use recorder_table::an_older_recorder_table_is_upgraded_once_by_concurrent_runs;
+use recorder_table::{
+    an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
+    edited_data_steps_and_renamed_records_are_caught,
+};
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
 
 type Scenario = (&'static str, fn(Backend));
@@ -154,6 +157,10 @@ fn scenarios() -> Vec<Scenario> {
         (
             "an_older_recorder_table_is_upgraded_once_by_concurrent_runs",
             an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
+        ),
+        (
+            "edited_data_steps_and_renamed_records_are_caught",
+            edited_data_steps_and_renamed_records_are_caught,
         ),
     ]
 }

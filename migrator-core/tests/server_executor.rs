@@ -362,3 +362,36 @@ fn a_failed_commit_names_the_migration_on_postgres() {
         .contains_key("parents"));
     assert_eq!(applied(&mut conn).len(), 3);
 }
+
+/// A non-atomic migration's session lock is held between its transactions: another run's
+/// write lock waits for it (naming the holder) and gets it once it is released.
+#[test]
+fn a_session_lock_keeps_other_migrations_out_on_both_servers() {
+    use migrator_core::lock::{LockError, SessionGuard, WriteLock};
+    use std::time::Duration;
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut a = db.connect();
+        let mut b = db.connect();
+        let mut session = SessionGuard::acquire(&mut a, Duration::from_secs(5), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        session.begin().unwrap();
+        session
+            .conn()
+            .batch_execute("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        session.commit().unwrap();
+        let mut waits = Vec::new();
+        let err = WriteLock::acquire_with(&mut b, Duration::from_millis(300), &mut |w| {
+            waits.push(w.to_string())
+        })
+        .unwrap_err();
+        assert!(matches!(err, LockError::Timeout { .. }), "{backend}: {err}");
+        assert_eq!(waits.len(), 1, "{backend}: {waits:?}");
+        session.release().unwrap();
+        WriteLock::acquire_with(&mut b, Duration::from_secs(5), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{backend}: {e}"))
+            .rollback(&mut b)
+            .unwrap();
+    }
+}

@@ -122,3 +122,54 @@ pub(super) fn an_older_recorder_table_is_upgraded_once_by_concurrent_runs(backen
     recorder::ensure_table(cx.db.conn()).unwrap();
     assert_eq!(applied(cx.db.conn()).len(), recorded.len() + 1);
 }
+
+fn fill(_conn: &mut DbConnection) -> Result<(), migrator_core::BoxError> {
+    Ok(())
+}
+
+/// What the record says is checked the same way on every backend: an edited data step (its
+/// file's code checksum, recorded in its own column) is refused and `--restamp` accepts it;
+/// a hand-renamed record is reported as renamed, naming the migration whose operations it
+/// carries.
+pub(super) fn edited_data_steps_and_renamed_records_are_caught(backend: Backend) {
+    use migrator_core::executor::{check_recorded, restamp, ExecutorError};
+    use migrator_core::operations::RunRust;
+    use migrator_core::Operation;
+    let mut cx = seed(backend);
+    cx.push_step(vec![Operation::RunRust(RunRust {
+        name: "fill",
+        forward: fill,
+        backward: None,
+    })]);
+    cx.migrations.last_mut().unwrap().code_checksum = Some("aaaa".into());
+    cx.try_apply(cx.state.clone()).unwrap();
+    let key = cx.migrations.last().unwrap().key();
+    let graph = cx.graph();
+    check_recorded(cx.db.conn(), &graph).unwrap();
+    cx.migrations.last_mut().unwrap().code_checksum = Some("bbbb".into());
+    let graph = cx.graph();
+    let err = check_recorded(cx.db.conn(), &graph).unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::DataStepChanged { .. }),
+        "{backend}: {err}"
+    );
+    assert!(restamp(cx.db.conn(), &graph, &key, None).unwrap());
+    check_recorded(cx.db.conn(), &graph).unwrap();
+
+    // Step 2's record renamed by hand to a name no migration has.
+    let q = |s: &str| backend.quote(s);
+    cx.exec(&format!(
+        "UPDATE {t} SET {n} = 'renamed' WHERE {n} = '0002_step'",
+        t = q(RECORDER_TABLE),
+        n = q("name"),
+    ));
+    let err = check_recorded(cx.db.conn(), &graph).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ExecutorError::RenamedRecord { recorded, file, .. }
+                if recorded.name == "renamed" && file.name == "0002_step"
+        ),
+        "{backend}: {err}"
+    );
+}
