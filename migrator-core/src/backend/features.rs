@@ -54,6 +54,13 @@ pub struct Features {
     pub identifier_quote: char,
     /// Backslashes escape inside string literals (and must be doubled).
     pub backslash_escapes: bool,
+    /// Where whether backslashes escape depends on the session (MySQL's
+    /// `NO_BACKSLASH_ESCAPES`): a statement that makes them escape, saving the session's
+    /// mode, and one that restores it. The executor puts them around generated statements
+    /// whose literals have a backslash where no mode-independent spelling exists (a
+    /// `COMMENT`); `sqlmigrate` prints them. `None` where literals never depend on the
+    /// session.
+    pub backslash_session: Option<(&'static str, &'static str)>,
     /// How `true` and `false` are written as literals.
     pub bool_literals: (&'static str, &'static str),
     /// The bookkeeping tables' SQL spelling.

@@ -106,7 +106,7 @@ fn run_operations(
         if let Err(failure) = run_op(conn, op) {
             // Where statements commit as they run, an operation that failed after some of
             // its work is partly committed.
-            if implicit && !op.statements.is_empty() && failure.after_some_work() {
+            if implicit && !op.statements.is_empty() && failure.after_some_work(op) {
                 now.push(number);
             }
             committed.operations = now.into();

@@ -252,7 +252,7 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
         // What a data step left open (it panicked inside its own transaction) is rolled back.
         self.session.rollback();
         if let Err(failure) = result {
-            if failure.after_some_work() {
+            if failure.after_some_work(op) {
                 self.done(number);
             }
             return Err(failure.into_error(&self.key, op, self.committed.clone()));

@@ -90,9 +90,10 @@ pub(super) enum OpFailure {
 impl OpFailure {
     /// Whether part of the operation may be committed where each statement commits as it
     /// runs: an earlier statement of it ran, or its data step ran at all.
-    pub(super) fn after_some_work(&self) -> bool {
+    pub(super) fn after_some_work(&self, op: &OpSql) -> bool {
         match self {
-            Self::Sql { index, .. } => *index > 0,
+            // The session statement around wrapped statements changes nothing.
+            Self::Sql { index, .. } => *index > usize::from(op.session_wrapped),
             Self::Rust { .. } => true,
         }
     }
@@ -128,6 +129,12 @@ impl OpFailure {
 pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
     for (index, sql) in op.statements.iter().enumerate() {
         if let Err(source) = conn.batch_execute(sql) {
+            if op.session_wrapped && index > 0 {
+                // Give the session its mode back (the last statement restores it).
+                if let Some(restore) = op.statements.last() {
+                    let _ = conn.batch_execute(restore);
+                }
+            }
             return Err(OpFailure::Sql {
                 index,
                 sql: sql.as_str().into(),

@@ -50,6 +50,9 @@ pub struct OpSql {
     ///
     /// [`OperationKind::atomic`]: crate::operations::OperationKind::atomic
     pub atomic: bool,
+    /// `statements` begin with the backend's statement that makes backslashes escape and end
+    /// with the one that restores the session's mode (see `Features::backslash_session`).
+    pub session_wrapped: bool,
 }
 
 /// How `migrate` should apply the plan.

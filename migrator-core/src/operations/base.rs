@@ -213,6 +213,12 @@ pub trait OperationKind {
         true
     }
 
+    /// True when the operation's SQL is the migration author's, run verbatim (RunSql): the
+    /// executor never changes the session around it.
+    fn verbatim_sql(&self) -> bool {
+        false
+    }
+
     /// True when the operation cannot run inside a transaction at all (PostgreSQL's
     /// `CREATE INDEX CONCURRENTLY`): its migration must be non-atomic, which the executor
     /// checks before anything runs, on every backend.

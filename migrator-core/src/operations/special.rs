@@ -104,6 +104,10 @@ impl OperationKind for RunSql {
     fn atomic(&self) -> bool {
         false
     }
+
+    fn verbatim_sql(&self) -> bool {
+        true
+    }
 }
 
 impl OperationKind for RunRust {

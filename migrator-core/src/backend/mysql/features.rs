@@ -14,6 +14,10 @@ pub const FEATURES: Features = Features {
     max_identifier_length: Some(64),
     identifier_quote: '`',
     backslash_escapes: true,
+    backslash_session: Some((
+        "SET @migrator_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES,', ''), ',NO_BACKSLASH_ESCAPES', ''), 'NO_BACKSLASH_ESCAPES', '')",
+        "SET SESSION sql_mode = @migrator_sql_mode",
+    )),
     bool_literals: ("1", "0"),
     recorder: RecorderSql {
         text_type: "VARCHAR(255)",

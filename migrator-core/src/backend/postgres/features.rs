@@ -14,6 +14,7 @@ pub const FEATURES: Features = Features {
     max_identifier_length: Some(63),
     identifier_quote: '"',
     backslash_escapes: false,
+    backslash_session: None,
     bool_literals: ("TRUE", "FALSE"),
     recorder: RecorderSql {
         text_type: "TEXT",

@@ -14,6 +14,7 @@ pub const FEATURES: Features = Features {
     max_identifier_length: None,
     identifier_quote: '"',
     backslash_escapes: false,
+    backslash_session: None,
     bool_literals: ("1", "0"),
     recorder: RecorderSql {
         text_type: "TEXT",
