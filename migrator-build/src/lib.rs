@@ -30,6 +30,14 @@
 //! crate whose `target/` is inside the package) watches `build.rs`, which
 //! [`mark_migrations_changed`] touches when a tool creates the folder.
 //!
+//! The index also carries each file's *code checksum* ([`code_checksum`]): the SHA-256 of the
+//! file's Rust tokens other than its `migration()` function — the data-step functions
+//! (`RunRust`) and whatever else the file defines — so that editing the body of an applied
+//! data step is caught (the operations' checksum only sees a step's name). Tokens, not
+//! bytes: whitespace, line ends, comments and doc comments, trailing commas, a match arm's
+//! braces around a single expression and the order of `use` items do not count, so
+//! `rustfmt` never changes it.
+//!
 //! This crate only generates the index; loading it at run time is migrator-core's `loader.rs`.
 
 use std::fmt::Write as _;
@@ -37,6 +45,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::ToTokens;
+use sha2::{Digest, Sha256};
+use syn::visit_mut::VisitMut;
 use thiserror::Error;
 
 /// The file name of the generated index inside `OUT_DIR`.
@@ -224,7 +236,136 @@ pub fn index_source(
         let _ = writeln!(s, "    ({name:?}, m_{name}::migration),");
     }
     s.push_str("];\n");
+    s.push_str("/// The code checksum of each migration file that parses.\npub const CODE_CHECKSUMS: &[(&str, &str)] = &[\n");
+    for name in names {
+        let file = migrations_dir.join(format!("{name}.rs"));
+        // A file that cannot be read or parsed gets none: compiling it reports the problem.
+        if let Some(sum) = fs::read_to_string(&file)
+            .ok()
+            .and_then(|source| code_checksum(&source))
+        {
+            let _ = writeln!(s, "    ({name:?}, {sum:?}),");
+        }
+    }
+    s.push_str("];\n");
     Ok(s)
+}
+
+/// The code checksum of a migration file's source: the hex SHA-256 of its tokens except
+/// the `migration()` function (the operations' checksum covers that), normalized so that
+/// formatting never counts (see the module docs). `None` when the source does not parse.
+pub fn code_checksum(source: &str) -> Option<String> {
+    let mut file = syn::parse_file(source).ok()?;
+    file.items
+        .retain(|item| !matches!(item, syn::Item::Fn(f) if f.sig.ident == "migration"));
+    Normalize.visit_file_mut(&mut file);
+    let mut tokens = String::new();
+    write_tokens(&mut tokens, file.into_token_stream());
+    let digest = Sha256::digest(tokens.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in digest.iter() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    Some(hex)
+}
+
+/// The syntax-level part of the normalization: what `rustfmt` may rewrite.
+struct Normalize;
+
+impl VisitMut for Normalize {
+    fn visit_file_mut(&mut self, file: &mut syn::File) {
+        syn::visit_mut::visit_file_mut(self, file);
+        sort_use_runs(&mut file.items);
+    }
+
+    fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
+        syn::visit_mut::visit_item_mod_mut(self, module);
+        if let Some((_, items)) = &mut module.content {
+            sort_use_runs(items);
+        }
+    }
+
+    /// `{ a, b }` in a `use` tree, in any order.
+    fn visit_use_group_mut(&mut self, group: &mut syn::UseGroup) {
+        syn::visit_mut::visit_use_group_mut(self, group);
+        let mut trees: Vec<syn::UseTree> = std::mem::take(&mut group.items).into_iter().collect();
+        trees.sort_by_cached_key(|t| t.to_token_stream().to_string());
+        group.items = trees.into_iter().collect();
+    }
+
+    /// `A => { expr }` is `A => expr`, with or without a comma.
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        syn::visit_mut::visit_arm_mut(self, arm);
+        if let syn::Expr::Block(block) = &*arm.body {
+            if block.attrs.is_empty() && block.label.is_none() {
+                if let [syn::Stmt::Expr(expr, None)] = block.block.stmts.as_slice() {
+                    *arm.body = expr.clone();
+                }
+            }
+        }
+        arm.comma = None;
+    }
+}
+
+/// Sorts every run of consecutive `use` items (rustfmt reorders them).
+fn sort_use_runs(items: &mut [syn::Item]) {
+    let mut start = 0;
+    while start < items.len() {
+        let end = items[start..]
+            .iter()
+            .position(|i| !matches!(i, syn::Item::Use(_)))
+            .map_or(items.len(), |p| start + p);
+        items[start..end].sort_by_cached_key(|i| i.to_token_stream().to_string());
+        start = end + 1;
+    }
+}
+
+/// Writes `stream` as text, one space between tokens, without doc attributes and without
+/// a comma right before a closing delimiter.
+fn write_tokens(out: &mut String, stream: TokenStream) {
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        // `#[doc = "…"]` / `#![doc = "…"]`: a doc comment.
+        if let TokenTree::Punct(p) = &tokens[i] {
+            if p.as_char() == '#' {
+                let bang =
+                    matches!(&tokens.get(i + 1), Some(TokenTree::Punct(b)) if b.as_char() == '!');
+                let at = i + 1 + usize::from(bang);
+                if let Some(TokenTree::Group(g)) = tokens.get(at) {
+                    if g.delimiter() == Delimiter::Bracket && is_doc(g) {
+                        i = at + 1;
+                        continue;
+                    }
+                }
+            }
+            if p.as_char() == ',' && i + 1 == tokens.len() {
+                i += 1;
+                continue;
+            }
+        }
+        match &tokens[i] {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                out.push(' ');
+                write_tokens(out, g.stream());
+                out.push_str(close);
+            }
+            other => out.push_str(&other.to_string()),
+        }
+        out.push(' ');
+        i += 1;
+    }
+}
+
+fn is_doc(g: &Group) -> bool {
+    matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(id)) if id == "doc")
 }
 
 /// Tells cargo that an app's migrations folder appeared: touches the package's `build.rs` (if

@@ -35,6 +35,9 @@ pub struct EmbeddedApp {
     pub migrations_dir: &'static str,
     /// `(name, constructor)` for each migration file, sorted by name.
     pub migrations: &'static [(&'static str, MigrationFn)],
+    /// `(name, code checksum)` for each migration file that parsed at build time (see
+    /// [`crate::build::code_checksum`]).
+    pub code_checksums: &'static [(&'static str, &'static str)],
 }
 
 inventory::collect!(EmbeddedApp);
@@ -68,6 +71,7 @@ macro_rules! embed_migrations {
                 app: __migrator_embedded_migrations::APP,
                 migrations_dir: __migrator_embedded_migrations::MIGRATIONS_DIR,
                 migrations: __migrator_embedded_migrations::MIGRATIONS,
+                code_checksums: __migrator_embedded_migrations::CODE_CHECKSUMS,
             }
         }
     };
@@ -201,7 +205,13 @@ pub fn load_from(
             .insert(label.to_string(), PathBuf::from(reg.migrations_dir));
         let mut names = Vec::with_capacity(reg.migrations.len());
         for (name, build) in reg.migrations {
-            migrations.push(build().named(label, *name));
+            let mut migration = build().named(label, *name);
+            migration.code_checksum = reg
+                .code_checksums
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, sum)| (*sum).to_owned());
+            migrations.push(migration);
             names.push((*name).to_string());
         }
         names.sort();

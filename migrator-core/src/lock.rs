@@ -20,6 +20,15 @@
 //!
 //! Every backend waits at most the lock timeout ([`DEFAULT_LOCK_TIMEOUT`] unless the caller
 //! says otherwise; the executor restarts it while the holder makes progress).
+//!
+//! A non-atomic migration (`atomic(false)`) runs one operation at a time, some outside any
+//! transaction, so it holds a [`SessionGuard`] instead: the lock without a transaction, with
+//! short transactions taken inside it. PostgreSQL takes the session advisory lock
+//! `pg_try_advisory_lock(LOCK_KEY)` (other runs' transaction-level requests for the same key
+//! wait for it), MySQL the same named lock, and SQLite — which has no lock outside a
+//! transaction — an OS lock (`File::try_lock`) on the file `<database>-migrator-lock` beside
+//! the database, which every SQLite write lock checks after `BEGIN IMMEDIATE` and backs off
+//! from while another process holds it.
 //! [`check_writable`] refuses an SQLite file this process cannot write before a run with work
 //! starts (`BEGIN IMMEDIATE` succeeds on a read-only file). The transaction goes through diesel's transaction manager, so code that
 //! calls `conn.transaction(…)` inside it gets a savepoint. [`LockGuard`] releases the lock
@@ -61,6 +70,22 @@ pub enum LockError {
         action: &'static str,
         /// The database's error.
         source: diesel::result::Error,
+    },
+    /// Committing the migration's transaction failed (a full disk, a deferred constraint, a
+    /// lost connection); the transaction was rolled back. The executor reports it naming the
+    /// migration.
+    #[error("could not commit the migration lock's transaction: {source}")]
+    Commit {
+        /// The database's error.
+        source: diesel::result::Error,
+    },
+    /// The SQLite lock file of non-atomic migrations could not be opened.
+    #[error("could not open the migration lock file {}: {source}", .path.display())]
+    File {
+        /// `<database>-migrator-lock`.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
     },
     /// The connection is already inside a transaction (SQLite cannot switch foreign keys off
     /// there, and migrations need their own transactions).
@@ -292,6 +317,7 @@ impl WriteLock {
                     .load(c)
                     .map_err(take)?;
                 let busy = busy.first().map_or(0, |b| b.timeout);
+                let session_file = sqlite_file(c).map(|f| session_file_of(&f));
                 // Table renames must rewrite references in other tables (the default since
                 // SQLite 3.26, unless a connection turned the legacy behaviour on).
                 c.batch_execute(&format!(
@@ -305,6 +331,11 @@ impl WriteLock {
                     timeout,
                     on_wait,
                     |c| match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+                        // A non-atomic migration holds the lock between its transactions.
+                        Ok(()) if session_busy(session_file.as_deref()) => {
+                            AnsiTransactionManager::rollback_transaction(c).map_err(take)?;
+                            Ok(false)
+                        }
                         Ok(()) => Ok(true),
                         Err(diesel::result::Error::AlreadyInTransaction) => {
                             Err(LockError::InTransaction)
@@ -317,7 +348,15 @@ impl WriteLock {
                         }
                         Err(e) => Err(take(e)),
                     },
-                    |c| Some(format!("another connection writing to {}", sqlite_file(c)?)),
+                    |c| {
+                        if session_busy(session_file.as_deref()) {
+                            return Some(format!(
+                                "a non-atomic migration in another process (it holds {})",
+                                session_file.as_deref()?.display()
+                            ));
+                        }
+                        Some(format!("another connection writing to {}", sqlite_file(c)?))
+                    },
                 );
                 let _ = c.batch_execute(&format!("PRAGMA busy_timeout = {busy}"));
                 if let Err(e) = res {
@@ -398,10 +437,7 @@ impl WriteLock {
     pub fn commit(self, conn: &mut DbConnection) -> Result<(), LockError> {
         let res =
             <DbConnection as diesel::Connection>::TransactionManager::commit_transaction(conn)
-                .map_err(|source| LockError::Database {
-                    action: "commit",
-                    source,
-                });
+                .map_err(|source| LockError::Commit { source });
         if res.is_err() {
             // A failed COMMIT leaves the transaction open on SQLite: end it.
             roll_back_all(conn);
@@ -519,6 +555,236 @@ impl Drop for LockGuard<'_> {
     }
 }
 
+/// The file beside an SQLite database whose OS lock a non-atomic migration holds.
+fn session_file_of(database: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{database}-migrator-lock"))
+}
+
+/// True when another process (or connection) holds the SQLite session lock file `path`.
+fn session_busy(path: Option<&std::path::Path>) -> bool {
+    let Some(path) = path else {
+        return false;
+    };
+    // No file: no non-atomic migration ever ran here. The probe's lock is released when
+    // `file` is dropped.
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+}
+
+/// The migration lock held across transactions, for a non-atomic migration (see the module
+/// docs): no transaction is open while it is held unless [`SessionGuard::begin`] opens one.
+/// Dropping it rolls back what is open and releases the lock — on an early return, an error,
+/// or while a panic unwinds through it.
+pub struct SessionGuard<'c> {
+    conn: &'c mut DbConnection,
+    held: bool,
+    restore_foreign_keys: bool,
+    /// SQLite: the locked file beside the database (released when dropped).
+    file: Option<std::fs::File>,
+}
+
+impl<'c> SessionGuard<'c> {
+    /// Takes the lock on `conn` (outside any transaction), waiting up to `timeout` for
+    /// another holder; `on_wait` is told once, with the holder when the backend can tell. On
+    /// SQLite, foreign-key enforcement is switched off until the lock is released (table
+    /// rebuilds need it; the executor checks foreign keys itself).
+    pub fn acquire(
+        conn: &'c mut DbConnection,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self, LockError> {
+        if transaction_depth(conn) > 0 {
+            return Err(LockError::InTransaction);
+        }
+        let take = |source| LockError::Database {
+            action: "take",
+            source,
+        };
+        let mut guard = Self {
+            conn,
+            held: false,
+            restore_foreign_keys: false,
+            file: None,
+        };
+        match &mut *guard.conn {
+            DbConnection::Sqlite(c) => {
+                let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
+                    .load(c)
+                    .map_err(take)?;
+                guard.restore_foreign_keys = rows.first().is_some_and(|r| r.foreign_keys != 0);
+                c.batch_execute("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = OFF")
+                    .map_err(take)?;
+                if let Some(database) = sqlite_file(c) {
+                    let path = session_file_of(&database);
+                    let file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&path)
+                        .map_err(|source| LockError::File {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    poll(
+                        &mut (),
+                        Backend::Sqlite,
+                        timeout,
+                        on_wait,
+                        |_| match file.try_lock() {
+                            Ok(()) => Ok(true),
+                            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+                            Err(std::fs::TryLockError::Error(source)) => Err(LockError::File {
+                                path: path.clone(),
+                                source,
+                            }),
+                        },
+                        |_| {
+                            Some(format!(
+                                "a non-atomic migration in another process (it holds {})",
+                                path.display()
+                            ))
+                        },
+                    )?;
+                    guard.file = Some(file);
+                }
+            }
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => {
+                let _ = c.batch_execute(&format!(
+                    "SELECT set_config('application_name', 'migrator (pid {})', false) \
+                     WHERE current_setting('application_name') = ''",
+                    std::process::id()
+                ));
+                poll(
+                    c,
+                    Backend::Postgres,
+                    timeout,
+                    on_wait,
+                    |c| {
+                        let got: Vec<PgGot> = diesel::sql_query(format!(
+                            "SELECT pg_try_advisory_lock({LOCK_KEY}) AS got"
+                        ))
+                        .load(c)
+                        .map_err(take)?;
+                        Ok(got.first().is_some_and(|g| g.got))
+                    },
+                    pg_holder,
+                )?;
+            }
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(c) => {
+                poll(
+                    c,
+                    Backend::Mysql,
+                    timeout,
+                    on_wait,
+                    |c| {
+                        let got: Vec<GotLock> = diesel::sql_query(format!(
+                            "SELECT CAST(GET_LOCK({}, 0) AS SIGNED) AS got",
+                            mysql_lock_name()
+                        ))
+                        .load(c)
+                        .map_err(take)?;
+                        Ok(got.first().and_then(|g| g.got) == Some(1))
+                    },
+                    mysql_holder,
+                )?;
+            }
+        }
+        guard.held = true;
+        Ok(guard)
+    }
+
+    /// The connection (outside any transaction unless [`Self::begin`] opened one).
+    pub fn conn(&mut self) -> &mut DbConnection {
+        self.conn
+    }
+
+    /// Opens a transaction inside the lock (SQLite: `BEGIN IMMEDIATE`, waiting up to the
+    /// connection's busy timeout for other writers), through diesel's transaction manager so
+    /// nested `conn.transaction(…)` calls become savepoints.
+    pub fn begin(&mut self) -> Result<(), LockError> {
+        let res = match &mut *self.conn {
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            }
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+        };
+        res.map_err(|e| match e {
+            diesel::result::Error::AlreadyInTransaction => LockError::InTransaction,
+            source => LockError::Database {
+                action: "begin a transaction under",
+                source,
+            },
+        })
+    }
+
+    /// Commits the transaction [`Self::begin`] opened; on failure it is rolled back and the
+    /// error is [`LockError::Commit`].
+    pub fn commit(&mut self) -> Result<(), LockError> {
+        let res =
+            <DbConnection as diesel::Connection>::TransactionManager::commit_transaction(self.conn)
+                .map_err(|source| LockError::Commit { source });
+        if res.is_err() {
+            roll_back_all(self.conn);
+        }
+        res
+    }
+
+    /// Rolls back every transaction and savepoint open on the connection (a data step that
+    /// panicked inside its own `conn.transaction(…)` leaves one open).
+    pub fn rollback(&mut self) {
+        roll_back_all(self.conn);
+    }
+
+    /// Rolls back what is open, releases the lock and restores foreign-key enforcement.
+    pub fn release(mut self) -> Result<(), LockError> {
+        self.release_inner()
+    }
+
+    fn release_inner(&mut self) -> Result<(), LockError> {
+        roll_back_all(self.conn);
+        if !std::mem::take(&mut self.held) {
+            return Ok(());
+        }
+        let release = |source| LockError::Database {
+            action: "release",
+            source,
+        };
+        match &mut *self.conn {
+            DbConnection::Sqlite(c) => {
+                // Closing the file releases its lock.
+                self.file = None;
+                if self.restore_foreign_keys {
+                    c.batch_execute("PRAGMA foreign_keys = ON").map_err(release)
+                } else {
+                    Ok(())
+                }
+            }
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => {
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({LOCK_KEY}) AS got"))
+                    .load::<PgGot>(c)
+                    .map(|_| ())
+                    .map_err(release)
+            }
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(c) => release_mysql(c).map_err(release),
+        }
+    }
+}
+
+impl Drop for SessionGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.release_inner();
+    }
+}
+
 /// Refuses an SQLite database this process cannot write (a read-only file, or a read-only
 /// folder where SQLite cannot create its journal) — which `BEGIN IMMEDIATE` lets through, so
 /// a run would otherwise fail only at its first change. The executor calls it when a plan has
@@ -609,106 +875,4 @@ fn release_mysql(c: &mut diesel::MysqlConnection) -> Result<(), diesel::result::
     ))
     .load::<GotLock>(c)
     .map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::database::{connect, DatabaseUrl};
-
-    #[test]
-    fn a_second_writer_waits_reports_the_holder_and_times_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::parse("sqlite://lock.db", dir.path()).unwrap();
-        let mut a = connect(&url).unwrap();
-        let mut b = connect(&url).unwrap();
-        let lock = WriteLock::acquire(&mut a).unwrap();
-        a.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
-        let mut waits = Vec::new();
-        let err = WriteLock::acquire_with(&mut b, Duration::from_millis(300), &mut |w| {
-            waits.push(w.to_string())
-        })
-        .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                LockError::Timeout {
-                    backend: Backend::Sqlite,
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(err.to_string().contains("--lock-timeout"), "{err}");
-        assert_eq!(waits.len(), 1, "{waits:?}");
-        assert!(waits[0].contains("lock.db"), "{waits:?}");
-        lock.commit(&mut a).unwrap();
-        let lock_b = WriteLock::acquire(&mut b).unwrap();
-        lock_b.rollback(&mut b).unwrap();
-        // Inside someone else's transaction: a clear error, not a hang.
-        let err = diesel::Connection::transaction(&mut a, |c| {
-            Ok::<_, diesel::result::Error>(WriteLock::acquire(c).map(|_| ()).unwrap_err())
-        })
-        .unwrap();
-        assert!(matches!(err, LockError::InTransaction), "{err}");
-        // Enforcement and the busy timeout are back after release.
-        let rows: Vec<FkSetting> = diesel::sql_query("PRAGMA foreign_keys")
-            .load(&mut a)
-            .unwrap();
-        assert_eq!(rows[0].foreign_keys, 1);
-        let busy: Vec<BusyTimeout> = diesel::sql_query("PRAGMA busy_timeout")
-            .load(&mut b)
-            .unwrap();
-        assert_eq!(
-            busy[0].timeout,
-            crate::database::SQLITE_BUSY_TIMEOUT_MS as i32
-        );
-    }
-
-    #[test]
-    fn the_guard_releases_on_drop_and_during_a_panic() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::parse("sqlite://guard.db", dir.path()).unwrap();
-        let mut a = connect(&url).unwrap();
-        let mut b = connect(&url).unwrap();
-        {
-            let mut guard = LockGuard::acquire(&mut a, DEFAULT_LOCK_TIMEOUT, &mut |_| {}).unwrap();
-            guard
-                .conn()
-                .batch_execute("CREATE TABLE gone (x INTEGER)")
-                .unwrap();
-        }
-        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut guard = LockGuard::acquire(&mut a, DEFAULT_LOCK_TIMEOUT, &mut |_| {}).unwrap();
-            // A data step that opened its own transaction and panicked inside it.
-            guard
-                .conn()
-                .batch_execute("CREATE TABLE gone2 (x INTEGER)")
-                .unwrap();
-            let _ = diesel::Connection::transaction(guard.conn(), |c| {
-                c.batch_execute("CREATE TABLE gone3 (x INTEGER)")?;
-                if true {
-                    panic!("boom");
-                }
-                Ok::<_, diesel::result::Error>(())
-            });
-        }));
-        assert!(panicked.is_err());
-        assert_eq!(transaction_depth(&mut a), 0);
-        // Another connection gets the lock at once and sees none of the tables.
-        let lock = WriteLock::acquire_with(&mut b, Duration::from_millis(200), &mut |_| {
-            panic!("the lock should be free")
-        })
-        .unwrap();
-        #[derive(QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let n: Vec<N> = diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_master")
-            .load(&mut b)
-            .unwrap();
-        assert_eq!(n[0].n, 0);
-        lock.rollback(&mut b).unwrap();
-    }
 }

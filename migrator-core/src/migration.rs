@@ -54,6 +54,10 @@ pub struct Migration {
     pub atomic: bool,
     /// Migrations this one squashes.
     pub replaces: Vec<MigrationKey>,
+    /// The checksum of its file's code besides `migration()` — its data steps — set by the
+    /// loader from the build script's index (`None` for migrations built in code). Recorded
+    /// for migrations with a `RunRust` step, so an edited data step is caught.
+    pub code_checksum: Option<String>,
 }
 
 impl Default for Migration {
@@ -75,6 +79,7 @@ impl Migration {
             initial: false,
             atomic: true,
             replaces: Vec::new(),
+            code_checksum: None,
         }
     }
 
@@ -90,6 +95,10 @@ impl Migration {
     }
 
     /// Sets whether the migration runs in one transaction where the backend allows it.
+    /// `false` (Django's `atomic = False`): its operations commit one at a time — schema
+    /// operations each in their own transaction where DDL is transactional, RunSql, RunRust
+    /// and concurrent index changes outside any — with a progress record, so a run that
+    /// fails or dies half-way is reported and `migrate --resume` continues it.
     pub fn atomic(mut self, atomic: bool) -> Self {
         self.atomic = atomic;
         self
@@ -111,6 +120,14 @@ impl Migration {
     pub fn operation(mut self, operation: impl Into<Operation>) -> Self {
         self.operations.push(operation.into());
         self
+    }
+
+    /// True when the migration has a data step written in Rust (`RunRust`), whose code only
+    /// the code checksum covers.
+    pub fn has_rust_steps(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|op| op.kind().rust_step(false).is_some())
     }
 
     /// Sets the app label and the name (the loader does this from the crate and file stem).
@@ -146,7 +163,8 @@ pub mod prelude {
         check_constraint, create_model, delete_model, field, index, remove_constraint,
         remove_field, remove_index, rename_field, rename_field_keep_column, rename_index,
         rename_model, run_rust, run_sql, unique_constraint, unique_index, AddFieldBuilder,
-        AlterFieldBuilder, CreateModelBuilder, RunRustBuilder, RunSqlBuilder,
+        AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder,
+        RunSqlBuilder,
     };
     pub use super::{Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -371,20 +389,56 @@ pub mod builders {
         Operation::RenameField(RenameField::new(model, old_name, new_name).keeping_column())
     }
 
-    /// `AddIndex`.
-    pub fn add_index(model: impl Into<String>, index: IndexState) -> Operation {
-        Operation::AddIndex(AddIndex {
-            model: model.into(),
-            index,
-        })
+    /// `AddIndex`; chain `.concurrently()` to build it without blocking writes (the
+    /// migration must then be `.atomic(false)`).
+    pub fn add_index(model: impl Into<String>, index: IndexState) -> AddIndexBuilder {
+        AddIndexBuilder(AddIndex::new(model, index))
     }
 
-    /// `RemoveIndex` by name.
-    pub fn remove_index(model: impl Into<String>, name: impl Into<String>) -> Operation {
-        Operation::RemoveIndex(RemoveIndex {
-            model: model.into(),
-            name: name.into(),
-        })
+    /// Builds an `AddIndex` operation; see [`add_index`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AddIndexBuilder(pub AddIndex);
+
+    impl AddIndexBuilder {
+        /// Build the index without blocking writes to the table: PostgreSQL `CREATE INDEX
+        /// CONCURRENTLY`, MySQL/MariaDB online DDL (`ALGORITHM=INPLACE, LOCK=NONE`), SQLite as
+        /// usual (it has one writer). It runs outside any transaction, so the migration must
+        /// be non-atomic (`.atomic(false)`); an atomic one is refused before anything runs.
+        pub fn concurrently(mut self) -> Self {
+            self.0.concurrently = true;
+            self
+        }
+    }
+
+    impl From<AddIndexBuilder> for Operation {
+        fn from(b: AddIndexBuilder) -> Self {
+            Operation::AddIndex(b.0)
+        }
+    }
+
+    /// `RemoveIndex` by name; chain `.concurrently()` to drop it without blocking the table
+    /// (the migration must then be `.atomic(false)`).
+    pub fn remove_index(model: impl Into<String>, name: impl Into<String>) -> RemoveIndexBuilder {
+        RemoveIndexBuilder(RemoveIndex::new(model, name))
+    }
+
+    /// Builds a `RemoveIndex` operation; see [`remove_index`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RemoveIndexBuilder(pub RemoveIndex);
+
+    impl RemoveIndexBuilder {
+        /// Drop the index without blocking the table (PostgreSQL `DROP INDEX CONCURRENTLY`,
+        /// MySQL/MariaDB online DDL); the migration must be non-atomic.
+        pub fn concurrently(mut self) -> Self {
+            self.0.concurrently = true;
+            self
+        }
+    }
+
+    impl From<RemoveIndexBuilder> for Operation {
+        fn from(b: RemoveIndexBuilder) -> Self {
+            Operation::RemoveIndex(b.0)
+        }
     }
 
     /// `RenameIndex`: index `old_name` of `model` becomes `new_name` (renamed in place).

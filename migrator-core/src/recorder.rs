@@ -1,6 +1,10 @@
 //! The recorder: which migrations are applied, in the table `migrator_migrations`
-//! (id, app, name, applied_at as UTC text, checksum), created on first write; and, on MySQL
-//! (which commits DDL as it runs), the operation a migration is running in the table
+//! (id, app, name, applied_at as UTC text, checksum, code_checksum; UNIQUE (app, name)),
+//! created on first write — and a table an older migrator created (without the unique index
+//! or `code_checksum`) is upgraded on the first write, under the migration lock, idempotently:
+//! the column is added, duplicate rows are dropped (the oldest of each (app, name) is kept)
+//! and the index created. On MySQL (which commits DDL as it runs) and for non-atomic
+//! migrations, the operation a migration is running is kept in the table
 //! `migrator_migrations_progress` (app, name, operation, total, description, started_at), so a
 //! run that dies half-way is detected and reported by the next one (DESIGN decision 8). The
 //! progress table exists only while a row is in it (it is dropped when the last row goes), so
@@ -9,8 +13,13 @@
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
 //! key and each operation's `canonical_text()` (not its dependencies, which squashing
 //! rewrites) — not the file's bytes, so reformatting a migration file changes nothing while
-//! editing an operation is caught before any DDL runs (DESIGN decision 9). The recorder only reads and writes its own
-//! table; transactions and locking are the executor's.
+//! editing an operation is caught before any DDL runs (DESIGN decision 9). A data step's
+//! canonical text is only its name, so a migration with a `RunRust` step also records its
+//! file's *code checksum* (`Migration::code_checksum`, from the build script: the file's
+//! Rust tokens besides `migration()`), in its own column so the operations' checksums of
+//! every migration recorded before it stay valid; rows without one (recorded by an older
+//! migrator) get it from the next `migrate` that applies anything. The recorder only reads
+//! and writes its own tables; transactions and locking are the executor's.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,7 +63,13 @@ pub struct AppliedMigration {
     pub applied_at: String,
     /// Its checksum when applied.
     pub checksum: String,
+    /// The code checksum of its file when applied (migrations with a `RunRust` step; `None`
+    /// for the others and for rows an older migrator wrote).
+    pub code_checksum: Option<String>,
 }
+
+/// The unique index on (app, name) of the recorder table.
+pub const RECORDER_UNIQUE_INDEX: &str = "migrator_migrations_app_name_uniq";
 
 /// A recorder failure.
 #[derive(Debug, Error)]
@@ -71,11 +86,17 @@ pub enum RecorderError {
 
 /// The canonical text a migration's checksum is computed from.
 pub fn canonical_text(migration: &Migration) -> String {
+    canonical_text_as(migration, &migration.key())
+}
+
+/// The canonical text of `migration`'s operations under the key `key` (a recorded name it
+/// may have been renamed from).
+fn canonical_text_as(migration: &Migration, key: &MigrationKey) -> String {
     // Dependencies are deliberately left out: when a squash replaces migrations, the graph
     // re-points dependencies on them at the squash, which would change the checksum of every
     // applied migration that depended on them. Dependencies do not change the schema; the
     // operations do.
-    let mut s = format!("migration {}.{}\n", migration.app, migration.name);
+    let mut s = format!("migration {}.{}\n", key.app, key.name);
     for (i, op) in migration.operations.iter().enumerate() {
         let _ = writeln!(s, "op {}: {}", i + 1, op.canonical_text());
     }
@@ -84,7 +105,13 @@ pub fn canonical_text(migration: &Migration) -> String {
 
 /// Hex SHA-256 of [`canonical_text`].
 pub fn checksum(migration: &Migration) -> String {
-    let digest = Sha256::digest(canonical_text(migration).as_bytes());
+    checksum_as(migration, &migration.key())
+}
+
+/// The checksum `migration`'s operations would have under the key `key` (to recognize a
+/// migration whose record or file was renamed).
+pub fn checksum_as(migration: &Migration, key: &MigrationKey) -> String {
+    let digest = Sha256::digest(canonical_text_as(migration, key).as_bytes());
     let mut hex = String::with_capacity(64);
     for byte in digest.iter() {
         let _ = write!(hex, "{byte:02x}");
@@ -106,20 +133,79 @@ fn spelling(conn: &DbConnection) -> &'static RecorderSql {
     &conn.backend().features().recorder
 }
 
-/// Creates the recorder table if it does not exist.
+/// Creates the recorder table if it does not exist, and upgrades one an older migrator
+/// created (see the module docs). Call it under the migration lock.
 pub fn ensure_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
     let id = spelling(conn).auto_id;
     let text = spelling(conn).text_type;
-    let sql = format!(
-        "CREATE TABLE IF NOT EXISTS {t} ({id_col} {id}, {app} {text} NOT NULL, {name} {text} NOT NULL, {at} {text} NOT NULL, {sum} {text} NOT NULL)",
-        t = q(conn, RECORDER_TABLE),
-        id_col = q(conn, "id"),
-        app = q(conn, "app"),
-        name = q(conn, "name"),
-        at = q(conn, "applied_at"),
-        sum = q(conn, "checksum"),
+    if !has_table(conn)? {
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {t} ({id_col} {id}, {app} {text} NOT NULL, {name} {text} NOT NULL, {at} {text} NOT NULL, {sum} {text} NOT NULL, {code} {text} NULL)",
+            t = q(conn, RECORDER_TABLE),
+            id_col = q(conn, "id"),
+            app = q(conn, "app"),
+            name = q(conn, "name"),
+            at = q(conn, "applied_at"),
+            sum = q(conn, "checksum"),
+            code = q(conn, "code_checksum"),
+        );
+        exec(conn, sql)?;
+    }
+    if !has_column(conn, "code_checksum")? {
+        let sql = format!(
+            "ALTER TABLE {t} ADD COLUMN {code} {text} NULL",
+            t = q(conn, RECORDER_TABLE),
+            code = q(conn, "code_checksum"),
+        );
+        exec(conn, sql)?;
+    }
+    if !has_unique_index(conn)? {
+        // Rows recorded twice (an older migrator had no constraint): keep the first.
+        let sql = format!(
+            "DELETE FROM {t} WHERE {id} NOT IN (SELECT {id} FROM (SELECT MIN({id}) AS {id} FROM {t} GROUP BY {app}, {name}) AS {keep})",
+            t = q(conn, RECORDER_TABLE),
+            id = q(conn, "id"),
+            app = q(conn, "app"),
+            name = q(conn, "name"),
+            keep = q(conn, "keep"),
+        );
+        exec(conn, sql)?;
+        let sql = format!(
+            "CREATE UNIQUE INDEX {i} ON {t} ({app}, {name})",
+            i = q(conn, RECORDER_UNIQUE_INDEX),
+            t = q(conn, RECORDER_TABLE),
+            app = q(conn, "app"),
+            name = q(conn, "name"),
+        );
+        exec(conn, sql)?;
+    }
+    Ok(())
+}
+
+fn count(conn: &mut DbConnection, sql: String) -> Result<i64, RecorderError> {
+    let rows: Vec<CountRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    Ok(rows.first().map_or(0, |r| r.n))
+}
+
+fn has_column(conn: &mut DbConnection, column: &str) -> Result<bool, RecorderError> {
+    let b = conn.backend();
+    let sql = (spelling(conn).count_columns)(
+        &b.string_literal(RECORDER_TABLE),
+        &b.string_literal(column),
     );
-    exec(conn, sql)
+    Ok(count(conn, sql)? > 0)
+}
+
+/// True when the recorder table has its UNIQUE (app, name) index.
+pub fn has_unique_index(conn: &mut DbConnection) -> Result<bool, RecorderError> {
+    let b = conn.backend();
+    let sql = (spelling(conn).count_indexes)(
+        &b.string_literal(RECORDER_TABLE),
+        &b.string_literal(RECORDER_UNIQUE_INDEX),
+    );
+    Ok(count(conn, sql)? > 0)
 }
 
 #[derive(QueryableByName)]
@@ -132,6 +218,8 @@ struct Row {
     applied_at: String,
     #[diesel(sql_type = Text)]
     checksum: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    code_checksum: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -148,10 +236,7 @@ pub fn has_table(conn: &mut DbConnection) -> Result<bool, RecorderError> {
 fn table_exists(conn: &mut DbConnection, table: &str) -> Result<bool, RecorderError> {
     let lit = conn.backend().string_literal(table);
     let sql = (spelling(conn).count_tables)(&lit);
-    let rows: Vec<CountRow> = diesel::sql_query(&sql)
-        .load(conn)
-        .map_err(|source| RecorderError::Query { sql, source })?;
-    Ok(rows.first().is_some_and(|r| r.n > 0))
+    Ok(count(conn, sql)? > 0)
 }
 
 /// Every recorded migration (an empty map when the table does not exist yet; nothing is
@@ -162,13 +247,24 @@ pub fn applied(
     if !has_table(conn)? {
         return Ok(BTreeMap::new());
     }
+    // A table an older migrator wrote has no code checksums yet (reading upgrades nothing).
+    let has_code = has_column(conn, "code_checksum")?;
     let sql = format!(
-        "SELECT {app}, {name}, {at}, {sum} FROM {t} ORDER BY {id}",
+        "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as} FROM {t} ORDER BY {id}",
         t = q(conn, RECORDER_TABLE),
         app = q(conn, "app"),
         name = q(conn, "name"),
         at = q(conn, "applied_at"),
         sum = q(conn, "checksum"),
+        code = q(
+            conn,
+            if has_code {
+                "code_checksum"
+            } else {
+                "checksum"
+            }
+        ),
+        code_as = q(conn, "code_checksum"),
         id = q(conn, "id"),
     );
     let rows: Vec<Row> = diesel::sql_query(&sql)
@@ -184,35 +280,52 @@ pub fn applied(
                     key,
                     applied_at: r.applied_at,
                     checksum: r.checksum,
+                    code_checksum: r.code_checksum.filter(|_| has_code),
                 },
             )
         })
         .collect())
 }
 
-/// Records `migration` as applied (creating the table if needed).
+/// The code checksum recorded for `migration`: its file's, when it has a data step.
+pub fn code_checksum(migration: &Migration) -> Option<&str> {
+    migration
+        .code_checksum
+        .as_deref()
+        .filter(|_| migration.has_rust_steps())
+}
+
+/// Records `migration` as applied (creating or upgrading the table if needed).
 pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), RecorderError> {
-    insert(conn, &migration.key(), &checksum(migration))
+    insert(
+        conn,
+        &migration.key(),
+        &checksum(migration),
+        code_checksum(migration),
+    )
 }
 
 fn insert(
     conn: &mut DbConnection,
     key: &MigrationKey,
     checksum: &str,
+    code: Option<&str>,
 ) -> Result<(), RecorderError> {
     ensure_table(conn)?;
-    let b = conn.backend();
+    let b = conn.backend().features();
     let sql = format!(
-        "INSERT INTO {t} ({app}, {name}, {at}, {sum}) VALUES ({a}, {n}, {now}, {c})",
+        "INSERT INTO {t} ({app}, {name}, {at}, {sum}, {code_c}) VALUES ({a}, {n}, {now}, {c}, {code})",
         t = q(conn, RECORDER_TABLE),
         app = q(conn, "app"),
         name = q(conn, "name"),
         at = q(conn, "applied_at"),
         sum = q(conn, "checksum"),
-        a = b.string_literal(&key.app),
-        n = b.string_literal(&key.name),
-        now = b.features().recorder.now_utc_text,
-        c = b.string_literal(checksum),
+        code_c = q(conn, "code_checksum"),
+        a = b.string_value(&key.app),
+        n = b.string_value(&key.name),
+        now = b.recorder.now_utc_text,
+        c = b.string_value(checksum),
+        code = code.map_or_else(|| "NULL".to_owned(), |c| b.string_value(c)),
     );
     exec(conn, sql)
 }
@@ -228,7 +341,7 @@ pub fn record_replaced(
     key: &MigrationKey,
     by: &MigrationKey,
 ) -> Result<(), RecorderError> {
-    insert(conn, key, &format!("{REPLACED_BY}{by}"))
+    insert(conn, key, &format!("{REPLACED_BY}{by}"), None)
 }
 
 /// Replaces the recorded checksum of `key` (`migrate --restamp`).
@@ -237,21 +350,46 @@ pub fn set_checksum(
     key: &MigrationKey,
     checksum: &str,
 ) -> Result<(), RecorderError> {
-    let b = conn.backend();
+    set_column(conn, key, "checksum", Some(checksum))
+}
+
+/// Replaces the recorded code checksum of `key` (`migrate --restamp`, or filling in a row
+/// an older migrator wrote).
+pub fn set_code_checksum(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    code_checksum: Option<&str>,
+) -> Result<(), RecorderError> {
+    set_column(conn, key, "code_checksum", code_checksum)
+}
+
+fn set_column(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    column: &str,
+    value: Option<&str>,
+) -> Result<(), RecorderError> {
+    ensure_table(conn)?;
+    let b = conn.backend().features();
     let sql = format!(
-        "UPDATE {t} SET {sum} = {c} WHERE {app} = {a} AND {name} = {n}",
+        "UPDATE {t} SET {col} = {v} WHERE {app} = {a} AND {name} = {n}",
         t = q(conn, RECORDER_TABLE),
-        sum = q(conn, "checksum"),
+        col = q(conn, column),
         app = q(conn, "app"),
         name = q(conn, "name"),
-        c = b.string_literal(checksum),
-        a = b.string_literal(&key.app),
-        n = b.string_literal(&key.name),
+        v = value.map_or_else(|| "NULL".to_owned(), |v| b.string_value(v)),
+        a = b.string_value(&key.app),
+        n = b.string_value(&key.name),
     );
     exec(conn, sql)
 }
 
+/// Creates the progress table unless it exists (checked first: on MySQL a `CREATE TABLE`,
+/// even one that does nothing, commits the open transaction).
 fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
+    if table_exists(conn, PROGRESS_TABLE)? {
+        return Ok(());
+    }
     let text = spelling(conn).text_type;
     let sql = format!(
         "CREATE TABLE IF NOT EXISTS {t} ({app} {text} NOT NULL, {name} {text} NOT NULL, {op} INTEGER NOT NULL, {total} INTEGER NOT NULL, {desc} {text} NOT NULL, {at} {text} NOT NULL)",
@@ -281,7 +419,7 @@ pub fn progress_start(
     let operation = if backwards { -operation } else { operation };
     ensure_progress_table(conn)?;
     progress_delete(conn, key)?;
-    let b = conn.backend();
+    let b = conn.backend().features();
     let description: String = description.chars().take(250).collect();
     let sql = format!(
         "INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
@@ -292,10 +430,10 @@ pub fn progress_start(
         total_c = q(conn, "total"),
         desc = q(conn, "description"),
         at = q(conn, "started_at"),
-        a = b.string_literal(&key.app),
-        n = b.string_literal(&key.name),
-        d = b.string_literal(&description),
-        now = b.features().recorder.now_utc_text,
+        a = b.string_value(&key.app),
+        n = b.string_value(&key.name),
+        d = b.string_value(&description),
+        now = b.recorder.now_utc_text,
     );
     exec(conn, sql)
 }
@@ -386,14 +524,14 @@ fn delete_key(
     table: &str,
     key: &MigrationKey,
 ) -> Result<(), RecorderError> {
-    let b = conn.backend();
+    let b = conn.backend().features();
     let sql = format!(
         "DELETE FROM {t} WHERE {app} = {a} AND {name} = {n}",
         t = q(conn, table),
         app = q(conn, "app"),
         name = q(conn, "name"),
-        a = b.string_literal(&key.app),
-        n = b.string_literal(&key.name),
+        a = b.string_value(&key.app),
+        n = b.string_value(&key.name),
     );
     exec(conn, sql)
 }

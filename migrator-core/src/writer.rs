@@ -525,11 +525,19 @@ fn operation(op: &Operation) -> TokenStream {
         }
         Operation::AddIndex(op) => {
             let (model, i) = (lit_str(&op.model), index(&op.index));
-            quote!(add_index(#model, #i))
+            if op.concurrently {
+                quote!(add_index(#model, #i).concurrently())
+            } else {
+                quote!(add_index(#model, #i))
+            }
         }
         Operation::RemoveIndex(op) => {
             let (model, name) = (lit_str(&op.model), lit_str(&op.name));
-            quote!(remove_index(#model, #name))
+            if op.concurrently {
+                quote!(remove_index(#model, #name).concurrently())
+            } else {
+                quote!(remove_index(#model, #name))
+            }
         }
         Operation::RenameIndex(op) => {
             let (model, old, new) = (

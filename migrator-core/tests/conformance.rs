@@ -29,6 +29,10 @@ mod failures;
 mod foreign_keys;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
+#[path = "conformance/non_atomic.rs"]
+mod non_atomic;
+#[path = "conformance/recorder.rs"]
+mod recorder_table;
 #[path = "conformance/refusals.rs"]
 mod refusals;
 #[path = "conformance/rollbacks.rs"]
@@ -56,6 +60,15 @@ use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
     json_uuid_time_and_binary_columns, long_names_are_shortened_stably,
+};
+use non_atomic::{
+    a_panicking_data_step_is_reported_like_a_failing_operation,
+    concurrent_index_changes_need_a_non_atomic_migration,
+    non_atomic_migration_commits_each_operation_and_resumes,
+};
+use recorder_table::{
+    an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
+    edited_data_steps_and_renamed_records_are_caught,
 };
 use refusals::{
     clashing_index_names_are_refused_before_anything_runs,
@@ -150,6 +163,26 @@ fn scenarios() -> Vec<Scenario> {
         (
             "clashing_index_names_are_refused_before_anything_runs",
             clashing_index_names_are_refused_before_anything_runs,
+        ),
+        (
+            "non_atomic_migration_commits_each_operation_and_resumes",
+            non_atomic_migration_commits_each_operation_and_resumes,
+        ),
+        (
+            "concurrent_index_changes_need_a_non_atomic_migration",
+            concurrent_index_changes_need_a_non_atomic_migration,
+        ),
+        (
+            "a_panicking_data_step_is_reported_like_a_failing_operation",
+            a_panicking_data_step_is_reported_like_a_failing_operation,
+        ),
+        (
+            "an_older_recorder_table_is_upgraded_once_by_concurrent_runs",
+            an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
+        ),
+        (
+            "edited_data_steps_and_renamed_records_are_caught",
+            edited_data_steps_and_renamed_records_are_caught,
         ),
     ]
 }

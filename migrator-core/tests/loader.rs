@@ -95,6 +95,9 @@ pub const MIGRATIONS: &[(&str, ::migrator_core::loader::MigrationFn)] = &[
     ("0001_initial", m_0001_initial::migration),
     ("0002_book_isbn", m_0002_book_isbn::migration),
 ];
+/// The code checksum of each migration file that parses.
+pub const CODE_CHECKSUMS: &[(&str, &str)] = &[
+];
 "#
     );
     // Quotes and backslashes in paths are escaped.
@@ -206,12 +209,14 @@ static LIBRARY: EmbeddedApp = EmbeddedApp {
     app: "library",
     migrations_dir: "/nonexistent/library/migrations",
     migrations: &[("0001_initial", lib_0001), ("0002_book_isbn", lib_0002)],
+    code_checksums: &[("0002_book_isbn", "c0de")],
 };
 
 static SHOP: EmbeddedApp = EmbeddedApp {
     app: "shop",
     migrations_dir: "/nonexistent/shop/migrations",
     migrations: &[("0001_initial", shop_0001)],
+    code_checksums: &[],
 };
 
 /// The loader never builds model definitions: an empty descriptor will do.
@@ -249,6 +254,8 @@ fn load_sets_app_and_name_and_builds_the_graph() {
         (m.app.as_str(), m.name.as_str()),
         ("library", "0002_book_isbn")
     );
+    // The build script's code checksum rides along.
+    assert_eq!(m.code_checksum.as_deref(), Some("c0de"));
     assert_eq!(
         loaded.dir("library"),
         Some(Path::new("/nonexistent/library/migrations"))
@@ -274,6 +281,7 @@ fn duplicate_app_registrations_are_an_error() {
         app: "library",
         migrations_dir: "/elsewhere/migrations",
         migrations: &[],
+        code_checksums: &[],
     };
     let err = load_from(&[&LIBRARY, &AGAIN], &[]).unwrap_err();
     assert!(matches!(err, LoadError::DuplicateApp { ref app, .. } if app == "library"));
@@ -304,6 +312,7 @@ fn stale_embeds_are_detected_on_disk() {
         app: "library",
         migrations_dir: dir_str,
         migrations: &[("0001_initial", lib_0001), ("0002_book_isbn", lib_0002)],
+        code_checksums: &[],
     }));
     let loaded = load_from(&[app], &[]).unwrap();
     let err = loaded.check_files_on_disk().unwrap_err();
@@ -319,4 +328,86 @@ fn stale_embeds_are_detected_on_disk() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("rebuild"), "{err}");
+}
+
+const DATA_MIGRATION: &str = r#"//! A data migration.
+use migrator_core::migration::prelude::*;
+use std::fmt::Write as _;
+
+pub fn migration() -> Migration {
+    Migration::default().operation(run_rust("fill", fill))
+}
+
+/// Fills the titles.
+fn fill(conn: &mut DbConnection) -> Result<(), BoxError> {
+    let sql = match 1 {
+        1 => {
+            "UPDATE books SET title = upper(title)"
+        }
+        _ => "SELECT 1",
+    };
+    let mut note = String::new();
+    let _ = write!(note, "{}", sql.len(),);
+    diesel::connection::SimpleConnection::batch_execute(conn, sql)?;
+    Ok(())
+}
+"#;
+
+/// The same code as `DATA_MIGRATION` as rustfmt or a hand would reformat it: one line per
+/// item, CRLF, other comments, no trailing commas, no braces around the arm, the `use`
+/// items swapped — and a different `migration()` (the operations' checksum covers that).
+const DATA_MIGRATION_REFORMATTED: &str = "use std::fmt::Write as _;\r\nuse migrator_core::migration::prelude::*;\r\n// a comment\r\npub fn migration() -> Migration { Migration::default().initial(true).operation(run_rust(\"fill\", fill)) }\r\nfn fill(conn: &mut DbConnection) -> Result<(), BoxError> { /* inline */ let sql = match 1 { 1 => \"UPDATE books SET title = upper(title)\", _ => \"SELECT 1\" }; let mut note = String::new(); let _ = write!(note, \"{}\", sql.len()); diesel::connection::SimpleConnection::batch_execute(conn, sql)?; Ok(()) }\r\n";
+
+#[test]
+fn code_checksums_see_data_step_edits_and_never_formatting() {
+    use migrator_core::build::code_checksum;
+    let original = code_checksum(DATA_MIGRATION).unwrap();
+    assert_eq!(original.len(), 64);
+    assert_eq!(
+        code_checksum(DATA_MIGRATION_REFORMATTED).as_deref(),
+        Some(original.as_str()),
+        "formatting, comments and migration() must not count"
+    );
+    for (what, edited) in [
+        (
+            "the SQL",
+            DATA_MIGRATION.replace("upper(title)", "lower(title)"),
+        ),
+        (
+            "a statement",
+            DATA_MIGRATION.replace(
+                "    Ok(())\n}",
+                "    conn.batch_execute(sql)?;\n    Ok(())\n}",
+            ),
+        ),
+        (
+            "a helper",
+            format!("{DATA_MIGRATION}\nfn helper() -> i32 {{ 1 }}\n"),
+        ),
+        (
+            "an arm",
+            DATA_MIGRATION.replace("_ => \"SELECT 1\"", "_ => \"SELECT 2\""),
+        ),
+    ] {
+        assert_ne!(
+            code_checksum(&edited).unwrap(),
+            original,
+            "editing {what} must change the code checksum"
+        );
+    }
+    assert_eq!(code_checksum("fn broken( {"), None);
+    // The index carries it for files that parse.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("0001_fill.rs"), DATA_MIGRATION).unwrap();
+    fs::write(dir.join("0002_broken.rs"), "fn broken( {").unwrap();
+    let names = vec!["0001_fill".to_string(), "0002_broken".to_string()];
+    let src = index_source("my_app", &dir, &names).unwrap();
+    assert!(
+        src.contains(&format!(
+            "pub const CODE_CHECKSUMS: &[(&str, &str)] = &[\n    (\"0001_fill\", \"{original}\"),\n];"
+        )),
+        "{src}"
+    );
 }

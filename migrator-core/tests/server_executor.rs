@@ -320,3 +320,78 @@ fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
         assert_eq!(executed, expected, "{backend}");
     }
 }
+
+/// A commit that fails (here a deferred foreign key PostgreSQL checks only at COMMIT; a full
+/// disk fails the same way) is reported naming the migration, not the lock, and the
+/// migration is rolled back.
+#[test]
+fn a_failed_commit_names_the_migration_on_postgres() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut m = Migration::new("library", "0004_deferred");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![Operation::RunSql(RunSql::new(
+        vec![
+            "CREATE TABLE parents (id INTEGER PRIMARY KEY)".into(),
+            "CREATE TABLE children (parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)".into(),
+            "INSERT INTO children VALUES (1)".into(),
+        ],
+        Some(vec![]),
+    ))];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    run(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0003_book_status")),
+    )
+    .unwrap();
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Commit { .. }), "{msg}");
+    assert!(
+        msg.starts_with("migration `library.0004_deferred` could not be committed:")
+            && msg.contains("The migration was rolled back"),
+        "{msg}"
+    );
+    assert!(!msg.contains("migration lock"), "{msg}");
+    assert!(!introspect(&mut conn)
+        .unwrap()
+        .tables
+        .contains_key("parents"));
+    assert_eq!(applied(&mut conn).len(), 3);
+}
+
+/// A non-atomic migration's session lock is held between its transactions: another run's
+/// write lock waits for it (naming the holder) and gets it once it is released.
+#[test]
+fn a_session_lock_keeps_other_migrations_out_on_both_servers() {
+    use migrator_core::lock::{LockError, SessionGuard, WriteLock};
+    use std::time::Duration;
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut a = db.connect();
+        let mut b = db.connect();
+        let mut session = SessionGuard::acquire(&mut a, Duration::from_secs(5), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        session.begin().unwrap();
+        session
+            .conn()
+            .batch_execute("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        session.commit().unwrap();
+        let mut waits = Vec::new();
+        let err = WriteLock::acquire_with(&mut b, Duration::from_millis(300), &mut |w| {
+            waits.push(w.to_string())
+        })
+        .unwrap_err();
+        assert!(matches!(err, LockError::Timeout { .. }), "{backend}: {err}");
+        assert_eq!(waits.len(), 1, "{backend}: {waits:?}");
+        session.release().unwrap();
+        WriteLock::acquire_with(&mut b, Duration::from_secs(5), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{backend}: {e}"))
+            .rollback(&mut b)
+            .unwrap();
+    }
+}

@@ -521,9 +521,9 @@ mod random_histories {
     }
 
     proptest! {
-        // 12 cases per server by default; `PROPTEST_CASES` raises it.
+        // 50 cases per server by default (what CI runs); `PROPTEST_CASES` overrides it.
         #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(50),
             failure_persistence: None,
             ..ProptestConfig::default()
         })]

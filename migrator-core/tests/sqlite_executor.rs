@@ -7,6 +7,11 @@
 mod executor_support;
 mod sqlite_support;
 
+#[path = "sqlite_executor/lock.rs"]
+mod lock;
+#[path = "sqlite_executor/records.rs"]
+mod records;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -549,6 +554,7 @@ migrator_core::__private::inventory::submit! {
             ("0001_initial", embedded_0001),
             ("0002_book_published_date", embedded_0002),
         ],
+        code_checksums: &[],
     }
 }
 
@@ -809,7 +815,7 @@ fn insert_then_panic(conn: &mut DbConnection) -> Result<(), migrator_core::BoxEr
 }
 
 #[test]
-fn a_panicking_data_step_leaves_no_transaction_and_no_changes() {
+fn a_panicking_data_step_is_reported_like_a_failing_operation_and_changes_nothing() {
     let (_dir, mut conn) = temp_db();
     let mut m = Migration::new("library", "0004_panics");
     m.dependencies = vec![key("library", "0003_book_status")];
@@ -833,15 +839,25 @@ fn a_panicking_data_step_leaves_no_transaction_and_no_changes() {
         &Target::Migration(key("library", "0003_book_status")),
     );
     let schema = introspect(&mut conn).unwrap();
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _ = run(
-            &mut conn,
-            &g,
-            &Target::AppLatest("library".into()),
-            MigrateOptions::default(),
-        );
-    }));
-    assert!(caught.is_err(), "the panic must reach the caller");
+    let err = run(
+        &mut conn,
+        &g,
+        &Target::AppLatest("library".into()),
+        MigrateOptions::default(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, ExecutorError::Rust { number: 2, .. }),
+        "not reported as a failing operation: {msg}"
+    );
+    for needle in [
+        "migration `library.0004_panics` failed at operation 2 (Rust operation insert_then_panic)",
+        "the data step panicked: data step bug",
+        "The migration was rolled back",
+    ] {
+        assert!(msg.contains(needle), "`{needle}` missing: {msg}");
+    }
     assert_eq!(introspect(&mut conn).unwrap(), schema);
     assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
     // The connection is usable and outside any transaction: migrating elsewhere works.

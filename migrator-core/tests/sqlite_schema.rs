@@ -618,9 +618,9 @@ mod random_histories {
     }
 
     proptest! {
-        // 48 cases by default; `PROPTEST_CASES` raises it.
+        // 200 cases by default (what CI runs); `PROPTEST_CASES` overrides it.
         #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
             failure_persistence: None,
             ..ProptestConfig::default()
         })]

@@ -27,6 +27,9 @@ mod add_field;
 #[path = "writer_fixtures/add_field_one_off_default.rs"]
 mod add_field_one_off_default;
 #[rustfmt::skip]
+#[path = "writer_fixtures/concurrent_index.rs"]
+mod concurrent_index;
+#[rustfmt::skip]
 #[path = "writer_fixtures/add_index.rs"]
 mod add_index;
 #[rustfmt::skip]
@@ -287,6 +290,15 @@ fn scenarios() -> Vec<Scenario> {
                 .dependency("library", "0003_book_books_author_idx")
                 .operation(remove_index("Book", "books_author_idx")),
             remove_index::migration,
+        ),
+        s(
+            "concurrent_index",
+            library("0004_book_books_title_idx_remove_book_books_author_idx")
+                .dependency("library", "0003_book_books_author_idx")
+                .atomic(false)
+                .operation(add_index("Book", index("books_title_idx", ["title"])).concurrently())
+                .operation(remove_index("Book", "books_author_idx").concurrently()),
+            concurrent_index::migration,
         ),
         s(
             "add_constraint_check",

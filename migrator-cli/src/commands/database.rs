@@ -352,7 +352,10 @@ pub fn showmigrations(
         record.problems.insert(i.key, problem);
     }
     match &problem {
-        Some(ExecutorError::ChecksumMismatch { migration, .. }) => {
+        Some(
+            ExecutorError::ChecksumMismatch { migration, .. }
+            | ExecutorError::DataStepChanged { migration, .. },
+        ) => {
             record
                 .problems
                 .insert(migration.clone(), RowProblem::Edited);

@@ -212,6 +212,25 @@ pub trait SchemaEditor {
         new: &str,
     ) -> Result<Vec<String>, SchemaError>;
 
+    /// Creates index `name` of `model` (as declared in `step.to`) without blocking writes to
+    /// the table where the backend can (`AddIndex::concurrently`). The statements cannot run
+    /// inside a transaction on every backend; the executor runs them outside any.
+    fn add_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError>;
+
+    /// Drops index `name` of `model` (as declared in `step.from`) without blocking the table
+    /// where the backend can.
+    fn remove_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError>;
+
     /// Adds constraint `name` to `model` (as declared in `step.to`).
     fn add_constraint(
         &self,
@@ -259,7 +278,7 @@ pub fn default_literal(features: &Features, value: &DefaultValue) -> Result<Stri
             }
             trimmed.to_owned()
         }
-        DefaultValue::Text(t) => features.string_literal(t),
+        DefaultValue::Text(t) => features.string_value(t),
         DefaultValue::Sql(expr) => {
             sql::check(expr, Fragment::Expression).map_err(|problem| SchemaError::BadDefault {
                 value: expr.clone(),

@@ -5,6 +5,8 @@
 //! (`sqlite/mod.rs`, `postgres/mod.rs`, `mysql/mod.rs`); `backend/mod.rs` maps a [`Backend`]
 //! to them. This file names no vendor's behaviour in code: it is the vocabulary only.
 
+use std::fmt::Write as _;
+
 /// The database families migrator speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Backend {
@@ -52,6 +54,13 @@ pub struct Features {
     pub identifier_quote: char,
     /// Backslashes escape inside string literals (and must be doubled).
     pub backslash_escapes: bool,
+    /// Where whether backslashes escape depends on the session (MySQL's
+    /// `NO_BACKSLASH_ESCAPES`): a statement that makes them escape, saving the session's
+    /// mode, and one that restores it. The executor puts them around generated statements
+    /// whose literals have a backslash where no mode-independent spelling exists (a
+    /// `COMMENT`); `sqlmigrate` prints them. `None` where literals never depend on the
+    /// session.
+    pub backslash_session: Option<(&'static str, &'static str)>,
     /// How `true` and `false` are written as literals.
     pub bool_literals: (&'static str, &'static str),
     /// The bookkeeping tables' SQL spelling.
@@ -69,6 +78,12 @@ pub struct RecorderSql {
     pub now_utc_text: &'static str,
     /// The integer type of `CAST(x AS …)`.
     pub cast_integer: &'static str,
+    /// A query returning one row with column `n` counting the columns named by the second
+    /// literal in the table named by the first.
+    pub count_columns: fn(table: &str, column: &str) -> String,
+    /// A query returning one row with column `n` counting the indexes named by the second
+    /// literal on the table named by the first.
+    pub count_indexes: fn(table: &str, index: &str) -> String,
     /// A query returning one row with column `n` counting the tables named by the given string
     /// literal (already quoted) in the current database/schema.
     pub count_tables: fn(literal: &str) -> String,
@@ -102,6 +117,24 @@ impl Features {
                 '\\' if self.backslash_escapes => s.push_str("\\\\"),
                 c => s.push(c),
             }
+        }
+        s.push('\'');
+        s
+    }
+
+    /// A string value where the SQL grammar takes an expression (a column default, a value
+    /// inserted or compared), spelled so it means the same whatever the session's escaping
+    /// mode: on a backend where backslashes may escape (MySQL, unless the session has
+    /// `NO_BACKSLASH_ESCAPES`), a value with a backslash is written as a hex string `X'…'`,
+    /// which has no escapes in either mode; anything else as [`Features::string_literal`].
+    pub fn string_value(&self, value: &str) -> String {
+        if !(self.backslash_escapes && value.contains('\\')) {
+            return self.string_literal(value);
+        }
+        let mut s = String::with_capacity(value.len() * 2 + 3);
+        s.push_str("X'");
+        for byte in value.bytes() {
+            let _ = write!(s, "{byte:02X}");
         }
         s.push('\'');
         s

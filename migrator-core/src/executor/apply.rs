@@ -8,94 +8,47 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
-use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel::{QueryableByName, RunQueryDsl};
 
 use crate::backend::DbConnection;
 use crate::graph::{GraphError, MigrationGraph};
-use crate::lock::DEFAULT_LOCK_TIMEOUT;
+use crate::lock::{LockError, DEFAULT_LOCK_TIMEOUT};
 use crate::migration::{Migration, MigrationKey};
-use crate::operations::Operation;
 use crate::recorder;
 
-use super::error::ExecutorError;
-use super::history::{effective_applied, interrupted_error, read_applied_allowing_interrupted};
+use super::error::{Committed, ExecutorError};
+use super::history::{
+    interrupted_error, missing_code_checksums, read_applied_allowing_interrupted,
+};
 use super::locking::locked;
+use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
+use super::steps::{
+    check_foreign_keys, committed_earlier, finish, initial_schema_exists, run_op, start_step,
+};
 use super::target::migration_plan;
 use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, Target};
 
-#[derive(QueryableByName)]
-struct FkViolation {
-    #[diesel(sql_type = Text)]
-    table: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    rowid: Option<i64>,
-    #[diesel(sql_type = Text)]
-    parent: String,
-}
-
-fn foreign_key_violations(conn: &mut DbConnection) -> Result<Vec<String>, diesel::result::Error> {
-    if !conn.backend().features().deferred_foreign_key_check {
-        return Ok(Vec::new());
+/// What stays committed when a migration fails where DDL commits as it runs, before the
+/// operations of this run are added: those an earlier, interrupted run committed.
+fn implicit_commits(
+    conn: &DbConnection,
+    ops: &[OpSql],
+    first: Option<usize>,
+    backwards: bool,
+) -> Committed {
+    let features = conn.backend().features();
+    let total = ops.iter().map(|o| o.index + 1).max().unwrap_or(0);
+    let operations = committed_earlier(total, first, backwards);
+    Committed {
+        earlier: operations.len(),
+        operations: operations.into(),
+        backwards,
+        why: format!(
+            "{} commits schema changes as they run",
+            features.display_name
+        )
+        .into(),
     }
-    let rows: Vec<FkViolation> = diesel::sql_query("PRAGMA foreign_key_check").load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| match r.rowid {
-            Some(id) => format!(
-                "{} rowid {id} references a missing {} row",
-                r.table, r.parent
-            ),
-            None => format!("{} references a missing {} row", r.table, r.parent),
-        })
-        .collect())
-}
-
-/// Django's "soft applied" test for `--fake-initial`: true when every table the migration's
-/// `CreateModel`s create exists, and every column its `AddField`s add exists (tables and
-/// columns as named by the state after the migration). A migration with neither is never
-/// faked.
-fn initial_schema_exists(
-    conn: &mut DbConnection,
-    graph: &MigrationGraph,
-    migration: &Migration,
-) -> Result<bool, ExecutorError> {
-    let after = graph.make_state(&[migration.key()])?;
-    let mut tables: Vec<String> = Vec::new();
-    let mut columns: Vec<(String, String)> = Vec::new();
-    for op in &migration.operations {
-        match op {
-            Operation::CreateModel(c) => {
-                // The table as the state names it at the end (a later op may rename it).
-                let table = after
-                    .model(&migration.app, &c.name)
-                    .map_or_else(|| c.table.clone(), |m| m.table.clone());
-                tables.push(table);
-            }
-            Operation::AddField(a) => {
-                if let Some(m) = after.model(&migration.app, &a.model) {
-                    if let Some(f) = m.field(&a.field.name) {
-                        columns.push((m.table.clone(), f.column.clone()));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if tables.is_empty() && columns.is_empty() {
-        return Ok(false);
-    }
-    let existing =
-        crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
-    let tables_ok = tables.iter().all(|t| existing.tables.contains_key(t));
-    let columns_ok = columns.iter().all(|(t, c)| {
-        existing
-            .tables
-            .get(t)
-            .is_some_and(|t| t.columns.iter().any(|col| col.name == *c))
-    });
-    Ok(tables_ok && columns_ok)
 }
 
 /// Runs one migration's operations (already turned into SQL) on `conn`, inside the caller's
@@ -106,7 +59,8 @@ fn initial_schema_exists(
 /// before each operation when the migration has any schema or SQL step: a run killed in the
 /// middle leaves a `migrator_progress` row naming the operation that was running, which the
 /// next run reports ([`ExecutorError::Interrupted`]). A migration made only of RunRust steps
-/// stays one transaction and needs no progress row.
+/// stays one transaction and needs no progress row. A failure's error lists what stays
+/// committed — from this run, and under `--resume` from the interrupted one.
 fn run_operations(
     conn: &mut DbConnection,
     migration: &Migration,
@@ -117,10 +71,15 @@ fn run_operations(
     let key = migration.key();
     let key = &key;
     // Where DDL commits implicitly (MySQL), track what can no longer be rolled back.
-    let implicit_commits = !conn.backend().features().can_rollback_ddl;
-    let track_progress = implicit_commits && ops.iter().any(|op| !op.statements.is_empty());
+    let implicit = !conn.backend().features().can_rollback_ddl;
+    let track_progress = implicit && ops.iter().any(|op| !op.statements.is_empty());
     let total = migration.operations.len();
-    let mut committed: Vec<usize> = Vec::new();
+    let mut committed = if implicit {
+        implicit_commits(conn, ops, first, backwards)
+    } else {
+        Committed::default()
+    };
+    let mut now: Vec<usize> = committed.operations.to_vec();
     // `--resume` restarts at the interrupted operation (unapplying runs last to first).
     let pending = |op: &&OpSql| match first {
         None => true,
@@ -141,57 +100,29 @@ fn run_operations(
                     description: "record progress".into(),
                     sql: "COMMIT; BEGIN".into(),
                     source: Box::new(source),
-                    committed: committed.clone().into(),
+                    committed: Box::new(committed.clone()),
                 })?;
         }
-        for (i, sql) in op.statements.iter().enumerate() {
-            if let Err(source) = conn.batch_execute(sql) {
-                if implicit_commits && i > 0 {
-                    committed.push(number);
-                }
-                return Err(ExecutorError::Sql {
-                    migration: key.clone(),
-                    number,
-                    description: op.description.clone(),
-                    sql: sql.as_str().into(),
-                    source: Box::new(source),
-                    committed: committed.into(),
-                });
+        if let Err(failure) = run_op(conn, op) {
+            // Where statements commit as they run, an operation that failed after some of
+            // its work is partly committed.
+            if implicit && !op.statements.is_empty() && failure.after_some_work(op) {
+                now.push(number);
             }
+            committed.operations = now.into();
+            return Err(failure.into_error(key, op, committed));
         }
-        if let Some(f) = op.rust {
-            if let Err(source) = f(conn) {
-                if implicit_commits && !op.statements.is_empty() {
-                    committed.push(number);
-                }
-                return Err(ExecutorError::Rust {
-                    migration: key.clone(),
-                    number,
-                    description: op.description.clone(),
-                    source,
-                    committed: committed.into(),
-                });
-            }
-        }
-        if implicit_commits && !op.statements.is_empty() {
-            committed.push(number);
+        if implicit && !op.statements.is_empty() {
+            now.push(number);
+            committed.operations = now.clone().into();
         }
     }
-    let violations = foreign_key_violations(conn).map_err(|source| ExecutorError::Sql {
-        migration: key.clone(),
-        number: ops.last().map_or(0, |o| o.index + 1),
-        description: "foreign key check".into(),
-        sql: "PRAGMA foreign_key_check".into(),
-        source: Box::new(source),
-        committed: Box::default(),
-    })?;
-    if !violations.is_empty() {
-        return Err(ExecutorError::ForeignKeyViolation {
-            migration: key.clone(),
-            violations,
-        });
-    }
-    Ok(())
+    check_foreign_keys(
+        conn,
+        key,
+        ops.last().map_or(0, |o| o.index + 1),
+        &Committed::default(),
+    )
 }
 
 /// Applies or unapplies migrations to reach `target`.
@@ -216,33 +147,35 @@ pub fn migrate(
         .editor()
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let timeout = options.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
-    let (mut expected, plan, interrupted) = locked(conn, timeout, on_event, |conn, _| {
-        let interrupted = recorder::interrupted(conn)?.into_iter().next();
-        let applied = read_applied_allowing_interrupted(conn, graph)?;
-        // `--resume` of an interrupted unapply: unapply that migration again (Django's
-        // "migrate APP <its parent>"), unless the caller named a target.
-        let target = match (&interrupted, target) {
-            (Some(i), Target::Latest) if options.resume && i.backwards => {
-                rollback_target(graph, &i.key)
+    let (mut expected, plan, interrupted, backfill) =
+        locked(conn, timeout, on_event, |conn, _| {
+            let interrupted = recorder::interrupted(conn)?.into_iter().next();
+            let applied = read_applied_allowing_interrupted(conn, graph)?;
+            // `--resume` of an interrupted unapply: unapply that migration again (Django's
+            // "migrate APP <its parent>"), unless the caller named a target.
+            let target = match (&interrupted, target) {
+                (Some(i), Target::Latest) if options.resume && i.backwards => {
+                    rollback_target(graph, &i.key)
+                }
+                _ => target.clone(),
+            };
+            let plan = migration_plan(graph, &applied, &target)?;
+            if let Some(i) = &interrupted {
+                // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
+                // hand) may proceed, and only when the plan starts with it.
+                let first = plan.first();
+                let allowed = (options.resume || options.fake)
+                    && first.is_some_and(|s| s.key == i.key && s.backwards == i.backwards);
+                // A plan that runs nothing (a target already reached) may proceed.
+                if !allowed && !options.plan_only && !plan.is_empty() {
+                    return Err(interrupted_error(i.clone()));
+                }
+            } else if options.resume {
+                return Err(ExecutorError::NothingToResume);
             }
-            _ => target.clone(),
-        };
-        let plan = migration_plan(graph, &applied, &target)?;
-        if let Some(i) = &interrupted {
-            // Only `--resume` (run the rest) or `--fake` of that very migration (finished by
-            // hand) may proceed, and only when the plan starts with it.
-            let first = plan.first();
-            let allowed = (options.resume || options.fake)
-                && first.is_some_and(|s| s.key == i.key && s.backwards == i.backwards);
-            // A plan that runs nothing (a target already reached) may proceed.
-            if !allowed && !options.plan_only && !plan.is_empty() {
-                return Err(interrupted_error(i.clone()));
-            }
-        } else if options.resume {
-            return Err(ExecutorError::NothingToResume);
-        }
-        Ok((applied, plan, interrupted))
-    })?;
+            let backfill = missing_code_checksums(conn, graph)?;
+            Ok((applied, plan, interrupted, backfill))
+        })?;
     on_event(MigrateEvent::Planned(&plan));
     let mut report = MigrateReport {
         plan: plan.clone(),
@@ -252,6 +185,16 @@ pub fn migrate(
         return Ok(report);
     }
     crate::lock::check_writable(conn)?;
+    // Rows an older migrator recorded have no code checksum: the files as they are now give
+    // it (once; later edits of their data steps are then caught).
+    if !backfill.is_empty() {
+        locked(conn, timeout, on_event, |conn, _| {
+            for (key, code) in &backfill {
+                recorder::set_code_checksum(conn, key, Some(code))?;
+            }
+            Ok(())
+        })?;
+    }
     let prepared = if options.fake {
         vec![Vec::new(); plan.len()]
     } else {
@@ -269,76 +212,71 @@ pub fn migrate(
             }
             _ => None,
         };
-        let result = locked(conn, timeout, on_event, |conn, on_event| {
-            let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
-            let now = effective_applied(graph, &recorded)?;
-            // Another process may have migrated meanwhile. If all it did is steps of this very
-            // plan (several instances of an application calling `apply_embedded` at start-up),
-            // the steps it completed are skipped here; anything else is a conflicting change.
-            let only_our_steps = now
-                .symmetric_difference(&expected)
-                .all(|k| in_plan.contains(k));
-            if !only_our_steps {
-                return Err(ExecutorError::ConcurrentChange {
-                    migration: step.key.clone(),
-                });
-            }
-            if now.contains(&step.key) != step.backwards {
-                return Ok((None, now));
-            }
-            on_event(MigrateEvent::Started(step));
-            let started = Instant::now();
-            let outcome = if options.fake {
-                Outcome::Faked
-            } else if options.fake_initial
-                && !step.backwards
-                && migration.initial
-                && initial_schema_exists(conn, graph, migration)?
-            {
-                Outcome::FakedInitial
-            } else {
-                run_operations(conn, migration, ops, first, step.backwards)?;
-                Outcome::Applied
-            };
-            // A squash is recorded together with the migrations it replaces (Django does the
-            // same), so either view of the history finds it applied.
-            if step.backwards {
-                recorder::unrecord(conn, &step.key)?;
-                for r in &migration.replaces {
-                    recorder::unrecord(conn, r)?;
+        let result = if !migration.atomic && !options.fake {
+            // One operation at a time under the session lock (`non_atomic`), which cleans up
+            // after itself.
+            run_non_atomic(
+                conn,
+                &NonAtomicStep {
+                    graph,
+                    migration,
+                    step,
+                    ops,
+                    first,
+                    expected: &expected,
+                    in_plan: &in_plan,
+                    fake_initial: options.fake_initial,
+                    timeout,
+                },
+                on_event,
+            )?
+        } else {
+            let result = locked(conn, timeout, on_event, |conn, on_event| {
+                let start = start_step(conn, graph, &expected, &in_plan, step)?;
+                if start.done_elsewhere {
+                    return Ok((None, start.now));
                 }
-                recorder::progress_clear(conn, &step.key)?;
-            } else {
-                recorder::record(conn, migration)?;
-                for r in &migration.replaces {
-                    if !recorded.contains(r) {
-                        recorder::record_replaced(conn, r, &step.key)?;
-                    }
-                }
-                recorder::progress_clear(conn, &step.key)?;
-            }
-            Ok((Some((outcome, started)), now))
-        });
-        let result = match result {
-            Ok(r) => r,
-            Err(e) => {
-                // Without transactional DDL (MySQL), a failure that left operations committed keeps its progress row, so
-                // later runs report the half-applied migration until it is recovered (and
-                // `--resume` knows where to continue); one that committed nothing drops it.
-                let committed = match &e {
-                    ExecutorError::Sql { committed, .. }
-                    | ExecutorError::Rust { committed, .. } => !committed.is_empty(),
-                    _ => false,
-                };
-                let resuming = first.is_some();
-                if !backend.features().can_rollback_ddl
-                    && !committed
-                    && !resuming
-                    && !matches!(e, ExecutorError::Lock(_))
+                on_event(MigrateEvent::Started(step));
+                let started = Instant::now();
+                let outcome = if options.fake {
+                    Outcome::Faked
+                } else if options.fake_initial
+                    && !step.backwards
+                    && migration.initial
+                    && initial_schema_exists(conn, graph, migration)?
                 {
-                    let _ = recorder::progress_clear(conn, &step.key);
+                    Outcome::FakedInitial
+                } else {
+                    run_operations(conn, migration, ops, first, step.backwards)?;
+                    Outcome::Applied
+                };
+                finish(conn, migration, step, &start.recorded)?;
+                Ok((Some((outcome, started)), start.now))
+            });
+            match result {
+                Ok(r) => r,
+                Err(e) => {
+                    let e = name_commit_failure(conn, e, migration, ops, first, step.backwards);
+                    // Without transactional DDL (MySQL), a failure that left operations
+                    // committed keeps its progress row, so later runs report the
+                    // half-applied migration until it is recovered (and `--resume` knows
+                    // where to continue); one that committed nothing drops it.
+                    let committed = match &e {
+                        ExecutorError::Sql { committed, .. }
+                        | ExecutorError::Rust { committed, .. }
+                        | ExecutorError::Commit { committed, .. } => !committed.is_empty(),
+                        _ => false,
+                    };
+                    let resuming = first.is_some();
+                    if !backend.features().can_rollback_ddl
+                        && !committed
+                        && !resuming
+                        && !matches!(e, ExecutorError::Lock(_))
+                    {
+                        let _ = recorder::progress_clear(conn, &step.key);
+                    }
+                    return Err(e);
                 }
-                return Err(e);
             }
         };
         let (ran, now) = result;
@@ -360,6 +298,45 @@ pub fn migrate(
         report.done.push((step.clone(), outcome));
     }
     Ok(report)
+}
+
+/// A failed commit of a migration's transaction, named as the migration's failure: what
+/// stays committed is nothing where DDL is transactional, and otherwise every operation whose
+/// statements committed as they ran (all but trailing data steps, which were in the
+/// transaction).
+fn name_commit_failure(
+    conn: &DbConnection,
+    e: ExecutorError,
+    migration: &Migration,
+    ops: &[OpSql],
+    first: Option<usize>,
+    backwards: bool,
+) -> ExecutorError {
+    let ExecutorError::Lock(LockError::Commit { source }) = e else {
+        return e;
+    };
+    let mut committed = Committed::default();
+    if !conn.backend().features().can_rollback_ddl {
+        committed = implicit_commits(conn, ops, first, backwards);
+        let pending = |op: &&OpSql| match first {
+            None => true,
+            Some(f) if backwards => op.index <= f,
+            Some(f) => op.index >= f,
+        };
+        let run: Vec<&OpSql> = ops.iter().filter(pending).collect();
+        let mut numbers = committed.operations.to_vec();
+        for (i, op) in run.iter().enumerate() {
+            if i + 1 < run.len() || !op.statements.is_empty() {
+                numbers.push(op.index + 1);
+            }
+        }
+        committed.operations = numbers.into();
+    }
+    ExecutorError::Commit {
+        migration: migration.key(),
+        source: Box::new(source),
+        committed: Box::new(committed),
+    }
 }
 
 /// The target that unapplies `key` (and what depends on it): its parent in its app, or zero.

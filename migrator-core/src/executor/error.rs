@@ -93,7 +93,7 @@ pub enum ExecutorError {
     },
     /// A MySQL migration was interrupted (its process died, or it failed after committing
     /// some of its operations).
-    #[error("migration `{migration}` was interrupted (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. MySQL commits schema changes as they run: {} committed, operation {operation} may be partly committed, and the later ones did not run. Recover with either\n  `migrator migrate --resume` — runs `{migration}` again from operation {operation} (if operation {operation} did commit, this fails on it: then finish by hand as below), or\n  finish (or undo) the migration by hand, then `migrator migrate --fake {} {}` to record it as applied (or, after undoing it, `migrator migrate --forget {} {}`)", committed_text(*.operation), .migration.app, .migration.name, .migration.app, .migration.name)]
+    #[error("migration `{migration}` was interrupted (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. Its operations commit one at a time (MySQL commits schema changes as they run; a non-atomic migration commits each operation on its own): {} committed, operation {operation} may be partly committed, and the later ones did not run. Recover with either\n  `migrator migrate --resume` — runs `{migration}` again from operation {operation} (if operation {operation} did commit, this fails on it: then finish by hand as below), or\n  finish (or undo) the migration by hand, then `migrator migrate --fake {} {}` to record it as applied (or, after undoing it, `migrator migrate --forget {} {}`)", committed_text(*.operation), .migration.app, .migration.name, .migration.app, .migration.name)]
     Interrupted {
         /// The migration.
         migration: MigrationKey,
@@ -108,7 +108,7 @@ pub enum ExecutorError {
     },
     /// A MySQL unapply was interrupted (its process died, or it failed after committing
     /// some of its operations).
-    #[error("migration `{migration}` was interrupted while being unapplied (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. Unapplying runs the operations last to first and MySQL commits schema changes as they run: {}, operation {operation} may be partly undone, and the migration is still recorded as applied. Recover with either\n  `migrator migrate --resume` — continues unapplying `{migration}` from operation {operation}, or\n  finish unapplying it by hand, then record that with `migrator migrate --fake` to the migration before it (or `zero`), or\n  re-apply the undone operations by hand, then `migrator migrate --forget {} {}` to drop the progress record", undone_text(*.operation, *.total), .migration.app, .migration.name)]
+    #[error("migration `{migration}` was interrupted while being unapplied (its `migrate` process died or failed) at operation {operation} of {total} ({description}) at {started_at}; nothing was run now. Unapplying runs the operations last to first and they commit one at a time (MySQL commits schema changes as they run; a non-atomic migration commits each operation on its own): {}, operation {operation} may be partly undone, and the migration is still recorded as applied. Recover with either\n  `migrator migrate --resume` — continues unapplying `{migration}` from operation {operation}, or\n  finish unapplying it by hand, then record that with `migrator migrate --fake` to the migration before it (or `zero`), or\n  re-apply the undone operations by hand, then `migrator migrate --forget {} {}` to drop the progress record", undone_text(*.operation, *.total), .migration.app, .migration.name)]
     InterruptedUnapply {
         /// The migration.
         migration: MigrationKey,
@@ -160,8 +160,8 @@ pub enum ExecutorError {
     /// The backend has no schema editor.
     #[error(transparent)]
     Backend(Box<SchemaError>),
-    /// A statement failed; the migration was rolled back (on MySQL, what `committed` lists
-    /// stays applied).
+    /// A statement failed; the migration was rolled back (where operations commit one at a
+    /// time, what `committed` lists stays applied).
     #[error("migration `{migration}` failed at operation {number} ({description}) running\n    {sql}\n  database error: {source}\n{}", aftermath(.migration, .committed))]
     Sql {
         /// The migration.
@@ -174,12 +174,12 @@ pub enum ExecutorError {
         sql: Box<str>,
         /// The database's error.
         source: Box<diesel::result::Error>,
-        /// 1-based numbers of the operations whose changes stay committed (MySQL commits DDL
-        /// as it runs); empty when the whole migration was rolled back.
-        committed: Box<[usize]>,
+        /// What stays committed; empty when the whole migration was rolled back.
+        committed: Box<Committed>,
     },
-    /// A RunRust step failed; the migration was rolled back (on MySQL, what `committed` lists
-    /// stays applied).
+    /// A RunRust step failed — returned an error, or panicked ([`DataStepPanicked`]); the
+    /// migration was rolled back (where operations commit one at a time, what `committed`
+    /// lists stays applied).
     #[error("migration `{migration}` failed at operation {number} ({description}): {source}\n{}", aftermath(.migration, .committed))]
     Rust {
         /// The migration.
@@ -190,16 +190,63 @@ pub enum ExecutorError {
         description: String,
         /// The step's error.
         source: BoxError,
-        /// 1-based numbers of the operations whose changes stay committed (MySQL).
-        committed: Box<[usize]>,
+        /// What stays committed; empty when the whole migration was rolled back.
+        committed: Box<Committed>,
     },
-    /// Rows break foreign keys after the migration; it was rolled back.
-    #[error("migration `{migration}` leaves rows that break foreign keys: {}. The migration was rolled back; fix the data (a RunSql/RunRust step before the change) and retry", .violations.join("; "))]
+    /// Rows break foreign keys after the migration (or, in a non-atomic one, after an
+    /// operation); what ran was rolled back, except what `committed` lists.
+    #[error("migration `{migration}` leaves rows that break foreign keys: {}. Fix the data (a RunSql/RunRust step before the change) and retry.\n{}", .violations.join("; "), aftermath(.migration, .committed))]
     ForeignKeyViolation {
         /// The migration.
         migration: MigrationKey,
         /// `table rowid N references parent` per offending row.
         violations: Vec<String>,
+        /// What stays committed; empty when the whole migration was rolled back.
+        committed: Box<Committed>,
+    },
+    /// Committing a migration's transaction failed (a full disk, a deferred constraint, a
+    /// lost connection).
+    #[error("migration `{migration}` could not be committed: {source}\n{}", aftermath(.migration, .committed))]
+    Commit {
+        /// The migration.
+        migration: MigrationKey,
+        /// The database's error.
+        source: Box<diesel::result::Error>,
+        /// What stays committed anyway; empty when the whole migration was rolled back.
+        committed: Box<Committed>,
+    },
+    /// An operation that cannot run inside a transaction is in an atomic migration.
+    #[error("migration `{migration}`, operation {number} ({description}) cannot run inside a transaction, and the migration is atomic; nothing was run. Mark the migration non-atomic — `.atomic(false)` after `Migration::default()` in its file — and keep only operations in it that may commit one at a time")]
+    NeedsNonAtomic {
+        /// The migration.
+        migration: MigrationKey,
+        /// 1-based operation number.
+        number: usize,
+        /// `describe()` of the operation.
+        description: String,
+    },
+    /// A recorded migration has no migration of its name with its operations, but another
+    /// migration that is not recorded has them: the record or the file was renamed by hand.
+    #[error("migration `{recorded}` is recorded as applied, but {}; its recorded operations are those of `{file}`, which is not recorded as applied: the record or the migration file was renamed by hand. Nothing was run. If `{file}` is the migration that was applied, rename the record back: `UPDATE migrator_migrations SET name = '{}' WHERE app = '{}' AND name = '{}'`; if the file was renamed, give it its old name back", renamed_what(.recorded_has_file), .file.name, .recorded.app, .recorded.name)]
+    RenamedRecord {
+        /// The recorded key.
+        recorded: MigrationKey,
+        /// The unrecorded migration whose operations the record carries.
+        file: MigrationKey,
+        /// Whether a migration named like the record exists (with other operations).
+        recorded_has_file: bool,
+    },
+    /// The code of an applied migration's data steps was edited afterwards.
+    #[error("migration `{migration}`{} was changed after it was applied: the code of its data steps (the items of the file besides `migration()`, read as Rust tokens, so formatting and comments do not count) differs from when it was applied (code checksum {recorded}, now {current}); nothing was run. Either restore the file as it was when applied (e.g. `git checkout -- FILE`) and put the change in a new migration, or, if the change must not run again, accept it with `migrator migrate --restamp {} {}`", file_text(.file), .migration.app, .migration.name)]
+    DataStepChanged {
+        /// The migration.
+        migration: MigrationKey,
+        /// Code checksum in the recorder.
+        recorded: String,
+        /// Code checksum of the migration file as compiled.
+        current: String,
+        /// Its file, when the caller knows the migration folders.
+        file: Option<Box<Path>>,
     },
     /// Only some of the migrations a squash replaces are applied, and the originals are gone.
     #[error("squashed migration `{squash}` replaces {} (applied) and {} (not applied), and the replaced files are gone. Restore the replaced migration files, migrate, then squash again", list(.applied), list(.missing))]
@@ -266,6 +313,9 @@ impl ExecutorError {
             Self::ChecksumMismatch {
                 migration, file, ..
             }
+            | Self::DataStepChanged {
+                migration, file, ..
+            }
             | Self::MissingMigrationFile { migration, file } => {
                 *file = locate(migration);
             }
@@ -291,22 +341,85 @@ impl ExecutorError {
     }
 }
 
+/// The panic of a data step (`RunRust`), as the error [`ExecutorError::Rust`] carries.
+#[derive(Debug, Error)]
+#[error("the data step panicked: {message}")]
+pub struct DataStepPanicked {
+    /// The panic's message (`panic!("…")`), or a note that it had none.
+    pub message: String,
+}
+
+/// What a failed migration leaves committed, for its error message. Where operations commit
+/// one at a time (MySQL, whose DDL commits as it runs; a non-atomic migration), that can be
+/// some of them; elsewhere nothing. Dereferences to the operation numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// 1-based numbers of the operations whose changes (unapplying: whose undoing) stay
+    /// committed, in run order — the failed one too when it may have committed part of its
+    /// work — including those an earlier, interrupted run committed (`--resume`).
+    pub operations: Box<[usize]>,
+    /// How many of the first `operations` the earlier, interrupted run committed.
+    pub earlier: usize,
+    /// The migration was being unapplied.
+    pub backwards: bool,
+    /// Why operations commit one at a time (`MySQL commits schema changes as they run`).
+    pub why: Box<str>,
+}
+
+impl std::ops::Deref for Committed {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        &self.operations
+    }
+}
+
+fn numbers(ops: &[usize]) -> String {
+    ops.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What a failed migration left behind, for the error message.
-fn aftermath(migration: &MigrationKey, committed: &[usize]) -> String {
+fn aftermath(migration: &MigrationKey, committed: &Committed) -> String {
     if committed.is_empty() {
         return "The migration was rolled back; the database is as it was before it".to_owned();
     }
-    let ops: Vec<String> = committed.iter().map(ToString::to_string).collect();
+    let (app, name) = (&migration.app, &migration.name);
+    let earlier = match committed.earlier {
+        0 => String::new(),
+        n => format!(
+            " (operation(s) {} by the earlier, interrupted run)",
+            numbers(&committed[..n])
+        ),
+    };
+    if committed.backwards {
+        return format!(
+            "{why}: operation(s) {ops} of this migration stay undone{earlier}, and the migration is still recorded as applied; until it is recovered, `migrate` reports it and runs nothing. \
+Fix the cause and continue unapplying with `migrator migrate --resume`, or finish unapplying it by hand and record that with `migrator migrate --fake` to the migration before it (or `zero`), \
+or re-apply the undone operations by hand and drop its progress record with `migrator migrate --forget {app} {name}`",
+            why = committed.why,
+            ops = numbers(committed),
+        );
+    }
     format!(
-        "MySQL commits schema changes as they run: operation(s) {} of this migration stay applied, \
+        "{why}: operation(s) {ops} of this migration stay applied{earlier}, \
 and the migration is not recorded; until it is recovered, `migrate` reports it and runs nothing. \
 Fix the cause and run the rest with `migrator migrate --resume`, or complete the migration by \
 hand and record it with `migrator migrate --fake {app} {name}`, or undo those operations by hand \
 and drop its progress record with `migrator migrate --forget {app} {name}`",
-        ops.join(", "),
-        app = migration.app,
-        name = migration.name,
+        why = committed.why,
+        ops = numbers(committed),
     )
+}
+
+fn renamed_what(recorded_has_file: &bool) -> &'static str {
+    if *recorded_has_file {
+        "the migration of that name has other operations"
+    } else {
+        "no migration of that name exists"
+    }
 }
 
 impl From<GraphError> for ExecutorError {

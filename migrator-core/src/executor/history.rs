@@ -41,6 +41,7 @@ fn check_checksums(
             && !replaced.contains(key)
             && !recorded_squashes.contains(key.to_string().as_str())
         {
+            renamed(graph, rows, row)?;
             return Err(ExecutorError::MissingMigrationFile {
                 migration: key.clone(),
                 file: None,
@@ -52,6 +53,7 @@ fn check_checksums(
         if let Some(m) = graph.migration(key) {
             let current = recorder::checksum(m);
             if current != row.checksum {
+                renamed(graph, rows, row)?;
                 return Err(ExecutorError::ChecksumMismatch {
                     migration: key.clone(),
                     recorded: row.checksum.clone(),
@@ -59,9 +61,63 @@ fn check_checksums(
                     file: None,
                 });
             }
+            if let (Some(recorded), Some(current)) =
+                (&row.code_checksum, recorder::code_checksum(m))
+            {
+                if recorded != current {
+                    return Err(ExecutorError::DataStepChanged {
+                        migration: key.clone(),
+                        recorded: recorded.clone(),
+                        current: current.to_owned(),
+                        file: None,
+                    });
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// A record whose name has no migration with its operations is a renamed record when an
+/// unrecorded migration of the same app has them: under the recorded name (its file was
+/// renamed) or under its own (the record was renamed to another name).
+fn renamed(
+    graph: &MigrationGraph,
+    rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
+    row: &recorder::AppliedMigration,
+) -> Result<(), ExecutorError> {
+    let found = graph.migrations().find(|m| {
+        m.app == row.key.app
+            && m.key() != row.key
+            && !rows.contains_key(&m.key())
+            && (recorder::checksum_as(m, &row.key) == row.checksum
+                || recorder::checksum(m) == row.checksum)
+    });
+    match found {
+        Some(m) => Err(ExecutorError::RenamedRecord {
+            recorded: row.key.clone(),
+            file: m.key(),
+            recorded_has_file: graph.contains(&row.key),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The applied migrations with a data step whose record has no code checksum yet (rows an
+/// older migrator wrote), with the checksum their files have now.
+pub(super) fn missing_code_checksums(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<Vec<(MigrationKey, String)>, ExecutorError> {
+    Ok(recorder::applied(conn)?
+        .into_values()
+        .filter(|row| row.code_checksum.is_none())
+        .filter_map(|row| {
+            let m = graph.migration(&row.key)?;
+            let code = recorder::code_checksum(m)?;
+            Some((row.key, code.to_owned()))
+        })
+        .collect())
 }
 
 /// The applied set as the graph sees it: the recorded migrations that are in the graph, plus
@@ -173,9 +229,9 @@ pub fn plan(
     migration_plan(graph, &applied, target)
 }
 
-/// Stores the current checksum of the applied migration `key` (`migrate --restamp`): accepts
-/// an edit of an applied migration whose operations the database already matches. Returns
-/// false when the checksum was already current.
+/// Stores the current checksums of the applied migration `key` (`migrate --restamp`):
+/// accepts an edit of an applied migration whose operations the database already matches
+/// (or of a data step that must not run again). Returns false when both were current.
 pub fn restamp(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
@@ -193,10 +249,12 @@ pub fn restamp(
             .get(key)
             .ok_or_else(|| ExecutorError::NotRecorded(key.clone(), "restamp"))?;
         let current = recorder::checksum(migration);
-        if row.checksum == current {
+        let code = recorder::code_checksum(migration);
+        if row.checksum == current && (code.is_none() || row.code_checksum.as_deref() == code) {
             return Ok(false);
         }
         recorder::set_checksum(conn, key, &current)?;
+        recorder::set_code_checksum(conn, key, code)?;
         Ok(true)
     })
 }

@@ -11,19 +11,26 @@
 //!   operation's SQL comes from the backend editor given the states replayed around it
 //!   (`before` → `Operation::state_forwards` → `after`).
 //! - Applying ([`migrate`]): under the migration lock (`lock.rs`), the applied set is re-read
-//!   and each migration runs in its own transaction with its DDL, RunSql, RunRust (called with
-//!   the same connection, inside the transaction), a foreign-key check and its recorder row —
-//!   all or nothing. Progress is reported through [`MigrateEvent`]s; nothing here prints.
-//!   SQLite and PostgreSQL run every migration in a transaction, `atomic: false` included
-//!   (DDL is transactional there; a RunRust step that opens its own transaction gets a
-//!   savepoint). MySQL commits each DDL statement implicitly: the operation about to run is
+//!   and each atomic migration runs in its own transaction with its DDL, RunSql, RunRust
+//!   (called with the same connection, inside the transaction; a panic is caught and
+//!   reported like an error), a foreign-key check and its recorder row — all or nothing on
+//!   SQLite and PostgreSQL. Progress is reported through [`MigrateEvent`]s; nothing here
+//!   prints. MySQL commits each DDL statement implicitly: the operation about to run is
 //!   recorded (and committed) in the recorder's progress table first, so a run that dies or
 //!   fails half-way leaves a record the next run reports ([`ExecutorError::Interrupted`],
 //!   [`ExecutorError::InterruptedUnapply`]) until `--resume`, `--fake` or `--forget` settles
-//!   it; a failure error lists the operations that stay committed.
-//! - Before anything runs, the record is checked: an edited applied migration (checksum), an
-//!   applied migration whose file is gone, a partly applied squash or an inconsistent history
-//!   stops the run. [`restamp`] and [`forget`] repair the record on purpose.
+//!   it; a failure error lists the operations that stay committed, those of an interrupted
+//!   earlier run included.
+//! - A non-atomic migration (`atomic(false)`, module `non_atomic`) commits one operation at
+//!   a time on every backend, under the lock held across its transactions, with the same
+//!   progress record and recovery: schema operations each in their own transaction where DDL
+//!   is transactional, RunSql, RunRust and concurrent index changes outside any. An operation
+//!   that cannot run in a transaction (a concurrent index change) in an atomic migration is
+//!   refused before anything runs ([`ExecutorError::NeedsNonAtomic`]).
+//! - Before anything runs, the record is checked: an edited applied migration (checksum of
+//!   its operations, and of its data steps' code), an applied migration whose file is gone,
+//!   a renamed record or file, a partly applied squash or an inconsistent history stops the
+//!   run. [`restamp`] and [`forget`] repair the record on purpose.
 //! - Concurrency: steps another process completed while this one waited for the lock are
 //!   skipped (reported in [`MigrateReport::skipped`]); any other change stops the run.
 //!
@@ -31,20 +38,24 @@
 //! submodules, one per job, whose public items are re-exported here: `target` (targets and
 //! plans, from the graph alone), `sql` (the SQL of a migration or a plan), `history`
 //! (reading, checking and repairing the record), `apply` (`migrate` itself: the lock,
-//! transactions, running operations), `startup` (the calls an application makes at
-//! start-up) and `error` ([`ExecutorError`]).
+//! transactions, running atomic migrations), `non_atomic` (one operation at a time),
+//! `steps` (what both share: running an operation, the foreign-key check, the recorder
+//! rows), `startup` (the calls an application makes at start-up) and `error`
+//! ([`ExecutorError`]).
 
 mod apply;
 mod error;
 mod history;
 mod locking;
+mod non_atomic;
 mod sql;
 mod startup;
+mod steps;
 mod target;
 mod types;
 
 pub use apply::migrate;
-pub use error::ExecutorError;
+pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{applied_migrations, check_recorded, effective_applied, forget, plan, restamp};
 pub use sql::{sql_for_migration, sql_for_migration_from};
 pub use startup::{apply_embedded, pending_embedded, schema_drift};

@@ -118,6 +118,15 @@ fn sql_advancing(
     let app = &migration.app;
     let mut steps: Vec<(usize, &Operation, ProjectState, ProjectState)> = Vec::new();
     for (index, op) in migration.operations.iter().enumerate() {
+        // Refused before any SQL is computed, on every backend: the same migration file
+        // must mean the same thing wherever it runs.
+        if migration.atomic && op.kind().requires_non_atomic() {
+            return Err(ExecutorError::NeedsNonAtomic {
+                migration: key.clone(),
+                number: index + 1,
+                description: op.describe(),
+            });
+        }
         let mut keys = touched_models(app, op, false);
         keys.extend(touched_models(app, op, true));
         let before = neighbourhood(state, &keys);
@@ -148,11 +157,27 @@ fn sql_advancing(
                 source: Box::new(source),
             })?;
             let rust = op.kind().rust_step(backwards);
+            // A literal with a backslash where the grammar takes no expression (a comment)
+            // is only right when backslashes escape: make the session agree for it.
+            let (statements, session_wrapped) = match backend.features().backslash_session {
+                Some((on, restore))
+                    if !op.kind().verbatim_sql() && statements.iter().any(|s| s.contains('\\')) =>
+                {
+                    let mut wrapped = Vec::with_capacity(statements.len() + 2);
+                    wrapped.push(on.to_owned());
+                    wrapped.extend(statements);
+                    wrapped.push(restore.to_owned());
+                    (wrapped, true)
+                }
+                _ => (statements, false),
+            };
             Ok(OpSql {
                 index,
                 description: op.describe(),
                 statements,
                 rust,
+                atomic: op.kind().atomic(),
+                session_wrapped,
             })
         })
         .collect()

@@ -43,6 +43,16 @@ pub struct OpSql {
     pub statements: Vec<String>,
     /// The Rust data step to call after the statements (RunRust's forward or backward).
     pub rust: Option<RustMigrationFn>,
+    /// The operation runs inside a transaction ([`OperationKind::atomic`]): in a non-atomic
+    /// migration, on a backend whose DDL is transactional, each such operation commits in
+    /// its own transaction; the others (RunSql, RunRust, concurrent index changes) run
+    /// outside any.
+    ///
+    /// [`OperationKind::atomic`]: crate::operations::OperationKind::atomic
+    pub atomic: bool,
+    /// `statements` begin with the backend's statement that makes backslashes escape and end
+    /// with the one that restores the session's mode (see `Features::backslash_session`).
+    pub session_wrapped: bool,
 }
 
 /// How `migrate` should apply the plan.

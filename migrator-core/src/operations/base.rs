@@ -242,6 +242,28 @@ pub trait OperationKind {
         true
     }
 
+    /// Whether the operation runs inside a transaction when its migration is non-atomic
+    /// (Django's `Operation.atomic`): schema operations do, each in its own (on backends
+    /// whose DDL is transactional); RunSql and RunRust run outside any, so they may manage
+    /// their own transactions or run what a transaction forbids (`VACUUM`); a concurrent
+    /// index change must. In an atomic migration everything shares its transaction.
+    fn atomic(&self) -> bool {
+        true
+    }
+
+    /// True when the operation's SQL is the migration author's, run verbatim (RunSql): the
+    /// executor never changes the session around it.
+    fn verbatim_sql(&self) -> bool {
+        false
+    }
+
+    /// True when the operation cannot run inside a transaction at all (PostgreSQL's
+    /// `CREATE INDEX CONCURRENTLY`): its migration must be non-atomic, which the executor
+    /// checks before anything runs, on every backend.
+    fn requires_non_atomic(&self) -> bool {
+        false
+    }
+
     /// True when the operation loses data by its kind.
     fn is_destructive(&self) -> bool {
         false

@@ -4,7 +4,7 @@
 //! migration. SQL lives in the backend schema editors, not here.
 
 use super::base::{model_mut, OperationKind, StateError};
-use super::indexes;
+use super::model_rules;
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 
 use crate::field_type::ColumnType;
@@ -373,7 +373,7 @@ impl OperationKind for AlterField {
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
         model.fields[pos] = self.state_field();
-        indexes::rename_column_in_checks(model, &old_column, &self.field.column);
+        model_rules::rename_column_in_checks(model, &old_column, &self.field.column);
         Ok(())
     }
 
@@ -497,9 +497,9 @@ impl OperationKind for RenameField {
         field.name = self.new_name.clone();
         if column_follows {
             field.column = self.new_name.clone();
-            indexes::rename_column_in_checks(model, &self.old_name, &self.new_name);
+            model_rules::rename_column_in_checks(model, &self.old_name, &self.new_name);
         }
-        indexes::rename_field_references(model, &self.old_name, &self.new_name);
+        model_rules::rename_field_references(model, &self.old_name, &self.new_name);
         Ok(())
     }
 

@@ -18,14 +18,14 @@ use crate::state::ProjectState;
 mod base;
 mod fields;
 mod indexes;
+mod model_rules;
 mod models;
 mod special;
 
 pub use base::{OperationKind, RustMigrationFn, StateError};
 pub use fields::{rollback_fill, AddField, AlterField, RemoveField, RenameField};
-pub use indexes::{
-    rename_column_in_sql, AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, RenameIndex,
-};
+pub use indexes::{AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, RenameIndex};
+pub use model_rules::rename_column_in_sql;
 pub use models::{AlterModelComment, AlterModelTable, CreateModel, DeleteModel, RenameModel};
 pub use special::{RunRust, RunSql};
 

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::base::{model_mut, quote, quote_opt, OperationKind, StateError};
-use super::indexes;
+use super::model_rules;
 use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 use crate::state::{ConstraintState, FieldState, IndexState, ModelKey, ModelState, ProjectState};
 
@@ -110,13 +110,13 @@ impl OperationKind for CreateModel {
                 }
             }
         }
-        indexes::check_index_names_unique(&model)?;
+        model_rules::check_index_names_unique(&model)?;
         for idx in &model.indexes {
-            indexes::check_fields_exist(&model, &idx.fields)?;
+            model_rules::check_fields_exist(&model, &idx.fields)?;
         }
         for c in &model.constraints {
             if let crate::state::ConstraintKind::Unique(fields) = &c.kind {
-                indexes::check_fields_exist(&model, fields)?;
+                model_rules::check_fields_exist(&model, fields)?;
             }
         }
         state.insert(model);
@@ -142,10 +142,10 @@ impl OperationKind for CreateModel {
             let _ = write!(s, "\n  field {}", f.canonical_text());
         }
         for i in &self.indexes {
-            let _ = write!(s, "\n  {}", indexes::index_text(i));
+            let _ = write!(s, "\n  {}", model_rules::index_text(i));
         }
         for c in &self.constraints {
-            let _ = write!(s, "\n  {}", indexes::constraint_text(c));
+            let _ = write!(s, "\n  {}", model_rules::constraint_text(c));
         }
         s
     }

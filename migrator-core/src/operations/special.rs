@@ -100,6 +100,14 @@ impl OperationKind for RunSql {
     fn reversible(&self) -> bool {
         self.reverse_sql.is_some()
     }
+
+    fn atomic(&self) -> bool {
+        false
+    }
+
+    fn verbatim_sql(&self) -> bool {
+        true
+    }
 }
 
 impl OperationKind for RunRust {
@@ -146,5 +154,9 @@ impl OperationKind for RunRust {
 
     fn reversible(&self) -> bool {
         self.backward.is_some()
+    }
+
+    fn atomic(&self) -> bool {
+        false
     }
 }

@@ -304,11 +304,18 @@ fn a_failed_mariadb_migration_with_committed_operations_is_reported_until_resume
     // A target already reached still works.
     let out = manage(&["migrate", "rel", "0011"], &db.url);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    // Resuming while the cause persists fails again and keeps the record.
+    // Resuming while the cause persists fails again, keeps the record, and says that
+    // operation 1 (committed by the first run) stays applied — not "rolled back".
     let out = spawn_manage(&["migrate", "--resume"], &db.url, &[("REL_FAIL", "1")])
         .wait_with_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("operation(s) 1 of this migration stay applied (operation(s) 1 by the earlier, interrupted run)")
+            && !err.contains("rolled back"),
+        "{err}"
+    );
     assert_eq!(state(&db.url).interrupted, ["rel.0012_slow_seed_tag 2 2"]);
     // Cause fixed: resume completes it without re-running operation 1.
     let out = manage(&["migrate", "--resume"], &db.url);
@@ -389,6 +396,59 @@ fn sigkill_inside_a_mariadb_unapply_is_reported_and_resume_finishes_unapplying()
     assert_eq!(st.applied, first(3));
     assert!(st.interrupted.is_empty() && st.drift.is_empty(), "{st:?}");
     let out = manage(&["migrate"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(state(&db.url).applied, first(12));
+}
+
+/// A data step that panics is reported like any failing operation: exit 2, an `error:` line
+/// naming the migration, the operation and the panic's message, and what became of the
+/// migration — rolled back on SQLite and PostgreSQL, what stays committed on MariaDB (which
+/// then reports the interrupted migration until it is recovered).
+#[test]
+fn a_panicking_data_step_exits_2_naming_the_migration_on_every_backend() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let db = TestDb::create(kind);
+        let out = manage(&["migrate", "rel", "0003"], &db.url);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        // 0004: operation 1 is the data step, operation 2 adds a column.
+        let out = spawn_manage(&["migrate"], &db.url, &[("REL_PANIC", "1")])
+            .wait_with_output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{kind:?}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in [
+            "error: migration `rel.0004_slow_author_bio` failed at operation 1 (Rust operation slow_step): the data step panicked: REL_PANIC is set: the slow step panics",
+            "The migration was rolled back",
+        ] {
+            assert!(err.contains(needle), "{kind:?}: `{needle}` missing:\n{err}");
+        }
+        let st = state(&db.url);
+        assert_eq!(st.applied, first(3), "{kind:?}");
+        assert!(
+            st.drift.is_empty() && st.interrupted.is_empty(),
+            "{kind:?}: {st:?}"
+        );
+        let out = manage(&["migrate"], &db.url);
+        assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", text(&out));
+    }
+    let db = TestDb::create(Kind::Mysql);
+    let out = manage(&["migrate", "rel", "0011"], &db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // 0012: operation 1 inserts a tag (committed), operation 2 panics.
+    let out = spawn_manage(&["migrate"], &db.url, &[("REL_PANIC", "1")])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "error: migration `rel.0012_slow_seed_tag` failed at operation 2 (Rust operation slow_step): the data step panicked: REL_PANIC is set",
+        "MySQL commits schema changes as they run: operation(s) 1 of this migration stay applied",
+        "`migrator migrate --resume`",
+    ] {
+        assert!(err.contains(needle), "`{needle}` missing:\n{err}");
+    }
+    assert_eq!(state(&db.url).interrupted, ["rel.0012_slow_seed_tag 2 2"]);
+    let out = manage(&["migrate", "--resume"], &db.url);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(state(&db.url).applied, first(12));
 }

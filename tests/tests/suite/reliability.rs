@@ -114,6 +114,9 @@ pub fn slow_step(conn: &mut migrator_core::backend::DbConnection) -> Result<(), 
     if std::env::var_os("REL_FAIL").is_some() {
         return Err("REL_FAIL is set: the slow step fails".into());
     }
+    if std::env::var_os("REL_PANIC").is_some() {
+        panic!("REL_PANIC is set: the slow step panics");
+    }
     match conn.backend() {
         Backend::Postgres => conn.batch_execute(&format!("SELECT pg_sleep({secs})"))?,
         Backend::Mysql => conn.batch_execute(&format!("DO SLEEP({secs})"))?,

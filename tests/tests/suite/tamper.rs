@@ -176,3 +176,73 @@ fn edited_reordered_and_deleted_applied_migrations_are_refused_reformatting_is_n
     run.expect_code(2);
     assert!(run.stderr.contains("still has its file"), "{}", run.stderr);
 }
+
+const M3: &str = "library/migrations/0003_backfill_titles.rs";
+
+const DATA_STEP: &str = r#"//! A data migration.
+
+use migrator_core::migration::prelude::*;
+
+pub fn migration() -> Migration {
+    Migration::default()
+        .dependency("library", "0002_book_published_date")
+        .operation(run_rust("trim_titles", trim_titles).backward(nothing))
+}
+
+/// Trims the titles.
+fn trim_titles(conn: &mut DbConnection) -> Result<(), BoxError> {
+    diesel::connection::SimpleConnection::batch_execute(
+        conn,
+        "UPDATE books SET title = trim(title)",
+    )?;
+    Ok(())
+}
+
+fn nothing(_conn: &mut DbConnection) -> Result<(), BoxError> {
+    Ok(())
+}
+"#;
+
+/// The body of an applied data step is covered too (its file's code checksum): editing it is
+/// refused by `migrate` and `showmigrations` naming the file, reformatting it is not, and
+/// `--restamp` accepts the edit.
+#[test]
+fn an_edited_data_step_body_is_refused_reformatting_is_not() {
+    let ws = TempWorkspace::with_library_example();
+    ws.copy_migrations(
+        &migrator_tests::repo_root().join("examples/library"),
+        "library",
+    );
+    ws.write(M3, DATA_STEP);
+    ws.migrator(&["migrate"]).expect_code(0);
+
+    // Reformatted: one line, CRLF, comments gone, a trailing comma dropped.
+    ws.write(
+        M3,
+        &one_line(&DATA_STEP.replace("(title)\",\n", "(title)\"\n")),
+    );
+    let run = ws.migrator(&["migrate"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("No migrations to apply"),
+        "{}",
+        run.stdout
+    );
+    ws.write(M3, &DATA_STEP.replace('\n', "\r\n"));
+    ws.migrator(&["showmigrations"]).expect_code(0);
+
+    // The step's body edited: the operations are the same, the code is not.
+    ws.write(M3, &DATA_STEP.replace("trim(title)", "upper(title)"));
+    assert_refused(
+        &ws,
+        &[
+            "migration `library.0003_backfill_titles` (library/migrations/0003_backfill_titles.rs) was changed after it was applied: the code of its data steps",
+            "`migrator migrate --restamp library 0003_backfill_titles`",
+        ],
+        "library\n [X] 0001_initial\n [X] 0002_book_published_date\n [X] 0003_backfill_titles  <- changed since it was applied\n",
+    );
+    ws.migrator(&["migrate", "--restamp", "library", "0003"])
+        .expect_code(0);
+    ws.migrator(&["migrate"]).expect_code(0);
+    ws.migrator(&["showmigrations"]).expect_code(0);
+}

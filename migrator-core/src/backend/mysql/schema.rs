@@ -413,6 +413,23 @@ impl Dialect for MysqlEditor {
         format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))
     }
 
+    /// InnoDB's online DDL: reads and writes go on while the index is built, and the server
+    /// refuses (instead of silently locking the table) when it cannot do that.
+    fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
+        let separator = if idx.constraint { "," } else { "" };
+        format!(
+            "{}{separator} ALGORITHM=INPLACE{separator} LOCK=NONE",
+            self.create_index(table, idx)
+        )
+    }
+
+    fn drop_index_concurrently(&self, table: &str, name: &str) -> String {
+        format!(
+            "{}, ALGORITHM=INPLACE, LOCK=NONE",
+            self.drop_index(table, name)
+        )
+    }
+
     fn rename_index(&self, table: &str, old: &str, new: &str) -> String {
         format!(
             "ALTER TABLE {} RENAME INDEX {} TO {}",

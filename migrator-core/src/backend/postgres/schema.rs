@@ -399,6 +399,20 @@ impl Dialect for PostgresEditor {
         format!("DROP INDEX {}", q(name))
     }
 
+    fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
+        format!(
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            if idx.unique { "UNIQUE " } else { "" },
+            q(&idx.name),
+            q(table),
+            cols(&idx.columns)
+        )
+    }
+
+    fn drop_index_concurrently(&self, _table: &str, name: &str) -> String {
+        format!("DROP INDEX CONCURRENTLY {}", q(name))
+    }
+
     fn rename_index(&self, _table: &str, old: &str, new: &str) -> String {
         format!("ALTER INDEX {} RENAME TO {}", q(old), q(new))
     }

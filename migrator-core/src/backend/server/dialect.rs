@@ -60,6 +60,10 @@ pub(crate) trait Dialect {
     fn create_index(&self, table: &str, idx: &Idx) -> String;
     /// Drops an index.
     fn drop_index(&self, table: &str, name: &str) -> String;
+    /// Creates an index without blocking writes to the table (outside any transaction).
+    fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String;
+    /// Drops an index without blocking the table (outside any transaction).
+    fn drop_index_concurrently(&self, table: &str, name: &str) -> String;
     /// Renames an index.
     fn rename_index(&self, table: &str, old: &str, new: &str) -> String;
     /// Adds a named unique constraint (PostgreSQL).

@@ -146,6 +146,50 @@ impl<D: Dialect> SchemaEditor for D {
         change(self, step, Change::on(model))
     }
 
+    fn add_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        let def = objects::table_def(self, step.model_in(step.to, model)?, step.to, false)?;
+        let idx = index_named(&def, name, step)?;
+        let plain = self.create_index(&def.table, idx);
+        let statements = change(self, step, Change::on(model))?;
+        Ok(statements
+            .into_iter()
+            .map(|s| {
+                if s == plain {
+                    self.create_index_concurrently(&def.table, idx)
+                } else {
+                    s
+                }
+            })
+            .collect())
+    }
+
+    fn remove_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        let def = objects::table_def(self, step.model_in(step.from, model)?, step.from, false)?;
+        let idx = index_named(&def, name, step)?;
+        let plain = self.drop_index(&def.table, &idx.name);
+        let statements = change(self, step, Change::on(model))?;
+        Ok(statements
+            .into_iter()
+            .map(|s| {
+                if s == plain {
+                    self.drop_index_concurrently(&def.table, &idx.name)
+                } else {
+                    s
+                }
+            })
+            .collect())
+    }
+
     fn add_constraint(
         &self,
         step: &Step<'_>,
@@ -175,6 +219,16 @@ impl<D: Dialect> SchemaEditor for D {
         out.extend(def.fks.iter().map(|fk| self.add_fk(&def.table, fk)));
         Ok(out)
     }
+}
+
+/// The declared index `name` of a table, or the error naming the operation.
+fn index_named<'d>(def: &'d TableDef, name: &str, step: &Step<'_>) -> Result<&'d Idx, SchemaError> {
+    def.indexes.iter().find(|i| i.name == name).ok_or_else(|| {
+        SchemaError::Unsupported(format!(
+            "`{}`: table `{}` has no index `{name}` in the migration state",
+            step.label, def.table
+        ))
+    })
 }
 
 /// What one primitive changes, as the diff needs it.

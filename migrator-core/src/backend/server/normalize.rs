@@ -28,6 +28,11 @@ pub(crate) fn normalize_default(sql: &str) -> String {
             break;
         }
     }
+    if let Some(text) = hex_string(&s) {
+        // `X'615C62'`: a string written without escapes (see `Features::string_value`),
+        // compared as the quoted literal a server reports for it.
+        s = format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"));
+    }
     if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
         let inner = &s[1..s.len() - 1];
         if let Some(n) = canonical_number(inner) {
@@ -51,6 +56,23 @@ pub(crate) fn normalize_default(sql: &str) -> String {
         "current_time" | "curtime" => "current_time".to_owned(),
         _ => lower,
     }
+}
+
+/// The text of a hex string literal `X'…'` holding UTF-8, if `s` is one.
+fn hex_string(s: &str) -> Option<String> {
+    let hex = s
+        .strip_prefix(['x', 'X'])?
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?;
+    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// `0.00`, `0` and `-0.0` → `0`; `12.50` → `12.5`: numbers compare by value (MySQL pads

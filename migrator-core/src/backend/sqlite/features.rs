@@ -14,12 +14,21 @@ pub const FEATURES: Features = Features {
     max_identifier_length: None,
     identifier_quote: '"',
     backslash_escapes: false,
+    backslash_session: None,
     bool_literals: ("1", "0"),
     recorder: RecorderSql {
         text_type: "TEXT",
         auto_id: "INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
         now_utc_text: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         cast_integer: "BIGINT",
+        count_columns: |table, column| {
+            format!("SELECT COUNT(*) AS n FROM pragma_table_info({table}) WHERE name = {column}")
+        },
+        count_indexes: |table, index| {
+            format!(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = {table} AND name = {index}"
+            )
+        },
         count_tables: |lit| {
             format!("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {lit}")
         },

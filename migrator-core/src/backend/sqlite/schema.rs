@@ -751,6 +751,27 @@ impl SchemaEditor for SqliteEditor {
         Ok(out)
     }
 
+    /// SQLite has one writer at a time: building an index blocks other writers however it
+    /// is spelled, and readers go on (in WAL mode even while it commits). The index is built
+    /// as usual.
+    fn add_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        self.add_index(step, model, name)
+    }
+
+    fn remove_index_concurrently(
+        &self,
+        step: &Step<'_>,
+        model: &str,
+        name: &str,
+    ) -> Result<Vec<String>, SchemaError> {
+        self.remove_index(step, model, name)
+    }
+
     fn add_constraint(
         &self,
         step: &Step<'_>,

@@ -1,0 +1,291 @@
+//! The pieces both ways of applying a migration share (`apply` runs a migration in one
+//! transaction, `non_atomic` one operation at a time): running one operation's statements and
+//! its data step — a panicking data step becomes an error like any other — the deferred
+//! foreign-key check, the recorder rows that finish a step, and `--fake-initial`'s test. A
+//! leaf of the executor: it decides nothing about transactions or the lock.
+
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+
+use crate::backend::DbConnection;
+use crate::error::BoxError;
+use crate::graph::MigrationGraph;
+use crate::migration::{Migration, MigrationKey};
+use crate::operations::{Operation, RustMigrationFn};
+use crate::recorder;
+
+use super::error::{Committed, DataStepPanicked, ExecutorError};
+use super::history::effective_applied;
+use super::types::{OpSql, PlanStep};
+
+#[derive(QueryableByName)]
+struct FkViolation {
+    #[diesel(sql_type = Text)]
+    table: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    rowid: Option<i64>,
+    #[diesel(sql_type = Text)]
+    parent: String,
+}
+
+fn foreign_key_violations(conn: &mut DbConnection) -> Result<Vec<String>, diesel::result::Error> {
+    if !conn.backend().features().deferred_foreign_key_check {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<FkViolation> = diesel::sql_query("PRAGMA foreign_key_check").load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| match r.rowid {
+            Some(id) => format!(
+                "{} rowid {id} references a missing {} row",
+                r.table, r.parent
+            ),
+            None => format!("{} references a missing {} row", r.table, r.parent),
+        })
+        .collect())
+}
+
+/// Where the backend switches foreign keys off while migrating (SQLite), checks that no row
+/// breaks one; `number` is the operation the check follows, for the error.
+pub(super) fn check_foreign_keys(
+    conn: &mut DbConnection,
+    key: &MigrationKey,
+    number: usize,
+    committed: &Committed,
+) -> Result<(), ExecutorError> {
+    let violations = foreign_key_violations(conn).map_err(|source| ExecutorError::Sql {
+        migration: key.clone(),
+        number,
+        description: "foreign key check".into(),
+        sql: "PRAGMA foreign_key_check".into(),
+        source: Box::new(source),
+        committed: Box::new(committed.clone()),
+    })?;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(ExecutorError::ForeignKeyViolation {
+        migration: key.clone(),
+        violations,
+        committed: Box::new(committed.clone()),
+    })
+}
+
+/// Why one operation failed, before the caller says what stays committed.
+pub(super) enum OpFailure {
+    /// Statement `index` (0-based) of the operation failed.
+    Sql {
+        index: usize,
+        sql: Box<str>,
+        source: Box<diesel::result::Error>,
+    },
+    /// The data step returned an error or panicked.
+    Rust { source: BoxError },
+}
+
+impl OpFailure {
+    /// Whether part of the operation may be committed where each statement commits as it
+    /// runs: an earlier statement of it ran, or its data step ran at all.
+    pub(super) fn after_some_work(&self, op: &OpSql) -> bool {
+        match self {
+            // The session statement around wrapped statements changes nothing.
+            Self::Sql { index, .. } => *index > usize::from(op.session_wrapped),
+            Self::Rust { .. } => true,
+        }
+    }
+
+    /// The error naming the migration and the operation.
+    pub(super) fn into_error(
+        self,
+        key: &MigrationKey,
+        op: &OpSql,
+        committed: Committed,
+    ) -> ExecutorError {
+        match self {
+            Self::Sql { sql, source, .. } => ExecutorError::Sql {
+                migration: key.clone(),
+                number: op.index + 1,
+                description: op.description.clone(),
+                sql,
+                source,
+                committed: Box::new(committed),
+            },
+            Self::Rust { source } => ExecutorError::Rust {
+                migration: key.clone(),
+                number: op.index + 1,
+                description: op.description.clone(),
+                source,
+                committed: Box::new(committed),
+            },
+        }
+    }
+}
+
+/// Runs one operation: its statements in order, then its data step.
+pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
+    for (index, sql) in op.statements.iter().enumerate() {
+        if let Err(source) = conn.batch_execute(sql) {
+            if op.session_wrapped && index > 0 {
+                // Give the session its mode back (the last statement restores it).
+                if let Some(restore) = op.statements.last() {
+                    let _ = conn.batch_execute(restore);
+                }
+            }
+            return Err(OpFailure::Sql {
+                index,
+                sql: sql.as_str().into(),
+                source: Box::new(source),
+            });
+        }
+    }
+    match op.rust {
+        Some(f) => run_data_step(conn, f).map_err(|source| OpFailure::Rust { source }),
+        None => Ok(()),
+    }
+}
+
+/// Calls a data step; a panic is caught and returned as [`DataStepPanicked`], so it is
+/// reported like any failing operation (the caller rolls back what the step left open).
+fn run_data_step(conn: &mut DbConnection, f: RustMigrationFn) -> Result<(), BoxError> {
+    match catch_unwind(AssertUnwindSafe(|| f(conn))) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = if let Some(s) = payload.downcast_ref::<&str>() {
+                (*s).to_owned()
+            } else if let Some(s) = payload.downcast_ref::<String>() {
+                s.clone()
+            } else {
+                "(a panic without a message)".to_owned()
+            };
+            Err(Box::new(DataStepPanicked { message }))
+        }
+    }
+}
+
+/// The operations an earlier, interrupted run committed, in run order, when `--resume`
+/// restarts at the operation with 0-based index `first`: forwards every one before it;
+/// unapplying (last to first) every one after it.
+pub(super) fn committed_earlier(total: usize, first: Option<usize>, backwards: bool) -> Vec<usize> {
+    match first {
+        None => Vec::new(),
+        Some(f) if backwards => (f + 2..=total).rev().collect(),
+        Some(f) => (1..=f).collect(),
+    }
+}
+
+/// The record at the start of a step, under the lock.
+pub(super) struct StepStart {
+    /// The recorded migrations.
+    pub recorded: BTreeSet<MigrationKey>,
+    /// The applied set they make (squashes included).
+    pub now: BTreeSet<MigrationKey>,
+    /// Another process already did this step (skip it).
+    pub done_elsewhere: bool,
+}
+
+/// Re-reads the record at the start of `step`. Another process may have migrated since this
+/// run read it (`expected`): if all it did is steps of this very plan (several instances of
+/// an application calling `apply_embedded` at start-up), a step it completed is skipped;
+/// anything else is a conflicting change.
+pub(super) fn start_step(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    expected: &BTreeSet<MigrationKey>,
+    in_plan: &BTreeSet<&MigrationKey>,
+    step: &PlanStep,
+) -> Result<StepStart, ExecutorError> {
+    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    let now = effective_applied(graph, &recorded)?;
+    let only_our_steps = now
+        .symmetric_difference(expected)
+        .all(|k| in_plan.contains(k));
+    if !only_our_steps {
+        return Err(ExecutorError::ConcurrentChange {
+            migration: step.key.clone(),
+        });
+    }
+    let done_elsewhere = now.contains(&step.key) != step.backwards;
+    Ok(StepStart {
+        recorded,
+        now,
+        done_elsewhere,
+    })
+}
+
+/// Records that `step` is done — the migration (and what a squash replaces) recorded, or
+/// unrecorded when unapplying — and drops its progress row. `recorded` is the record as
+/// read at the start of the step.
+pub(super) fn finish(
+    conn: &mut DbConnection,
+    migration: &Migration,
+    step: &PlanStep,
+    recorded: &BTreeSet<MigrationKey>,
+) -> Result<(), ExecutorError> {
+    // A squash is recorded together with the migrations it replaces (Django does the same),
+    // so either view of the history finds it applied.
+    if step.backwards {
+        recorder::unrecord(conn, &step.key)?;
+        for r in &migration.replaces {
+            recorder::unrecord(conn, r)?;
+        }
+    } else {
+        recorder::record(conn, migration)?;
+        for r in &migration.replaces {
+            if !recorded.contains(r) {
+                recorder::record_replaced(conn, r, &step.key)?;
+            }
+        }
+    }
+    recorder::progress_clear(conn, &step.key)?;
+    Ok(())
+}
+
+/// Django's "soft applied" test for `--fake-initial`: true when every table the migration's
+/// `CreateModel`s create exists, and every column its `AddField`s add exists (tables and
+/// columns as named by the state after the migration). A migration with neither is never
+/// faked.
+pub(super) fn initial_schema_exists(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    migration: &Migration,
+) -> Result<bool, ExecutorError> {
+    let after = graph.make_state(&[migration.key()])?;
+    let mut tables: Vec<String> = Vec::new();
+    let mut columns: Vec<(String, String)> = Vec::new();
+    for op in &migration.operations {
+        match op {
+            Operation::CreateModel(c) => {
+                // The table as the state names it at the end (a later op may rename it).
+                let table = after
+                    .model(&migration.app, &c.name)
+                    .map_or_else(|| c.table.clone(), |m| m.table.clone());
+                tables.push(table);
+            }
+            Operation::AddField(a) => {
+                if let Some(m) = after.model(&migration.app, &a.model) {
+                    if let Some(f) = m.field(&a.field.name) {
+                        columns.push((m.table.clone(), f.column.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if tables.is_empty() && columns.is_empty() {
+        return Ok(false);
+    }
+    let existing =
+        crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
+    let tables_ok = tables.iter().all(|t| existing.tables.contains_key(t));
+    let columns_ok = columns.iter().all(|(t, c)| {
+        existing
+            .tables
+            .get(t)
+            .is_some_and(|t| t.columns.iter().any(|col| col.name == *c))
+    });
+    Ok(tables_ok && columns_ok)
+}
