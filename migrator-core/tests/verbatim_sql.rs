@@ -9,7 +9,9 @@
 use migrator_core::backend::{Backend, SchemaError};
 use migrator_core::executor::sql_for_migration;
 use migrator_core::graph::MigrationGraph;
-use migrator_core::operations::{AddConstraint, CreateModel, RunSql, StateError};
+use migrator_core::operations::{
+    AddConstraint, AddField, AlterField, CreateModel, RunSql, StateError,
+};
 use migrator_core::{
     ColumnType, ConstraintState, DefaultValue, FieldState, Migration, MigrationKey, ModelState,
     Operation, ProjectState,
@@ -79,6 +81,27 @@ fn replay_refuses_each_kind_of_verbatim_sql_naming_it() {
             .starts_with("the column type of field `tags` of `library.Book` must be one column type, but the `,`"),
         "{err}"
     );
+
+    // A custom type brought in by `add_field` or `alter_field` is checked too.
+    let evil = FieldState::new(
+        "tags",
+        ColumnType::Custom("TEXT); DROP TABLE authors; --".into()),
+    )
+    .nullable();
+    for op in [
+        Operation::AddField(AddField::new("Book", evil.clone())),
+        Operation::AlterField(AlterField::new("Book", evil.clone())),
+    ] {
+        let mut base = vec![CreateModel::from_state(&books(vec![], vec![])).into()];
+        if matches!(op, Operation::AlterField(_)) {
+            base.push(
+                AddField::new("Book", FieldState::new("tags", ColumnType::Text).nullable()).into(),
+            );
+        }
+        base.push(op);
+        let err = replay(base).unwrap_err();
+        assert!(matches!(err, StateError::UnsafeSql { .. }), "{err:?}");
+    }
 
     let added = AddConstraint::new("Book", ConstraintState::check("d", "pages > 0 -- rest"));
     let err = replay(vec![

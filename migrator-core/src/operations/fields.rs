@@ -179,6 +179,7 @@ impl OperationKind for AddField {
             return Err(StateError::field_exists(app, &self.model, &self.field.name));
         }
         check_column_free(app, model, &self.field.column, None)?;
+        model_rules::check_field_sql(model, &self.field)?;
         model.fields.push(self.state_field());
         Ok(())
     }
@@ -371,6 +372,7 @@ impl OperationKind for AlterField {
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
+        model_rules::check_field_sql(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
         model.fields[pos] = self.state_field();
         model_rules::rename_column_in_checks(model, &old_column, &self.field.column);

@@ -85,20 +85,31 @@ pub(crate) fn check_verbatim_sql(model: &ModelState) -> Result<(), StateError> {
         }
     }
     for f in &model.fields {
-        if let Some(DefaultValue::Sql(text)) = &f.default {
-            refuse(
-                format!("the SQL default of field `{}`", f.name),
-                Fragment::Expression,
-                text,
-            )?;
-        }
-        if let ColumnType::Custom(text) = &f.column_type {
-            refuse(
-                format!("the column type of field `{}`", f.name),
-                Fragment::Type,
-                text,
-            )?;
-        }
+        check_field_sql(model, f)?;
+    }
+    Ok(())
+}
+
+/// Errors when the verbatim SQL of `field` (of `model`) — its SQL default, its custom column
+/// type — is not one expression or type. Adding and altering a field check the new field.
+pub(crate) fn check_field_sql(
+    model: &ModelState,
+    f: &crate::state::FieldState,
+) -> Result<(), StateError> {
+    let refuse = |what, fragment, text: &str| check_sql_text(model, what, fragment, text);
+    if let Some(DefaultValue::Sql(text)) = &f.default {
+        refuse(
+            format!("the SQL default of field `{}`", f.name),
+            Fragment::Expression,
+            text,
+        )?;
+    }
+    if let ColumnType::Custom(text) = &f.column_type {
+        refuse(
+            format!("the column type of field `{}`", f.name),
+            Fragment::Type,
+            text,
+        )?;
     }
     Ok(())
 }
