@@ -76,6 +76,20 @@ pub struct Output {
     verbosity: u8,
 }
 
+/// One operation's part of `sqlmigrate`'s output.
+#[derive(Clone, Debug, Default)]
+pub struct SqlBlock {
+    /// The operation's description.
+    pub description: String,
+    /// Its statements, in order.
+    pub statements: Vec<String>,
+    /// A Rust data step runs after them.
+    pub rust: bool,
+    /// It commits in a transaction of its own (an operation of a non-atomic migration on a
+    /// backend with transactional DDL).
+    pub own_transaction: bool,
+}
+
 /// What a captured [`Output`] wrote.
 #[derive(Clone, Default)]
 pub struct Captured {
@@ -500,23 +514,29 @@ impl Output {
 
     /// `sqlmigrate`: each operation as a comment block and its statements, in a transaction
     /// when the migration runs in one.
-    pub fn sql(&mut self, blocks: &[(String, Vec<String>, bool)], atomic: bool) {
+    pub fn sql(&mut self, blocks: &[SqlBlock], atomic: bool) {
         if atomic {
             say!(self.out, "BEGIN;");
         }
-        for (description, statements, rust) in blocks {
-            say!(self.out, "--\n-- {description}\n--");
-            for statement in statements {
+        for block in blocks {
+            say!(self.out, "--\n-- {}\n--", block.description);
+            if block.own_transaction {
+                say!(self.out, "BEGIN;");
+            }
+            for statement in &block.statements {
                 say!(self.out, "{statement};");
             }
-            if *rust {
+            if block.rust {
                 say!(
                     self.out,
                     "-- (a Rust data step runs here; it has no SQL text)"
                 );
             }
-            if statements.is_empty() && !*rust {
+            if block.statements.is_empty() && !block.rust {
                 say!(self.out, "-- (no SQL)");
+            }
+            if block.own_transaction {
+                say!(self.out, "COMMIT;");
             }
         }
         if atomic {
@@ -581,5 +601,27 @@ mod tests {
         out.error(&"boom");
         assert_eq!(cap.stdout(), "");
         assert_eq!(cap.stderr(), "error: boom\n");
+    }
+
+    #[test]
+    fn a_non_atomic_migration_shows_each_transaction_it_commits() {
+        let (mut out, cap) = Output::captured(1);
+        let block = |d: &str, own: bool| SqlBlock {
+            description: d.into(),
+            statements: vec![format!("{d} statement")],
+            rust: false,
+            own_transaction: own,
+        };
+        out.sql(
+            &[
+                block("Add field", true),
+                block("Add index concurrently", false),
+            ],
+            false,
+        );
+        assert_eq!(
+            cap.stdout(),
+            "--\n-- Add field\n--\nBEGIN;\nAdd field statement;\nCOMMIT;\n--\n-- Add index concurrently\n--\nAdd index concurrently statement;\n"
+        );
     }
 }

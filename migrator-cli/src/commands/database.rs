@@ -28,7 +28,7 @@ use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::{recorder, registry, MigrationKey};
 
 use crate::cli::{MigrateArgs, ShowMigrationsArgs, SqlMigrateArgs};
-use crate::output::{OperationLine, RowProblem, ShowRow};
+use crate::output::{OperationLine, RowProblem, ShowRow, SqlBlock};
 use crate::{CliError, Context, Output, Status};
 
 /// The embedded migrations; a binary with neither models nor migrations gets the
@@ -445,11 +445,17 @@ pub fn sqlmigrate(
     let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
     let backend = db.url.backend();
     let ops = executor::sql_for_migration(graph, &key, args.backwards, backend)?;
-    let atomic =
-        graph.migration(&key).is_some_and(|m| m.atomic) && backend.features().can_rollback_ddl;
-    let blocks: Vec<(String, Vec<String>, bool)> = ops
+    let transactional = backend.features().can_rollback_ddl;
+    let atomic = graph.migration(&key).is_some_and(|m| m.atomic) && transactional;
+    // A non-atomic migration commits each atomic operation in a transaction of its own.
+    let blocks: Vec<SqlBlock> = ops
         .into_iter()
-        .map(|op| (op.description, op.statements, op.rust.is_some()))
+        .map(|op| SqlBlock {
+            own_transaction: !atomic && transactional && op.atomic && !op.statements.is_empty(),
+            description: op.description,
+            statements: op.statements,
+            rust: op.rust.is_some(),
+        })
         .collect();
     out.sql(&blocks, atomic);
     Ok(Status::Done)
