@@ -16,9 +16,7 @@ use syn::LitStr;
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::OnDelete;
 use crate::ctxt::Ctxt;
-
-/// The longest identifier PostgreSQL keeps (longer names are silently truncated there).
-pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
+use crate::ident::{identifier_problem, MAX_IDENTIFIER_BYTES};
 
 /// Runs every rule on the container.
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
@@ -40,32 +38,6 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_checks(cx, cont);
     check_verbatim_sql(cx, cont);
     crate::names::check(cx, cont);
-}
-
-/// Why `name` cannot be an SQL identifier, if it cannot: it must match
-/// `[A-Za-z_][A-Za-z0-9_]*` and be at most 63 bytes. Names are checked at derive time so that
-/// nothing that would need quoting tricks ever reaches generated SQL.
-pub(crate) fn identifier_problem(name: &str) -> Option<String> {
-    let mut chars = name.chars();
-    let Some(first) = chars.next() else {
-        return Some("it is empty".into());
-    };
-    if !(first.is_ascii_alphabetic() || first == '_') {
-        return Some(format!("it starts with `{first}`"));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Some(format!("it contains `{bad}`"));
-    }
-    if name.len() > MAX_IDENTIFIER_BYTES {
-        return Some(format!(
-            "it is {} bytes long and the limit is {MAX_IDENTIFIER_BYTES}",
-            name.len()
-        ));
-    }
-    None
 }
 
 /// Records an error when `name` (a `what`, e.g. "table name") is not a valid identifier,

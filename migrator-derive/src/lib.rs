@@ -57,6 +57,7 @@ mod check;
 mod codegen;
 mod ctxt;
 mod fallback;
+mod ident;
 mod names;
 #[cfg(test)]
 mod tests;

@@ -29,8 +29,8 @@ use syn::LitStr;
 
 use crate::ast::{Container, Field, PrimaryKey};
 use crate::attr::IndexAttr;
-use crate::check::identifier_problem;
 use crate::ctxt::Ctxt;
+use crate::ident::identifier_problem;
 
 /// The index a field has because of its own settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -172,7 +172,7 @@ fn index_names_are_the_usual_ones_unless_taken() {
 
 #[test]
 fn identifier_rules() {
-    use crate::check::identifier_problem;
+    use crate::ident::identifier_problem;
     assert_eq!(identifier_problem("books"), None);
     assert_eq!(identifier_problem("_b00ks"), None);
     assert_eq!(identifier_problem(&"a".repeat(63)), None);
