@@ -113,44 +113,40 @@ pub fn backend_problems(
 ) -> Vec<BackendProblem> {
     let app = migration.app.as_str();
     let mut out = Vec::new();
+    let mut editors = Vec::new();
     for &backend in backends {
-        let editor = match backend.editor() {
-            Ok(e) => e,
-            Err(e @ SchemaError::UnsupportedBackend(_)) => {
-                out.push(BackendProblem {
-                    backend,
-                    operation: String::new(),
-                    message: format!(
+        match backend.editor() {
+            Ok(editor) => editors.push((backend, editor)),
+            Err(e) => out.push(BackendProblem {
+                backend,
+                operation: String::new(),
+                message: match e {
+                    SchemaError::UnsupportedBackend(_) => format!(
                         "{e}: cannot check this migration for it; build migrator with the `{}` feature",
                         backend.features().cargo_feature.unwrap_or("sqlite")
                     ),
-                });
-                continue;
-            }
-            Err(e) => {
+                    e => e.to_string(),
+                },
+            }),
+        }
+    }
+    // Each state is replayed once and every backend's SQL computed from it.
+    let mut state = before.clone();
+    for op in &migration.operations {
+        let mut after = state.clone();
+        if op.state_forwards(app, &mut after).is_err() {
+            break; // detected operations always apply; nothing more to judge
+        }
+        for (backend, editor) in &editors {
+            if let Err(e) = op.database_forwards(app, &**editor, &state, &after) {
                 out.push(BackendProblem {
-                    backend,
-                    operation: String::new(),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let mut state = before.clone();
-        for op in &migration.operations {
-            let mut after = state.clone();
-            if op.state_forwards(app, &mut after).is_err() {
-                break; // detected operations always apply; nothing more to judge
-            }
-            if let Err(e) = op.database_forwards(app, &*editor, &state, &after) {
-                out.push(BackendProblem {
-                    backend,
+                    backend: *backend,
                     operation: op.describe(),
                     message: e.to_string(),
                 });
             }
-            state = after;
         }
+        state = after;
     }
     out
 }

@@ -156,16 +156,11 @@ impl<D: Dialect> SchemaEditor for D {
         let idx = index_named(&def, name, step)?;
         let plain = self.create_index(&def.table, idx);
         let statements = change(self, step, Change::on(model))?;
-        Ok(statements
-            .into_iter()
-            .map(|s| {
-                if s == plain {
-                    self.create_index_concurrently(&def.table, idx)
-                } else {
-                    s
-                }
-            })
-            .collect())
+        Ok(replacing(
+            statements,
+            &plain,
+            self.create_index_concurrently(&def.table, idx),
+        ))
     }
 
     fn remove_index_concurrently(
@@ -178,16 +173,11 @@ impl<D: Dialect> SchemaEditor for D {
         let idx = index_named(&def, name, step)?;
         let plain = self.drop_index(&def.table, &idx.name);
         let statements = change(self, step, Change::on(model))?;
-        Ok(statements
-            .into_iter()
-            .map(|s| {
-                if s == plain {
-                    self.drop_index_concurrently(&def.table, &idx.name)
-                } else {
-                    s
-                }
-            })
-            .collect())
+        Ok(replacing(
+            statements,
+            &plain,
+            self.drop_index_concurrently(&def.table, &idx.name),
+        ))
     }
 
     fn add_constraint(
@@ -222,6 +212,15 @@ impl<D: Dialect> SchemaEditor for D {
 }
 
 /// The declared index `name` of a table, or the error naming the operation.
+/// `statements` with `plain` (the diff's spelling of an index change) replaced by `with`
+/// (its concurrent spelling).
+fn replacing(statements: Vec<String>, plain: &str, with: String) -> Vec<String> {
+    statements
+        .into_iter()
+        .map(|s| if s == plain { with.clone() } else { s })
+        .collect()
+}
+
 fn index_named<'d>(def: &'d TableDef, name: &str, step: &Step<'_>) -> Result<&'d Idx, SchemaError> {
     def.indexes.iter().find(|i| i.name == name).ok_or_else(|| {
         SchemaError::Unsupported(format!(
