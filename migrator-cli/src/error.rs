@@ -27,6 +27,9 @@ pub enum CliError {
         /// One line per problem: `migration: backend: operation: why`.
         problems: Vec<String>,
     },
+    /// An app's diesel schema cannot be rendered or written (`diesel-schema` setting).
+    #[error(transparent)]
+    DieselSchema(#[from] migrator_core::diesel_schema::DieselSchemaError),
     /// The binary links no model at all.
     #[error("{}", migrator_core::registry::EMPTY_REGISTRY_HINT)]
     EmptyRegistry,

@@ -197,6 +197,29 @@ impl Output {
         }
     }
 
+    /// An app's generated diesel schema (`diesel-schema`) was rewritten, would be
+    /// (`dry_run`), or is stale under `--check` (`check`).
+    pub fn diesel_schema(&mut self, app: &str, path: &str, dry_run: bool, check: bool) {
+        if check {
+            say!(
+                self.out,
+                "Diesel schema of app '{app}' is stale: {path} (run `migrator makemigrations`)"
+            );
+            return;
+        }
+        if self.verbosity < 1 {
+            return;
+        }
+        if dry_run {
+            say!(
+                self.out,
+                "Would update the diesel schema of app '{app}': {path}"
+            );
+        } else {
+            say!(self.out, "Updated the diesel schema of app '{app}': {path}");
+        }
+    }
+
     /// The branches a merge migration joins: `Merging app` then each branch's operations.
     pub fn merging(&mut self, app: &str, branches: &[(String, Vec<OperationLine>)]) {
         if self.verbosity < 1 {

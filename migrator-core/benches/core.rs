@@ -52,6 +52,7 @@ fn current(history: &History) -> CurrentModels {
     CurrentModels {
         state: history.models.clone(),
         hints: BTreeMap::new(),
+        ..CurrentModels::default()
     }
 }
 

@@ -148,12 +148,21 @@ pub trait Column {
     /// The column type for this Rust type given the field's attributes.
     fn column_type(spec: &TypeSpec) -> ColumnType;
 
+    /// The diesel SQL type `makemigrations` writes for this type's column in an app's
+    /// generated diesel schema (see the `diesel_schema` module), as a Rust path such as
+    /// `"crate::schema::sql_types::Mood"` or `"diesel::sql_types::Text"`. `None` (the default)
+    /// derives it from [`Column::column_type`]; set it when your type's `FromSql`/`ToSql` impls
+    /// are for another SQL type, or when the column type is [`ColumnType::Custom`], which has
+    /// no diesel type of its own. Do not wrap it in `Nullable`: `Option<T>` does that.
+    const DIESEL_SQL_TYPE: Option<&'static str> = None;
+
     /// [`Column::column_type`] and [`Column::NULLABLE`] in one constant: what
     /// `#[derive(Model)]` records for each field. Not meant to be overridden.
     #[doc(hidden)]
     const COLUMN: ColumnInfo = ColumnInfo {
         column_type: Self::column_type,
         nullable: Self::NULLABLE,
+        diesel_sql_type: Self::DIESEL_SQL_TYPE,
     };
 }
 
@@ -166,6 +175,8 @@ pub struct ColumnInfo {
     pub column_type: fn(&TypeSpec) -> ColumnType,
     /// Whether the column accepts NULL.
     pub nullable: bool,
+    /// [`Column::DIESEL_SQL_TYPE`].
+    pub diesel_sql_type: Option<&'static str>,
 }
 
 /// Types that accept `#[model(max_length = N)]`.
@@ -294,6 +305,7 @@ impl MaxLengthColumn for String {}
 
 impl<T: Column> Column for Option<T> {
     const NULLABLE: bool = true;
+    const DIESEL_SQL_TYPE: Option<&'static str> = T::DIESEL_SQL_TYPE;
     fn column_type(spec: &TypeSpec) -> ColumnType {
         T::column_type(spec)
     }

@@ -28,6 +28,7 @@ pub mod build;
 pub mod connection;
 pub mod database;
 pub mod db_schema;
+pub mod diesel_schema;
 pub mod error;
 pub mod executor;
 pub mod field_type;

@@ -60,6 +60,9 @@ pub struct ModelDefinition {
     pub renamed_from: Option<String>,
     /// `#[model(renamed_from = "old")]` on fields: new field name → previous field name.
     pub field_renames: BTreeMap<String, String>,
+    /// Field name → the diesel SQL type its Rust type names ([`crate::Column::DIESEL_SQL_TYPE`]),
+    /// for the fields whose type sets one.
+    pub diesel_sql_types: BTreeMap<String, String>,
 }
 
 impl ModelDefinition {
@@ -69,6 +72,7 @@ impl ModelDefinition {
             state,
             renamed_from: None,
             field_renames: BTreeMap::new(),
+            diesel_sql_types: BTreeMap::new(),
         }
     }
 }
@@ -126,6 +130,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     let mut state = ModelState::new(app, name, table);
     let mut renamed_from = None;
     let mut field_renames = BTreeMap::new();
+    let mut diesel_sql_types = BTreeMap::new();
     let mut field: Option<FieldSpec> = None;
     let mut end_field = |field: &mut Option<FieldSpec>, state: &mut ModelState| {
         if let Some(spec) = field.take() {
@@ -137,6 +142,9 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                         .unwrap_or_else(|| d_corrupt(name, "fewer column constants than fields")),
                 ),
             };
+            if let Some(path) = info.and_then(|i| i.diesel_sql_type) {
+                diesel_sql_types.insert(spec.state.name.clone(), path.to_owned());
+            }
             state.fields.push(spec.build(info));
         }
     };
@@ -229,6 +237,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     let mut definition = ModelDefinition::new(state);
     definition.renamed_from = renamed_from;
     definition.field_renames = field_renames;
+    definition.diesel_sql_types = diesel_sql_types;
     definition
 }
 

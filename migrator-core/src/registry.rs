@@ -69,6 +69,10 @@ pub struct CurrentModels {
     pub state: ProjectState,
     /// Rename hints by model key.
     pub hints: BTreeMap<ModelKey, ModelHints>,
+    /// Per model, field name → the diesel SQL type its Rust type names
+    /// ([`crate::Column::DIESEL_SQL_TYPE`]); models with none are absent. Only the generated
+    /// diesel schema reads it: it does not change the database.
+    pub diesel_sql_types: BTreeMap<ModelKey, BTreeMap<String, String>>,
 }
 
 /// The rename hints one model carries.
@@ -111,6 +115,8 @@ pub fn current_models_of(apps: &[&str]) -> Result<CurrentModels, RegistryError> 
             .models
             .retain(|k, _| apps.contains(&k.app.as_str()));
         all.hints.retain(|k, _| apps.contains(&k.app.as_str()));
+        all.diesel_sql_types
+            .retain(|k, _| apps.contains(&k.app.as_str()));
     }
     Ok(all)
 }
@@ -165,6 +171,10 @@ pub fn collect<'a>(
     let mut out = CurrentModels::default();
     for (key, mut defs) in by_key {
         let (_, def) = defs.pop().expect("non-empty group");
+        if !def.diesel_sql_types.is_empty() {
+            out.diesel_sql_types
+                .insert(key.clone(), def.diesel_sql_types);
+        }
         if def.renamed_from.is_some() || !def.field_renames.is_empty() {
             out.hints.insert(
                 key,

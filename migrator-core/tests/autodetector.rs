@@ -70,6 +70,7 @@ fn current(models: impl IntoIterator<Item = ModelState>) -> CurrentModels {
     CurrentModels {
         state: project(models),
         hints: BTreeMap::new(),
+        ..CurrentModels::default()
     }
 }
 

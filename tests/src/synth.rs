@@ -309,6 +309,7 @@ pub fn generate_history(
     let mut current = CurrentModels {
         state: initial_models(size),
         hints: BTreeMap::new(),
+        ..CurrentModels::default()
     };
     for step in 0..=size.steps {
         if step > 0 {
@@ -508,6 +509,7 @@ mod tests {
         let current = CurrentModels {
             state: history.models.clone(),
             hints: BTreeMap::new(),
+            ..CurrentModels::default()
         };
         let changes =
             autodetector::detect(&replayed, &current, &mut NonInteractiveQuestioner).unwrap();
@@ -540,7 +542,11 @@ mod tests {
     fn model_source_spells_every_attribute() {
         let mut state = initial_models(Size::SMALL);
         let hints = edit_models(Size::SMALL, &mut state, 3);
-        let models = CurrentModels { state, hints };
+        let models = CurrentModels {
+            state,
+            hints,
+            ..CurrentModels::default()
+        };
         let src = model_source(&models, "app01", true);
         for needle in [
             "#[model(table = \"app01_model000\")]",

@@ -17,6 +17,7 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use migrator_core::autodetector::{self, Changes, MergeMigration, Options};
+use migrator_core::diesel_schema::{self, SchemaFile};
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::{CheckQuestioner, NonInteractiveQuestioner};
 use migrator_core::registry;
@@ -113,6 +114,12 @@ pub fn makemigrations(
     if !conflicts.is_empty() {
         return Err(CliError::Conflicts(conflicts));
     }
+    // The diesel schemas the models imply, rendered (and refused) before anything is written.
+    let schemas: Vec<SchemaFile> =
+        diesel_schema::schema_files(&current, &diesel_schema::schema_targets()?, &args.apps)?
+            .into_iter()
+            .filter(|f| f.stale)
+            .collect();
 
     let options = Options {
         apps: args.apps.clone(),
@@ -142,14 +149,39 @@ pub fn makemigrations(
     };
     if changes.is_empty() {
         out.no_changes(&args.apps);
-        return Ok(Status::Done);
+        return update_schemas(&schemas, args, ctx, out, Status::Done);
     }
     // Apps pulled in as dependencies of the requested ones must embed their migrations too.
     check_embedded(&changes.apps(), &loaded)?;
     let status = finish(&changes, &loaded, args, questions, ctx, out)?;
+    let status = update_schemas(&schemas, args, ctx, out, status)?;
     if !check.asked.is_empty() {
         let asked: Vec<String> = check.asked.iter().map(ToString::to_string).collect();
         out.check_questions(&asked);
+    }
+    Ok(status)
+}
+
+/// Writes the stale diesel schemas after the migrations (or reports them under `--check`, which
+/// then exits 1, or shows them under `--dry-run`).
+fn update_schemas(
+    schemas: &[SchemaFile],
+    args: &MakeMigrationsArgs,
+    ctx: &Context,
+    out: &mut Output,
+    status: Status,
+) -> Result<Status, CliError> {
+    for file in schemas {
+        let path = ctx.display_path(&file.target.file);
+        out.diesel_schema(&file.target.app, &path, args.dry_run, args.check);
+        if args.dry_run {
+            out.migration_source(&path, &file.source);
+        } else if !args.check {
+            diesel_schema::write(file)?;
+        }
+    }
+    if args.check && !schemas.is_empty() {
+        return Ok(Status::Pending);
     }
     Ok(status)
 }
