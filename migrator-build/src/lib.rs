@@ -94,6 +94,26 @@ pub struct Generated {
     pub directives: Vec<String>,
 }
 
+/// The variable the `migrator` CLI sets (to `1`) when it builds the models again for a
+/// command after a failed build (see `docs/diesel.md`): [`embed_migrations`] then sets
+/// `cfg(migrator)` on the app crate, which leaves out code written
+/// `#[cfg_attr(not(migrator), …)]` — the diesel derives that name a schema `makemigrations`
+/// is about to rewrite.
+pub const HOST_BUILD_ENV: &str = "MIGRATOR_HOST_BUILD";
+
+/// The cargo directives for `cfg(migrator)`: declared always (so `#[cfg_attr(not(migrator),
+/// …)]` raises no `unexpected_cfgs` warning), set when [`HOST_BUILD_ENV`] is `1`.
+fn cfg_directives(host_build: Option<&str>) -> Vec<String> {
+    let mut out = vec![
+        "cargo::rustc-check-cfg=cfg(migrator)".to_owned(),
+        format!("cargo::rerun-if-env-changed={HOST_BUILD_ENV}"),
+    ];
+    if host_build == Some("1") {
+        out.push("cargo::rustc-cfg=migrator".to_owned());
+    }
+    out
+}
+
 /// The one-line build script: embeds `migrations/*.rs` of the package being built. On error the
 /// build fails with a message naming the file and the fix.
 ///
@@ -102,7 +122,12 @@ pub struct Generated {
 pub fn embed_migrations() {
     match embed_from_env() {
         Ok(generated) => {
-            for line in generated.directives {
+            let host_build = std::env::var(HOST_BUILD_ENV).ok();
+            for line in generated
+                .directives
+                .into_iter()
+                .chain(cfg_directives(host_build.as_deref()))
+            {
                 println!("{line}");
             }
         }
@@ -390,4 +415,23 @@ pub fn is_valid_name(name: &str) -> bool {
         && name[digits + 1..]
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[cfg(test)]
+mod cfg_tests {
+    use super::*;
+
+    #[test]
+    fn cfg_migrator_is_declared_always_and_set_only_for_host_builds() {
+        let plain = cfg_directives(None);
+        assert!(plain.contains(&"cargo::rustc-check-cfg=cfg(migrator)".to_owned()));
+        assert!(plain.contains(&format!("cargo::rerun-if-env-changed={HOST_BUILD_ENV}")));
+        assert!(!plain.iter().any(|d| d == "cargo::rustc-cfg=migrator"));
+        assert!(!cfg_directives(Some("0"))
+            .iter()
+            .any(|d| d == "cargo::rustc-cfg=migrator"));
+        assert!(cfg_directives(Some("1"))
+            .iter()
+            .any(|d| d == "cargo::rustc-cfg=migrator"));
+    }
 }

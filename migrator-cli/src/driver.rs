@@ -543,11 +543,17 @@ fn resolvable_offline(cargo: &std::ffi::OsStr, ws: &Workspace, host: &HostCrate)
 /// host's own dependencies are resolved anew), the build runs `--offline` if everything it
 /// needs is already on this machine: no command asks the registry for what the lock file and
 /// the cache already hold.
+///
+/// `models_only` sets `MIGRATOR_HOST_BUILD=1`, which the apps' build scripts
+/// (`embed_migrations`) turn into `cfg(migrator)`: code written
+/// `#[cfg_attr(not(migrator), derive(Queryable, Selectable, …))]` is left out, so the models
+/// build even while their diesel schema is stale (see [`drive`]).
 pub fn build_host(
     ws: &Workspace,
     host: &HostCrate,
     quiet: bool,
     lock_refreshed: bool,
+    models_only: bool,
 ) -> Result<PathBuf, DriverError> {
     let cargo = cargo_program();
     let offline = lock_refreshed && resolvable_offline(&cargo, ws, host);
@@ -566,6 +572,12 @@ pub fn build_host(
         .stderr(Stdio::inherit());
     if quiet {
         cmd.arg("--quiet");
+    }
+    // Unset unless asked: a value the user's own builds do not see would rebuild the apps.
+    if models_only {
+        cmd.env(HOST_BUILD_ENV, "1");
+    } else {
+        cmd.env_remove(HOST_BUILD_ENV);
     }
     let mut child = cmd.spawn().map_err(|source| DriverError::CargoSpawn {
         cargo: cargo.to_string_lossy().into_owned(),
@@ -651,8 +663,13 @@ pub fn host_features(args: &[OsString], root: &Path) -> Vec<&'static str> {
     features
 }
 
+/// The variable the host build sets for the apps' build scripts (`migrator_build`).
+pub const HOST_BUILD_ENV: &str = migrator_core::build::HOST_BUILD_ENV;
+
 /// The whole driver: discover, write the host (with [`host_features`]), build it, run it
-/// with `args`.
+/// with `args`. When the build fails and an app keeps a diesel schema, the models may have
+/// changed under diesel derives that still name the old schema: the build is retried with
+/// `cfg(migrator)` set (see [`build_host`]), so `makemigrations` can write the new schema.
 pub fn drive(
     manifest_path: Option<&Path>,
     args: &[OsString],
@@ -662,217 +679,37 @@ pub fn drive(
     let features = host_features(args, &ws.root);
     let host = HostCrate::for_workspace_with_features(&ws, &features)?;
     let lock_refreshed = host.write(&ws.root)?;
-    let exe = build_host(&ws, &host, quiet, lock_refreshed)?;
+    let exe = match build_host(&ws, &host, quiet, lock_refreshed, false) {
+        Err(DriverError::BuildFailed { .. }) if keeps_diesel_schema(&ws) => {
+            eprintln!(
+                "migrator: building the models again with `cfg(migrator)` set, which leaves out \
+                 diesel derives written `#[cfg_attr(not(migrator), derive(…))]`, so a stale \
+                 diesel schema cannot block `makemigrations` (docs/diesel.md)"
+            );
+            build_host(&ws, &host, quiet, false, true)?
+        }
+        built => built?,
+    };
     run_host(&exe, args, &ws.context())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn workspace() -> Workspace {
-        Workspace {
-            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
-            target_dir: PathBuf::from("/tmp/target"),
-            apps: vec![AppCrate {
-                package: "my-shop".into(),
-                lib_name: "my_shop".into(),
-                manifest_dir: PathBuf::from("/ws/my-shop"),
-            }],
-            cli: CliSource::Path(PathBuf::from("/ws/migrator-cli")),
-        }
-    }
-
-    #[test]
-    fn host_manifest_names_apps_and_has_an_empty_workspace_table() {
-        let host = HostCrate::for_workspace(&workspace()).unwrap();
-        assert!(
-            host.manifest.contains("\n[workspace]\n"),
-            "{}",
-            host.manifest
-        );
-        assert!(host
-            .manifest
-            .contains(r#"my-shop = { path = "/ws/my-shop" }"#));
-        assert!(host
-            .manifest
-            .contains(r#"migrator-cli = { path = "/ws/migrator-cli" }"#));
-        assert!(
-            host.manifest.contains("[profile.dev]"),
-            "profiles are copied"
-        );
-        assert!(host.main_rs.contains("migrator_cli::main!(my_shop);"));
-        assert!(host.dir.starts_with("/tmp/target/migrator-host"));
-    }
-
-    #[test]
-    fn discovers_this_workspaces_apps_but_not_migrators_own_crates_or_opted_out_ones() {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let ws = Workspace::discover(Some(&manifest)).unwrap();
-        let apps: Vec<&str> = ws.apps.iter().map(|a| a.package.as_str()).collect();
-        assert!(apps.contains(&"library"), "{apps:?}");
-        for not_an_app in [
-            "migrator-core",
-            "migrator-cli",
-            "migrator-derive",
-            "migrator-tests",
-        ] {
-            assert!(
-                !apps.contains(&not_an_app),
-                "{not_an_app} is not an app: {apps:?}"
-            );
-        }
-        assert_eq!(
-            ws.cli,
-            CliSource::Path(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        );
-        assert!(ws.host_dir().starts_with(&ws.target_dir));
-    }
-
-    #[test]
-    fn server_urls_enable_their_feature_in_the_host() {
-        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
-        let root = Path::new("/nonexistent-ws");
-        let pg = host_features(
-            &args(&["migrate", "--database", "postgres://u:pw@h/db"]),
-            root,
-        );
-        assert!(pg.contains(&"postgres"), "{pg:?}");
-        let my = host_features(
-            &args(&["showmigrations", "--database", "mysql://h/db"]),
-            root,
-        );
-        assert!(my.contains(&"mysql"), "{my:?}");
-        let host = HostCrate::for_workspace_with_features(&workspace(), &["postgres"]).unwrap();
-        assert!(
-            host.manifest.contains(
-                r#"migrator-cli = { path = "/ws/migrator-cli", features = ["postgres"] }"#
-            ),
-            "{}",
-            host.manifest
-        );
-        assert!(
-            host.manifest.contains("[build-dependencies]")
-                && host.manifest.contains(
-                    r#"migrator-core = { path = "/ws/migrator-core", features = ["postgres"] }"#
-                )
-                && host.manifest.contains(r#"build = "build.rs""#),
-            "{}",
-            host.manifest
-        );
-        assert!(host.build_rs.is_some());
-        let plain = HostCrate::for_workspace(&workspace()).unwrap();
-        assert!(plain.build_rs.is_none() && plain.manifest.contains("build = false"));
-    }
-
-    /// Commands that never connect to a database (nor need to know which one). Every other
-    /// subcommand must take `--database`, and the driver must find it there.
-    const WITHOUT_DATABASE: &[&str] = &["makemigrations"];
-
-    #[test]
-    fn every_command_that_touches_a_database_takes_database_and_the_driver_reads_it() {
-        use clap::CommandFactory as _;
-        let url = "postgres://u:pw@h/db";
-        let cli = crate::Cli::command();
-        let mut helps = Vec::new();
-        let mut seen = Vec::new();
-        for sub in cli.get_subcommands() {
-            let name = sub.get_name();
-            seen.push(name.to_owned());
-            let database = sub
-                .get_arguments()
-                .find(|a| a.get_long() == Some("database"));
-            if WITHOUT_DATABASE.contains(&name) {
-                assert!(database.is_none(), "`{name}` is listed as never connecting");
-                continue;
-            }
-            let Some(database) = database else {
-                panic!(
-                    "`{name}` has no `--database`: flatten `DatabaseArgs` into its arguments \
-                     (or list it in WITHOUT_DATABASE if it never touches a database)"
-                );
-            };
-            helps.push(database.get_help().map(ToString::to_string));
-            // The smallest valid command line: every required positional gets a value.
-            let mut args: Vec<OsString> = vec![name.into()];
-            for positional in sub.get_positionals().filter(|a| a.is_required_set()) {
-                args.push(format!("{}-value", positional.get_id()).into());
-            }
-            assert_eq!(
-                explicit_database(&args),
-                None,
-                "`{name}` without --database"
-            );
-            args.extend(["--database".into(), url.into()]);
-            assert_eq!(
-                explicit_database(&args).as_deref(),
-                Some(url),
-                "the driver does not find `{name} --database`"
-            );
-            let features = host_features(&args, Path::new("/nonexistent-ws"));
-            assert!(features.contains(&"postgres"), "{name}: {features:?}");
-        }
-        assert!(
-            seen.iter().any(|s| s == "migrate") && seen.len() >= 4,
-            "{seen:?}"
-        );
-        helps.dedup();
-        assert_eq!(helps.len(), 1, "one definition of --database: {helps:?}");
-        assert_eq!(
-            explicit_database(&["makemigrations".into(), "--dry-run".into()]),
-            None
-        );
-    }
-
-    #[test]
-    fn command_help_lists_global_options_apart() {
-        use clap::CommandFactory as _;
-        let mut cli = crate::Cli::command();
-        // Global options reach the subcommands when the command is built, as parsing does.
-        cli.build();
-        let migrate = cli.find_subcommand_mut("migrate").unwrap();
-        let help = migrate.render_help().to_string();
-        let options = help.find("\nOptions:").expect(&help);
-        let global = help.find("\nGlobal Options:").expect(&help);
-        assert!(options < global, "{help}");
-        let (own, globals) = help.split_at(global);
-        assert!(
-            own.contains("--fake") && own.contains("--database"),
-            "{help}"
-        );
-        assert!(
-            globals.contains("--manifest-path") && globals.contains("--verbosity"),
-            "{help}"
-        );
-        assert!(!own.contains("--manifest-path"), "{help}");
-    }
-
-    #[test]
-    fn registry_source_pins_this_version() {
-        let mut ws = workspace();
-        ws.cli = CliSource::Registry("0.1.0".into());
-        let host = HostCrate::for_workspace(&ws).unwrap();
-        assert!(host
-            .manifest
-            .contains(r#"migrator-cli = { version = "=0.1.0" }"#));
-    }
-
-    #[test]
-    fn host_ids_differ_per_workspace_and_are_stable() {
-        let a = workspace();
-        let mut b = workspace();
-        b.root = PathBuf::from("/tmp/other ws");
-        assert_eq!(a.host_id(), workspace().host_id());
-        assert_ne!(a.host_id(), b.host_id());
-        assert!(b.host_id().starts_with("other-ws-"), "{}", b.host_id());
-    }
-
-    #[test]
-    fn patch_paths_become_absolute() {
-        let mut doc: DocumentMut = "[patch.crates-io]\nfoo = { path = \"vendor/foo\" }\n"
-            .parse()
-            .unwrap();
-        absolutize_patch_paths(&mut doc["patch"], Path::new("/ws"));
-        assert!(doc.to_string().contains("\"/ws/vendor/foo\""), "{doc}");
-    }
+/// Whether an app of the workspace sets `diesel-schema` (its manifest is read again; one that
+/// cannot be read counts as no).
+fn keeps_diesel_schema(ws: &Workspace) -> bool {
+    ws.apps.iter().any(|app| {
+        let manifest = app.manifest_dir.join("Cargo.toml");
+        std::fs::read_to_string(manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+            .is_some_and(|doc| {
+                doc.get("package")
+                    .and_then(|p| p.get("metadata"))
+                    .and_then(|m| m.get("migrator"))
+                    .and_then(|m| m.get(migrator_core::diesel_schema::SETTING))
+                    .is_some()
+            })
+    })
 }
+
+#[cfg(test)]
+mod tests;

@@ -180,6 +180,17 @@ pub fn read_target(
             "`{SETTING}` must be a string such as \"src/schema.rs\", found {value}"
         )));
     };
+    let has_diesel = doc
+        .get("dependencies")
+        .and_then(|d| d.get("diesel"))
+        .is_some();
+    if !has_diesel {
+        return Err(fail(format!(
+            "`{SETTING}` is set but the crate does not depend on diesel, whose macros the schema \
+             file calls: add `diesel = {{ version = \"2.3\", features = [\"sqlite\"] }}` (the \
+             backends you query) under `[dependencies]`"
+        )));
+    }
     let module = module_path(value).ok_or_else(|| DieselSchemaError::BadPath {
         manifest: manifest.clone(),
         value: value.to_owned(),
@@ -344,15 +355,15 @@ pub fn render(
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             if target_key == model.key() {
                 notes.push(format!(
-                    "// {}.{} points at its own table: diesel joins a table to itself through \
-                     `alias!`, not `joinable!`.",
+                    "// {}.{} points at its own table: diesel joins a table to itself\n\
+                     // through `alias!`, not `joinable!`.",
                     model.table,
                     names.join(", ")
                 ));
             } else if fields.len() > 1 {
                 notes.push(format!(
-                    "// {} has {} foreign keys to {} ({}): diesel allows one `joinable!` per pair \
-                     of tables, so none is written; join with an explicit `.on(…)`.",
+                    "// {} has {} foreign keys to {} ({}): diesel allows one\n\
+                     // `joinable!` per pair of tables, so none is written; join with `.on(…)`.",
                     model.table,
                     fields.len(),
                     target.table,

@@ -228,7 +228,9 @@ fn two_keys_to_one_table_get_no_joinable() {
     let text = render("app", &current(vec![person, msg]), &BTreeMap::new()).unwrap();
     assert!(!text.contains("joinable!("), "{text}");
     assert!(
-        text.contains("messages has 2 foreign keys to people (sender_id, recipient_id)"),
+        text.contains(
+            "messages has 2 foreign keys to people (sender_id, recipient_id): diesel allows one\n"
+        ),
         "{text}"
     );
 }
@@ -312,15 +314,20 @@ fn settings_are_read_from_the_crate_manifest() {
     write("[package]\nname = \"my-app\"\n");
     assert_eq!(read_target("my_app", dir.path(), "my_app").unwrap(), None);
     write("[package]\nname = \"my-app\"\n[package.metadata.migrator]\ndiesel-schema = \"src/db/schema.rs\"\n");
+    let err = read_target("my_app", dir.path(), "my-app")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not depend on diesel"), "{err}");
+    write("[package]\nname = \"my-app\"\n[dependencies]\ndiesel.workspace = true\n[package.metadata.migrator]\ndiesel-schema = \"src/db/schema.rs\"\n");
     let t = read_target("my_app", dir.path(), "my-app")
         .unwrap()
         .unwrap();
     assert_eq!(t.module, "my_app::db::schema");
     assert_eq!(t.file, dir.path().join("src/db/schema.rs"));
-    write("[package]\nname = \"a\"\n[package.metadata.migrator]\ndiesel-schema = \"src/lib.rs\"\n");
+    write("[package]\nname = \"a\"\n[dependencies]\ndiesel = \"2\"\n[package.metadata.migrator]\ndiesel-schema = \"src/lib.rs\"\n");
     let err = read_target("a", dir.path(), "a").unwrap_err().to_string();
     assert!(err.contains("is not a module file under `src/`"), "{err}");
-    write("[package]\nname = \"a\"\n[package.metadata.migrator]\ndiesel-schema = true\n");
+    write("[package]\nname = \"a\"\n[dependencies]\ndiesel = \"2\"\n[package.metadata.migrator]\ndiesel-schema = true\n");
     let err = read_target("a", dir.path(), "a").unwrap_err().to_string();
     assert!(err.contains("must be a string"), "{err}");
 }
