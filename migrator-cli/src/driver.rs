@@ -11,6 +11,7 @@
 //! and errors reach the terminal directly, everything else is returned as [`DriverError`].
 
 use std::ffi::OsString;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -554,6 +555,7 @@ pub fn build_host(
     quiet: bool,
     lock_refreshed: bool,
     models_only: bool,
+    mut held: Option<&mut Vec<String>>,
 ) -> Result<PathBuf, DriverError> {
     let cargo = cargo_program();
     let offline = lock_refreshed && resolvable_offline(&cargo, ws, host);
@@ -564,7 +566,11 @@ pub fn build_host(
     cmd.arg("build")
         .arg("--manifest-path")
         .arg(host.manifest_path())
-        .arg("--message-format=json-render-diagnostics")
+        .arg(if std::io::stderr().is_terminal() {
+            "--message-format=json-diagnostic-rendered-ansi"
+        } else {
+            "--message-format=json"
+        })
         .env("CARGO_TARGET_DIR", &ws.target_dir)
         .current_dir(&ws.root)
         .stdin(Stdio::null())
@@ -586,12 +592,23 @@ pub fn build_host(
     let mut exe = None;
     if let Some(stdout) = child.stdout.take() {
         for message in Message::parse_stream(std::io::BufReader::new(stdout)).flatten() {
-            if let Message::CompilerArtifact(artifact) = message {
-                if artifact.target.name == host.package {
+            match message {
+                Message::CompilerArtifact(artifact) if artifact.target.name == host.package => {
                     if let Some(path) = artifact.executable {
                         exe = Some(path.into_std_path_buf());
                     }
                 }
+                // The compiler's warnings and errors, as cargo would print them: now, or
+                // held for the caller (a build that may be retried).
+                Message::CompilerMessage(msg) => {
+                    if let Some(text) = msg.message.rendered {
+                        match held.as_deref_mut() {
+                            Some(held) => held.push(text),
+                            None => eprint!("{text}"),
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -679,16 +696,34 @@ pub fn drive(
     let features = host_features(args, &ws.root);
     let host = HostCrate::for_workspace_with_features(&ws, &features)?;
     let lock_refreshed = host.write(&ws.root)?;
-    let exe = match build_host(&ws, &host, quiet, lock_refreshed, false) {
-        Err(DriverError::BuildFailed { .. }) if keeps_diesel_schema(&ws) => {
+    // With a diesel schema in the workspace, the compiler's messages are held until it is
+    // known whether the build is retried: the retry's are the ones that matter.
+    let retry = keeps_diesel_schema(&ws);
+    let mut held = Vec::new();
+    let first = build_host(
+        &ws,
+        &host,
+        quiet,
+        lock_refreshed,
+        false,
+        retry.then_some(&mut held),
+    );
+    let exe = match first {
+        Err(DriverError::BuildFailed { .. }) if retry => {
             eprintln!(
-                "migrator: building the models again with `cfg(migrator)` set, which leaves out \
-                 diesel derives written `#[cfg_attr(not(migrator), derive(…))]`, so a stale \
-                 diesel schema cannot block `makemigrations` (docs/diesel.md)"
+                "migrator: the models did not build as they are (a diesel derive may name a \
+                 schema that makemigrations has not rewritten yet); building them again with \
+                 `cfg(migrator)` set, which leaves out diesel derives written \
+                 `#[cfg_attr(not(migrator), derive(…))]` (docs/diesel.md)"
             );
-            build_host(&ws, &host, quiet, false, true)?
+            build_host(&ws, &host, quiet, false, true, None)?
         }
-        built => built?,
+        first => {
+            for text in &held {
+                eprint!("{text}");
+            }
+            first?
+        }
     };
     run_host(&exe, args, &ws.context())
 }

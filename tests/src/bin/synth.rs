@@ -298,6 +298,7 @@ fn workspace(size: Size, out: &Path, direct: bool, migrator: &Path) -> Result<()
     let final_models = CurrentModels {
         state: history.models.clone(),
         hints: BTreeMap::new(),
+        ..CurrentModels::default()
     };
     write_models(&out, size, &final_models)?;
     for a in 0..size.apps {
@@ -415,6 +416,7 @@ fn inproc(size: Size) -> Result<()> {
     let models = CurrentModels {
         state: history.models,
         hints: BTreeMap::new(),
+        ..CurrentModels::default()
     };
     let migrations = history.migrations;
     let count = migrations.len();

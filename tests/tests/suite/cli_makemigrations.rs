@@ -68,7 +68,8 @@ fn seed_walkthrough_initial_then_added_field_then_no_changes() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        "Migrations for 'library':\n  library/migrations/0002_book_published_date.rs\n    + Add field published_date to book\n"
+        "Migrations for 'library':\n  library/migrations/0002_book_published_date.rs\n    + Add field published_date to book\n\
+         Updated the diesel schema of app 'library': library/src/schema.rs\n"
     );
     assert_eq!(
         ws.files(MIGRATIONS),

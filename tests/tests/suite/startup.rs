@@ -1,6 +1,7 @@
 //! The start-up API as an application uses it: `examples/library`'s `library-app` binary
 //! applies its embedded migrations with one call (`apply_embedded`), lists what is pending
-//! (`pending_embedded`), and then uses the tables it created.
+//! (`pending_embedded`), and then uses the tables it created through the diesel schema
+//! `makemigrations` wrote (insert, filter, update, delete).
 
 use std::process::{Command, Stdio};
 
@@ -41,14 +42,20 @@ fn the_library_app_migrates_itself_at_start_up_with_one_call() {
     first.expect_code(0);
     assert_eq!(
         first.stdout,
-        "applied library.0001_initial\napplied library.0002_book_published_date\n1 book(s) on the shelf\n"
+        "applied library.0001_initial\napplied library.0002_book_published_date\n\
+         shelved \"The Left Hand of Darkness\" by Ursula K. Le Guin, published 1969-03-01\n\
+         1 book(s) on the shelf\n"
     );
 
     let second = library_app(&url, &[]);
     second.expect_code(0);
     assert_eq!(
         second.stdout,
-        format!("Database {url} is up to date\n2 book(s) on the shelf\n")
+        format!(
+            "Database {url} is up to date\n\
+             shelved \"The Left Hand of Darkness\" by Ursula K. Le Guin, published 1969-03-01\n\
+             2 book(s) on the shelf\n"
+        )
     );
     let none = library_app(&url, &["--pending"]);
     assert_eq!(none.stdout, format!("No pending migrations on {url}\n"));

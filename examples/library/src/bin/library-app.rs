@@ -1,5 +1,6 @@
 //! The library application: it applies its embedded migrations at start-up with one call,
-//! then uses the tables through diesel.
+//! then uses the tables through diesel — with the schema `migrator makemigrations` writes
+//! (`library::schema`) and the model structs as diesel's structs, no hand-written `table!`.
 //!
 //! ```text
 //! cargo run -p library --bin library-app              # migrate, then add a book and list them
@@ -15,21 +16,9 @@ use diesel::prelude::*;
 use migrator_core::database::{connect, resolve};
 use migrator_core::executor::{apply_embedded, pending_embedded};
 
-// The app crate is what carries the models and the embedded migrations: name it.
-use library as _;
-
-mod schema {
-    // diesel's table! generates undocumented public items.
-    #![allow(missing_docs)]
-    diesel::table! {
-        books (id) {
-            id -> BigInt,
-            title -> Text,
-            author -> Text,
-        }
-    }
-}
-use schema::books;
+// The app crate carries the models, their diesel schema and the embedded migrations.
+use library::schema::books;
+use library::{Book, NewBook};
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let db = resolve(None, &std::env::current_dir()?)?;
@@ -51,12 +40,42 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     for key in &applied {
         println!("applied {key}");
     }
+    // Insert, read back, update and delete through the generated schema.
+    let new = NewBook {
+        title: "The Left Hand of Darkness",
+        author: "Ursula K. Le Guin",
+        published_date: None,
+    };
     diesel::insert_into(books::table)
-        .values((
-            books::title.eq("The Left Hand of Darkness"),
-            books::author.eq("Ursula K. Le Guin"),
-        ))
+        .values(&new)
         .execute(&mut conn)?;
+    let mut book: Book = books::table
+        .filter(books::title.eq(new.title))
+        .order(books::id.desc())
+        .select(Book::as_select())
+        .first(&mut conn)?;
+    book.published_date = chrono::NaiveDate::from_ymd_opt(1969, 3, 1);
+    diesel::update(&book).set(&book).execute(&mut conn)?;
+    let draft = NewBook {
+        title: "Untitled draft",
+        ..new
+    };
+    diesel::insert_into(books::table)
+        .values(&draft)
+        .execute(&mut conn)?;
+    diesel::delete(books::table.filter(books::title.eq(draft.title))).execute(&mut conn)?;
+    let shelved: Book = books::table
+        .find(book.id)
+        .select(Book::as_select())
+        .first(&mut conn)?;
+    println!(
+        "shelved \"{}\" by {}, published {}",
+        shelved.title,
+        shelved.author,
+        shelved
+            .published_date
+            .map_or("on an unknown date".to_owned(), |d| d.to_string())
+    );
     let count: i64 = books::table.count().get_result(&mut conn)?;
     println!("{count} book(s) on the shelf");
     Ok(())
