@@ -43,6 +43,7 @@ pub mod optimizer;
 pub mod questioner;
 pub mod recorder;
 pub mod registry;
+pub mod sql_types;
 pub mod state;
 pub mod writer;
 
