@@ -314,7 +314,9 @@ pub fn render(
          // Change the models and run `migrator makemigrations` again; `migrator makemigrations\n\
          // --check` fails while this file is stale."
     );
-    out.push_str("#![allow(missing_docs)]\n");
+    // Left out while the CLI builds the models again after a failed build (`cfg(migrator)`,
+    // docs/diesel.md): a stale or broken schema never stops makemigrations from rewriting it.
+    out.push_str("#![cfg(not(migrator))]\n#![allow(missing_docs)]\n");
 
     // Foreign keys: to this app's tables and to other apps' (imported by name).
     let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -419,17 +421,28 @@ pub fn render(
             }
         }
     }
-    for a in &own {
-        for b in &foreign {
-            pairs.push(format!(
-                "diesel::allow_tables_to_appear_in_same_query!({a}, {b});"
-            ));
-        }
-    }
     if !pairs.is_empty() {
         out.push('\n');
         for line in pairs {
             let _ = writeln!(out, "{line}");
+        }
+    }
+    // Across crates the macro cannot be used: its PostgreSQL-only impls (`Only<…>`,
+    // `Tablesample<…>`) name two foreign types, which the orphan rule refuses. The two impls
+    // a join needs name a table of this crate, so they are written out.
+    if !own.is_empty() && !foreign.is_empty() {
+        out.push_str(
+            "\n// Tables of other apps this app's tables may share a query with (what\n\
+             // `allow_tables_to_appear_in_same_query!` does within one crate).\n",
+        );
+        for a in &own {
+            for b in &foreign {
+                let _ = writeln!(
+                    out,
+                    "impl diesel::query_source::TableNotEqual<{b}::table> for {a}::table {{}}\n\
+                     impl diesel::query_source::TableNotEqual<{a}::table> for {b}::table {{}}"
+                );
+            }
         }
     }
     Ok(out)

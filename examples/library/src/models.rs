@@ -29,7 +29,10 @@ use migrator_core::{Column, ColumnType, Model, TypeSpec};
     )
 )]
 #[cfg_attr(not(migrator), diesel(table_name = crate::schema::authors))]
-#[cfg_attr(not(migrator), diesel(check_for_backend(diesel::sqlite::Sqlite)))]
+#[cfg_attr(
+    not(migrator),
+    diesel(check_for_backend(migrator_core::connection::MultiBackend))
+)]
 #[model(table = "authors")]
 pub struct Author {
     /// Primary key.
@@ -54,7 +57,10 @@ pub struct Author {
     not(migrator),
     diesel(table_name = crate::schema::books, treat_none_as_null = true)
 )]
-#[cfg_attr(not(migrator), diesel(check_for_backend(diesel::sqlite::Sqlite)))]
+#[cfg_attr(
+    not(migrator),
+    diesel(check_for_backend(migrator_core::connection::MultiBackend))
+)]
 #[model(table = "books")]
 pub struct Book {
     /// Primary key.

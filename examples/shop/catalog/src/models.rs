@@ -4,8 +4,25 @@
 use migrator_core::Model;
 use rust_decimal::Decimal;
 
+// Each model is also diesel's struct for its table (`crate::schema`, written by `migrator
+// makemigrations`); the derives sit in `cfg_attr(not(migrator), …)` so a model change never
+// stops makemigrations from building the models (docs/diesel.md).
+
 /// A shelf of the shop, possibly inside another one.
 #[derive(Debug, Clone, PartialEq, Model)]
+#[cfg_attr(
+    not(migrator),
+    derive(
+        diesel::prelude::Queryable,
+        diesel::prelude::Selectable,
+        diesel::prelude::Identifiable
+    )
+)]
+#[cfg_attr(not(migrator), diesel(table_name = crate::schema::catalog_categories))]
+#[cfg_attr(
+    not(migrator),
+    diesel(check_for_backend(migrator_core::connection::MultiBackend))
+)]
 #[model(table = "catalog_categories")]
 pub struct Category {
     /// Primary key.
@@ -20,6 +37,22 @@ pub struct Category {
 
 /// Something the shop sells.
 #[derive(Debug, Clone, PartialEq, Model)]
+#[cfg_attr(
+    not(migrator),
+    derive(
+        diesel::prelude::Queryable,
+        diesel::prelude::Selectable,
+        diesel::prelude::Identifiable,
+        diesel::prelude::Associations,
+        diesel::prelude::AsChangeset
+    )
+)]
+#[cfg_attr(not(migrator), diesel(table_name = crate::schema::catalog_products))]
+#[cfg_attr(not(migrator), diesel(belongs_to(Category)))]
+#[cfg_attr(
+    not(migrator),
+    diesel(check_for_backend(migrator_core::connection::MultiBackend))
+)]
 #[model(
     table = "catalog_products",
     check(name = "catalog_products_price_not_negative", sql = "price >= 0")
@@ -41,5 +74,33 @@ pub struct Product {
     pub price: Decimal,
     /// Whether the product is for sale.
     #[model(default = true)]
+    pub active: bool,
+}
+
+/// A category to create: a [`Category`] without its `id`.
+#[cfg(not(migrator))]
+#[derive(Debug, Clone, diesel::prelude::Insertable)]
+#[diesel(table_name = crate::schema::catalog_categories)]
+pub struct NewCategory<'a> {
+    /// The category's name, unique across the shop.
+    pub name: &'a str,
+    /// The enclosing category, if any.
+    pub parent_id: Option<i64>,
+}
+
+/// A product to create: a [`Product`] without its `id`.
+#[cfg(not(migrator))]
+#[derive(Debug, Clone, diesel::prelude::Insertable)]
+#[diesel(table_name = crate::schema::catalog_products)]
+pub struct NewProduct<'a> {
+    /// The product's display name.
+    pub name: &'a str,
+    /// Stock-keeping unit, unique.
+    pub sku: &'a str,
+    /// Where the product is listed.
+    pub category_id: i64,
+    /// The list price.
+    pub price: Decimal,
+    /// Whether the product is for sale.
     pub active: bool,
 }

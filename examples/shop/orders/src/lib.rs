@@ -4,6 +4,8 @@
 //! This crate only declares models and embeds its migrations; it never talks to a database.
 
 pub mod models;
+/// The diesel schema of the models, written and kept current by `migrator makemigrations`.
+pub mod schema;
 
 pub use models::*;
 
