@@ -12,6 +12,7 @@ fn workspace() -> Workspace {
             manifest_dir: PathBuf::from("/ws/my-shop"),
         }],
         cli: CliSource::Path(PathBuf::from("/ws/migrator-cli")),
+        core_at_build_time: true,
     }
 }
 
@@ -94,6 +95,15 @@ fn server_urls_enable_their_feature_in_the_host() {
     assert!(host.build_rs.is_some());
     let plain = HostCrate::for_workspace(&workspace()).unwrap();
     assert!(plain.build_rs.is_none() && plain.manifest.contains("build = false"));
+    // Apps on migrator-build: no build-time migrator-core (so no build-time diesel) at all.
+    let mut ws = workspace();
+    ws.core_at_build_time = false;
+    let light = HostCrate::for_workspace_with_features(&ws, &["postgres", "mysql"]).unwrap();
+    assert!(
+        light.build_rs.is_none() && !light.manifest.contains("[build-dependencies]"),
+        "{}",
+        light.manifest
+    );
 }
 
 /// Commands that never connect to a database (nor need to know which one). Every other
