@@ -32,6 +32,7 @@ pub mod error;
 pub mod executor;
 pub mod field_type;
 pub mod graph;
+pub mod inspectdb;
 pub mod introspect;
 pub mod loader;
 pub mod lock;

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod e2e_db;
 mod external_crate;
+mod inspectdb;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;

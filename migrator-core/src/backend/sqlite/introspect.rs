@@ -3,7 +3,9 @@
 //! `AUTOINCREMENT`, a small tokenizer over the stored `CREATE TABLE` text; and derives the
 //! schema a state produces on SQLite ([`expected_schema`]). Internal tables (`sqlite_*`) and
 //! migrator's bookkeeping tables are skipped. Types are the declared spelling, upper-cased;
-//! defaults are the SQL text as stored. Only reads.
+//! defaults are the SQL text as stored. [`inspect`] adds what `inspectdb` needs beyond that
+//! (column order, column-level clauses, partial and expression indexes, multi-column foreign
+//! keys, table options, views and triggers). Only reads.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +16,9 @@ use super::features::FEATURES;
 use super::schema::{column_type_sql, fk_target, model_indexes};
 use crate::backend::editor::{default_literal, SchemaError};
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, IntrospectError, NamedConstraint,
-    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
+    PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
@@ -285,6 +288,330 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
     Ok(DbSchema { tables })
 }
 
+#[derive(QueryableByName)]
+struct XColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text, column_name = "type")]
+    type_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt_value: Option<String>,
+    #[diesel(sql_type = Integer)]
+    hidden: i32,
+}
+
+#[derive(QueryableByName)]
+struct PartialRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Integer)]
+    partial: i32,
+}
+
+#[derive(QueryableByName)]
+struct IndexXinfoRow {
+    #[diesel(sql_type = Integer)]
+    cid: i32,
+    #[diesel(sql_type = Integer)]
+    desc: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    coll: Option<String>,
+    #[diesel(sql_type = Integer)]
+    key: i32,
+}
+
+#[derive(QueryableByName)]
+struct FkListRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Integer)]
+    seq: i32,
+    #[diesel(sql_type = Text)]
+    table: String,
+    #[diesel(sql_type = Text)]
+    from: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    to: Option<String>,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+}
+
+#[derive(QueryableByName)]
+struct ObjectRow {
+    #[diesel(sql_type = Text, column_name = "type")]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    tbl_name: String,
+}
+
+/// Reads the schema of a live SQLite database for `inspectdb`: [`introspect`]'s schema plus
+/// the columns in table order with their declared types and column-level clauses, raw check
+/// SQL, what makes an index inexpressible (a `WHERE`, an expression, a descending or
+/// collated key), foreign keys as declared (multi-column ones too), table options, and the
+/// views and triggers.
+pub fn inspect(conn: &mut SqliteConnection) -> Result<LiveSchema, IntrospectError> {
+    let schema = introspect(conn)?;
+    let q = |s: &str| FEATURES.quote(s);
+    let lit = |s: &str| FEATURES.string_literal(s);
+    let mut details = BTreeMap::new();
+    for table in schema.tables.keys() {
+        let masters: Vec<MasterRow> = load(
+            conn,
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = {}",
+                lit(table)
+            ),
+        )?;
+        let table_sql = masters
+            .into_iter()
+            .next()
+            .and_then(|m| m.sql)
+            .unwrap_or_default();
+        let parsed = parse_create_table(&table_sql);
+        let clauses = column_clauses(&table_sql);
+        let cols: Vec<XColumnRow> = load(conn, format!("PRAGMA table_xinfo({})", q(table)))?;
+        let mut d = TableDetails::default();
+        for c in cols {
+            let own = clauses.iter().find(|(n, _)| *n == c.name).map(|(_, k)| k);
+            let mut column = ColumnDetails {
+                declared_type: c.type_name,
+                default: c.dflt_value,
+                ..ColumnDetails::default()
+            };
+            if let Some(own) = own {
+                column.generated = own.generated.clone();
+                column.extra = own.collate.clone();
+                for (name, sql) in &own.checks {
+                    d.column_checks.push(ColumnCheck {
+                        name: name.clone(),
+                        column: c.name.clone(),
+                        sql: sql.clone(),
+                    });
+                }
+            }
+            if c.hidden != 0 && column.generated.is_none() {
+                column.generated = Some(String::new());
+            }
+            column.name = c.name;
+            d.columns.push(column);
+        }
+        for (name, sql) in &parsed.checks {
+            if let Some(name) = name {
+                d.checks.insert(name.clone(), sql.clone());
+            }
+        }
+        let index_sql: Vec<MasterRow> = load(
+            conn,
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = {}",
+                lit(table)
+            ),
+        )?;
+        for row in index_sql {
+            if let Some(sql) = row.sql {
+                d.index_definitions.insert(row.name, sql);
+            }
+        }
+        let list: Vec<PartialRow> = load(conn, format!("PRAGMA index_list({})", q(table)))?;
+        for idx in list {
+            let keys: Vec<IndexXinfoRow> =
+                load(conn, format!("PRAGMA index_xinfo({})", q(&idx.name)))?;
+            let keys: Vec<&IndexXinfoRow> = keys.iter().filter(|k| k.key != 0).collect();
+            let mut reasons = Vec::new();
+            if idx.partial != 0 {
+                reasons.push("a partial index (it has a WHERE clause)".to_owned());
+            }
+            if keys.iter().any(|k| k.cid < 0) {
+                reasons.push("an index on an expression".to_owned());
+            }
+            if keys.iter().any(|k| k.desc != 0) {
+                reasons.push("an index with a descending key".to_owned());
+            }
+            if let Some(coll) = keys.iter().find_map(|k| {
+                k.coll
+                    .as_deref()
+                    .filter(|c| !c.eq_ignore_ascii_case("BINARY"))
+            }) {
+                reasons.push(format!("an index with the collation {coll}"));
+            }
+            if !reasons.is_empty() {
+                d.unusual_indexes.insert(idx.name, reasons.join(", "));
+            }
+        }
+        let fks: Vec<FkListRow> = load(conn, format!("PRAGMA foreign_key_list({})", q(table)))?;
+        let mut by_id: BTreeMap<i32, Vec<FkListRow>> = BTreeMap::new();
+        for fk in fks {
+            by_id.entry(fk.id).or_default().push(fk);
+        }
+        for (_, mut rows) in by_id {
+            rows.sort_by_key(|r| r.seq);
+            let first = &rows[0];
+            d.foreign_keys.push(ForeignKeyDetails {
+                name: None,
+                table: first.table.clone(),
+                on_update: first.on_update.clone(),
+                deferrable: false,
+                columns: rows.iter().map(|r| r.from.clone()).collect(),
+                to_columns: rows.iter().filter_map(|r| r.to.clone()).collect(),
+            });
+        }
+        d.foreign_keys.sort();
+        d.options = table_options(&table_sql);
+        details.insert(table.clone(), d);
+    }
+    let others: Vec<ObjectRow> = load(
+        conn,
+        "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY type, name"
+            .to_owned(),
+    )?;
+    let other_objects = others
+        .into_iter()
+        .map(|o| OtherObject {
+            table: (o.kind == "trigger").then_some(o.tbl_name),
+            kind: o.kind,
+            name: o.name,
+        })
+        .collect();
+    Ok(LiveSchema {
+        schema,
+        details,
+        other_objects,
+    })
+}
+
+/// What one column definition of a `CREATE TABLE` says besides its name, type, `NOT NULL`,
+/// `DEFAULT`, `PRIMARY KEY`, `UNIQUE` and `REFERENCES` (which the pragmas report).
+#[derive(Debug, Default, PartialEq)]
+struct ColumnClauses {
+    /// `(name, sql)` of each `CHECK` on the column.
+    checks: Vec<(Option<String>, String)>,
+    /// `COLLATE x`, as written.
+    collate: Option<String>,
+    /// The expression of `GENERATED ALWAYS AS (…)` / `AS (…)`.
+    generated: Option<String>,
+}
+
+/// The top-level pieces of a column definition after its name: bare words, quoted tokens and
+/// parenthesized groups (the group's inner text).
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    Word(&'a str),
+    Group(&'a str),
+}
+
+fn pieces(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while !rest.is_empty() {
+        let c = rest.chars().next().unwrap_or(' ');
+        let len = if c == '(' {
+            match parenthesized(rest) {
+                Some((inner, after)) => {
+                    out.push(Piece::Group(inner));
+                    rest.len() - after.len()
+                }
+                None => rest.len(),
+            }
+        } else if matches!(c, '\'' | '"' | '`' | '[') {
+            let close = if c == '[' { ']' } else { c };
+            let end = rest[1..].find(close).map_or(rest.len(), |i| i + 2);
+            out.push(Piece::Word(&rest[..end]));
+            end
+        } else {
+            let end = rest
+                .find(|ch: char| ch.is_whitespace() || matches!(ch, '(' | '\'' | '"'))
+                .unwrap_or(rest.len())
+                .max(c.len_utf8());
+            out.push(Piece::Word(&rest[..end]));
+            end
+        };
+        rest = rest[len..].trim_start();
+    }
+    out
+}
+
+/// `(column, clauses)` of every column definition of a `CREATE TABLE` that has a clause the
+/// pragmas do not report.
+fn column_clauses(sql: &str) -> Vec<(String, ColumnClauses)> {
+    let mut out = Vec::new();
+    let Some((body, _)) = parenthesized(sql) else {
+        return out;
+    };
+    for part in split_top_level(body, ',') {
+        let rest = part.trim();
+        if ["CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "FOREIGN"]
+            .iter()
+            .any(|kw| starts_with_keyword(rest, kw))
+        {
+            continue;
+        }
+        let (name, after) = first_ident(rest);
+        let mut clauses = ColumnClauses::default();
+        let pieces = pieces(after);
+        let mut pending_name = None;
+        let mut i = 0;
+        while i < pieces.len() {
+            let word = |j: usize| match pieces.get(j) {
+                Some(Piece::Word(w)) => Some(*w),
+                _ => None,
+            };
+            let group = |j: usize| match pieces.get(j) {
+                Some(Piece::Group(g)) => Some(*g),
+                _ => None,
+            };
+            let is = |j: usize, kw: &str| word(j).is_some_and(|w| w.eq_ignore_ascii_case(kw));
+            if is(i, "CONSTRAINT") {
+                pending_name = word(i + 1).map(unquote);
+                i += 2;
+            } else if is(i, "CHECK") {
+                if let Some(g) = group(i + 1) {
+                    clauses
+                        .checks
+                        .push((pending_name.take(), g.trim().to_owned()));
+                }
+                i += 2;
+            } else if is(i, "COLLATE") {
+                clauses.collate = word(i + 1).map(|c| format!("COLLATE {c}"));
+                i += 2;
+            } else if is(i, "AS") {
+                clauses.generated = group(i + 1).map(|g| g.trim().to_owned());
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        if clauses != ColumnClauses::default() {
+            out.push((name, clauses));
+        }
+    }
+    out
+}
+
+/// The table options after a `CREATE TABLE`'s column list (`WITHOUT ROWID`, `STRICT`), each
+/// with what it means.
+fn table_options(sql: &str) -> Vec<String> {
+    let Some((_, tail)) = parenthesized(sql) else {
+        return Vec::new();
+    };
+    split_top_level(tail, ',')
+        .into_iter()
+        .map(|o| o.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let upper = o.to_ascii_uppercase();
+            if upper == "WITHOUT ROWID" {
+                "WITHOUT ROWID (its rows are stored by primary key)".to_owned()
+            } else if upper == "STRICT" {
+                "STRICT (its columns only take values of their declared type)".to_owned()
+            } else {
+                o
+            }
+        })
+        .collect()
+}
+
 /// Upper-cases a declared type and normalizes the spacing inside parentheses.
 fn normalize_type(t: &str) -> String {
     let upper = t.trim().to_ascii_uppercase();
@@ -501,6 +828,32 @@ mod tests {
         );
         let p = parse_create_table(r#"CREATE TABLE "autoincrement" ("x" TEXT)"#);
         assert!(!p.autoincrement);
+    }
+
+    #[test]
+    fn column_clauses_and_table_options_are_read() {
+        let sql = r#"CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "price" REAL NOT NULL CONSTRAINT "price_ok" CHECK (price >= 0) DEFAULT 0, name TEXT COLLATE NOCASE CHECK(length(name) > 0), "total" REAL GENERATED ALWAYS AS (price * 2) STORED, CHECK (1)) WITHOUT ROWID, STRICT"#;
+        let clauses = column_clauses(sql);
+        assert_eq!(clauses.len(), 3, "{clauses:?}");
+        assert_eq!(clauses[0].0, "price");
+        assert_eq!(
+            clauses[0].1.checks,
+            vec![(Some("price_ok".to_owned()), "price >= 0".to_owned())]
+        );
+        assert_eq!(clauses[1].1.collate.as_deref(), Some("COLLATE NOCASE"));
+        assert_eq!(
+            clauses[1].1.checks,
+            vec![(None, "length(name) > 0".to_owned())]
+        );
+        assert_eq!(clauses[2].1.generated.as_deref(), Some("price * 2"));
+        assert_eq!(
+            table_options(sql),
+            vec![
+                "WITHOUT ROWID (its rows are stored by primary key)".to_owned(),
+                "STRICT (its columns only take values of their declared type)".to_owned()
+            ]
+        );
+        assert!(table_options(r#"CREATE TABLE "t" ("x" TEXT)"#).is_empty());
     }
 
     #[test]
