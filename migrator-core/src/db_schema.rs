@@ -7,6 +7,9 @@
 //! Introspection (`backend/*/introspect.rs`, dispatched by `introspect.rs`) fills these from a
 //! live database; `introspect::expected_schema` derives them from a migration state; the
 //! comparison ([`DbSchema::diff`]) is the test oracle and the base of a drift check.
+//! [`LiveSchema`] adds what only a database's catalog tells (declared types, raw defaults and
+//! checks, comments, index and foreign-key details, views and triggers): what `inspectdb`
+//! reads to write models, never compared.
 
 use std::collections::BTreeMap;
 

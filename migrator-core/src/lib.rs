@@ -78,6 +78,9 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/deploying.md")]
     pub struct Deploying;
+
+    #[doc = include_str!("../../docs/coming-from-diesel.md")]
+    pub struct ComingFromDiesel;
 }
 
 /// Items generated code refers to. Not a public API: names here may change in any release.

@@ -21,6 +21,8 @@ mod plan;
 mod render;
 mod verify;
 
+#[cfg(all(test, any(feature = "postgres", feature = "mysql")))]
+mod server_tests;
 #[cfg(test)]
 mod tests;
 
@@ -239,6 +241,14 @@ pub fn generate(
         wanted.into_iter().collect()
     };
     for o in &live.other_objects {
+        // Views always (unless only some tables are asked for); triggers of the tables written.
+        let relevant = match &o.table {
+            Some(t) => selected.contains(t),
+            None => options.tables.is_empty(),
+        };
+        if !relevant {
+            continue;
+        }
         notes.push(match &o.table {
             Some(t) => format!(
                 "the {} `{}` on `{t}` is not inspected: models do not declare {}s; recreate \

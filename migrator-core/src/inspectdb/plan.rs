@@ -406,11 +406,10 @@ impl<'a> Planner<'a> {
         let target_plan = self.models.get(&fk.table);
         let problem = match target_plan {
             None => Some(match self.managed.get(&fk.table) {
-                Some(model) => format!(
-                    "points at `{}`, the table of the model `{model}`: add \
-                     `foreign_key = path::to::{}, on_delete = \"…\"` by hand",
-                    fk.table,
-                    model.rsplit('.').next().unwrap_or(model)
+                Some(path) => format!(
+                    "points at `{}`, the table of the model `{path}`: add `foreign_key = \
+                     {path}, on_delete = \"…\"` by hand (a path to the model from this crate)",
+                    fk.table
                 ),
                 None => format!(
                     "points at the table `{}`, which is not inspected: inspect it too \

@@ -213,10 +213,8 @@ pub(crate) fn render(
         out.push(line.to_owned());
     }
     if !crates.is_empty() {
-        out.push(format!(
-            "// The field types need these crates in the app's [dependencies]: {}.",
-            crates.join(", ")
-        ));
+        out.push("// The field types need these crates in the app's [dependencies]:".to_owned());
+        out.push(format!("// {}.", crates.join(", ")));
     }
     if !notes.is_empty() {
         out.push("//".to_owned());

@@ -14,7 +14,7 @@
 
 use std::process::{Command, Stdio};
 
-use migrator_tests::{target_dir, TempWorkspace};
+use migrator_tests::{repo_root, target_dir, TempWorkspace};
 
 use crate::reliability::{Kind, TestDb};
 
@@ -410,4 +410,104 @@ fn inspectdb_adopts_an_existing_postgres_database() {
 #[test]
 fn inspectdb_adopts_an_existing_mariadb_database() {
     adopt(Kind::Mysql);
+}
+
+/// A database migrator made (the example apps, migrated) inspects without a single flag on
+/// every backend: everything it has, a model can say exactly.
+#[test]
+fn a_database_migrator_made_inspects_without_flags_on_every_backend() {
+    let ws = TempWorkspace::with_shop_example(true);
+    for kind in [Kind::Sqlite, Kind::Postgres, Kind::Mysql] {
+        let db = TestDb::create(kind);
+        ws.migrator(&["migrate", "--database", &db.url])
+            .expect_code(0);
+        let run = ws.migrator(&["inspectdb", "--database", &db.url]);
+        run.expect_code(0);
+        assert!(
+            run.stderr.contains(
+                "note: left out `catalog_categories`, already the table of the model \
+                 `catalog::models::Category` (name it to inspect it anyway)"
+            ),
+            "{kind:?}: {}",
+            run.stderr
+        );
+        let tables = [
+            "catalog_categories",
+            "catalog_products",
+            "orders_lines",
+            "orders_orders",
+        ];
+        let mut args = vec!["inspectdb", "--database", &db.url];
+        args.extend(tables);
+        let run = ws.migrator(&args);
+        run.expect_code(0);
+        assert!(
+            !run.stderr.contains("inspectdb: "),
+            "{kind:?}: a database migrator made got flags:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.contains("pub struct CatalogProducts {")
+                && run
+                    .stdout
+                    .contains("#[model(max_length = 40, unique)]\n    pub sku: String,"),
+            "{kind:?}:\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// Bad input is refused before anything is read or printed, naming the thing and the fix:
+/// a missing SQLite file (never created), a table the database lacks, an app the workspace
+/// lacks, an output folder that does not exist, `--force` without `--output`.
+#[test]
+fn inspectdb_refuses_bad_input_naming_it() {
+    let ws = TempWorkspace::with_library_example();
+    let missing = ws.sqlite_url("missing.sqlite3");
+    let run = ws.migrator(&["inspectdb", "--database", &missing]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("missing.sqlite3"), "{}", run.stderr);
+    assert!(
+        !ws.path("missing.sqlite3").exists(),
+        "inspectdb created the file"
+    );
+
+    let url = ws.sqlite_url("db.sqlite3");
+    ws.copy_migrations(&repo_root().join("examples/library"), "library");
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["nosuch"],
+            "error: the database has no table named `nosuch`; its tables are: authors, books",
+        ),
+        (
+            &["--app", "librar"],
+            "error: no app named `librar` (did you mean `library`?)",
+        ),
+        (
+            &["--output", "nofolder/models.rs"],
+            "error: cannot write nofolder/models.rs: the folder nofolder does not exist",
+        ),
+        (&["--force"], "--output"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["inspectdb", "--database", &url];
+        args.extend(extra);
+        let run = ws.migrator(&args);
+        run.expect_code(2);
+        assert!(run.stderr.contains(expected), "{extra:?}:\n{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{extra:?} printed:\n{}", run.stdout);
+    }
+
+    // Every table is already a model's: nothing to write, and each is named.
+    let run = ws.migrator(&["inspectdb", "--database", &url]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("Inspected no table"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "note: left out `books`, already the table of the model `library::models::Book`"
+        ),
+        "{}",
+        run.stderr
+    );
 }
