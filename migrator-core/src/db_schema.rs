@@ -120,7 +120,8 @@ pub struct LiveSchema {
     pub schema: DbSchema,
     /// What the catalog says beyond [`DbSchema`], by table name.
     pub details: BTreeMap<String, TableDetails>,
-    /// Views, triggers and the like: database objects that are not tables, sorted.
+    /// Views, triggers, sequences, virtual tables and the like: database objects that are not
+    /// tables a model can declare, sorted.
     pub other_objects: Vec<OtherObject>,
 }
 
@@ -143,8 +144,9 @@ pub struct TableDetails {
     pub index_definitions: BTreeMap<String, String>,
     /// Every foreign key as declared, multi-column ones included, sorted by name.
     pub foreign_keys: Vec<ForeignKeyDetails>,
-    /// Table options a model cannot express (`WITHOUT ROWID`, `ENGINE=MyISAM`, …), each with
-    /// what it means.
+    /// What a model cannot express about the table as a whole, each a noun phrase saying what
+    /// it means (`the table option WITHOUT ROWID (…)`, an exclusion constraint, a virtual
+    /// table).
     pub options: Vec<String>,
 }
 
@@ -203,7 +205,8 @@ pub struct ForeignKeyDetails {
 /// A database object that is not a table (a view, a trigger, a sequence of its own).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OtherObject {
-    /// What it is: `view`, `materialized view`, `trigger`.
+    /// What it is: `view`, `materialized view`, `trigger`, `sequence`, `virtual table`,
+    /// `shadow table`.
     pub kind: String,
     /// Its name.
     pub name: String,

@@ -250,6 +250,10 @@ pub fn generate(
             continue;
         }
         notes.push(match &o.table {
+            None if o.kind == "shadow table" => format!(
+                "the shadow table `{}` is not inspected: SQLite keeps it for a virtual table",
+                o.name
+            ),
             Some(t) => format!(
                 "the {} `{}` on `{t}` is not inspected: models do not declare {}s; recreate \
                  it with a `run_sql` migration where a new database needs it",

@@ -244,20 +244,25 @@ impl Planner<'_> {
                 self.drop_live_check(table, c);
                 continue;
             }
+            let index_names: Vec<String> = self.models[table]
+                .indexes
+                .iter()
+                .map(|i| i.name.clone())
+                .collect();
             let name = match &c.name {
-                Some(n) if identifier_problem(n).is_none() => n.clone(),
+                Some(n) if identifier_problem(n).is_none() && !index_names.contains(n) => n.clone(),
                 other => {
                     let ours = names.unique(&format!("{table}_check"), "_");
+                    let why = match other {
+                        None => "has no name",
+                        Some(n) if index_names.contains(n) => {
+                            "has the name of an index, and a model's objects each have their own"
+                        }
+                        Some(_) => "has a name a model cannot take",
+                    };
                     self.flag_table(
                         table,
-                        format!(
-                            "{described} {}: the model names it `{ours}`",
-                            if other.is_some() {
-                                "has a name a model cannot take"
-                            } else {
-                                "has no name"
-                            }
-                        ),
+                        format!("{described} {why}: the model names it `{ours}`"),
                     );
                     self.rename_live_check(table, c, &ours);
                     ours

@@ -152,8 +152,8 @@ impl<'a> Planner<'a> {
         }
         for option in &det.options {
             plan.flags.push(format!(
-                "table option {option} is not declared: a table migrator creates from this \
-                 model does not have it"
+                "{option} is not declared: a table migrator creates from this model does not \
+                 have it"
             ));
         }
         if let Some(comment) = &plan.comment {

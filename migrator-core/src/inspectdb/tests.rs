@@ -377,7 +377,7 @@ fn expression_and_partial_indexes_are_flagged_not_declared() {
 fn an_unknown_type_keeps_db_type_and_is_flagged() {
     let t = Table::new("events")
         .col_with("id", "INTEGER", "INTEGER", |c, _| c.auto_increment = true)
-        .col_with("at", "DATETIME", "DATETIME", |c, d| {
+        .col_with("at", "DATETIME", "datetime", |c, d| {
             c.default = Some("CURRENT_TIMESTAMP".into());
             d.default = c.default.clone();
         })
@@ -387,14 +387,14 @@ fn an_unknown_type_keeps_db_type_and_is_flagged() {
     assert_eq!(
         flags(&i),
         [
-            "events.at: no column type of migrator's is spelled `DATETIME` on this database: the \
+            "events.at: no column type of migrator's is spelled `datetime` on this database: the \
              field keeps the type with `db_type` (its Rust type is a guess for your own code)",
             "events.misc: the column has no declared type; the model says TEXT",
         ]
     );
     assert!(
         body(&i).contains(
-            "    #[model(db_type = \"DATETIME\", default_sql = \"CURRENT_TIMESTAMP\")]\n    pub at: chrono::NaiveDateTime,\n"
+            "    #[model(db_type = \"datetime\", default_sql = \"CURRENT_TIMESTAMP\")]\n    pub at: chrono::NaiveDateTime,\n"
         ),
         "{}",
         i.source
@@ -647,5 +647,29 @@ fn write_source_is_atomic_and_never_replaces_without_overwrite() {
         leftovers.len(),
         1,
         "no temporary file is left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_check_named_like_an_index_gets_its_own_name() {
+    let t = Table::new("books")
+        .col_with("id", "INTEGER", "INTEGER", |c, _| c.auto_increment = true)
+        .col("pages", "INTEGER", "INTEGER")
+        .col("title", "TEXT", "TEXT")
+        .pk(&["id"])
+        .index("books_pages", &["pages", "title"], false)
+        .check(Some("books_pages"), "pages > 0", "pages > 0");
+    let i = run(&live(vec![t]), Backend::Sqlite);
+    assert_eq!(
+        flags(&i),
+        [
+            "books: the CHECK `books_pages` (pages > 0) has the name of an index, and a model's \
+          objects each have their own: the model names it `books_check`"
+        ]
+    );
+    assert!(
+        body(&i).contains("check(name = \"books_check\", sql = \"pages > 0\")"),
+        "{}",
+        i.source
     );
 }

@@ -387,12 +387,15 @@ pub fn inspect(conn: &mut MysqlConnection) -> Result<LiveSchema, IntrospectError
         )?;
         if let Some(o) = opts.into_iter().next() {
             if !o.a.eq_ignore_ascii_case("InnoDB") {
-                d.options
-                    .push(format!("ENGINE={} (migrator creates InnoDB tables)", o.a));
+                d.options.push(format!(
+                    "the table option ENGINE={} (migrator creates InnoDB tables)",
+                    o.a
+                ));
             }
             if let Some(coll) = o.b.filter(|c| !c.starts_with("utf8mb4")) {
-                d.options
-                    .push(format!("COLLATE {coll} (migrator creates utf8mb4 tables)"));
+                d.options.push(format!(
+                    "the table option COLLATE {coll} (migrator creates utf8mb4 tables)"
+                ));
             }
         }
         let cols: Vec<InspectColumnRow> = load(
@@ -533,8 +536,10 @@ pub fn inspect(conn: &mut MysqlConnection) -> Result<LiveSchema, IntrospectError
     }
     let others: Vec<Row3> = load(
         conn,
-        "SELECT CAST(TABLE_NAME AS CHAR) AS a, 'view' AS b, NULL AS c FROM information_schema.TABLES \
-         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'VIEW' \
+        "SELECT CAST(TABLE_NAME AS CHAR) AS a, \
+         CASE TABLE_TYPE WHEN 'VIEW' THEN 'view' ELSE 'sequence' END AS b, NULL AS c \
+         FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('VIEW', 'SEQUENCE') \
          UNION ALL SELECT CAST(TRIGGER_NAME AS CHAR), 'trigger', CAST(EVENT_OBJECT_TABLE AS CHAR) \
          FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
             .to_owned(),

@@ -430,15 +430,17 @@ pub fn inspect(conn: &mut PgConnection) -> Result<LiveSchema, IntrospectError> {
             d.comment = t.comment;
             if t.kind == "p" {
                 d.options
-                    .push("PARTITION BY (a partitioned table)".to_owned());
+                    .push("the table option PARTITION BY (a partitioned table)".to_owned());
             }
             if t.persistence == "u" {
-                d.options
-                    .push("UNLOGGED (its rows are not written to the WAL)".to_owned());
+                d.options.push(
+                    "the table option UNLOGGED (its rows are not written to the WAL)".to_owned(),
+                );
             }
             if t.inherits {
-                d.options
-                    .push("INHERITS (it inherits another table's columns)".to_owned());
+                d.options.push(
+                    "the table option INHERITS (it inherits another table's columns)".to_owned(),
+                );
             }
         }
         let cols: Vec<InspectColumnRow> = load(
@@ -482,11 +484,17 @@ pub fn inspect(conn: &mut PgConnection) -> Result<LiveSchema, IntrospectError> {
             conn,
             format!(
                 "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS def, \
-                 ARRAY[]::text[] AS cols FROM pg_constraint c WHERE c.conrelid = {rc} AND c.contype = 'c'"
+                 ARRAY[c.contype::text] AS cols FROM pg_constraint c \
+                 WHERE c.conrelid = {rc} AND c.contype IN ('c', 'x') ORDER BY 1"
             ),
         )?;
         for c in checks {
-            d.checks.insert(c.name, check_condition(&c.def));
+            if c.cols.first().map(String::as_str) == Some("x") {
+                d.options
+                    .push(format!("the exclusion constraint `{}` ({})", c.name, c.def));
+            } else {
+                d.checks.insert(c.name, check_condition(&c.def));
+            }
         }
         let idx: Vec<InspectIndexRow> = load(
             conn,
@@ -552,10 +560,11 @@ pub fn inspect(conn: &mut PgConnection) -> Result<LiveSchema, IntrospectError> {
     }
     let others: Vec<ObjectRow> = load(
         conn,
-        "SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END AS kind, \
-         c.relname::text AS name, NULL::text AS table FROM pg_class c \
+        "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' \
+         ELSE 'sequence' END AS kind, c.relname::text AS name, NULL::text AS table FROM pg_class c \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') \
+         WHERE n.nspname = current_schema() AND (c.relkind IN ('v', 'm') OR (c.relkind = 'S' \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))) \
          UNION ALL SELECT 'trigger', t.tgname::text, c.relname::text FROM pg_trigger t \
          JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1, 2"
