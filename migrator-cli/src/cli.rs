@@ -51,6 +51,9 @@ pub enum Command {
     /// Print the SQL one migration runs, in the dialect of the database `--database` names
     /// (without connecting to it).
     Sqlmigrate(SqlMigrateArgs),
+    /// Print `#[derive(Model)]` structs for the tables of an existing database, to adopt it
+    /// (then `makemigrations` and `migrate --fake-initial`).
+    Inspectdb(InspectDbArgs),
 }
 
 impl Command {
@@ -64,6 +67,7 @@ impl Command {
             Self::Migrate(args) => Some(&args.database),
             Self::Showmigrations(args) => Some(&args.database),
             Self::Sqlmigrate(args) => Some(&args.database),
+            Self::Inspectdb(args) => Some(&args.database),
         }
     }
 }
@@ -219,6 +223,32 @@ pub struct SqlMigrateArgs {
     pub backwards: bool,
 
     /// The database whose SQL dialect is printed (it is not connected to).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `inspectdb [TABLE…]`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct InspectDbArgs {
+    /// Only these tables (default: every table, except the bookkeeping tables of migrator,
+    /// diesel_migrations and sqlx, and the tables this project already has models for).
+    #[arg(value_name = "TABLE")]
+    pub tables: Vec<String>,
+
+    /// The app the models are for: tables named `APP_…` get struct names without that
+    /// prefix (Django's table naming).
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+
+    /// Write the models to this file (atomically) instead of printing them.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the `--output` file if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// The database to inspect (only read).
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -113,7 +113,41 @@ pub enum CliError {
     /// Planning or applying migrations failed.
     #[error(transparent)]
     Executor(#[from] migrator_core::executor::ExecutorError),
-    /// Writing a migration file failed.
+    /// `inspectdb` could not run (an unknown table, a bad `--app`, a failed read).
+    #[error(transparent)]
+    Inspect(#[from] migrator_core::inspectdb::InspectError),
+    /// `inspectdb --output FILE` where FILE exists, without `--force`.
+    #[error(
+        "{} already exists; pass --force to replace it, or write elsewhere (nothing was read)",
+        .path.display()
+    )]
+    OutputExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// `inspectdb --output DIR` where DIR is a folder.
+    #[error(
+        "{} is a folder; give the file to write, e.g. {}",
+        .path.display(),
+        .path.join("models.rs").display()
+    )]
+    OutputIsFolder {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `inspectdb --output FILE` whose folder does not exist.
+    #[error(
+        "cannot write {}: the folder {} does not exist (check the path, or create the folder)",
+        .path.display(),
+        .folder.display()
+    )]
+    OutputFolderMissing {
+        /// The file.
+        path: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+    },
+    /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
         /// The file.

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migrator_core::executor::Outcome;
+use migrator_core::inspectdb::Inspection;
 use migrator_core::lock::LockWait;
 
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
@@ -564,6 +565,74 @@ impl Output {
         }
         if atomic {
             say!(self.out, "COMMIT;");
+        }
+    }
+
+    // ----- inspectdb --------------------------------------------------------------------------
+
+    /// What `inspectdb` read and found, on stderr (stdout may be the source): the database,
+    /// the tables and their structs, then every flag (`inspectdb: table.column: …`, shown at
+    /// every verbosity) and every note on what was left out.
+    pub fn inspected(&mut self, url: &dyn Display, source: &str, inspection: &Inspection) {
+        if self.verbosity >= 1 {
+            say!(self.err, "Database: {url} ({source})");
+            let tables: Vec<String> = inspection
+                .models
+                .iter()
+                .map(|m| {
+                    let left_out = if m.written { "" } else { " (commented out)" };
+                    format!("{} → {}{left_out}", m.table, m.name)
+                })
+                .collect();
+            if tables.is_empty() {
+                say!(self.err, "Inspected no table");
+            } else {
+                say!(
+                    self.err,
+                    "Inspected {} table{}: {}",
+                    tables.len(),
+                    if tables.len() == 1 { "" } else { "s" },
+                    tables.join(", ")
+                );
+            }
+        }
+        for flag in &inspection.flags {
+            say!(self.err, "{} {flag}", migrator_core::inspectdb::MARKER);
+        }
+        if self.verbosity >= 1 {
+            for note in &inspection.notes {
+                say!(self.err, "note: {note}");
+            }
+        }
+    }
+
+    /// The generated models, on stdout as they are.
+    pub fn inspectdb_source(&mut self, source: &str) {
+        let _ = self.out.write_all(source.as_bytes());
+    }
+
+    /// `Wrote FILE: N models, M things to review (…)` on stderr.
+    pub fn inspectdb_written(&mut self, path: &str, inspection: &Inspection) {
+        if self.verbosity < 1 {
+            return;
+        }
+        let written = inspection.models.iter().filter(|m| m.written).count();
+        let review = match inspection.flags.len() {
+            0 => "nothing to review".to_owned(),
+            1 => "1 thing to review (the `// inspectdb:` comment)".to_owned(),
+            n => format!("{n} things to review (the `// inspectdb:` comments)"),
+        };
+        say!(
+            self.err,
+            "Wrote {path}: {written} model{}, {review}",
+            if written == 1 { "" } else { "s" }
+        );
+        if !inspection.crates.is_empty() {
+            say!(
+                self.err,
+                "The field types need these crates in the app's [dependencies]: {}",
+                inspection.crates.join(", ")
+            );
         }
     }
 

@@ -7,6 +7,9 @@
 //! Introspection (`backend/*/introspect.rs`, dispatched by `introspect.rs`) fills these from a
 //! live database; `introspect::expected_schema` derives them from a migration state; the
 //! comparison ([`DbSchema::diff`]) is the test oracle and the base of a drift check.
+//! [`LiveSchema`] adds what only a database's catalog tells (declared types, raw defaults and
+//! checks, comments, index and foreign-key details, views and triggers): what `inspectdb`
+//! reads to write models, never compared.
 
 use std::collections::BTreeMap;
 
@@ -104,6 +107,111 @@ pub struct ForeignKeySchema {
     pub to_column: String,
     /// `CASCADE`, `RESTRICT`, `SET NULL`, `SET DEFAULT` or `NO ACTION`.
     pub on_delete: String,
+}
+
+/// A live schema as `inspectdb` reads it: the [`DbSchema`] every comparison uses, plus what
+/// only the database's catalog tells — each column's declared spelling, raw default and
+/// comment, each check's SQL as the database prints it, the index and foreign-key details
+/// models cannot express — and the objects that are not tables. Each backend's reader
+/// (`backend/*/introspect.rs`, `inspect`) fills it; what a backend cannot hold stays empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveSchema {
+    /// The tables, as [`crate::introspect::introspect`] reads them.
+    pub schema: DbSchema,
+    /// What the catalog says beyond [`DbSchema`], by table name.
+    pub details: BTreeMap<String, TableDetails>,
+    /// Views, triggers, sequences, virtual tables and the like: database objects that are not
+    /// tables a model can declare, sorted.
+    pub other_objects: Vec<OtherObject>,
+}
+
+/// What the catalog says about one table beyond its [`TableSchema`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableDetails {
+    /// The table comment.
+    pub comment: Option<String>,
+    /// Every column, in the table's column order.
+    pub columns: Vec<ColumnDetails>,
+    /// Check name → its condition as the database prints it (SQL, not a comparison key).
+    pub checks: BTreeMap<String, String>,
+    /// `CHECK`s written on one column (MariaDB keeps them apart; SQLite's catalog does not
+    /// list them), which [`TableSchema::checks`] leaves out.
+    pub column_checks: Vec<ColumnCheck>,
+    /// Index name → what about it a model cannot express, for every index (those behind
+    /// unique constraints included) that has something.
+    pub unusual_indexes: BTreeMap<String, String>,
+    /// Index name → its definition as the database prints it, where it keeps one.
+    pub index_definitions: BTreeMap<String, String>,
+    /// Every foreign key as declared, multi-column ones included, sorted by name.
+    pub foreign_keys: Vec<ForeignKeyDetails>,
+    /// What a model cannot express about the table as a whole, each a noun phrase saying what
+    /// it means (`the table option WITHOUT ROWID (…)`, an exclusion constraint, a virtual
+    /// table).
+    pub options: Vec<String>,
+}
+
+/// One column as the catalog describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnDetails {
+    /// Column name.
+    pub name: String,
+    /// The type as the catalog spells it (`character varying(200)`, `int(11) unsigned`).
+    pub declared_type: String,
+    /// The default's SQL as the catalog prints it (not normalized).
+    pub default: Option<String>,
+    /// The column comment.
+    pub comment: Option<String>,
+    /// Numbered by a sequence its default draws from (PostgreSQL `SERIAL`), not by an
+    /// identity or auto-increment column.
+    pub sequence_default: bool,
+    /// A type the database itself defines (an enum, a domain, a composite type): it must
+    /// exist before a table can use it.
+    pub user_type: bool,
+    /// The expression of a generated (computed) column.
+    pub generated: Option<String>,
+    /// A column clause a model cannot express (`ON UPDATE CURRENT_TIMESTAMP`,
+    /// `GENERATED ALWAYS AS IDENTITY`, `COLLATE nocase`), as the database spells it.
+    pub extra: Option<String>,
+}
+
+/// A `CHECK` written on one column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ColumnCheck {
+    /// Its name, if it has one.
+    pub name: Option<String>,
+    /// The column it is written on.
+    pub column: String,
+    /// The condition.
+    pub sql: String,
+}
+
+/// A foreign key as declared.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ForeignKeyDetails {
+    /// The constraint name, if the database keeps one.
+    pub name: Option<String>,
+    /// The referencing columns, in key order.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub table: String,
+    /// The referenced columns (empty: the referenced table's primary key).
+    pub to_columns: Vec<String>,
+    /// The `ON UPDATE` rule (`NO ACTION` when none was given).
+    pub on_update: String,
+    /// Checked at commit (`DEFERRABLE`).
+    pub deferrable: bool,
+}
+
+/// A database object that is not a table (a view, a trigger, a sequence of its own).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OtherObject {
+    /// What it is: `view`, `materialized view`, `trigger`, `sequence`, `virtual table`,
+    /// `shadow table`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The table it belongs to, for a trigger.
+    pub table: Option<String>,
 }
 
 /// Why a schema could not be read.

@@ -5,14 +5,15 @@
 //!
 //! Each backend reads its own catalog in its folder (`backend/sqlite/introspect.rs`,
 //! `backend/postgres/introspect.rs`, `backend/mysql/introspect.rs`); this module only picks
-//! the one for the connection. Nothing here changes a database.
+//! the one for the connection. [`inspect`] reads more of the catalog, for `inspectdb`.
+//! Nothing here changes a database.
 
 use crate::backend::{sqlite, Backend, DbConnection, SchemaError};
 use crate::state::ProjectState;
 
 pub use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, IntrospectError, NamedConstraint,
-    TableSchema,
+    ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
 };
 
 /// Reads the schema of the database behind `conn`.
@@ -23,6 +24,19 @@ pub fn introspect(conn: &mut DbConnection) -> Result<DbSchema, IntrospectError> 
         DbConnection::Postgres(c) => crate::backend::postgres::introspect::introspect(c),
         #[cfg(feature = "mysql")]
         DbConnection::Mysql(c) => crate::backend::mysql::introspect::introspect(c),
+    }
+}
+
+/// Reads the schema of the database behind `conn` with everything `inspectdb` needs beyond
+/// [`introspect`]: declared types, raw defaults and checks, comments, index and foreign-key
+/// details, table options, and the views and triggers.
+pub fn inspect(conn: &mut DbConnection) -> Result<LiveSchema, IntrospectError> {
+    match conn {
+        DbConnection::Sqlite(c) => sqlite::introspect::inspect(c),
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgres(c) => crate::backend::postgres::introspect::inspect(c),
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => crate::backend::mysql::introspect::inspect(c),
     }
 }
 

@@ -33,6 +33,7 @@ pub mod error;
 pub mod executor;
 pub mod field_type;
 pub mod graph;
+pub mod inspectdb;
 pub mod introspect;
 pub mod loader;
 pub mod lock;
@@ -82,6 +83,9 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/diesel.md")]
     pub struct Diesel;
+
+    #[doc = include_str!("../../docs/coming-from-diesel.md")]
+    pub struct ComingFromDiesel;
 }
 
 /// Items generated code refers to. Not a public API: names here may change in any release.

@@ -73,7 +73,7 @@ fn check_app(app: &str, loaded: &LoadedMigrations, needs_migrations: bool) -> Re
 }
 
 /// Where the database URL came from, as `migrate`'s first line says it.
-fn source_text(db: &ResolvedDatabase, ctx: &Context) -> String {
+pub(super) fn source_text(db: &ResolvedDatabase, ctx: &Context) -> String {
     match &db.source {
         UrlSource::Explicit => "from --database".to_owned(),
         UrlSource::Environment => format!("from {}", database::DATABASE_URL_ENV),

@@ -2,7 +2,9 @@
 //! [`Context`](crate::Context) and an [`Output`](crate::Output).
 
 mod database;
+mod inspectdb;
 mod makemigrations;
 
 pub use database::{migrate, showmigrations, sqlmigrate};
+pub use inspectdb::inspectdb;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};

@@ -11,6 +11,7 @@ mod crash;
 mod diesel_schema;
 mod e2e_db;
 mod external_crate;
+mod inspectdb;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;

@@ -43,7 +43,7 @@ fn configure(cmd: &mut Command, args: &mut Vec<String>, source: Source, url: &st
             // `--database` belongs to the database commands only.
             let db_command = matches!(
                 args.first().map(String::as_str),
-                Some("migrate" | "showmigrations" | "sqlmigrate")
+                Some("migrate" | "showmigrations" | "sqlmigrate" | "inspectdb")
             );
             if db_command {
                 args.push("--database".into());
@@ -74,6 +74,8 @@ const COMMANDS: &[&[&str]] = &[
     &["showmigrations", "--plan"],
     &["sqlmigrate", "rel", "0002"],
     &["sqlmigrate", "rel", "0002", "--backwards"],
+    &["inspectdb"],
+    &["inspectdb", "rel_books"],
     &["migrate", "--restamp", "rel", "0001"],
     &["migrate", "--forget", "rel", "0099_gone"],
     &["migrate", "--resume"],

@@ -1,7 +1,9 @@
 //! Reads a live MySQL/MariaDB database into the shared [`DbSchema`] (and the [`SchemaDetails`] the
 //! shared schema does not hold: comments, constraint names, sequences), with types normalized
 //! to the editor's spellings so a freshly migrated database compares equal to
-//! `expected_schema`. Only reads; migrator's own bookkeeping tables are skipped.
+//! `expected_schema`. [`inspect`] adds what `inspectdb` needs beyond that (declared types,
+//! raw defaults and checks, comments, column clauses, index and foreign-key details, table
+//! options, views and triggers). Only reads; migrator's own bookkeeping tables are skipped.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +15,9 @@ use super::features::FEATURES;
 use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, IntrospectError, NamedConstraint,
-    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
+    PROGRESS_TABLE, RECORDER_TABLE,
 };
 
 fn lit(s: &str) -> String {
@@ -312,6 +315,249 @@ pub fn introspect_details(conn: &mut MysqlConnection) -> Result<SchemaDetails, I
         }
     }
     Ok(details)
+}
+
+#[derive(QueryableByName)]
+struct InspectColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    type_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt: Option<String>,
+    #[diesel(sql_type = Text)]
+    extra: String,
+    #[diesel(sql_type = Text)]
+    comment: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    generation: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct InspectIndexRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    column: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    sub_part: Option<String>,
+    #[diesel(sql_type = Text)]
+    index_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct InspectFkRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    column: String,
+    #[diesel(sql_type = Text)]
+    ref_table: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    ref_column: Option<String>,
+    #[diesel(sql_type = Text)]
+    upd: String,
+}
+
+/// Reads the current database for `inspectdb`: [`introspect`]'s schema plus each column's
+/// declared type, raw default, comment, generated expression and `ON UPDATE` clause; raw
+/// check SQL (and MariaDB's column-level checks); what makes an index inexpressible (a
+/// prefix length, an expression, a descending key, FULLTEXT/SPATIAL/HASH); foreign keys as
+/// declared; the engine and character set where they differ from migrator's; views and
+/// triggers.
+pub fn inspect(conn: &mut MysqlConnection) -> Result<LiveSchema, IntrospectError> {
+    let schema = introspect(conn)?;
+    let mariadb = is_mariadb(conn)?;
+    let comments: BTreeMap<String, String> = tables(conn)?.into_iter().collect();
+    let mut details = BTreeMap::new();
+    for table in schema.tables.keys() {
+        let tl = lit(table);
+        let mut d = TableDetails {
+            comment: comments.get(table).filter(|c| !c.is_empty()).cloned(),
+            ..TableDetails::default()
+        };
+        let opts: Vec<Row3> = load(
+            conn,
+            format!(
+                "SELECT CAST(COALESCE(ENGINE, '') AS CHAR) AS a, CAST(TABLE_COLLATION AS CHAR) AS b, NULL AS c \
+                 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
+            ),
+        )?;
+        if let Some(o) = opts.into_iter().next() {
+            if !o.a.eq_ignore_ascii_case("InnoDB") {
+                d.options.push(format!(
+                    "the table option ENGINE={} (migrator creates InnoDB tables)",
+                    o.a
+                ));
+            }
+            if let Some(coll) = o.b.filter(|c| !c.starts_with("utf8mb4")) {
+                d.options.push(format!(
+                    "the table option COLLATE {coll} (migrator creates utf8mb4 tables)"
+                ));
+            }
+        }
+        let cols: Vec<InspectColumnRow> = load(
+            conn,
+            format!(
+                "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type_name, \
+                 CAST(COLUMN_DEFAULT AS CHAR) AS dflt, CAST(EXTRA AS CHAR) AS extra, \
+                 CAST(COLUMN_COMMENT AS CHAR) AS comment, CAST(GENERATION_EXPRESSION AS CHAR) AS generation \
+                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {tl} \
+                 ORDER BY ORDINAL_POSITION"
+            ),
+        )?;
+        for c in cols {
+            let lower = c.extra.to_ascii_lowercase();
+            let generated = lower.contains("generated") && !lower.contains("default_generated");
+            let extra = lower
+                .find("on update")
+                .map(|i| c.extra[i..].trim().to_ascii_uppercase());
+            let default = match c.dflt {
+                Some(d) if mariadb && d == "NULL" => None,
+                other => other,
+            };
+            d.columns.push(ColumnDetails {
+                name: c.name,
+                declared_type: c.type_name,
+                default: if generated { None } else { default },
+                comment: (!c.comment.is_empty()).then_some(c.comment),
+                sequence_default: false,
+                user_type: false,
+                generated: if generated {
+                    Some(c.generation.unwrap_or_default())
+                } else {
+                    None
+                },
+                extra,
+            });
+        }
+        let check_rows: Vec<Row3> = if mariadb {
+            load(
+                conn,
+                format!(
+                    "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS a, CAST(CHECK_CLAUSE AS CHAR) AS b, CAST(LEVEL AS CHAR) AS c \
+                     FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
+                ),
+            )?
+        } else {
+            load(
+                conn,
+                format!(
+                    "SELECT CAST(t.CONSTRAINT_NAME AS CHAR) AS a, CAST(c.CHECK_CLAUSE AS CHAR) AS b, 'Table' AS c \
+                     FROM information_schema.TABLE_CONSTRAINTS t JOIN information_schema.CHECK_CONSTRAINTS c \
+                     ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
+                     WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = {tl} AND t.CONSTRAINT_TYPE = 'CHECK'"
+                ),
+            )?
+        };
+        for r in check_rows {
+            let clause = r.b.unwrap_or_default();
+            if r.c.as_deref() == Some("Column") {
+                // MariaDB's JSON type is a LONGTEXT with this check; it reads as `JSON`.
+                if normalize_check(&clause) != normalize_check(&format!("json_valid({})", r.a)) {
+                    d.column_checks.push(ColumnCheck {
+                        name: Some(r.a.clone()),
+                        column: r.a,
+                        sql: clause,
+                    });
+                }
+            } else {
+                d.checks.insert(r.a, clause);
+            }
+        }
+        let idx: Vec<InspectIndexRow> = load(
+            conn,
+            format!(
+                "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column`, \
+                 CAST(SUB_PART AS CHAR) AS sub_part, CAST(INDEX_TYPE AS CHAR) AS index_type, \
+                 CAST(COLLATION AS CHAR) AS collation \
+                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {tl} \
+                 AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX"
+            ),
+        )?;
+        let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for i in idx {
+            let mut add = |why: String| {
+                let list = reasons.entry(i.name.clone()).or_default();
+                if !list.contains(&why) {
+                    list.push(why);
+                }
+            };
+            if i.column.is_none() {
+                add("an index on an expression".to_owned());
+            }
+            if let Some(n) = &i.sub_part {
+                add(format!(
+                    "an index on a prefix ({n} characters of `{}`)",
+                    i.column.as_deref().unwrap_or("?")
+                ));
+            }
+            if !i.index_type.eq_ignore_ascii_case("BTREE") {
+                add(format!("a {} index", i.index_type));
+            }
+            if i.collation.as_deref() == Some("D") {
+                add("an index with a descending key".to_owned());
+            }
+        }
+        for (name, why) in reasons {
+            d.unusual_indexes.insert(name, why.join(", "));
+        }
+        let fks: Vec<InspectFkRow> = load(
+            conn,
+            format!(
+                "SELECT CAST(k.CONSTRAINT_NAME AS CHAR) AS name, CAST(k.COLUMN_NAME AS CHAR) AS `column`, \
+                 CAST(k.REFERENCED_TABLE_NAME AS CHAR) AS ref_table, CAST(k.REFERENCED_COLUMN_NAME AS CHAR) AS ref_column, \
+                 CAST(r.UPDATE_RULE AS CHAR) AS upd \
+                 FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+                 ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
+                 WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {tl} AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+                 ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+            ),
+        )?;
+        for f in fks {
+            match d.foreign_keys.last_mut() {
+                Some(last) if last.name.as_deref() == Some(f.name.as_str()) => {
+                    last.columns.push(f.column);
+                    last.to_columns.extend(f.ref_column);
+                }
+                _ => d.foreign_keys.push(ForeignKeyDetails {
+                    name: Some(f.name),
+                    columns: vec![f.column],
+                    table: f.ref_table,
+                    to_columns: f.ref_column.into_iter().collect(),
+                    on_update: f.upd,
+                    deferrable: false,
+                }),
+            }
+        }
+        details.insert(table.clone(), d);
+    }
+    let others: Vec<Row3> = load(
+        conn,
+        "SELECT CAST(TABLE_NAME AS CHAR) AS a, \
+         CASE TABLE_TYPE WHEN 'VIEW' THEN 'view' ELSE 'sequence' END AS b, NULL AS c \
+         FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('VIEW', 'SEQUENCE') \
+         UNION ALL SELECT CAST(TRIGGER_NAME AS CHAR), 'trigger', CAST(EVENT_OBJECT_TABLE AS CHAR) \
+         FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+            .to_owned(),
+    )?;
+    let mut other_objects: Vec<OtherObject> = others
+        .into_iter()
+        .map(|o| OtherObject {
+            kind: o.b.unwrap_or_default(),
+            name: o.a,
+            table: o.c,
+        })
+        .collect();
+    other_objects.sort();
+    Ok(LiveSchema {
+        schema,
+        details,
+        other_objects,
+    })
 }
 
 #[cfg(test)]

@@ -1,18 +1,23 @@
 //! Reads a live PostgreSQL database into the shared [`DbSchema`] (and the [`SchemaDetails`] the
 //! shared schema does not hold: comments, constraint names, sequences), with types normalized
 //! to the editor's spellings so a freshly migrated database compares equal to
-//! `expected_schema`. Only reads; migrator's own bookkeeping tables are skipped.
+//! `expected_schema`. [`inspect`] adds what `inspectdb` needs beyond that (declared types,
+//! raw defaults and checks, comments, serial columns, index and foreign-key details, views
+//! and triggers). Only reads; migrator's own bookkeeping tables are skipped.
 
 use diesel::pg::Pg;
 use diesel::sql_types::{Array, Bool, Nullable, Text};
+
 use diesel::{PgConnection, QueryableByName, RunQueryDsl};
+use std::collections::BTreeMap;
 
 use super::features::FEATURES;
 use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, IntrospectError, NamedConstraint,
-    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef,
+    IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
+    PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::OnDelete;
 
@@ -307,4 +312,329 @@ pub fn introspect_details(conn: &mut PgConnection) -> Result<SchemaDetails, Intr
         }
     }
     Ok(details)
+}
+
+#[derive(QueryableByName)]
+struct InspectColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    type_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
+    #[diesel(sql_type = Text)]
+    identity: String,
+    #[diesel(sql_type = Text)]
+    generated: String,
+    #[diesel(sql_type = Bool)]
+    user_type: bool,
+    #[diesel(sql_type = Bool)]
+    serial: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct InspectIndexRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    def: String,
+    #[diesel(sql_type = Text)]
+    method: String,
+    #[diesel(sql_type = Bool)]
+    expression: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
+    #[diesel(sql_type = Bool)]
+    include: bool,
+    #[diesel(sql_type = Bool)]
+    ordered: bool,
+    #[diesel(sql_type = Bool)]
+    opclass: bool,
+}
+
+#[derive(QueryableByName)]
+struct InspectFkRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Array<Text>)]
+    cols: Vec<String>,
+    #[diesel(sql_type = Text)]
+    ref_table: String,
+    #[diesel(sql_type = Array<Text>)]
+    ref_cols: Vec<String>,
+    #[diesel(sql_type = Text)]
+    upd: String,
+    #[diesel(sql_type = Bool)]
+    deferrable: bool,
+}
+
+#[derive(QueryableByName)]
+struct TableRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    persistence: String,
+    #[diesel(sql_type = Bool)]
+    inherits: bool,
+}
+
+#[derive(QueryableByName)]
+struct ObjectRow {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    table: Option<String>,
+}
+
+fn rule(code: &str) -> String {
+    match code {
+        "c" => OnDelete::Cascade,
+        "r" => OnDelete::Restrict,
+        "n" => OnDelete::SetNull,
+        "d" => OnDelete::SetDefault,
+        _ => OnDelete::NoAction,
+    }
+    .sql()
+    .to_owned()
+}
+
+/// Reads the current schema for `inspectdb`: [`introspect`]'s schema plus each column's
+/// declared type, raw default, comment, whether a sequence default numbers it (`SERIAL`),
+/// whether its type is one the database defines, generated columns and identity `ALWAYS`;
+/// raw check SQL; what makes an index inexpressible; foreign keys as declared; table options
+/// (partitioned, unlogged, inheriting); views and triggers.
+pub fn inspect(conn: &mut PgConnection) -> Result<LiveSchema, IntrospectError> {
+    let schema = introspect(conn)?;
+    let mut details = BTreeMap::new();
+    for table in schema.tables.keys() {
+        let rc = regclass(table);
+        let mut d = TableDetails::default();
+        let t: Vec<TableRow> = load(
+            conn,
+            format!(
+                "SELECT obj_description(c.oid, 'pg_class') AS comment, c.relkind::text AS kind, \
+                 c.relpersistence::text AS persistence, \
+                 EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) AS inherits \
+                 FROM pg_class c WHERE c.oid = {rc}"
+            ),
+        )?;
+        if let Some(t) = t.into_iter().next() {
+            d.comment = t.comment;
+            if t.kind == "p" {
+                d.options
+                    .push("the table option PARTITION BY (a partitioned table)".to_owned());
+            }
+            if t.persistence == "u" {
+                d.options.push(
+                    "the table option UNLOGGED (its rows are not written to the WAL)".to_owned(),
+                );
+            }
+            if t.inherits {
+                d.options.push(
+                    "the table option INHERITS (it inherits another table's columns)".to_owned(),
+                );
+            }
+        }
+        let cols: Vec<InspectColumnRow> = load(
+            conn,
+            format!(
+                "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type_name, \
+                 pg_get_expr(d.adbin, d.adrelid) AS dflt, col_description(a.attrelid, a.attnum) AS comment, \
+                 a.attidentity::text AS identity, a.attgenerated::text AS generated, \
+                 (tn.nspname NOT IN ('pg_catalog', 'information_schema')) AS user_type, \
+                 (a.attidentity = '' AND pg_get_serial_sequence({}, a.attname) IS NOT NULL) AS serial, \
+                 CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation \
+                 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+                 JOIN pg_namespace tn ON tn.oid = t.typnamespace \
+                 LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                lit(&q(table))
+            ),
+        )?;
+        for c in cols {
+            let generated = !c.generated.is_empty();
+            let mut extra = Vec::new();
+            if c.identity == "a" {
+                extra.push("GENERATED ALWAYS AS IDENTITY".to_owned());
+            }
+            if let Some(coll) = &c.collation {
+                extra.push(format!("COLLATE {}", q(coll)));
+            }
+            d.columns.push(ColumnDetails {
+                name: c.name,
+                declared_type: c.type_name,
+                default: if generated { None } else { c.dflt.clone() },
+                comment: c.comment,
+                sequence_default: c.serial,
+                user_type: c.user_type,
+                generated: if generated { c.dflt } else { None },
+                extra: (!extra.is_empty()).then(|| extra.join(" ")),
+            });
+        }
+        let checks: Vec<ConstraintRow> = load(
+            conn,
+            format!(
+                "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS def, \
+                 ARRAY[c.contype::text] AS cols FROM pg_constraint c \
+                 WHERE c.conrelid = {rc} AND c.contype IN ('c', 'x') ORDER BY 1"
+            ),
+        )?;
+        for c in checks {
+            if c.cols.first().map(String::as_str) == Some("x") {
+                d.options
+                    .push(format!("the exclusion constraint `{}` ({})", c.name, c.def));
+            } else {
+                d.checks.insert(c.name, check_condition(&c.def));
+            }
+        }
+        let idx: Vec<InspectIndexRow> = load(
+            conn,
+            format!(
+                "SELECT ic.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def, am.amname::text AS method, \
+                 (i.indexprs IS NOT NULL) AS expression, pg_get_expr(i.indpred, i.indrelid) AS predicate, \
+                 (i.indnkeyatts < i.indnatts) AS include, \
+                 EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0) AS ordered, \
+                 EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) k JOIN pg_opclass oc ON oc.oid = k \
+                         WHERE NOT oc.opcdefault) AS opclass \
+                 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
+                 WHERE i.indrelid = {rc} AND NOT i.indisprimary"
+            ),
+        )?;
+        for i in idx {
+            let mut reasons = Vec::new();
+            if let Some(p) = &i.predicate {
+                reasons.push(format!("a partial index (WHERE {p})"));
+            }
+            if i.expression {
+                reasons.push("an index on an expression".to_owned());
+            }
+            if i.method != "btree" {
+                reasons.push(format!("a {} index", i.method));
+            }
+            if i.include {
+                reasons.push("an index with INCLUDE columns".to_owned());
+            }
+            if i.ordered {
+                reasons.push("an index with a descending or NULLS FIRST/LAST key".to_owned());
+            }
+            if i.opclass {
+                reasons.push("an index with a non-default operator class".to_owned());
+            }
+            if !reasons.is_empty() {
+                d.unusual_indexes.insert(i.name.clone(), reasons.join(", "));
+            }
+            d.index_definitions.insert(i.name, i.def);
+        }
+        let fks: Vec<InspectFkRow> = load(
+            conn,
+            format!(
+                "SELECT c.conname::text AS name, {} AS cols, rc.relname::text AS ref_table, {} AS ref_cols, \
+                 c.confupdtype::text AS upd, c.condeferrable AS deferrable \
+                 FROM pg_constraint c JOIN pg_class rc ON rc.oid = c.confrelid \
+                 WHERE c.conrelid = {rc} AND c.contype = 'f' ORDER BY 1",
+                key_columns("c.conkey", "c.conrelid"),
+                key_columns("c.confkey", "c.confrelid"),
+            ),
+        )?;
+        d.foreign_keys = fks
+            .into_iter()
+            .map(|f| ForeignKeyDetails {
+                name: Some(f.name),
+                columns: f.cols,
+                table: f.ref_table,
+                to_columns: f.ref_cols,
+                on_update: rule(&f.upd),
+                deferrable: f.deferrable,
+            })
+            .collect();
+        details.insert(table.clone(), d);
+    }
+    let others: Vec<ObjectRow> = load(
+        conn,
+        "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' \
+         ELSE 'sequence' END AS kind, c.relname::text AS name, NULL::text AS table FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND (c.relkind IN ('v', 'm') OR (c.relkind = 'S' \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))) \
+         UNION ALL SELECT 'trigger', t.tgname::text, c.relname::text FROM pg_trigger t \
+         JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1, 2"
+            .to_owned(),
+    )?;
+    let other_objects = others
+        .into_iter()
+        .map(|o| OtherObject {
+            kind: o.kind,
+            name: o.name,
+            table: o.table,
+        })
+        .collect();
+    Ok(LiveSchema {
+        schema,
+        details,
+        other_objects,
+    })
+}
+
+/// The condition of a check as `pg_get_constraintdef` prints it (`CHECK ((price >= 0))`):
+/// without `CHECK`, the parentheses around all of it and `NOT VALID`.
+fn check_condition(def: &str) -> String {
+    let body = def.trim();
+    let body = body.strip_prefix("CHECK").unwrap_or(body).trim();
+    let mut body = body.strip_suffix(" NOT VALID").unwrap_or(body).trim();
+    while let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        body = inner.trim();
+    }
+    body.to_owned()
+}
+
+/// True when every parenthesis of `s` outside string literals closes one opened before it.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote = false;
+    for c in s.chars() {
+        match c {
+            '\'' => quote = !quote,
+            '(' if !quote => depth += 1,
+            ')' if !quote => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_conditions_lose_check_and_the_outer_parentheses() {
+        assert_eq!(
+            check_condition("CHECK ((price >= (0)::numeric))"),
+            "price >= (0)::numeric"
+        );
+        assert_eq!(
+            check_condition("CHECK ((a > 0) AND (b > 0))"),
+            "(a > 0) AND (b > 0)"
+        );
+        assert_eq!(check_condition("CHECK ((a > 0)) NOT VALID"), "a > 0");
+        assert_eq!(check_condition("CHECK (x = ')')"), "x = ')'");
+    }
 }

@@ -3,19 +3,23 @@
 //! `AUTOINCREMENT`, a small tokenizer over the stored `CREATE TABLE` text; and derives the
 //! schema a state produces on SQLite ([`expected_schema`]). Internal tables (`sqlite_*`) and
 //! migrator's bookkeeping tables are skipped. Types are the declared spelling, upper-cased;
-//! defaults are the SQL text as stored. Only reads.
+//! defaults are the SQL text as stored. [`inspect`] adds what `inspectdb` needs beyond that
+//! (column order, column-level clauses, partial and expression indexes, multi-column foreign
+//! keys, table options, views and triggers). Only reads.
 
 use std::collections::BTreeMap;
 
 use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 
+use super::create_table::{column_clauses, parse_create_table, table_options};
 use super::features::FEATURES;
 use super::schema::{column_type_sql, fk_target, model_indexes};
 use crate::backend::editor::{default_literal, SchemaError};
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, IntrospectError, NamedConstraint,
-    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
+    PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
@@ -30,7 +34,8 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
             .map(|f| {
                 Ok(ColumnSchema {
                     name: f.column.clone(),
-                    type_name: column_type_sql(f),
+                    // Spelled as introspection reports it (a `db_type` may be lower case).
+                    type_name: normalize_type(&column_type_sql(f)),
                     nullable: f.nullable && !f.primary_key,
                     default: f
                         .default
@@ -285,6 +290,214 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
     Ok(DbSchema { tables })
 }
 
+#[derive(QueryableByName)]
+struct XColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text, column_name = "type")]
+    type_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt_value: Option<String>,
+    #[diesel(sql_type = Integer)]
+    hidden: i32,
+}
+
+#[derive(QueryableByName)]
+struct PartialRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Integer)]
+    partial: i32,
+}
+
+#[derive(QueryableByName)]
+struct IndexXinfoRow {
+    #[diesel(sql_type = Integer)]
+    cid: i32,
+    #[diesel(sql_type = Integer)]
+    desc: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    coll: Option<String>,
+    #[diesel(sql_type = Integer)]
+    key: i32,
+}
+
+#[derive(QueryableByName)]
+struct FkListRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Integer)]
+    seq: i32,
+    #[diesel(sql_type = Text)]
+    table: String,
+    #[diesel(sql_type = Text)]
+    from: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    to: Option<String>,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+}
+
+#[derive(QueryableByName)]
+struct ObjectRow {
+    #[diesel(sql_type = Text, column_name = "type")]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    tbl_name: String,
+}
+
+/// Reads the schema of a live SQLite database for `inspectdb`: [`introspect`]'s schema plus
+/// the columns in table order with their declared types and column-level clauses, raw check
+/// SQL, what makes an index inexpressible (a `WHERE`, an expression, a descending or
+/// collated key), foreign keys as declared (multi-column ones too), table options, and the
+/// views and triggers.
+pub fn inspect(conn: &mut SqliteConnection) -> Result<LiveSchema, IntrospectError> {
+    let mut schema = introspect(conn)?;
+    let q = |s: &str| FEATURES.quote(s);
+    let lit = |s: &str| FEATURES.string_literal(s);
+    // Virtual tables (FTS, R-tree…) and the shadow tables SQLite keeps for them are not
+    // tables a model can declare: they are reported as other objects.
+    let kinds: Vec<ObjectRow> = load(
+        conn,
+        "SELECT type, name, name AS tbl_name FROM pragma_table_list \
+         WHERE schema = 'main' AND type IN ('virtual', 'shadow') ORDER BY name"
+            .to_owned(),
+    )?;
+    let mut other_objects = Vec::new();
+    for k in kinds {
+        schema.tables.remove(&k.name);
+        other_objects.push(OtherObject {
+            kind: format!("{} table", k.kind),
+            name: k.name,
+            table: None,
+        });
+    }
+    let mut details = BTreeMap::new();
+    for table in schema.tables.keys() {
+        let masters: Vec<MasterRow> = load(
+            conn,
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = {}",
+                lit(table)
+            ),
+        )?;
+        let table_sql = masters
+            .into_iter()
+            .next()
+            .and_then(|m| m.sql)
+            .unwrap_or_default();
+        let parsed = parse_create_table(&table_sql);
+        let clauses = column_clauses(&table_sql);
+        let cols: Vec<XColumnRow> = load(conn, format!("PRAGMA table_xinfo({})", q(table)))?;
+        let mut d = TableDetails::default();
+        for c in cols {
+            let own = clauses.iter().find(|(n, _)| *n == c.name).map(|(_, k)| k);
+            let mut column = ColumnDetails {
+                declared_type: c.type_name,
+                default: c.dflt_value,
+                ..ColumnDetails::default()
+            };
+            if let Some(own) = own {
+                column.generated = own.generated.clone();
+                column.extra = own.collate.clone();
+                for (name, sql) in &own.checks {
+                    d.column_checks.push(ColumnCheck {
+                        name: name.clone(),
+                        column: c.name.clone(),
+                        sql: sql.clone(),
+                    });
+                }
+            }
+            if c.hidden != 0 && column.generated.is_none() {
+                column.generated = Some(String::new());
+            }
+            column.name = c.name;
+            d.columns.push(column);
+        }
+        for (name, sql) in &parsed.checks {
+            if let Some(name) = name {
+                d.checks.insert(name.clone(), sql.clone());
+            }
+        }
+        let index_sql: Vec<MasterRow> = load(
+            conn,
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = {}",
+                lit(table)
+            ),
+        )?;
+        for row in index_sql {
+            if let Some(sql) = row.sql {
+                d.index_definitions.insert(row.name, sql);
+            }
+        }
+        let list: Vec<PartialRow> = load(conn, format!("PRAGMA index_list({})", q(table)))?;
+        for idx in list {
+            let keys: Vec<IndexXinfoRow> =
+                load(conn, format!("PRAGMA index_xinfo({})", q(&idx.name)))?;
+            let keys: Vec<&IndexXinfoRow> = keys.iter().filter(|k| k.key != 0).collect();
+            let mut reasons = Vec::new();
+            if idx.partial != 0 {
+                reasons.push("a partial index (it has a WHERE clause)".to_owned());
+            }
+            if keys.iter().any(|k| k.cid < 0) {
+                reasons.push("an index on an expression".to_owned());
+            }
+            if keys.iter().any(|k| k.desc != 0) {
+                reasons.push("an index with a descending key".to_owned());
+            }
+            if let Some(coll) = keys.iter().find_map(|k| {
+                k.coll
+                    .as_deref()
+                    .filter(|c| !c.eq_ignore_ascii_case("BINARY"))
+            }) {
+                reasons.push(format!("an index with the collation {coll}"));
+            }
+            if !reasons.is_empty() {
+                d.unusual_indexes.insert(idx.name, reasons.join(", "));
+            }
+        }
+        let fks: Vec<FkListRow> = load(conn, format!("PRAGMA foreign_key_list({})", q(table)))?;
+        let mut by_id: BTreeMap<i32, Vec<FkListRow>> = BTreeMap::new();
+        for fk in fks {
+            by_id.entry(fk.id).or_default().push(fk);
+        }
+        for (_, mut rows) in by_id {
+            rows.sort_by_key(|r| r.seq);
+            let first = &rows[0];
+            d.foreign_keys.push(ForeignKeyDetails {
+                name: None,
+                table: first.table.clone(),
+                on_update: first.on_update.clone(),
+                deferrable: false,
+                columns: rows.iter().map(|r| r.from.clone()).collect(),
+                to_columns: rows.iter().filter_map(|r| r.to.clone()).collect(),
+            });
+        }
+        d.foreign_keys.sort();
+        d.options = table_options(&table_sql);
+        details.insert(table.clone(), d);
+    }
+    let others: Vec<ObjectRow> = load(
+        conn,
+        "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY type, name"
+            .to_owned(),
+    )?;
+    other_objects.extend(others.into_iter().map(|o| OtherObject {
+        table: (o.kind == "trigger").then_some(o.tbl_name),
+        kind: o.kind,
+        name: o.name,
+    }));
+    other_objects.sort();
+    Ok(LiveSchema {
+        schema,
+        details,
+        other_objects,
+    })
+}
+
 /// Upper-cases a declared type and normalizes the spacing inside parentheses.
 fn normalize_type(t: &str) -> String {
     let upper = t.trim().to_ascii_uppercase();
@@ -304,204 +517,9 @@ fn normalize_type(t: &str) -> String {
     out.replace("( ", "(").replace(" )", ")").replace(" ,", ",")
 }
 
-/// What the `CREATE TABLE` text tells that the pragmas do not.
-#[derive(Debug, Default, PartialEq)]
-struct ParsedTable {
-    autoincrement: bool,
-    /// `(name, sql)` of every table-level `CHECK`.
-    checks: Vec<(Option<String>, String)>,
-    /// `(name, columns)` of every table-level `UNIQUE`.
-    uniques: Vec<(Option<String>, Vec<String>)>,
-}
-
-/// Splits `s` at top-level occurrences of `sep` (outside quotes and parentheses).
-fn split_top_level(s: &str, sep: char) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '[' => quote = Some(']'),
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                c if c == sep && depth == 0 => {
-                    parts.push(&s[start..i]);
-                    start = i + c.len_utf8();
-                }
-                _ => {}
-            },
-        }
-    }
-    parts.push(&s[start..]);
-    parts
-}
-
-/// The text inside the first balanced parentheses of `s`, and what follows them.
-fn parenthesized(s: &str) -> Option<(&str, &str)> {
-    let open = s.find('(')?;
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for (i, c) in s[open..].char_indices() {
-        match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        let end = open + i;
-                        return Some((&s[open + 1..end], &s[end + 1..]));
-                    }
-                }
-                _ => {}
-            },
-        }
-    }
-    None
-}
-
-/// Unquotes an identifier (`"a""b"` → `a"b`, `[x]`, `` `x` ``) or returns it as is.
-fn unquote(ident: &str) -> String {
-    let ident = ident.trim();
-    let mut chars = ident.chars();
-    match (chars.next(), ident.chars().last()) {
-        (Some(o @ ('"' | '`')), Some(c)) if c == o && ident.len() >= 2 => {
-            let inner = &ident[1..ident.len() - 1];
-            inner.replace(&format!("{o}{o}"), &o.to_string())
-        }
-        (Some('['), Some(']')) => ident[1..ident.len() - 1].to_owned(),
-        _ => ident.to_owned(),
-    }
-}
-
-/// The first identifier token of `s` (quoted or bare) and the rest.
-fn first_ident(s: &str) -> (String, &str) {
-    let s = s.trim_start();
-    let close = match s.chars().next() {
-        Some('"') => Some('"'),
-        Some('`') => Some('`'),
-        Some('[') => Some(']'),
-        _ => None,
-    };
-    if let Some(close) = close {
-        let mut i = 1;
-        let bytes: Vec<char> = s.chars().collect();
-        let mut end_byte = s.len();
-        let mut byte = s.chars().next().map_or(0, char::len_utf8);
-        while i < bytes.len() {
-            let c = bytes[i];
-            if c == close {
-                if close != ']' && bytes.get(i + 1) == Some(&close) {
-                    byte += 2 * c.len_utf8();
-                    i += 2;
-                    continue;
-                }
-                end_byte = byte + c.len_utf8();
-                break;
-            }
-            byte += c.len_utf8();
-            i += 1;
-        }
-        (unquote(&s[..end_byte]), &s[end_byte..])
-    } else {
-        let end = s
-            .find(|c: char| c.is_whitespace() || c == '(')
-            .unwrap_or(s.len());
-        (s[..end].to_owned(), &s[end..])
-    }
-}
-
-fn starts_with_keyword(s: &str, kw: &str) -> bool {
-    s.len() >= kw.len()
-        && s[..kw.len()].eq_ignore_ascii_case(kw)
-        && s[kw.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_')
-}
-
-fn parse_create_table(sql: &str) -> ParsedTable {
-    let mut parsed = ParsedTable::default();
-    let Some((body, _)) = parenthesized(sql) else {
-        return parsed;
-    };
-    for part in split_top_level(body, ',') {
-        let mut rest = part.trim();
-        let mut name = None;
-        if starts_with_keyword(rest, "CONSTRAINT") {
-            let (n, r) = first_ident(&rest["CONSTRAINT".len()..]);
-            name = Some(n);
-            rest = r.trim_start();
-        }
-        if starts_with_keyword(rest, "CHECK") {
-            if let Some((inner, _)) = parenthesized(rest) {
-                parsed.checks.push((name, inner.trim().to_owned()));
-            }
-        } else if starts_with_keyword(rest, "UNIQUE") {
-            if let Some((inner, _)) = parenthesized(rest) {
-                let cols = split_top_level(inner, ',')
-                    .into_iter()
-                    .map(|c| first_ident(c).0)
-                    .collect();
-                parsed.uniques.push((name, cols));
-            }
-        } else if name.is_none()
-            && !starts_with_keyword(rest, "PRIMARY")
-            && !starts_with_keyword(rest, "FOREIGN")
-        {
-            // A column definition: look for AUTOINCREMENT among its bare tokens.
-            let (_, after_name) = first_ident(rest);
-            if after_name
-                .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-                .any(|t| t.eq_ignore_ascii_case("AUTOINCREMENT"))
-            {
-                parsed.autoincrement = true;
-            }
-        }
-    }
-    parsed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_table_constraints_and_autoincrement() {
-        let p = parse_create_table(
-            r#"CREATE TABLE "t" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "a,b" TEXT DEFAULT 'x, (y)', "n" INTEGER, CONSTRAINT "pos""itive" CHECK ("n" > 0 AND ("n" < 10)), CONSTRAINT "u" UNIQUE ("a,b", "n"), CHECK (1))"#,
-        );
-        assert!(p.autoincrement);
-        assert_eq!(
-            p.checks,
-            vec![
-                (
-                    Some("pos\"itive".to_owned()),
-                    "\"n\" > 0 AND (\"n\" < 10)".to_owned()
-                ),
-                (None, "1".to_owned())
-            ]
-        );
-        assert_eq!(
-            p.uniques,
-            vec![(Some("u".to_owned()), vec!["a,b".to_owned(), "n".to_owned()])]
-        );
-        let p = parse_create_table(r#"CREATE TABLE "autoincrement" ("x" TEXT)"#);
-        assert!(!p.autoincrement);
-    }
 
     #[test]
     fn normalizes_types() {

@@ -1,0 +1,688 @@
+//! From a live table to the model that declares it: the plan types ([`ModelPlan`],
+//! [`FieldPlan`]) and the column passes — each column's field name, type (by trial,
+//! `columns.rs`), nullability, key flags and default; each foreign key's target, rule and
+//! column type (a key column and the primary key it points at must get the same type, so
+//! their candidates are intersected across every table). Indexes, unique constraints and
+//! checks are `objects.rs`'s; the final comparison is `verify.rs`'s.
+//!
+//! Whatever a model cannot say exactly as the database has it becomes a flag (a sentence for
+//! the user) at the table or the field, and the *projection* — a copy of the live schema —
+//! is changed to what the model does say, so that `verify.rs` reports only differences
+//! nobody flagged.
+
+use std::collections::BTreeMap;
+
+use migrator_descriptor::sql::{self, Fragment};
+
+use super::columns::{matching_default, matching_types, rust_type};
+use super::names::{field_name, identifier_problem, rust_ident, Namer};
+use crate::backend::Backend;
+use crate::db_schema::{ColumnDetails, ColumnSchema, DbSchema, LiveSchema, TableDetails};
+use crate::field_type::ColumnType;
+use crate::state::{FieldState, ForeignKey, IndexState, OnDelete};
+
+/// One model to write.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ModelPlan {
+    /// The table.
+    pub table: String,
+    /// The struct name.
+    pub name: String,
+    /// The table comment (the struct's doc comment).
+    pub comment: Option<String>,
+    /// The fields, in the table's column order.
+    pub fields: Vec<FieldPlan>,
+    /// Indexes declared on the struct (`index(name = …, fields = […])`), by name.
+    pub indexes: Vec<IndexState>,
+    /// Checks declared on the struct: `(name, sql)`, by name.
+    pub checks: Vec<(String, String)>,
+    /// What about the table the model does not say, one sentence each.
+    pub flags: Vec<String>,
+    /// No model can declare this table: it is written commented out (the reason is a flag).
+    pub disabled: bool,
+}
+
+/// One field to write.
+#[derive(Clone, Debug)]
+pub(crate) struct FieldPlan {
+    /// The field as the model declares it (its name without `r#`).
+    pub state: FieldState,
+    /// The field name as Rust spells it (`r#type`).
+    pub ident: String,
+    /// Its Rust type (`Option<chrono::NaiveDate>`).
+    pub rust_type: String,
+    /// The struct its foreign key points at.
+    pub target: Option<String>,
+    /// What about the column the field does not say, one sentence each.
+    pub flags: Vec<String>,
+    /// The column types that fit the live column, best first (settled by `finish_columns`).
+    candidates: Vec<ColumnType>,
+}
+
+/// What the planning passes share: the live schema, the backend, the tables being written
+/// and the projection they keep in step with the models.
+pub(crate) struct Planner<'a> {
+    /// The live schema.
+    pub live: &'a LiveSchema,
+    /// Its backend.
+    pub backend: Backend,
+    /// The plans, by table.
+    pub models: BTreeMap<String, ModelPlan>,
+    /// The live schema as the models declare it (flagged differences applied).
+    pub projection: DbSchema,
+    /// Tables that are the table of a model this project already has: table → `app.Model`.
+    pub managed: &'a BTreeMap<String, String>,
+    /// Checks a model declares as table checks that the database keeps elsewhere (on a
+    /// column): `(table, check name)`; `verify.rs` takes them as they will be.
+    pub accepted_checks: Vec<(String, String)>,
+    /// The app label the models are for.
+    pub app: String,
+}
+
+/// The details of `table`, or empty ones.
+pub(crate) fn details<'a>(live: &'a LiveSchema, table: &str) -> &'a TableDetails {
+    static EMPTY: std::sync::OnceLock<TableDetails> = std::sync::OnceLock::new();
+    live.details
+        .get(table)
+        .unwrap_or_else(|| EMPTY.get_or_init(TableDetails::default))
+}
+
+/// The rule an `ON DELETE` spelling names.
+fn on_delete_rule(sql: &str) -> Option<OnDelete> {
+    [
+        OnDelete::Cascade,
+        OnDelete::Restrict,
+        OnDelete::SetNull,
+        OnDelete::SetDefault,
+        OnDelete::NoAction,
+    ]
+    .into_iter()
+    .find(|r| r.sql().eq_ignore_ascii_case(sql.trim()))
+}
+
+impl<'a> Planner<'a> {
+    /// The column `column` of `table` in the projection.
+    pub(crate) fn projected(&mut self, table: &str, column: &str) -> Option<&mut ColumnSchema> {
+        self.projection
+            .tables
+            .get_mut(table)?
+            .columns
+            .iter_mut()
+            .find(|c| c.name == column)
+    }
+
+    /// Plans the columns of `table` (named `name`): fields, key flags, type candidates; and
+    /// decides whether a model can declare the table at all.
+    pub(crate) fn plan_columns(&mut self, table: &str, name: String) {
+        let live = &self.live.schema.tables[table];
+        let det = details(self.live, table);
+        let mut plan = ModelPlan {
+            table: table.to_owned(),
+            name,
+            comment: det.comment.clone(),
+            ..ModelPlan::default()
+        };
+        if let Some(problem) = identifier_problem(table) {
+            plan.disabled = true;
+            plan.flags.push(format!(
+                "the table name `{table}` cannot be a model's table: {problem}; rename the \
+                 table (models take ASCII letters, digits and `_`)"
+            ));
+        }
+        match live.primary_key.len() {
+            0 => {
+                plan.disabled = true;
+                plan.flags.push(
+                    "the table has no primary key, and a model needs exactly one \
+                     primary-key field: add one (e.g. `ALTER TABLE … ADD COLUMN id … PRIMARY \
+                     KEY`) and inspect it again"
+                        .to_owned(),
+                );
+            }
+            1 => {}
+            n => {
+                plan.disabled = true;
+                plan.flags.push(format!(
+                    "the primary key has {n} columns ({}), and a model's primary key is one \
+                     field: give the table a one-column key (keeping these columns unique with \
+                     a unique index) and inspect it again",
+                    live.primary_key.join(", ")
+                ));
+            }
+        }
+        for option in &det.options {
+            plan.flags.push(format!(
+                "{option} is not declared: a table migrator creates from this model does not \
+                 have it"
+            ));
+        }
+        if let Some(comment) = &plan.comment {
+            if doc_text(comment) != *comment {
+                plan.flags.push(
+                    "the table comment has blank lines or spaces at line ends, which a doc \
+                     comment drops"
+                        .to_owned(),
+                );
+            }
+        }
+        let mut namer = Namer::default();
+        let ordered: Vec<&ColumnSchema> = if det.columns.is_empty() {
+            live.columns.iter().collect()
+        } else {
+            det.columns
+                .iter()
+                .filter_map(|d| live.columns.iter().find(|c| c.name == d.name))
+                .collect()
+        };
+        let single_pk = (live.primary_key.len() == 1).then(|| live.primary_key[0].clone());
+        for column in ordered {
+            let cd = det
+                .columns
+                .iter()
+                .find(|d| d.name == column.name)
+                .cloned()
+                .unwrap_or_default();
+            let field = self.plan_column(
+                table,
+                column,
+                &cd,
+                single_pk.as_deref() == Some(&column.name),
+                &mut namer,
+                &mut plan,
+            );
+            plan.fields.push(field);
+        }
+        self.models.insert(table.to_owned(), plan);
+    }
+
+    fn plan_column(
+        &mut self,
+        table: &str,
+        live: &ColumnSchema,
+        cd: &ColumnDetails,
+        is_pk: bool,
+        namer: &mut Namer,
+        plan: &mut ModelPlan,
+    ) -> FieldPlan {
+        let backend = self.backend;
+        let column = live.name.clone();
+        let name = namer.unique(&field_name(&column), "_");
+        let mut flags = Vec::new();
+        if let Some(problem) = identifier_problem(&column) {
+            plan.disabled = true;
+            plan.flags.push(format!(
+                "the column name `{column}` cannot be a model's column: {problem}; rename \
+                 the column (models take ASCII letters, digits and `_`)"
+            ));
+        }
+        let mut shape = FieldState::new(name.clone(), ColumnType::Text).column(column.clone());
+        shape.nullable = live.nullable && !is_pk;
+        shape.primary_key = is_pk;
+        shape.comment = cd.comment.clone();
+        let proj = self.projected(table, &column).map(|c| c.clone());
+        let mut proj = proj.unwrap_or_else(|| live.clone());
+        if cd.sequence_default && is_pk {
+            shape.auto_increment = true;
+            proj.auto_increment = true;
+            proj.default = None;
+            flags.push(format!(
+                "numbered by a sequence default ({}), which the model declares as an \
+                 auto-increment key: a table migrator creates gets an identity column instead; \
+                 both number new rows",
+                cd.default.as_deref().unwrap_or("a sequence")
+            ));
+        } else if live.auto_increment && is_pk {
+            shape.auto_increment = true;
+        } else if live.auto_increment {
+            proj.auto_increment = false;
+            flags.push(
+                "auto-incremented although it is not the one primary-key column; a model \
+                 auto-increments only its primary key, so the model leaves it a plain column"
+                    .to_owned(),
+            );
+        }
+        if let Some(expr) = &cd.generated {
+            proj.default = None;
+            flags.push(format!(
+                "a generated column ({}): the model declares a plain column; values are \
+                 written by the database, not by inserts",
+                if expr.is_empty() {
+                    "computed"
+                } else {
+                    expr.as_str()
+                }
+            ));
+        }
+        if let Some(extra) = &cd.extra {
+            flags.push(format!(
+                "`{extra}` is not declared: a column migrator creates from this model does \
+                 not have it"
+            ));
+        }
+        if let Some(comment) = &cd.comment {
+            if doc_text(comment) != *comment {
+                flags.push(
+                    "the comment has blank lines or spaces at line ends, which a doc comment \
+                     drops"
+                        .to_owned(),
+                );
+            }
+        }
+        let mut candidates = matching_types(backend, table, &proj, &shape);
+        if candidates.is_empty() {
+            let declared = if cd.declared_type.is_empty() {
+                live.type_name.clone()
+            } else {
+                cd.declared_type.clone()
+            };
+            if declared.trim().is_empty() || sql::check(&declared, Fragment::Type).is_err() {
+                flags.push(if declared.trim().is_empty() {
+                    "the column has no declared type; the model says TEXT".to_owned()
+                } else {
+                    format!(
+                        "the column's type `{declared}` cannot be written as `db_type` (it is \
+                         not one SQL type); the model says TEXT"
+                    )
+                });
+                candidates.push(ColumnType::Text);
+                let mut text = shape.clone();
+                text.column_type = ColumnType::Text;
+                if let Some(c) = super::columns::expected_column(backend, table, &text) {
+                    proj.type_name = c.type_name;
+                }
+            } else {
+                let mut note = format!(
+                    "no column type of migrator's is spelled `{declared}` on this database: the \
+                     field keeps the type with `db_type` (its Rust type is a guess for your own \
+                     code)"
+                );
+                if cd.user_type {
+                    note.push_str(
+                        "; it is a type this database defines, so create it (a `run_sql` \
+                         migration before this app's initial one) before `migrate` creates the \
+                         table anywhere else",
+                    );
+                }
+                flags.push(note);
+                candidates.push(ColumnType::Custom(declared));
+                if shape.auto_increment {
+                    shape.auto_increment = false;
+                    proj.auto_increment = false;
+                    flags.push(
+                        "auto-increment is not declared: `auto` needs an integer type".to_owned(),
+                    );
+                }
+            }
+        }
+        if let Some(p) = self.projected(table, &column) {
+            *p = proj;
+        }
+        FieldPlan {
+            ident: rust_ident(&name),
+            rust_type: String::new(),
+            target: None,
+            flags,
+            candidates,
+            state: shape,
+        }
+    }
+
+    /// Decides every foreign key of every planned table: expressed (target, rule, and the
+    /// column type shared with the target's key) or flagged.
+    pub(crate) fn plan_foreign_keys(&mut self) {
+        let tables: Vec<String> = self.models.keys().cloned().collect();
+        // (target table, its key column) → [(table, column)] of the keys pointing at it.
+        let mut pointing: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+        for table in &tables {
+            let det = details(self.live, table);
+            let live = &self.live.schema.tables[table];
+            let mut keys = det.foreign_keys.clone();
+            if keys.is_empty() {
+                keys = live
+                    .foreign_keys
+                    .iter()
+                    .map(|f| crate::db_schema::ForeignKeyDetails {
+                        name: None,
+                        columns: vec![f.column.clone()],
+                        table: f.table.clone(),
+                        to_columns: vec![f.to_column.clone()],
+                        on_update: "NO ACTION".to_owned(),
+                        deferrable: false,
+                    })
+                    .collect();
+            }
+            for fk in keys {
+                if let Some(key) = self.plan_foreign_key(table, &fk) {
+                    pointing.entry(key).or_default().push((
+                        table.clone(),
+                        fk.columns.first().cloned().unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        for ((target, key), sources) in pointing {
+            self.settle_key_type(&target, &key, &sources);
+        }
+    }
+
+    /// One foreign key of `table`: `Some((target, key column))` when the model can declare it
+    /// (its column type still to settle), `None` when it is flagged instead.
+    fn plan_foreign_key(
+        &mut self,
+        table: &str,
+        fk: &crate::db_schema::ForeignKeyDetails,
+    ) -> Option<(String, String)> {
+        let described = format!(
+            "{} → {}({})",
+            fk.columns.join(", "),
+            fk.table,
+            fk.to_columns.join(", ")
+        );
+        if fk.columns.len() != 1 {
+            self.drop_live_fks(table, &fk.columns);
+            self.flag_table(
+                table,
+                format!(
+                    "the foreign key{} {described} has {} columns and is not declared: a \
+                     model's foreign key is one field pointing at a primary key",
+                    fk.name
+                        .as_ref()
+                        .map(|n| format!(" `{n}`"))
+                        .unwrap_or_default(),
+                    fk.columns.len()
+                ),
+            );
+            return None;
+        }
+        let column = fk.columns[0].clone();
+        let live_fk = self.live.schema.tables[table]
+            .foreign_keys
+            .iter()
+            .find(|f| f.column == column)
+            .cloned();
+        let on_delete_sql = live_fk
+            .as_ref()
+            .map_or("NO ACTION".to_owned(), |f| f.on_delete.clone());
+        let target_plan = self.models.get(&fk.table);
+        let problem = match target_plan {
+            None => Some(match self.managed.get(&fk.table) {
+                Some(path) => format!(
+                    "points at `{}`, the table of the model `{path}`: add `foreign_key = \
+                     {path}, on_delete = \"…\"` by hand (a path to the model from this crate)",
+                    fk.table
+                ),
+                None => format!(
+                    "points at the table `{}`, which is not inspected: inspect it too \
+                     (`migrator inspectdb … {}`), or add `foreign_key = Model, on_delete = \
+                     \"…\"` by hand",
+                    fk.table, fk.table
+                ),
+            }),
+            Some(t) if t.disabled => Some(format!(
+                "points at `{}`, whose model is left out (see there)",
+                fk.table
+            )),
+            Some(_) => None,
+        };
+        let target_pk = self
+            .live
+            .schema
+            .tables
+            .get(&fk.table)
+            .map(|t| t.primary_key.clone())
+            .unwrap_or_default();
+        let to = fk
+            .to_columns
+            .first()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .or_else(|| target_pk.first().cloned())
+            .unwrap_or_default();
+        let problem = problem.or_else(|| {
+            (target_pk != [to.clone()]).then(|| {
+                format!(
+                    "points at `{}.{to}`, which is not the table's one primary-key column: a \
+                     model's foreign key points at a primary key",
+                    fk.table
+                )
+            })
+        });
+        let rule = on_delete_rule(&on_delete_sql);
+        let field = self.field_mut(table, &column)?;
+        let problem = problem.or_else(|| match rule {
+            None => Some(format!("has the rule ON DELETE {on_delete_sql}, which models do not know")),
+            Some(OnDelete::SetNull) if !field.state.nullable => Some(
+                "is ON DELETE SET NULL on a NOT NULL column, which a model cannot declare (set_null needs an `Option` field)"
+                    .to_owned(),
+            ),
+            _ => None,
+        });
+        if let Some(problem) = problem {
+            field.flags.push(format!(
+                "a foreign key {described} that is not declared: it {problem}"
+            ));
+            self.drop_live_fks(table, &[column]);
+            return None;
+        }
+        let rule = rule.expect("checked above");
+        let target_name = self.models[&fk.table].name.clone();
+        let app = self.app.clone();
+        let limit = self
+            .backend
+            .features()
+            .max_identifier_length
+            .unwrap_or(usize::MAX);
+        let field = self.field_mut(table, &column)?;
+        field.state.foreign_key = Some(ForeignKey::new(app, &target_name, rule));
+        field.target = Some(target_name);
+        let upd = fk.on_update.to_ascii_uppercase();
+        if upd != "NO ACTION" && upd != "RESTRICT" && !upd.is_empty() {
+            field.flags.push(format!(
+                "ON UPDATE {upd} is not declared: migrator's foreign keys have no ON UPDATE rule"
+            ));
+        }
+        if fk.deferrable {
+            field.flags.push(
+                "DEFERRABLE is not declared: migrator's foreign keys are checked at once"
+                    .to_owned(),
+            );
+        }
+        if let Some(name) = &fk.name {
+            let ours = migrator_descriptor::names::foreign_key(table, &column, &fk.table);
+            if *name != ours && ours.len() <= limit {
+                field.flags.push(format!(
+                    "the database names this foreign key `{name}`, migrator names it `{ours}`: \
+                     a later migration that changes or removes it looks for `{ours}`, so \
+                     rename the constraint first"
+                ));
+            }
+        }
+        if let Some(proj) = self.projection.tables.get_mut(table) {
+            for f in &mut proj.foreign_keys {
+                if f.column == column && f.to_column.is_empty() {
+                    f.to_column = to.clone();
+                }
+            }
+        }
+        Some((fk.table.clone(), to))
+    }
+
+    /// Gives the primary key `target.key` and every foreign key pointing at it the same column
+    /// type: the first of the key's candidates that every such column can take. A column
+    /// that cannot take it loses its foreign key (flagged: the types differ in the database).
+    fn settle_key_type(&mut self, target: &str, key: &str, sources: &[(String, String)]) {
+        let Some(pk) = self.field(target, key) else {
+            return;
+        };
+        let mut allowed = pk.candidates.clone();
+        let pk_type = self.projected_type(target, key);
+        let mut kept = Vec::new();
+        for (table, column) in sources {
+            let Some(f) = self.field(table, column) else {
+                continue;
+            };
+            let same_custom = |a: &ColumnType, b: &ColumnType| match (a, b) {
+                (ColumnType::Custom(_), ColumnType::Custom(_)) => true,
+                _ => a == b,
+            };
+            let fits: Vec<ColumnType> = allowed
+                .iter()
+                .filter(|t| f.candidates.iter().any(|c| same_custom(c, t)))
+                .cloned()
+                .collect();
+            let custom_differs = matches!(fits.first(), Some(ColumnType::Custom(_)))
+                && self.projected_type(table, column) != pk_type;
+            if fits.is_empty() || custom_differs {
+                let theirs = self.projected_type(table, column);
+                let f = self.field_mut(table, column).expect("found above");
+                f.state.foreign_key = None;
+                let target_name = f.target.take().unwrap_or_default();
+                f.flags.push(format!(
+                    "a foreign key to {target_name} that is not declared: the column is \
+                     {theirs} and `{target}.{key}` is {pk_type}, and a model's foreign key \
+                     has its target's key type; make the two columns the same type"
+                ));
+                self.drop_live_fks(table, std::slice::from_ref(column));
+            } else {
+                allowed = fits;
+                kept.push((table.clone(), column.clone()));
+            }
+        }
+        let Some(chosen) = allowed.first().cloned() else {
+            return;
+        };
+        if let Some(pk) = self.field_mut(target, key) {
+            pk.candidates = vec![chosen.clone()];
+        }
+        for (table, column) in kept {
+            if let Some(f) = self.field_mut(&table, &column) {
+                f.candidates = vec![chosen.clone()];
+            }
+        }
+    }
+
+    /// The projected type spelling of a column.
+    fn projected_type(&mut self, table: &str, column: &str) -> String {
+        self.projected(table, column)
+            .map(|c| c.type_name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Settles each field's column type (its first candidate), Rust type and default.
+    pub(crate) fn finish_columns(&mut self) {
+        let backend = self.backend;
+        let tables: Vec<String> = self.models.keys().cloned().collect();
+        for table in tables {
+            let det = details(self.live, &table).clone();
+            let count = self.models[&table].fields.len();
+            for i in 0..count {
+                let field = &self.models[&table].fields[i];
+                let column = field.state.column.clone();
+                let Some(live) = self.projected(&table, &column).map(|c| c.clone()) else {
+                    continue;
+                };
+                let raw = det
+                    .columns
+                    .iter()
+                    .find(|d| d.name == column)
+                    .and_then(|d| d.default.clone());
+                let mut state = self.models[&table].fields[i].state.clone();
+                state.column_type = self.models[&table].fields[i]
+                    .candidates
+                    .first()
+                    .cloned()
+                    .unwrap_or(ColumnType::Text);
+                let mut flag = None;
+                if live.default.is_some() {
+                    if state.auto_increment {
+                        flag = Some(format!(
+                            "its default ({}) is not declared: an auto-increment key takes none",
+                            raw.as_deref().or(live.default.as_deref()).unwrap_or("")
+                        ));
+                    } else {
+                        state.default =
+                            matching_default(backend, &table, &state, &live, raw.as_deref());
+                        if state.default.is_none() {
+                            flag = Some(format!(
+                                "its default `{}` is not declared: no `default` or `default_sql` \
+                                 gives the same default on this database",
+                                raw.as_deref().or(live.default.as_deref()).unwrap_or("")
+                            ));
+                        }
+                    }
+                    if state.default.is_none() {
+                        if let Some(p) = self.projected(&table, &column) {
+                            p.default = None;
+                        }
+                    }
+                }
+                let set_default = matches!(
+                    &state.foreign_key,
+                    Some(fk) if fk.on_delete == OnDelete::SetDefault
+                ) && state.default.is_none();
+                let plan = self.models.get_mut(&table).expect("planned");
+                let field = &mut plan.fields[i];
+                field.rust_type = rust_type(&state.column_type, state.nullable);
+                if set_default {
+                    state.foreign_key = None;
+                    let target = field.target.take().unwrap_or_default();
+                    field.flags.push(format!(
+                        "a foreign key to {target} that is not declared: it is ON DELETE SET \
+                         DEFAULT and the column has no default a model can declare"
+                    ));
+                    self.drop_live_fks(&table, std::slice::from_ref(&column));
+                }
+                let field = &mut self.models.get_mut(&table).expect("planned").fields[i];
+                field.flags.extend(flag);
+                field.state = state;
+            }
+        }
+    }
+
+    /// The planned field of `table` whose column is `column`.
+    pub(crate) fn field(&self, table: &str, column: &str) -> Option<&FieldPlan> {
+        self.models
+            .get(table)?
+            .fields
+            .iter()
+            .find(|f| f.state.column == column)
+    }
+
+    /// The planned field of `table` whose column is `column`, mutably.
+    pub(crate) fn field_mut(&mut self, table: &str, column: &str) -> Option<&mut FieldPlan> {
+        self.models
+            .get_mut(table)?
+            .fields
+            .iter_mut()
+            .find(|f| f.state.column == column)
+    }
+
+    /// Adds a flag about `table` itself.
+    pub(crate) fn flag_table(&mut self, table: &str, flag: String) {
+        if let Some(plan) = self.models.get_mut(table) {
+            plan.flags.push(flag);
+        }
+    }
+
+    /// Removes the foreign keys on `columns` from the projection (the model does not declare
+    /// them).
+    fn drop_live_fks(&mut self, table: &str, columns: &[String]) {
+        if let Some(t) = self.projection.tables.get_mut(table) {
+            t.foreign_keys.retain(|f| !columns.contains(&f.column));
+        }
+    }
+}
+
+/// A comment as a doc comment keeps it: each line trimmed, blank lines at both ends dropped.
+pub(crate) fn doc_text(comment: &str) -> String {
+    let lines: Vec<&str> = comment.split('\n').map(str::trim).collect();
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    lines[start..end].join("\n")
+}

@@ -1,0 +1,262 @@
+//! Unit tests of `inspectdb` on the server backends, without a server: a PostgreSQL and a
+//! MySQL/MariaDB table built by hand the way their readers report them, the generated source
+//! compared as text and the flags as sentences. Each case needs its backend's cargo feature.
+
+#[cfg(feature = "mysql")]
+use super::tests::body;
+use super::tests::{flags, live, run, Table};
+use crate::backend::Backend;
+#[cfg(feature = "mysql")]
+use crate::db_schema::ColumnCheck;
+use crate::db_schema::{ColumnDetails, ColumnSchema, LiveSchema};
+
+/// One PostgreSQL table as its reader reports it: a SERIAL key, a self-reference, defaults
+/// with casts, `now()`, JSONB, UUID, an array, a unique constraint, a check, comments.
+#[cfg(feature = "postgres")]
+fn postgres_orders() -> LiveSchema {
+    let default = |c: &mut ColumnSchema, d: &mut ColumnDetails, normalized: &str, raw: &str| {
+        c.default = Some(normalized.into());
+        d.default = Some(raw.into());
+    };
+    let orders = Table::new("orders")
+        .col_with("id", "INTEGER", "integer", |c, d| {
+            default(
+                c,
+                d,
+                "nextval('orders_id_seq'::regclass)",
+                "nextval('orders_id_seq'::regclass)",
+            );
+            d.sequence_default = true;
+        })
+        .col_with("parent_id", "INTEGER", "integer", |c, _| c.nullable = true)
+        .col_with("status", "VARCHAR(20)", "character varying(20)", |c, d| {
+            default(c, d, "'open'", "'open'::character varying");
+            d.comment = Some("Where the order is.".into());
+        })
+        .col_with("total", "NUMERIC(10, 2)", "numeric(10,2)", |c, d| {
+            default(c, d, "0", "0");
+        })
+        .col_with(
+            "placed",
+            "TIMESTAMPTZ",
+            "timestamp with time zone",
+            |c, d| {
+                default(c, d, "current_timestamp", "now()");
+            },
+        )
+        .col_with("paid", "BOOLEAN", "boolean", |c, d| {
+            default(c, d, "false", "false")
+        })
+        .col_with("data", "JSONB", "jsonb", |c, _| c.nullable = true)
+        .col_with("ref", "UUID", "uuid", |c, _| c.nullable = true)
+        .col_with("tags", "TEXT[]", "text[]", |c, _| c.nullable = true)
+        .pk(&["id"])
+        .unique(Some("orders_ref_key"), &["ref"])
+        .check(
+            Some("orders_total_check"),
+            "total>=0",
+            "total >= (0)::numeric",
+        )
+        .fk(
+            "parent_id",
+            "orders",
+            "id",
+            "SET NULL",
+            Some("orders_parent_id_fkey"),
+        )
+        .comment("Orders, one per checkout.");
+    live(vec![orders])
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_source_is_exact() {
+    let i = run(&postgres_orders(), Backend::Postgres);
+    assert_eq!(
+        flags(&i),
+        [
+            "orders: the UNIQUE constraint `orders_ref_key` (ref) is declared as the unique \
+             index `orders_ref_key`: migrator keeps uniqueness as unique indexes, so a later \
+             migration that drops or renames it fails on this database; to adopt it exactly, \
+             replace the constraint by a unique index `orders_ref_key` on the same columns",
+            "orders.id: numbered by a sequence default (nextval('orders_id_seq'::regclass)), \
+             which the model declares as an auto-increment key: a table migrator creates gets \
+             an identity column instead; both number new rows",
+            "orders.parent_id: the database names this foreign key `orders_parent_id_fkey`, \
+             migrator names it `orders_parent_id_fk_orders`: a later migration that changes or \
+             removes it looks for `orders_parent_id_fk_orders`, so rename the constraint first",
+            "orders.tags: no column type of migrator's is spelled `text[]` on this database: the \
+             field keeps the type with `db_type` (its Rust type is a guess for your own code)",
+        ]
+    );
+    assert_eq!(
+        i.source,
+        r#"// Models for the tables of a PostgreSQL database, written by `migrator inspectdb`.
+//
+// Each `// inspectdb:` comment marks what the models do not say exactly as the
+// database has it: read them first. Then `migrator makemigrations` writes the initial
+// migration, and `migrator migrate --fake-initial` records it as applied without
+// touching the tables (see docs/coming-from-diesel.md in migrator's repository).
+// The field types need these crates in the app's [dependencies]:
+// chrono, rust_decimal, serde_json, uuid.
+
+use migrator_core::Model;
+
+// inspectdb: the UNIQUE constraint `orders_ref_key` (ref) is declared as the unique index
+//   `orders_ref_key`: migrator keeps uniqueness as unique indexes, so a later migration that drops
+//   or renames it fails on this database; to adopt it exactly, replace the constraint by a unique
+//   index `orders_ref_key` on the same columns
+/// Orders, one per checkout.
+#[derive(Model)]
+#[model(
+    table = "orders",
+    index(name = "orders_ref_key", fields = ["ref"], unique),
+    check(name = "orders_total_check", sql = "total >= (0)::numeric")
+)]
+pub struct Orders {
+    // inspectdb: numbered by a sequence default (nextval('orders_id_seq'::regclass)), which the
+    //   model declares as an auto-increment key: a table migrator creates gets an identity column
+    //   instead; both number new rows
+    pub id: i32,
+    // inspectdb: the database names this foreign key `orders_parent_id_fkey`, migrator names it
+    //   `orders_parent_id_fk_orders`: a later migration that changes or removes it looks for
+    //   `orders_parent_id_fk_orders`, so rename the constraint first
+    #[model(index = false, foreign_key = Orders, on_delete = "set_null")]
+    pub parent_id: Option<i32>,
+    /// Where the order is.
+    #[model(max_length = 20, default = "open")]
+    pub status: String,
+    #[model(precision = 10, scale = 2, default = 0)]
+    pub total: rust_decimal::Decimal,
+    #[model(default_sql = "CURRENT_TIMESTAMP")]
+    pub placed: chrono::DateTime<chrono::Utc>,
+    #[model(default = false)]
+    pub paid: bool,
+    pub data: Option<serde_json::Value>,
+    pub r#ref: Option<uuid::Uuid>,
+    // inspectdb: no column type of migrator's is spelled `text[]` on this database: the field keeps
+    //   the type with `db_type` (its Rust type is a guess for your own code)
+    #[model(db_type = "text[]")]
+    pub tags: Option<String>,
+}
+"#
+    );
+}
+
+/// One MySQL/MariaDB table as its reader reports it: an AUTO_INCREMENT key, TINYINT(1),
+/// a decimal default MySQL pads, `current_timestamp(6)`, LONGTEXT and TEXT, an unsigned
+/// integer, a column check (MariaDB), an index InnoDB made for a foreign key, comments.
+#[cfg(feature = "mysql")]
+fn mysql_orders() -> LiveSchema {
+    let default = |c: &mut ColumnSchema, d: &mut ColumnDetails, normalized: &str, raw: &str| {
+        c.default = Some(normalized.into());
+        d.default = Some(raw.into());
+    };
+    let customers = Table::new("customers")
+        .col_with("id", "INT", "int(11)", |c, _| c.auto_increment = true)
+        .pk(&["id"]);
+    let mut orders = Table::new("orders")
+        .col_with("id", "BIGINT", "bigint(20)", |c, _| c.auto_increment = true)
+        .col("customer_id", "INT", "int(11)")
+        .col_with("paid", "TINYINT(1)", "tinyint(1)", |c, d| {
+            default(c, d, "0", "0")
+        })
+        .col_with("total", "DECIMAL(10, 2)", "decimal(10,2)", |c, d| {
+            default(c, d, "0", "0.00");
+        })
+        .col_with("placed", "DATETIME(6)", "datetime(6)", |c, d| {
+            default(c, d, "current_timestamp", "current_timestamp(6)");
+        })
+        .col_with("note", "LONGTEXT", "longtext", |c, d| {
+            c.nullable = true;
+            d.comment = Some("Free text.".into());
+        })
+        .col_with("summary", "TEXT", "text", |c, _| c.nullable = true)
+        .col_with("quantity", "INT UNSIGNED", "int(10) unsigned", |c, d| {
+            default(c, d, "1", "1");
+        })
+        .pk(&["id"])
+        .index("orders_customer", &["customer_id"], false)
+        .fk(
+            "customer_id",
+            "customers",
+            "id",
+            "CASCADE",
+            Some("orders_customer"),
+        )
+        .comment("Orders, one per checkout.");
+    orders.details.column_checks.push(ColumnCheck {
+        name: Some("quantity".into()),
+        column: "quantity".into(),
+        sql: "`quantity` > 0".into(),
+    });
+    live(vec![customers, orders])
+}
+
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_source_is_exact() {
+    let i = run(&mysql_orders(), Backend::Mysql);
+    assert_eq!(
+        flags(&i),
+        [
+            "orders.customer_id: the database names this foreign key `orders_customer`, \
+             migrator names it `orders_customer_id_fk_customers`: a later migration that \
+             changes or removes it looks for `orders_customer_id_fk_customers`, so rename the \
+             constraint first",
+            "orders.summary: no column type of migrator's is spelled `text` on this database: \
+             the field keeps the type with `db_type` (its Rust type is a guess for your own \
+             code)",
+            "orders.quantity: no column type of migrator's is spelled `int(10) unsigned` on this \
+             database: the field keeps the type with `db_type` (its Rust type is a guess for \
+             your own code)",
+            "orders.quantity: the CHECK on this column (`quantity` > 0) is declared as the table \
+             check `orders_quantity_check`; a table migrator creates has it as a table check",
+        ]
+    );
+    assert_eq!(
+        body(&i),
+        r#"use migrator_core::Model;
+
+#[derive(Model)]
+#[model(table = "customers")]
+pub struct Customers {
+    pub id: i32,
+}
+
+/// Orders, one per checkout.
+#[derive(Model)]
+#[model(
+    table = "orders",
+    index(name = "orders_customer", fields = ["customer_id"]),
+    check(name = "orders_quantity_check", sql = "`quantity` > 0")
+)]
+pub struct Orders {
+    pub id: i64,
+    // inspectdb: the database names this foreign key `orders_customer`, migrator names it
+    //   `orders_customer_id_fk_customers`: a later migration that changes or removes it looks for
+    //   `orders_customer_id_fk_customers`, so rename the constraint first
+    #[model(index = false, foreign_key = Customers, on_delete = "cascade")]
+    pub customer_id: i32,
+    #[model(default = false)]
+    pub paid: bool,
+    #[model(precision = 10, scale = 2, default = 0)]
+    pub total: rust_decimal::Decimal,
+    #[model(default_sql = "current_timestamp(6)")]
+    pub placed: chrono::NaiveDateTime,
+    /// Free text.
+    pub note: Option<String>,
+    // inspectdb: no column type of migrator's is spelled `text` on this database: the field keeps
+    //   the type with `db_type` (its Rust type is a guess for your own code)
+    #[model(db_type = "text")]
+    pub summary: Option<String>,
+    // inspectdb: no column type of migrator's is spelled `int(10) unsigned` on this database: the
+    //   field keeps the type with `db_type` (its Rust type is a guess for your own code)
+    // inspectdb: the CHECK on this column (`quantity` > 0) is declared as the table check
+    //   `orders_quantity_check`; a table migrator creates has it as a table check
+    #[model(db_type = "int(10) unsigned", default = 1)]
+    pub quantity: i64,
+}
+"#
+    );
+}

@@ -1,0 +1,513 @@
+//! `inspectdb` end to end, on SQLite, PostgreSQL and MariaDB: a database made with SQL alone
+//! (three tables: foreign keys with ON DELETE CASCADE and a nullable SET NULL, a composite
+//! unique index, a composite index, a check, defaults of several kinds, lengths, a decimal,
+//! nullable dates and timestamps, a boolean, text, comments where the backend keeps them,
+//! and a row) is adopted the way the user guide says (`docs/coming-from-diesel.md`):
+//! `inspectdb --output` into an app's `src/models.rs`, `makemigrations`,
+//! `migrate --fake-initial`; then `makemigrations --check` finds nothing, the live schema is
+//! exactly what it was, and the row is still there. And the models are exact: `migrate` on an
+//! empty database creates the same schema.
+//!
+//! Each test has its own workspace with one app crate, `adopt_<backend>`, whose binary
+//! `adopt-<backend>-probe` runs SQL and prints the introspected schema. Server databases are
+//! fresh per test ([`TestDb`]); an unreachable server fails the test, naming it.
+
+use std::process::{Command, Stdio};
+
+use migrator_tests::{repo_root, target_dir, TempWorkspace};
+
+use crate::reliability::{Kind, TestDb};
+
+const PROBE: &str = r#"//! Test probe: `exec URL SQL`, `schema URL [serial]`, `live URL`, `comments URL`,
+//! `texts URL SELECT`.
+use diesel::connection::SimpleConnection;
+use diesel::RunQueryDsl;
+use migrator_core::database::{connect, DatabaseUrl};
+
+#[derive(diesel::QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    v: String,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let url = DatabaseUrl::parse(&args[1], std::path::Path::new("/"))?;
+    let mut conn = connect(&url)?;
+    match args[0].as_str() {
+        "exec" => conn.batch_execute(&args[2])?,
+        "schema" => {
+            let mut schema = migrator_core::introspect::introspect(&mut conn)?;
+            if args.get(2).map(String::as_str) == Some("serial") {
+                // A SERIAL key reads as a sequence default; the model makes it an identity.
+                for table in schema.tables.values_mut() {
+                    for c in &mut table.columns {
+                        if c.default.as_deref().is_some_and(|d| d.starts_with("nextval(")) {
+                            c.default = None;
+                            c.auto_increment = true;
+                        }
+                    }
+                }
+            }
+            println!("{schema:#?}");
+        }
+        "live" => println!("{:#?}", migrator_core::introspect::inspect(&mut conn)?),
+        "comments" => {
+            for (table, d) in migrator_core::introspect::inspect(&mut conn)?.details {
+                if let Some(c) = d.comment {
+                    println!("{table}: {c}");
+                }
+                for column in d.columns {
+                    if let Some(c) = column.comment {
+                        println!("{table}.{}: {c}", column.name);
+                    }
+                }
+            }
+        }
+        "texts" => {
+            for row in diesel::sql_query(&args[2]).load::<Row>(&mut conn)? {
+                println!("{}", row.v);
+            }
+        }
+        other => return Err(format!("unknown probe command {other}").into()),
+    }
+    Ok(())
+}
+"#;
+
+const SQLITE: &str = r#"
+CREATE TABLE authors (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name VARCHAR(100) NOT NULL,
+    email VARCHAR(200) NOT NULL,
+    born DATE,
+    active BOOLEAN NOT NULL DEFAULT 1,
+    bio TEXT
+);
+CREATE UNIQUE INDEX authors_email_uniq ON authors (email);
+CREATE TABLE books (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id INTEGER NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+    editor_id INTEGER REFERENCES authors (id) ON DELETE SET NULL,
+    title VARCHAR(200) NOT NULL,
+    price DECIMAL(8, 2) NOT NULL DEFAULT 9.99,
+    pages INTEGER NOT NULL DEFAULT 0,
+    status VARCHAR(20) NOT NULL DEFAULT 'draft',
+    published_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT books_pages_positive CHECK (pages >= 0)
+);
+CREATE UNIQUE INDEX books_author_title_uniq ON books (author_id, title);
+CREATE INDEX books_status_published_idx ON books (status, published_at);
+CREATE INDEX books_editor_id_idx ON books (editor_id);
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    book_id INTEGER NOT NULL REFERENCES books (id) ON DELETE CASCADE,
+    label VARCHAR(30) NOT NULL
+);
+"#;
+
+const POSTGRES: &str = r#"
+CREATE TABLE authors (
+    id SERIAL PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    email VARCHAR(200) NOT NULL,
+    born DATE,
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    bio TEXT
+);
+COMMENT ON TABLE authors IS 'People who write books.';
+CREATE UNIQUE INDEX authors_email_uniq ON authors (email);
+CREATE TABLE books (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    author_id INTEGER NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+    editor_id INTEGER REFERENCES authors (id) ON DELETE SET NULL,
+    title VARCHAR(200) NOT NULL,
+    price NUMERIC(8, 2) NOT NULL DEFAULT 9.99,
+    pages INTEGER NOT NULL DEFAULT 0,
+    status VARCHAR(20) NOT NULL DEFAULT 'draft',
+    published_at TIMESTAMP,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CONSTRAINT books_pages_positive CHECK (pages >= 0)
+);
+COMMENT ON COLUMN books.title IS 'As printed on the cover.';
+CREATE UNIQUE INDEX books_author_title_uniq ON books (author_id, title);
+CREATE INDEX books_status_published_idx ON books (status, published_at);
+CREATE INDEX books_editor_id_idx ON books (editor_id);
+CREATE TABLE tags (
+    id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    book_id BIGINT NOT NULL REFERENCES books (id) ON DELETE CASCADE,
+    label VARCHAR(30) NOT NULL
+);
+"#;
+
+const MARIADB: &str = r#"
+CREATE TABLE authors (
+    id INT AUTO_INCREMENT PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    email VARCHAR(200) NOT NULL,
+    born DATE NULL,
+    active TINYINT(1) NOT NULL DEFAULT 1,
+    bio LONGTEXT NULL,
+    UNIQUE KEY authors_email_uniq (email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='People who write books.';
+CREATE TABLE books (
+    id BIGINT AUTO_INCREMENT PRIMARY KEY,
+    author_id INT NOT NULL,
+    editor_id INT NULL,
+    title VARCHAR(200) NOT NULL COMMENT 'As printed on the cover.',
+    price DECIMAL(8, 2) NOT NULL DEFAULT 9.99,
+    pages INT NOT NULL DEFAULT 0,
+    status VARCHAR(20) NOT NULL DEFAULT 'draft',
+    published_at DATETIME(6) NULL,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT books_pages_positive CHECK (pages >= 0),
+    CONSTRAINT books_author_fk FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE CASCADE,
+    CONSTRAINT books_editor_fk FOREIGN KEY (editor_id) REFERENCES authors (id) ON DELETE SET NULL,
+    UNIQUE KEY books_author_title_uniq (author_id, title),
+    KEY books_status_published_idx (status, published_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE tags (
+    id INT AUTO_INCREMENT PRIMARY KEY,
+    book_id BIGINT NOT NULL,
+    label VARCHAR(30) NOT NULL,
+    FOREIGN KEY (book_id) REFERENCES books (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+"#;
+
+const ROWS: &str =
+    "INSERT INTO authors (name, email) VALUES ('Frank Herbert', 'frank@example.com'); \
+                    INSERT INTO books (author_id, title) VALUES (1, 'Dune')";
+
+/// The schema SQL, the backend's name in crate names, and the flags `inspectdb` must raise
+/// (everything it cannot say exactly: a SERIAL key, foreign keys named otherwise than
+/// migrator names them).
+fn fixture(kind: Kind) -> (&'static str, &'static str, Vec<&'static str>) {
+    match kind {
+        Kind::Sqlite => ("sqlite", SQLITE, Vec::new()),
+        Kind::Postgres => (
+            "postgres",
+            POSTGRES,
+            vec![
+                "inspectdb: authors.id: numbered by a sequence default (nextval('authors_id_seq'::regclass))",
+                "inspectdb: books.author_id: the database names this foreign key `books_author_id_fkey`, migrator names it `books_author_id_fk_authors`",
+                "inspectdb: books.editor_id: the database names this foreign key `books_editor_id_fkey`",
+                "inspectdb: tags.book_id: the database names this foreign key `tags_book_id_fkey`",
+            ],
+        ),
+        Kind::Mysql => (
+            "mariadb",
+            MARIADB,
+            vec![
+                "inspectdb: books.author_id: the database names this foreign key `books_author_fk`, migrator names it `books_author_id_fk_authors`",
+                "inspectdb: books.editor_id: the database names this foreign key `books_editor_fk`",
+                "inspectdb: tags.book_id: the database names this foreign key `tags_ibfk_1`",
+            ],
+        ),
+    }
+}
+
+/// A workspace with the app crate `adopt_<name>` (no models yet) and its probe, built.
+fn workspace(name: &str) -> (TempWorkspace, String) {
+    let app = format!("adopt_{name}");
+    let ws = TempWorkspace::new(&[&app]);
+    ws.write(
+        &format!("{app}/Cargo.toml"),
+        &format!(
+            r#"[package]
+name = "{app}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+# The probe needs both servers; the app itself does not (the `migrator` host enables the
+# backend of the database it runs against).
+[features]
+servers = ["migrator-core/postgres", "migrator-core/mysql"]
+
+[dependencies]
+migrator-core.workspace = true
+chrono.workspace = true
+rust_decimal.workspace = true
+diesel.workspace = true
+
+[build-dependencies]
+migrator-build.workspace = true
+
+[[bin]]
+name = "adopt-{name}-probe"
+path = "src/bin/probe.rs"
+required-features = ["servers"]
+"#
+        ),
+    );
+    ws.write(
+        &format!("{app}/build.rs"),
+        "fn main() {\n    migrator_build::embed_migrations();\n}\n",
+    );
+    ws.write(
+        &format!("{app}/src/lib.rs"),
+        "//! An existing database, adopted.\n\nmigrator_core::embed_migrations!();\n",
+    );
+    ws.write(&format!("{app}/src/bin/probe.rs"), PROBE);
+    ws.cargo(&[
+        "build",
+        "--quiet",
+        "-p",
+        &app,
+        "--features",
+        "servers",
+        "--bin",
+        &format!("adopt-{name}-probe"),
+    ])
+    .expect_code(0);
+    (ws, app)
+}
+
+/// Runs the probe, which must succeed; its stdout.
+#[track_caller]
+fn probe(name: &str, args: &[&str]) -> String {
+    let out = Command::new(
+        target_dir()
+            .join("debug")
+            .join(format!("adopt-{name}-probe")),
+    )
+    .args(args)
+    .stdin(Stdio::null())
+    .output()
+    .expect("run the probe");
+    assert!(
+        out.status.success(),
+        "probe {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn adopt(kind: Kind) {
+    let (name, schema_sql, flags) = fixture(kind);
+    let db = TestDb::create(kind);
+    let (ws, app) = workspace(name);
+    probe(name, &["exec", &db.url, schema_sql]);
+    probe(name, &["exec", &db.url, ROWS]);
+    let before = probe(name, &["live", &db.url]);
+    let env = [("DATABASE_URL", db.url.as_str())];
+    let models = format!("{app}/src/models.rs");
+
+    let run = ws.migrator_env(&["inspectdb", "--app", &app, "--output", &models], &env);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("Inspected 3 tables: authors → Authors, books → Books, tags → Tags"),
+        "{}",
+        run.stderr
+    );
+    for flag in &flags {
+        assert!(
+            run.stderr.contains(flag),
+            "missing `{flag}` in:\n{}",
+            run.stderr
+        );
+    }
+    let flagged = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("inspectdb: "))
+        .count();
+    assert_eq!(flagged, flags.len(), "unexpected flags:\n{}", run.stderr);
+    let source = ws.read(&models);
+    for flag in &flags {
+        let (_, message) = flag.split_once(": ").unwrap();
+        let (_, message) = message.split_once(": ").unwrap();
+        let words: Vec<&str> = message.split_whitespace().take(4).collect();
+        assert!(
+            source.contains(&words.join(" ")),
+            "the source does not flag `{message}` at its spot:\n{source}"
+        );
+    }
+    assert!(source.contains("pub struct Books {"), "{source}");
+    let fmt = Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .arg(ws.path(&models))
+        .output()
+        .expect("run rustfmt");
+    assert!(
+        fmt.status.success(),
+        "the generated source is not as rustfmt lays it out:\n{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+
+    // An existing output file is never replaced without --force.
+    let again = ws.migrator_env(&["inspectdb", "--output", &models], &env);
+    again.expect_code(2);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    assert_eq!(ws.read(&models), source);
+
+    ws.edit(
+        &format!("{app}/src/lib.rs"),
+        "migrator_core::embed_migrations!();",
+        "pub mod models;\n\nmigrator_core::embed_migrations!();",
+    );
+    ws.migrator_env(&["makemigrations"], &env).expect_code(0);
+    assert_eq!(ws.files(&format!("{app}/migrations")), ["0001_initial.rs"]);
+    let migrate = ws.migrator_env(&["migrate", "--fake-initial"], &env);
+    migrate.expect_code(0);
+    assert!(
+        migrate
+            .stdout
+            .contains(&format!("Applying {app}.0001_initial... FAKED (initial")),
+        "{}",
+        migrate.stdout
+    );
+    ws.migrator_env(&["makemigrations", "--check"], &env)
+        .expect_code(0);
+    ws.migrator_env(&["migrate", "--check"], &env)
+        .expect_code(0);
+
+    let after = probe(name, &["live", &db.url]);
+    assert_eq!(before, after, "adopting the database changed its schema");
+    assert_eq!(
+        probe(
+            name,
+            &["texts", &db.url, "SELECT title AS v FROM books ORDER BY id"]
+        ),
+        "Dune\n"
+    );
+    probe(
+        name,
+        &[
+            "exec",
+            &db.url,
+            "INSERT INTO books (author_id, title) VALUES (1, 'Dune Messiah')",
+        ],
+    );
+
+    // The models are exact: migrating an empty database creates the same schema.
+    let fresh = TestDb::create(kind);
+    ws.migrator(&["migrate", "--database", &fresh.url])
+        .expect_code(0);
+    assert_eq!(
+        probe(name, &["schema", &fresh.url]),
+        probe(name, &["schema", &db.url, "serial"]),
+        "the models do not recreate the inspected schema"
+    );
+    assert_eq!(
+        probe(name, &["comments", &fresh.url]),
+        probe(name, &["comments", &db.url])
+    );
+}
+
+#[test]
+fn inspectdb_adopts_an_existing_sqlite_database() {
+    adopt(Kind::Sqlite);
+}
+
+#[test]
+fn inspectdb_adopts_an_existing_postgres_database() {
+    adopt(Kind::Postgres);
+}
+
+#[test]
+fn inspectdb_adopts_an_existing_mariadb_database() {
+    adopt(Kind::Mysql);
+}
+
+/// A database migrator made (the example apps, migrated) inspects without a single flag on
+/// every backend: everything it has, a model can say exactly.
+#[test]
+fn a_database_migrator_made_inspects_without_flags_on_every_backend() {
+    let ws = TempWorkspace::with_shop_example(true);
+    for kind in [Kind::Sqlite, Kind::Postgres, Kind::Mysql] {
+        let db = TestDb::create(kind);
+        ws.migrator(&["migrate", "--database", &db.url])
+            .expect_code(0);
+        let run = ws.migrator(&["inspectdb", "--database", &db.url]);
+        run.expect_code(0);
+        assert!(
+            run.stderr.contains(
+                "note: left out `catalog_categories`, already the table of the model \
+                 `catalog::models::Category` (name it to inspect it anyway)"
+            ),
+            "{kind:?}: {}",
+            run.stderr
+        );
+        let tables = [
+            "catalog_categories",
+            "catalog_products",
+            "orders_lines",
+            "orders_orders",
+        ];
+        let mut args = vec!["inspectdb", "--database", &db.url];
+        args.extend(tables);
+        let run = ws.migrator(&args);
+        run.expect_code(0);
+        assert!(
+            !run.stderr.contains("inspectdb: "),
+            "{kind:?}: a database migrator made got flags:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.contains("pub struct CatalogProducts {")
+                && run
+                    .stdout
+                    .contains("#[model(max_length = 40, unique)]\n    pub sku: String,"),
+            "{kind:?}:\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// Bad input is refused before anything is read or printed, naming the thing and the fix:
+/// a missing SQLite file (never created), a table the database lacks, an app the workspace
+/// lacks, an output folder that does not exist, `--force` without `--output`.
+#[test]
+fn inspectdb_refuses_bad_input_naming_it() {
+    let ws = TempWorkspace::with_library_example();
+    let missing = ws.sqlite_url("missing.sqlite3");
+    let run = ws.migrator(&["inspectdb", "--database", &missing]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("missing.sqlite3"), "{}", run.stderr);
+    assert!(
+        !ws.path("missing.sqlite3").exists(),
+        "inspectdb created the file"
+    );
+
+    let url = ws.sqlite_url("db.sqlite3");
+    ws.copy_migrations(&repo_root().join("examples/library"), "library");
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["nosuch"],
+            "error: the database has no table named `nosuch`; its tables are: authors, books",
+        ),
+        (
+            &["--app", "librar"],
+            "error: no app named `librar` (did you mean `library`?)",
+        ),
+        (
+            &["--output", "nofolder/models.rs"],
+            "error: cannot write nofolder/models.rs: the folder nofolder does not exist",
+        ),
+        (&["--force"], "--output"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["inspectdb", "--database", &url];
+        args.extend(extra);
+        let run = ws.migrator(&args);
+        run.expect_code(2);
+        assert!(run.stderr.contains(expected), "{extra:?}:\n{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{extra:?} printed:\n{}", run.stdout);
+    }
+
+    // Every table is already a model's: nothing to write, and each is named.
+    let run = ws.migrator(&["inspectdb", "--database", &url]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("Inspected no table"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "note: left out `books`, already the table of the model `library::models::Book`"
+        ),
+        "{}",
+        run.stderr
+    );
+}
