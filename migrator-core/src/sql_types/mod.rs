@@ -159,6 +159,14 @@ mod timestamp_tz;
 #[cfg(feature = "uuid")]
 mod uuid;
 
+// The per-backend column conversions, for `crate::types` to bind its newtypes with.
+#[cfg(feature = "decimal")]
+pub(crate) use decimal::DecimalColumn;
+#[cfg(feature = "chrono")]
+pub(crate) use timestamp_tz::TimestampTzColumn;
+#[cfg(feature = "uuid")]
+pub(crate) use uuid::UuidColumn;
+
 /// The SQL type of a migrator `ColumnType::Uuid` column (`uuid::Uuid`): `UUID` on PostgreSQL,
 /// `CHAR(36)` text on SQLite and MySQL/MariaDB. It is diesel's `Uuid`; see [the module](self).
 #[cfg(feature = "uuid")]
