@@ -35,7 +35,9 @@
 //!
 //! So query through `DbConnection`, check models with
 //! `#[diesel(check_for_backend(migrator_core::connection::MultiBackend))]`, and insert rows
-//! with UUID, decimal or UTC-timestamp columns with a bound `diesel::sql_query`:
+//! with UUID, decimal or UTC-timestamp columns either through fields of
+//! [`types`](crate::types)' `Uuid`, `Decimal` and `UtcDateTime` (migrator's own newtypes,
+//! which `Insertable` takes on every connection) or with a bound `diesel::sql_query`:
 //!
 //! ```
 //! # #[cfg(all(feature = "uuid", feature = "decimal"))] {

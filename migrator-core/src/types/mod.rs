@@ -2,9 +2,9 @@
 //! [`DbConnection`](crate::connection::DbConnection): [`Uuid`] (for `uuid::Uuid`),
 //! [`Decimal`] (for `rust_decimal::Decimal`) and [`UtcDateTime`] (for
 //! `chrono::DateTime<chrono::Utc>`). Each wraps the value (`.0`, `Deref`, `From` both ways)
-//! and is, for migrator, the same column as the type it wraps (same [`Column`] impl, so the
-//! same `ColumnType`, migrations and `schema.rs` line), and for diesel a value of the
-//! matching [`sql_types`](crate::sql_types) SQL type on every backend. This module owns the
+//! and is, for migrator, the same column as the type it wraps (the same
+//! [`Column`](crate::Column) impl, so the same `ColumnType`, migrations and `schema.rs`
+//! line), and for diesel a value of the matching [`sql_types`](crate::sql_types) SQL type on every backend. This module owns the
 //! newtypes and how they are bound and read; the SQL types and the per-backend conversions
 //! they reuse are [`sql_types`](crate::sql_types)'.
 //!
@@ -17,15 +17,16 @@
 //!
 //! | through | [`Decimal`] | [`Uuid`], [`UtcDateTime`] |
 //! |---|---|---|
-//! | `DbConnection` (every backend) | insert (`Insertable`, `None` as NULL), load, filter, update, delete | the same |
-//! | `SqliteConnection`, `MysqlConnection` | the same | insert, filter (`eq`, `lt`, …), update, delete; not loading: diesel's `Uuid` and `Timestamptz` SQL types exist only for PostgreSQL, and a query that reads a column must name its SQL type on the backend |
-//! | `PgConnection` | everything | everything |
+//! | `DbConnection` (every backend) | insert (`Insertable`; a `None` field is NULL unless the column has a default), load, filter, update, delete | the same |
+//! | `PgConnection` | the same | the same |
+//! | `SqliteConnection`, `MysqlConnection` | the same | insert, filter (`eq`, `lt`, …), update, delete; not loading: diesel's `Uuid` and `Timestamptz` SQL types exist only for PostgreSQL, and reading a column needs its SQL type on the backend (read those through `DbConnection`) |
 //!
-//! `Uuid` and `UtcDateTime` are bound through [`Bind`] rather than diesel's `Bound` for that
-//! reason: `Bound` asks the backend for the SQL type, `Bind` binds the value as migrator
-//! stores it (SQLite text, MySQL `CHAR(36)` / `DATETIME(6)`, PostgreSQL's own types).
-//! `eq_any` over `DbConnection` does not compile with any of them (diesel's `MultiConnection`
-//! renders `IN` lists with each backend's own conversions).
+//! All three are bound through [`Bind`], not diesel's `Bound`, which asks the backend for the
+//! SQL type (SQLite has no `Uuid` or `Timestamptz`, and its `Numeric` binds must be
+//! doubles): `Bind` binds the value as migrator stores it on the backend in use, with
+//! [`sql_types`](crate::sql_types)' conversions. Not covered: `eq_any` over `DbConnection`
+//! (diesel's `MultiConnection` renders `IN` lists with each backend's own conversions), and
+//! `.eq(None::<T>)` on `SqliteConnection` and `MysqlConnection` (use `DbConnection`).
 //!
 //! ```
 //! # #[cfg(all(feature = "uuid", feature = "decimal", feature = "chrono"))] {
