@@ -46,6 +46,8 @@ pub mod recorder;
 pub mod registry;
 pub mod sql_types;
 pub mod state;
+#[cfg(any(feature = "uuid", feature = "decimal", feature = "chrono"))]
+pub mod types;
 pub mod writer;
 
 pub use error::{BoxError, RegistryError};

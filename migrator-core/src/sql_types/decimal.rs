@@ -14,7 +14,7 @@ use diesel::sqlite::{Sqlite, SqliteType, SqliteValue};
 #[diesel(postgres_type(oid = 1700, array_oid = 1231))]
 #[diesel(sqlite_type(name = "Text"))]
 #[diesel(mysql_type(name = "Numeric"))]
-struct DecimalColumn;
+pub(crate) struct DecimalColumn;
 
 // diesel's `MultiConnection` derive writes `HasSqlType<Numeric>` itself (cargo feature
 // `decimal` turns on diesel's `numeric` for that, so the impl is there in every build).

@@ -35,7 +35,9 @@
 //!
 //! So query through `DbConnection`, check models with
 //! `#[diesel(check_for_backend(migrator_core::connection::MultiBackend))]`, and insert rows
-//! with UUID, decimal or UTC-timestamp columns with a bound `diesel::sql_query`:
+//! with UUID, decimal or UTC-timestamp columns either through fields of
+//! [`types`](crate::types)' `Uuid`, `Decimal` and `UtcDateTime` (migrator's own newtypes,
+//! which `Insertable` takes on every connection) or with a bound `diesel::sql_query`:
 //!
 //! ```
 //! # #[cfg(all(feature = "uuid", feature = "decimal"))] {
@@ -158,6 +160,14 @@ mod json;
 mod timestamp_tz;
 #[cfg(feature = "uuid")]
 mod uuid;
+
+// The per-backend column conversions, for `crate::types` to bind its newtypes with.
+#[cfg(feature = "decimal")]
+pub(crate) use decimal::DecimalColumn;
+#[cfg(feature = "chrono")]
+pub(crate) use timestamp_tz::TimestampTzColumn;
+#[cfg(feature = "uuid")]
+pub(crate) use uuid::UuidColumn;
 
 /// The SQL type of a migrator `ColumnType::Uuid` column (`uuid::Uuid`): `UUID` on PostgreSQL,
 /// `CHAR(36)` text on SQLite and MySQL/MariaDB. It is diesel's `Uuid`; see [the module](self).

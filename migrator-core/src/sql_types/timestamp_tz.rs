@@ -13,7 +13,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 #[diesel(postgres_type(oid = 1184, array_oid = 1185))]
 #[diesel(sqlite_type(name = "Text"))]
 #[diesel(mysql_type(name = "DateTime"))]
-struct TimestampTzColumn;
+pub(crate) struct TimestampTzColumn;
 
 multi_backend_impls!(
     diesel::sql_types::Timestamptz,

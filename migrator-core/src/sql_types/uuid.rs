@@ -11,7 +11,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 #[diesel(postgres_type(oid = 2950, array_oid = 2951))]
 #[diesel(sqlite_type(name = "Text"))]
 #[diesel(mysql_type(name = "String"))]
-struct UuidColumn;
+pub(crate) struct UuidColumn;
 
 multi_backend_impls!(diesel::sql_types::Uuid, UuidColumn, ::uuid::Uuid);
 
