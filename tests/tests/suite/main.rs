@@ -8,6 +8,7 @@ mod cli_makemigrations;
 mod cli_unattended;
 mod concurrency;
 mod crash;
+mod diesel_queries;
 mod diesel_schema;
 mod e2e_db;
 mod external_crate;

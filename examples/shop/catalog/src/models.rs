@@ -1,8 +1,8 @@
 //! The catalog models. Prices are exact decimals; a category may sit under a parent
 //! category (deleting the parent leaves its children at the top level).
 
+use migrator_core::types::Decimal;
 use migrator_core::Model;
-use rust_decimal::Decimal;
 
 // Each model is also diesel's struct for its table (`crate::schema`, written by `migrator
 // makemigrations`); the derives sit in `cfg_attr(not(migrator), …)` so a model change never

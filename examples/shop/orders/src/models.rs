@@ -1,8 +1,8 @@
 //! The order models: an order placed by a customer and its lines, one per product, each
 //! with a positive quantity and the unit price at the time of the order.
 
+use migrator_core::types::Decimal;
 use migrator_core::Model;
-use rust_decimal::Decimal;
 
 // Each model is also diesel's struct for its table (`crate::schema`, written by `migrator
 // makemigrations`); the derives sit in `cfg_attr(not(migrator), …)` so a model change never
