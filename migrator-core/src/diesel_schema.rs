@@ -262,32 +262,16 @@ pub fn schema_files(
     Ok(out)
 }
 
-/// Writes one schema file: a temporary file next to it, synced, then renamed over it, so a
-/// reader never sees half a file.
+/// Writes one schema file atomically ([`crate::writer::write_file`]): a reader never sees
+/// half a file.
 pub fn write(file: &SchemaFile) -> Result<(), DieselSchemaError> {
     let path = &file.target.file;
     let fail = |source| DieselSchemaError::Write {
         path: path.clone(),
         source,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("schema.rs");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        use std::io::Write as _;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(file.source.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(fail)
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(fail)?;
+    crate::writer::write_file(path, &file.source, true, "").map_err(fail)
 }
 
 /// The schema file of `app`: its models' tables, their foreign keys as `joinable!` (to this
@@ -535,14 +519,8 @@ fn doc(out: &mut String, indent: &str, text: Option<&str>) {
     }
 }
 
-/// Rust's strict and reserved keywords (2021 edition), which need `r#`.
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
-];
+// Rust's keywords, which need `r#` (one list, shared with inspectdb).
+use migrator_descriptor::names::RUST_KEYWORDS as KEYWORDS;
 
 /// `name` as a Rust identifier: as is, or `r#name` for a keyword.
 fn rust_ident(name: &str) -> String {

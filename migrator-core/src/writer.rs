@@ -218,26 +218,50 @@ fn short_hash<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> u32 {
     (h ^ (h >> 32)) as u32
 }
 
-/// Writes `source` to `dir/<name>.rs` atomically: a temporary file in `dir` is written and
-/// synced, then linked into place, so readers see either no file or the whole file. Creates
-/// `dir` when missing; refuses to overwrite an existing file (`ErrorKind::AlreadyExists`,
-/// naming the file). Returns the path written.
+/// Writes `source` to `dir/<name>.rs` atomically (see [`write_file`]). Creates `dir` when
+/// missing; refuses to overwrite an existing file (`ErrorKind::AlreadyExists`, naming the
+/// file). Returns the path written.
 pub fn write_atomic(dir: &Path, name: &str, source: &str) -> io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
     let path = dir.join(format!("{name}.rs"));
+    write_file(
+        &path,
+        source,
+        false,
+        "pick another name (--name) or delete the file first",
+    )?;
+    Ok(path)
+}
+
+/// Writes `source` to `path` atomically: a temporary file beside it is written and synced,
+/// then moved into place (and the folder synced), so readers see the old file (or none) or
+/// the whole new one. With `replace`, an existing file is replaced; without, it never is
+/// (`ErrorKind::AlreadyExists`: "PATH already exists; {hint}"), even when another process
+/// creates it meanwhile. A missing folder is an error (`ErrorKind::NotFound`, naming it).
+pub fn write_file(path: &Path, source: &str, replace: bool, hint: &str) -> io::Result<()> {
     let exists = || {
         io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already exists; pick another name (--name) or delete the file first",
-                path.display()
-            ),
+            format!("{} already exists; {hint}", path.display()),
         )
     };
-    if path.exists() {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the folder {} does not exist", dir.display()),
+        ));
+    }
+    if !replace && path.exists() {
         return Err(exists());
     }
-    let tmp = dir.join(format!(".{name}.rs.{}.tmp", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::OpenOptions::new()
             .write(true)
@@ -246,11 +270,14 @@ pub fn write_atomic(dir: &Path, name: &str, source: &str) -> io::Result<PathBuf>
         file.write_all(source.as_bytes())?;
         file.sync_all()?;
         drop(file);
+        if replace {
+            return fs::rename(&tmp, path);
+        }
         // A hard link never replaces an existing file, unlike rename.
-        match fs::hard_link(&tmp, &path) {
+        match fs::hard_link(&tmp, path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
-            Err(_) if !path.exists() => fs::rename(&tmp, &path),
+            Err(_) if !path.exists() => fs::rename(&tmp, path),
             Err(e) => Err(e),
         }
     })();
@@ -259,7 +286,7 @@ pub fn write_atomic(dir: &Path, name: &str, source: &str) -> io::Result<PathBuf>
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(path)
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,42 @@
 /// The longest name the derive writes: PostgreSQL keeps 63 bytes (MySQL/MariaDB 64).
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
+/// Rust keywords (strict and reserved, every edition): a field or module with one of these
+/// names is written `r#name`.
+pub const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Why `name` cannot be a table, column, index or constraint name of a model, if it cannot:
+/// it must match `[A-Za-z_][A-Za-z0-9_]*` and be at most [`MAX_IDENTIFIER_BYTES`] bytes, so
+/// nothing that would need quoting tricks ever reaches generated SQL. The derive refuses such
+/// names; inspectdb flags them.
+pub fn identifier_problem(name: &str) -> Option<String> {
+    let Some(first) = name.chars().next() else {
+        return Some("it is empty".into());
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Some(format!("it starts with `{first}`"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Some(format!("it contains `{bad}`"));
+    }
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        return Some(format!(
+            "it is {} bytes long and the limit is {MAX_IDENTIFIER_BYTES}",
+            name.len()
+        ));
+    }
+    None
+}
+
 /// The index behind a field's `unique` or `index` flag (and, on MySQL/MariaDB, the index a
 /// foreign key needs when no other index starts with its column): `{table}_{column}_uniq` or
 /// `{table}_{column}_idx`, as long as it is (a server backend shortens it to its limit when

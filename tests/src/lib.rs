@@ -360,3 +360,19 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs `cargo run -q ARGS` from this repository (an example's binary) with `DATABASE_URL`
+/// set to `url`, into the shared [`target_dir`], with no input.
+pub fn run_example(args: &[&str], url: &str) -> Run {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["run", "-q"])
+        .args(args)
+        .current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("DATABASE_URL", url)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run cargo");
+    Run::from_output(output)
+}

@@ -28,8 +28,7 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::Path;
 
 use thiserror::Error;
@@ -346,57 +345,10 @@ pub fn generate(
 /// `overwrite`, an existing file is never replaced (`ErrorKind::AlreadyExists`, naming it and
 /// `--force`); a missing folder is an error (`ErrorKind::NotFound`, naming it), not created.
 pub fn write_source(path: &Path, source: &str, overwrite: bool) -> io::Result<()> {
-    let exists = || {
-        io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already exists; pass --force to replace it, or write elsewhere",
-                path.display()
-            ),
-        )
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("the folder {} does not exist", dir.display()),
-        ));
-    }
-    if !overwrite && path.exists() {
-        return Err(exists());
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "models.rs".to_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(source.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        if overwrite {
-            fs::rename(&tmp, path)
-        } else {
-            // A hard link never replaces an existing file, unlike rename.
-            match fs::hard_link(&tmp, path) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
-                Err(_) if !path.exists() => fs::rename(&tmp, path),
-                Err(e) => Err(e),
-            }
-        }
-    })();
-    let _ = fs::remove_file(&tmp);
-    result?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::writer::write_file(
+        path,
+        source,
+        overwrite,
+        "pass --force to replace it, or write elsewhere",
+    )
 }

@@ -6,18 +6,8 @@
 
 use std::collections::BTreeSet;
 
-/// The longest identifier the derive accepts (PostgreSQL keeps 63 bytes).
-const MAX_IDENTIFIER_BYTES: usize = 63;
-
-/// Rust keywords (strict and reserved, every edition), which a field may only be named
-/// with `r#`.
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
+pub(crate) use migrator_descriptor::names::identifier_problem;
+use migrator_descriptor::names::RUST_KEYWORDS as KEYWORDS;
 
 /// Keywords that cannot be raw identifiers either.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
@@ -65,30 +55,6 @@ const TAKEN_TYPE_NAMES: &[&str] = &[
     "Unpin",
     "Debug",
 ];
-
-/// Why `name` cannot be a table, column, index or check name in a model, if it cannot: the
-/// derive takes `[A-Za-z_][A-Za-z0-9_]*` of at most 63 bytes.
-pub(crate) fn identifier_problem(name: &str) -> Option<String> {
-    let Some(first) = name.chars().next() else {
-        return Some("it is empty".into());
-    };
-    if !(first.is_ascii_alphabetic() || first == '_') {
-        return Some(format!("it starts with `{first}`"));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Some(format!("it contains `{bad}`"));
-    }
-    if name.len() > MAX_IDENTIFIER_BYTES {
-        return Some(format!(
-            "it is {} bytes long and the limit is {MAX_IDENTIFIER_BYTES}",
-            name.len()
-        ));
-    }
-    None
-}
 
 /// The words of a database name: split at anything that is not an ASCII letter or digit.
 fn words(name: &str) -> Vec<&str> {

@@ -633,12 +633,12 @@ fn write_source_is_atomic_and_never_replaces_without_overwrite() {
     let e = write_source(&path, "second\n", false).unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
     assert!(e.to_string().contains("--force"), "{e}");
-    assert_eq!(fs::read_to_string(&path).unwrap(), "first\n");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
     write_source(&path, "second\n", true).unwrap();
-    assert_eq!(fs::read_to_string(&path).unwrap(), "second\n");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "second\n");
     let e = write_source(&dir.path().join("nope/models.rs"), "x", false).unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::NotFound);
-    let leftovers: Vec<_> = fs::read_dir(dir.path())
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name())

@@ -4,29 +4,14 @@
 //! and MySQL/MariaDB, built once with both server features. Each run applies the migrations
 //! first and removes what it created, so a second run prints the same report.
 
-use std::process::{Command, Stdio};
-
-use migrator_tests::{repo_root, target_dir, Run};
+use migrator_tests::{run_example, Run};
 
 use crate::reliability::{Kind, TestDb};
 
 /// Runs `shop-app` from this repository against `url`.
 fn shop_app(url: &str) -> Run {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["run", "-q", "-p", "shop-app"])
-        .args(["--features", "migrator-core/postgres,migrator-core/mysql"])
-        .current_dir(repo_root())
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("DATABASE_URL", url)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cargo");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let features = "migrator-core/postgres,migrator-core/mysql";
+    run_example(&["-p", "shop-app", "--features", features], url)
 }
 
 const REPORT: &str = "order for ada@example.com is paid

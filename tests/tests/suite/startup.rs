@@ -3,27 +3,13 @@
 //! (`pending_embedded`), and then uses the tables it created through the diesel schema
 //! `makemigrations` wrote (insert, filter, update, delete).
 
-use std::process::{Command, Stdio};
-
-use migrator_tests::{repo_root, target_dir, Run};
+use migrator_tests::{run_example, Run};
 
 /// Runs `library-app ARGS` from this repository against `url`.
 fn library_app(url: &str, args: &[&str]) -> Run {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["run", "-q", "-p", "library", "--bin", "library-app", "--"])
-        .args(args)
-        .current_dir(repo_root())
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("DATABASE_URL", url)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cargo");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let mut all = vec!["-p", "library", "--bin", "library-app", "--"];
+    all.extend_from_slice(args);
+    run_example(&all, url)
 }
 
 #[test]
