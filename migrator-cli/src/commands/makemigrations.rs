@@ -106,20 +106,21 @@ pub fn makemigrations(
         .into_iter()
         .filter(|(app, _)| args.apps.is_empty() || args.apps.contains(app))
         .collect();
-    if args.merge {
-        let merges =
-            autodetector::merge_migrations(&loaded.graph, &conflicts, args.name.as_deref());
-        return merge(merges, &loaded, args, ctx, out);
-    }
-    if !conflicts.is_empty() {
-        return Err(CliError::Conflicts(conflicts));
-    }
     // The diesel schemas the models imply, rendered (and refused) before anything is written.
     let schemas: Vec<SchemaFile> =
         diesel_schema::schema_files(&current, &diesel_schema::schema_targets()?, &args.apps)?
             .into_iter()
             .filter(|f| f.stale)
             .collect();
+    if args.merge {
+        let merges =
+            autodetector::merge_migrations(&loaded.graph, &conflicts, args.name.as_deref());
+        let status = merge(merges, &loaded, args, ctx, out)?;
+        return update_schemas(&schemas, args, ctx, out, status);
+    }
+    if !conflicts.is_empty() {
+        return Err(CliError::Conflicts(conflicts));
+    }
 
     let options = Options {
         apps: args.apps.clone(),
