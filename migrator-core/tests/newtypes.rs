@@ -113,14 +113,8 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-/// `value` as the backend keeps it: a SQLite `DECIMAL` column keeps a double's worth of
-/// digits (NUMERIC affinity); the servers are exact.
 fn as_stored(backend: Backend, value: Decimal) -> Decimal {
-    if backend != Backend::Sqlite {
-        return value;
-    }
-    let double: f64 = value.to_string().parse().unwrap();
-    dec(&double.to_string())
+    Decimal(conformance_support::decimal_as_stored(backend, value.0))
 }
 
 /// What reading `row` back gives on `backend`.

@@ -177,14 +177,8 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-/// `value` as a SQLite `DECIMAL` column keeps it: NUMERIC affinity turns number text into a
-/// REAL (an INTEGER when whole), a double's worth of digits. Exact on the servers.
 fn as_stored(backend: Backend, value: Decimal) -> Decimal {
-    if backend != Backend::Sqlite {
-        return value;
-    }
-    let double: f64 = value.to_string().parse().unwrap();
-    dec(&double.to_string())
+    conformance_support::decimal_as_stored(backend, value)
 }
 
 /// What reading `row` back gives on `backend`.

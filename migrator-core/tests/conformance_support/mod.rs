@@ -632,3 +632,13 @@ pub fn history() -> Vec<Operation> {
         }),
     ]
 }
+
+/// `value` as a `DECIMAL` column on `backend` keeps it: SQLite's NUMERIC affinity turns number
+/// text into a REAL (an INTEGER when whole), a double's worth of digits; the servers are exact.
+pub fn decimal_as_stored(backend: Backend, value: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    if backend != Backend::Sqlite {
+        return value;
+    }
+    let double: f64 = value.to_string().parse().unwrap();
+    double.to_string().parse().unwrap()
+}

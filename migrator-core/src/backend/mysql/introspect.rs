@@ -165,6 +165,35 @@ fn requote(sql: &str) -> String {
     lit(&value)
 }
 
+/// The check constraints of the table whose quoted name is `tl`, as (name, clause, level):
+/// MariaDB reports column-level checks (its JSON validity checks among them) with their level,
+/// MySQL only table-level ones.
+fn checks(
+    conn: &mut MysqlConnection,
+    mariadb: bool,
+    tl: &str,
+) -> Result<Vec<Row3>, IntrospectError> {
+    if mariadb {
+        load(
+            conn,
+            format!(
+                "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS a, CAST(CHECK_CLAUSE AS CHAR) AS b, CAST(LEVEL AS CHAR) AS c \
+                 FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
+            ),
+        )
+    } else {
+        load(
+            conn,
+            format!(
+                "SELECT CAST(t.CONSTRAINT_NAME AS CHAR) AS a, CAST(c.CHECK_CLAUSE AS CHAR) AS b, 'Table' AS c \
+                 FROM information_schema.TABLE_CONSTRAINTS t JOIN information_schema.CHECK_CONSTRAINTS c \
+                 ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
+                 WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = {tl} AND t.CONSTRAINT_TYPE = 'CHECK'"
+            ),
+        )
+    }
+}
+
 /// Reads the current database's schema (every base table except the recorder's) through
 /// `information_schema`. Types are normalized with [`normalize_type`]; MariaDB's `JSON`
 /// (a `LONGTEXT` with a `json_valid` column check) is reported as `JSON`; MariaDB's `NULL`
@@ -175,25 +204,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
     for (table, _) in tables(conn)? {
         let tl = lit(&table);
         // Checks: (name, clause, level). MariaDB keeps JSON validity as column-level checks.
-        let check_rows: Vec<Row3> = if mariadb {
-            load(
-                conn,
-                format!(
-                    "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS a, CAST(CHECK_CLAUSE AS CHAR) AS b, CAST(LEVEL AS CHAR) AS c \
-                     FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
-                ),
-            )?
-        } else {
-            load(
-                conn,
-                format!(
-                    "SELECT CAST(t.CONSTRAINT_NAME AS CHAR) AS a, CAST(c.CHECK_CLAUSE AS CHAR) AS b, 'Table' AS c \
-                     FROM information_schema.TABLE_CONSTRAINTS t JOIN information_schema.CHECK_CONSTRAINTS c \
-                     ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
-                     WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = {tl} AND t.CONSTRAINT_TYPE = 'CHECK'"
-                ),
-            )?
-        };
+        let check_rows = checks(conn, mariadb, &tl)?;
         let mut json_columns = Vec::new();
         let mut checks = Vec::new();
         for r in check_rows {
@@ -433,25 +444,7 @@ pub fn inspect(conn: &mut MysqlConnection) -> Result<LiveSchema, IntrospectError
                 extra,
             });
         }
-        let check_rows: Vec<Row3> = if mariadb {
-            load(
-                conn,
-                format!(
-                    "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS a, CAST(CHECK_CLAUSE AS CHAR) AS b, CAST(LEVEL AS CHAR) AS c \
-                     FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {tl}"
-                ),
-            )?
-        } else {
-            load(
-                conn,
-                format!(
-                    "SELECT CAST(t.CONSTRAINT_NAME AS CHAR) AS a, CAST(c.CHECK_CLAUSE AS CHAR) AS b, 'Table' AS c \
-                     FROM information_schema.TABLE_CONSTRAINTS t JOIN information_schema.CHECK_CONSTRAINTS c \
-                     ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
-                     WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = {tl} AND t.CONSTRAINT_TYPE = 'CHECK'"
-                ),
-            )?
-        };
+        let check_rows = checks(conn, mariadb, &tl)?;
         for r in check_rows {
             let clause = r.b.unwrap_or_default();
             if r.c.as_deref() == Some("Column") {
