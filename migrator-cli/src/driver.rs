@@ -167,6 +167,9 @@ pub struct Workspace {
     /// Some workspace package builds migrator-core at build time (a build script that calls
     /// `migrator_core::build::embed_migrations()` rather than `migrator-build`'s).
     pub core_at_build_time: bool,
+    /// Some app sets `[package.metadata.migrator] diesel-schema`: a failed host build is
+    /// retried with `cfg(migrator)` (see [`drive`]).
+    pub keeps_diesel_schema: bool,
 }
 
 impl Workspace {
@@ -185,6 +188,7 @@ impl Workspace {
         let mut apps = Vec::new();
         let mut cli = None;
         let mut core_at_build_time = false;
+        let mut keeps_diesel_schema = false;
         for package in meta.workspace_packages() {
             core_at_build_time |= package
                 .dependencies
@@ -209,6 +213,11 @@ impl Workspace {
             if OWN_CRATES.contains(&package.name.as_str()) || opted_out {
                 continue;
             }
+            keeps_diesel_schema |= package
+                .metadata
+                .get("migrator")
+                .and_then(|m| m.get(migrator_core::diesel_schema::SETTING))
+                .is_some();
             let Some(core) = package
                 .dependencies
                 .iter()
@@ -255,6 +264,7 @@ impl Workspace {
             apps,
             cli: cli.unwrap_or_else(|| CliSource::Registry(env!("CARGO_PKG_VERSION").into())),
             core_at_build_time,
+            keeps_diesel_schema,
         })
     }
 
@@ -710,7 +720,7 @@ pub fn drive(
     let lock_refreshed = host.write(&ws.root)?;
     // With a diesel schema in the workspace, the compiler's messages are held until it is
     // known whether the build is retried: the retry's are the ones that matter.
-    let retry = keeps_diesel_schema(&ws);
+    let retry = ws.keeps_diesel_schema;
     let mut held = Vec::new();
     let first = build_host(
         &ws,
@@ -738,24 +748,6 @@ pub fn drive(
         }
     };
     run_host(&exe, args, &ws.context())
-}
-
-/// Whether an app of the workspace sets `diesel-schema` (its manifest is read again; one that
-/// cannot be read counts as no).
-fn keeps_diesel_schema(ws: &Workspace) -> bool {
-    ws.apps.iter().any(|app| {
-        let manifest = app.manifest_dir.join("Cargo.toml");
-        std::fs::read_to_string(manifest)
-            .ok()
-            .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
-            .is_some_and(|doc| {
-                doc.get("package")
-                    .and_then(|p| p.get("metadata"))
-                    .and_then(|m| m.get("migrator"))
-                    .and_then(|m| m.get(migrator_core::diesel_schema::SETTING))
-                    .is_some()
-            })
-    })
 }
 
 #[cfg(test)]

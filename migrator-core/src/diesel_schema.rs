@@ -282,13 +282,12 @@ pub fn render(
     current: &CurrentModels,
     targets: &BTreeMap<String, SchemaTarget>,
 ) -> Result<String, DieselSchemaError> {
-    let models: Vec<&ModelState> = current
+    let mut sorted: Vec<&ModelState> = current
         .state
         .models
         .values()
         .filter(|m| m.app == app)
         .collect();
-    let mut sorted = models.clone();
     sorted.sort_by(|a, b| a.table.cmp(&b.table));
     let mut problems = Vec::new();
     let mut out = String::new();

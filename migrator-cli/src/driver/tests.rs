@@ -13,6 +13,7 @@ fn workspace() -> Workspace {
         }],
         cli: CliSource::Path(PathBuf::from("/ws/migrator-cli")),
         core_at_build_time: true,
+        keeps_diesel_schema: false,
     }
 }
 
