@@ -11,7 +11,7 @@
 //! never touches a database.
 //!
 //! How detection works: a working copy of the old state is changed by every operation as it
-//! is emitted (with [`Operation::state_forwards`]), phase by phase — renames of models, then
+//! is emitted (with [`Operation::state_forwards`](crate::Operation::state_forwards)), phase by phase — renames of models, then
 //! per kept model the field renames, index/constraint removals, field removals, field
 //! renames; deleted models whose table is taken by another model; table and comment changes;
 //! created models in foreign-key order; added and altered fields; the other deleted models

@@ -60,7 +60,7 @@ pub enum DetectError {
         /// The field still holding it.
         other: String,
     },
-    /// The existing migrations do not replay (see [`MigrationGraph::project_state`]).
+    /// The existing migrations do not replay (see [`MigrationGraph::project_state`](crate::graph::MigrationGraph::project_state)).
     #[error(transparent)]
     Graph(#[from] GraphError),
     /// A new migration needs another app's migration, and that app has none.

@@ -69,7 +69,7 @@ pub struct MigrateOptions {
     /// [`DEFAULT_LOCK_TIMEOUT`](crate::lock::DEFAULT_LOCK_TIMEOUT)).
     pub lock_timeout: Option<Duration>,
     /// MySQL: finish a migration an earlier run left half-applied (see
-    /// [`ExecutorError::Interrupted`]) by running it again from the interrupted operation.
+    /// [`ExecutorError::Interrupted`](super::ExecutorError::Interrupted)) by running it again from the interrupted operation.
     pub resume: bool,
 }
 
