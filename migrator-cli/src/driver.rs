@@ -712,8 +712,20 @@ pub const HOST_BUILD_ENV: &str = migrator_core::build::HOST_BUILD_ENV;
 pub fn drive(
     manifest_path: Option<&Path>,
     args: &[OsString],
-    quiet: bool,
+    verbosity: u8,
 ) -> Result<i32, DriverError> {
+    if let Some(fresh) = fresh::lookup(manifest_path, args) {
+        if verbosity >= 3 {
+            eprintln!(
+                "migrator: nothing cargo would look at changed since {} was built; running it \
+                 without cargo",
+                fresh.exe.display()
+            );
+        }
+        return run_host(&fresh.exe, args, &fresh.context);
+    }
+    let quiet = verbosity == 0;
+    let started = std::time::SystemTime::now();
     let ws = Workspace::discover(manifest_path)?;
     let features = host_features(args, &ws.root);
     let host = HostCrate::for_workspace_with_features(&ws, &features)?;
@@ -738,17 +750,40 @@ pub fn drive(
                  `cfg(migrator)` set, which leaves out diesel derives written \
                  `#[cfg_attr(not(migrator), derive(…))]` (docs/diesel.md)"
             );
+            // Built with `cfg(migrator)`: the next command must go through cargo again.
+            fresh::forget(manifest_path, &ws.target_dir);
             build_host(&ws, &host, quiet, false, true, None)?
         }
         first => {
             for text in &held {
                 eprint!("{text}");
             }
-            first?
+            let exe = first.inspect_err(|_| fresh::forget(manifest_path, &ws.target_dir))?;
+            let recorded = fresh::record(
+                manifest_path,
+                &ws.target_dir,
+                &ws.context(),
+                &features,
+                &exe,
+                started,
+            );
+            if verbosity >= 3 {
+                eprintln!(
+                    "migrator: {}",
+                    if recorded {
+                        "recorded what this build read; the next command skips cargo while none of it changes"
+                    } else {
+                        "a file changed during the build (or its file list is incomplete); the next command goes through cargo again"
+                    }
+                );
+            }
+            exe
         }
     };
     run_host(&exe, args, &ws.context())
 }
+
+pub mod fresh;
 
 #[cfg(test)]
 mod tests;

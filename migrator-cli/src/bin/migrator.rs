@@ -11,7 +11,7 @@ use migrator_cli::{driver, Cli, Output};
 
 fn drive(cli: &Cli) -> anyhow::Result<u8> {
     let args: Vec<_> = std::env::args_os().skip(1).collect();
-    let code = driver::drive(cli.manifest_path.as_deref(), &args, cli.verbosity == 0)?;
+    let code = driver::drive(cli.manifest_path.as_deref(), &args, cli.verbosity)?;
     Ok(u8::try_from(code).unwrap_or(2))
 }
 

@@ -12,6 +12,7 @@ mod diesel_queries;
 mod diesel_schema;
 mod e2e_db;
 mod external_crate;
+mod fresh_host;
 mod inspectdb;
 mod migrate_commands;
 mod migrate_e2e;
