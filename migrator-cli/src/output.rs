@@ -4,15 +4,26 @@
 //! paths); the formats follow Django's `manage.py` output. Normal output goes to stdout,
 //! warnings, errors and the driver's messages go to stderr. [`Output::captured`] gives an
 //! `Output` that writes into memory, for tests and for callers that embed the CLI.
+//!
+//! - [`style`]: colour (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`, a terminal); both streams are
+//!   `anstream` streams that strip the styles when not coloured.
+//! - [`json`]: `--format json`, the documents and events of schema `migrator/1`. In JSON mode
+//!   the text methods write nothing to stdout (their stderr lines stay), and commands call
+//!   [`Output::emit`]; [`Output::failed`] writes the error object.
+
+pub mod json;
+pub mod style;
 
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anstream::{AutoStream, ColorChoice};
 use migrator_core::executor::Outcome;
 use migrator_core::inspectdb::Inspection;
 use migrator_core::lock::LockWait;
+use migrator_core::Operation;
 
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
 pub type OperationLine = (char, String);
@@ -70,11 +81,20 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-/// The terminal (or an in-memory capture) plus the verbosity level.
+use crate::cli::{ColorWhen, Format};
+use style::paint;
+
+/// The terminal (or an in-memory capture) plus the verbosity level and the format.
 pub struct Output {
+    /// Text for stdout: coloured or stripped; a sink in JSON mode.
     out: Box<dyn Write>,
+    /// stderr: coloured or stripped.
     err: Box<dyn Write>,
+    /// JSON mode: the real stdout, for [`Output::emit`].
+    json: Option<Box<dyn Write>>,
     verbosity: u8,
+    /// `-v 2`: operation lines were shown under the running migration.
+    operations_shown: bool,
 }
 
 /// One operation's part of `sqlmigrate`'s output.
@@ -131,24 +151,103 @@ macro_rules! say {
 }
 
 impl Output {
-    /// Writes to the process's stdout and stderr.
+    /// Writes text to the process's stdout and stderr, coloured as `auto` decides.
     pub fn stdio(verbosity: u8) -> Self {
-        Self {
-            out: Box::new(io::stdout()),
-            err: Box::new(io::stderr()),
+        Self::stdio_with(verbosity, Format::Text, ColorWhen::Auto)
+    }
+
+    /// Writes to the process's stdout and stderr in `format`, coloured per `color` (each
+    /// stream decided on its own: a terminal stdout and a piped stderr differ).
+    pub fn stdio_with(verbosity: u8, format: Format, color: ColorWhen) -> Self {
+        let out_choice = style::choice(color, &io::stdout());
+        let err_choice = style::choice(color, &io::stderr());
+        Self::new(
+            Box::new(io::stdout()),
+            Box::new(io::stderr()),
+            (out_choice, err_choice),
+            format,
             verbosity,
+        )
+    }
+
+    fn new(
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+        (out_choice, err_choice): (ColorChoice, ColorChoice),
+        format: Format,
+        verbosity: u8,
+    ) -> Self {
+        let err: Box<dyn Write> = Box::new(AutoStream::new(err, err_choice));
+        let (out, json): (Box<dyn Write>, _) = match format {
+            Format::Text => (Box::new(AutoStream::new(out, out_choice)), None),
+            Format::Json => (Box::new(io::sink()), Some(out)),
+        };
+        Self {
+            out,
+            err,
+            json,
+            verbosity,
+            operations_shown: false,
         }
     }
 
-    /// Writes into memory; read it back through the returned [`Captured`].
+    /// Writes text into memory, without colour; read it back through the returned
+    /// [`Captured`].
     pub fn captured(verbosity: u8) -> (Self, Captured) {
+        Self::captured_with(verbosity, Format::Text, false)
+    }
+
+    /// Writes into memory in `format`, coloured when `color`.
+    pub fn captured_with(verbosity: u8, format: Format, color: bool) -> (Self, Captured) {
         let cap = Captured::default();
-        let output = Self {
-            out: Box::new(SharedBuf(cap.out.clone())),
-            err: Box::new(SharedBuf(cap.err.clone())),
-            verbosity,
+        let choice = if color {
+            ColorChoice::AlwaysAnsi
+        } else {
+            ColorChoice::Never
         };
+        let output = Self::new(
+            Box::new(SharedBuf(cap.out.clone())),
+            Box::new(SharedBuf(cap.err.clone())),
+            (choice, choice),
+            format,
+            verbosity,
+        );
         (output, cap)
+    }
+
+    /// `--format json`: stdout holds only [`Output::emit`]'s objects.
+    pub fn is_json(&self) -> bool {
+        self.json.is_some()
+    }
+
+    /// Writes one JSON object (one line) on stdout: `schema`, `kind`, then `doc`'s fields.
+    /// Does nothing in text mode.
+    pub fn emit<T: json::Document>(&mut self, doc: &T) {
+        let Some(w) = self.json.as_mut() else {
+            return;
+        };
+        let line = json::Envelope {
+            schema: json::SCHEMA,
+            kind: T::KIND,
+            body: doc,
+        };
+        // Serialising plain data cannot fail; a closed pipe only loses the line.
+        if serde_json::to_writer(&mut *w, &line).is_ok() {
+            let _ = w.write_all(b"\n");
+            let _ = w.flush();
+        }
+    }
+
+    /// A failed command: `error: …` on stderr and, in JSON mode, the error object on stdout.
+    /// `code` is the error's stable name ([`crate::CliError::code`]).
+    pub fn failed(&mut self, code: &'static str, message: &dyn Display, exit_code: u8) {
+        self.end_line();
+        self.error(message);
+        self.emit(&json::Error {
+            error: code,
+            message: message.to_string(),
+            exit_code,
+        });
     }
 
     /// The verbosity level (0–3).
@@ -251,7 +350,8 @@ impl Output {
     pub fn data_loss_warning(&mut self, app: &str, migration: &str, operations: &[OperationLine]) {
         say!(
             self.err,
-            "warning: migration {app}.{migration} loses data when applied:"
+            "{} migration {app}.{migration} loses data when applied:",
+            paint(style::WARNING, "warning:")
         );
         for (symbol, description) in operations {
             say!(self.err, "    {symbol} {description}");
@@ -277,9 +377,10 @@ impl Output {
         for (model, field) in fields {
             say!(
                 self.err,
-                "warning: migration {app}.{migration} makes field `{field}` of {app}.{model} NOT \
+                "{} migration {app}.{migration} makes field `{field}` of {app}.{model} NOT \
                  NULL without a default: if the table has rows where `{field}` is NULL, `migrate` \
-                 fails on them"
+                 fails on them",
+                paint(style::WARNING, "warning:")
             );
         }
         say!(
@@ -304,7 +405,8 @@ impl Output {
     ) {
         say!(
             self.err,
-            "note: rolling back {app}.{migration} re-adds removed NOT NULL fields that have no default:"
+            "{} rolling back {app}.{migration} re-adds removed NOT NULL fields that have no default:",
+            paint(style::NOTE, "note:")
         );
         for (model, field, value) in refills {
             say!(self.err, "    {model}.{field}: existing rows get {value}");
@@ -411,9 +513,13 @@ impl Output {
         if self.verbosity < 1 {
             return;
         }
-        say!(self.out, "Operations to perform:");
+        say!(
+            self.out,
+            "{}",
+            paint(style::HEADING, "Operations to perform:")
+        );
         say!(self.out, "  {target}");
-        say!(self.out, "Running migrations:");
+        say!(self.out, "{}", paint(style::HEADING, "Running migrations:"));
     }
 
     /// `  Applying library.0001_initial...` (the result follows on the same line).
@@ -424,18 +530,75 @@ impl Output {
         let verb = if backwards { "Unapplying" } else { "Applying" };
         let _ = write!(self.out, "  {verb} {key}...");
         let _ = self.out.flush();
+        self.operations_shown = false;
     }
 
-    /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`.
-    pub fn migrate_finished(&mut self, outcome: Outcome, elapsed: Duration) {
+    /// `-v 2`: an operation of the running migration starts: `    + Add field isbn to book`
+    /// (its time follows on the same line), so a long migration shows where it is.
+    pub fn operation_started(&mut self, operation: &Operation) {
+        if self.verbosity < 2 {
+            return;
+        }
+        if !self.operations_shown {
+            say!(self.out, "");
+            self.operations_shown = true;
+        }
+        let _ = write!(
+            self.out,
+            "    {} {}",
+            operation.symbol(),
+            operation.describe()
+        );
+        let _ = self.out.flush();
+    }
+
+    /// `-v 2`: ` (0.03 s)` after the operation's line.
+    pub fn operation_finished(&mut self, elapsed: Duration) {
+        if self.verbosity < 2 {
+            return;
+        }
+        say!(self.out, " ({:.2} s)", elapsed.as_secs_f64());
+    }
+
+    /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`; after operation lines
+    /// (`-v 2`) on a line of its own, naming the migration again.
+    pub fn migrate_finished(&mut self, key: &str, outcome: Outcome, elapsed: Duration) {
         if self.verbosity < 1 {
             return;
         }
-        match outcome {
-            Outcome::Applied => say!(self.out, " OK ({} ms)", elapsed.as_millis()),
-            Outcome::Faked => say!(self.out, " FAKED"),
-            Outcome::FakedInitial => say!(self.out, " FAKED (initial: its tables exist)"),
+        if std::mem::take(&mut self.operations_shown) {
+            let _ = write!(self.out, "  {key}");
         }
+        match outcome {
+            Outcome::Applied => say!(
+                self.out,
+                " {} ({} ms)",
+                paint(style::OK, "OK"),
+                elapsed.as_millis()
+            ),
+            Outcome::Faked => say!(self.out, " {}", paint(style::FAKED, "FAKED")),
+            Outcome::FakedInitial => say!(
+                self.out,
+                " {} (initial: its tables exist)",
+                paint(style::FAKED, "FAKED")
+            ),
+        }
+    }
+
+    /// ` FAILED` after the migration that failed (the error follows on stderr).
+    pub fn migrate_failed(&mut self, key: &str) {
+        if self.verbosity < 1 {
+            return;
+        }
+        if std::mem::take(&mut self.operations_shown) {
+            let _ = write!(self.out, "  {key}");
+        }
+        say!(self.out, " {}", paint(style::FAILED, "FAILED"));
+    }
+
+    /// Ends a line left open (`Applying …...` with no result yet) before an error.
+    fn end_line(&mut self) {
+        let _ = self.out.flush();
     }
 
     /// The migration lock is busy: who holds it (when the database can tell) and how long
@@ -498,9 +661,10 @@ impl Output {
     pub fn unmigrated_changes(&mut self, apps: &[String]) {
         say!(
             self.err,
-            "warning: your models in app(s) '{}' have changes that are not yet reflected in a \
+            "{} your models in app(s) '{}' have changes that are not yet reflected in a \
              migration, and so won't be applied.\n  Run `migrator makemigrations` to make new \
              migrations, and then `migrator migrate` to apply them.",
+            paint(style::WARNING, "warning:"),
             apps.join("', '")
         );
     }
@@ -508,15 +672,20 @@ impl Output {
     /// `showmigrations`: one app and its migrations, `[X]` applied, `[ ]` not; a migration
     /// whose record is wrong says so after its name.
     pub fn show_app(&mut self, app: &str, rows: &[ShowRow]) {
-        say!(self.out, "{app}");
+        say!(self.out, "{}", paint(style::HEADING, app));
         if rows.is_empty() {
             say!(self.out, " (no migrations)");
         }
         for row in rows {
-            let mark = if row.applied { 'X' } else { ' ' };
+            let mark = mark(row.applied);
             match &row.problem {
-                Some(problem) => say!(self.out, " [{mark}] {}  <- {problem}", row.name),
-                None => say!(self.out, " [{mark}] {}", row.name),
+                Some(problem) => say!(
+                    self.out,
+                    " {mark} {}  {}",
+                    row.name,
+                    paint(style::WARNING, format!("<- {problem}"))
+                ),
+                None => say!(self.out, " {mark} {}", row.name),
             }
         }
     }
@@ -524,13 +693,15 @@ impl Output {
     /// `showmigrations --plan`: every migration in apply order (dependencies at `-v 2`).
     pub fn show_plan(&mut self, rows: &[ShowRow]) {
         for row in rows {
-            let mark = if row.applied { 'X' } else { ' ' };
-            let mut line = format!("[{mark}]  {}", row.name);
+            let mut line = format!("{}  {}", mark(row.applied), row.name);
             if self.verbosity >= 2 && !row.dependencies.is_empty() {
                 line.push_str(&format!(" ... ({})", row.dependencies.join(", ")));
             }
             if let Some(problem) = &row.problem {
-                line.push_str(&format!("  <- {problem}"));
+                line.push_str(&format!(
+                    "  {}",
+                    paint(style::WARNING, format!("<- {problem}"))
+                ));
             }
             say!(self.out, "{line}");
         }
@@ -640,12 +811,12 @@ impl Output {
 
     /// A warning on stderr.
     pub fn warning(&mut self, message: &dyn Display) {
-        say!(self.err, "warning: {message}");
+        say!(self.err, "{} {message}", paint(style::WARNING, "warning:"));
     }
 
     /// An error on stderr: `error: …` (multi-line messages keep their lines).
     pub fn error(&mut self, message: &dyn Display) {
-        say!(self.err, "error: {message}");
+        say!(self.err, "{} {message}", paint(style::ERROR, "error:"));
     }
 
     /// A progress note from the driver on stderr (verbosity ≥ 2).
@@ -653,6 +824,15 @@ impl Output {
         if self.verbosity >= 2 {
             say!(self.err, "migrator: {message}");
         }
+    }
+}
+
+/// `[X]` (applied, green) or `[ ]` (dimmed).
+fn mark(applied: bool) -> String {
+    if applied {
+        paint(style::APPLIED, "[X]")
+    } else {
+        paint(style::UNAPPLIED, "[ ]")
     }
 }
 
