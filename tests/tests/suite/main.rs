@@ -13,6 +13,7 @@ mod diesel_schema;
 mod e2e_db;
 mod external_crate;
 mod inspectdb;
+mod json_output;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;
