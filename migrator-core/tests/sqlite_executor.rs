@@ -7,6 +7,8 @@
 mod executor_support;
 mod sqlite_support;
 
+#[path = "sqlite_executor/events.rs"]
+mod events;
 #[path = "sqlite_executor/lock.rs"]
 mod lock;
 #[path = "sqlite_executor/records.rs"]
@@ -94,23 +96,12 @@ fn up_down_up_leaves_an_identical_schema() {
                 MigrateEvent::Planned(p) => format!("plan {}", p.len()),
                 MigrateEvent::Started(s) => format!("start {}", s.key),
                 MigrateEvent::WaitingForLock(w) => format!("wait {w}"),
-                MigrateEvent::OperationStarted {
-                    step,
-                    index,
-                    total,
-                    operation,
-                } => format!(
-                    "  op {}/{total} of {}: {} {}",
-                    index + 1,
-                    step.key,
-                    operation.symbol(),
-                    operation.describe()
-                ),
-                MigrateEvent::OperationFinished { step, index, .. } => {
-                    format!("  op {} of {} ran", index + 1, step.key)
-                }
                 MigrateEvent::Finished { step, outcome, .. } => {
                     format!("done {} {outcome:?}", step.key)
+                }
+                // Operation events: `sqlite_executor/events.rs`.
+                MigrateEvent::OperationStarted { .. } | MigrateEvent::OperationFinished { .. } => {
+                    return
                 }
             })
         },
@@ -122,26 +113,12 @@ fn up_down_up_leaves_an_identical_schema() {
         [
             "plan 4",
             "start library.0001_initial",
-            "  op 1/2 of library.0001_initial: + Create model Author",
-            "  op 1 of library.0001_initial ran",
-            "  op 2/2 of library.0001_initial: + Create model Book",
-            "  op 2 of library.0001_initial ran",
             "done library.0001_initial Applied",
             "start library.0002_book_published_date",
-            "  op 1/2 of library.0002_book_published_date: + Add field published_date to book",
-            "  op 1 of library.0002_book_published_date ran",
-            "  op 2/2 of library.0002_book_published_date: ~ Raw SQL operation",
-            "  op 2 of library.0002_book_published_date ran",
             "done library.0002_book_published_date Applied",
             "start library.0003_book_status",
-            "  op 1/2 of library.0003_book_status: + Add field status to book",
-            "  op 1 of library.0003_book_status ran",
-            "  op 2/2 of library.0003_book_status: ~ Alter field title on book",
-            "  op 2 of library.0003_book_status ran",
             "done library.0003_book_status Applied",
             "start shop.0001_initial",
-            "  op 1/1 of shop.0001_initial: + Create model Order",
-            "  op 1 of shop.0001_initial ran",
             "done shop.0001_initial Applied",
         ]
     );
