@@ -12,14 +12,13 @@
 //!   [`Output::emit`]; [`Output::failed`] writes the error object.
 
 pub mod json;
+mod streams;
 pub mod style;
 
 use std::fmt::Display;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 use std::time::Duration;
 
-use anstream::{AutoStream, ColorChoice};
 use migrator_core::executor::Outcome;
 use migrator_core::inspectdb::Inspection;
 use migrator_core::lock::LockWait;
@@ -81,7 +80,7 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-use crate::cli::{ColorWhen, Format};
+pub use streams::Captured;
 use style::paint;
 
 /// The terminal (or an in-memory capture) plus the verbosity level and the format.
@@ -111,38 +110,6 @@ pub struct SqlBlock {
     pub own_transaction: bool,
 }
 
-/// What a captured [`Output`] wrote.
-#[derive(Clone, Default)]
-pub struct Captured {
-    out: Arc<Mutex<Vec<u8>>>,
-    err: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Captured {
-    /// Everything written to stdout so far.
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().expect("capture lock")).into_owned()
-    }
-
-    /// Everything written to stderr so far.
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.err.lock().expect("capture lock")).into_owned()
-    }
-}
-
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 // Printing never fails a command: a closed pipe only loses the text.
 macro_rules! say {
     ($w:expr, $($arg:tt)*) => {{
@@ -151,105 +118,6 @@ macro_rules! say {
 }
 
 impl Output {
-    /// Writes text to the process's stdout and stderr, coloured as `auto` decides.
-    pub fn stdio(verbosity: u8) -> Self {
-        Self::stdio_with(verbosity, Format::Text, ColorWhen::Auto)
-    }
-
-    /// Writes to the process's stdout and stderr in `format`, coloured per `color` (each
-    /// stream decided on its own: a terminal stdout and a piped stderr differ).
-    pub fn stdio_with(verbosity: u8, format: Format, color: ColorWhen) -> Self {
-        let out_choice = style::choice(color, &io::stdout());
-        let err_choice = style::choice(color, &io::stderr());
-        Self::new(
-            Box::new(io::stdout()),
-            Box::new(io::stderr()),
-            (out_choice, err_choice),
-            format,
-            verbosity,
-        )
-    }
-
-    fn new(
-        out: Box<dyn Write>,
-        err: Box<dyn Write>,
-        (out_choice, err_choice): (ColorChoice, ColorChoice),
-        format: Format,
-        verbosity: u8,
-    ) -> Self {
-        let err: Box<dyn Write> = Box::new(AutoStream::new(err, err_choice));
-        let (out, json): (Box<dyn Write>, _) = match format {
-            Format::Text => (Box::new(AutoStream::new(out, out_choice)), None),
-            Format::Json => (Box::new(io::sink()), Some(out)),
-        };
-        Self {
-            out,
-            err,
-            json,
-            verbosity,
-            operations_shown: false,
-        }
-    }
-
-    /// Writes text into memory, without colour; read it back through the returned
-    /// [`Captured`].
-    pub fn captured(verbosity: u8) -> (Self, Captured) {
-        Self::captured_with(verbosity, Format::Text, false)
-    }
-
-    /// Writes into memory in `format`, coloured when `color`.
-    pub fn captured_with(verbosity: u8, format: Format, color: bool) -> (Self, Captured) {
-        let cap = Captured::default();
-        let choice = if color {
-            ColorChoice::AlwaysAnsi
-        } else {
-            ColorChoice::Never
-        };
-        let output = Self::new(
-            Box::new(SharedBuf(cap.out.clone())),
-            Box::new(SharedBuf(cap.err.clone())),
-            (choice, choice),
-            format,
-            verbosity,
-        );
-        (output, cap)
-    }
-
-    /// `--format json`: stdout holds only [`Output::emit`]'s objects.
-    pub fn is_json(&self) -> bool {
-        self.json.is_some()
-    }
-
-    /// Writes one JSON object (one line) on stdout: `schema`, `kind`, then `doc`'s fields.
-    /// Does nothing in text mode.
-    pub fn emit<T: json::Document>(&mut self, doc: &T) {
-        let Some(w) = self.json.as_mut() else {
-            return;
-        };
-        let line = json::Envelope {
-            schema: json::SCHEMA,
-            kind: T::KIND,
-            body: doc,
-        };
-        // Serialising plain data cannot fail; a closed pipe only loses the line.
-        if serde_json::to_writer(&mut *w, &line).is_ok() {
-            let _ = w.write_all(b"\n");
-            let _ = w.flush();
-        }
-    }
-
-    /// A failed command: `error: …` on stderr and, in JSON mode, the error object on stdout.
-    /// `code` is the error's stable name ([`crate::CliError::code`]).
-    pub fn failed(&mut self, code: &'static str, message: &dyn Display, exit_code: u8) {
-        self.end_line();
-        self.error(message);
-        self.emit(&json::Error {
-            error: code,
-            message: message.to_string(),
-            exit_code,
-        });
-    }
-
     /// The verbosity level (0–3).
     pub fn verbosity(&self) -> u8 {
         self.verbosity

@@ -194,6 +194,14 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     );
     json(&["migrate"]).expect_code(0);
 
+    let run = json(&["migrate", "library", "0002", "--restamp"]);
+    run.expect_code(0);
+    let doc = document(&run, "restamp");
+    assert_eq!(
+        (&doc["migration"], &doc["changed"]),
+        (&"library.0002_book_published_date".into(), &false.into())
+    );
+
     let run = json(&["sqlmigrate", "library", "0002"]);
     run.expect_code(0);
     insta::assert_json_snapshot!("sqlmigrate", normalized(document(&run, "sqlmigrate")));
@@ -252,6 +260,11 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     let doc = document(&run, "error");
     assert_eq!(doc["error"], "usage");
     assert_eq!(doc["exit_code"], 2);
+    // A run that would ask questions cannot: its stdout is JSON.
+    let run = ws.migrator(&["makemigrations", "--interactive", "--format", "json"]);
+    run.expect_code(2);
+    assert_eq!(document(&run, "error")["error"], "json_cannot_ask");
+    assert_eq!(ws.files("library/migrations").len(), 2);
     let run = json(&["inspectdb"]);
     run.expect_code(2);
     assert_eq!(document(&run, "error")["error"], "json_unsupported");
