@@ -245,6 +245,32 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     assert_eq!(doc["written"], false);
     assert_eq!(doc["diesel_schemas"][0]["path"], "library/src/schema.rs");
 
+    // A second leaf: `--merge --dry-run` reports the merge migration and its branches.
+    ws.write(
+        "library/migrations/0002_other.rs",
+        "use migrator_core::migration::prelude::*;\n\npub fn migration() -> Migration {\n    \
+         Migration::default().dependency(\"library\", \"0001_initial\")\n}\n",
+    );
+    let run = ws.migrator(&["makemigrations", "--merge", "--dry-run", "--format", "json"]);
+    run.expect_code(0);
+    let doc = document(&run, "makemigrations");
+    let merge = &doc["merges"][0];
+    assert_eq!(
+        merge["migration"], "library.0003_merge_0002_book_published_date_0002_other",
+        "{doc}"
+    );
+    assert_eq!(
+        merge["branches"],
+        serde_json::json!({
+            "0002_book_published_date": [
+                {"number": 1, "symbol": "+", "description": "Add field published_date to book"}
+            ],
+            "0002_other": []
+        })
+    );
+    assert_eq!(doc["migrations"], serde_json::json!([]));
+    std::fs::remove_file(ws.path("library/migrations/0002_other.rs")).unwrap();
+
     // Errors: one error object, nothing else, exit 2 — from the host, and from argument
     // parsing.
     let run = json(&["migrate", "libary"]);
