@@ -94,6 +94,8 @@ pub struct Output {
     verbosity: u8,
     /// `-v 2`: operation lines were shown under the running migration.
     operations_shown: bool,
+    /// `-v 2`: an operation's line waits for its time (or ` FAILED`).
+    operation_open: bool,
 }
 
 /// One operation's part of `sqlmigrate`'s output.
@@ -418,6 +420,7 @@ impl Output {
             operation.describe()
         );
         let _ = self.out.flush();
+        self.operation_open = true;
     }
 
     /// `-v 2`: ` (0.03 s)` after the operation's line.
@@ -426,6 +429,7 @@ impl Output {
             return;
         }
         say!(self.out, " ({:.2} s)", elapsed.as_secs_f64());
+        self.operation_open = false;
     }
 
     /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`; after operation lines
@@ -453,20 +457,19 @@ impl Output {
         }
     }
 
-    /// ` FAILED` after the migration that failed (the error follows on stderr).
+    /// ` FAILED` after the migration that failed (the error follows on stderr); at `-v 2`
+    /// also after the operation that failed.
     pub fn migrate_failed(&mut self, key: &str) {
         if self.verbosity < 1 {
             return;
+        }
+        if std::mem::take(&mut self.operation_open) {
+            say!(self.out, " {}", paint(style::FAILED, "FAILED"));
         }
         if std::mem::take(&mut self.operations_shown) {
             let _ = write!(self.out, "  {key}");
         }
         say!(self.out, " {}", paint(style::FAILED, "FAILED"));
-    }
-
-    /// Ends a line left open (`Applying …...` with no result yet) before an error.
-    fn end_line(&mut self) {
-        let _ = self.out.flush();
     }
 
     /// The migration lock is busy: who holds it (when the database can tell) and how long
@@ -732,6 +735,33 @@ mod tests {
             cap.stdout(),
             "No changes detected\nNo changes detected in app 'library'\nNo changes detected in apps 'a', 'b'\n"
         );
+    }
+
+    #[test]
+    fn verbosity_2_shows_operations_and_marks_the_one_that_failed() {
+        let op = |name: &str| {
+            Operation::AddField(migrator_core::operations::AddField::new(
+                "Book",
+                migrator_core::FieldState::new(name, migrator_core::ColumnType::Text).nullable(),
+            ))
+        };
+        let (mut out, cap) = Output::captured(2);
+        out.migrate_started("library.0002_x", false);
+        out.operation_started(&op("isbn"));
+        out.operation_finished(Duration::from_millis(30));
+        out.operation_started(&op("blurb"));
+        out.migrate_failed("library.0002_x");
+        assert_eq!(
+            cap.stdout(),
+            "  Applying library.0002_x...\n    + Add field isbn to book (0.03 s)\n    \
+             + Add field blurb to book FAILED\n  library.0002_x FAILED\n"
+        );
+        // At -v 1 the result stays on the migration's line.
+        let (mut out, cap) = Output::captured(1);
+        out.migrate_started("library.0002_x", false);
+        out.operation_started(&op("isbn"));
+        out.migrate_failed("library.0002_x");
+        assert_eq!(cap.stdout(), "  Applying library.0002_x... FAILED\n");
     }
 
     #[test]

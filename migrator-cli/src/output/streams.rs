@@ -80,6 +80,7 @@ impl Output {
             json,
             verbosity,
             operations_shown: false,
+            operation_open: false,
         }
     }
 
@@ -133,7 +134,6 @@ impl Output {
     /// A failed command: `error: …` on stderr and, in JSON mode, the error object on stdout.
     /// `code` is the error's stable name ([`crate::CliError::code`]).
     pub fn failed(&mut self, code: &'static str, message: &dyn Display, exit_code: u8) {
-        self.end_line();
         self.error(message);
         self.emit(&json::Error {
             error: code,
