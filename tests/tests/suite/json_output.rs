@@ -521,3 +521,34 @@ fn migrate_events_on_postgres() {
 fn migrate_events_on_mariadb() {
     migrate_events_on(Kind::Mysql);
 }
+
+#[test]
+fn the_drivers_own_errors_are_json_objects_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(migrator_tests::migrator_bin())
+        .args(["showmigrations", "--format", "json"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    let docs = parse_lines(&stdout, &stderr);
+    assert_eq!(docs.len(), 1, "{stdout}");
+    assert_eq!(docs[0]["kind"], "error");
+    assert_eq!(docs[0]["error"], "workspace");
+    assert!(
+        docs[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--manifest-path"),
+        "{stdout}"
+    );
+    // The same message for people, on stderr.
+    assert!(
+        stderr.contains("error: could not read the Cargo workspace"),
+        "{stderr}"
+    );
+}
