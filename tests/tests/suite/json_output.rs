@@ -294,6 +294,30 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     let run = json(&["inspectdb"]);
     run.expect_code(2);
     assert_eq!(document(&run, "error")["error"], "json_unsupported");
+
+    // An applied migration edited afterwards: showmigrations lists every migration, marks
+    // the edited one, then ends with the error object (exit 2).
+    ws.edit(
+        "library/migrations/0002_book_published_date.rs",
+        "When the book was published, if known.",
+        "Edited after it was applied.",
+    );
+    let run = json(&["showmigrations"]);
+    run.expect_code(2);
+    let docs = lines(&run);
+    assert_eq!(kinds(&docs), ["showmigrations", "error"], "{}", run.stdout);
+    let problem = &docs[0]["migrations"][1]["problem"];
+    assert_eq!(problem["problem"], "edited", "{}", run.stdout);
+    assert_eq!(problem["message"], "changed since it was applied");
+    assert_eq!(docs[1]["error"], "executor");
+    assert!(
+        docs[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("library/migrations/0002_book_published_date.rs"),
+        "{}",
+        docs[1]
+    );
 }
 
 #[test]
