@@ -11,6 +11,7 @@
 //!   the text methods write nothing to stdout (their stderr lines stay), and commands call
 //!   [`Output::emit`]; [`Output::failed`] writes the error object.
 
+mod capture;
 pub mod json;
 mod streams;
 pub mod style;
@@ -80,7 +81,27 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-pub use streams::Captured;
+impl From<&RowProblem> for json::Problem {
+    fn from(p: &RowProblem) -> Self {
+        let (problem, operation, backwards) = match p {
+            RowProblem::Edited => ("edited", None, None),
+            RowProblem::FileMissing => ("file_missing", None, None),
+            RowProblem::Interrupted {
+                operation,
+                backwards,
+                ..
+            } => ("interrupted", Some(*operation), Some(*backwards)),
+        };
+        Self {
+            problem,
+            message: p.to_string(),
+            operation,
+            backwards,
+        }
+    }
+}
+
+pub use capture::Captured;
 use style::paint;
 
 /// The terminal (or an in-memory capture) plus the verbosity level and the format.

@@ -177,27 +177,6 @@ pub struct Problem {
     pub backwards: Option<bool>,
 }
 
-impl From<&super::RowProblem> for Problem {
-    fn from(p: &super::RowProblem) -> Self {
-        use super::RowProblem;
-        let (problem, operation, backwards) = match p {
-            RowProblem::Edited => ("edited", None, None),
-            RowProblem::FileMissing => ("file_missing", None, None),
-            RowProblem::Interrupted {
-                operation,
-                backwards,
-                ..
-            } => ("interrupted", Some(*operation), Some(*backwards)),
-        };
-        Self {
-            problem,
-            message: p.to_string(),
-            operation,
-            backwards,
-        }
-    }
-}
-
 // ----- migrate ------------------------------------------------------------------------------
 
 /// A step of a plan.

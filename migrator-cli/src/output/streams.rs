@@ -3,44 +3,12 @@
 
 use std::fmt::Display;
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
 
 use anstream::{AutoStream, ColorChoice};
 
+use super::capture::{Captured, SharedBuf};
 use super::{json, style, Output};
 use crate::cli::{ColorWhen, Format};
-
-/// What a captured [`Output`] wrote.
-#[derive(Clone, Default)]
-pub struct Captured {
-    out: Arc<Mutex<Vec<u8>>>,
-    err: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Captured {
-    /// Everything written to stdout so far.
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().expect("capture lock")).into_owned()
-    }
-
-    /// Everything written to stderr so far.
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.err.lock().expect("capture lock")).into_owned()
-    }
-}
-
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 impl Output {
     /// Writes text to the process's stdout and stderr, coloured as `auto` decides.
