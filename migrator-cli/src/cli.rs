@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The help heading of the options every command takes, so a command's `--help` lists its
 /// own options first and these apart.
@@ -34,9 +34,42 @@ pub struct Cli {
     )]
     pub verbosity: u8,
 
+    /// Output format. `json`: JSON Lines on stdout, each object carrying `"schema"` and
+    /// `"kind"` (docs/json-output.md); an error is a `"kind": "error"` object; nothing else
+    /// goes to stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text, help_heading = GLOBAL_OPTIONS)]
+    pub format: Format,
+
+    /// Colour: `auto` colours a terminal unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces
+    /// it); `always` and `never` override both.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN", help_heading = GLOBAL_OPTIONS)]
+    pub color: ColorWhen,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--format`: how a command reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people (Django's wording).
+    #[default]
+    Text,
+    /// JSON Lines for programs (schema `migrator/1`, docs/json-output.md).
+    Json,
+}
+
+/// `--color`: when text output is coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When the stream is a terminal, unless `NO_COLOR` is set or `CLICOLOR_FORCE` forces it.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The commands, named as in Django's `manage.py`.

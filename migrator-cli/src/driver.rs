@@ -113,6 +113,21 @@ pub enum DriverError {
     },
 }
 
+impl DriverError {
+    /// The error's stable name in `--format json`'s error object.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Metadata(_) => "workspace",
+            Self::NoApps { .. } => "no_apps",
+            Self::CliNotBesideCore { .. } => "workspace",
+            Self::Io { .. } => "io",
+            Self::Manifest { .. } => "manifest",
+            Self::CargoSpawn { .. } | Self::HostSpawn { .. } => "spawn",
+            Self::BuildFailed { .. } | Self::NoExecutable { .. } => "build_failed",
+        }
+    }
+}
+
 impl From<cargo_metadata::Error> for DriverError {
     fn from(e: cargo_metadata::Error) -> Self {
         Self::Metadata(e)

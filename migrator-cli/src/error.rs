@@ -147,6 +147,22 @@ pub enum CliError {
         /// Its folder.
         folder: PathBuf,
     },
+    /// `makemigrations --format json` where it would ask questions on the terminal.
+    #[error(
+        "makemigrations cannot ask questions with --format json (stdout holds only JSON); pass \
+         --noinput (renames then need `renamed_from` hints, and a new NOT NULL field a default) \
+         or use --check / --dry-run --noinput"
+    )]
+    JsonCannotAsk,
+    /// `--format json` on a command that has no JSON output.
+    #[error(
+        "`{command}` has no JSON output; run it without --format json (the commands with JSON \
+         output are listed in docs/json-output.md)"
+    )]
+    JsonUnsupported {
+        /// The command.
+        command: &'static str,
+    },
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -161,6 +177,35 @@ impl CliError {
     /// The process exit code for this error: always 2 (1 is reserved for `--check`).
     pub fn exit_code(&self) -> u8 {
         2
+    }
+
+    /// The error's stable name in `--format json`'s error object (`"error"`): part of the
+    /// JSON schema, so a name never changes within `migrator/1`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BackendRefuses { .. } => "backend_refuses",
+            Self::DieselSchema(_) => "diesel_schema",
+            Self::EmptyRegistry => "empty_registry",
+            Self::Registry(_) => "registry",
+            Self::UnknownApp { .. } => "unknown_app",
+            Self::NoMigrations { .. } => "no_migrations",
+            Self::Load(_) => "load",
+            Self::Graph(_) => "graph",
+            Self::Detect(_) => "detect",
+            Self::Name(_) => "invalid_name",
+            Self::EmptyNeedsApp => "empty_needs_app",
+            Self::Conflicts(_) => "conflicts",
+            Self::NotEmbedded { .. } => "not_embedded",
+            Self::Database(_) => "database",
+            Self::Executor(_) => "executor",
+            Self::Inspect(_) => "inspect",
+            Self::OutputExists { .. }
+            | Self::OutputIsFolder { .. }
+            | Self::OutputFolderMissing { .. } => "output_file",
+            Self::Write { .. } => "write",
+            Self::JsonCannotAsk => "json_cannot_ask",
+            Self::JsonUnsupported { .. } => "json_unsupported",
+        }
     }
 
     /// [`CliError::UnknownApp`] for `app`, suggesting the closest of `known` when it looks

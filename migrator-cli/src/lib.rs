@@ -63,16 +63,52 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
 /// This is the body of [`main!`]; the context comes from the driver's environment variables
 /// (or the current directory).
 pub fn run_main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let ctx = Context::from_env();
-    let mut out = Output::stdio(cli.verbosity);
+    let mut out = Output::stdio_with(cli.verbosity, cli.format, cli.color);
     match run(&cli, &ctx, &mut out) {
         Ok(status) => ExitCode::from(status.exit_code()),
         Err(err) => {
-            out.error(&err);
+            out.failed(err.code(), &err, err.exit_code());
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Parses the command line as [`Cli::parse`] does, except that a usage error of a command
+/// line asking for `--format json` is also written as a JSON error object on stdout
+/// (`"error": "usage"`). `Err` holds the exit code to end with (0 after `--help`).
+pub fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, ExitCode> {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => Ok(cli),
+        Err(err) => {
+            let json = wants_json(&args);
+            let code = err.exit_code();
+            if json && err.use_stderr() {
+                let mut out = Output::stdio_with(1, cli::Format::Json, cli::ColorWhen::Never);
+                let message = err.render().to_string();
+                let message = message.trim_end().trim_start_matches("error: ");
+                out.emit(&output::json::Error {
+                    error: "usage",
+                    message: message.to_owned(),
+                    exit_code: u8::try_from(code).unwrap_or(2),
+                });
+            }
+            let _ = err.print();
+            Err(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+        }
+    }
+}
+
+/// Whether a command line that did not parse asked for `--format json`.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter().enumerate().any(|(i, a)| {
+        a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|v| v == "json"))
+    })
 }
 
 /// A `manage`-style binary: names the app crates (so their models and migrations link in)

@@ -4,15 +4,26 @@
 //! paths); the formats follow Django's `manage.py` output. Normal output goes to stdout,
 //! warnings, errors and the driver's messages go to stderr. [`Output::captured`] gives an
 //! `Output` that writes into memory, for tests and for callers that embed the CLI.
+//!
+//! - [`style`]: colour (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`, a terminal); both streams are
+//!   `anstream` streams that strip the styles when not coloured.
+//! - [`json`]: `--format json`, the documents and events of schema `migrator/1`. In JSON mode
+//!   the text methods write nothing to stdout (their stderr lines stay), and commands call
+//!   [`Output::emit`]; [`Output::failed`] writes the error object.
+
+mod capture;
+pub mod json;
+mod streams;
+pub mod style;
 
 use std::fmt::Display;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 use std::time::Duration;
 
 use migrator_core::executor::Outcome;
 use migrator_core::inspectdb::Inspection;
 use migrator_core::lock::LockWait;
+use migrator_core::Operation;
 
 /// One operation as shown in a summary: its symbol (`+`, `-`, `~`) and its description.
 pub type OperationLine = (char, String);
@@ -70,11 +81,42 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-/// The terminal (or an in-memory capture) plus the verbosity level.
+impl From<&RowProblem> for json::Problem {
+    fn from(p: &RowProblem) -> Self {
+        let (problem, operation, backwards) = match p {
+            RowProblem::Edited => ("edited", None, None),
+            RowProblem::FileMissing => ("file_missing", None, None),
+            RowProblem::Interrupted {
+                operation,
+                backwards,
+                ..
+            } => ("interrupted", Some(*operation), Some(*backwards)),
+        };
+        Self {
+            problem,
+            message: p.to_string(),
+            operation,
+            backwards,
+        }
+    }
+}
+
+pub use capture::Captured;
+use style::paint;
+
+/// The terminal (or an in-memory capture) plus the verbosity level and the format.
 pub struct Output {
+    /// Text for stdout: coloured or stripped; a sink in JSON mode.
     out: Box<dyn Write>,
+    /// stderr: coloured or stripped.
     err: Box<dyn Write>,
+    /// JSON mode: the real stdout, for [`Output::emit`].
+    json: Option<Box<dyn Write>>,
     verbosity: u8,
+    /// `-v 2`: operation lines were shown under the running migration.
+    operations_shown: bool,
+    /// `-v 2`: an operation's line waits for its time (or ` FAILED`).
+    operation_open: bool,
 }
 
 /// One operation's part of `sqlmigrate`'s output.
@@ -91,38 +133,6 @@ pub struct SqlBlock {
     pub own_transaction: bool,
 }
 
-/// What a captured [`Output`] wrote.
-#[derive(Clone, Default)]
-pub struct Captured {
-    out: Arc<Mutex<Vec<u8>>>,
-    err: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Captured {
-    /// Everything written to stdout so far.
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().expect("capture lock")).into_owned()
-    }
-
-    /// Everything written to stderr so far.
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.err.lock().expect("capture lock")).into_owned()
-    }
-}
-
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 // Printing never fails a command: a closed pipe only loses the text.
 macro_rules! say {
     ($w:expr, $($arg:tt)*) => {{
@@ -131,26 +141,6 @@ macro_rules! say {
 }
 
 impl Output {
-    /// Writes to the process's stdout and stderr.
-    pub fn stdio(verbosity: u8) -> Self {
-        Self {
-            out: Box::new(io::stdout()),
-            err: Box::new(io::stderr()),
-            verbosity,
-        }
-    }
-
-    /// Writes into memory; read it back through the returned [`Captured`].
-    pub fn captured(verbosity: u8) -> (Self, Captured) {
-        let cap = Captured::default();
-        let output = Self {
-            out: Box::new(SharedBuf(cap.out.clone())),
-            err: Box::new(SharedBuf(cap.err.clone())),
-            verbosity,
-        };
-        (output, cap)
-    }
-
     /// The verbosity level (0–3).
     pub fn verbosity(&self) -> u8 {
         self.verbosity
@@ -251,7 +241,8 @@ impl Output {
     pub fn data_loss_warning(&mut self, app: &str, migration: &str, operations: &[OperationLine]) {
         say!(
             self.err,
-            "warning: migration {app}.{migration} loses data when applied:"
+            "{} migration {app}.{migration} loses data when applied:",
+            paint(style::WARNING, "warning:")
         );
         for (symbol, description) in operations {
             say!(self.err, "    {symbol} {description}");
@@ -277,9 +268,10 @@ impl Output {
         for (model, field) in fields {
             say!(
                 self.err,
-                "warning: migration {app}.{migration} makes field `{field}` of {app}.{model} NOT \
+                "{} migration {app}.{migration} makes field `{field}` of {app}.{model} NOT \
                  NULL without a default: if the table has rows where `{field}` is NULL, `migrate` \
-                 fails on them"
+                 fails on them",
+                paint(style::WARNING, "warning:")
             );
         }
         say!(
@@ -304,7 +296,8 @@ impl Output {
     ) {
         say!(
             self.err,
-            "note: rolling back {app}.{migration} re-adds removed NOT NULL fields that have no default:"
+            "{} rolling back {app}.{migration} re-adds removed NOT NULL fields that have no default:",
+            paint(style::NOTE, "note:")
         );
         for (model, field, value) in refills {
             say!(self.err, "    {model}.{field}: existing rows get {value}");
@@ -411,9 +404,13 @@ impl Output {
         if self.verbosity < 1 {
             return;
         }
-        say!(self.out, "Operations to perform:");
+        say!(
+            self.out,
+            "{}",
+            paint(style::HEADING, "Operations to perform:")
+        );
         say!(self.out, "  {target}");
-        say!(self.out, "Running migrations:");
+        say!(self.out, "{}", paint(style::HEADING, "Running migrations:"));
     }
 
     /// `  Applying library.0001_initial...` (the result follows on the same line).
@@ -424,18 +421,76 @@ impl Output {
         let verb = if backwards { "Unapplying" } else { "Applying" };
         let _ = write!(self.out, "  {verb} {key}...");
         let _ = self.out.flush();
+        self.operations_shown = false;
     }
 
-    /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`.
-    pub fn migrate_finished(&mut self, outcome: Outcome, elapsed: Duration) {
+    /// `-v 2`: an operation of the running migration starts: `    + Add field isbn to book`
+    /// (its time follows on the same line), so a long migration shows where it is.
+    pub fn operation_started(&mut self, operation: &Operation) {
+        if self.verbosity < 2 {
+            return;
+        }
+        if !self.operations_shown {
+            say!(self.out, "");
+            self.operations_shown = true;
+        }
+        let _ = write!(
+            self.out,
+            "    {} {}",
+            operation.symbol(),
+            operation.describe()
+        );
+        let _ = self.out.flush();
+        self.operation_open = true;
+    }
+
+    /// `-v 2`: ` (0.03 s)` after the operation's line.
+    pub fn operation_finished(&mut self, elapsed: Duration) {
+        if self.verbosity < 2 {
+            return;
+        }
+        say!(self.out, " ({:.2} s)", elapsed.as_secs_f64());
+        self.operation_open = false;
+    }
+
+    /// ` OK (3 ms)`, ` FAKED`, ` FAKED (initial: tables exist)`; after operation lines
+    /// (`-v 2`) on a line of its own, naming the migration again.
+    pub fn migrate_finished(&mut self, key: &str, outcome: Outcome, elapsed: Duration) {
         if self.verbosity < 1 {
             return;
         }
-        match outcome {
-            Outcome::Applied => say!(self.out, " OK ({} ms)", elapsed.as_millis()),
-            Outcome::Faked => say!(self.out, " FAKED"),
-            Outcome::FakedInitial => say!(self.out, " FAKED (initial: its tables exist)"),
+        if std::mem::take(&mut self.operations_shown) {
+            let _ = write!(self.out, "  {key}");
         }
+        match outcome {
+            Outcome::Applied => say!(
+                self.out,
+                " {} ({} ms)",
+                paint(style::OK, "OK"),
+                elapsed.as_millis()
+            ),
+            Outcome::Faked => say!(self.out, " {}", paint(style::FAKED, "FAKED")),
+            Outcome::FakedInitial => say!(
+                self.out,
+                " {} (initial: its tables exist)",
+                paint(style::FAKED, "FAKED")
+            ),
+        }
+    }
+
+    /// ` FAILED` after the migration that failed (the error follows on stderr); at `-v 2`
+    /// also after the operation that failed.
+    pub fn migrate_failed(&mut self, key: &str) {
+        if self.verbosity < 1 {
+            return;
+        }
+        if std::mem::take(&mut self.operation_open) {
+            say!(self.out, " {}", paint(style::FAILED, "FAILED"));
+        }
+        if std::mem::take(&mut self.operations_shown) {
+            let _ = write!(self.out, "  {key}");
+        }
+        say!(self.out, " {}", paint(style::FAILED, "FAILED"));
     }
 
     /// The migration lock is busy: who holds it (when the database can tell) and how long
@@ -498,9 +553,10 @@ impl Output {
     pub fn unmigrated_changes(&mut self, apps: &[String]) {
         say!(
             self.err,
-            "warning: your models in app(s) '{}' have changes that are not yet reflected in a \
+            "{} your models in app(s) '{}' have changes that are not yet reflected in a \
              migration, and so won't be applied.\n  Run `migrator makemigrations` to make new \
              migrations, and then `migrator migrate` to apply them.",
+            paint(style::WARNING, "warning:"),
             apps.join("', '")
         );
     }
@@ -508,15 +564,20 @@ impl Output {
     /// `showmigrations`: one app and its migrations, `[X]` applied, `[ ]` not; a migration
     /// whose record is wrong says so after its name.
     pub fn show_app(&mut self, app: &str, rows: &[ShowRow]) {
-        say!(self.out, "{app}");
+        say!(self.out, "{}", paint(style::HEADING, app));
         if rows.is_empty() {
             say!(self.out, " (no migrations)");
         }
         for row in rows {
-            let mark = if row.applied { 'X' } else { ' ' };
+            let mark = mark(row.applied);
             match &row.problem {
-                Some(problem) => say!(self.out, " [{mark}] {}  <- {problem}", row.name),
-                None => say!(self.out, " [{mark}] {}", row.name),
+                Some(problem) => say!(
+                    self.out,
+                    " {mark} {}  {}",
+                    row.name,
+                    paint(style::WARNING, format!("<- {problem}"))
+                ),
+                None => say!(self.out, " {mark} {}", row.name),
             }
         }
     }
@@ -524,13 +585,15 @@ impl Output {
     /// `showmigrations --plan`: every migration in apply order (dependencies at `-v 2`).
     pub fn show_plan(&mut self, rows: &[ShowRow]) {
         for row in rows {
-            let mark = if row.applied { 'X' } else { ' ' };
-            let mut line = format!("[{mark}]  {}", row.name);
+            let mut line = format!("{}  {}", mark(row.applied), row.name);
             if self.verbosity >= 2 && !row.dependencies.is_empty() {
                 line.push_str(&format!(" ... ({})", row.dependencies.join(", ")));
             }
             if let Some(problem) = &row.problem {
-                line.push_str(&format!("  <- {problem}"));
+                line.push_str(&format!(
+                    "  {}",
+                    paint(style::WARNING, format!("<- {problem}"))
+                ));
             }
             say!(self.out, "{line}");
         }
@@ -640,12 +703,12 @@ impl Output {
 
     /// A warning on stderr.
     pub fn warning(&mut self, message: &dyn Display) {
-        say!(self.err, "warning: {message}");
+        say!(self.err, "{} {message}", paint(style::WARNING, "warning:"));
     }
 
     /// An error on stderr: `error: …` (multi-line messages keep their lines).
     pub fn error(&mut self, message: &dyn Display) {
-        say!(self.err, "error: {message}");
+        say!(self.err, "{} {message}", paint(style::ERROR, "error:"));
     }
 
     /// A progress note from the driver on stderr (verbosity ≥ 2).
@@ -653,6 +716,15 @@ impl Output {
         if self.verbosity >= 2 {
             say!(self.err, "migrator: {message}");
         }
+    }
+}
+
+/// `[X]` (applied, green) or `[ ]` (dimmed).
+fn mark(applied: bool) -> String {
+    if applied {
+        paint(style::APPLIED, "[X]")
+    } else {
+        paint(style::UNAPPLIED, "[ ]")
     }
 }
 
@@ -684,6 +756,33 @@ mod tests {
             cap.stdout(),
             "No changes detected\nNo changes detected in app 'library'\nNo changes detected in apps 'a', 'b'\n"
         );
+    }
+
+    #[test]
+    fn verbosity_2_shows_operations_and_marks_the_one_that_failed() {
+        let op = |name: &str| {
+            Operation::AddField(migrator_core::operations::AddField::new(
+                "Book",
+                migrator_core::FieldState::new(name, migrator_core::ColumnType::Text).nullable(),
+            ))
+        };
+        let (mut out, cap) = Output::captured(2);
+        out.migrate_started("library.0002_x", false);
+        out.operation_started(&op("isbn"));
+        out.operation_finished(Duration::from_millis(30));
+        out.operation_started(&op("blurb"));
+        out.migrate_failed("library.0002_x");
+        assert_eq!(
+            cap.stdout(),
+            "  Applying library.0002_x...\n    + Add field isbn to book (0.03 s)\n    \
+             + Add field blurb to book FAILED\n  library.0002_x FAILED\n"
+        );
+        // At -v 1 the result stays on the migration's line.
+        let (mut out, cap) = Output::captured(1);
+        out.migrate_started("library.0002_x", false);
+        out.operation_started(&op("isbn"));
+        out.migrate_failed("library.0002_x");
+        assert_eq!(cap.stdout(), "  Applying library.0002_x... FAILED\n");
     }
 
     #[test]

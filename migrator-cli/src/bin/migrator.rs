@@ -6,7 +6,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use migrator_cli::{driver, Cli, Output};
 
 fn drive(cli: &Cli) -> anyhow::Result<u8> {
@@ -16,12 +15,18 @@ fn drive(cli: &Cli) -> anyhow::Result<u8> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match migrator_cli::parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match drive(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // Every driver error's message already includes its cause: print it once.
-            Output::stdio(cli.verbosity).error(&err);
+            let code = err
+                .downcast_ref::<driver::DriverError>()
+                .map_or("driver", driver::DriverError::code);
+            Output::stdio_with(cli.verbosity, cli.format, cli.color).failed(code, &err, 2);
             ExitCode::from(2)
         }
     }

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use migrator_core::autodetector;
 use migrator_core::backend::DbConnection;
@@ -28,6 +28,7 @@ use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::{recorder, registry, MigrationKey};
 
 use crate::cli::{MigrateArgs, ShowMigrationsArgs, SqlMigrateArgs};
+use crate::output::json;
 use crate::output::{OperationLine, RowProblem, ShowRow, SqlBlock};
 use crate::{CliError, Context, Output, Status};
 
@@ -149,6 +150,10 @@ fn migrate_inner(
         executor::forget(&mut conn, graph, &key, lock_timeout)?;
         out.database(&db.url, &source_text(&db, ctx));
         out.forgotten(&key.to_string());
+        out.emit(&json::Forget {
+            database: json::Database::new(&db),
+            migration: key.to_string(),
+        });
         return Ok(Status::Done);
     }
     if let Some(app) = &args.app {
@@ -173,6 +178,11 @@ fn migrate_inner(
         let changed = executor::restamp(&mut conn, graph, key, lock_timeout)?;
         out.database(&db.url, &source_text(&db, ctx));
         out.restamped(&key.to_string(), changed);
+        out.emit(&json::Restamp {
+            database: json::Database::new(&db),
+            migration: key.to_string(),
+            changed,
+        });
         return Ok(Status::Done);
     }
 
@@ -190,6 +200,28 @@ fn migrate_inner(
             ),
             Err(e) => return Err(e.into()),
         };
+        if args.plan && out.is_json() {
+            out.emit(&json::MigratePlan {
+                database: json::Database::new(&db),
+                database_exists: missing.is_none(),
+                steps: plan
+                    .iter()
+                    .map(|step| json::PlanStepJson {
+                        migration: step.key.to_string(),
+                        backwards: step.backwards,
+                        operations: graph
+                            .migration(&step.key)
+                            .map(|m| json::OperationJson::list(&m.operations))
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+            });
+        } else if args.check {
+            out.emit(&json::MigrateCheck {
+                database: json::Database::new(&db),
+                pending: plan.iter().map(json::Step::from).collect(),
+            });
+        }
         if args.plan {
             let steps: Vec<(String, bool, Vec<OperationLine>)> = plan
                 .iter()
@@ -234,6 +266,9 @@ fn migrate_inner(
         target: target_text(&target, graph),
         shown: false,
     };
+    let run_started = Instant::now();
+    // The migration under way, for `FAILED`.
+    let mut running: Option<String> = None;
     let report = executor::migrate(
         &mut conn,
         graph,
@@ -241,21 +276,91 @@ fn migrate_inner(
         &options,
         &mut |event| match event {
             MigrateEvent::Planned(plan) => {
+                out.emit(&json::MigrateStart {
+                    database: json::Database::new(&db),
+                    target: header.target.clone(),
+                    plan: plan.iter().map(json::Step::from).collect(),
+                });
                 if plan.is_empty() {
                     header.show(out);
                     out.no_migrations_to_apply(0);
                 }
             }
-            MigrateEvent::WaitingForLock(wait) => out.waiting_for_lock(wait),
+            MigrateEvent::WaitingForLock(wait) => {
+                out.waiting_for_lock(wait);
+                out.emit(&json::LockWait {
+                    holder: wait.holder.clone(),
+                    timeout_s: wait.timeout.as_secs(),
+                });
+            }
             MigrateEvent::Started(step) => {
                 header.show(out);
-                out.migrate_started(&step.key.to_string(), step.backwards)
+                let key = step.key.to_string();
+                out.migrate_started(&key, step.backwards);
+                out.emit(&json::MigrationStarted {
+                    migration: key.clone(),
+                    backwards: step.backwards,
+                });
+                running = Some(key);
+            }
+            MigrateEvent::OperationStarted {
+                step,
+                index,
+                total,
+                operation,
+            } => {
+                out.operation_started(operation);
+                out.emit(&json::OperationStarted {
+                    migration: step.key.to_string(),
+                    number: index + 1,
+                    total,
+                    symbol: operation.symbol().to_string(),
+                    description: operation.describe(),
+                });
+            }
+            MigrateEvent::OperationFinished {
+                step,
+                index,
+                total,
+                operation,
+                elapsed,
+            } => {
+                out.operation_finished(elapsed);
+                out.emit(&json::OperationFinished {
+                    migration: step.key.to_string(),
+                    number: index + 1,
+                    total,
+                    symbol: operation.symbol().to_string(),
+                    description: operation.describe(),
+                    duration_ms: json::millis(elapsed),
+                });
             }
             MigrateEvent::Finished {
-                outcome, elapsed, ..
-            } => out.migrate_finished(outcome, elapsed),
+                step,
+                outcome,
+                elapsed,
+            } => {
+                running = None;
+                let key = step.key.to_string();
+                out.migrate_finished(&key, outcome, elapsed);
+                out.emit(&json::MigrationFinished {
+                    migration: key,
+                    backwards: step.backwards,
+                    outcome: json::outcome_name(outcome),
+                    duration_ms: json::millis(elapsed),
+                });
+            }
         },
-    )?;
+    );
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => {
+            if let Some(key) = running {
+                out.migrate_failed(&key);
+            }
+            return Err(e.into());
+        }
+    };
     if !header.shown {
         // Every planned step was applied by another process while this one waited.
         header.show(out);
@@ -263,29 +368,51 @@ fn migrate_inner(
     }
 
     // Django's reminder: model changes without a migration are not applied.
-    if let Ok(current) = registry::current_models() {
-        if let Ok(from) = graph.project_state() {
-            let pending = autodetector::detect(&from, &current, &mut NonInteractiveQuestioner)
-                .map(|changes| {
-                    changes
-                        .into_iter()
-                        .filter(|(_, c)| !c.operations.is_empty())
-                        .map(|(app, _)| app)
-                        .collect::<Vec<_>>()
-                })
-                // A change the autodetector cannot even describe without a question (a NOT
-                // NULL field) is a pending change of every app with models, to be safe.
-                .unwrap_or_else(|_| {
-                    let apps: BTreeSet<String> =
-                        current.state.models.keys().map(|k| k.app.clone()).collect();
-                    apps.into_iter().collect()
-                });
-            if !pending.is_empty() {
-                out.unmigrated_changes(&pending);
-            }
-        }
+    let pending = unmigrated_apps(graph);
+    if !pending.is_empty() {
+        out.unmigrated_changes(&pending);
     }
+    out.emit(&json::MigrateSummary {
+        done: report
+            .done
+            .iter()
+            .map(|(step, outcome)| json::DoneStep {
+                migration: step.key.to_string(),
+                backwards: step.backwards,
+                outcome: json::outcome_name(*outcome),
+            })
+            .collect(),
+        skipped: report.skipped.iter().map(json::Step::from).collect(),
+        unmigrated_changes: pending,
+        duration_ms: json::millis(run_started.elapsed()),
+    });
     Ok(Status::Done)
+}
+
+/// The apps whose models have changes no migration holds (Django's reminder after
+/// `migrate`).
+fn unmigrated_apps(graph: &MigrationGraph) -> Vec<String> {
+    let Ok(current) = registry::current_models() else {
+        return Vec::new();
+    };
+    let Ok(from) = graph.project_state() else {
+        return Vec::new();
+    };
+    autodetector::detect(&from, &current, &mut NonInteractiveQuestioner)
+        .map(|changes| {
+            changes
+                .into_iter()
+                .filter(|(_, c)| !c.operations.is_empty())
+                .map(|(app, _)| app)
+                .collect::<Vec<_>>()
+        })
+        // A change the autodetector cannot even describe without a question (a NOT
+        // NULL field) is a pending change of every app with models, to be safe.
+        .unwrap_or_else(|_| {
+            let apps: BTreeSet<String> =
+                current.state.models.keys().map(|k| k.app.clone()).collect();
+            apps.into_iter().collect()
+        })
 }
 
 fn target_text(target: &Target, graph: &migrator_core::graph::MigrationGraph) -> String {
@@ -327,6 +454,10 @@ pub fn showmigrations(
         Ok(conn) => conn,
         Err(DatabaseError::Missing { path }) => {
             show(out, graph, &apps, args.plan, &Record::default());
+            if out.is_json() {
+                let doc = show_json(&db, false, graph, &apps, args.plan, &Record::default());
+                out.emit(&doc);
+            }
             out.database_missing(&path.display().to_string());
             return Ok(Status::Done);
         }
@@ -368,6 +499,9 @@ pub fn showmigrations(
         _ => {}
     }
     show(out, graph, &apps, args.plan, &record);
+    if out.is_json() {
+        out.emit(&show_json(&db, true, graph, &apps, args.plan, &record));
+    }
     match problem {
         Some(e) => Err(e.into()),
         None => Ok(Status::Done),
@@ -431,6 +565,60 @@ fn show(out: &mut Output, graph: &MigrationGraph, apps: &[String], plan: bool, r
     }
 }
 
+/// `showmigrations` as JSON: the same migrations as [`show`] lists, each with its app, name,
+/// dependencies and problem.
+fn show_json(
+    db: &ResolvedDatabase,
+    exists: bool,
+    graph: &MigrationGraph,
+    apps: &[String],
+    plan: bool,
+    record: &Record,
+) -> json::ShowMigrations {
+    let gone = record
+        .problems
+        .iter()
+        .filter(|(k, p)| **p == RowProblem::FileMissing && apps.contains(&k.app))
+        .map(|(k, _)| k.clone());
+    let keys: Vec<MigrationKey> = if plan {
+        graph
+            .full_plan()
+            .into_iter()
+            .filter(|k| apps.contains(&k.app))
+            .chain(gone)
+            .collect()
+    } else {
+        let gone: Vec<MigrationKey> = gone.collect();
+        apps.iter()
+            .flat_map(|app| {
+                let on_disk = graph.app_migrations(app).into_iter();
+                on_disk.chain(gone.iter().filter(move |k| &k.app == app).cloned())
+            })
+            .collect()
+    };
+    json::ShowMigrations {
+        database: json::Database::new(db),
+        database_exists: exists,
+        view: if plan { "plan" } else { "apps" },
+        apps: apps.to_vec(),
+        migrations: keys
+            .into_iter()
+            .map(|k| json::ShowMigration {
+                migration: k.to_string(),
+                applied: record.applied.contains(&k),
+                dependencies: graph
+                    .dependencies_of(&k)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                problem: record.problems.get(&k).map(json::Problem::from),
+                app: k.app,
+                name: k.name,
+            })
+            .collect(),
+    }
+}
+
 /// `sqlmigrate APP NAME`: the SQL `migrate` runs for one migration, for the database's
 /// backend. Opens no connection.
 pub fn sqlmigrate(
@@ -447,11 +635,32 @@ pub fn sqlmigrate(
     let ops = executor::sql_for_migration(graph, &key, args.backwards, backend)?;
     let transactional = backend.features().can_rollback_ddl;
     let atomic = graph.migration(&key).is_some_and(|m| m.atomic) && transactional;
+    let own_transaction =
+        |op: &executor::OpSql| !atomic && transactional && op.atomic && !op.statements.is_empty();
+    if out.is_json() {
+        out.emit(&json::SqlMigrate {
+            migration: key.to_string(),
+            backend: json::backend_name(backend),
+            backwards: args.backwards,
+            atomic,
+            operations: ops
+                .iter()
+                .map(|op| json::SqlOperation {
+                    number: op.index + 1,
+                    description: op.description.clone(),
+                    statements: op.statements.clone(),
+                    rust_step: op.rust.is_some(),
+                    own_transaction: own_transaction(op),
+                })
+                .collect(),
+        });
+        return Ok(Status::Done);
+    }
     // A non-atomic migration commits each atomic operation in a transaction of its own.
     let blocks: Vec<SqlBlock> = ops
         .into_iter()
         .map(|op| SqlBlock {
-            own_transaction: !atomic && transactional && op.atomic && !op.statements.is_empty(),
+            own_transaction: own_transaction(&op),
             description: op.description,
             statements: op.statements,
             rust: op.rust.is_some(),

@@ -28,6 +28,11 @@ pub fn inspectdb(
     ctx: &Context,
     out: &mut Output,
 ) -> Result<Status, CliError> {
+    if out.is_json() {
+        return Err(CliError::JsonUnsupported {
+            command: "inspectdb",
+        });
+    }
     if let Some(app) = &args.app {
         let labels: Vec<String> = ctx.apps.keys().map(|p| p.replace('-', "_")).collect();
         if !labels.is_empty() && !labels.contains(app) {

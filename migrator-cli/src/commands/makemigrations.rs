@@ -24,7 +24,7 @@ use migrator_core::registry;
 use migrator_core::{build, writer, Migration, MigrationKey, Operation};
 
 use crate::cli::MakeMigrationsArgs;
-use crate::output::OperationLine;
+use crate::output::{json, OperationLine};
 use crate::prompt::{InteractiveQuestioner, UnattendedQuestioner};
 use crate::{CliError, Context, Output, Status};
 
@@ -78,10 +78,40 @@ fn lines(operations: &[Operation]) -> Vec<OperationLine> {
 /// `makemigrations [APP…]`: writes the migrations the model changes need.
 ///
 /// Returns [`Status::Pending`] for `--check` when changes exist (nothing is written then).
+/// With `--format json` the run ends with one `makemigrations` document.
 pub fn makemigrations(
     args: &MakeMigrationsArgs,
     ctx: &Context,
     out: &mut Output,
+) -> Result<Status, CliError> {
+    let mode = if args.check {
+        "check"
+    } else if args.dry_run {
+        "dry_run"
+    } else {
+        "write"
+    };
+    let mut doc = json::MakeMigrations {
+        mode,
+        ..json::MakeMigrations::default()
+    };
+    let status = plan_and_write(args, ctx, out, &mut doc)?;
+    if out.is_json() {
+        doc.written = mode == "write"
+            && !(doc.migrations.is_empty()
+                && doc.merges.is_empty()
+                && doc.diesel_schemas.is_empty());
+        out.emit(&doc);
+    }
+    Ok(status)
+}
+
+/// The whole command; `doc` collects what `--format json` reports.
+fn plan_and_write(
+    args: &MakeMigrationsArgs,
+    ctx: &Context,
+    out: &mut Output,
+    doc: &mut json::MakeMigrations,
 ) -> Result<Status, CliError> {
     if let Some(name) = &args.name {
         writer::check_suffix(name)?;
@@ -112,9 +142,33 @@ pub fn makemigrations(
             .into_iter()
             .filter(|f| f.stale)
             .collect();
+    doc.diesel_schemas = schemas
+        .iter()
+        .map(|f| json::DieselSchema {
+            app: f.target.app.clone(),
+            path: ctx.display_path(&f.target.file),
+        })
+        .collect();
     if args.merge {
         let merges =
             autodetector::merge_migrations(&loaded.graph, &conflicts, args.name.as_deref());
+        doc.merges = merges
+            .iter()
+            .map(|m| json::MergeJson {
+                migration: m.migration.key().to_string(),
+                path: ctx.display_path(&migration_path(
+                    &loaded,
+                    &m.migration.app,
+                    &m.migration.name,
+                )),
+                branches: m
+                    .branches
+                    .iter()
+                    .map(|b| (b.leaf.clone(), json::OperationJson::list(&b.operations)))
+                    .collect(),
+                source: writer::render(&m.migration),
+            })
+            .collect();
         let status = merge(merges, &loaded, args, ctx, out)?;
         return update_schemas(&schemas, args, ctx, out, status);
     }
@@ -129,6 +183,9 @@ pub fn makemigrations(
         backends: migrator_core::database::project_backends(&ctx.workspace_root)?,
     };
     let questions = Questions::choose(args, std::io::stdin().is_terminal());
+    if out.is_json() && questions == Questions::Asked {
+        return Err(CliError::JsonCannotAsk);
+    }
     let mut check = CheckQuestioner::default();
     let changes = match questions {
         Questions::Asked => {
@@ -154,6 +211,11 @@ pub fn makemigrations(
     }
     // Apps pulled in as dependencies of the requested ones must embed their migrations too.
     check_embedded(&changes.apps(), &loaded)?;
+    if out.is_json() {
+        let unattended = matches!(questions, Questions::NoInput | Questions::NoTerminal);
+        doc.migrations = json_migrations(&changes, &loaded, args, unattended, ctx);
+        doc.questions = check.asked.iter().map(ToString::to_string).collect();
+    }
     let status = finish(&changes, &loaded, args, questions, ctx, out)?;
     let status = update_schemas(&schemas, args, ctx, out, status)?;
     if !check.asked.is_empty() {
@@ -161,6 +223,42 @@ pub fn makemigrations(
         out.check_questions(&asked);
     }
     Ok(status)
+}
+
+/// The new migrations as `--format json` reports them.
+fn json_migrations(
+    changes: &Changes,
+    loaded: &LoadedMigrations,
+    args: &MakeMigrationsArgs,
+    unattended: bool,
+    ctx: &Context,
+) -> Vec<json::NewMigration> {
+    changes
+        .migrations
+        .iter()
+        .map(|new| {
+            let m = &new.migration;
+            let mut operations = json::OperationJson::list(&m.operations);
+            // The descriptions worded knowing the state before each operation.
+            for (op, text) in operations.iter_mut().zip(&new.descriptions) {
+                op.description.clone_from(text);
+            }
+            json::NewMigration {
+                migration: m.key().to_string(),
+                app: m.app.clone(),
+                name: m.name.clone(),
+                path: ctx.display_path(&migration_path(loaded, &m.app, &m.name)),
+                dependencies: m.dependencies.iter().map(ToString::to_string).collect(),
+                operations,
+                risks: json::RisksJson::new(&new.risks, unattended),
+                source: if args.empty {
+                    writer::render_empty(m)
+                } else {
+                    writer::render(m)
+                },
+            }
+        })
+        .collect()
 }
 
 /// Writes the stale diesel schemas after the migrations (or reports them under `--check`, which

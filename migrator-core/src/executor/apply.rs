@@ -26,7 +26,7 @@ use super::steps::{
     check_foreign_keys, committed_earlier, finish, initial_schema_exists, run_op, start_step,
 };
 use super::target::migration_plan;
-use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, Target};
+use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, PlanStep, Target};
 
 /// What stays committed when a migration fails where DDL commits as it runs, before the
 /// operations of this run are added: those an earlier, interrupted run committed.
@@ -63,11 +63,12 @@ fn implicit_commits(
 /// committed — from this run, and under `--resume` from the interrupted one.
 fn run_operations(
     conn: &mut DbConnection,
-    migration: &Migration,
+    (migration, step): (&Migration, &PlanStep),
     ops: &[OpSql],
     first: Option<usize>,
-    backwards: bool,
+    on_event: &mut dyn FnMut(MigrateEvent<'_>),
 ) -> Result<(), ExecutorError> {
+    let backwards = step.backwards;
     let key = migration.key();
     let key = &key;
     // Where DDL commits implicitly (MySQL), track what can no longer be rolled back.
@@ -103,6 +104,14 @@ fn run_operations(
                     committed: Box::new(committed.clone()),
                 })?;
         }
+        let operation = &migration.operations[op.index];
+        on_event(MigrateEvent::OperationStarted {
+            step,
+            index: op.index,
+            total,
+            operation,
+        });
+        let started = Instant::now();
         if let Err(failure) = run_op(conn, op) {
             // Where statements commit as they run, an operation that failed after some of
             // its work is partly committed.
@@ -116,6 +125,13 @@ fn run_operations(
             now.push(number);
             committed.operations = now.clone().into();
         }
+        on_event(MigrateEvent::OperationFinished {
+            step,
+            index: op.index,
+            total,
+            operation,
+            elapsed: started.elapsed(),
+        });
     }
     check_foreign_keys(
         conn,
@@ -247,7 +263,7 @@ pub fn migrate(
                 {
                     Outcome::FakedInitial
                 } else {
-                    run_operations(conn, migration, ops, first, step.backwards)?;
+                    run_operations(conn, (migration, step), ops, first, on_event)?;
                     Outcome::Applied
                 };
                 finish(conn, migration, step, &start.recorded)?;

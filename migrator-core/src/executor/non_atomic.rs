@@ -89,7 +89,7 @@ pub(super) fn run_non_atomic(
         }
         session.rollback();
     }
-    Runner::new(&mut session, s, &start.recorded).run()?;
+    Runner::new(&mut session, s, &start.recorded).run(on_event)?;
     session.release()?;
     Ok((Some((Outcome::Applied, started)), start.now))
 }
@@ -152,8 +152,8 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
 
     /// Runs every pending operation; on failure rolls back what is open and drops a
     /// progress row that records nothing committed.
-    fn run(mut self) -> Result<(), ExecutorError> {
-        let result = self.run_all();
+    fn run(mut self, on_event: &mut dyn FnMut(MigrateEvent<'_>)) -> Result<(), ExecutorError> {
+        let result = self.run_all(on_event);
         if result.is_err() {
             self.session.rollback();
             if self.committed.is_empty() && self.progress_at.is_some() {
@@ -169,7 +169,7 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
         result
     }
 
-    fn run_all(&mut self) -> Result<(), ExecutorError> {
+    fn run_all(&mut self, on_event: &mut dyn FnMut(MigrateEvent<'_>)) -> Result<(), ExecutorError> {
         let s = self.s;
         let backwards = s.step.backwards;
         let pending: Vec<&OpSql> = s
@@ -187,13 +187,29 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
             return commit(self.session, s, &self.committed);
         }
         let transactional = self.session.conn().backend().features().can_rollback_ddl;
+        let total = s.migration.operations.len();
         for (n, op) in pending.iter().enumerate() {
             let next = pending.get(n + 1).map(|o| o.index + 1);
+            let operation = &s.migration.operations[op.index];
+            on_event(MigrateEvent::OperationStarted {
+                step: s.step,
+                index: op.index,
+                total,
+                operation,
+            });
+            let started = Instant::now();
             if transactional && op.atomic {
                 self.in_own_transaction(op, next)?;
             } else {
                 self.outside_transactions(op, next)?;
             }
+            on_event(MigrateEvent::OperationFinished {
+                step: s.step,
+                index: op.index,
+                total,
+                operation,
+                elapsed: started.elapsed(),
+            });
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::lock::LockWait;
 use crate::migration::MigrationKey;
-use crate::operations::RustMigrationFn;
+use crate::operations::{Operation, RustMigrationFn};
 
 /// Where `migrate` should take the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +94,34 @@ pub enum MigrateEvent<'a> {
     Started(&'a PlanStep),
     /// The lock is held by another process; this one waits (sent once per wait).
     WaitingForLock(&'a LockWait),
+    /// One operation of a started migration is about to run its statements and data step
+    /// (not sent for faked steps, nor for operations an earlier run committed before
+    /// `--resume`).
+    OperationStarted {
+        /// The migration's step.
+        step: &'a PlanStep,
+        /// The operation's position in the migration (0-based, as in [`OpSql::index`]).
+        index: usize,
+        /// How many operations the migration has.
+        total: usize,
+        /// The operation (its `describe()` and `symbol()` are what the CLI shows).
+        operation: &'a Operation,
+    },
+    /// One operation ran without error. In an atomic migration it commits with the whole
+    /// migration ([`MigrateEvent::Finished`]); in a non-atomic one it is committed now.
+    OperationFinished {
+        /// The migration's step.
+        step: &'a PlanStep,
+        /// The operation's position in the migration (0-based).
+        index: usize,
+        /// How many operations the migration has.
+        total: usize,
+        /// The operation.
+        operation: &'a Operation,
+        /// Wall time of its statements and data step (and, in a non-atomic migration, its
+        /// commit).
+        elapsed: Duration,
+    },
     /// A migration committed.
     Finished {
         /// The step.

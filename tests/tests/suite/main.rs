@@ -14,6 +14,7 @@ mod e2e_db;
 mod external_crate;
 mod fresh_host;
 mod inspectdb;
+mod json_output;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;
