@@ -95,6 +95,9 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/coming-from-diesel.md")]
     pub struct ComingFromDiesel;
+
+    #[doc = include_str!("../../docs/safety.md")]
+    pub struct Safety;
 }
 
 /// Items generated code refers to. Not a public API: names here may change in any release.
