@@ -87,6 +87,9 @@ pub enum Command {
     /// Print `#[derive(Model)]` structs for the tables of an existing database, to adopt it
     /// (then `makemigrations` and `migrate --fake-initial`).
     Inspectdb(InspectDbArgs),
+    /// Compare the live database with the migrations recorded as applied there and list
+    /// every difference (drift); exit 1 when it differs.
+    Check(CheckArgs),
 }
 
 impl Command {
@@ -101,6 +104,7 @@ impl Command {
             Self::Showmigrations(args) => Some(&args.database),
             Self::Sqlmigrate(args) => Some(&args.database),
             Self::Inspectdb(args) => Some(&args.database),
+            Self::Check(args) => Some(&args.database),
         }
     }
 }
@@ -282,6 +286,14 @@ pub struct InspectDbArgs {
     pub force: bool,
 
     /// The database to inspect (only read).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `check`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct CheckArgs {
+    /// The database to check (only read; an SQLite file that does not exist is an error).
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
