@@ -90,6 +90,9 @@ pub enum Command {
     /// Compare the live database with the migrations recorded as applied there and list
     /// every difference (drift); exit 1 when it differs.
     Check(CheckArgs),
+    /// Fold the operations of one migration into fewer (Django's optimizer) and rewrite its
+    /// file in place; an applied migration only when the result ends in the same state.
+    Optimizemigration(OptimizeMigrationArgs),
 }
 
 impl Command {
@@ -105,6 +108,7 @@ impl Command {
             Self::Sqlmigrate(args) => Some(&args.database),
             Self::Inspectdb(args) => Some(&args.database),
             Self::Check(args) => Some(&args.database),
+            Self::Optimizemigration(args) => Some(&args.database),
         }
     }
 }
@@ -294,6 +298,27 @@ pub struct InspectDbArgs {
 #[derive(Clone, Debug, Default, Args)]
 pub struct CheckArgs {
     /// The database to check (only read; an SQLite file that does not exist is an error).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `optimizemigration APP NAME`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct OptimizeMigrationArgs {
+    /// The app.
+    #[arg(value_name = "APP")]
+    pub app: String,
+
+    /// The migration name (or a unique prefix, e.g. `0002`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Write nothing; exit 1 when the migration can be optimized (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// The database whose record says whether the migration is applied (an applied one
+    /// is restamped there).
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

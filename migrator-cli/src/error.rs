@@ -163,6 +163,33 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
+    #[error(transparent)]
+    Optimize(#[from] migrator_core::optimizer::OptimizeError),
+    /// `optimizemigration` / `makemigrations --update` refuses to rewrite a migration, and
+    /// says why and what to do.
+    #[error("{migration} is left as it is: {reason}")]
+    RewriteRefused {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The migration file was rewritten but restamping its record failed.
+    #[error(
+        "{path} was rewritten, but its recorded checksum could not be updated ({source}); run \
+         `migrator migrate {app} {name} --restamp` once the database is reachable",
+        app = .migration.app,
+        name = .migration.name
+    )]
+    RestampAfterRewrite {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// The file.
+        path: String,
+        /// Why restamping failed.
+        source: Box<migrator_core::executor::ExecutorError>,
+    },
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -203,6 +230,9 @@ impl CliError {
             | Self::OutputIsFolder { .. }
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
+            Self::Optimize(_) => "optimize",
+            Self::RewriteRefused { .. } => "rewrite_refused",
+            Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",
             Self::JsonUnsupported { .. } => "json_unsupported",
         }

@@ -15,6 +15,7 @@
 
 mod capture;
 pub mod json;
+mod optimize;
 mod safety;
 mod streams;
 pub mod style;

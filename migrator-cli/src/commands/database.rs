@@ -60,7 +60,11 @@ fn known_apps(loaded: &LoadedMigrations) -> BTreeSet<String> {
 
 /// An app named on the command line must exist (the same error, with a suggestion, as
 /// `makemigrations`), and have migrations when the command needs them.
-fn check_app(app: &str, loaded: &LoadedMigrations, needs_migrations: bool) -> Result<(), CliError> {
+pub(super) fn check_app(
+    app: &str,
+    loaded: &LoadedMigrations,
+    needs_migrations: bool,
+) -> Result<(), CliError> {
     let known = known_apps(loaded);
     if !known.contains(app) {
         return Err(CliError::unknown_app(app, &known));

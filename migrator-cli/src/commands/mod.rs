@@ -5,8 +5,10 @@ mod check;
 mod database;
 mod inspectdb;
 mod makemigrations;
+mod optimize;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
 pub use inspectdb::inspectdb;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
+pub use optimize::optimizemigration;

@@ -677,3 +677,66 @@ impl DifferenceJson {
         record.chain(schema).collect()
     }
 }
+
+// ----- optimizemigration, migrate --prune ---------------------------------------------------
+
+/// `kind: "optimizemigration"`.
+#[derive(Debug, Serialize)]
+pub struct OptimizeMigration {
+    /// The database whose record was read (and, for an applied migration, restamped).
+    pub database: Database,
+    /// `app.name`.
+    pub migration: String,
+    /// The file, relative to the workspace root.
+    pub path: String,
+    /// `--check`: nothing is written.
+    pub check: bool,
+    /// The operations fold into fewer (or other) ones.
+    pub changed: bool,
+    /// How many operations the migration has.
+    pub operations_before: usize,
+    /// How many it has optimized.
+    pub operations_after: usize,
+    /// The optimized operations.
+    pub operations: Vec<OperationJson>,
+    /// The migration is recorded as applied on the database.
+    pub applied: bool,
+    /// The file was rewritten.
+    pub written: bool,
+    /// The recorded checksum was updated to the rewritten operations.
+    pub restamped: bool,
+    /// The new file's source (when `changed`).
+    pub source: Option<String>,
+}
+
+impl Document for OptimizeMigration {
+    const KIND: &'static str = "optimizemigration";
+}
+
+/// `kind: "prune"` (`migrate --prune`).
+#[derive(Debug, Serialize)]
+pub struct Prune {
+    /// The database.
+    pub database: Database,
+    /// `apply` (records deleted), `plan` or `check` (only listed).
+    pub mode: &'static str,
+    /// The records of migrations whose files are gone, `app.name` each.
+    pub migrations: Vec<String>,
+    /// Of those, the ones a squash on disk still replaces (kept: the squash needs them).
+    pub kept: Vec<PruneKept>,
+    /// The records were deleted.
+    pub deleted: bool,
+}
+
+impl Document for Prune {
+    const KIND: &'static str = "prune";
+}
+
+/// A record `migrate --prune` keeps, and why.
+#[derive(Debug, Serialize)]
+pub struct PruneKept {
+    /// `app.name`.
+    pub migration: String,
+    /// The squash (`app.name`) that still replaces it.
+    pub replaced_by: String,
+}

@@ -23,6 +23,7 @@ mod multi_app;
 mod multi_app_renames;
 mod multi_app_rows;
 mod offline;
+mod optimize;
 mod reliability;
 mod secrets;
 mod startup;
