@@ -190,6 +190,30 @@ pub enum CliError {
         /// Why restamping failed.
         source: Box<migrator_core::executor::ExecutorError>,
     },
+    /// New migrations lose data and nobody acknowledged it (`--noinput`, or no terminal):
+    /// nothing was written.
+    #[error(
+        "{} {} data (see the classification above), and nobody confirmed it, so nothing was \
+         written. Run makemigrations in a terminal to confirm, or pass --allow-data-loss \
+         (with --data-loss-reason \"why\") to write {} with an acknowledgement; or change the \
+         models so nothing is lost",
+        .migrations.join(", "),
+        if .migrations.len() == 1 { "loses" } else { "lose" },
+        if .migrations.len() == 1 { "it" } else { "them" }
+    )]
+    DataLossNotAcknowledged {
+        /// The migrations (`app.name`).
+        migrations: Vec<String>,
+    },
+    /// The user declined to write a migration that loses data.
+    #[error(
+        "writing {migration}, which loses data, was declined, so nothing was written; change \
+         the models, or run makemigrations again and confirm"
+    )]
+    DataLossDeclined {
+        /// The migration (`app.name`).
+        migration: String,
+    },
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -235,6 +259,8 @@ impl CliError {
             Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",
             Self::JsonUnsupported { .. } => "json_unsupported",
+            Self::DataLossNotAcknowledged { .. } => "data_loss_not_acknowledged",
+            Self::DataLossDeclined { .. } => "data_loss_declined",
         }
     }
 

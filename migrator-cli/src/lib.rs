@@ -24,7 +24,7 @@ use clap::Parser;
 
 pub use cli::{Cli, Command};
 pub use commands::{
-    check, inspectdb, makemigrations, migrate, optimizemigration, showmigrations, sqlmigrate,
+    check, inspectdb, lint, makemigrations, migrate, optimizemigration, showmigrations, sqlmigrate,
 };
 pub use context::Context;
 pub use error::CliError;
@@ -60,6 +60,7 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
         Command::Inspectdb(args) => commands::inspectdb(args, ctx, out),
         Command::Check(args) => commands::check(args, ctx, out),
         Command::Optimizemigration(args) => commands::optimizemigration(args, ctx, out),
+        Command::Lint(args) => commands::lint(args, ctx, out),
     }
 }
 

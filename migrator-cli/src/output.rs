@@ -535,24 +535,6 @@ impl Output {
         );
     }
 
-    /// `migrate --plan`: each step with its operations.
-    pub fn migrate_plan(&mut self, steps: &[(String, bool, Vec<OperationLine>)]) {
-        say!(self.out, "Planned operations:");
-        if steps.is_empty() {
-            say!(self.out, "  No planned migration operations.");
-        }
-        for (key, backwards, ops) in steps {
-            if *backwards {
-                say!(self.out, "{key} (unapply)");
-            } else {
-                say!(self.out, "{key}");
-            }
-            for (symbol, description) in ops {
-                say!(self.out, "    {symbol} {description}");
-            }
-        }
-    }
-
     /// The reminder after `migrate` when models have changes without a migration.
     pub fn unmigrated_changes(&mut self, apps: &[String]) {
         say!(

@@ -16,6 +16,7 @@ mod external_crate;
 mod fresh_host;
 mod inspectdb;
 mod json_output;
+mod lint;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;
