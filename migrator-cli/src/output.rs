@@ -253,10 +253,11 @@ impl Output {
         }
         say!(
             self.err,
-            "  dropped tables or columns and their rows are gone after `migrate`, and values that \
+            "  dropped tables or columns and their rows are gone after `migrate`, values that \
              do not fit a narrowed column (shorter text, smaller number, another type) are cut \
-             or make the migration fail; back the data up first, or edit the migration (a \
-             RunSql/RunRust step can copy or convert the data)"
+             or make the migration fail, and rows inserted without a value no longer get a \
+             removed default; back the data up first, or edit the migration (a RunSql/RunRust \
+             step can copy or convert the data)"
         );
     }
 

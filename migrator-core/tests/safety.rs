@@ -133,7 +133,7 @@ fn cases() -> Vec<Case> {
                     .unique(),
             ),
             // SQLite adds the column, then builds its unique index.
-            [&[FAIL], &[FAIL, LOCK], &[FAIL]],
+            [&[FAIL, LOCK], &[FAIL, LOCK], &[FAIL]],
         ),
         case(
             add_field(
@@ -196,7 +196,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             alter_field("Book", field("code", ColumnType::Varchar(50)).unique()),
-            [&[FAIL], &[LOCK, FAIL], &[FAIL]],
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[FAIL]],
         ),
         case(
             alter_field(
@@ -231,7 +231,8 @@ fn cases() -> Vec<Case> {
         case(remove_index("Book", "books_pages_idx"), [&[], &[], &[]]),
         case(
             rename_index("Book", "books_pages_idx", "books_pages_ix"),
-            [&[], &[], &[]],
+            // SQLite has no ALTER INDEX … RENAME: it drops the index and builds it again.
+            [&[LOCK], &[], &[]],
         ),
         case(
             add_constraint(

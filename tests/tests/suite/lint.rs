@@ -224,3 +224,65 @@ fn data_loss_needs_an_acknowledgement_that_survives_reformatting_and_whose_remov
     let doc: Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(doc["differences"][0]["kind"], "applied_migration_edited");
 }
+
+/// With `[project] backends` listing all three, `lint` classifies for each: narrowing a
+/// column rebuilds the table on SQLite, rewrites it on PostgreSQL and needs the COPY
+/// algorithm on MySQL/MariaDB — each finding naming its backend — while the data loss holds
+/// everywhere.
+#[test]
+fn lint_classifies_for_every_backend_the_project_runs_on() {
+    let ws = library_at_head();
+    ws.write(
+        "migrator.toml",
+        "[project]\nbackends = [\"sqlite\", \"postgres\", \"mysql\"]\n",
+    );
+    let db = Db::new(&ws, "backends.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    ws.edit(
+        MODELS,
+        "    #[model(max_length = 200)]\n    pub title: String,",
+        "    #[model(max_length = 50)]\n    pub title: String,",
+    );
+    ws.migrator(&["makemigrations", "--noinput", "--allow-data-loss"])
+        .expect_code(0);
+    let run = lint(&ws, &url);
+    run.expect_code(0);
+    for line in [
+        "Linting 1 unapplied migration on SQLite, PostgreSQL, MySQL:",
+        "    ~ Alter field title on book",
+        "        data loss: narrows books.title from VARCHAR(200) to VARCHAR(50): values that do not fit are cut or make the migration fail",
+        "        rewrite/lock (SQLite): rebuilds table books: every row is copied into a new table while the database is locked for writes",
+        "        rewrite/lock (PostgreSQL): changing the type of books.title from VARCHAR(200) to VARCHAR(50) rewrites the whole table under an ACCESS EXCLUSIVE lock (reads and writes wait)",
+        "        rewrite/lock (MySQL): changing the type of books.title from VARCHAR(200) to VARCHAR(50) needs ALGORITHM=COPY: books is copied row by row while writes to it wait",
+        "  data loss acknowledged: written by makemigrations --allow-data-loss",
+    ] {
+        assert!(run.stdout.contains(line), "`{line}` not in:\n{}", run.stdout);
+    }
+    let run = ws.migrator(&["lint", "--database", &url, "--format", "json"]);
+    run.expect_code(0);
+    let doc: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        doc["backends"],
+        serde_json::json!(["sqlite", "postgres", "mysql"])
+    );
+    let hazards = doc["migrations"][0]["operations"][0]["hazards"]
+        .as_array()
+        .unwrap();
+    let backends_of = |kind: &str| -> Vec<Value> {
+        hazards
+            .iter()
+            .filter(|h| h["kind"] == kind)
+            .map(|h| h["backends"].clone())
+            .collect()
+    };
+    assert_eq!(backends_of("data_loss"), [serde_json::json!([])]);
+    assert_eq!(
+        backends_of("rewrite_lock"),
+        [
+            serde_json::json!(["sqlite"]),
+            serde_json::json!(["postgres"]),
+            serde_json::json!(["mysql"])
+        ]
+    );
+}
