@@ -54,6 +54,10 @@ pub struct Migration {
     pub atomic: bool,
     /// Migrations this one squashes.
     pub replaces: Vec<MigrationKey>,
+    /// Migrations (usually of other apps) that must run after this one (Django's
+    /// `run_before`): the graph makes each of them depend on this migration, without editing
+    /// their files.
+    pub run_before: Vec<MigrationKey>,
     /// The checksum of its file's code besides `migration()` — its data steps — set by the
     /// loader from the build script's index (`None` for migrations built in code). Recorded
     /// for migrations with a `RunRust` step, so an edited data step is caught.
@@ -94,6 +98,7 @@ impl Migration {
             initial: false,
             atomic: true,
             replaces: Vec::new(),
+            run_before: Vec::new(),
             code_checksum: None,
             data_loss_ack: None,
         }
@@ -123,6 +128,15 @@ impl Migration {
     /// Adds a dependency on migration `name` of `app`.
     pub fn dependency(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
         self.dependencies.push(MigrationKey::new(app, name));
+        self
+    }
+
+    /// Orders this migration before migration `name` of `app` (Django's `run_before`): the
+    /// graph adds the dependency `app.name → this migration`, which is how a migration of
+    /// your app slots in before a migration of an app whose files you cannot edit. The named
+    /// migration must exist; a cycle it closes is reported with the `run_before` named.
+    pub fn run_before(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
+        self.run_before.push(MigrationKey::new(app, name));
         self
     }
 

@@ -461,6 +461,10 @@ fn migration_chain(m: &Migration) -> TokenStream {
         let (app, name) = (lit_str(&rep.app), lit_str(&rep.name));
         chain.extend(quote!(.replaces(#app, #name)));
     }
+    for before in &m.run_before {
+        let (app, name) = (lit_str(&before.app), lit_str(&before.name));
+        chain.extend(quote!(.run_before(#app, #name)));
+    }
     for op in &m.operations {
         let op = operation(op);
         chain.extend(quote!(.operation(#op)));

@@ -72,6 +72,9 @@ mod multiple_operations;
 #[path = "writer_fixtures/non_atomic_squash.rs"]
 mod non_atomic_squash;
 #[rustfmt::skip]
+#[path = "writer_fixtures/run_before.rs"]
+mod run_before;
+#[rustfmt::skip]
 #[path = "writer_fixtures/remove_constraint.rs"]
 mod remove_constraint;
 #[rustfmt::skip]
@@ -434,6 +437,15 @@ fn scenarios() -> Vec<Scenario> {
                         .field(field("isbn", ColumnType::Varchar(13)).nullable()),
                 ),
             non_atomic_squash::migration,
+        ),
+        s(
+            "run_before",
+            library("0002_auto_da1c8106")
+                .dependency("library", "0001_initial")
+                .run_before("shop", "0001_initial")
+                .run_before("accounts", "0003_profile")
+                .operation(run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop()),
+            run_before::migration,
         ),
         s(
             "column_types",
