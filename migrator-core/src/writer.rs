@@ -603,6 +603,18 @@ fn operation(op: &Operation) -> TokenStream {
             }
             t
         }
+        Operation::SeparateDatabaseAndState(op) => {
+            let mut t = quote!(separate_database_and_state());
+            for inner in &op.state_operations {
+                let inner = operation(inner);
+                t.extend(quote!(.state_operation(#inner)));
+            }
+            for inner in &op.database_operations {
+                let inner = operation(inner);
+                t.extend(quote!(.database_operation(#inner)));
+            }
+            t
+        }
         // A `RunRust` step's body is code, which a migration value does not carry: the file
         // refers to functions named after the step (`<name>`, and `<name>_backward` when
         // reversible) that whoever writes the step defines next to `migration()`.

@@ -72,6 +72,9 @@ mod multiple_operations;
 #[path = "writer_fixtures/non_atomic_squash.rs"]
 mod non_atomic_squash;
 #[rustfmt::skip]
+#[path = "writer_fixtures/separate_database_and_state.rs"]
+mod separate_database_and_state;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
 #[rustfmt::skip]
@@ -446,6 +449,22 @@ fn scenarios() -> Vec<Scenario> {
                 .run_before("accounts", "0003_profile")
                 .operation(run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop()),
             run_before::migration,
+        ),
+        s(
+            "separate_database_and_state",
+            library("0003_auto_59795c54")
+                .dependency("library", "0002_author")
+                .operation(
+                    separate_database_and_state()
+                        .state_operation(rename_model("Author", "Writer"))
+                        .state_operation(alter_model_table("Writer", "writers"))
+                        .database_operation(
+                            run_sql(["ALTER TABLE authors RENAME TO writers"])
+                                .reverse(["ALTER TABLE writers RENAME TO authors"]),
+                        )
+                        .database_operation(add_index("Book", index("books_title_idx", ["title"]))),
+                ),
+            separate_database_and_state::migration,
         ),
         s(
             "column_types",
