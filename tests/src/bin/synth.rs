@@ -43,6 +43,7 @@ use migrator_tests::repo_root;
 use migrator_tests::synth::{self, History, Size};
 use toml_edit::{value, Array, DocumentMut};
 
+#[path = "synth/testdb.rs"]
 mod testdb;
 
 /// Synthetic projects for migrator's benchmarks.
