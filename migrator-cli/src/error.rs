@@ -163,6 +163,57 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
+    #[error(transparent)]
+    Optimize(#[from] migrator_core::optimizer::OptimizeError),
+    /// `optimizemigration` / `makemigrations --update` refuses to rewrite a migration, and
+    /// says why and what to do.
+    #[error("{migration} is left as it is: {reason}")]
+    RewriteRefused {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The migration file was rewritten but restamping its record failed.
+    #[error(
+        "{path} was rewritten, but its recorded checksum could not be updated ({source}); run \
+         `migrator migrate {app} {name} --restamp` once the database is reachable",
+        app = .migration.app,
+        name = .migration.name
+    )]
+    RestampAfterRewrite {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// The file.
+        path: String,
+        /// Why restamping failed.
+        source: Box<migrator_core::executor::ExecutorError>,
+    },
+    /// New migrations lose data and nobody acknowledged it (`--noinput`, or no terminal):
+    /// nothing was written.
+    #[error(
+        "{} {} data (see the classification above), and nobody confirmed it, so nothing was \
+         written. Run makemigrations in a terminal to confirm, or pass --allow-data-loss \
+         (with --data-loss-reason \"why\") to write {} with an acknowledgement; or change the \
+         models so nothing is lost",
+        .migrations.join(", "),
+        if .migrations.len() == 1 { "loses" } else { "lose" },
+        if .migrations.len() == 1 { "it" } else { "them" }
+    )]
+    DataLossNotAcknowledged {
+        /// The migrations (`app.name`).
+        migrations: Vec<String>,
+    },
+    /// The user declined to write a migration that loses data.
+    #[error(
+        "writing {migration}, which loses data, was declined, so nothing was written; change \
+         the models, or run makemigrations again and confirm"
+    )]
+    DataLossDeclined {
+        /// The migration (`app.name`).
+        migration: String,
+    },
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -203,8 +254,13 @@ impl CliError {
             | Self::OutputIsFolder { .. }
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
+            Self::Optimize(_) => "optimize",
+            Self::RewriteRefused { .. } => "rewrite_refused",
+            Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",
             Self::JsonUnsupported { .. } => "json_unsupported",
+            Self::DataLossNotAcknowledged { .. } => "data_loss_not_acknowledged",
+            Self::DataLossDeclined { .. } => "data_loss_declined",
         }
     }
 

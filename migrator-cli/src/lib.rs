@@ -23,7 +23,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use cli::{Cli, Command};
-pub use commands::{check, inspectdb, makemigrations, migrate, showmigrations, sqlmigrate};
+pub use commands::{
+    check, inspectdb, lint, makemigrations, migrate, optimizemigration, showmigrations, sqlmigrate,
+};
 pub use context::Context;
 pub use error::CliError;
 pub use output::Output;
@@ -57,6 +59,8 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
         Command::Sqlmigrate(args) => commands::sqlmigrate(args, ctx, out),
         Command::Inspectdb(args) => commands::inspectdb(args, ctx, out),
         Command::Check(args) => commands::check(args, ctx, out),
+        Command::Optimizemigration(args) => commands::optimizemigration(args, ctx, out),
+        Command::Lint(args) => commands::lint(args, ctx, out),
     }
 }
 

@@ -4,9 +4,13 @@
 mod check;
 mod database;
 mod inspectdb;
+mod lint;
 mod makemigrations;
+mod optimize;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
 pub use inspectdb::inspectdb;
+pub use lint::lint;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
+pub use optimize::optimizemigration;
