@@ -452,7 +452,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "separate_database_and_state",
-            library("0003_auto_59795c54")
+            library("0003_auto_4815949a")
                 .dependency("library", "0002_author")
                 .operation(
                     separate_database_and_state()
