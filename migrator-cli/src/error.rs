@@ -163,6 +163,12 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// `squashmigrations` cannot squash the range.
+    #[error(transparent)]
+    Squash(#[from] migrator_core::squash::SquashError),
+    /// `squashmigrations` was answered "no".
+    #[error("squash cancelled; nothing was written")]
+    SquashCancelled,
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -203,6 +209,8 @@ impl CliError {
             | Self::OutputIsFolder { .. }
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
+            Self::Squash(_) => "squash",
+            Self::SquashCancelled => "cancelled",
             Self::JsonCannotAsk => "json_cannot_ask",
             Self::JsonUnsupported { .. } => "json_unsupported",
         }

@@ -23,7 +23,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use cli::{Cli, Command};
-pub use commands::{inspectdb, makemigrations, migrate, showmigrations, sqlmigrate};
+pub use commands::{
+    inspectdb, makemigrations, migrate, showmigrations, sqlmigrate, squashmigrations,
+};
 pub use context::Context;
 pub use error::CliError;
 pub use output::Output;
@@ -56,6 +58,7 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
         Command::Showmigrations(args) => commands::showmigrations(args, ctx, out),
         Command::Sqlmigrate(args) => commands::sqlmigrate(args, ctx, out),
         Command::Inspectdb(args) => commands::inspectdb(args, ctx, out),
+        Command::Squashmigrations(args) => commands::squashmigrations(args, ctx, out),
     }
 }
 

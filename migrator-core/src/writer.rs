@@ -593,6 +593,9 @@ fn operation(op: &Operation) -> TokenStream {
                     t.extend(quote!(.reverse(#rev)));
                 }
             }
+            if op.elidable {
+                t.extend(quote!(.elidable()));
+            }
             t
         }
         // A `RunRust` step's body is code, which a migration value does not carry: the file
@@ -606,9 +609,18 @@ fn operation(op: &Operation) -> TokenStream {
                 let backward = step_ident(op.name, "_backward");
                 t.extend(quote!(.backward(#backward)));
             }
+            if op.elidable {
+                t.extend(quote!(.elidable()));
+            }
             t
         }
     }
+}
+
+/// The function name a rendered `RunRust` step named `name` refers to: forwards (`backward`
+/// false) or backwards (`<name>_backward`).
+pub fn step_fn_name(name: &str, backward: bool) -> String {
+    step_ident(name, if backward { "_backward" } else { "" }).to_string()
 }
 
 /// The function name a `RunRust` step refers to: its name made into an identifier (characters

@@ -290,6 +290,7 @@ fn run_rust_runs_inside_the_migration_transaction() {
         name: "insert_author",
         forward: insert_author,
         backward: Some(delete_author),
+        elidable: false,
     });
     let mut migrations = base();
     migrations.push(failing_0004(rust.clone()));
@@ -834,6 +835,7 @@ fn a_panicking_data_step_is_reported_like_a_failing_operation_and_changes_nothin
             name: "insert_then_panic",
             forward: insert_then_panic,
             backward: None,
+            elidable: false,
         }),
     ];
     let mut migrations = base();

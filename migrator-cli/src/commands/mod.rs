@@ -4,7 +4,9 @@
 mod database;
 mod inspectdb;
 mod makemigrations;
+mod squash;
 
 pub use database::{migrate, showmigrations, sqlmigrate};
 pub use inspectdb::inspectdb;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
+pub use squash::squashmigrations;

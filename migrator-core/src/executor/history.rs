@@ -5,6 +5,7 @@
 //! [`plan`]); and the deliberate repairs [`restamp`] and [`forget`]. The recorder table
 //! itself is `recorder`'s; applying migrations is `apply`'s.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ fn check_checksums(
 ) -> Result<(), ExecutorError> {
     let apps: BTreeSet<String> = graph.apps().into_iter().collect();
     let replaced: BTreeSet<&MigrationKey> =
-        graph.migrations().flat_map(|m| m.replaces.iter()).collect();
+        graph.squashes().flat_map(|m| m.replaces.iter()).collect();
     // Squashes recorded by a newer history (their replaced migrations' rows point at them):
     // a history that still has the originals legitimately lacks them.
     let recorded_squashes: BTreeSet<&str> = rows
@@ -36,9 +37,16 @@ fn check_checksums(
     for (key, row) in rows {
         // A recorded migration of a known app that the history no longer has (and that no
         // squash replaced): its file was deleted or renamed.
+        // A row a squash took over (`replaced-by:`) stays valid after the squash became an
+        // ordinary migration and the replaced files were deleted, while that squash exists.
+        let taken_over = row
+            .checksum
+            .strip_prefix(recorder::REPLACED_BY)
+            .is_some_and(|squash| graph.migrations().any(|m| m.key().to_string() == squash));
         if apps.contains(&key.app)
             && !graph.contains(key)
             && !replaced.contains(key)
+            && !taken_over
             && !recorded_squashes.contains(key.to_string().as_str())
         {
             renamed(graph, rows, row)?;
@@ -154,10 +162,10 @@ pub fn effective_applied(
 
 /// Reads the applied set and validates it (checksums, deleted files, squashes, consistency,
 /// and no migration left half-applied by a killed MySQL run).
-pub(super) fn read_applied(
+pub(super) fn read_applied<'g>(
     conn: &mut DbConnection,
-    graph: &MigrationGraph,
-) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    graph: &'g MigrationGraph,
+) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>), ExecutorError> {
     if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
         return Err(interrupted_error(i));
     }
@@ -199,16 +207,36 @@ pub fn check_recorded(
     Ok(rows)
 }
 
-pub(super) fn read_applied_allowing_interrupted(
+pub(super) fn read_applied_allowing_interrupted<'g>(
     conn: &mut DbConnection,
-    graph: &MigrationGraph,
-) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    graph: &'g MigrationGraph,
+) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>), ExecutorError> {
     let rows = recorder::applied(conn)?;
-    check_checksums(graph, &rows)?;
-    let recorded: BTreeSet<MigrationKey> = rows.into_keys().collect();
-    let applied = effective_applied(graph, &recorded)?;
-    check_consistent_history(graph, &applied)?;
-    Ok(applied)
+    let recorded: BTreeSet<MigrationKey> = rows.keys().cloned().collect();
+    let graph = for_recorded(graph, &recorded)?;
+    check_checksums(&graph, &rows)?;
+    let applied = effective_applied(&graph, &recorded)?;
+    check_consistent_history(&graph, &applied)?;
+    Ok((graph, applied))
+}
+
+/// The graph as a database that recorded `recorded` sees it: a squash the database is
+/// part-way through gives way to the migrations it replaces
+/// ([`MigrationGraph::for_recorded`]). Everything that plans against a database starts here.
+pub fn for_recorded<'g>(
+    graph: &'g MigrationGraph,
+    recorded: &BTreeSet<MigrationKey>,
+) -> Result<Cow<'g, MigrationGraph>, ExecutorError> {
+    Ok(graph.for_recorded(recorded)?)
+}
+
+/// The graph as this database sees it (see [`for_recorded`]); reads the record only.
+pub fn graph_for_database<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+) -> Result<Cow<'g, MigrationGraph>, ExecutorError> {
+    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    for_recorded(graph, &recorded)
 }
 
 /// The recorded migrations (for `showmigrations`), including ones no longer in the graph
@@ -225,8 +253,8 @@ pub fn plan(
     graph: &MigrationGraph,
     target: &Target,
 ) -> Result<Vec<PlanStep>, ExecutorError> {
-    let applied = read_applied(conn, graph)?;
-    migration_plan(graph, &applied, target)
+    let (graph, applied) = read_applied(conn, graph)?;
+    migration_plan(&graph, &applied, target)
 }
 
 /// Stores the current checksums of the applied migration `key` (`migrate --restamp`):

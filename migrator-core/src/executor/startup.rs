@@ -54,7 +54,8 @@ pub fn schema_drift(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
 ) -> Result<Vec<String>, ExecutorError> {
-    let applied: Vec<MigrationKey> = read_applied(conn, graph)?.into_iter().collect();
+    let (graph, applied) = read_applied(conn, graph)?;
+    let applied: Vec<MigrationKey> = applied.into_iter().collect();
     let state = graph.make_state(&applied)?;
     let expected = crate::introspect::expected_schema(&state, conn.backend())
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;

@@ -221,6 +221,7 @@ pub(super) fn start_step(
 /// read at the start of the step.
 pub(super) fn finish(
     conn: &mut DbConnection,
+    graph: &MigrationGraph,
     migration: &Migration,
     step: &PlanStep,
     recorded: &BTreeSet<MigrationKey>,
@@ -239,8 +240,44 @@ pub(super) fn finish(
                 recorder::record_replaced(conn, r, &step.key)?;
             }
         }
+        if graph.squashes().next().is_some() {
+            record_completed_squashes(conn, graph)?;
+        }
     }
     recorder::progress_clear(conn, &step.key)?;
+    Ok(())
+}
+
+/// The squashes not recorded yet whose replaced migrations are all recorded (applied one by
+/// one, while a database was part-way through the squash or before it existed).
+pub(super) fn completed_squashes<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+) -> Result<Vec<&'g Migration>, ExecutorError> {
+    if graph.squashes().next().is_none() {
+        return Ok(Vec::new());
+    }
+    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    Ok(graph
+        .squashes()
+        .filter(|s| !recorded.contains(&s.key()) && s.replaces.iter().all(|r| recorded.contains(r)))
+        .collect())
+}
+
+/// Records each of [`completed_squashes`] as applied (Django's `check_replacements`), and
+/// marks the rows of what it replaces as taken over by it, so the record stays valid once
+/// the replaced files are deleted and the squash becomes an ordinary migration.
+pub(super) fn record_completed_squashes(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<(), ExecutorError> {
+    for squash in completed_squashes(conn, graph)? {
+        recorder::record(conn, squash)?;
+        let taken_over = format!("{}{}", recorder::REPLACED_BY, squash.key());
+        for r in &squash.replaces {
+            recorder::set_checksum(conn, r, &taken_over)?;
+        }
+    }
     Ok(())
 }
 
