@@ -143,8 +143,7 @@ macro_rules! say {
     }};
 }
 
-mod squash;
-pub use squash::SquashSummary;
+pub mod squash;
 
 impl Output {
     /// The verbosity level (0–3).

@@ -50,6 +50,24 @@ its migrations (a `build.rs` calling `migrator_build::embed_migrations()` and \
         /// The missing dependency.
         dependency: MigrationKey,
     },
+    /// A migration depends on a migration that was squashed and then deleted, after the
+    /// squash's `replaces` was removed (the transition's last step, done before every
+    /// dependency was re-pointed).
+    #[error(
+        "migration `{migration}` depends on `{dependency}`, which does not exist: it was \
+squashed into `{squash}` and its file deleted. Point the dependency at `{squash}` in \
+`{migration}`'s file (`.dependency(\"{app}\", \"{name}\")`); see docs/squashing.md",
+        app = squash.app,
+        name = squash.name
+    )]
+    SquashedDependency {
+        /// The migration that wants the dependency.
+        migration: MigrationKey,
+        /// The deleted, squashed migration.
+        dependency: MigrationKey,
+        /// The squash whose name says it covers it.
+        squash: Box<MigrationKey>,
+    },
     /// Two migrations share a key.
     #[error("migration `{0}` is defined twice; each app's migration names must be unique")]
     Duplicate(MigrationKey),
@@ -130,12 +148,10 @@ impl MigrationGraph {
         &self,
         recorded: &BTreeSet<MigrationKey>,
     ) -> Result<Cow<'_, Self>, GraphError> {
-        let part_way = self
-            .squashes()
-            .any(|s| {
-                squash_view(|k| self.source_migration(k).is_some(), s, recorded)
-                    == SquashView::Originals
-            });
+        let part_way = self.squashes().any(|s| {
+            squash_view(|k| self.source_migration(k).is_some(), s, recorded)
+                == SquashView::Originals
+        });
         if !part_way {
             return Ok(Cow::Borrowed(self));
         }
@@ -176,6 +192,13 @@ impl MigrationGraph {
         for (i, m) in nodes.iter().enumerate() {
             for dep in &m.dependencies {
                 let Some(&p) = index.get(dep) else {
+                    if let Some(squash) = squash_named_for(&nodes, dep) {
+                        return Err(GraphError::SquashedDependency {
+                            migration: m.key(),
+                            dependency: dep.clone(),
+                            squash: Box::new(squash),
+                        });
+                    }
                     return Err(GraphError::MissingDependency {
                         migration: m.key(),
                         dependency: dep.clone(),
@@ -485,6 +508,26 @@ pub fn replay(state: &mut ProjectState, migration: &Migration) -> Result<(), Gra
             })?;
     }
     Ok(())
+}
+
+/// A migration of `missing`'s app named like a squash of a range holding `missing`'s number
+/// (`0001_squashed_0004_…` covers `0003_…`), as `squashmigrations` names them.
+fn squash_named_for(nodes: &[Migration], missing: &MigrationKey) -> Option<MigrationKey> {
+    let number = |s: &str| -> Option<u32> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let wanted = number(&missing.name)?;
+    nodes
+        .iter()
+        .filter(|m| m.app == missing.app)
+        .find(|m| {
+            let Some((first, rest)) = m.name.split_once("_squashed_") else {
+                return false;
+            };
+            matches!((number(first), number(rest)), (Some(a), Some(b)) if a <= wanted && wanted <= b)
+        })
+        .map(Migration::key)
 }
 
 /// Which migrations stand for a squash on a database that recorded `recorded`.

@@ -44,8 +44,8 @@ pub mod optimizer;
 pub mod questioner;
 pub mod recorder;
 pub mod registry;
-pub mod squash;
 pub mod sql_types;
+pub mod squash;
 pub mod state;
 #[cfg(any(feature = "uuid", feature = "decimal", feature = "chrono"))]
 pub mod types;
@@ -89,6 +89,9 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/coming-from-diesel.md")]
     pub struct ComingFromDiesel;
+
+    #[doc = include_str!("../../docs/squashing.md")]
+    pub struct Squashing;
 }
 
 /// Items generated code refers to. Not a public API: names here may change in any release.

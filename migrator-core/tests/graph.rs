@@ -315,7 +315,9 @@ fn squash_with_all_originals_present_is_used_unless_a_database_is_part_way() {
     assert!(!g.contains(&key("library", "0001_initial")));
     assert_eq!(g.full_plan().len(), 4);
     assert_eq!(g.squashes().count(), 1);
-    assert!(g.source_migration(&key("library", "0001_initial")).is_some());
+    assert!(g
+        .source_migration(&key("library", "0001_initial"))
+        .is_some());
     let none = BTreeSet::new();
     assert!(matches!(g.for_recorded(&none).unwrap(), Cow::Borrowed(_)));
     // All applied: still the squash.
@@ -545,4 +547,26 @@ fn large_history_is_fast() {
     assert_eq!(state.model("app07", "Thing").unwrap().fields.len(), per_app);
     let elapsed = start.elapsed();
     assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+}
+
+/// After the transition (replaced files deleted, `replaces` removed), a dependency still
+/// naming a deleted original is an error that names the squash to point at.
+#[test]
+fn a_dependency_on_a_deleted_squashed_migration_names_the_squash() {
+    let ms = vec![
+        m("library", "0001_squashed_0003_book_isbn", &[]),
+        m("shop", "0001_initial", &[("library", "0002_author")]),
+    ];
+    let err = MigrationGraph::new(ms).unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::SquashedDependency {
+            migration: key("shop", "0001_initial"),
+            dependency: key("library", "0002_author"),
+            squash: Box::new(key("library", "0001_squashed_0003_book_isbn")),
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains(".dependency(\"library\", \"0001_squashed_0003_book_isbn\")"));
 }

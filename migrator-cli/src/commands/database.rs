@@ -674,9 +674,9 @@ fn show_json(
                     .source_migration(&k)
                     .map(|m| m.replaces.iter().map(ToString::to_string).collect())
                     .unwrap_or_default(),
-                unused_squash: graph.source_migration(&k).is_some_and(|m| {
-                    !m.replaces.is_empty() && !graph.contains(&k)
-                }),
+                unused_squash: graph
+                    .source_migration(&k)
+                    .is_some_and(|m| !m.replaces.is_empty() && !graph.contains(&k)),
                 app: k.app,
                 name: k.name,
             })

@@ -12,7 +12,7 @@ use migrator_core::writer;
 
 use crate::cli::SquashMigrationsArgs;
 use crate::output::json;
-use crate::output::SquashSummary;
+use crate::output::squash::SquashSummary;
 use crate::prompt::InteractiveQuestioner;
 use crate::{CliError, Context, Output, Status};
 

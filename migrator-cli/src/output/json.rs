@@ -654,4 +654,3 @@ pub struct Repointed {
     /// As the squash names it.
     pub to: String,
 }
-

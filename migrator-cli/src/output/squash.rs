@@ -75,7 +75,10 @@ impl Output {
             }
         }
         if !s.repointed.is_empty() {
-            say!(self.out, "Dependencies on other apps' squashed migrations point at the squash:");
+            say!(
+                self.out,
+                "Dependencies on other apps' squashed migrations point at the squash:"
+            );
             for r in &s.repointed {
                 say!(self.out, "  {r}");
             }

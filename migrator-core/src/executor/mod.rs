@@ -57,8 +57,8 @@ mod types;
 pub use apply::migrate;
 pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{
-    applied_migrations, check_recorded, effective_applied, for_recorded, forget, graph_for_database,
-    plan, restamp,
+    applied_migrations, check_recorded, effective_applied, for_recorded, forget,
+    graph_for_database, plan, restamp,
 };
 pub use sql::{sql_for_migration, sql_for_migration_from};
 pub use startup::{apply_embedded, pending_embedded, schema_drift};

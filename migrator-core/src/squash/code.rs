@@ -134,15 +134,20 @@ pub(super) fn copy_step_code(
             copied,
         });
     }
-    let file = syn::File {
-        shebang: None,
-        attrs: Vec::new(),
-        items,
-    };
+    // One item at a time, with a blank line between them as rustfmt leaves hand-written code.
+    let rendered: Vec<String> = items
+        .into_iter()
+        .map(|item| {
+            let file = syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![item],
+            };
+            prettyplease::unparse(&file).trim_end().to_owned()
+        })
+        .collect();
     let mut source = String::from("// Data steps copied from the migrations this one replaces.\n");
-    let body = prettyplease::unparse(&file);
-    // One blank line between items, as rustfmt leaves hand-written code.
-    source.push_str(&body.replace("\n}\n", "\n}\n\n").trim_end().replace("\n\n\n", "\n\n"));
+    source.push_str(&rendered.join("\n\n"));
     source.push('\n');
     Ok(Copied { source, copied })
 }
@@ -212,7 +217,7 @@ fn run_rust_call(expr: &syn::Expr) -> Option<(String, String)> {
             let syn::Expr::Path(f) = &*c.func else {
                 return None;
             };
-            if !f.path.segments.last().is_some_and(|s| s.ident == "run_rust") {
+            if f.path.segments.last().is_none_or(|s| s.ident != "run_rust") {
                 return None;
             }
             let mut args = c.args.iter();

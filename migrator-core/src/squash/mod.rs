@@ -117,6 +117,14 @@ pub enum SquashError {
         /// The migrations it matches.
         candidates: Vec<String>,
     },
+    /// The migration named is already replaced by a squash.
+    #[error("`{migration}` is already squashed into `{squash}`; squash a range after it, or finish that squash's transition first (docs/squashing.md)")]
+    AlreadySquashed {
+        /// The replaced migration.
+        migration: MigrationKey,
+        /// The squash that replaces it.
+        squash: MigrationKey,
+    },
     /// START does not come before END.
     #[error("the range is empty: `{start}` is not applied before `{end}` (END must depend on START); give START first, then END")]
     EmptyRange {
@@ -140,7 +148,7 @@ pub enum SquashError {
         /// Its dependency outside the range.
         dependency: MigrationKey,
         /// The range member that dependency needs.
-        inner: MigrationKey,
+        inner: Box<MigrationKey>,
     },
     /// The squash's name is not usable or already taken.
     #[error("cannot name the squash `{name}`: {reason}; choose another with --squashed-name")]
@@ -218,7 +226,11 @@ pub fn squash(
     }
     let members: Vec<&Migration> = range
         .iter()
-        .map(|k| graph.migration(k).expect("a planned migration is in the graph"))
+        .map(|k| {
+            graph
+                .migration(k)
+                .expect("a planned migration is in the graph")
+        })
         .collect();
     if let Some(m) = members.iter().find(|m| !m.replaces.is_empty()) {
         return Err(SquashError::SquashInRange(m.key()));
@@ -296,8 +308,19 @@ fn resolve(graph: &MigrationGraph, app: &str, name: &str) -> Result<MigrationKey
         return Ok(k.clone());
     }
     let matches: Vec<&MigrationKey> = all.iter().filter(|k| k.name.starts_with(name)).collect();
+    let replaced = graph
+        .replaced()
+        .iter()
+        .find(|(k, _)| k.app == app && k.name.starts_with(name));
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
+        [] if replaced.is_some() => {
+            let (migration, squash) = replaced.expect("checked");
+            Err(SquashError::AlreadySquashed {
+                migration: migration.clone(),
+                squash: squash.clone(),
+            })
+        }
         [] => Err(SquashError::UnknownMigration {
             app: app.to_owned(),
             name: name.to_owned(),
@@ -311,8 +334,8 @@ fn resolve(graph: &MigrationGraph, app: &str, name: &str) -> Result<MigrationKey
     }
 }
 
-/// The squash's dependencies: every dependency of the range outside it, minus those another
-/// kept dependency already implies; and the ones that point at another app's squash in place
+/// The squash's dependencies: every dependency of the range outside it, minus those a later
+/// dependency on the same app already implies; and the ones that point at another app's squash in place
 /// of a migration it replaces.
 #[allow(clippy::type_complexity)]
 fn dependencies(
@@ -349,14 +372,20 @@ fn dependencies(
             return Err(SquashError::Cycle {
                 member: member.clone(),
                 dependency: dep.clone(),
-                inner: inner.clone(),
+                inner: Box::new(inner.clone()),
             });
         }
         ancestors.insert(dep.clone(), plan.into_iter().filter(|k| k != dep).collect());
     }
+    // Of several dependencies on one app, the latest implies the others (a dependency on the
+    // app's own earlier migration always stays: it keeps the app's history one line).
     let kept: Vec<MigrationKey> = external
         .keys()
-        .filter(|dep| !ancestors.values().any(|a| a.contains(*dep)))
+        .filter(|dep| {
+            !ancestors
+                .iter()
+                .any(|(other, a)| other.app == dep.app && a.contains(*dep))
+        })
         .cloned()
         .collect();
     Ok((kept, repointed))
@@ -422,14 +451,10 @@ fn check_equivalent(
         return Ok(());
     }
     let (e, g) = (expected.canonical_text(), got.canonical_text());
-    let difference = e
-        .lines()
-        .zip(g.lines())
-        .find(|(a, b)| a != b)
-        .map_or_else(
-            || "one state has more lines".to_owned(),
-            |(a, b)| format!("expected `{a}`, got `{b}`"),
-        );
+    let difference = e.lines().zip(g.lines()).find(|(a, b)| a != b).map_or_else(
+        || "one state has more lines".to_owned(),
+        |(a, b)| format!("expected `{a}`, got `{b}`"),
+    );
     Err(SquashError::NotEquivalent {
         first: members[0].key(),
         last: members[members.len() - 1].key(),

@@ -6,7 +6,6 @@
 //! must rebuild exactly the current models, and a second detection must find nothing.
 #![allow(dead_code)]
 
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::autodetector::detect;
@@ -14,7 +13,7 @@ use migrator_core::questioner::{QuestionError, Questioner};
 use migrator_core::registry::{CurrentModels, ModelHints};
 use migrator_core::{
     ColumnType, ConstraintKind, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState,
-    Migration, ModelKey, ModelState, OnDelete, ProjectState,
+    Migration, ModelKey, ModelState, OnDelete, Operation, ProjectState,
 };
 use proptest::prelude::*;
 
@@ -515,6 +514,16 @@ pub struct IntentQuestioner<'a> {
     alterations: u32,
 }
 
+impl<'a> IntentQuestioner<'a> {
+    /// A questioner answering with `world`'s intent.
+    pub fn new(world: &'a World) -> Self {
+        Self {
+            world,
+            alterations: 0,
+        }
+    }
+}
+
 impl Questioner for IntentQuestioner<'_> {
     fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
         self.world
@@ -620,6 +629,64 @@ pub fn run_history(
     run_history_with_models(apps, sqlite, steps).map(|(history, _)| history)
 }
 
+/// The other apps a migration of `app` with `ops` needs applied first (what
+/// `makemigrations` wires from the history): those its foreign keys point into, and those
+/// whose models point, or once pointed, at a model it changes (a rename or delete must
+/// follow them).
+fn needed_apps(
+    app: &str,
+    ops: &[Operation],
+    before: &ProjectState,
+    history: &[Migration],
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut fk_app = |f: &FieldState| {
+        if let Some(fk) = &f.foreign_key {
+            out.insert(fk.app.clone());
+        }
+    };
+    let mut touched: Vec<&str> = Vec::new();
+    for op in ops {
+        match op {
+            Operation::CreateModel(c) => c.fields.iter().for_each(&mut fk_app),
+            Operation::AddField(a) => fk_app(&a.field),
+            Operation::AlterField(a) => fk_app(&a.field),
+            _ => {}
+        }
+        if let Operation::RenameModel(r) = op {
+            touched.push(&r.new_name);
+        }
+        touched.extend(op.model_name());
+    }
+    for m in before.models.values().filter(|m| m.app != app) {
+        let points_here = m.fields.iter().any(|f| {
+            f.foreign_key
+                .as_ref()
+                .is_some_and(|fk| fk.app == app && touched.contains(&fk.model.as_str()))
+        });
+        if points_here {
+            out.insert(m.app.clone());
+        }
+    }
+    let fk_into = |f: &FieldState| {
+        f.foreign_key
+            .as_ref()
+            .is_some_and(|fk| fk.app == app && touched.contains(&fk.model.as_str()))
+    };
+    for m in history.iter().filter(|m| m.app != app) {
+        let pointed = m.operations.iter().any(|op| match op {
+            Operation::CreateModel(c) => c.fields.iter().any(fk_into),
+            Operation::AddField(a) => fk_into(&a.field),
+            Operation::AlterField(a) => fk_into(&a.field),
+            _ => false,
+        });
+        if pointed {
+            out.insert(m.app.clone());
+        }
+    }
+    out
+}
+
 /// [`run_history`], also returning the models as the developer left them.
 pub fn run_history_with_models(
     apps: &'static [&'static str],
@@ -705,7 +772,10 @@ pub fn run_history_with_models(
             let ch = pending.remove(&app).expect("present");
             let mut m = Migration::new(&app, format!("{:04}", history.len() + 1));
             // The app's previous migration and the latest of every app it needs.
-            for dep_app in std::iter::once(&app).chain(ch.depends_on_apps.iter()) {
+            let mut needs = needed_apps(&app, &ch.operations, &replay(&history), &history);
+            needs.extend(ch.depends_on_apps.iter().cloned());
+            needs.remove(&app);
+            for dep_app in std::iter::once(&app).chain(needs.iter()) {
                 if let Some(last) = history.iter().rev().find(|h| &h.app == dep_app) {
                     m.dependencies.push(last.key());
                 }
@@ -742,4 +812,3 @@ pub fn run_history_with_models(
     }
     Ok((history, world))
 }
-

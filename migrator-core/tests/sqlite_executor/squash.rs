@@ -10,9 +10,7 @@ use migrator_core::executor::{ExecutorError, MigrateOptions, Target};
 use migrator_core::recorder;
 use migrator_core::Migration;
 
-use crate::executor_support::{
-    applied, graph, key, library_0002, library_0003, library_initial,
-};
+use crate::executor_support::{applied, graph, key, library_0002, library_0003, library_initial};
 use crate::sqlite_support::{assert_schema, temp_db};
 use crate::{base, keys, run, shop_initial, up};
 

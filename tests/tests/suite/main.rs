@@ -24,6 +24,7 @@ mod multi_app_rows;
 mod offline;
 mod reliability;
 mod secrets;
+mod squash;
 mod startup;
 mod tamper;
 mod which_database;
