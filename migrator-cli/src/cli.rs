@@ -90,6 +90,9 @@ pub enum Command {
     /// Squash a range of an app's migrations into one migration that replaces them, with
     /// their operations folded by the optimizer (docs/squashing.md).
     Squashmigrations(SquashMigrationsArgs),
+    /// Compare the live database with the migrations recorded as applied there and list
+    /// every difference (drift); exit 1 when it differs.
+    Check(CheckArgs),
 }
 
 impl Command {
@@ -105,6 +108,7 @@ impl Command {
             Self::Sqlmigrate(args) => Some(&args.database),
             Self::Inspectdb(args) => Some(&args.database),
             Self::Squashmigrations(_) => None,
+            Self::Check(args) => Some(&args.database),
         }
     }
 }
@@ -329,4 +333,12 @@ impl SquashMigrationsArgs {
             _ => (None, ""),
         }
     }
+}
+
+/// `check`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct CheckArgs {
+    /// The database to check (only read; an SQLite file that does not exist is an error).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }

@@ -24,7 +24,7 @@ use clap::Parser;
 
 pub use cli::{Cli, Command};
 pub use commands::{
-    inspectdb, makemigrations, migrate, showmigrations, sqlmigrate, squashmigrations,
+    check, inspectdb, makemigrations, migrate, showmigrations, sqlmigrate, squashmigrations,
 };
 pub use context::Context;
 pub use error::CliError;
@@ -59,6 +59,7 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
         Command::Sqlmigrate(args) => commands::sqlmigrate(args, ctx, out),
         Command::Inspectdb(args) => commands::inspectdb(args, ctx, out),
         Command::Squashmigrations(args) => commands::squashmigrations(args, ctx, out),
+        Command::Check(args) => commands::check(args, ctx, out),
     }
 }
 

@@ -7,12 +7,15 @@
 //!
 //! - [`style`]: colour (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`, a terminal); both streams are
 //!   `anstream` streams that strip the styles when not coloured.
+//! - `safety.rs`: the drift check's text (`check`, `migrate -v 2`) and the safety
+//!   classification's (`lint`, `makemigrations`, `migrate --plan`).
 //! - [`json`]: `--format json`, the documents and events of schema `migrator/1`. In JSON mode
 //!   the text methods write nothing to stdout (their stderr lines stay), and commands call
 //!   [`Output::emit`]; [`Output::failed`] writes the error object.
 
 mod capture;
 pub mod json;
+mod safety;
 mod streams;
 pub mod style;
 

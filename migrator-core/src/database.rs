@@ -125,6 +125,34 @@ impl DatabaseUrl {
         }
     }
 
+    /// The same server with another database: the path of a server URL replaced by `name`
+    /// (user, password, host, port and query parameters kept). `None` for SQLite URLs. The
+    /// test-database support (`migrator_core::testing`) makes per-test databases with it.
+    pub fn with_database(&self, name: &str) -> Option<Self> {
+        let UrlKind::Server { backend, url } = &self.kind else {
+            return None;
+        };
+        let (scheme, rest) = url.split_once("://")?;
+        // The authority ends at the first `/` after the user part, which ends at the last
+        // `@` (a password may hold an unencoded `/`, as `redact` assumes too).
+        let query_at = rest.find('?').unwrap_or(rest.len());
+        let host_from = rest[..query_at].rfind('@').map_or(0, |i| i + 1);
+        let path_at = rest[host_from..query_at]
+            .find('/')
+            .map_or(query_at, |i| host_from + i);
+        let url = format!(
+            "{scheme}://{}/{name}{}",
+            &rest[..path_at],
+            &rest[query_at..]
+        );
+        Some(Self {
+            kind: UrlKind::Server {
+                backend: *backend,
+                url,
+            },
+        })
+    }
+
     /// The URL with its password in clear, for handing to a driver. Never print this.
     pub fn expose(&self) -> String {
         match &self.kind {

@@ -47,6 +47,8 @@ pub mod registry;
 pub mod sql_types;
 pub mod squash;
 pub mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(any(feature = "uuid", feature = "decimal", feature = "chrono"))]
 pub mod types;
 pub mod writer;
@@ -64,6 +66,11 @@ pub use state::{
 
 /// `#[derive(Model)]`: see the crate docs and README for every attribute.
 pub use migrator_derive::Model;
+
+/// `#[migrator_core::test]`: a test on its own database, migrated by the embedded migrations
+/// and dropped afterwards (also when the test panics). See [`testing`] and docs/testing.md.
+#[cfg(feature = "testing")]
+pub use migrator_derive::test;
 
 /// The user guide (`docs/`): each page with Rust code is included here so that
 /// `cargo test --doc -p migrator-core` compiles and runs its code blocks.
@@ -92,6 +99,8 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/squashing.md")]
     pub struct Squashing;
+    #[doc = include_str!("../../docs/safety.md")]
+    pub struct Safety;
 }
 
 /// Items generated code refers to. Not a public API: names here may change in any release.

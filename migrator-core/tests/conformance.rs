@@ -3,7 +3,8 @@
 //! alterations on tables with rows (type change, NULL → NOT NULL with a default, rename,
 //! unique added, foreign key added, primary-key change), up/down/up with identical
 //! introspection, data preservation, failure injection, and what is refused before anything
-//! runs (verbatim SQL that is not one expression, clashing index names) — run on SQLite, PostgreSQL and
+//! runs (verbatim SQL that is not one expression, clashing index names), the drift check
+//! naming each kind of hand-made drift — run on SQLite, PostgreSQL and
 //! MySQL/MariaDB. Every step goes through the executor (`executor::migrate` on a graph of
 //! one migration per step, see `conformance_support`), and the introspected schema is
 //! compared with the state after every step (on the servers also comments and foreign-key
@@ -23,6 +24,8 @@ mod conformance_support;
 // The scenarios (each runs on every backend), by area.
 #[path = "conformance/alterations.rs"]
 mod alterations;
+#[path = "conformance/drift.rs"]
+mod drift;
 #[path = "conformance/failures.rs"]
 mod failures;
 #[path = "conformance/foreign_keys.rs"]
@@ -50,6 +53,7 @@ use alterations::{
     unique_added_keeps_rows_and_is_enforced,
 };
 use conformance_support::*;
+use drift::hand_made_drift_is_named;
 use failures::{a_failing_second_operation, foreign_key_to_missing_rows_fails};
 use foreign_keys::{
     foreign_key_added_keeps_rows_and_is_enforced, foreign_keys_across_apps,
@@ -184,6 +188,7 @@ fn scenarios() -> Vec<Scenario> {
             "edited_data_steps_and_renamed_records_are_caught",
             edited_data_steps_and_renamed_records_are_caught,
         ),
+        ("hand_made_drift_is_named", hand_made_drift_is_named),
     ]
 }
 

@@ -834,8 +834,8 @@ fn schema_drift_reports_changes_made_outside_migrations() {
     assert_eq!(
         migrator_core::executor::schema_drift(&mut conn, &g).unwrap(),
         [
-            "books.note: column not expected",
-            "table scratch: not expected"
+            "column books.note (TEXT) is in the database, but no applied migration adds it",
+            "table scratch is in the database, but no applied migration creates it"
         ]
     );
 }

@@ -1,5 +1,7 @@
-//! Compile-fail tests of `#[derive(Model)]`: one folder per concern under `tests/ui/`, each
-//! case with its committed `.stderr`. Regenerate with `TRYBUILD=overwrite cargo test -p
+//! Compile-fail tests of `#[derive(Model)]` and of `#[migrator_core::test]` (folder
+//! `test_attribute/`, which needs the `testing` feature; `migrator-tests` turns it on for this
+//! crate's tests): one folder per concern under `tests/ui/`, each case with its committed
+//! `.stderr`. Regenerate with `TRYBUILD=overwrite cargo test -p
 //! migrator-core --test ui`, then read every changed `.stderr`: each error must name the
 //! problem and the fix, and point at the offending token.
 //!

@@ -59,6 +59,7 @@ mod ctxt;
 mod fallback;
 mod ident;
 mod names;
+mod test_attr;
 #[cfg(test)]
 mod tests;
 
@@ -69,6 +70,25 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(model))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive_model_inner(input.into()).into()
+}
+
+/// `#[migrator_core::test]`: the function runs as a test on its own database, created on the
+/// configured backend (`DATABASE_URL`, `migrator.toml`; a temporary SQLite file by default),
+/// migrated with the migrations embedded in the test binary (copied from a template built once
+/// per binary), and dropped afterwards — also when the test panics.
+///
+/// ```ignore
+/// #[migrator_core::test(migrate_to = "orders.0003_order_item_count", fixtures("orders.sql"))]
+/// fn counts_start_at_zero(conn: &mut DbConnection) { … }
+/// ```
+///
+/// Options: `migrate_to = "app.migration"`, `fixtures("file.sql", …)` (relative to the source
+/// file), `fixture = function` (`fn(&mut DbConnection)` returning `()` or a `Result`),
+/// `keep_on_failure`. Use it through `migrator_core::test` (the `testing` feature); the
+/// runtime is `migrator_core::testing` and docs/testing.md is the guide.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }
 
 /// The token-level entry point, separate from the `proc_macro` API so unit tests (expansion

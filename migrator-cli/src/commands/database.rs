@@ -34,7 +34,7 @@ use crate::{CliError, Context, Output, Status};
 
 /// The embedded migrations; a binary with neither models nor migrations gets the
 /// empty-registry hint instead of a silent "nothing to do".
-fn load() -> Result<LoadedMigrations, CliError> {
+pub(super) fn load() -> Result<LoadedMigrations, CliError> {
     let loaded = loader::load_embedded()?;
     if loaded.graph.is_empty() && registry::registrations().is_empty() {
         return Err(CliError::EmptyRegistry);
@@ -85,7 +85,7 @@ pub(super) fn source_text(db: &ResolvedDatabase, ctx: &Context) -> String {
 
 /// Resolves and opens the database. Only `migrate` itself passes `create`: every other
 /// caller gets [`DatabaseError::Missing`] instead of a new empty SQLite file.
-fn open(
+pub(super) fn open(
     database: Option<&str>,
     ctx: &Context,
     create: bool,
@@ -365,6 +365,23 @@ fn migrate_inner(
         // Every planned step was applied by another process while this one waited.
         header.show(out);
         out.no_migrations_to_apply(report.skipped.len());
+    }
+
+    // `-v 2`: the schema check after migrating (warnings only; the exit code stays 0).
+    if out.verbosity() >= 2 {
+        let started = Instant::now();
+        match executor::drift(&mut conn, graph) {
+            Ok(drift) => {
+                let elapsed = started.elapsed();
+                out.schema_checked(&drift, elapsed);
+                out.emit(&json::SchemaCheck {
+                    clean: drift.is_clean(),
+                    differences: json::DifferenceJson::list(&drift),
+                    duration_ms: json::millis(elapsed),
+                });
+            }
+            Err(e) => out.warning(&format!("could not check the schema after migrating: {e}")),
+        }
     }
 
     // Django's reminder: model changes without a migration are not applied.

@@ -1,11 +1,13 @@
 //! One module per command; each command is a public function taking its arguments, the
 //! [`Context`](crate::Context) and an [`Output`](crate::Output).
 
+mod check;
 mod database;
 mod inspectdb;
 mod makemigrations;
 mod squash;
 
+pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
 pub use inspectdb::inspectdb;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};

@@ -654,3 +654,99 @@ pub struct Repointed {
     /// As the squash names it.
     pub to: String,
 }
+
+// ----- check (drift) ------------------------------------------------------------------------
+
+/// `kind: "check"` (`migrator check`; exit 1 when `clean` is false).
+#[derive(Debug, Serialize)]
+pub struct Check {
+    /// The database checked.
+    pub database: Database,
+    /// No difference: the database holds what its applied migrations describe.
+    pub clean: bool,
+    /// How many migrations are applied (the expected schema is theirs).
+    pub applied: usize,
+    /// Migrations on disk not applied yet (`app.name`); not drift.
+    pub pending: Vec<String>,
+    /// How many tables the applied migrations describe.
+    pub tables: usize,
+    /// Every difference, record problems first.
+    pub differences: Vec<DifferenceJson>,
+    /// Wall time of the check.
+    pub duration_ms: f64,
+}
+
+impl Document for Check {
+    const KIND: &'static str = "check";
+}
+
+/// `kind: "schema_check"`: `migrate -v 2` checked the schema after migrating (the same
+/// comparison as `migrator check`; differences are warnings, the exit code stays 0).
+#[derive(Debug, Serialize)]
+pub struct SchemaCheck {
+    /// No difference.
+    pub clean: bool,
+    /// Every difference.
+    pub differences: Vec<DifferenceJson>,
+    /// Wall time of the check.
+    pub duration_ms: f64,
+}
+
+impl Document for SchemaCheck {
+    const KIND: &'static str = "schema_check";
+}
+
+/// One difference found by the drift check.
+#[derive(Debug, Serialize)]
+pub struct DifferenceJson {
+    /// Its stable name: `extra_table`, `missing_column`, `column_type`, …,
+    /// `applied_missing_from_disk` (docs/json-output.md lists them).
+    pub kind: &'static str,
+    /// The table, for schema differences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The column, when the difference is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The index or constraint name, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// The migration (`app.name`), for record problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<String>,
+    /// What the database has, when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// What the migrations say, when they say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The sentence the text output shows.
+    pub message: String,
+}
+
+impl DifferenceJson {
+    /// Every difference of `drift`, record problems first.
+    pub fn list(drift: &migrator_core::executor::Drift) -> Vec<Self> {
+        let record = drift.record.iter().map(|r| Self {
+            kind: r.kind.code(),
+            table: None,
+            column: None,
+            object: None,
+            migration: Some(r.migration.to_string()),
+            actual: None,
+            expected: None,
+            message: r.message.clone(),
+        });
+        let schema = drift.schema.iter().map(|d| Self {
+            kind: d.kind.code(),
+            table: Some(d.table.clone()),
+            column: d.column.clone(),
+            object: d.object.clone(),
+            migration: None,
+            actual: d.actual.clone(),
+            expected: d.expected.clone(),
+            message: d.to_string(),
+        });
+        record.chain(schema).collect()
+    }
+}

@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::MigrationGraph;
 use crate::migration::Migration;
-use crate::optimizer::optimize;
+use crate::optimizer::optimize_from;
 use crate::questioner::{Questioner, ScopedQuestioner};
 use crate::registry::CurrentModels;
 use crate::state::ProjectState;
@@ -270,7 +270,7 @@ pub fn detect(
     d.check_result()?;
     let mut out: BTreeMap<String, AppChanges> = BTreeMap::new();
     for (app, ops) in std::mem::take(&mut d.changes) {
-        let operations = optimize(&app, ops);
+        let operations = optimize_from(&app, ops, from);
         if !operations.is_empty() {
             out.insert(
                 app,

@@ -356,3 +356,27 @@ fn project_backends_come_from_the_config_list_or_the_database() {
         assert!(err.contains(says), "{text}: {err}");
     }
 }
+
+#[test]
+fn with_database_replaces_only_the_path_of_a_server_url() {
+    let with = |url: &str, name: &str| {
+        DatabaseUrl::parse(url, &root())
+            .unwrap()
+            .with_database(name)
+            .map(|u| u.expose())
+    };
+    assert_eq!(
+        with("postgres://u:p@h:5432/app?sslmode=require", "t1").as_deref(),
+        Some("postgres://u:p@h:5432/t1?sslmode=require")
+    );
+    assert_eq!(
+        with("mysql://root@127.0.0.1:3306", "t2").as_deref(),
+        Some("mysql://root@127.0.0.1:3306/t2")
+    );
+    // A password holding `/` and `@`: the user part ends at the last `@`.
+    assert_eq!(
+        with("postgres://u:a/b@c@h/app", "t3").as_deref(),
+        Some("postgres://u:a/b@c@h/t3")
+    );
+    assert_eq!(with("sqlite://db.sqlite3", "t4"), None);
+}

@@ -20,11 +20,29 @@ use super::locking::locked;
 use super::target::{check_consistent_history, migration_plan};
 use super::types::{PlanStep, Target};
 
-/// Checks recorded checksums against the migrations as they are now.
+/// Checks recorded checksums against the migrations as they are now: the first problem
+/// [`record_problems`] finds is the error.
 fn check_checksums(
     graph: &MigrationGraph,
     rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
 ) -> Result<(), ExecutorError> {
+    match record_problems(graph, rows).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every recorded migration whose record disagrees with the migrations as they are now, one
+/// error each: its file is gone ([`ExecutorError::MissingMigrationFile`]) or was renamed
+/// ([`ExecutorError::RenamedRecord`]), its operations were edited
+/// ([`ExecutorError::ChecksumMismatch`]) or its data step's code
+/// ([`ExecutorError::DataStepChanged`]). `migrate` stops at the first; the drift check
+/// (`drift.rs`) reports them all.
+pub(super) fn record_problems(
+    graph: &MigrationGraph,
+    rows: &BTreeMap<MigrationKey, recorder::AppliedMigration>,
+) -> Vec<ExecutorError> {
+    let mut out = Vec::new();
     let apps: BTreeSet<String> = graph.apps().into_iter().collect();
     let replaced: BTreeSet<&MigrationKey> =
         graph.squashes().flat_map(|m| m.replaces.iter()).collect();
@@ -49,11 +67,13 @@ fn check_checksums(
             && !taken_over
             && !recorded_squashes.contains(key.to_string().as_str())
         {
-            renamed(graph, rows, row)?;
-            return Err(ExecutorError::MissingMigrationFile {
-                migration: key.clone(),
-                file: None,
-            });
+            out.push(renamed(graph, rows, row).err().unwrap_or_else(|| {
+                ExecutorError::MissingMigrationFile {
+                    migration: key.clone(),
+                    file: None,
+                }
+            }));
+            continue;
         }
         if row.checksum.starts_with(recorder::REPLACED_BY) {
             continue;
@@ -61,19 +81,21 @@ fn check_checksums(
         if let Some(m) = graph.migration(key) {
             let current = recorder::checksum(m);
             if current != row.checksum {
-                renamed(graph, rows, row)?;
-                return Err(ExecutorError::ChecksumMismatch {
-                    migration: key.clone(),
-                    recorded: row.checksum.clone(),
-                    current,
-                    file: None,
-                });
+                out.push(renamed(graph, rows, row).err().unwrap_or_else(|| {
+                    ExecutorError::ChecksumMismatch {
+                        migration: key.clone(),
+                        recorded: row.checksum.clone(),
+                        current,
+                        file: None,
+                    }
+                }));
+                continue;
             }
             if let (Some(recorded), Some(current)) =
                 (&row.code_checksum, recorder::code_checksum(m))
             {
                 if recorded != current {
-                    return Err(ExecutorError::DataStepChanged {
+                    out.push(ExecutorError::DataStepChanged {
                         migration: key.clone(),
                         recorded: recorded.clone(),
                         current: current.to_owned(),
@@ -83,7 +105,7 @@ fn check_checksums(
             }
         }
     }
-    Ok(())
+    out
 }
 
 /// A record whose name has no migration with its operations is a renamed record when an

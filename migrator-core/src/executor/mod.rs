@@ -40,10 +40,12 @@
 //! (reading, checking and repairing the record), `apply` (`migrate` itself: the lock,
 //! transactions, running atomic migrations), `non_atomic` (one operation at a time),
 //! `steps` (what both share: running an operation, the foreign-key check, the recorder
-//! rows), `startup` (the calls an application makes at start-up) and `error`
+//! rows), `startup` (the calls an application makes at start-up), `drift` (the live schema against
+//! the applied migrations: [`drift`], [`check_drift`]) and `error`
 //! ([`ExecutorError`]).
 
 mod apply;
+mod drift;
 mod error;
 mod history;
 mod locking;
@@ -55,6 +57,7 @@ mod target;
 mod types;
 
 pub use apply::migrate;
+pub use drift::{check_drift, drift, Drift, RecordDifference, RecordDifferenceKind};
 pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{
     applied_migrations, check_recorded, effective_applied, for_recorded, forget,

@@ -9,7 +9,7 @@ use crate::migration::MigrationKey;
 
 use super::apply::migrate;
 use super::error::ExecutorError;
-use super::history::{plan, read_applied};
+use super::history::plan;
 use super::types::{MigrateOptions, Target};
 
 /// Applies every migration embedded in this binary that is not applied yet — the one call an
@@ -49,17 +49,12 @@ pub fn pending_embedded(conn: &mut DbConnection) -> Result<Vec<MigrationKey>, Ex
 }
 
 /// How the live schema differs from what the applied migrations describe (empty when it
-/// matches): the basis of a drift check. Tables no migration knows show as "not expected".
+/// matches), one sentence per difference: [`super::drift`] as lines, record problems (an
+/// applied migration missing from disk or edited) first. Tables no migration knows show as
+/// "in the database, but no applied migration creates it".
 pub fn schema_drift(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
 ) -> Result<Vec<String>, ExecutorError> {
-    let (graph, applied) = read_applied(conn, graph)?;
-    let applied: Vec<MigrationKey> = applied.into_iter().collect();
-    let state = graph.make_state(&applied)?;
-    let expected = crate::introspect::expected_schema(&state, conn.backend())
-        .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
-    let actual =
-        crate::introspect::introspect(conn).map_err(|e| ExecutorError::Introspect(Box::new(e)))?;
-    Ok(actual.diff(&expected))
+    Ok(super::drift::drift(conn, graph)?.lines())
 }

@@ -287,10 +287,10 @@ pub fn squash(
     })
 }
 
-/// The optimizer's fold of a squash's operations, given the state before them.
+/// The optimizer's fold of a squash's operations, given the state before them (which lets it
+/// check the rewrites that need the state).
 fn fold(app: &str, operations: Vec<Operation>, before: &ProjectState) -> Vec<Operation> {
-    let _ = before;
-    crate::optimizer::optimize(app, operations)
+    crate::optimizer::optimize_from(app, operations, before)
 }
 
 fn is_elidable(op: &Operation) -> bool {

@@ -4,7 +4,8 @@
 //! MySQL/MariaDB server, dropped by a guard even when the scenario panics), operations
 //! applied through the real executor (`executor::migrate` on a `MigrationGraph` of one
 //! migration per step, so transactions, the lock and the recorder are exercised), the
-//! introspected schema compared with the state after every step (on servers also comments
+//! introspected schema compared with the state after every step (and the drift check,
+//! `executor::check_drift`, required to be clean) (on servers also comments
 //! and foreign-key names), and rows written and read with SQL that works on all three
 //! backends. It owns no scenarios.
 //!
@@ -22,7 +23,9 @@ use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use migrator_core::backend::{Backend, DbConnection, SchemaEditor};
 use migrator_core::database::{connect, DatabaseUrl};
-use migrator_core::executor::{migrate, ExecutorError, MigrateOptions, MigrateReport, Target};
+use migrator_core::executor::{
+    check_drift, migrate, ExecutorError, MigrateOptions, MigrateReport, Target,
+};
 use migrator_core::graph::MigrationGraph;
 use migrator_core::introspect::{expected_schema, introspect, DbSchema};
 use migrator_core::operations::{
@@ -192,6 +195,17 @@ pub fn assert_schema(conn: &mut DbConnection, state: &ProjectState) {
     assert_eq!(
         actual, expected,
         "{backend}: DbSchema::diff missed a difference"
+    );
+    // The drift check (`migrator check`) sees the same: a fresh migrate is clean.
+    let drift = check_drift(conn, state).unwrap_or_else(|e| panic!("{backend}: drift: {e}"));
+    assert!(
+        drift.is_empty(),
+        "{backend}: the drift check reports differences after migrating:\n  {}",
+        drift
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
     assert_details(conn, state);
 }

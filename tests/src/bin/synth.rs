@@ -465,7 +465,10 @@ fn migrate_counted(graph: &MigrationGraph, db: &Path) -> Result<(usize, usize, u
         &mut |_| {},
     )?;
     let seconds = started.elapsed().as_secs_f64();
-    ensure!(report.done.len() == plan.len(), "migrate ran a different plan");
+    ensure!(
+        report.done.len() == plan.len(),
+        "migrate ran a different plan"
+    );
     Ok((plan.len(), operations, statements, seconds))
 }
 
@@ -500,7 +503,11 @@ fn squash(size: Size, db: &Path) -> Result<()> {
             Path::new("."),
         )?,
     )?)?;
-    ensure!(a == b, "the squashed history gives another schema: {:?}", a.diff(&b));
+    ensure!(
+        a == b,
+        "the squashed history gives another schema: {:?}",
+        a.diff(&b)
+    );
     println!("schemas: identical");
     Ok(())
 }

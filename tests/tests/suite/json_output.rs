@@ -182,6 +182,26 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     assert_eq!(kinds(&events), ["migrate_start", "migrate_summary"]);
     assert_eq!(events[0]["plan"], serde_json::json!([]));
 
+    // check: clean after migrate (exit 0); `migrate -v 2` checks the schema too.
+    let run = json(&["check"]);
+    run.expect_code(0);
+    let doc = document(&run, "check");
+    assert_eq!(doc["clean"], true);
+    insta::assert_json_snapshot!("check", normalized(doc));
+    let run = json(&["migrate", "-v", "2"]);
+    run.expect_code(0);
+    let events = lines(&run);
+    assert_eq!(
+        kinds(&events),
+        ["migrate_start", "schema_check", "migrate_summary"]
+    );
+    assert_eq!(events[1]["clean"], true);
+    db.exec_ok("CREATE TABLE scratch (x INTEGER)");
+    let run = json(&["check"]);
+    run.expect_code(1);
+    insta::assert_json_snapshot!("check_drift", normalized(document(&run, "check")));
+    db.exec_ok("DROP TABLE scratch");
+
     // Unapplying reports backwards steps and their operations.
     let run = json(&["migrate", "library", "0001"]);
     run.expect_code(0);
@@ -588,7 +608,13 @@ fn squashmigrations_prints_one_document() {
     assert_eq!(doc["written"], true);
     insta::assert_json_snapshot!("squashmigrations", normalized(doc));
     let db = Db::new(&ws, "squash.sqlite3");
-    let run = ws.migrator(&["showmigrations", "--format", "json", "--database", &db.url()]);
+    let run = ws.migrator(&[
+        "showmigrations",
+        "--format",
+        "json",
+        "--database",
+        &db.url(),
+    ]);
     run.expect_code(0);
     let doc = document(&run, "showmigrations");
     assert_eq!(

@@ -4,6 +4,7 @@
 //! directory, so only the small crates under test are compiled.
 
 mod bad_input;
+mod check;
 mod cli_makemigrations;
 mod cli_unattended;
 mod concurrency;

@@ -4,7 +4,7 @@
 //! `postgres` and `mysql` features into this repository's target directory. It has two
 //! binaries: `rel-manage` (`migrator_cli::main!(rel)`: the migrate command itself, started
 //! directly so a test can start eight at once or SIGKILL the very process that migrates)
-//! and `rel-probe` (creates/drops server databases, and prints the recorder rows, the row
+//! and `rel-probe` (creates/drops server databases, runs SQL, and prints the recorder rows, the row
 //! counts and how the live schema differs from the recorded migrations' state).
 //!
 //! Server databases are fresh per round (`migrator_t_<pid>_<n>`) and dropped by [`TestDb`]'s
@@ -134,7 +134,7 @@ pub fn noop_step(_conn: &mut migrator_core::backend::DbConnection) -> Result<(),
 const MANAGE: &str =
     "//! `migrate` and friends for the fixture, in-process.\nmigrator_cli::main!(rel);\n";
 
-const PROBE: &str = r#"//! Test probe: `create-db ADMIN_URL NAME`, `drop-db ADMIN_URL NAME`, `state URL`.
+const PROBE: &str = r#"//! Test probe: `create-db ADMIN_URL NAME`, `drop-db ADMIN_URL NAME`, `state URL`, `exec URL SQL`.
 use rel as _;
 
 use diesel::connection::SimpleConnection;
@@ -263,6 +263,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         "keywords" => keywords(&mut conn)?,
+        "exec" => conn.batch_execute(&args[2])?,
         other => return Err(format!("unknown probe command {other}").into()),
     }
     Ok(())
