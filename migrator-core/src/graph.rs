@@ -10,7 +10,7 @@
 //! (the executor's).
 //!
 //! Squashed migrations (`replaces`), Django's rule: a squash is used when none or all of the
-//! migrations it replaces are applied (or the squash itself is recorded) — the graph then
+//! migrations it replaces are applied — the graph then
 //! drops the originals that are present, re-points every dependency on a replaced migration
 //! at the squash, and reports the mapping ([`MigrationGraph::replaced`]) so the executor can
 //! count the squash as applied when all the migrations it replaces are. While a database is
@@ -160,6 +160,17 @@ impl MigrationGraph {
         Self::build(by_key, Arc::clone(&self.source), recorded).map(Cow::Owned)
     }
 
+    /// The graph with the originals in place of every squash whose replaced migrations are all
+    /// present, whatever is applied: where Django's `migrate` goes when its target is a
+    /// migration a squash replaces (a rollback into the middle of a squash, or a forward move
+    /// to part of it).
+    pub fn without_squashes(&self) -> Result<Self, GraphError> {
+        let by_key: BTreeMap<MigrationKey, Migration> =
+            self.source.iter().map(|m| (m.key(), m.clone())).collect();
+        let everything: BTreeSet<MigrationKey> = BTreeSet::new();
+        Self::build_with(by_key, Arc::clone(&self.source), &everything, true)
+    }
+
     /// Every squash among the migrations as given (used or not), in key order.
     pub fn squashes(&self) -> impl Iterator<Item = &Migration> + '_ {
         self.source.iter().filter(|m| !m.replaces.is_empty())
@@ -175,11 +186,20 @@ impl MigrationGraph {
     }
 
     fn build(
-        mut by_key: BTreeMap<MigrationKey, Migration>,
+        by_key: BTreeMap<MigrationKey, Migration>,
         source: Arc<[Migration]>,
         recorded: &BTreeSet<MigrationKey>,
     ) -> Result<Self, GraphError> {
-        let replaced = resolve_replacements(&mut by_key, recorded);
+        Self::build_with(by_key, source, recorded, false)
+    }
+
+    fn build_with(
+        mut by_key: BTreeMap<MigrationKey, Migration>,
+        source: Arc<[Migration]>,
+        recorded: &BTreeSet<MigrationKey>,
+        originals: bool,
+    ) -> Result<Self, GraphError> {
+        let replaced = resolve_replacements(&mut by_key, recorded, originals);
 
         let nodes: Vec<Migration> = by_key.into_values().collect();
         let index: HashMap<MigrationKey, usize> = nodes
@@ -551,7 +571,7 @@ fn squash_view(
         .count();
     let all_present = squash.replaces.iter().all(present);
     let part_way = applied > 0 && applied < squash.replaces.len();
-    if part_way && !recorded.contains(&squash.key()) && all_present {
+    if part_way && all_present {
         SquashView::Originals
     } else {
         // Part-way with originals gone cannot continue: the squash stays, and the executor
@@ -566,6 +586,7 @@ fn squash_view(
 fn resolve_replacements(
     by_key: &mut BTreeMap<MigrationKey, Migration>,
     recorded: &BTreeSet<MigrationKey>,
+    originals: bool,
 ) -> BTreeMap<MigrationKey, MigrationKey> {
     let squashes: Vec<Migration> = by_key
         .values()
@@ -575,7 +596,10 @@ fn resolve_replacements(
     let mut remap: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
     let mut replaced: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
     for squash in squashes {
-        if squash_view(|k| by_key.contains_key(k), &squash, recorded) == SquashView::Originals {
+        let all_present = squash.replaces.iter().all(|r| by_key.contains_key(r));
+        if (originals && all_present)
+            || squash_view(|k| by_key.contains_key(k), &squash, recorded) == SquashView::Originals
+        {
             // The originals carry on; whatever depends on the squash waits for the last one.
             by_key.remove(&squash.key());
             if let Some(last) = squash.replaces.last() {

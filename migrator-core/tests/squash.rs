@@ -19,7 +19,8 @@ use std::collections::BTreeSet;
 
 use migrator_core::autodetector::detect;
 use migrator_core::backend::Backend;
-use migrator_core::executor::Target;
+use migrator_core::backend::SchemaError;
+use migrator_core::executor::{ExecutorError, Target};
 use migrator_core::graph::MigrationGraph;
 use migrator_core::introspect::introspect;
 use migrator_core::migration::prelude::*;
@@ -365,8 +366,18 @@ fn squash_case(
 
     // A fresh database: the squash, and the same schema as the unsquashed history.
     let mut plain = TestDb::create(backend);
-    run_migrate(plain.conn(), &original, &Target::Latest)
-        .map_err(|e| TestCaseError::fail(format!("unsquashed: {e}")))?;
+    match run_migrate(plain.conn(), &original, &Target::Latest) {
+        Ok(_) => {}
+        // The backend refuses the history itself, before any DDL (MySQL cannot index a TEXT
+        // column): there is nothing to compare; proptest counts the case as rejected.
+        Err(ExecutorError::Schema { source, .. })
+            if matches!(*source, SchemaError::Unsupported(_)) =>
+        {
+            let why = format!("{backend} refuses the unsquashed history: {source}");
+            prop_assume!(false, "{}", why);
+        }
+        Err(e) => return Err(TestCaseError::fail(format!("unsquashed: {e}"))),
+    }
     let mut fresh = TestDb::create(backend);
     let report = run_migrate(fresh.conn(), &squashed, &Target::Latest)
         .map_err(|e| TestCaseError::fail(format!("squashed: {e}\n{}", s.source)))?;

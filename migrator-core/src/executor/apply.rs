@@ -16,9 +16,7 @@ use crate::migration::{Migration, MigrationKey};
 use crate::recorder;
 
 use super::error::{Committed, ExecutorError};
-use super::history::{
-    interrupted_error, missing_code_checksums, read_applied_allowing_interrupted,
-};
+use super::history::{for_target, interrupted_error, missing_code_checksums};
 use super::locking::locked;
 use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
@@ -173,15 +171,15 @@ pub fn migrate(
                 crate::lock::check_writable(conn)?;
                 record_completed_squashes(conn, graph)?;
             }
-            let (resolved, applied) = read_applied_allowing_interrupted(conn, graph)?;
+            let (resolved, applied, target) = for_target(conn, graph, target)?;
             let graph: &MigrationGraph = &resolved;
             // `--resume` of an interrupted unapply: unapply that migration again (Django's
             // "migrate APP <its parent>"), unless the caller named a target.
-            let target = match (&interrupted, target) {
+            let target = match (&interrupted, &target) {
                 (Some(i), Target::Latest) if options.resume && i.backwards => {
                     rollback_target(graph, &i.key)
                 }
-                _ => target.clone(),
+                _ => target,
             };
             let plan = migration_plan(graph, &applied, &target)?;
             if let Some(i) = &interrupted {

@@ -182,18 +182,6 @@ pub fn effective_applied(
     Ok(applied)
 }
 
-/// Reads the applied set and validates it (checksums, deleted files, squashes, consistency,
-/// and no migration left half-applied by a killed MySQL run).
-pub(super) fn read_applied<'g>(
-    conn: &mut DbConnection,
-    graph: &'g MigrationGraph,
-) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>), ExecutorError> {
-    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
-        return Err(interrupted_error(i));
-    }
-    read_applied_allowing_interrupted(conn, graph)
-}
-
 pub(super) fn interrupted_error(i: recorder::Interrupted) -> ExecutorError {
     if i.backwards {
         return ExecutorError::InterruptedUnapply {
@@ -242,6 +230,43 @@ pub(super) fn read_applied_allowing_interrupted<'g>(
     Ok((graph, applied))
 }
 
+/// What `migrate` plans `target` on: the graph as the database sees it ([`for_recorded`]) and
+/// its applied set, with Django's two exceptions for squashes. A target that is a squash the
+/// database does not use yet (it is part-way through) means the last migration it replaces;
+/// a target that is a migration a squash replaces (a rollback into the middle of a squash)
+/// plans on the originals ([`MigrationGraph::without_squashes`]).
+pub(super) fn for_target<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+    target: &Target,
+) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>, Target), ExecutorError> {
+    let (resolved, applied) = read_applied_allowing_interrupted(conn, graph)?;
+    let Target::Migration(key) = target else {
+        return Ok((resolved, applied, target.clone()));
+    };
+    if resolved.contains(key) {
+        return Ok((resolved, applied, target.clone()));
+    }
+    if let Some(last) = graph
+        .source_migration(key)
+        .and_then(|squash| squash.replaces.last())
+        .filter(|last| resolved.contains(last))
+    {
+        let last = Target::Migration(last.clone());
+        return Ok((resolved, applied, last));
+    }
+    if graph.squashes().any(|s| s.replaces.contains(key)) {
+        let originals = graph.without_squashes()?;
+        if originals.contains(key) {
+            let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+            let applied = effective_applied(&originals, &recorded)?;
+            check_consistent_history(&originals, &applied)?;
+            return Ok((Cow::Owned(originals), applied, target.clone()));
+        }
+    }
+    Ok((resolved, applied, target.clone()))
+}
+
 /// The graph as a database that recorded `recorded` sees it: a squash the database is
 /// part-way through gives way to the migrations it replaces
 /// ([`MigrationGraph::for_recorded`]). Everything that plans against a database starts here.
@@ -275,8 +300,11 @@ pub fn plan(
     graph: &MigrationGraph,
     target: &Target,
 ) -> Result<Vec<PlanStep>, ExecutorError> {
-    let (graph, applied) = read_applied(conn, graph)?;
-    migration_plan(&graph, &applied, target)
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    let (graph, applied, target) = for_target(conn, graph, target)?;
+    migration_plan(&graph, &applied, &target)
 }
 
 /// Stores the current checksums of the applied migration `key` (`migrate --restamp`):

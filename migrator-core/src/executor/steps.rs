@@ -233,6 +233,13 @@ pub(super) fn finish(
         for r in &migration.replaces {
             recorder::unrecord(conn, r)?;
         }
+        // An original unapplied while the database uses the originals: a squash replacing it
+        // is no longer complete.
+        for squash in graph.squashes() {
+            if squash.replaces.contains(&step.key) && recorded.contains(&squash.key()) {
+                recorder::unrecord(conn, &squash.key())?;
+            }
+        }
     } else {
         recorder::record(conn, migration)?;
         for r in &migration.replaces {

@@ -161,3 +161,58 @@ fn a_history_applied_before_its_squash_existed_is_recorded_by_the_next_migrate()
         format!("{}library.0001_squashed_0002", recorder::REPLACED_BY)
     );
 }
+
+#[test]
+fn a_target_inside_a_squash_rolls_back_through_the_originals() {
+    let g = graph(squash_beside_originals());
+    let (_dir, mut conn) = temp_db();
+    up(&mut conn, &g, &Target::Latest);
+    // Django's rule: a target the squash replaces is reached on the originals.
+    let report = up(
+        &mut conn,
+        &g,
+        &Target::Migration(key("library", "0001_initial")),
+    );
+    assert_eq!(
+        keys(&report.plan),
+        [
+            ("shop.0001_initial".to_owned(), true),
+            ("library.0003_book_status".to_owned(), true),
+            ("library.0002_book_published_date".to_owned(), true),
+        ]
+    );
+    assert_eq!(
+        applied(&mut conn),
+        BTreeSet::from([key("library", "0001_initial")])
+    );
+    assert_schema(
+        &mut conn,
+        &g.without_squashes()
+            .unwrap()
+            .make_state(&[key("library", "0001_initial")])
+            .unwrap(),
+    );
+    // Part-way now: the originals continue, and the squash is complete again at the end.
+    let report = up(&mut conn, &g, &Target::Latest);
+    assert_eq!(report.plan.len(), 3);
+    assert!(applied(&mut conn).contains(&key("library", "0001_squashed_0002")));
+    assert_schema(&mut conn, &g.project_state().unwrap());
+
+    // A squash this database does not use yet, as a target: the last migration it replaces.
+    let (_dir2, mut part) = temp_db();
+    up(
+        &mut part,
+        &graph(base()),
+        &Target::Migration(key("library", "0001_initial")),
+    );
+    let report = up(
+        &mut part,
+        &g,
+        &Target::Migration(key("library", "0001_squashed_0002")),
+    );
+    assert_eq!(
+        keys(&report.plan),
+        [("library.0002_book_published_date".to_owned(), false)]
+    );
+    assert!(applied(&mut part).contains(&key("library", "0001_squashed_0002")));
+}

@@ -15,6 +15,8 @@
 //! - `synth sql --size S [--per-migration]` prints the SQL `migrate` runs from an empty SQLite
 //!   database to head, as one transaction (or one per migration, as `migrate` commits): the
 //!   `sqlite3` floors of `scripts/bench`.
+//! - `synth migrate --size S --db FILE [--squashed]` times `migrate` from an empty SQLite
+//!   database to head in this process (`--squashed`: after squashing every app).
 //! - `synth squash --size S --db FILE` squashes each app's whole history
 //!   (`migrator_core::squash`, as `squashmigrations APP LAST` does) and runs `migrate` from an
 //!   empty SQLite database to head before and after, in this process: migrations, statements
@@ -96,6 +98,9 @@ enum Cmd {
         /// The SQLite file to create (removed first).
         #[arg(long)]
         db: PathBuf,
+        /// Every app's history squashed first (as `synth squash` does).
+        #[arg(long)]
+        squashed: bool,
     },
     /// Squash each app's history and time `migrate` empty → head before and after (SQLite,
     /// in this process); prints one line per variant.
@@ -145,7 +150,12 @@ fn main() -> Result<()> {
             steps,
             per_migration,
         } => sql(size_of(&size, steps)?, per_migration),
-        Cmd::Migrate { size, steps, db } => migrate(size_of(&size, steps)?, &db),
+        Cmd::Migrate {
+            size,
+            steps,
+            db,
+            squashed,
+        } => migrate(size_of(&size, steps)?, &db, squashed),
         Cmd::Squash { size, steps, db } => squash(size_of(&size, steps)?, &db),
         Cmd::Inproc { size, steps } => inproc(size_of(&size, steps)?),
     }
@@ -395,9 +405,13 @@ fn sql(size: Size, per_migration: bool) -> Result<()> {
     Ok(())
 }
 
-fn migrate(size: Size, db: &Path) -> Result<()> {
+fn migrate(size: Size, db: &Path, squashed: bool) -> Result<()> {
     let history = history(size)?;
-    let graph = MigrationGraph::new(history.migrations)?;
+    let graph = if squashed {
+        squashed_graph(history.migrations)?
+    } else {
+        MigrationGraph::new(history.migrations)?
+    };
     let _ = std::fs::remove_file(db);
     let url = format!("sqlite://{}", db.display());
     let started = Instant::now();
