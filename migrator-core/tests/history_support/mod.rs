@@ -180,6 +180,34 @@ impl World {
     }
 
     fn apply(&mut self, e: &Edit) {
+        self.apply_edit(e);
+        if !self.sqlite {
+            self.retype_defaults();
+        }
+    }
+
+    /// Servers check a default against its column's type (SQLite does not): every default
+    /// becomes a value of its field's type.
+    fn retype_defaults(&mut self) {
+        for model in self.current.state.models.values_mut() {
+            for f in &mut model.fields {
+                if f.foreign_key.is_some() {
+                    continue;
+                }
+                if let Some(d) = &f.default {
+                    let n = match d {
+                        DefaultValue::Int(n) => *n,
+                        DefaultValue::Bool(b) => i64::from(*b),
+                        DefaultValue::Text(t) => t.len() as i64,
+                        DefaultValue::Float(_) | DefaultValue::Sql(_) => 1,
+                    };
+                    f.default = Some(typed_default(&f.column_type, n));
+                }
+            }
+        }
+    }
+
+    fn apply_edit(&mut self, e: &Edit) {
         match e.clone() {
             Edit::AddModel { app, fk, extra } => {
                 let app = self.apps[app as usize % self.apps.len()];
@@ -506,6 +534,17 @@ impl World {
     }
 }
 
+/// A default of `column_type` made from the number `n`.
+fn typed_default(column_type: &ColumnType, n: i64) -> DefaultValue {
+    match column_type {
+        ColumnType::Boolean => DefaultValue::Bool(n % 2 == 1),
+        ColumnType::Text | ColumnType::Varchar(_) => DefaultValue::Text(format!("v{n}")),
+        ColumnType::Double => DefaultValue::Float(format!("{n}.5")),
+        ColumnType::Date => DefaultValue::Text(format!("2020-01-{:02}", n.rem_euclid(28) + 1)),
+        _ => DefaultValue::Int(n),
+    }
+}
+
 /// Answers rename questions with the developer's intent and gives one-off defaults (in SQLite
 /// mode always the value 1, which every table's seeded row has as its id, so foreign keys
 /// filled with it stay valid).
@@ -543,24 +582,29 @@ impl Questioner for IntentQuestioner<'_> {
     fn ask_not_null_addition(
         &mut self,
         _model: &ModelState,
-        _field: &FieldState,
+        field: &FieldState,
     ) -> Result<DefaultValue, QuestionError> {
-        Ok(DefaultValue::Int(i64::from(self.world.sqlite)))
+        if self.world.sqlite || field.foreign_key.is_some() {
+            return Ok(DefaultValue::Int(i64::from(self.world.sqlite)));
+        }
+        Ok(typed_default(&field.column_type, 0))
     }
 
     fn ask_not_null_alteration(
         &mut self,
         _model: &ModelState,
-        _field: &FieldState,
+        field: &FieldState,
     ) -> Result<Option<DefaultValue>, QuestionError> {
         self.alterations += 1;
         if self.world.sqlite {
             return Ok(Some(DefaultValue::Int(1)));
         }
-        Ok(self
-            .alterations
-            .is_multiple_of(2)
-            .then_some(DefaultValue::Int(7)))
+        let value = if field.foreign_key.is_some() {
+            DefaultValue::Int(7)
+        } else {
+            typed_default(&field.column_type, 7)
+        };
+        Ok(self.alterations.is_multiple_of(2).then_some(value))
     }
 }
 
