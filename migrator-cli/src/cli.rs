@@ -93,6 +93,13 @@ pub enum Command {
     /// Compare the live database with the migrations recorded as applied there and list
     /// every difference (drift); exit 1 when it differs.
     Check(CheckArgs),
+    /// Fold the operations of one migration into fewer (Django's optimizer) and rewrite its
+    /// file in place; an applied migration only when the result ends in the same state.
+    Optimizemigration(OptimizeMigrationArgs),
+    /// Classify what the migrations not applied to the database risk (data loss,
+    /// rewrites and locks, rows that make them fail, breaking the running release); exit 1
+    /// when one loses data without an acknowledgement.
+    Lint(LintArgs),
 }
 
 impl Command {
@@ -109,6 +116,8 @@ impl Command {
             Self::Inspectdb(args) => Some(&args.database),
             Self::Squashmigrations(_) => None,
             Self::Check(args) => Some(&args.database),
+            Self::Optimizemigration(args) => Some(&args.database),
+            Self::Lint(args) => Some(&args.database),
         }
     }
 }
@@ -169,6 +178,18 @@ pub struct MakeMigrationsArgs {
     /// scripts that pipe answers in).
     #[arg(long, conflicts_with_all = ["no_input", "check"])]
     pub interactive: bool,
+
+    /// Write migrations that lose data (drop a table or column, narrow a type, remove a
+    /// default) with an acknowledgement, without asking. Without it, such a migration is
+    /// written only after a person confirms at the terminal; `--noinput` (or no terminal)
+    /// writes nothing and fails.
+    #[arg(long, conflicts_with = "check")]
+    pub allow_data_loss: bool,
+
+    /// The reason recorded in the acknowledgement of a migration that loses data (default:
+    /// asked at the terminal, or a note that `--allow-data-loss` wrote it).
+    #[arg(long, value_name = "TEXT")]
+    pub data_loss_reason: Option<String>,
 }
 
 /// `migrate [APP [TARGET|zero]]`.
@@ -339,6 +360,41 @@ impl SquashMigrationsArgs {
 #[derive(Clone, Debug, Default, Args)]
 pub struct CheckArgs {
     /// The database to check (only read; an SQLite file that does not exist is an error).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `optimizemigration APP NAME`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct OptimizeMigrationArgs {
+    /// The app.
+    #[arg(value_name = "APP")]
+    pub app: String,
+
+    /// The migration name (or a unique prefix, e.g. `0002`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Write nothing; exit 1 when the migration can be optimized (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// The database whose record says whether the migration is applied (an applied one
+    /// is restamped there).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `lint [APP…]`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct LintArgs {
+    /// Only these apps' migrations (default: every app).
+    #[arg(value_name = "APP")]
+    pub apps: Vec<String>,
+
+    /// The database whose unapplied migrations are linted (only read; for an SQLite file
+    /// that does not exist, every migration is unapplied). Its backend and the project's
+    /// (`[project] backends` in migrator.toml) are the ones classified for.
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -169,6 +169,57 @@ pub enum CliError {
     /// `squashmigrations` was answered "no".
     #[error("squash cancelled; nothing was written")]
     SquashCancelled,
+    /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
+    #[error(transparent)]
+    Optimize(#[from] migrator_core::optimizer::OptimizeError),
+    /// `optimizemigration` / `makemigrations --update` refuses to rewrite a migration, and
+    /// says why and what to do.
+    #[error("{migration} is left as it is: {reason}")]
+    RewriteRefused {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The migration file was rewritten but restamping its record failed.
+    #[error(
+        "{path} was rewritten, but its recorded checksum could not be updated ({source}); run \
+         `migrator migrate {app} {name} --restamp` once the database is reachable",
+        app = .migration.app,
+        name = .migration.name
+    )]
+    RestampAfterRewrite {
+        /// `app.name`.
+        migration: MigrationKey,
+        /// The file.
+        path: String,
+        /// Why restamping failed.
+        source: Box<migrator_core::executor::ExecutorError>,
+    },
+    /// New migrations lose data and nobody acknowledged it (`--noinput`, or no terminal):
+    /// nothing was written.
+    #[error(
+        "{} {} data (see the classification above), and nobody confirmed it, so nothing was \
+         written. Run makemigrations in a terminal to confirm, or pass --allow-data-loss \
+         (with --data-loss-reason \"why\") to write {} with an acknowledgement; or change the \
+         models so nothing is lost",
+        .migrations.join(", "),
+        if .migrations.len() == 1 { "loses" } else { "lose" },
+        if .migrations.len() == 1 { "it" } else { "them" }
+    )]
+    DataLossNotAcknowledged {
+        /// The migrations (`app.name`).
+        migrations: Vec<String>,
+    },
+    /// The user declined to write a migration that loses data.
+    #[error(
+        "writing {migration}, which loses data, was declined, so nothing was written; change \
+         the models, or run makemigrations again and confirm"
+    )]
+    DataLossDeclined {
+        /// The migration (`app.name`).
+        migration: String,
+    },
     /// Writing a file (a migration, the `inspectdb` output) failed.
     #[error("could not write {path}: {source}")]
     Write {
@@ -211,8 +262,13 @@ impl CliError {
             Self::Write { .. } => "write",
             Self::Squash(_) => "squash",
             Self::SquashCancelled => "cancelled",
+            Self::Optimize(_) => "optimize",
+            Self::RewriteRefused { .. } => "rewrite_refused",
+            Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",
             Self::JsonUnsupported { .. } => "json_unsupported",
+            Self::DataLossNotAcknowledged { .. } => "data_loss_not_acknowledged",
+            Self::DataLossDeclined { .. } => "data_loss_declined",
         }
     }
 

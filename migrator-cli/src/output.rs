@@ -15,6 +15,7 @@
 
 mod capture;
 pub mod json;
+mod optimize;
 mod safety;
 mod streams;
 pub mod style;
@@ -257,10 +258,11 @@ impl Output {
         }
         say!(
             self.err,
-            "  dropped tables or columns and their rows are gone after `migrate`, and values that \
+            "  dropped tables or columns and their rows are gone after `migrate`, values that \
              do not fit a narrowed column (shorter text, smaller number, another type) are cut \
-             or make the migration fail; back the data up first, or edit the migration (a \
-             RunSql/RunRust step can copy or convert the data)"
+             or make the migration fail, and rows inserted without a value no longer get a \
+             removed default; back the data up first, or edit the migration (a RunSql/RunRust \
+             step can copy or convert the data)"
         );
     }
 
@@ -537,24 +539,6 @@ impl Output {
             self.out,
             "Forgot {key}: it is no longer recorded as applied."
         );
-    }
-
-    /// `migrate --plan`: each step with its operations.
-    pub fn migrate_plan(&mut self, steps: &[(String, bool, Vec<OperationLine>)]) {
-        say!(self.out, "Planned operations:");
-        if steps.is_empty() {
-            say!(self.out, "  No planned migration operations.");
-        }
-        for (key, backwards, ops) in steps {
-            if *backwards {
-                say!(self.out, "{key} (unapply)");
-            } else {
-                say!(self.out, "{key}");
-            }
-            for (symbol, description) in ops {
-                say!(self.out, "    {symbol} {description}");
-            }
-        }
     }
 
     /// The reminder after `migrate` when models have changes without a migration.

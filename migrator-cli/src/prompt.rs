@@ -69,6 +69,17 @@ impl<'a> InteractiveQuestioner<'a> {
         }
     }
 
+    /// A line of free text; `None` when it is empty or the input ended.
+    pub fn ask_text(&mut self, question: &str) -> Option<String> {
+        self.output.prompt(&format!("{question} "));
+        let Some(answer) = self.read_line() else {
+            self.output.end_prompt();
+            return None;
+        };
+        let answer = answer.trim();
+        (!answer.is_empty()).then(|| answer.to_owned())
+    }
+
     /// `Did you rename the library.Writer model to Author? [y/N]`
     pub fn rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
         self.ask_yes_no(&format!(

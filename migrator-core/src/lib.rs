@@ -44,6 +44,7 @@ pub mod optimizer;
 pub mod questioner;
 pub mod recorder;
 pub mod registry;
+pub mod safety;
 pub mod sql_types;
 pub mod squash;
 pub mod state;

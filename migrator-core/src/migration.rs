@@ -58,6 +58,21 @@ pub struct Migration {
     /// loader from the build script's index (`None` for migrations built in code). Recorded
     /// for migrations with a `RunRust` step, so an edited data step is caught.
     pub code_checksum: Option<String>,
+    /// The explicit acknowledgement that this migration loses data on purpose
+    /// ([`Migration::acknowledge_data_loss`]), which `makemigrations` writes once the user
+    /// confirmed; `migrator lint` fails on data loss without one. The checksum covers it.
+    pub data_loss_ack: Option<DataLossAck>,
+}
+
+/// An acknowledgement that a migration's data loss is intended: the digest of its
+/// destructive operations (`safety::data_loss_digest`, over their canonical text, so
+/// reformatting the file keeps it valid and changing what is destroyed does not) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataLossAck {
+    /// Hex digest of the destructive operations it acknowledges.
+    pub digest: String,
+    /// Why the data loss is acceptable, in the author's words.
+    pub reason: String,
 }
 
 impl Default for Migration {
@@ -80,6 +95,7 @@ impl Migration {
             atomic: true,
             replaces: Vec::new(),
             code_checksum: None,
+            data_loss_ack: None,
         }
     }
 
@@ -113,6 +129,24 @@ impl Migration {
     /// Records that this migration squashes migration `name` of `app`.
     pub fn replaces(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
         self.replaces.push(MigrationKey::new(app, name));
+        self
+    }
+
+    /// Acknowledges that this migration loses data on purpose: `digest` names the destructive
+    /// operations (as `makemigrations` and `migrator lint` print it; a digest that no longer
+    /// matches them is reported, so the acknowledgement cannot outlive an edit of what is
+    /// destroyed) and `reason` says why. `makemigrations` writes this after the user
+    /// confirmed (or with `--allow-data-loss`); the migration's checksum covers it, so adding
+    /// or removing it after the migration was applied is caught like any edit.
+    pub fn acknowledge_data_loss(
+        mut self,
+        digest: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        self.data_loss_ack = Some(DataLossAck {
+            digest: digest.into(),
+            reason: reason.into(),
+        });
         self
     }
 
@@ -166,7 +200,7 @@ pub mod prelude {
         AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder,
         RunSqlBuilder,
     };
-    pub use super::{Migration, MigrationKey};
+    pub use super::{DataLossAck, Migration, MigrationKey};
     pub use crate::backend::DbConnection;
     pub use crate::error::BoxError;
     pub use crate::field_type::ColumnType;

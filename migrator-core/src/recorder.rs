@@ -11,8 +11,8 @@
 //! schema introspection never sees it after a clean run.
 //!
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
-//! key and each operation's `canonical_text()` (not its dependencies, which squashing
-//! rewrites) — not the file's bytes, so reformatting a migration file changes nothing while
+//! key, each operation's `canonical_text()` and, when it has one, its data-loss
+//! acknowledgement (not its dependencies, which squashing rewrites) — not the file's bytes, so reformatting a migration file changes nothing while
 //! editing an operation is caught before any DDL runs (DESIGN decision 9). A data step's
 //! canonical text is only its name, so a migration with a `RunRust` step also records its
 //! file's *code checksum* (`Migration::code_checksum`, from the build script: the file's
@@ -99,6 +99,14 @@ fn canonical_text_as(migration: &Migration, key: &MigrationKey) -> String {
     let mut s = format!("migration {}.{}\n", key.app, key.name);
     for (i, op) in migration.operations.iter().enumerate() {
         let _ = writeln!(s, "op {}: {}", i + 1, op.canonical_text());
+    }
+    // Only when present, so the checksums of migrations without one never change.
+    if let Some(ack) = &migration.data_loss_ack {
+        let _ = writeln!(
+            s,
+            "data_loss_ack digest={:?} reason={:?}",
+            ack.digest, ack.reason
+        );
     }
     s
 }

@@ -465,6 +465,10 @@ fn migration_chain(m: &Migration) -> TokenStream {
         let op = operation(op);
         chain.extend(quote!(.operation(#op)));
     }
+    if let Some(ack) = &m.data_loss_ack {
+        let (digest, reason) = (lit_str(&ack.digest), lit_str(&ack.reason));
+        chain.extend(quote!(.acknowledge_data_loss(#digest, #reason)));
+    }
     chain
 }
 

@@ -560,3 +560,77 @@ proptest! {
         check_database(Backend::Mysql, &choices, split)?;
     }
 }
+
+/// `optimize_migration`: one migration of a graph, folded given the state its ancestors
+/// build; a migration with a Rust data step is refused (its functions live in its file).
+#[test]
+fn one_migration_of_a_history_is_optimized_given_its_ancestors() {
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::optimizer::{optimize_migration, OptimizeError};
+    use migrator_core::{Migration, MigrationKey};
+
+    let mut book = ModelState::new(APP, "Book", "books");
+    book.fields
+        .push(FieldState::new("id", ColumnType::BigInt).primary_key());
+    let first = Migration::new(APP, "0001_initial").operation(CreateModel::from_state(&book));
+    let second = Migration::new(APP, "0002_pages")
+        .dependency(APP, "0001_initial")
+        .operation(AddField::new(
+            "Book",
+            FieldState::new("pages", ColumnType::Integer).nullable(),
+        ))
+        .operation(AlterField::new(
+            "Book",
+            FieldState::new("pages", ColumnType::BigInt).nullable(),
+        ))
+        .operation(AlterModelTable {
+            name: "Book".into(),
+            table: "volumes".into(),
+        })
+        .operation(AlterModelTable {
+            name: "Book".into(),
+            table: "books".into(),
+        });
+    let graph = MigrationGraph::new(vec![first, second.clone()]).expect("graph");
+    let key = MigrationKey::new(APP, "0002_pages");
+    let result = optimize_migration(&graph, &key).expect("optimizes");
+    assert!(result.changed());
+    assert_eq!(result.original, second);
+    assert_eq!(
+        result.optimized.operations,
+        vec![Operation::from(AddField::new(
+            "Book",
+            FieldState::new("pages", ColumnType::BigInt).nullable()
+        ))],
+        "the table renamed and renamed back is nothing, given the state before"
+    );
+    assert_eq!(result.optimized.dependencies, second.dependencies);
+    let again = MigrationGraph::new(vec![
+        graph
+            .migration(&MigrationKey::new(APP, "0001_initial"))
+            .unwrap()
+            .clone(),
+        result.optimized.clone(),
+    ])
+    .unwrap();
+    assert!(!optimize_migration(&again, &key).unwrap().changed());
+
+    fn step(_: &mut migrator_core::backend::DbConnection) -> Result<(), migrator_core::BoxError> {
+        Ok(())
+    }
+    let with_data = Migration::new(APP, "0001_initial")
+        .operation(CreateModel::from_state(&book))
+        .operation(migrator_core::operations::RunRust {
+            name: "fill",
+            forward: step,
+            backward: None,
+            elidable: false,
+        });
+    let graph = MigrationGraph::new(vec![with_data]).unwrap();
+    let err = optimize_migration(&graph, &MigrationKey::new(APP, "0001_initial")).unwrap_err();
+    assert!(
+        matches!(err, OptimizeError::DataStep { ref step, .. } if step == "fill"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("makemigrations --empty"), "{err}");
+}

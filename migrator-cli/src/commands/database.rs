@@ -25,11 +25,11 @@ use migrator_core::executor::{self, ExecutorError, MigrateEvent, MigrateOptions,
 use migrator_core::graph::MigrationGraph;
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::NonInteractiveQuestioner;
-use migrator_core::{recorder, registry, Migration, MigrationKey};
+use migrator_core::{recorder, registry, safety, Migration, MigrationKey};
 
 use crate::cli::{MigrateArgs, ShowMigrationsArgs, SqlMigrateArgs};
 use crate::output::json;
-use crate::output::{OperationLine, RowProblem, ShowRow, SqlBlock};
+use crate::output::{RowProblem, ShowRow, SqlBlock};
 use crate::{CliError, Context, Output, Status};
 
 /// The embedded migrations; a binary with neither models nor migrations gets the
@@ -60,7 +60,11 @@ fn known_apps(loaded: &LoadedMigrations) -> BTreeSet<String> {
 
 /// An app named on the command line must exist (the same error, with a suggestion, as
 /// `makemigrations`), and have migrations when the command needs them.
-fn check_app(app: &str, loaded: &LoadedMigrations, needs_migrations: bool) -> Result<(), CliError> {
+pub(super) fn check_app(
+    app: &str,
+    loaded: &LoadedMigrations,
+    needs_migrations: bool,
+) -> Result<(), CliError> {
     let known = known_apps(loaded);
     if !known.contains(app) {
         return Err(CliError::unknown_app(app, &known));
@@ -189,16 +193,32 @@ fn migrate_inner(
     if args.check || args.plan {
         let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
         out.note(&format!("database {} ({})", db.url, source_text(&db, ctx)));
-        let (plan, missing) = match database::connect_existing(&db.url) {
-            Ok(mut conn) => (executor::plan(&mut conn, graph, &target)?, None),
+        let (plan, missing, applied) = match database::connect_existing(&db.url) {
+            Ok(mut conn) => {
+                let plan = executor::plan(&mut conn, graph, &target)?;
+                let recorded = executor::applied_migrations(&mut conn)?
+                    .into_keys()
+                    .collect();
+                let applied = executor::effective_applied(graph, &recorded)?;
+                (plan, None, applied)
+            }
             // `--plan` shows what `migrate` would do to the database it would create;
             // `--check` (a gate for scripts) refuses, as a typo in the path is likelier
             // than a database nobody created.
             Err(DatabaseError::Missing { path }) if !args.check => (
                 executor::migration_plan(graph, &BTreeSet::new(), &target)?,
                 Some(path),
+                BTreeSet::new(),
             ),
             Err(e) => return Err(e.into()),
+        };
+        // What each operation risks, in the direction it runs, on this database's backend.
+        let classified = if args.plan {
+            let steps: Vec<(MigrationKey, bool)> =
+                plan.iter().map(|s| (s.key.clone(), s.backwards)).collect();
+            safety::classify_plan(graph, &applied, &steps, db.url.backend())?
+        } else {
+            Vec::new()
         };
         if args.plan && out.is_json() {
             out.emit(&json::MigratePlan {
@@ -206,13 +226,11 @@ fn migrate_inner(
                 database_exists: missing.is_none(),
                 steps: plan
                     .iter()
-                    .map(|step| json::PlanStepJson {
+                    .zip(&classified)
+                    .map(|(step, ops)| json::PlanStepJson {
                         migration: step.key.to_string(),
                         backwards: step.backwards,
-                        operations: graph
-                            .migration(&step.key)
-                            .map(|m| json::OperationJson::list(&m.operations))
-                            .unwrap_or_default(),
+                        operations: json::OperationJson::classified(ops),
                     })
                     .collect(),
             });
@@ -223,20 +241,10 @@ fn migrate_inner(
             });
         }
         if args.plan {
-            let steps: Vec<(String, bool, Vec<OperationLine>)> = plan
+            let steps: Vec<(String, bool, Vec<safety::OperationHazards>)> = plan
                 .iter()
-                .map(|step| {
-                    let ops = graph
-                        .migration(&step.key)
-                        .map(|m| {
-                            m.operations
-                                .iter()
-                                .map(|op| (op.symbol(), op.describe()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    (step.key.to_string(), step.backwards, ops)
-                })
+                .zip(classified)
+                .map(|(step, ops)| (step.key.to_string(), step.backwards, ops))
                 .collect();
             out.migrate_plan(&steps);
         }

@@ -21,6 +21,7 @@ use migrator_core::diesel_schema::{self, SchemaFile};
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::{CheckQuestioner, NonInteractiveQuestioner};
 use migrator_core::registry;
+use migrator_core::safety;
 use migrator_core::{build, writer, Migration, MigrationKey, Operation};
 
 use crate::cli::MakeMigrationsArgs;
@@ -211,6 +212,8 @@ fn plan_and_write(
     }
     // Apps pulled in as dependencies of the requested ones must embed their migrations too.
     check_embedded(&changes.apps(), &loaded)?;
+    let mut changes = changes;
+    acknowledge_data_loss(&mut changes, args, questions, out)?;
     if out.is_json() {
         let unattended = matches!(questions, Questions::NoInput | Questions::NoTerminal);
         doc.migrations = json_migrations(&changes, &loaded, args, unattended, ctx);
@@ -223,6 +226,64 @@ fn plan_and_write(
         out.check_questions(&asked);
     }
     Ok(status)
+}
+
+/// Gives every new migration that loses data its acknowledgement before anything is rendered
+/// — with `--allow-data-loss`, or once a person at the terminal confirmed it (and said why) —
+/// or refuses the run: a run nobody can confirm (`--noinput`, no terminal) writes no
+/// destructive migration, and a declined one writes nothing. `--check` and a `--dry-run`
+/// without `--allow-data-loss` write nothing and so need no acknowledgement.
+fn acknowledge_data_loss(
+    changes: &mut Changes,
+    args: &MakeMigrationsArgs,
+    questions: Questions,
+    out: &mut Output,
+) -> Result<(), CliError> {
+    if args.check || (args.dry_run && !args.allow_data_loss) {
+        return Ok(());
+    }
+    let mut unconfirmed = Vec::new();
+    for new in &mut changes.migrations {
+        let Some(digest) = new.risks.data_loss_digest.clone() else {
+            continue;
+        };
+        let key = new.migration.key().to_string();
+        let reason = if args.allow_data_loss {
+            args.data_loss_reason
+                .clone()
+                .unwrap_or_else(|| "written by makemigrations --allow-data-loss".to_owned())
+        } else if questions == Questions::Asked {
+            out.migration_hazards(&key, &new.risks.hazards);
+            let stdin = std::io::stdin();
+            let mut ask = InteractiveQuestioner::new(stdin.lock(), out);
+            if !ask.ask_yes_no(&format!(
+                "{key} loses data (see above). Write it, acknowledging the data loss?"
+            )) {
+                return Err(CliError::DataLossDeclined { migration: key });
+            }
+            match &args.data_loss_reason {
+                Some(reason) => reason.clone(),
+                None => ask
+                    .ask_text("Why can the data go (kept in the migration; Enter to skip)?")
+                    .unwrap_or_else(|| "confirmed at the terminal by makemigrations".to_owned()),
+            }
+        } else {
+            unconfirmed.push(key);
+            continue;
+        };
+        new.migration.data_loss_ack =
+            Some(migrator_core::migration::DataLossAck { digest, reason });
+    }
+    if unconfirmed.is_empty() {
+        Ok(())
+    } else {
+        for new in &changes.migrations {
+            out.migration_hazards(&new.migration.key().to_string(), &new.risks.hazards);
+        }
+        Err(CliError::DataLossNotAcknowledged {
+            migrations: unconfirmed,
+        })
+    }
 }
 
 /// The new migrations as `--format json` reports them.
@@ -249,8 +310,24 @@ fn json_migrations(
                 name: m.name.clone(),
                 path: ctx.display_path(&migration_path(loaded, &m.app, &m.name)),
                 dependencies: m.dependencies.iter().map(ToString::to_string).collect(),
-                operations,
+                operations: operations
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, mut op)| {
+                        let found = new.risks.hazards.iter().find(|h| h.index == i);
+                        op.hazards = Some(
+                            found
+                                .map(|h| h.hazards.iter().map(json::HazardJson::from).collect())
+                                .unwrap_or_default(),
+                        );
+                        op
+                    })
+                    .collect(),
                 risks: json::RisksJson::new(&new.risks, unattended),
+                data_loss: json::DataLossJson::new(
+                    &safety::ack_status(m, &new.risks.hazards),
+                    new.risks.data_loss_digest.clone(),
+                ),
                 source: if args.empty {
                     writer::render_empty(m)
                 } else {
@@ -368,6 +445,7 @@ fn finish(
             .map(|(op, text)| (op.symbol(), text.clone()))
             .collect();
         out.migration_summary(&m.app, &ctx.display_path(&p.path), &summary);
+        out.migration_hazards(&m.key().to_string(), &new.risks.hazards);
         if args.dry_run || args.check {
             out.migration_source(&format!("{}.rs", m.name), &p.source);
         }

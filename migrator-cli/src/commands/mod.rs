@@ -4,11 +4,15 @@
 mod check;
 mod database;
 mod inspectdb;
+mod lint;
 mod makemigrations;
+mod optimize;
 mod squash;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
 pub use inspectdb::inspectdb;
+pub use lint::lint;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
+pub use optimize::optimizemigration;
 pub use squash::squashmigrations;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use migrator_core::backend::Backend;
 use migrator_core::database::{ResolvedDatabase, UrlSource};
 use migrator_core::executor::{Outcome, PlanStep};
+use migrator_core::safety::{AckStatus, Hazard, OperationHazards};
 use migrator_core::Operation;
 use serde::Serialize;
 
@@ -107,6 +108,10 @@ pub struct OperationJson {
     pub symbol: String,
     /// The one-line description (`Add field isbn to book`).
     pub description: String,
+    /// What it risks (`migrate --plan`, `makemigrations`, `lint`); absent where a command
+    /// does not classify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hazards: Option<Vec<HazardJson>>,
 }
 
 impl OperationJson {
@@ -119,8 +124,78 @@ impl OperationJson {
                 number: i + 1,
                 symbol: op.symbol().to_string(),
                 description: op.describe(),
+                hazards: None,
             })
             .collect()
+    }
+
+    /// Classified operations, numbered by their position in the migration.
+    pub fn classified(operations: &[OperationHazards]) -> Vec<Self> {
+        operations
+            .iter()
+            .map(|op| Self {
+                number: op.index + 1,
+                symbol: op.symbol.to_string(),
+                description: op.description.clone(),
+                hazards: Some(op.hazards.iter().map(HazardJson::from).collect()),
+            })
+            .collect()
+    }
+}
+
+/// One finding of the safety classification.
+#[derive(Debug, Serialize)]
+pub struct HazardJson {
+    /// `data_loss`, `rewrite_lock`, `may_fail`, `incompatible` or `review`.
+    pub kind: &'static str,
+    /// The backends it holds on (`sqlite`, `postgres`, `mysql`); empty: every backend.
+    pub backends: Vec<&'static str>,
+    /// What happens, in words.
+    pub message: String,
+}
+
+impl From<&Hazard> for HazardJson {
+    fn from(h: &Hazard) -> Self {
+        Self {
+            kind: h.kind.code(),
+            backends: h.backends.iter().map(|b| backend_name(*b)).collect(),
+            message: h.message.clone(),
+        }
+    }
+}
+
+/// Whether a migration's data loss is acknowledged.
+#[derive(Debug, Serialize)]
+pub struct DataLossJson {
+    /// `not_needed`, `acknowledged`, `missing`, `stale` or `unneeded`.
+    pub status: &'static str,
+    /// The digest an acknowledgement must carry (`missing`, `stale`, `acknowledged`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The digest the migration's acknowledgement carries (`stale`, `unneeded`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<String>,
+    /// The acknowledgement's reason (`acknowledged`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl DataLossJson {
+    /// The JSON of `status`; `digest` is the migration's current digest, if it loses data.
+    pub fn new(status: &AckStatus, digest: Option<String>) -> Self {
+        let (acknowledged, reason) = match status {
+            AckStatus::Acknowledged { reason } => (None, Some(reason.clone())),
+            AckStatus::Stale { acknowledged, .. } | AckStatus::Unneeded { acknowledged } => {
+                (Some(acknowledged.clone()), None)
+            }
+            _ => (None, None),
+        };
+        Self {
+            status: status.code(),
+            digest,
+            acknowledged,
+            reason,
+        }
     }
 }
 
@@ -484,6 +559,9 @@ pub struct NewMigration {
     pub operations: Vec<OperationJson>,
     /// What applying (and rolling back) it risks on tables with rows.
     pub risks: RisksJson,
+    /// The data-loss acknowledgement it carries (`acknowledged`) or would need (`missing`:
+    /// a real run asks, or needs `--allow-data-loss`), or `not_needed`.
+    pub data_loss: DataLossJson,
     /// The file's source.
     pub source: String,
 }
@@ -749,4 +827,101 @@ impl DifferenceJson {
         });
         record.chain(schema).collect()
     }
+}
+
+// ----- lint ---------------------------------------------------------------------------------
+
+/// `kind: "lint"` (`migrator lint`; exit 1 when `failed`).
+#[derive(Debug, Serialize)]
+pub struct Lint {
+    /// The database whose unapplied migrations are linted.
+    pub database: Database,
+    /// `false` when the SQLite file does not exist (every migration is then unapplied).
+    pub database_exists: bool,
+    /// The backends the operations were classified for.
+    pub backends: Vec<&'static str>,
+    /// Each unapplied migration, in apply order.
+    pub migrations: Vec<LintMigration>,
+    /// A migration loses data without a valid acknowledgement.
+    pub failed: bool,
+}
+
+impl Document for Lint {
+    const KIND: &'static str = "lint";
+}
+
+/// One migration of `lint`.
+#[derive(Debug, Serialize)]
+pub struct LintMigration {
+    /// `app.name`.
+    pub migration: String,
+    /// Its operations, each with what it risks.
+    pub operations: Vec<OperationJson>,
+    /// Whether its data loss is acknowledged.
+    pub data_loss: DataLossJson,
+    /// It makes `lint` fail (data loss without a valid acknowledgement).
+    pub fails: bool,
+}
+
+// ----- optimizemigration, migrate --prune ---------------------------------------------------
+
+/// `kind: "optimizemigration"`.
+#[derive(Debug, Serialize)]
+pub struct OptimizeMigration {
+    /// The database whose record was read (and, for an applied migration, restamped).
+    pub database: Database,
+    /// `app.name`.
+    pub migration: String,
+    /// The file, relative to the workspace root.
+    pub path: String,
+    /// `--check`: nothing is written.
+    pub check: bool,
+    /// The operations fold into fewer (or other) ones.
+    pub changed: bool,
+    /// How many operations the migration has.
+    pub operations_before: usize,
+    /// How many it has optimized.
+    pub operations_after: usize,
+    /// The optimized operations.
+    pub operations: Vec<OperationJson>,
+    /// The migration is recorded as applied on the database.
+    pub applied: bool,
+    /// The file was rewritten.
+    pub written: bool,
+    /// The recorded checksum was updated to the rewritten operations.
+    pub restamped: bool,
+    /// The new file's source (when `changed`).
+    pub source: Option<String>,
+}
+
+impl Document for OptimizeMigration {
+    const KIND: &'static str = "optimizemigration";
+}
+
+/// `kind: "prune"` (`migrate --prune`).
+#[derive(Debug, Serialize)]
+pub struct Prune {
+    /// The database.
+    pub database: Database,
+    /// `apply` (records deleted), `plan` or `check` (only listed).
+    pub mode: &'static str,
+    /// The records of migrations whose files are gone, `app.name` each.
+    pub migrations: Vec<String>,
+    /// Of those, the ones a squash on disk still replaces (kept: the squash needs them).
+    pub kept: Vec<PruneKept>,
+    /// The records were deleted.
+    pub deleted: bool,
+}
+
+impl Document for Prune {
+    const KIND: &'static str = "prune";
+}
+
+/// A record `migrate --prune` keeps, and why.
+#[derive(Debug, Serialize)]
+pub struct PruneKept {
+    /// `app.name`.
+    pub migration: String,
+    /// The squash (`app.name`) that still replaces it.
+    pub replaced_by: String,
 }

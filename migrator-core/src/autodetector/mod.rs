@@ -45,6 +45,7 @@ use crate::migration::Migration;
 use crate::optimizer::optimize_from;
 use crate::questioner::{Questioner, ScopedQuestioner};
 use crate::registry::CurrentModels;
+use crate::safety;
 use crate::state::ProjectState;
 
 pub use arrange::{
@@ -185,6 +186,15 @@ pub fn changes(
                 risks: {
                     let mut r = risks(migration, &before);
                     r.backend_problems = backend_problems(migration, &before, &options.backends);
+                    r.hazards = safety::classify_migration(migration, &before, &options.backends);
+                    r.data_loss_digest = safety::data_loss_digest(migration, &r.hazards);
+                    // One definition of data loss: the classification's.
+                    r.destructive = r
+                        .hazards
+                        .iter()
+                        .filter(|o| o.loses_data())
+                        .filter_map(|o| migration.operations.get(o.index).cloned())
+                        .collect();
                     r
                 },
                 descriptions: describe_operations(migration, &before),

@@ -7,6 +7,7 @@
 use crate::backend::{Backend, SchemaError};
 use crate::migration::Migration;
 use crate::operations::{rollback_fill, Operation};
+use crate::safety::OperationHazards;
 use crate::state::{DefaultValue, ProjectState};
 
 /// An operation one of the project's backends cannot run, found while the model can still be
@@ -36,6 +37,12 @@ pub struct Risks {
     pub rollback_needs_empty_table: Vec<(String, String)>,
     /// Operations a backend the project targets cannot run ([`backend_problems`]).
     pub backend_problems: Vec<BackendProblem>,
+    /// Every operation's safety classification on the project's backends
+    /// (`safety::classify_migration`).
+    pub hazards: Vec<OperationHazards>,
+    /// The digest a data-loss acknowledgement of this migration must carry
+    /// (`safety::data_loss_digest`); `None` when nothing in it loses data.
+    pub data_loss_digest: Option<String>,
 }
 
 impl Risks {

@@ -3,7 +3,8 @@
 //! spelling) and `introspect.rs` (reading a live schema) — and this file maps a [`Backend`] to
 //! them. The shared pieces are leaves every backend imports: `features.rs` (the vocabulary of
 //! facts and the [`Backend`] tag), `editor.rs` (the [`SchemaEditor`] primitives and
-//! [`SchemaError`]) and `server/` (the object-diff engine PostgreSQL and MySQL/MariaDB share).
+//! [`SchemaError`]), `costs.rs` (a primitive call as data, [`Change`], whose cost on a table
+//! with rows each backend's `costs.rs` judges: [`Backend::costs`]) and `server/` (the object-diff engine PostgreSQL and MySQL/MariaDB share).
 //!
 //! Editors only produce SQL: running it, transactions, locking and the recorder belong to the
 //! executor, `lock.rs` and `recorder.rs`, which ask [`Backend::features`] instead of naming a
@@ -11,6 +12,7 @@
 //! features `postgres` and `mysql` (their [`Features`] are always built, so a URL for a
 //! backend left out of the build gets a precise error).
 
+pub mod costs;
 pub mod editor;
 pub mod features;
 pub mod mysql;
@@ -25,6 +27,7 @@ use crate::state::DefaultValue;
 
 pub use crate::connection::DbConnection;
 pub use crate::db_schema::field_index_name;
+pub use costs::Change;
 pub use editor::{SchemaEditor, SchemaError, Step};
 pub use features::{Backend, Features, LockKind};
 
@@ -75,6 +78,18 @@ impl Backend {
     /// A default value as an SQL literal (see [`editor::default_literal`]).
     pub fn default_literal(self, value: &DefaultValue) -> Result<String, SchemaError> {
         editor::default_literal(self.features(), value)
+    }
+
+    /// What `change` costs a table with rows on this backend beyond its result — a rewrite,
+    /// a rebuild, writes blocked while an index builds, the COPY algorithm — one sentence
+    /// each (each backend's `costs.rs`; judged from the states, so every backend can be
+    /// judged whether or not this build includes it).
+    pub fn costs(self, step: &Step<'_>, change: &Change) -> Vec<String> {
+        match self {
+            Self::Sqlite => sqlite::costs::costs(step, change),
+            Self::Postgres => postgres::costs::costs(step, change),
+            Self::Mysql => mysql::costs::costs(step, change),
+        }
     }
 
     /// The schema editor of this backend.

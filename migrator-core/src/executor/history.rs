@@ -319,6 +319,19 @@ pub fn restamp(
     let migration = graph
         .migration(key)
         .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
+    restamp_migration(conn, migration, lock_timeout)
+}
+
+/// Stores the checksums `migration` has (as [`restamp`] does for a migration of the graph):
+/// for a migration whose file is being rewritten to operations that end in the same state
+/// (`optimizemigration`), before the binary knows the new file. Returns false when both
+/// were current already.
+pub fn restamp_migration(
+    conn: &mut DbConnection,
+    migration: &crate::migration::Migration,
+    lock_timeout: Option<Duration>,
+) -> Result<bool, ExecutorError> {
+    let key = &migration.key();
     let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
     crate::lock::check_writable(conn)?;
     locked(conn, timeout, &mut |_| {}, |conn, _| {

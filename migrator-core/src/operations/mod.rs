@@ -23,6 +23,7 @@ mod models;
 mod special;
 
 pub use base::{OperationKind, RustMigrationFn, StateError};
+pub(crate) use fields::narrows;
 pub use fields::{rollback_fill, AddField, AlterField, RemoveField, RenameField};
 pub use indexes::{AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, RenameIndex};
 pub use model_rules::rename_column_in_sql;

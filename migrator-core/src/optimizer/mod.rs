@@ -17,11 +17,13 @@
 //! state (the rewritten stretch must end in exactly the state the original one does) — use it
 //! wherever the state is at hand (`makemigrations`, `squashmigrations`,
 //! `optimizemigration`). Files: `fold.rs` (the loop and the check), `reduce.rs` (the pairs),
-//! `references.rs` (what an operation may depend on), `tests.rs`.
+//! `references.rs` (what an operation may depend on), `migration.rs` (one migration of a
+//! history optimized and checked: [`optimize_migration`], [`fold_migration`]), `tests.rs`.
 //!
 //! This module only rewrites lists; it never reads the database or the current models.
 
 mod fold;
+mod migration;
 mod reduce;
 mod references;
 #[cfg(test)]
@@ -30,6 +32,9 @@ mod tests;
 use crate::operations::Operation;
 use crate::state::ProjectState;
 
+pub use migration::{
+    fold_migration, optimize_migration, state_before, OptimizeError, OptimizedMigration,
+};
 pub use references::{references_field, references_model};
 
 /// Returns `ops` (of migration app `app`; foreign keys name their own app) folded to a

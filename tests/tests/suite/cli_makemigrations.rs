@@ -481,8 +481,10 @@ fn a_two_line_manage_binary_runs_the_commands_in_process() {
     );
 }
 
+/// Issue 16: `--noinput` writes no migration that loses data; `--allow-data-loss` writes it
+/// (with its acknowledgement) and still warns.
 #[test]
-fn removing_a_field_warns_about_data_loss_but_writes_the_migration() {
+fn removing_a_field_warns_about_data_loss_and_writes_it_only_when_allowed() {
     let ws = library_with_initial();
     ws.edit(
         MODELS,
@@ -490,7 +492,22 @@ fn removing_a_field_warns_about_data_loss_but_writes_the_migration() {
         "",
     );
     let run = ws.migrator(&["makemigrations", "--noinput"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("library.0002_remove_book_title loses data")
+            && run.stderr.contains("nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.files(MIGRATIONS), ["0001_initial.rs"]);
+    let run = ws.migrator(&["makemigrations", "--noinput", "--allow-data-loss"]);
     run.expect_code(0);
+    assert!(
+        ws.read(&format!("{MIGRATIONS}/0002_remove_book_title.rs"))
+            .contains(".acknowledge_data_loss("),
+        "the acknowledgement is written"
+    );
     assert!(
         run.stdout.contains("- Remove field title from book"),
         "{}",
@@ -557,7 +574,8 @@ fn a_renamed_from_hint_renames_without_a_terminal() {
 
 /// A shorter `VARCHAR` is data loss like a dropped column, a wider one is not; a nullable field
 /// made NOT NULL under `--noinput` (nothing asked, no default) warns that rows holding NULL
-/// will fail the migration, naming the field and the fixes. The migration is written anyway.
+/// will fail the migration, naming the field and the fixes. With `--allow-data-loss` the
+/// migration is written.
 #[test]
 fn narrowing_and_null_to_not_null_alterations_warn_under_noinput() {
     let ws = library_seed();
@@ -578,7 +596,7 @@ fn narrowing_and_null_to_not_null_alterations_warn_under_noinput() {
         "pub published_date: Option<chrono::NaiveDate>,",
         "pub published_date: chrono::NaiveDate,",
     );
-    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    let run = ws.migrator(&["makemigrations", "--noinput", "--allow-data-loss"]);
     run.expect_code(0);
     for line in [
         "~ Alter field title on book",
@@ -627,7 +645,7 @@ fn removing_a_not_null_field_says_what_a_rollback_refills() {
         "    /// The book's title.\n    #[model(max_length = 200)]\n    pub title: String,\n",
         "",
     );
-    let run = ws.migrator(&["makemigrations", "--noinput"]);
+    let run = ws.migrator(&["makemigrations", "--noinput", "--allow-data-loss"]);
     run.expect_code(0);
     assert!(
         run.stderr

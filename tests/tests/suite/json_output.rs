@@ -112,6 +112,14 @@ fn every_command_prints_json_that_parses_and_keeps_its_field_names() {
     run.expect_code(0);
     insta::assert_json_snapshot!("migrate_plan", normalized(document(&run, "migrate_plan")));
 
+    // lint: every migration is unapplied; none loses data.
+    let run = json(&["lint"]);
+    run.expect_code(0);
+    let doc = document(&run, "lint");
+    assert_eq!(doc["database_exists"], false);
+    insta::assert_json_snapshot!("lint", normalized(doc));
+    assert!(!ws.path("json.sqlite3").exists());
+
     // migrate: one event per line; the first migration only.
     let run = json(&["migrate", "library", "0001"]);
     run.expect_code(0);
@@ -442,6 +450,8 @@ fn verbosity_2_shows_each_operation_as_it_runs() {
             "  Applying library.0002_book_published_date...",
             "    + Add field published_date to book (…)",
             "  library.0002_book_published_date OK (…)",
+            // The drift check after migrating (`migrator check`).
+            "Checked the schema: it matches the applied migrations (…)",
         ],
         "{}",
         run.stdout

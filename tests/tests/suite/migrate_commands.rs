@@ -65,7 +65,11 @@ fn plan_applies_nothing_and_check_exits_1_until_everything_is_applied() {
         "Planned operations:\n  No planned migration operations.\n"
     );
 
-    // A backwards plan is shown and not run either.
+    // A backwards plan is shown and not run either, with what unapplying risks.
+    const LOSS: &str = "        data loss: ";
+    const INCOMPAT: &str =
+        "        backward-incompatible: the running release may still read or write ";
+    const FIRST: &str = "deploy code that no longer uses it before this migration runs";
     let head = db.schema();
     let run = ws.migrator(&["migrate", "library", "zero", "--plan", "--database", &url]);
     run.expect_code(0);
@@ -73,7 +77,13 @@ fn plan_applies_nothing_and_check_exits_1_until_everything_is_applied() {
         run.stdout,
         format!(
             "Planned operations:\n{SECOND} (unapply)\n    + Add field published_date to book\n\
-             {INITIAL} (unapply)\n    + Create model Author\n    + Create model Book\n"
+             {LOSS}drops column books.published_date and every value in it\n\
+             {INCOMPAT}books.published_date; {FIRST}\n\
+             {INITIAL} (unapply)\n    + Create model Author\n\
+             {LOSS}drops table authors and every row in it\n\
+             {INCOMPAT}table authors; {FIRST}\n    + Create model Book\n\
+             {LOSS}drops table books and every row in it\n\
+             {INCOMPAT}table books; {FIRST}\n"
         )
     );
     assert_eq!(db.schema(), head, "a backwards --plan changed the schema");

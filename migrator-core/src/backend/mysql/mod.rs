@@ -14,6 +14,7 @@ pub use schema::{
     column_type_sql, expected_schema, normalize_type, MysqlEditor, MAX_IDENTIFIER, MAX_KEY_BYTES,
     TABLE_OPTIONS,
 };
+pub(crate) mod costs;
 mod features;
 
 pub use features::FEATURES;

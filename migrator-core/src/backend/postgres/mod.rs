@@ -13,6 +13,7 @@ pub use introspect::introspect_details;
 pub use schema::{
     column_type_sql, expected_schema, normalize_type, PostgresEditor, MAX_IDENTIFIER,
 };
+pub(crate) mod costs;
 mod features;
 
 pub use features::FEATURES;

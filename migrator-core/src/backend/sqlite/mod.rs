@@ -1,8 +1,9 @@
 //! SQLite, always built (diesel with the bundled library): its [`FEATURES`], its schema editor
 //! (`schema.rs`: `ALTER TABLE` where SQLite can, a table rebuild otherwise) and its
 //! introspection (`introspect.rs`: catalog pragmas plus the stored `CREATE TABLE` text, read
-//! by `create_table.rs`).
+//! by `create_table.rs`); `costs.rs`: what a change costs a table with rows.
 
+pub(crate) mod costs;
 mod create_table;
 pub(crate) mod introspect;
 mod schema;

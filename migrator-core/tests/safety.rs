@@ -1,0 +1,425 @@
+//! The safety classification (`migrator_core::safety`), per operation kind and backend: each
+//! case is one operation on a model whose table holds rows, and the kinds of hazard it must
+//! (and must not) carry on SQLite, PostgreSQL and MySQL/MariaDB — data loss, rewrite/lock,
+//! may fail on existing rows, backward-incompatible, review. Then the data-loss
+//! acknowledgement: its digest covers the destructive operations only (not their order among
+//! the others, not the file's formatting), an edit of what is destroyed makes it stale,
+//! removing it makes the data loss unacknowledged, and the checksum covers it only when it is
+//! there (older migrations keep their checksums). Pure: no database.
+
+use std::collections::BTreeSet;
+
+use migrator_core::backend::{Backend, ALL};
+use migrator_core::migration::prelude::*;
+use migrator_core::recorder;
+use migrator_core::safety::{
+    ack_status, classify_migration, classify_operation, data_loss_digest, AckStatus, HazardKind,
+};
+use migrator_core::{ModelState, ProjectState};
+
+const APP: &str = "library";
+
+fn before() -> ProjectState {
+    let mut author = ModelState::new(APP, "Author", "authors");
+    author.fields = vec![
+        field("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        field("name", ColumnType::Varchar(100)),
+    ];
+    let mut book = ModelState::new(APP, "Book", "books");
+    book.fields = vec![
+        field("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment(),
+        field("title", ColumnType::Varchar(200)).index(),
+        field("code", ColumnType::Varchar(50)),
+        field("pages", ColumnType::Integer),
+        field("note", ColumnType::Text).nullable(),
+        field("status", ColumnType::Varchar(20)).default(DefaultValue::Text("draft".into())),
+        field("author_id", ColumnType::BigInt).nullable(),
+    ];
+    book.indexes = vec![index("books_pages_idx", ["pages"])];
+    book.constraints = vec![check_constraint("books_pages_pos", "pages >= 0")];
+    let mut state = ProjectState::new();
+    state.insert(author);
+    state.insert(book);
+    state
+}
+
+/// The hazard codes `op` carries on `backend`, run forwards on [`before`].
+fn kinds(op: &Operation, backend: Backend) -> BTreeSet<&'static str> {
+    let before = before();
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after)
+        .unwrap_or_else(|e| panic!("{}: {e}", op.describe()));
+    classify_operation(APP, op, &before, &after, false, &ALL)
+        .into_iter()
+        .filter(|h| h.backends.is_empty() || h.backends.contains(&backend))
+        .map(|h| h.kind.code())
+        .collect()
+}
+
+/// `[sqlite, postgres, mysql]` expected codes per case.
+struct Case {
+    op: Operation,
+    expected: [&'static [&'static str]; 3],
+}
+
+fn case(op: impl Into<Operation>, expected: [&'static [&'static str]; 3]) -> Case {
+    Case {
+        op: op.into(),
+        expected,
+    }
+}
+
+const LOSS: &str = "data_loss";
+const LOCK: &str = "rewrite_lock";
+const FAIL: &str = "may_fail";
+const INCOMPAT: &str = "incompatible";
+const REVIEW: &str = "review";
+
+fn noop(_: &mut DbConnection) -> Result<(), BoxError> {
+    Ok(())
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // Models.
+        case(
+            create_model("Tag", "tags").field(field("id", ColumnType::BigInt).primary_key()),
+            [&[], &[], &[]],
+        ),
+        case(
+            delete_model("Author"),
+            [&[LOSS, INCOMPAT], &[LOSS, INCOMPAT], &[LOSS, INCOMPAT]],
+        ),
+        case(rename_model("Author", "Writer"), [&[], &[], &[]]),
+        case(
+            alter_model_table("Author", "writers"),
+            [&[INCOMPAT], &[INCOMPAT], &[INCOMPAT]],
+        ),
+        case(
+            alter_model_comment("Author", Some("People.")),
+            [&[], &[], &[]],
+        ),
+        // Fields: adding.
+        case(
+            add_field("Book", field("isbn", ColumnType::Varchar(13)).nullable()),
+            [&[], &[], &[]],
+        ),
+        case(
+            add_field("Book", field("isbn", ColumnType::Varchar(13))),
+            // SQLite cannot add a NOT NULL column without a default in place: it rebuilds.
+            [
+                &[FAIL, LOCK, INCOMPAT],
+                &[FAIL, INCOMPAT],
+                &[FAIL, INCOMPAT],
+            ],
+        ),
+        case(
+            add_field(
+                "Book",
+                field("isbn", ColumnType::Varchar(13)).default(DefaultValue::Text("?".into())),
+            )
+            .preserve_default(false),
+            [&[LOCK, INCOMPAT], &[INCOMPAT], &[INCOMPAT]],
+        ),
+        case(
+            add_field(
+                "Book",
+                field("rank", ColumnType::Integer)
+                    .default(DefaultValue::Int(0))
+                    .unique(),
+            ),
+            // SQLite adds the column, then builds its unique index.
+            [&[FAIL, LOCK], &[FAIL, LOCK], &[FAIL]],
+        ),
+        case(
+            add_field(
+                "Book",
+                field("editor_id", ColumnType::BigInt)
+                    .nullable()
+                    .foreign_key(ForeignKey::new(APP, "Author", OnDelete::SetNull)),
+            ),
+            [&[], &[], &[LOCK]],
+        ),
+        // Fields: removing (SQLite drops an indexed column's index first, then the column).
+        case(
+            remove_field("Book", "note"),
+            [&[LOSS, INCOMPAT], &[LOSS, INCOMPAT], &[LOSS, INCOMPAT]],
+        ),
+        case(
+            remove_field("Book", "title"),
+            [&[LOSS, INCOMPAT], &[LOSS, INCOMPAT], &[LOSS, INCOMPAT]],
+        ),
+        // Fields: altering.
+        case(
+            alter_field("Book", field("code", ColumnType::Varchar(20))),
+            [&[LOSS, LOCK], &[LOSS, LOCK], &[LOSS, LOCK]],
+        ),
+        case(
+            alter_field("Book", field("code", ColumnType::Varchar(60))),
+            [&[LOCK], &[], &[]],
+        ),
+        case(
+            alter_field("Book", field("code", ColumnType::Varchar(100))),
+            // 50 → 100 characters crosses MySQL's one-byte length prefix: COPY.
+            [&[LOCK], &[], &[LOCK]],
+        ),
+        case(
+            alter_field("Book", field("pages", ColumnType::BigInt)),
+            [&[LOCK], &[LOCK], &[LOCK]],
+        ),
+        case(
+            alter_field("Book", field("pages", ColumnType::SmallInt)),
+            [&[LOSS, LOCK], &[LOSS, LOCK], &[LOSS, LOCK]],
+        ),
+        case(
+            alter_field("Book", field("status", ColumnType::Varchar(20))),
+            [&[LOSS, LOCK], &[LOSS], &[LOSS]],
+        ),
+        case(
+            alter_field("Book", field("note", ColumnType::Text)),
+            [
+                &[LOCK, FAIL, INCOMPAT],
+                &[LOCK, FAIL, INCOMPAT],
+                &[LOCK, FAIL, INCOMPAT],
+            ],
+        ),
+        case(
+            alter_field(
+                "Book",
+                field("note", ColumnType::Text).default(DefaultValue::Text(String::new())),
+            ),
+            [&[LOCK], &[LOCK], &[LOCK]],
+        ),
+        case(
+            alter_field("Book", field("code", ColumnType::Varchar(50)).unique()),
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[FAIL]],
+        ),
+        case(
+            alter_field(
+                "Book",
+                field("author_id", ColumnType::BigInt)
+                    .nullable()
+                    .foreign_key(ForeignKey::new(APP, "Author", OnDelete::Cascade)),
+            ),
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[LOCK, FAIL]],
+        ),
+        case(
+            rename_field("Book", "code", "sku"),
+            [&[INCOMPAT], &[INCOMPAT], &[INCOMPAT]],
+        ),
+        case(
+            rename_field_keep_column("Book", "code", "sku"),
+            [&[], &[], &[]],
+        ),
+        // Indexes and constraints.
+        case(
+            add_index("Book", index("books_code_idx", ["code"])),
+            [&[LOCK], &[LOCK], &[]],
+        ),
+        case(
+            add_index("Book", index("books_code_idx", ["code"])).concurrently(),
+            [&[LOCK], &[], &[]],
+        ),
+        case(
+            add_index("Book", unique_index("books_code_uniq", ["code"])),
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[FAIL]],
+        ),
+        case(remove_index("Book", "books_pages_idx"), [&[], &[], &[]]),
+        case(
+            rename_index("Book", "books_pages_idx", "books_pages_ix"),
+            // SQLite has no ALTER INDEX … RENAME: it drops the index and builds it again.
+            [&[LOCK], &[], &[]],
+        ),
+        case(
+            add_constraint(
+                "Book",
+                check_constraint("books_code_len", "length(code) > 0"),
+            ),
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[LOCK, FAIL]],
+        ),
+        case(
+            add_constraint(
+                "Book",
+                unique_constraint("books_code_title_uniq", ["code", "title"]),
+            ),
+            [&[LOCK, FAIL], &[LOCK, FAIL], &[FAIL]],
+        ),
+        case(
+            remove_constraint("Book", "books_pages_pos"),
+            [&[LOCK], &[], &[]],
+        ),
+        // Code written by hand.
+        case(
+            run_sql(["UPDATE books SET note = NULL"]).reverse_noop(),
+            [&[REVIEW], &[REVIEW], &[REVIEW]],
+        ),
+        case(
+            run_rust("noop", noop).backward(noop),
+            [&[REVIEW], &[REVIEW], &[REVIEW]],
+        ),
+    ]
+}
+
+#[test]
+fn every_operation_kind_is_classified_per_backend() {
+    let mut failures = Vec::new();
+    let backends = [Backend::Sqlite, Backend::Postgres, Backend::Mysql];
+    for c in cases() {
+        for (backend, expected) in backends.iter().zip(c.expected) {
+            let got = kinds(&c.op, *backend);
+            let want: BTreeSet<&str> = expected.iter().copied().collect();
+            if got != want {
+                failures.push(format!(
+                    "{} on {backend}: got {got:?}, expected {want:?}",
+                    c.op.describe()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn findings_name_the_table_and_column_and_the_backends() {
+    let before = before();
+    let op: Operation = alter_field("Book", field("code", ColumnType::Varchar(20))).into();
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    let hazards = classify_operation(APP, &op, &before, &after, false, &ALL);
+    let text: Vec<String> = hazards.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text[0],
+        "data loss: narrows books.code from VARCHAR(50) to VARCHAR(20): values that do not fit \
+         are cut or make the migration fail"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("rewrite/lock (SQLite): rebuilds table books")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with(
+            "rewrite/lock (PostgreSQL): changing the type of books.code from VARCHAR(50) to \
+             VARCHAR(20) rewrites the whole table"
+        )),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(
+            |t| t.starts_with("rewrite/lock (MySQL): changing the type of books.code")
+                && t.contains("ALGORITHM=COPY")
+        ),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn backwards_is_classified_in_its_own_direction() {
+    // Unapplying an AddField drops the column.
+    let op: Operation = add_field("Book", field("isbn", ColumnType::Varchar(13)).nullable()).into();
+    let before = before();
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    let back = classify_operation(APP, &op, &before, &after, true, &[Backend::Postgres]);
+    assert_eq!(back[0].kind, HazardKind::DataLoss, "{back:?}");
+    assert!(back[0].message.contains("drops column books.isbn"));
+    assert!(classify_operation(APP, &op, &before, &after, false, &[Backend::Postgres]).is_empty());
+}
+
+fn destructive() -> Migration {
+    Migration::new(APP, "0002_cleanup")
+        .operation(add_field(
+            "Book",
+            field("isbn", ColumnType::Varchar(13)).nullable(),
+        ))
+        .operation(remove_field("Book", "note"))
+        .operation(alter_field("Book", field("code", ColumnType::Varchar(20))))
+}
+
+#[test]
+fn the_acknowledgement_covers_exactly_the_destructive_operations() {
+    let before = before();
+    let m = destructive();
+    let classified = classify_migration(&m, &before, &ALL);
+    let digest = data_loss_digest(&m, &classified).expect("it loses data");
+    assert_eq!(digest.len(), 16);
+    assert!(matches!(ack_status(&m, &classified), AckStatus::Missing { digest: d } if d == digest));
+
+    let acked = m
+        .clone()
+        .acknowledge_data_loss(digest.clone(), "the column is unused");
+    assert_eq!(
+        ack_status(&acked, &classify_migration(&acked, &before, &ALL)),
+        AckStatus::Acknowledged {
+            reason: "the column is unused".into()
+        }
+    );
+    assert!(!ack_status(&acked, &classified).fails());
+
+    // A non-destructive operation added or moved does not change what is destroyed.
+    let reordered = Migration::new(APP, "0002_cleanup")
+        .operation(remove_field("Book", "note"))
+        .operation(alter_field("Book", field("code", ColumnType::Varchar(20))))
+        .operation(add_field(
+            "Book",
+            field("isbn", ColumnType::Varchar(13)).nullable(),
+        ))
+        .operation(add_field(
+            "Book",
+            field("blurb", ColumnType::Text).nullable(),
+        ));
+    let c = classify_migration(&reordered, &before, &ALL);
+    assert_eq!(
+        data_loss_digest(&reordered, &c).as_deref(),
+        Some(digest.as_str())
+    );
+
+    // Destroying something else makes the acknowledgement stale.
+    let edited = Migration::new(APP, "0002_cleanup")
+        .operation(remove_field("Book", "author_id"))
+        .operation(alter_field("Book", field("code", ColumnType::Varchar(20))))
+        .acknowledge_data_loss(digest.clone(), "the column is unused");
+    let status = ack_status(&edited, &classify_migration(&edited, &before, &ALL));
+    assert!(matches!(&status, AckStatus::Stale { acknowledged, .. } if *acknowledged == digest));
+    assert!(status.fails());
+
+    // Nothing destructive left: the acknowledgement is reported, not failed.
+    let harmless = Migration::new(APP, "0002_cleanup")
+        .operation(add_field(
+            "Book",
+            field("isbn", ColumnType::Varchar(13)).nullable(),
+        ))
+        .acknowledge_data_loss(digest, "old");
+    let status = ack_status(&harmless, &classify_migration(&harmless, &before, &ALL));
+    assert_eq!(status.code(), "unneeded");
+    assert!(!status.fails());
+}
+
+#[test]
+fn the_checksum_covers_the_acknowledgement_only_when_present() {
+    let m = destructive().named(APP, "0002_cleanup");
+    let plain = recorder::checksum(&m);
+    // Without an acknowledgement the canonical text is what it always was.
+    assert!(!recorder::canonical_text(&m).contains("data_loss_ack"));
+    let acked = m.clone().acknowledge_data_loss("0123456789abcdef", "why");
+    let with = recorder::checksum(&acked);
+    assert_ne!(plain, with, "adding an acknowledgement is an edit");
+    let other_reason = m.acknowledge_data_loss("0123456789abcdef", "another reason");
+    assert_ne!(with, recorder::checksum(&other_reason));
+}
+
+#[test]
+fn the_writer_spells_the_acknowledgement() {
+    let m = destructive().acknowledge_data_loss("0123456789abcdef", "the column is \"unused\"");
+    let source = migrator_core::writer::render(&m);
+    assert!(
+        source.contains(
+            ".acknowledge_data_loss(\"0123456789abcdef\", r#\"the column is \"unused\"\"#)"
+        ),
+        "{source}"
+    );
+}
