@@ -11,8 +11,8 @@ use migrator_core::squash::{self, SquashRequest};
 use migrator_core::writer;
 
 use crate::cli::SquashMigrationsArgs;
-use crate::output::json;
-use crate::output::squash::SquashSummary;
+use crate::output::json::OperationJson;
+use crate::output::squash::{self as doc, SquashSummary};
 use crate::prompt::InteractiveQuestioner;
 use crate::{CliError, Context, Output, Status};
 
@@ -100,7 +100,7 @@ pub fn squashmigrations(
         out.squash_next_steps(&args.app);
     }
     if out.is_json() {
-        out.emit(&json::SquashMigrations {
+        out.emit(&doc::SquashMigrations {
             app: args.app.clone(),
             migration: result.migration.key().to_string(),
             name: result.migration.name.clone(),
@@ -115,11 +115,11 @@ pub fn squashmigrations(
                 .map(ToString::to_string)
                 .collect(),
             operations_before: result.operations_before,
-            operations: json::OperationJson::list(&result.migration.operations),
+            operations: OperationJson::list(&result.migration.operations),
             elided: result
                 .elided
                 .iter()
-                .map(|e| json::Elided {
+                .map(|e| doc::Elided {
                     migration: e.migration.to_string(),
                     description: e.description.clone(),
                 })
@@ -127,7 +127,7 @@ pub fn squashmigrations(
             copied_code: result
                 .copied_code
                 .iter()
-                .map(|c| json::CopiedCode {
+                .map(|c| doc::CopiedCode {
                     migration: c.migration.to_string(),
                     items: c.items.clone(),
                 })
@@ -135,7 +135,7 @@ pub fn squashmigrations(
             repointed: result
                 .repointed
                 .iter()
-                .map(|(from, to)| json::Repointed {
+                .map(|(from, to)| doc::Repointed {
                     from: from.to_string(),
                     to: to.to_string(),
                 })

@@ -1,8 +1,12 @@
 //! What `squashmigrations` prints (Django's wording where it has one): the range it will
-//! replace, the result, and the steps that finish the transition.
+//! replace, the result, and the steps that finish the transition; and its JSON document
+//! (`kind: "squashmigrations"`, docs/json-output.md).
 
 use std::io::Write;
 
+use serde::Serialize;
+
+use super::json::{Document, OperationJson};
 use super::Output;
 
 /// The result of a squash, as the text output shows it.
@@ -109,4 +113,70 @@ impl Output {
              (docs/squashing.md)."
         );
     }
+}
+
+// ----- squashmigrations --------------------------------------------------------------------
+
+/// `kind: "squashmigrations"`.
+#[derive(Debug, Serialize)]
+pub struct SquashMigrations {
+    /// The app.
+    pub app: String,
+    /// `app.name` of the squash.
+    pub migration: String,
+    /// Its name.
+    pub name: String,
+    /// Its file, relative to the workspace root.
+    pub path: String,
+    /// The file was written (false under `--dry-run`).
+    pub written: bool,
+    /// The operations were folded (false under `--no-optimize`).
+    pub optimized: bool,
+    /// The migrations it replaces (`app.name`), in apply order.
+    pub replaces: Vec<String>,
+    /// Its dependencies (`app.name`).
+    pub dependencies: Vec<String>,
+    /// How many operations the replaced migrations have together.
+    pub operations_before: usize,
+    /// The squash's operations.
+    pub operations: Vec<OperationJson>,
+    /// Elidable data steps left out.
+    pub elided: Vec<Elided>,
+    /// Code copied from the replaced files for the data steps kept.
+    pub copied_code: Vec<CopiedCode>,
+    /// Dependencies on other apps' replaced migrations, written as their squash.
+    pub repointed: Vec<Repointed>,
+    /// The file's source.
+    pub source: String,
+}
+
+impl Document for SquashMigrations {
+    const KIND: &'static str = "squashmigrations";
+}
+
+/// An elidable data step a squash left out.
+#[derive(Debug, Serialize)]
+pub struct Elided {
+    /// `app.name` of the migration it was in.
+    pub migration: String,
+    /// Its description.
+    pub description: String,
+}
+
+/// Items copied into a squash from a replaced file.
+#[derive(Debug, Serialize)]
+pub struct CopiedCode {
+    /// `app.name` of the replaced migration.
+    pub migration: String,
+    /// The items' names.
+    pub items: Vec<String>,
+}
+
+/// A dependency re-pointed at the squash that replaces it.
+#[derive(Debug, Serialize)]
+pub struct Repointed {
+    /// As the replaced migration names it.
+    pub from: String,
+    /// As the squash names it.
+    pub to: String,
 }
