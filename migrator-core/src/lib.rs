@@ -100,6 +100,12 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/squashing.md")]
     pub struct Squashing;
+
+    /// Needs the `testing` feature (on in this crate's own tests through `migrator-tests`).
+    #[cfg(feature = "testing")]
+    #[doc = include_str!("../../docs/testing.md")]
+    pub struct Testing;
+
     #[doc = include_str!("../../docs/safety.md")]
     pub struct Safety;
 }
