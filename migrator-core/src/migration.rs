@@ -521,6 +521,7 @@ pub mod builders {
         RunSqlBuilder(RunSql {
             sql: sql.into_iter().map(Into::into).collect(),
             reverse_sql: None,
+            elidable: false,
         })
     }
 
@@ -538,6 +539,13 @@ pub mod builders {
         /// Migrating backwards runs nothing (Django's `RunSQL.noop`).
         pub fn reverse_noop(mut self) -> Self {
             self.0.reverse_sql = Some(Vec::new());
+            self
+        }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
             self
         }
     }
@@ -603,6 +611,7 @@ pub mod builders {
             name,
             forward,
             backward: None,
+            elidable: false,
         })
     }
 
@@ -614,6 +623,13 @@ pub mod builders {
         /// The function that undoes the forward step.
         pub fn backward(mut self, backward: RustMigrationFn) -> Self {
             self.0.backward = Some(backward);
+            self
+        }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
             self
         }
     }
