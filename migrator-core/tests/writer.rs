@@ -443,11 +443,17 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "run_before",
-            library("0002_auto_da1c8106")
+            library("0002_auto_6c7229c9")
                 .dependency("library", "0001_initial")
                 .run_before("shop", "0001_initial")
                 .run_before("accounts", "0003_profile")
-                .operation(run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop()),
+                .operation(run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop())
+                // `elidable` (a squash drops the step) is rendered and read back too.
+                .operation(
+                    run_sql(["UPDATE authors SET name = trim(name)"])
+                        .reverse_noop()
+                        .elidable(),
+                ),
             run_before::migration,
         ),
         s(

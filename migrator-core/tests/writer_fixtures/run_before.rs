@@ -10,4 +10,7 @@ pub fn migration() -> Migration {
         .operation(
             run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop(),
         )
+        .operation(
+            run_sql(["UPDATE authors SET name = trim(name)"]).reverse_noop().elidable(),
+        )
 }
