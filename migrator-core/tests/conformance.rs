@@ -34,6 +34,8 @@ mod foreign_keys;
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
 mod non_atomic;
+#[path = "conformance/partial.rs"]
+mod partial;
 #[path = "conformance/recorder.rs"]
 mod recorder_table;
 #[path = "conformance/refusals.rs"]
@@ -72,6 +74,7 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
+use partial::partial_indexes_are_enforced_for_their_rows;
 use recorder_table::{
     an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
     edited_data_steps_and_renamed_records_are_caught,
@@ -192,6 +195,10 @@ fn scenarios() -> Vec<Scenario> {
             edited_data_steps_and_renamed_records_are_caught,
         ),
         ("hand_made_drift_is_named", hand_made_drift_is_named),
+        (
+            "partial_indexes_are_enforced_for_their_rows",
+            partial_indexes_are_enforced_for_their_rows,
+        ),
         (
             "separate_database_and_state_round_trips",
             separate_database_and_state_round_trips,

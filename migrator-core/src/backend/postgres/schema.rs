@@ -387,11 +387,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({})",
+            "CREATE {}INDEX {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -401,11 +402,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -486,4 +488,11 @@ mod tests {
             );
         }
     }
+}
+
+/// ` WHERE condition` for a partial index, else nothing.
+fn where_clause(idx: &Idx) -> String {
+    idx.condition
+        .as_ref()
+        .map_or_else(String::new, |c| format!(" WHERE {c}"))
 }
