@@ -163,6 +163,9 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// `makemigrations --update` cannot merge the changes into the latest migration.
+    #[error("makemigrations --update: {0}")]
+    Update(#[from] migrator_core::autodetector::UpdateError),
     /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
     #[error(transparent)]
     Optimize(#[from] migrator_core::optimizer::OptimizeError),
@@ -255,6 +258,7 @@ impl CliError {
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
             Self::Optimize(_) => "optimize",
+            Self::Update(_) => "update",
             Self::RewriteRefused { .. } => "rewrite_refused",
             Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",

@@ -7,6 +7,7 @@ mod inspectdb;
 mod lint;
 mod makemigrations;
 mod optimize;
+mod update;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
