@@ -97,6 +97,11 @@ pub mod guide {
     #[doc = include_str!("../../docs/coming-from-diesel.md")]
     pub struct ComingFromDiesel;
 
+    /// Needs the `testing` feature (on in this crate's own tests through `migrator-tests`).
+    #[cfg(feature = "testing")]
+    #[doc = include_str!("../../docs/testing.md")]
+    pub struct Testing;
+
     #[doc = include_str!("../../docs/safety.md")]
     pub struct Safety;
 }

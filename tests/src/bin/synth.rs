@@ -19,6 +19,9 @@
 //!   in this process and prints `seconds=… peak_rss_mb=…` (peak measured from a reset of the
 //!   high-water mark after the history is built).
 //!
+//! - `synth testdb --size S --tests N --url URL [--no-templates]` times N test databases as
+//!   `#[migrator_core::test]` makes them (module `testdb`; `scripts/bench-testdb`).
+//!
 //! Timing tables and pass/fail live in `scripts/bench`; this binary only produces inputs and
 //! one measurement.
 
@@ -39,6 +42,9 @@ use migrator_core::writer;
 use migrator_tests::repo_root;
 use migrator_tests::synth::{self, History, Size};
 use toml_edit::{value, Array, DocumentMut};
+
+#[path = "synth/testdb.rs"]
+mod testdb;
 
 /// Synthetic projects for migrator's benchmarks.
 #[derive(Debug, Parser)]
@@ -93,6 +99,25 @@ enum Cmd {
         #[arg(long)]
         db: PathBuf,
     },
+    /// Time N test databases made as `#[migrator_core::test]` makes them (created from a
+    /// template or migrated from scratch, then dropped); prints `total_seconds=…`.
+    Testdb {
+        /// small, large or huge.
+        #[arg(long)]
+        size: String,
+        /// Follow-up migrations per app (default: the size's).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// How many test databases.
+        #[arg(long, default_value_t = 100)]
+        tests: usize,
+        /// The backend and server (`sqlite://x` for SQLite temporary files).
+        #[arg(long)]
+        url: String,
+        /// Migrate every test database from scratch instead of copying a template.
+        #[arg(long)]
+        no_templates: bool,
+    },
     /// Time "replay the whole history + detect no change" in this process.
     Inproc {
         /// small, large or huge.
@@ -130,6 +155,13 @@ fn main() -> Result<()> {
         } => sql(size_of(&size, steps)?, per_migration),
         Cmd::Migrate { size, steps, db } => migrate(size_of(&size, steps)?, &db),
         Cmd::Inproc { size, steps } => inproc(size_of(&size, steps)?),
+        Cmd::Testdb {
+            size,
+            steps,
+            tests,
+            url,
+            no_templates,
+        } => testdb::run(size_of(&size, steps)?, tests, &url, !no_templates),
     }
 }
 
