@@ -166,6 +166,12 @@ pub enum CliError {
     /// `makemigrations --update` cannot merge the changes into the latest migration.
     #[error("makemigrations --update: {0}")]
     Update(#[from] migrator_core::autodetector::UpdateError),
+    /// `squashmigrations` cannot squash the range.
+    #[error(transparent)]
+    Squash(#[from] migrator_core::squash::SquashError),
+    /// `squashmigrations` was answered "no".
+    #[error("squash cancelled; nothing was written")]
+    SquashCancelled,
     /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
     #[error(transparent)]
     Optimize(#[from] migrator_core::optimizer::OptimizeError),
@@ -257,6 +263,8 @@ impl CliError {
             | Self::OutputIsFolder { .. }
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
+            Self::Squash(_) => "squash",
+            Self::SquashCancelled => "cancelled",
             Self::Optimize(_) => "optimize",
             Self::Update(_) => "update",
             Self::RewriteRefused { .. } => "rewrite_refused",

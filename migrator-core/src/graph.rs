@@ -9,15 +9,22 @@
 //! (that is the recorder's), where migrations come from (the loader's) or how to run them
 //! (the executor's).
 //!
-//! Squashed migrations (`replaces`): when every migration a squash replaces is present, the
-//! graph keeps the originals and drops the squash (the originals may be partly applied, and
-//! they describe the same changes); when some are gone, it keeps the squash, drops the
-//! remaining originals, re-points every dependency on a replaced migration at the squash, and
-//! reports the mapping ([`MigrationGraph::replaced`]) so the executor can count the squash as
-//! applied when all the migrations it replaces are.
+//! Squashed migrations (`replaces`), Django's rule: a squash is used when none or all of the
+//! migrations it replaces are applied — the graph then
+//! drops the originals that are present, re-points every dependency on a replaced migration
+//! at the squash, and reports the mapping ([`MigrationGraph::replaced`]) so the executor can
+//! count the squash as applied when all the migrations it replaces are. While a database is
+//! part-way through the replaced migrations (and all of them are present) the originals are
+//! used instead: the squash is dropped and dependencies on it are re-pointed at the last
+//! migration it replaces. [`MigrationGraph::new`] knows no database, so it resolves as for
+//! an empty one (every squash used); [`MigrationGraph::for_recorded`] resolves for what a
+//! database has recorded. The migrations as given stay available
+//! ([`MigrationGraph::squashes`], [`MigrationGraph::source_migration`]).
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -42,6 +49,24 @@ its migrations (a `build.rs` calling `migrator_build::embed_migrations()` and \
         migration: MigrationKey,
         /// The missing dependency.
         dependency: MigrationKey,
+    },
+    /// A migration depends on a migration that was squashed and then deleted, after the
+    /// squash's `replaces` was removed (the transition's last step, done before every
+    /// dependency was re-pointed).
+    #[error(
+        "migration `{migration}` depends on `{dependency}`, which does not exist: it was \
+squashed into `{squash}` and its file deleted. Point the dependency at `{squash}` in \
+`{migration}`'s file (`.dependency(\"{app}\", \"{name}\")`); see docs/squashing.md",
+        app = squash.app,
+        name = squash.name
+    )]
+    SquashedDependency {
+        /// The migration that wants the dependency.
+        migration: MigrationKey,
+        /// The deleted, squashed migration.
+        dependency: MigrationKey,
+        /// The squash whose name says it covers it.
+        squash: Box<MigrationKey>,
     },
     /// Two migrations share a key.
     #[error("migration `{0}` is defined twice; each app's migration names must be unique")]
@@ -97,6 +122,8 @@ pub struct MigrationGraph {
     position: Vec<usize>,
     /// Replaced migration → the squash used in its place.
     replaced: BTreeMap<MigrationKey, MigrationKey>,
+    /// Every migration as given (before squashes were resolved), sorted by key.
+    source: Arc<[Migration]>,
 }
 
 impl MigrationGraph {
@@ -110,7 +137,69 @@ impl MigrationGraph {
                 return Err(GraphError::Duplicate(key));
             }
         }
-        let replaced = resolve_replacements(&mut by_key);
+        let source: Arc<[Migration]> = by_key.values().cloned().collect();
+        Self::build(by_key, source, &BTreeSet::new())
+    }
+
+    /// The graph as a database that has recorded `recorded` sees it: a squash whose replaced
+    /// migrations are part-way applied gives way to the originals (see the module docs).
+    /// Borrows `self` when that changes nothing.
+    pub fn for_recorded(
+        &self,
+        recorded: &BTreeSet<MigrationKey>,
+    ) -> Result<Cow<'_, Self>, GraphError> {
+        let part_way = self.squashes().any(|s| {
+            squash_view(|k| self.source_migration(k).is_some(), s, recorded)
+                == SquashView::Originals
+        });
+        if !part_way {
+            return Ok(Cow::Borrowed(self));
+        }
+        let by_key: BTreeMap<MigrationKey, Migration> =
+            self.source.iter().map(|m| (m.key(), m.clone())).collect();
+        Self::build(by_key, Arc::clone(&self.source), recorded).map(Cow::Owned)
+    }
+
+    /// The graph with the originals in place of every squash whose replaced migrations are all
+    /// present, whatever is applied: where Django's `migrate` goes when its target is a
+    /// migration a squash replaces (a rollback into the middle of a squash, or a forward move
+    /// to part of it).
+    pub fn without_squashes(&self) -> Result<Self, GraphError> {
+        let by_key: BTreeMap<MigrationKey, Migration> =
+            self.source.iter().map(|m| (m.key(), m.clone())).collect();
+        let everything: BTreeSet<MigrationKey> = BTreeSet::new();
+        Self::build_with(by_key, Arc::clone(&self.source), &everything, true)
+    }
+
+    /// Every squash among the migrations as given (used or not), in key order.
+    pub fn squashes(&self) -> impl Iterator<Item = &Migration> + '_ {
+        self.source.iter().filter(|m| !m.replaces.is_empty())
+    }
+
+    /// A migration as given, whether the graph uses it or not (a replaced original, or a
+    /// squash set aside while a database is part-way through it).
+    pub fn source_migration(&self, key: &MigrationKey) -> Option<&Migration> {
+        self.source
+            .binary_search_by(|m| (m.app.as_str(), m.name.as_str()).cmp(&(&key.app, &key.name)))
+            .ok()
+            .map(|i| &self.source[i])
+    }
+
+    fn build(
+        by_key: BTreeMap<MigrationKey, Migration>,
+        source: Arc<[Migration]>,
+        recorded: &BTreeSet<MigrationKey>,
+    ) -> Result<Self, GraphError> {
+        Self::build_with(by_key, source, recorded, false)
+    }
+
+    fn build_with(
+        mut by_key: BTreeMap<MigrationKey, Migration>,
+        source: Arc<[Migration]>,
+        recorded: &BTreeSet<MigrationKey>,
+        originals: bool,
+    ) -> Result<Self, GraphError> {
+        let replaced = resolve_replacements(&mut by_key, recorded, originals);
 
         let nodes: Vec<Migration> = by_key.into_values().collect();
         let index: HashMap<MigrationKey, usize> = nodes
@@ -123,6 +212,13 @@ impl MigrationGraph {
         for (i, m) in nodes.iter().enumerate() {
             for dep in &m.dependencies {
                 let Some(&p) = index.get(dep) else {
+                    if let Some(squash) = squash_named_for(&nodes, dep) {
+                        return Err(GraphError::SquashedDependency {
+                            migration: m.key(),
+                            dependency: dep.clone(),
+                            squash: Box::new(squash),
+                        });
+                    }
                     return Err(GraphError::MissingDependency {
                         migration: m.key(),
                         dependency: dep.clone(),
@@ -144,6 +240,7 @@ impl MigrationGraph {
             order: Vec::new(),
             position: Vec::new(),
             replaced,
+            source,
         };
         graph.order = graph.topological_order()?;
         graph.position = vec![0; graph.nodes.len()];
@@ -433,30 +530,91 @@ pub fn replay(state: &mut ProjectState, migration: &Migration) -> Result<(), Gra
     Ok(())
 }
 
-/// Applies the module-level rule for squashed migrations to the set of migrations; returns
-/// replaced key → squash key for every squash in use.
+/// A migration of `missing`'s app named like a squash of a range holding `missing`'s number
+/// (`0001_squashed_0004_…` covers `0003_…`), as `squashmigrations` names them.
+fn squash_named_for(nodes: &[Migration], missing: &MigrationKey) -> Option<MigrationKey> {
+    let number = |s: &str| -> Option<u32> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let wanted = number(&missing.name)?;
+    nodes
+        .iter()
+        .filter(|m| m.app == missing.app)
+        .find(|m| {
+            let Some((first, rest)) = m.name.split_once("_squashed_") else {
+                return false;
+            };
+            matches!((number(first), number(rest)), (Some(a), Some(b)) if a <= wanted && wanted <= b)
+        })
+        .map(Migration::key)
+}
+
+/// Which migrations stand for a squash on a database that recorded `recorded`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SquashView {
+    /// The squash (none or all of what it replaces is applied).
+    Squash,
+    /// The originals (part-way, and every original is present).
+    Originals,
+}
+
+fn squash_view(
+    present: impl Fn(&MigrationKey) -> bool,
+    squash: &Migration,
+    recorded: &BTreeSet<MigrationKey>,
+) -> SquashView {
+    let applied = squash
+        .replaces
+        .iter()
+        .filter(|r| recorded.contains(*r))
+        .count();
+    let all_present = squash.replaces.iter().all(present);
+    let part_way = applied > 0 && applied < squash.replaces.len();
+    if part_way && all_present {
+        SquashView::Originals
+    } else {
+        // Part-way with originals gone cannot continue: the squash stays, and the executor
+        // reports it (`ExecutorError::PartialSquash`).
+        SquashView::Squash
+    }
+}
+
+/// Applies the module-level rule for squashed migrations to the set of migrations, for a
+/// database that recorded `recorded`; returns replaced key → squash key for every squash in
+/// use.
 fn resolve_replacements(
     by_key: &mut BTreeMap<MigrationKey, Migration>,
+    recorded: &BTreeSet<MigrationKey>,
+    originals: bool,
 ) -> BTreeMap<MigrationKey, MigrationKey> {
-    let squashes: Vec<MigrationKey> = by_key
+    let squashes: Vec<Migration> = by_key
         .values()
         .filter(|m| !m.replaces.is_empty())
-        .map(Migration::key)
+        .cloned()
         .collect();
     let mut remap: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
+    let mut replaced: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
     for squash in squashes {
-        let replaces = by_key[&squash].replaces.clone();
-        if replaces.iter().all(|r| by_key.contains_key(r)) {
-            by_key.remove(&squash);
+        let all_present = squash.replaces.iter().all(|r| by_key.contains_key(r));
+        if (originals && all_present)
+            || squash_view(|k| by_key.contains_key(k), &squash, recorded) == SquashView::Originals
+        {
+            // The originals carry on; whatever depends on the squash waits for the last one.
+            by_key.remove(&squash.key());
+            if let Some(last) = squash.replaces.last() {
+                remap.insert(squash.key(), last.clone());
+            }
             continue;
         }
-        for r in replaces {
-            by_key.remove(&r);
-            remap.insert(r, squash.clone());
+        for r in &squash.replaces {
+            by_key.remove(r);
+            remap.insert(r.clone(), squash.key());
+            replaced.insert(r.clone(), squash.key());
         }
     }
     if remap.is_empty() {
-        return remap;
+        return replaced;
     }
     for m in by_key.values_mut() {
         let own = m.key();
@@ -470,5 +628,5 @@ fn resolve_replacements(
         }
         m.dependencies = deps;
     }
-    remap
+    replaced
 }

@@ -506,6 +506,7 @@ pub mod builders {
         RunSqlBuilder(RunSql {
             sql: sql.into_iter().map(Into::into).collect(),
             reverse_sql: None,
+            elidable: false,
         })
     }
 
@@ -525,6 +526,13 @@ pub mod builders {
             self.0.reverse_sql = Some(Vec::new());
             self
         }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
+            self
+        }
     }
 
     impl From<RunSqlBuilder> for Operation {
@@ -540,6 +548,7 @@ pub mod builders {
             name,
             forward,
             backward: None,
+            elidable: false,
         })
     }
 
@@ -551,6 +560,13 @@ pub mod builders {
         /// The function that undoes the forward step.
         pub fn backward(mut self, backward: RustMigrationFn) -> Self {
             self.0.backward = Some(backward);
+            self
+        }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
             self
         }
     }

@@ -1,6 +1,8 @@
 //! MigrationGraph tests: dependencies within and across apps, error texts (cycle, missing
 //! dependency), conflicts, plans, deterministic order, squashed migrations and state replay.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use migrator_core::graph::{GraphError, MigrationGraph};
@@ -295,17 +297,48 @@ fn duplicate_keys_are_rejected() {
         .contains("`a.0001_initial` is defined twice"));
 }
 
+/// Django's rule: with every original present, the squash is used when none or all of them
+/// are applied (or the squash is recorded); part-way, the originals are used and what
+/// depends on the squash waits for the last of them.
 #[test]
-fn squash_with_all_originals_present_uses_the_originals() {
-    let squash = m("library", "0001_squashed_0002_author", &[])
-        .replaces("library", "0001_initial")
-        .replaces("library", "0002_author");
+fn squash_with_all_originals_present_is_used_unless_a_database_is_part_way() {
+    let squash = key("library", "0001_squashed_0002_author");
     let mut ms = two_apps();
-    ms.push(squash);
+    ms.push(
+        m("library", "0001_squashed_0002_author", &[])
+            .replaces("library", "0001_initial")
+            .replaces("library", "0002_author"),
+    );
     let g = MigrationGraph::new(ms).unwrap();
-    assert!(!g.contains(&key("library", "0001_squashed_0002_author")));
-    assert!(g.replaced().is_empty());
-    assert_eq!(g.full_plan().len(), 5);
+    // No database (or an empty one): the squash.
+    assert!(g.contains(&squash));
+    assert!(!g.contains(&key("library", "0001_initial")));
+    assert_eq!(g.full_plan().len(), 4);
+    assert_eq!(g.squashes().count(), 1);
+    assert!(g
+        .source_migration(&key("library", "0001_initial"))
+        .is_some());
+    let none = BTreeSet::new();
+    assert!(matches!(g.for_recorded(&none).unwrap(), Cow::Borrowed(_)));
+    // All applied: still the squash.
+    let all: BTreeSet<MigrationKey> =
+        keys(&[("library", "0001_initial"), ("library", "0002_author")])
+            .into_iter()
+            .collect();
+    assert!(g.for_recorded(&all).unwrap().contains(&squash));
+    // Part-way: the originals, and the dependents of the squash wait for the last one.
+    let part: BTreeSet<MigrationKey> = [key("library", "0001_initial")].into_iter().collect();
+    let view = g.for_recorded(&part).unwrap();
+    assert!(!view.contains(&squash));
+    assert!(view.replaced().is_empty());
+    assert_eq!(view.full_plan().len(), 5);
+    assert_eq!(
+        view.dependencies_of(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial")])
+    );
+    // The rows of the originals pruned, the squash recorded: the squash.
+    let pruned: BTreeSet<MigrationKey> = [squash.clone()].into_iter().collect();
+    assert!(g.for_recorded(&pruned).unwrap().contains(&squash));
 }
 
 #[test]
@@ -513,4 +546,26 @@ fn large_history_is_fast() {
     assert_eq!(state.model("app07", "Thing").unwrap().fields.len(), per_app);
     let elapsed = start.elapsed();
     assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+}
+
+/// After the transition (replaced files deleted, `replaces` removed), a dependency still
+/// naming a deleted original is an error that names the squash to point at.
+#[test]
+fn a_dependency_on_a_deleted_squashed_migration_names_the_squash() {
+    let ms = vec![
+        m("library", "0001_squashed_0003_book_isbn", &[]),
+        m("shop", "0001_initial", &[("library", "0002_author")]),
+    ];
+    let err = MigrationGraph::new(ms).unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::SquashedDependency {
+            migration: key("shop", "0001_initial"),
+            dependency: key("library", "0002_author"),
+            squash: Box::new(key("library", "0001_squashed_0003_book_isbn")),
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains(".dependency(\"library\", \"0001_squashed_0003_book_isbn\")"));
 }

@@ -436,6 +436,7 @@ fn special_operations_do_not_touch_the_state() {
             name: "backfill_slugs",
             forward: backfill,
             backward: None,
+            elidable: false,
         },
     )
     .unwrap();
@@ -573,6 +574,7 @@ fn all_ops() -> Vec<(Operation, &'static str, Option<&'static str>, char)> {
                 name: "backfill_slugs",
                 forward: backfill,
                 backward: Some(backfill),
+                elidable: false,
             }
             .into(),
             "Rust operation backfill_slugs",
@@ -608,6 +610,7 @@ fn reversibility_and_destructiveness() {
         name: "x",
         forward: backfill,
         backward: None,
+        elidable: false,
     };
     assert!(!Operation::from(irreversible).reversible());
 
@@ -672,6 +675,7 @@ fn canonical_text_covers_all_data_and_is_stable() {
         name: "backfill_slugs",
         forward: backfill,
         backward: None,
+        elidable: false,
     });
     assert_eq!(
         rust.canonical_text(),

@@ -7,6 +7,7 @@ mod inspectdb;
 mod lint;
 mod makemigrations;
 mod optimize;
+mod squash;
 mod update;
 
 pub use check::check;
@@ -15,3 +16,4 @@ pub use inspectdb::inspectdb;
 pub use lint::lint;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
 pub use optimize::optimizemigration;
+pub use squash::squashmigrations;
