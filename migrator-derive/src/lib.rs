@@ -58,6 +58,7 @@ mod codegen;
 mod ctxt;
 mod fallback;
 mod ident;
+mod model_enum;
 mod names;
 mod test_attr;
 #[cfg(test)]
@@ -70,6 +71,15 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(model))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive_model_inner(input.into()).into()
+}
+
+/// Derives `migrator_core::ModelEnum` (and `Column`, `Display`, `FromStr`, diesel's text
+/// conversions) for a fieldless enum stored as text; a model field of the enum gets a check
+/// constraint allowing exactly its values. `#[model_enum(rename_all = "…", max_length = N)]` on
+/// the enum, `#[model_enum(rename = "…")]` on a variant. See `migrator_core::model_enum`.
+#[proc_macro_derive(ModelEnum, attributes(model_enum))]
+pub fn derive_model_enum(input: TokenStream) -> TokenStream {
+    model_enum::derive(input.into()).into()
 }
 
 /// `#[migrator_core::test]`: the function runs as a test on its own database, created on the
