@@ -89,7 +89,7 @@ pub fn derive_model_enum(input: TokenStream) -> TokenStream {
 ///
 /// ```ignore
 /// #[migrator_core::test(migrate_to = "orders.0003_order_item_count", fixtures("orders.sql"))]
-/// fn counts_start_at_zero(conn: &mut DbConnection) { … }
+/// fn counts_start_at_zero(conn: &mut DbConnection) { /* … */ }
 /// ```
 ///
 /// Options: `migrate_to = "app.migration"`, `fixtures("file.sql", …)` (relative to the source
