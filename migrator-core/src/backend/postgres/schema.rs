@@ -465,6 +465,13 @@ pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails)
     server::expected(&PostgresEditor, state, normalize_type)
 }
 
+/// ` WHERE condition` for a partial index, else nothing.
+fn where_clause(idx: &Idx) -> String {
+    idx.condition
+        .as_ref()
+        .map_or_else(String::new, |c| format!(" WHERE {c}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,11 +495,4 @@ mod tests {
             );
         }
     }
-}
-
-/// ` WHERE condition` for a partial index, else nothing.
-fn where_clause(idx: &Idx) -> String {
-    idx.condition
-        .as_ref()
-        .map_or_else(String::new, |c| format!(" WHERE {c}"))
 }
