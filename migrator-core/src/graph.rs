@@ -9,6 +9,11 @@
 //! (that is the recorder's), where migrations come from (the loader's) or how to run them
 //! (the executor's).
 //!
+//! `run_before` (Django's): a migration that declares `.run_before(app, name)` becomes a
+//! dependency of `app.name`, an edge like any other (plans, cycles and
+//! [`MigrationGraph::dependencies_of`] include it); a cycle that such an edge closes names the
+//! `run_before` in its message.
+//!
 //! Squashed migrations (`replaces`), Django's rule: a squash is used when none or all of the
 //! migrations it replaces are applied — the graph then
 //! drops the originals that are present, re-points every dependency on a replaced migration
@@ -73,12 +78,30 @@ squashed into `{squash}` and its file deleted. Point the dependency at `{squash}
     Duplicate(MigrationKey),
     /// Dependencies form a cycle.
     #[error(
-        "the migration dependencies form a cycle: {}; remove one of these dependencies",
-        cycle_text(.members)
+        "the migration dependencies form a cycle: {}; remove one of these dependencies{}",
+        cycle_text(.members),
+        run_before_text(.run_before)
     )]
     Cycle {
         /// The migrations on the cycle, each depending on the next; the last depends on the first.
         members: Vec<MigrationKey>,
+        /// The cycle's edges that a `run_before` declares rather than a dependency: `(earlier,
+        /// later)`, where `earlier`'s file says `.run_before(later)`.
+        run_before: Vec<(MigrationKey, MigrationKey)>,
+    },
+    /// A migration's `run_before` names a migration that is not known.
+    #[error(
+        "migration `{migration}` says it runs before `{target}`, which does not exist; fix the \
+`.run_before(\"{app}\", \"{name}\")` in `{migration}`'s file, or link `{app}` into this binary \
+(`use {app} as _;`) if it is another crate",
+        app = target.app,
+        name = target.name
+    )]
+    MissingRunBefore {
+        /// The migration whose file declares `run_before`.
+        migration: MigrationKey,
+        /// The migration it names.
+        target: MigrationKey,
     },
     /// A migration named in a request is not in the graph.
     #[error("migration `{0}` is not known; check the app label and the migration name")]
@@ -103,6 +126,18 @@ fn cycle_text(members: &[MigrationKey]) -> String {
         parts.push(first.to_string());
     }
     parts.join(" → ")
+}
+
+fn run_before_text(edges: &[(MigrationKey, MigrationKey)]) -> String {
+    edges
+        .iter()
+        .map(|(earlier, later)| {
+            format!(
+                " (the edge {later} → {earlier} comes from `.run_before(\"{}\", \"{}\")` in {earlier})",
+                later.app, later.name
+            )
+        })
+        .collect()
 }
 
 /// The migration history as a directed acyclic graph. Built with [`MigrationGraph::new`].
@@ -227,6 +262,17 @@ impl MigrationGraph {
                 parents[i].push(p);
                 children[p].push(i);
             }
+            // `run_before`: the named migration depends on this one.
+            for later in &m.run_before {
+                let Some(&c) = index.get(later) else {
+                    return Err(GraphError::MissingRunBefore {
+                        migration: m.key(),
+                        target: later.clone(),
+                    });
+                };
+                parents[c].push(i);
+                children[i].push(c);
+            }
         }
         for list in parents.iter_mut().chain(children.iter_mut()) {
             list.sort_unstable();
@@ -273,8 +319,11 @@ impl MigrationGraph {
         if order.len() == self.nodes.len() {
             return Ok(order);
         }
+        let members = self.find_cycle(&pending);
+        let run_before = self.run_before_edges(&members);
         Err(GraphError::Cycle {
-            members: self.find_cycle(&pending),
+            members,
+            run_before,
         })
     }
 
@@ -307,6 +356,27 @@ impl MigrationGraph {
                 .find(|&&p| pending[p] > 0)
                 .expect("a node on a cycle has an unordered dependency");
         }
+    }
+
+    /// The edges of the cycle `members` (each depending on the next) that come only from a
+    /// `run_before` declaration, as `(earlier, later)`.
+    fn run_before_edges(&self, members: &[MigrationKey]) -> Vec<(MigrationKey, MigrationKey)> {
+        let mut edges = Vec::new();
+        for (i, later) in members.iter().enumerate() {
+            let earlier = &members[(i + 1) % members.len()];
+            let declared = self
+                .index
+                .get(later)
+                .is_some_and(|&n| self.nodes[n].dependencies.contains(earlier));
+            let by_run_before = self
+                .index
+                .get(earlier)
+                .is_some_and(|&n| self.nodes[n].run_before.contains(later));
+            if by_run_before && !declared {
+                edges.push((earlier.clone(), later.clone()));
+            }
+        }
+        edges
     }
 
     fn node(&self, key: &MigrationKey) -> Option<usize> {
@@ -627,6 +697,14 @@ fn resolve_replacements(
             }
         }
         m.dependencies = deps;
+        let mut before: Vec<MigrationKey> = Vec::with_capacity(m.run_before.len());
+        for later in m.run_before.drain(..) {
+            let later = remap.get(&later).cloned().unwrap_or(later);
+            if later != own && !before.contains(&later) {
+                before.push(later);
+            }
+        }
+        m.run_before = before;
     }
     replaced
 }

@@ -266,6 +266,7 @@ fn cycle_lists_its_members() {
                 ("b", "0001_initial"),
                 ("c", "0001_initial")
             ]),
+            run_before: vec![],
         }
     );
     assert_eq!(
@@ -279,7 +280,8 @@ c.0001_initial → a.0001_initial; remove one of these dependencies"
     assert_eq!(
         err,
         GraphError::Cycle {
-            members: keys(&[("a", "0001_initial")])
+            members: keys(&[("a", "0001_initial")]),
+            run_before: vec![],
         }
     );
 }
@@ -546,6 +548,111 @@ fn large_history_is_fast() {
     assert_eq!(state.model("app07", "Thing").unwrap().fields.len(), per_app);
     let elapsed = start.elapsed();
     assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+}
+
+/// `run_before`: library.0002 declares that it runs before shop.0001 (which only depends on
+/// library.0001), so shop.0001 waits for it: in plans, in `dependencies_of`, and when
+/// rolling back library.0002 (shop.0001 is undone first).
+#[test]
+fn run_before_orders_the_named_migration_after_the_declaring_one() {
+    let migrations = vec![
+        m("library", "0001_initial", &[]),
+        m("library", "0002_author", &[("library", "0001_initial")])
+            .run_before("shop", "0001_initial"),
+        m("shop", "0001_initial", &[("library", "0001_initial")]),
+    ];
+    let g = MigrationGraph::new(migrations.clone()).unwrap();
+    assert_eq!(
+        g.forwards_plan(&key("shop", "0001_initial")),
+        keys(&[
+            ("library", "0001_initial"),
+            ("library", "0002_author"),
+            ("shop", "0001_initial"),
+        ])
+    );
+    assert_eq!(
+        g.dependencies_of(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial"), ("library", "0002_author")])
+    );
+    assert_eq!(
+        g.backwards_plan(&key("library", "0002_author")),
+        keys(&[("shop", "0001_initial"), ("library", "0002_author")])
+    );
+    // Without the declaration shop.0001 does not need library.0002.
+    let mut plain = migrations;
+    plain[1].run_before.clear();
+    let g = MigrationGraph::new(plain).unwrap();
+    assert_eq!(
+        g.forwards_plan(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial"), ("shop", "0001_initial")])
+    );
+}
+
+#[test]
+fn run_before_an_unknown_migration_is_an_error_naming_both() {
+    let err = MigrationGraph::new(vec![
+        m("library", "0001_initial", &[]).run_before("shop", "0009_missing")
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::MissingRunBefore {
+            migration: key("library", "0001_initial"),
+            target: key("shop", "0009_missing"),
+        }
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "`library.0001_initial` says it runs before `shop.0009_missing`, which does not exist"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#".run_before("shop", "0009_missing")"#),
+        "{text}"
+    );
+}
+
+/// A cycle closed by a `run_before` says which edge the declaration made.
+#[test]
+fn a_cycle_through_run_before_names_the_declaration() {
+    let err = MigrationGraph::new(vec![
+        m("library", "0001_initial", &[("shop", "0001_initial")]),
+        m("shop", "0001_initial", &[]).run_before("library", "0001_initial"),
+        m("shop", "0002_order", &[("shop", "0001_initial")]).run_before("shop", "0001_initial"),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::Cycle {
+            members: keys(&[("shop", "0001_initial"), ("shop", "0002_order")]),
+            run_before: vec![(key("shop", "0002_order"), key("shop", "0001_initial"))],
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the migration dependencies form a cycle: shop.0001_initial → shop.0002_order → \
+shop.0001_initial; remove one of these dependencies (the edge shop.0001_initial → \
+shop.0002_order comes from `.run_before(\"shop\", \"0001_initial\")` in shop.0002_order)"
+    );
+}
+
+/// A `run_before` naming a migration a squash replaced points at the squash.
+#[test]
+fn run_before_a_replaced_migration_follows_the_squash() {
+    let squash = m("shop", "0001_squashed_0002", &[])
+        .replaces("shop", "0001_initial")
+        .replaces("shop", "0002_order");
+    let g = MigrationGraph::new(vec![
+        squash,
+        m("library", "0001_initial", &[]).run_before("shop", "0002_order"),
+    ])
+    .unwrap();
+    assert_eq!(
+        g.dependencies_of(&key("shop", "0001_squashed_0002")),
+        keys(&[("library", "0001_initial")])
+    );
 }
 
 /// After the transition (replaced files deleted, `replaces` removed), a dependency still

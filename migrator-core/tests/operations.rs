@@ -4,6 +4,9 @@
 
 mod sqlite_support;
 
+#[path = "operations/separate.rs"]
+mod separate;
+
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
     DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,

@@ -192,6 +192,53 @@ fn dependencies_on_another_apps_squash_point_at_the_squash() {
     insta::assert_snapshot!("shop_repointed", s.source);
 }
 
+/// The replaced migrations' `run_before` (issue 17.5) carry over to the squash, whose file
+/// says it; a target inside the range is dropped (the squash orders it itself). A
+/// `SeparateDatabaseAndState` is kept as it is and nothing folds across it.
+#[test]
+fn run_before_and_separate_database_and_state_survive_a_squash() {
+    let mut ms = library();
+    ms[1] = ms[1].clone().run_before("shop", "0001_initial");
+    ms[2] = ms[2]
+        .clone()
+        .run_before("library", "0004_book_pages")
+        .operation(
+            separate_database_and_state()
+                .state_operation(add_field(
+                    "Book",
+                    field("note", ColumnType::Text).nullable(),
+                ))
+                .database_operation(
+                    run_sql(["ALTER TABLE books ADD COLUMN note TEXT NULL"])
+                        .reverse(["ALTER TABLE books DROP COLUMN note"]),
+                ),
+        );
+    let g = graph(ms);
+    let s = squash(&g, None, &request("library", None, "0004")).unwrap();
+    assert_eq!(s.migration.run_before, [key("shop", "0001_initial")]);
+    assert!(
+        s.source.contains(r#".run_before("shop", "0001_initial")"#),
+        "{}",
+        s.source
+    );
+    let described: Vec<String> = s
+        .migration
+        .operations
+        .iter()
+        .map(|o| o.describe())
+        .collect();
+    assert_eq!(
+        described,
+        [
+            "Create model Book",
+            "Raw SQL operation",
+            "Custom state/database change combination (1 state, 1 database operation)",
+            "Add field pages to book",
+            "Alter field isbn on book",
+        ]
+    );
+}
+
 #[test]
 fn ranges_that_cannot_be_squashed_are_refused_with_the_reason() {
     let g = graph(library());

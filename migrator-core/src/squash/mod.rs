@@ -267,6 +267,13 @@ pub fn squash(
     migration.atomic = members.iter().all(|m| m.atomic);
     migration.dependencies = dependencies;
     migration.replaces = range.clone();
+    // The replaced migrations' `run_before` stay: what had to wait for one of them waits for
+    // the squash (a target inside the range is ordered by the squash itself).
+    for later in members.iter().flat_map(|m| &m.run_before) {
+        if !in_range.contains(later) && !migration.run_before.contains(later) {
+            migration.run_before.push(later.clone());
+        }
+    }
     migration.operations = operations;
     check_equivalent(&before, &members, &migration)?;
 
