@@ -37,7 +37,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "db_type",
 ];
 /// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition"];
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition", "nulls_distinct"];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
 /// The values `on_delete` accepts.
@@ -99,6 +99,8 @@ pub(crate) struct IndexAttr {
     pub unique: Option<Span>,
     /// `condition = "…"`: a partial index (one SQL expression).
     pub condition: Option<LitStr>,
+    /// `nulls_distinct = true|false`, with the key's span.
+    pub nulls_distinct: Option<(Span, bool)>,
     /// Every known key written inside `index(...)`, even when its value was rejected.
     pub given: BTreeSet<&'static str>,
 }
@@ -721,6 +723,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         name: None,
         unique: None,
         condition: None,
+        nulls_distinct: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -739,6 +742,17 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "nulls_distinct" => {
+                if let Some(v) = flag_or_bool(cx, &inner, "nulls_distinct")? {
+                    set(
+                        cx,
+                        &mut index.nulls_distinct,
+                        "nulls_distinct",
+                        span,
+                        (span, v),
+                    );
                 }
             }
             "condition" => {

@@ -95,6 +95,7 @@ pub(crate) fn table_def(
             unique: f.unique,
             constraint: false,
             condition: None,
+            nulls_distinct: true,
         });
     }
     for i in &model.indexes {
@@ -103,6 +104,17 @@ pub(crate) fn table_def(
             if let Some(f) = model.field(n) {
                 d.check_indexable(model, f)?;
             }
+        }
+        if !i.nulls_distinct && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "unique index `{}` on model `{}.{}` has `nulls_distinct = false`, and {} always \
+                 lets several rows have NULL in a unique index; drop `nulls_distinct = false` \
+                 (or make the fields NOT NULL), or keep the model's index to PostgreSQL",
+                i.name,
+                model.app,
+                model.name,
+                d.backend()
+            )));
         }
         if i.condition.is_some() && d.mysql_like() {
             return Err(SchemaError::Unsupported(format!(
@@ -123,6 +135,7 @@ pub(crate) fn table_def(
             unique: i.unique,
             constraint: false,
             condition: i.condition.clone(),
+            nulls_distinct: i.nulls_distinct,
         });
     }
     let mut uniques = Vec::new();
@@ -146,6 +159,7 @@ pub(crate) fn table_def(
                         unique: true,
                         constraint: true,
                         condition: None,
+                        nulls_distinct: true,
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -220,6 +234,7 @@ pub(crate) fn table_def(
                     unique: false,
                     constraint: false,
                     condition: None,
+                    nulls_distinct: true,
                 });
             }
         }
