@@ -16,6 +16,9 @@ use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, LitInt, LitStr, Token, UnOp}
 
 use crate::ctxt::Ctxt;
 
+mod generated;
+pub(crate) use generated::GeneratedAttr;
+
 /// The keys `#[model(...)]` accepts on the struct.
 pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
 /// The keys `#[model(...)]` accepts on a field.
@@ -35,6 +38,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "renamed_from",
     "skip",
     "db_type",
+    "generated",
 ];
 /// The keys `index(...)` accepts.
 pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique"];
@@ -161,6 +165,8 @@ pub(crate) struct FieldAttrs {
     pub skip: Option<Span>,
     /// `db_type = "…"`.
     pub db_type: Option<Sp<LitStr>>,
+    /// `generated(sql = "…", stored | virtual)`.
+    pub generated: Option<GeneratedAttr>,
     /// Every known key written on the field, even when its value was rejected; cross-field
     /// rules consult this so a bad value does not also cause a "missing key" error.
     pub given: BTreeSet<&'static str>,
@@ -190,6 +196,7 @@ impl FieldAttrs {
         push("scale", self.scale.as_ref().map(|s| s.key));
         push("renamed_from", self.renamed_from.as_ref().map(LitStr::span));
         push("db_type", self.db_type.as_ref().map(|s| s.key));
+        push("generated", self.generated.as_ref().map(|g| g.key));
         keys
     }
 }
@@ -308,6 +315,10 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "on_delete" => {
                     let v = on_delete_value(cx, &meta)?;
                     set_sp(cx, &mut out.on_delete, "on_delete", span, v);
+                }
+                "generated" => {
+                    let v = generated::parse_generated(cx, &meta)?;
+                    set_opt(cx, &mut out.generated, "generated", span, v);
                 }
                 _ => unreachable!("key_of only returns listed keys"),
             }
