@@ -18,6 +18,7 @@ use crate::ctxt::Ctxt;
 
 mod generated;
 pub(crate) use generated::GeneratedAttr;
+use generated::GENERATED_KEYS;
 
 /// The keys `#[model(...)]` accepts on the struct.
 pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
@@ -317,7 +318,7 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     set_sp(cx, &mut out.on_delete, "on_delete", span, v);
                 }
                 "generated" => {
-                    let v = generated::parse_generated(cx, &meta)?;
+                    let v = parse_generated(cx, &meta)?;
                     set_opt(cx, &mut out.generated, "generated", span, v);
                 }
                 _ => unreachable!("key_of only returns listed keys"),
@@ -836,4 +837,48 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
         Ok(())
     })?;
     Ok(Some(check))
+}
+
+/// Parses `generated(...)`; `None` (with the error recorded) when it is not a list.
+fn parse_generated(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+) -> syn::Result<Option<GeneratedAttr>> {
+    let key = meta.path.span();
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error(
+            key,
+            "`generated` takes a list, as in \
+             `generated(sql = \"price * quantity\", stored)` (or `virtual`)",
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let mut out = GeneratedAttr {
+        key,
+        sql: None,
+        stored: None,
+        virtual_: None,
+        given: BTreeSet::new(),
+    };
+    meta.parse_nested_meta(|inner| {
+        let Some(k) = key_of(cx, &inner, GENERATED_KEYS, "`generated(...)`")? else {
+            return Ok(());
+        };
+        out.given.insert(k);
+        let span = inner.path.span();
+        match k {
+            "sql" => {
+                let example = "sql = \"price * quantity\"";
+                if let Some(v) = string_value(cx, &inner, "sql", example)? {
+                    set(cx, &mut out.sql, "sql", span, v);
+                }
+            }
+            "stored" => flag(cx, &inner, &mut out.stored, "stored")?,
+            "virtual" => flag(cx, &inner, &mut out.virtual_, "virtual")?,
+            _ => unreachable!("key_of only returns listed keys"),
+        }
+        Ok(())
+    })?;
+    Ok(Some(out))
 }

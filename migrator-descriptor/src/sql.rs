@@ -256,8 +256,8 @@ fn closing_quote(chars: &[char], start: usize, backslash_escapes: bool) -> Optio
 /// start or right after a `(`: a generated column is computed from the row alone, so a
 /// subquery or a statement is never what was meant (and no backend accepts one there).
 pub const STATEMENT_KEYWORDS: &[&str] = &[
-    "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "TRUNCATE", "GRANT",
-    "WITH", "VALUES",
+    "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "TRUNCATE", "GRANT", "WITH",
+    "VALUES",
 ];
 
 /// Checks a generated column's expression: [`check`] as one expression, not empty, and no

@@ -453,7 +453,11 @@ impl OperationKind for AlterField {
         before
             .model(app, &self.model)
             .and_then(|m| m.field(&self.name))
-            .is_some_and(|old| narrows(&old.column_type, &self.field.column_type))
+            .is_some_and(|old| {
+                narrows(&old.column_type, &self.field.column_type)
+                    // Its written values are replaced by computed ones.
+                    || (old.generated.is_none() && self.field.generated.is_some())
+            })
     }
 }
 
