@@ -87,6 +87,9 @@ pub enum Command {
     /// Print `#[derive(Model)]` structs for the tables of an existing database, to adopt it
     /// (then `makemigrations` and `migrate --fake-initial`).
     Inspectdb(InspectDbArgs),
+    /// Squash a range of an app's migrations into one migration that replaces them, with
+    /// their operations folded by the optimizer (docs/squashing.md).
+    Squashmigrations(SquashMigrationsArgs),
     /// Compare the live database with the migrations recorded as applied there and list
     /// every difference (drift); exit 1 when it differs.
     Check(CheckArgs),
@@ -111,6 +114,7 @@ impl Command {
             Self::Showmigrations(args) => Some(&args.database),
             Self::Sqlmigrate(args) => Some(&args.database),
             Self::Inspectdb(args) => Some(&args.database),
+            Self::Squashmigrations(_) => None,
             Self::Check(args) => Some(&args.database),
             Self::Optimizemigration(args) => Some(&args.database),
             Self::Lint(args) => Some(&args.database),
@@ -309,6 +313,47 @@ pub struct InspectDbArgs {
     /// The database to inspect (only read).
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+/// `squashmigrations APP [START] END`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SquashMigrationsArgs {
+    /// The app whose migrations are squashed.
+    #[arg(value_name = "APP")]
+    pub app: String,
+
+    /// `[START] END`: squash from START (default: the app's first migration) up to and
+    /// including END. Names or unique prefixes (`0004`).
+    #[arg(value_name = "START] [END", num_args = 1..=2, required = true)]
+    pub range: Vec<String>,
+
+    /// The name after the number (`0001_<NAME>.rs`); default `squashed_<END>`.
+    #[arg(long, value_name = "NAME")]
+    pub squashed_name: Option<String>,
+
+    /// Concatenate the operations without folding them.
+    #[arg(long)]
+    pub no_optimize: bool,
+
+    /// Do not ask for confirmation (also what happens when stdin is not a terminal or the
+    /// output is `--format json`).
+    #[arg(long = "noinput", visible_alias = "no-input")]
+    pub no_input: bool,
+
+    /// Show what would be written without writing it (`-v 3` prints the file).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl SquashMigrationsArgs {
+    /// The range as `(START, END)`.
+    pub fn start_end(&self) -> (Option<&str>, &str) {
+        match self.range.as_slice() {
+            [start, end] => (Some(start.as_str()), end.as_str()),
+            [end] => (None, end.as_str()),
+            _ => (None, ""),
+        }
+    }
 }
 
 /// `check`.

@@ -163,6 +163,12 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// `squashmigrations` cannot squash the range.
+    #[error(transparent)]
+    Squash(#[from] migrator_core::squash::SquashError),
+    /// `squashmigrations` was answered "no".
+    #[error("squash cancelled; nothing was written")]
+    SquashCancelled,
     /// A migration cannot be optimized (`optimizemigration`, `makemigrations --update`).
     #[error(transparent)]
     Optimize(#[from] migrator_core::optimizer::OptimizeError),
@@ -254,6 +260,8 @@ impl CliError {
             | Self::OutputIsFolder { .. }
             | Self::OutputFolderMissing { .. } => "output_file",
             Self::Write { .. } => "write",
+            Self::Squash(_) => "squash",
+            Self::SquashCancelled => "cancelled",
             Self::Optimize(_) => "optimize",
             Self::RewriteRefused { .. } => "rewrite_refused",
             Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",

@@ -25,6 +25,7 @@ use clap::Parser;
 pub use cli::{Cli, Command};
 pub use commands::{
     check, inspectdb, lint, makemigrations, migrate, optimizemigration, showmigrations, sqlmigrate,
+    squashmigrations,
 };
 pub use context::Context;
 pub use error::CliError;
@@ -58,6 +59,7 @@ pub fn run(cli: &Cli, ctx: &Context, out: &mut Output) -> Result<Status, CliErro
         Command::Showmigrations(args) => commands::showmigrations(args, ctx, out),
         Command::Sqlmigrate(args) => commands::sqlmigrate(args, ctx, out),
         Command::Inspectdb(args) => commands::inspectdb(args, ctx, out),
+        Command::Squashmigrations(args) => commands::squashmigrations(args, ctx, out),
         Command::Check(args) => commands::check(args, ctx, out),
         Command::Optimizemigration(args) => commands::optimizemigration(args, ctx, out),
         Command::Lint(args) => commands::lint(args, ctx, out),

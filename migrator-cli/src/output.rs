@@ -43,6 +43,9 @@ pub struct ShowRow {
     pub dependencies: Vec<String>,
     /// What is wrong with its record, if anything (the error follows the list).
     pub problem: Option<RowProblem>,
+    /// A note after the name: what a squash replaces, or that the database does not use it
+    /// yet.
+    pub note: Option<String>,
 }
 
 /// What `showmigrations` marks on a migration whose record stops `migrate`.
@@ -143,6 +146,8 @@ macro_rules! say {
         let _ = writeln!($w, $($arg)*);
     }};
 }
+
+pub mod squash;
 
 impl Output {
     /// The verbosity level (0–3).
@@ -557,14 +562,19 @@ impl Output {
         }
         for row in rows {
             let mark = mark(row.applied);
+            let note = row
+                .note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             match &row.problem {
                 Some(problem) => say!(
                     self.out,
-                    " {mark} {}  {}",
+                    " {mark} {}{note}  {}",
                     row.name,
                     paint(style::WARNING, format!("<- {problem}"))
                 ),
-                None => say!(self.out, " {mark} {}", row.name),
+                None => say!(self.out, " {mark} {}{note}", row.name),
             }
         }
     }
@@ -573,6 +583,9 @@ impl Output {
     pub fn show_plan(&mut self, rows: &[ShowRow]) {
         for row in rows {
             let mut line = format!("{}  {}", mark(row.applied), row.name);
+            if let Some(note) = &row.note {
+                line.push_str(&format!(" ({note})"));
+            }
             if self.verbosity >= 2 && !row.dependencies.is_empty() {
                 line.push_str(&format!(" ... ({})", row.dependencies.join(", ")));
             }

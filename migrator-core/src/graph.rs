@@ -9,15 +9,27 @@
 //! (that is the recorder's), where migrations come from (the loader's) or how to run them
 //! (the executor's).
 //!
-//! Squashed migrations (`replaces`): when every migration a squash replaces is present, the
-//! graph keeps the originals and drops the squash (the originals may be partly applied, and
-//! they describe the same changes); when some are gone, it keeps the squash, drops the
-//! remaining originals, re-points every dependency on a replaced migration at the squash, and
-//! reports the mapping ([`MigrationGraph::replaced`]) so the executor can count the squash as
-//! applied when all the migrations it replaces are.
+//! `run_before` (Django's): a migration that declares `.run_before(app, name)` becomes a
+//! dependency of `app.name`, an edge like any other (plans, cycles and
+//! [`MigrationGraph::dependencies_of`] include it); a cycle that such an edge closes names the
+//! `run_before` in its message.
+//!
+//! Squashed migrations (`replaces`), Django's rule: a squash is used when none or all of the
+//! migrations it replaces are applied — the graph then
+//! drops the originals that are present, re-points every dependency on a replaced migration
+//! at the squash, and reports the mapping ([`MigrationGraph::replaced`]) so the executor can
+//! count the squash as applied when all the migrations it replaces are. While a database is
+//! part-way through the replaced migrations (and all of them are present) the originals are
+//! used instead: the squash is dropped and dependencies on it are re-pointed at the last
+//! migration it replaces. [`MigrationGraph::new`] knows no database, so it resolves as for
+//! an empty one (every squash used); [`MigrationGraph::for_recorded`] resolves for what a
+//! database has recorded. The migrations as given stay available
+//! ([`MigrationGraph::squashes`], [`MigrationGraph::source_migration`]).
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -43,17 +55,53 @@ its migrations (a `build.rs` calling `migrator_build::embed_migrations()` and \
         /// The missing dependency.
         dependency: MigrationKey,
     },
+    /// A migration depends on a migration that was squashed and then deleted, after the
+    /// squash's `replaces` was removed (the transition's last step, done before every
+    /// dependency was re-pointed).
+    #[error(
+        "migration `{migration}` depends on `{dependency}`, which does not exist: it was \
+squashed into `{squash}` and its file deleted. Point the dependency at `{squash}` in \
+`{migration}`'s file (`.dependency(\"{app}\", \"{name}\")`); see docs/squashing.md",
+        app = squash.app,
+        name = squash.name
+    )]
+    SquashedDependency {
+        /// The migration that wants the dependency.
+        migration: MigrationKey,
+        /// The deleted, squashed migration.
+        dependency: MigrationKey,
+        /// The squash whose name says it covers it.
+        squash: Box<MigrationKey>,
+    },
     /// Two migrations share a key.
     #[error("migration `{0}` is defined twice; each app's migration names must be unique")]
     Duplicate(MigrationKey),
     /// Dependencies form a cycle.
     #[error(
-        "the migration dependencies form a cycle: {}; remove one of these dependencies",
-        cycle_text(.members)
+        "the migration dependencies form a cycle: {}; remove one of these dependencies{}",
+        cycle_text(.members),
+        run_before_text(.run_before)
     )]
     Cycle {
         /// The migrations on the cycle, each depending on the next; the last depends on the first.
         members: Vec<MigrationKey>,
+        /// The cycle's edges that a `run_before` declares rather than a dependency: `(earlier,
+        /// later)`, where `earlier`'s file says `.run_before(later)`.
+        run_before: Vec<(MigrationKey, MigrationKey)>,
+    },
+    /// A migration's `run_before` names a migration that is not known.
+    #[error(
+        "migration `{migration}` says it runs before `{target}`, which does not exist; fix the \
+`.run_before(\"{app}\", \"{name}\")` in `{migration}`'s file, or link `{app}` into this binary \
+(`use {app} as _;`) if it is another crate",
+        app = target.app,
+        name = target.name
+    )]
+    MissingRunBefore {
+        /// The migration whose file declares `run_before`.
+        migration: MigrationKey,
+        /// The migration it names.
+        target: MigrationKey,
     },
     /// A migration named in a request is not in the graph.
     #[error("migration `{0}` is not known; check the app label and the migration name")]
@@ -80,6 +128,18 @@ fn cycle_text(members: &[MigrationKey]) -> String {
     parts.join(" → ")
 }
 
+fn run_before_text(edges: &[(MigrationKey, MigrationKey)]) -> String {
+    edges
+        .iter()
+        .map(|(earlier, later)| {
+            format!(
+                " (the edge {later} → {earlier} comes from `.run_before(\"{}\", \"{}\")` in {earlier})",
+                later.app, later.name
+            )
+        })
+        .collect()
+}
+
 /// The migration history as a directed acyclic graph. Built with [`MigrationGraph::new`].
 #[derive(Clone, Debug, Default)]
 pub struct MigrationGraph {
@@ -97,6 +157,8 @@ pub struct MigrationGraph {
     position: Vec<usize>,
     /// Replaced migration → the squash used in its place.
     replaced: BTreeMap<MigrationKey, MigrationKey>,
+    /// Every migration as given (before squashes were resolved), sorted by key.
+    source: Arc<[Migration]>,
 }
 
 impl MigrationGraph {
@@ -110,7 +172,69 @@ impl MigrationGraph {
                 return Err(GraphError::Duplicate(key));
             }
         }
-        let replaced = resolve_replacements(&mut by_key);
+        let source: Arc<[Migration]> = by_key.values().cloned().collect();
+        Self::build(by_key, source, &BTreeSet::new())
+    }
+
+    /// The graph as a database that has recorded `recorded` sees it: a squash whose replaced
+    /// migrations are part-way applied gives way to the originals (see the module docs).
+    /// Borrows `self` when that changes nothing.
+    pub fn for_recorded(
+        &self,
+        recorded: &BTreeSet<MigrationKey>,
+    ) -> Result<Cow<'_, Self>, GraphError> {
+        let part_way = self.squashes().any(|s| {
+            squash_view(|k| self.source_migration(k).is_some(), s, recorded)
+                == SquashView::Originals
+        });
+        if !part_way {
+            return Ok(Cow::Borrowed(self));
+        }
+        let by_key: BTreeMap<MigrationKey, Migration> =
+            self.source.iter().map(|m| (m.key(), m.clone())).collect();
+        Self::build(by_key, Arc::clone(&self.source), recorded).map(Cow::Owned)
+    }
+
+    /// The graph with the originals in place of every squash whose replaced migrations are all
+    /// present, whatever is applied: where Django's `migrate` goes when its target is a
+    /// migration a squash replaces (a rollback into the middle of a squash, or a forward move
+    /// to part of it).
+    pub fn without_squashes(&self) -> Result<Self, GraphError> {
+        let by_key: BTreeMap<MigrationKey, Migration> =
+            self.source.iter().map(|m| (m.key(), m.clone())).collect();
+        let everything: BTreeSet<MigrationKey> = BTreeSet::new();
+        Self::build_with(by_key, Arc::clone(&self.source), &everything, true)
+    }
+
+    /// Every squash among the migrations as given (used or not), in key order.
+    pub fn squashes(&self) -> impl Iterator<Item = &Migration> + '_ {
+        self.source.iter().filter(|m| !m.replaces.is_empty())
+    }
+
+    /// A migration as given, whether the graph uses it or not (a replaced original, or a
+    /// squash set aside while a database is part-way through it).
+    pub fn source_migration(&self, key: &MigrationKey) -> Option<&Migration> {
+        self.source
+            .binary_search_by(|m| (m.app.as_str(), m.name.as_str()).cmp(&(&key.app, &key.name)))
+            .ok()
+            .map(|i| &self.source[i])
+    }
+
+    fn build(
+        by_key: BTreeMap<MigrationKey, Migration>,
+        source: Arc<[Migration]>,
+        recorded: &BTreeSet<MigrationKey>,
+    ) -> Result<Self, GraphError> {
+        Self::build_with(by_key, source, recorded, false)
+    }
+
+    fn build_with(
+        mut by_key: BTreeMap<MigrationKey, Migration>,
+        source: Arc<[Migration]>,
+        recorded: &BTreeSet<MigrationKey>,
+        originals: bool,
+    ) -> Result<Self, GraphError> {
+        let replaced = resolve_replacements(&mut by_key, recorded, originals);
 
         let nodes: Vec<Migration> = by_key.into_values().collect();
         let index: HashMap<MigrationKey, usize> = nodes
@@ -123,6 +247,13 @@ impl MigrationGraph {
         for (i, m) in nodes.iter().enumerate() {
             for dep in &m.dependencies {
                 let Some(&p) = index.get(dep) else {
+                    if let Some(squash) = squash_named_for(&nodes, dep) {
+                        return Err(GraphError::SquashedDependency {
+                            migration: m.key(),
+                            dependency: dep.clone(),
+                            squash: Box::new(squash),
+                        });
+                    }
                     return Err(GraphError::MissingDependency {
                         migration: m.key(),
                         dependency: dep.clone(),
@@ -130,6 +261,17 @@ impl MigrationGraph {
                 };
                 parents[i].push(p);
                 children[p].push(i);
+            }
+            // `run_before`: the named migration depends on this one.
+            for later in &m.run_before {
+                let Some(&c) = index.get(later) else {
+                    return Err(GraphError::MissingRunBefore {
+                        migration: m.key(),
+                        target: later.clone(),
+                    });
+                };
+                parents[c].push(i);
+                children[i].push(c);
             }
         }
         for list in parents.iter_mut().chain(children.iter_mut()) {
@@ -144,6 +286,7 @@ impl MigrationGraph {
             order: Vec::new(),
             position: Vec::new(),
             replaced,
+            source,
         };
         graph.order = graph.topological_order()?;
         graph.position = vec![0; graph.nodes.len()];
@@ -176,8 +319,11 @@ impl MigrationGraph {
         if order.len() == self.nodes.len() {
             return Ok(order);
         }
+        let members = self.find_cycle(&pending);
+        let run_before = self.run_before_edges(&members);
         Err(GraphError::Cycle {
-            members: self.find_cycle(&pending),
+            members,
+            run_before,
         })
     }
 
@@ -210,6 +356,27 @@ impl MigrationGraph {
                 .find(|&&p| pending[p] > 0)
                 .expect("a node on a cycle has an unordered dependency");
         }
+    }
+
+    /// The edges of the cycle `members` (each depending on the next) that come only from a
+    /// `run_before` declaration, as `(earlier, later)`.
+    fn run_before_edges(&self, members: &[MigrationKey]) -> Vec<(MigrationKey, MigrationKey)> {
+        let mut edges = Vec::new();
+        for (i, later) in members.iter().enumerate() {
+            let earlier = &members[(i + 1) % members.len()];
+            let declared = self
+                .index
+                .get(later)
+                .is_some_and(|&n| self.nodes[n].dependencies.contains(earlier));
+            let by_run_before = self
+                .index
+                .get(earlier)
+                .is_some_and(|&n| self.nodes[n].run_before.contains(later));
+            if by_run_before && !declared {
+                edges.push((earlier.clone(), later.clone()));
+            }
+        }
+        edges
     }
 
     fn node(&self, key: &MigrationKey) -> Option<usize> {
@@ -433,30 +600,91 @@ pub fn replay(state: &mut ProjectState, migration: &Migration) -> Result<(), Gra
     Ok(())
 }
 
-/// Applies the module-level rule for squashed migrations to the set of migrations; returns
-/// replaced key → squash key for every squash in use.
+/// A migration of `missing`'s app named like a squash of a range holding `missing`'s number
+/// (`0001_squashed_0004_…` covers `0003_…`), as `squashmigrations` names them.
+fn squash_named_for(nodes: &[Migration], missing: &MigrationKey) -> Option<MigrationKey> {
+    let number = |s: &str| -> Option<u32> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let wanted = number(&missing.name)?;
+    nodes
+        .iter()
+        .filter(|m| m.app == missing.app)
+        .find(|m| {
+            let Some((first, rest)) = m.name.split_once("_squashed_") else {
+                return false;
+            };
+            matches!((number(first), number(rest)), (Some(a), Some(b)) if a <= wanted && wanted <= b)
+        })
+        .map(Migration::key)
+}
+
+/// Which migrations stand for a squash on a database that recorded `recorded`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SquashView {
+    /// The squash (none or all of what it replaces is applied).
+    Squash,
+    /// The originals (part-way, and every original is present).
+    Originals,
+}
+
+fn squash_view(
+    present: impl Fn(&MigrationKey) -> bool,
+    squash: &Migration,
+    recorded: &BTreeSet<MigrationKey>,
+) -> SquashView {
+    let applied = squash
+        .replaces
+        .iter()
+        .filter(|r| recorded.contains(*r))
+        .count();
+    let all_present = squash.replaces.iter().all(present);
+    let part_way = applied > 0 && applied < squash.replaces.len();
+    if part_way && all_present {
+        SquashView::Originals
+    } else {
+        // Part-way with originals gone cannot continue: the squash stays, and the executor
+        // reports it (`ExecutorError::PartialSquash`).
+        SquashView::Squash
+    }
+}
+
+/// Applies the module-level rule for squashed migrations to the set of migrations, for a
+/// database that recorded `recorded`; returns replaced key → squash key for every squash in
+/// use.
 fn resolve_replacements(
     by_key: &mut BTreeMap<MigrationKey, Migration>,
+    recorded: &BTreeSet<MigrationKey>,
+    originals: bool,
 ) -> BTreeMap<MigrationKey, MigrationKey> {
-    let squashes: Vec<MigrationKey> = by_key
+    let squashes: Vec<Migration> = by_key
         .values()
         .filter(|m| !m.replaces.is_empty())
-        .map(Migration::key)
+        .cloned()
         .collect();
     let mut remap: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
+    let mut replaced: BTreeMap<MigrationKey, MigrationKey> = BTreeMap::new();
     for squash in squashes {
-        let replaces = by_key[&squash].replaces.clone();
-        if replaces.iter().all(|r| by_key.contains_key(r)) {
-            by_key.remove(&squash);
+        let all_present = squash.replaces.iter().all(|r| by_key.contains_key(r));
+        if (originals && all_present)
+            || squash_view(|k| by_key.contains_key(k), &squash, recorded) == SquashView::Originals
+        {
+            // The originals carry on; whatever depends on the squash waits for the last one.
+            by_key.remove(&squash.key());
+            if let Some(last) = squash.replaces.last() {
+                remap.insert(squash.key(), last.clone());
+            }
             continue;
         }
-        for r in replaces {
-            by_key.remove(&r);
-            remap.insert(r, squash.clone());
+        for r in &squash.replaces {
+            by_key.remove(r);
+            remap.insert(r.clone(), squash.key());
+            replaced.insert(r.clone(), squash.key());
         }
     }
     if remap.is_empty() {
-        return remap;
+        return replaced;
     }
     for m in by_key.values_mut() {
         let own = m.key();
@@ -469,6 +697,14 @@ fn resolve_replacements(
             }
         }
         m.dependencies = deps;
+        let mut before: Vec<MigrationKey> = Vec::with_capacity(m.run_before.len());
+        for later in m.run_before.drain(..) {
+            let later = remap.get(&later).cloned().unwrap_or(later);
+            if later != own && !before.contains(&later) {
+                before.push(later);
+            }
+        }
+        m.run_before = before;
     }
-    remap
+    replaced
 }

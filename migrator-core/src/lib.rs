@@ -46,6 +46,7 @@ pub mod recorder;
 pub mod registry;
 pub mod safety;
 pub mod sql_types;
+pub mod squash;
 pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -96,6 +97,14 @@ pub mod guide {
 
     #[doc = include_str!("../../docs/coming-from-diesel.md")]
     pub struct ComingFromDiesel;
+
+    #[doc = include_str!("../../docs/squashing.md")]
+    pub struct Squashing;
+
+    /// Needs the `testing` feature (on in this crate's own tests through `migrator-tests`).
+    #[cfg(feature = "testing")]
+    #[doc = include_str!("../../docs/testing.md")]
+    pub struct Testing;
 
     #[doc = include_str!("../../docs/safety.md")]
     pub struct Safety;

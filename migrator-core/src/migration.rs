@@ -54,6 +54,10 @@ pub struct Migration {
     pub atomic: bool,
     /// Migrations this one squashes.
     pub replaces: Vec<MigrationKey>,
+    /// Migrations (usually of other apps) that must run after this one (Django's
+    /// `run_before`): the graph makes each of them depend on this migration, without editing
+    /// their files.
+    pub run_before: Vec<MigrationKey>,
     /// The checksum of its file's code besides `migration()` — its data steps — set by the
     /// loader from the build script's index (`None` for migrations built in code). Recorded
     /// for migrations with a `RunRust` step, so an edited data step is caught.
@@ -94,6 +98,7 @@ impl Migration {
             initial: false,
             atomic: true,
             replaces: Vec::new(),
+            run_before: Vec::new(),
             code_checksum: None,
             data_loss_ack: None,
         }
@@ -123,6 +128,15 @@ impl Migration {
     /// Adds a dependency on migration `name` of `app`.
     pub fn dependency(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
         self.dependencies.push(MigrationKey::new(app, name));
+        self
+    }
+
+    /// Orders this migration before migration `name` of `app` (Django's `run_before`): the
+    /// graph adds the dependency `app.name → this migration`, which is how a migration of
+    /// your app slots in before a migration of an app whose files you cannot edit. The named
+    /// migration must exist; a cycle it closes is reported with the `run_before` named.
+    pub fn run_before(mut self, app: impl Into<String>, name: impl Into<String>) -> Self {
+        self.run_before.push(MigrationKey::new(app, name));
         self
     }
 
@@ -196,9 +210,9 @@ pub mod prelude {
         add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
         check_constraint, create_model, delete_model, field, index, remove_constraint,
         remove_field, remove_index, rename_field, rename_field_keep_column, rename_index,
-        rename_model, run_rust, run_sql, unique_constraint, unique_index, AddFieldBuilder,
-        AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder,
-        RunSqlBuilder,
+        rename_model, run_rust, run_sql, separate_database_and_state, unique_constraint,
+        unique_index, AddFieldBuilder, AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder,
+        RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder, SeparateDatabaseAndStateBuilder,
     };
     pub use super::{DataLossAck, Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -219,6 +233,7 @@ pub mod builders {
         AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable,
         CreateModel, DeleteModel, Operation, RemoveConstraint, RemoveField, RemoveIndex,
         RenameField, RenameIndex, RenameModel, RunRust, RunSql, RustMigrationFn,
+        SeparateDatabaseAndState,
     };
     use crate::state::{ConstraintState, FieldState, IndexState};
 
@@ -506,6 +521,7 @@ pub mod builders {
         RunSqlBuilder(RunSql {
             sql: sql.into_iter().map(Into::into).collect(),
             reverse_sql: None,
+            elidable: false,
         })
     }
 
@@ -525,11 +541,66 @@ pub mod builders {
             self.0.reverse_sql = Some(Vec::new());
             self
         }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
+            self
+        }
     }
 
     impl From<RunSqlBuilder> for Operation {
         fn from(b: RunSqlBuilder) -> Self {
             Operation::RunSql(b.0)
+        }
+    }
+
+    /// `SeparateDatabaseAndState` (Django's): operations that change only the migration state
+    /// (`.state_operation(op)`, no SQL) and operations that run only on the database
+    /// (`.database_operation(op)`, no state change), e.g. a model whose table a hand-written
+    /// statement created:
+    ///
+    /// ```
+    /// use migrator_core::migration::prelude::*;
+    ///
+    /// let op = separate_database_and_state()
+    ///     .state_operation(
+    ///         create_model("Tag", "tags")
+    ///             .field(field("id", ColumnType::BigInt).primary_key().auto_increment()),
+    ///     )
+    ///     .database_operation(
+    ///         run_sql(["CREATE TABLE tags (id INTEGER PRIMARY KEY AUTOINCREMENT)"])
+    ///             .reverse(["DROP TABLE tags"]),
+    ///     );
+    /// let m = Migration::default().operation(op);
+    /// assert_eq!(m.operations.len(), 1);
+    /// ```
+    pub fn separate_database_and_state() -> SeparateDatabaseAndStateBuilder {
+        SeparateDatabaseAndStateBuilder(SeparateDatabaseAndState::default())
+    }
+
+    /// Builds a `SeparateDatabaseAndState` operation; see [`separate_database_and_state`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct SeparateDatabaseAndStateBuilder(pub SeparateDatabaseAndState);
+
+    impl SeparateDatabaseAndStateBuilder {
+        /// Appends an operation applied to the migration state only (it runs no SQL).
+        pub fn state_operation(mut self, operation: impl Into<Operation>) -> Self {
+            self.0.state_operations.push(operation.into());
+            self
+        }
+
+        /// Appends an operation run on the database only (it leaves the state alone).
+        pub fn database_operation(mut self, operation: impl Into<Operation>) -> Self {
+            self.0.database_operations.push(operation.into());
+            self
+        }
+    }
+
+    impl From<SeparateDatabaseAndStateBuilder> for Operation {
+        fn from(b: SeparateDatabaseAndStateBuilder) -> Self {
+            Operation::SeparateDatabaseAndState(b.0)
         }
     }
 
@@ -540,6 +611,7 @@ pub mod builders {
             name,
             forward,
             backward: None,
+            elidable: false,
         })
     }
 
@@ -551,6 +623,13 @@ pub mod builders {
         /// The function that undoes the forward step.
         pub fn backward(mut self, backward: RustMigrationFn) -> Self {
             self.0.backward = Some(backward);
+            self
+        }
+
+        /// Marks the step elidable (Django's `elidable=True`): it only matters to databases
+        /// that already hold data, so `squashmigrations` leaves it out of the squash.
+        pub fn elidable(mut self) -> Self {
+            self.0.elidable = true;
             self
         }
     }

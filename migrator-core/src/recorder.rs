@@ -561,6 +561,7 @@ mod tests {
         m.operations.push(Operation::RunSql(RunSql {
             sql: vec![sql.to_owned()],
             reverse_sql: None,
+            elidable: false,
         }));
         m
     }

@@ -44,6 +44,8 @@ mod refusals;
 mod rollbacks;
 #[path = "conformance/round_trips.rs"]
 mod round_trips;
+#[path = "conformance/separate.rs"]
+mod separate;
 
 use std::io::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -83,6 +85,7 @@ use refusals::{
 };
 use rollbacks::rollbacks_refill_not_null_columns_on_tables_with_rows;
 use round_trips::{data_survives_alterations_down_and_up, every_operation_forwards_and_backwards};
+use separate::separate_database_and_state_round_trips;
 
 type Scenario = (&'static str, fn(Backend));
 
@@ -193,6 +196,10 @@ fn scenarios() -> Vec<Scenario> {
         ),
         ("hand_made_drift_is_named", hand_made_drift_is_named),
         ("generated_columns_round_trip", generated_columns_round_trip),
+        (
+            "separate_database_and_state_round_trips",
+            separate_database_and_state_round_trips,
+        ),
     ]
 }
 

@@ -1,6 +1,8 @@
 //! MigrationGraph tests: dependencies within and across apps, error texts (cycle, missing
 //! dependency), conflicts, plans, deterministic order, squashed migrations and state replay.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use migrator_core::graph::{GraphError, MigrationGraph};
@@ -264,6 +266,7 @@ fn cycle_lists_its_members() {
                 ("b", "0001_initial"),
                 ("c", "0001_initial")
             ]),
+            run_before: vec![],
         }
     );
     assert_eq!(
@@ -277,7 +280,8 @@ c.0001_initial → a.0001_initial; remove one of these dependencies"
     assert_eq!(
         err,
         GraphError::Cycle {
-            members: keys(&[("a", "0001_initial")])
+            members: keys(&[("a", "0001_initial")]),
+            run_before: vec![],
         }
     );
 }
@@ -295,17 +299,48 @@ fn duplicate_keys_are_rejected() {
         .contains("`a.0001_initial` is defined twice"));
 }
 
+/// Django's rule: with every original present, the squash is used when none or all of them
+/// are applied (or the squash is recorded); part-way, the originals are used and what
+/// depends on the squash waits for the last of them.
 #[test]
-fn squash_with_all_originals_present_uses_the_originals() {
-    let squash = m("library", "0001_squashed_0002_author", &[])
-        .replaces("library", "0001_initial")
-        .replaces("library", "0002_author");
+fn squash_with_all_originals_present_is_used_unless_a_database_is_part_way() {
+    let squash = key("library", "0001_squashed_0002_author");
     let mut ms = two_apps();
-    ms.push(squash);
+    ms.push(
+        m("library", "0001_squashed_0002_author", &[])
+            .replaces("library", "0001_initial")
+            .replaces("library", "0002_author"),
+    );
     let g = MigrationGraph::new(ms).unwrap();
-    assert!(!g.contains(&key("library", "0001_squashed_0002_author")));
-    assert!(g.replaced().is_empty());
-    assert_eq!(g.full_plan().len(), 5);
+    // No database (or an empty one): the squash.
+    assert!(g.contains(&squash));
+    assert!(!g.contains(&key("library", "0001_initial")));
+    assert_eq!(g.full_plan().len(), 4);
+    assert_eq!(g.squashes().count(), 1);
+    assert!(g
+        .source_migration(&key("library", "0001_initial"))
+        .is_some());
+    let none = BTreeSet::new();
+    assert!(matches!(g.for_recorded(&none).unwrap(), Cow::Borrowed(_)));
+    // All applied: still the squash.
+    let all: BTreeSet<MigrationKey> =
+        keys(&[("library", "0001_initial"), ("library", "0002_author")])
+            .into_iter()
+            .collect();
+    assert!(g.for_recorded(&all).unwrap().contains(&squash));
+    // Part-way: the originals, and the dependents of the squash wait for the last one.
+    let part: BTreeSet<MigrationKey> = [key("library", "0001_initial")].into_iter().collect();
+    let view = g.for_recorded(&part).unwrap();
+    assert!(!view.contains(&squash));
+    assert!(view.replaced().is_empty());
+    assert_eq!(view.full_plan().len(), 5);
+    assert_eq!(
+        view.dependencies_of(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial")])
+    );
+    // The rows of the originals pruned, the squash recorded: the squash.
+    let pruned: BTreeSet<MigrationKey> = [squash.clone()].into_iter().collect();
+    assert!(g.for_recorded(&pruned).unwrap().contains(&squash));
 }
 
 #[test]
@@ -513,4 +548,131 @@ fn large_history_is_fast() {
     assert_eq!(state.model("app07", "Thing").unwrap().fields.len(), per_app);
     let elapsed = start.elapsed();
     assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+}
+
+/// `run_before`: library.0002 declares that it runs before shop.0001 (which only depends on
+/// library.0001), so shop.0001 waits for it: in plans, in `dependencies_of`, and when
+/// rolling back library.0002 (shop.0001 is undone first).
+#[test]
+fn run_before_orders_the_named_migration_after_the_declaring_one() {
+    let migrations = vec![
+        m("library", "0001_initial", &[]),
+        m("library", "0002_author", &[("library", "0001_initial")])
+            .run_before("shop", "0001_initial"),
+        m("shop", "0001_initial", &[("library", "0001_initial")]),
+    ];
+    let g = MigrationGraph::new(migrations.clone()).unwrap();
+    assert_eq!(
+        g.forwards_plan(&key("shop", "0001_initial")),
+        keys(&[
+            ("library", "0001_initial"),
+            ("library", "0002_author"),
+            ("shop", "0001_initial"),
+        ])
+    );
+    assert_eq!(
+        g.dependencies_of(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial"), ("library", "0002_author")])
+    );
+    assert_eq!(
+        g.backwards_plan(&key("library", "0002_author")),
+        keys(&[("shop", "0001_initial"), ("library", "0002_author")])
+    );
+    // Without the declaration shop.0001 does not need library.0002.
+    let mut plain = migrations;
+    plain[1].run_before.clear();
+    let g = MigrationGraph::new(plain).unwrap();
+    assert_eq!(
+        g.forwards_plan(&key("shop", "0001_initial")),
+        keys(&[("library", "0001_initial"), ("shop", "0001_initial")])
+    );
+}
+
+#[test]
+fn run_before_an_unknown_migration_is_an_error_naming_both() {
+    let err = MigrationGraph::new(vec![
+        m("library", "0001_initial", &[]).run_before("shop", "0009_missing")
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::MissingRunBefore {
+            migration: key("library", "0001_initial"),
+            target: key("shop", "0009_missing"),
+        }
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "`library.0001_initial` says it runs before `shop.0009_missing`, which does not exist"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#".run_before("shop", "0009_missing")"#),
+        "{text}"
+    );
+}
+
+/// A cycle closed by a `run_before` says which edge the declaration made.
+#[test]
+fn a_cycle_through_run_before_names_the_declaration() {
+    let err = MigrationGraph::new(vec![
+        m("library", "0001_initial", &[("shop", "0001_initial")]),
+        m("shop", "0001_initial", &[]).run_before("library", "0001_initial"),
+        m("shop", "0002_order", &[("shop", "0001_initial")]).run_before("shop", "0001_initial"),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::Cycle {
+            members: keys(&[("shop", "0001_initial"), ("shop", "0002_order")]),
+            run_before: vec![(key("shop", "0002_order"), key("shop", "0001_initial"))],
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the migration dependencies form a cycle: shop.0001_initial → shop.0002_order → \
+shop.0001_initial; remove one of these dependencies (the edge shop.0001_initial → \
+shop.0002_order comes from `.run_before(\"shop\", \"0001_initial\")` in shop.0002_order)"
+    );
+}
+
+/// A `run_before` naming a migration a squash replaced points at the squash.
+#[test]
+fn run_before_a_replaced_migration_follows_the_squash() {
+    let squash = m("shop", "0001_squashed_0002", &[])
+        .replaces("shop", "0001_initial")
+        .replaces("shop", "0002_order");
+    let g = MigrationGraph::new(vec![
+        squash,
+        m("library", "0001_initial", &[]).run_before("shop", "0002_order"),
+    ])
+    .unwrap();
+    assert_eq!(
+        g.dependencies_of(&key("shop", "0001_squashed_0002")),
+        keys(&[("library", "0001_initial")])
+    );
+}
+
+/// After the transition (replaced files deleted, `replaces` removed), a dependency still
+/// naming a deleted original is an error that names the squash to point at.
+#[test]
+fn a_dependency_on_a_deleted_squashed_migration_names_the_squash() {
+    let ms = vec![
+        m("library", "0001_squashed_0003_book_isbn", &[]),
+        m("shop", "0001_initial", &[("library", "0002_author")]),
+    ];
+    let err = MigrationGraph::new(ms).unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::SquashedDependency {
+            migration: key("shop", "0001_initial"),
+            dependency: key("library", "0002_author"),
+            squash: Box::new(key("library", "0001_squashed_0003_book_isbn")),
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains(".dependency(\"library\", \"0001_squashed_0003_book_isbn\")"));
 }

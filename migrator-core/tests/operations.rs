@@ -4,6 +4,9 @@
 
 mod sqlite_support;
 
+#[path = "operations/separate.rs"]
+mod separate;
+
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
     DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,
@@ -436,6 +439,7 @@ fn special_operations_do_not_touch_the_state() {
             name: "backfill_slugs",
             forward: backfill,
             backward: None,
+            elidable: false,
         },
     )
     .unwrap();
@@ -573,6 +577,7 @@ fn all_ops() -> Vec<(Operation, &'static str, Option<&'static str>, char)> {
                 name: "backfill_slugs",
                 forward: backfill,
                 backward: Some(backfill),
+                elidable: false,
             }
             .into(),
             "Rust operation backfill_slugs",
@@ -608,6 +613,7 @@ fn reversibility_and_destructiveness() {
         name: "x",
         forward: backfill,
         backward: None,
+        elidable: false,
     };
     assert!(!Operation::from(irreversible).reversible());
 
@@ -672,6 +678,7 @@ fn canonical_text_covers_all_data_and_is_stable() {
         name: "backfill_slugs",
         forward: backfill,
         backward: None,
+        elidable: false,
     });
     assert_eq!(
         rust.canonical_text(),

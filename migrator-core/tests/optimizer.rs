@@ -624,6 +624,7 @@ fn one_migration_of_a_history_is_optimized_given_its_ancestors() {
             name: "fill",
             forward: step,
             backward: None,
+            elidable: false,
         });
     let graph = MigrationGraph::new(vec![with_data]).unwrap();
     let err = optimize_migration(&graph, &MigrationKey::new(APP, "0001_initial")).unwrap_err();

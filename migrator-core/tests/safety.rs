@@ -290,6 +290,20 @@ fn cases() -> Vec<Case> {
             run_rust("noop", noop).backward(noop),
             [&[REVIEW], &[REVIEW], &[REVIEW]],
         ),
+        // SeparateDatabaseAndState: always a review; its database half is classified like
+        // the operations it holds (dropping a column loses data), its state half runs nothing.
+        case(
+            separate_database_and_state().state_operation(remove_field("Book", "note")),
+            [&[REVIEW], &[REVIEW], &[REVIEW]],
+        ),
+        case(
+            separate_database_and_state().database_operation(remove_field("Book", "note")),
+            [
+                &[REVIEW, LOSS, INCOMPAT],
+                &[REVIEW, LOSS, INCOMPAT],
+                &[REVIEW, LOSS, INCOMPAT],
+            ],
+        ),
     ]
 }
 

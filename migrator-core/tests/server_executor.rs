@@ -249,6 +249,7 @@ fn run_rust_writes_roll_back_with_the_migration_on_postgres() {
         name: "insert_author",
         forward: insert_author,
         backward: None,
+        elidable: false,
     });
     let mut migrations = base();
     migrations.push(m);

@@ -13,6 +13,8 @@ mod events;
 mod lock;
 #[path = "sqlite_executor/records.rs"]
 mod records;
+#[path = "sqlite_executor/squash.rs"]
+mod squash;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -35,7 +37,7 @@ use migrator_core::{
 };
 use sqlite_support::{assert_schema, exec, rows, temp_db};
 
-fn shop_initial() -> Migration {
+pub(crate) fn shop_initial() -> Migration {
     let mut order = ModelState::new("shop", "Order", "orders");
     order.fields = vec![
         FieldState::new("id", ColumnType::BigInt)
@@ -52,7 +54,7 @@ fn shop_initial() -> Migration {
     m
 }
 
-fn base() -> Vec<Migration> {
+pub(crate) fn base() -> Vec<Migration> {
     vec![
         library_initial(),
         library_0002(),
@@ -61,7 +63,7 @@ fn base() -> Vec<Migration> {
     ]
 }
 
-fn run(
+pub(crate) fn run(
     conn: &mut DbConnection,
     g: &MigrationGraph,
     target: &Target,
@@ -70,11 +72,11 @@ fn run(
     migrate(conn, g, target, &options, &mut |_| {})
 }
 
-fn up(conn: &mut DbConnection, g: &MigrationGraph, target: &Target) -> MigrateReport {
+pub(crate) fn up(conn: &mut DbConnection, g: &MigrationGraph, target: &Target) -> MigrateReport {
     run(conn, g, target, MigrateOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn keys(steps: &[PlanStep]) -> Vec<(String, bool)> {
+pub(crate) fn keys(steps: &[PlanStep]) -> Vec<(String, bool)> {
     steps
         .iter()
         .map(|s| (s.key.to_string(), s.backwards))
@@ -290,6 +292,7 @@ fn run_rust_runs_inside_the_migration_transaction() {
         name: "insert_author",
         forward: insert_author,
         backward: Some(delete_author),
+        elidable: false,
     });
     let mut migrations = base();
     migrations.push(failing_0004(rust.clone()));
@@ -586,65 +589,6 @@ fn apply_embedded_is_one_call_at_start_up() {
     assert_eq!(rows(&mut conn, "authors", "name", "id"), ["[\"Le Guin\"]"]);
 }
 
-fn squashed() -> Vec<Migration> {
-    let mut squash = Migration::new("library", "0001_squashed_0002");
-    squash.initial = true;
-    squash.replaces = vec![
-        key("library", "0001_initial"),
-        key("library", "0002_book_published_date"),
-    ];
-    squash.operations = library_initial().operations;
-    squash.operations.extend(library_0002().operations);
-    vec![squash, library_0003(), shop_initial()]
-}
-
-#[test]
-fn a_squash_counts_as_applied_when_what_it_replaces_is() {
-    let (_dir, mut conn) = temp_db();
-    up(
-        &mut conn,
-        &graph(base()),
-        &Target::Migration(key("library", "0002_book_published_date")),
-    );
-    let g = graph(squashed());
-    let report = up(&mut conn, &g, &Target::Latest);
-    assert_eq!(
-        keys(&report.plan),
-        [
-            ("library.0003_book_status".to_owned(), false),
-            ("shop.0001_initial".to_owned(), false),
-        ]
-    );
-    assert_schema(&mut conn, &g.project_state().unwrap());
-
-    // A fresh database applies the squash and records what it replaces too.
-    let (_dir2, mut fresh) = temp_db();
-    up(&mut fresh, &g, &Target::Latest);
-    assert_eq!(
-        applied(&mut fresh),
-        BTreeSet::from([
-            key("library", "0001_initial"),
-            key("library", "0001_squashed_0002"),
-            key("library", "0002_book_published_date"),
-            key("library", "0003_book_status"),
-            key("shop", "0001_initial"),
-        ])
-    );
-    // The originals' view of the same database agrees: nothing to do, no checksum complaint.
-    assert!(up(&mut fresh, &graph(base()), &Target::Latest)
-        .plan
-        .is_empty());
-    // Unapplying the squash unrecords the replaced migrations as well.
-    up(&mut fresh, &g, &Target::Zero("library".into()));
-    assert!(applied(&mut fresh).is_empty());
-
-    // Only part of a squash applied, originals gone: a clear error.
-    let (_dir3, mut partial) = temp_db();
-    recorder::record(&mut partial, &library_initial()).unwrap();
-    let err = run(&mut partial, &g, &Target::Latest, MigrateOptions::default()).unwrap_err();
-    assert!(matches!(err, ExecutorError::PartialSquash { .. }), "{err}");
-}
-
 #[test]
 fn concurrent_migrate_runs_never_apply_a_migration_twice() {
     let dir = tempfile::tempdir().unwrap();
@@ -834,6 +778,7 @@ fn a_panicking_data_step_is_reported_like_a_failing_operation_and_changes_nothin
             name: "insert_then_panic",
             forward: insert_then_panic,
             backward: None,
+            elidable: false,
         }),
     ];
     let mut migrations = base();

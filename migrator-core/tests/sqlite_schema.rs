@@ -159,6 +159,7 @@ fn history() -> Vec<Operation> {
             name: "noop_data_step",
             forward: noop_step,
             backward: Some(noop_step),
+            elidable: false,
         }),
         Operation::DeleteModel(DeleteModel {
             name: "Book".into(),
@@ -272,6 +273,7 @@ fn irreversible_operations_name_themselves() {
         name: "fill_slugs",
         forward: step_fn,
         backward: None,
+        elidable: false,
     });
     let err = op
         .database_backwards(APP, &SqliteEditor, &state, &state)

@@ -75,6 +75,12 @@ mod multiple_operations;
 #[path = "writer_fixtures/non_atomic_squash.rs"]
 mod non_atomic_squash;
 #[rustfmt::skip]
+#[path = "writer_fixtures/separate_database_and_state.rs"]
+mod separate_database_and_state;
+#[rustfmt::skip]
+#[path = "writer_fixtures/run_before.rs"]
+mod run_before;
+#[rustfmt::skip]
 #[path = "writer_fixtures/remove_constraint.rs"]
 mod remove_constraint;
 #[rustfmt::skip]
@@ -437,6 +443,37 @@ fn scenarios() -> Vec<Scenario> {
                         .field(field("isbn", ColumnType::Varchar(13)).nullable()),
                 ),
             non_atomic_squash::migration,
+        ),
+        s(
+            "run_before",
+            library("0002_auto_6c7229c9")
+                .dependency("library", "0001_initial")
+                .run_before("shop", "0001_initial")
+                .run_before("accounts", "0003_profile")
+                .operation(run_sql(["INSERT INTO authors (name) VALUES ('Anon')"]).reverse_noop())
+                // `elidable` (a squash drops the step) is rendered and read back too.
+                .operation(
+                    run_sql(["UPDATE authors SET name = trim(name)"])
+                        .reverse_noop()
+                        .elidable(),
+                ),
+            run_before::migration,
+        ),
+        s(
+            "separate_database_and_state",
+            library("0003_auto_4815949a")
+                .dependency("library", "0002_author")
+                .operation(
+                    separate_database_and_state()
+                        .state_operation(rename_model("Author", "Writer"))
+                        .state_operation(alter_model_table("Writer", "writers"))
+                        .database_operation(
+                            run_sql(["ALTER TABLE authors RENAME TO writers"])
+                                .reverse(["ALTER TABLE writers RENAME TO authors"]),
+                        )
+                        .database_operation(add_index("Book", index("books_title_idx", ["title"]))),
+                ),
+            separate_database_and_state::migration,
         ),
         s(
             "column_types",

@@ -25,7 +25,7 @@ use migrator_core::executor::{self, ExecutorError, MigrateEvent, MigrateOptions,
 use migrator_core::graph::MigrationGraph;
 use migrator_core::loader::{self, LoadedMigrations};
 use migrator_core::questioner::NonInteractiveQuestioner;
-use migrator_core::{recorder, registry, safety, MigrationKey};
+use migrator_core::{recorder, registry, safety, Migration, MigrationKey};
 
 use crate::cli::{MigrateArgs, ShowMigrationsArgs, SqlMigrateArgs};
 use crate::output::json;
@@ -499,6 +499,16 @@ pub fn showmigrations(
             .collect(),
         problems: BTreeMap::new(),
     };
+    // Squashes: the migrations this database uses (the originals while it is part-way
+    // through a squash), and a squash counts as applied once all it replaces is.
+    let view = graph.for_recorded(&record.applied)?;
+    let graph: &MigrationGraph = &view;
+    let complete: Vec<MigrationKey> = graph
+        .migrations()
+        .filter(|m| !m.replaces.is_empty() && m.replaces.iter().all(|r| record.applied.contains(r)))
+        .map(Migration::key)
+        .collect();
+    record.applied.extend(complete);
     for i in recorder::interrupted(&mut conn).map_err(ExecutorError::from)? {
         let problem = RowProblem::Interrupted {
             operation: i.operation,
@@ -550,6 +560,10 @@ fn show(out: &mut Output, graph: &MigrationGraph, apps: &[String], plan: bool, r
         name,
         dependencies,
         problem: record.problems.get(key).cloned(),
+        note: graph
+            .migration(key)
+            .filter(|m| !m.replaces.is_empty())
+            .map(|m| format!("replaces {}", replaced_range(m))),
     };
     let gone: Vec<&MigrationKey> = record
         .problems
@@ -585,9 +599,51 @@ fn show(out: &mut Output, graph: &MigrationGraph, apps: &[String], plan: bool, r
                     .filter(|k| &k.app == app)
                     .map(|k| row(k, k.name.clone(), Vec::new())),
             );
+            rows.extend(unused_squashes(graph, app).map(|m| ShowRow {
+                applied: false,
+                name: m.name.clone(),
+                dependencies: Vec::new(),
+                problem: None,
+                note: Some(unused_note(m)),
+            }));
             out.show_app(app, &rows);
         }
     }
+}
+
+/// `0001–0004` (the numbers of the first and last migration a squash replaces), or their
+/// names when they have no number.
+fn replaced_range(squash: &Migration) -> String {
+    let (Some(first), Some(last)) = (squash.replaces.first(), squash.replaces.last()) else {
+        return String::new();
+    };
+    let number = |name: &str| -> String { name.chars().take_while(char::is_ascii_digit).collect() };
+    let (a, b) = (number(&first.name), number(&last.name));
+    if a.is_empty() || b.is_empty() {
+        format!("{}–{}", first.name, last.name)
+    } else {
+        format!("{a}–{b}")
+    }
+}
+
+/// The note on a squash the database does not use yet.
+fn unused_note(squash: &Migration) -> String {
+    format!(
+        "squash of {}; this database is part-way through them, so it applies the originals \
+         and uses the squash once all are applied",
+        replaced_range(squash)
+    )
+}
+
+/// The squashes of `app` that `graph` (resolved for a database) set aside, because the
+/// database is part-way through what they replace.
+fn unused_squashes<'g>(
+    graph: &'g MigrationGraph,
+    app: &'g str,
+) -> impl Iterator<Item = &'g Migration> + 'g {
+    graph
+        .squashes()
+        .filter(move |m| m.app == app && !graph.contains(&m.key()))
 }
 
 /// `showmigrations` as JSON: the same migrations as [`show`] lists, each with its app, name,
@@ -617,7 +673,9 @@ fn show_json(
         apps.iter()
             .flat_map(|app| {
                 let on_disk = graph.app_migrations(app).into_iter();
-                on_disk.chain(gone.iter().filter(move |k| &k.app == app).cloned())
+                on_disk
+                    .chain(gone.iter().filter(move |k| &k.app == app).cloned())
+                    .chain(unused_squashes(graph, app).map(Migration::key))
             })
             .collect()
     };
@@ -637,6 +695,13 @@ fn show_json(
                     .map(ToString::to_string)
                     .collect(),
                 problem: record.problems.get(&k).map(json::Problem::from),
+                replaces: graph
+                    .source_migration(&k)
+                    .map(|m| m.replaces.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                unused_squash: graph
+                    .source_migration(&k)
+                    .is_some_and(|m| !m.replaces.is_empty() && !graph.contains(&k)),
                 app: k.app,
                 name: k.name,
             })

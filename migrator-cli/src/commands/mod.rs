@@ -7,6 +7,7 @@ mod inspectdb;
 mod lint;
 mod makemigrations;
 mod optimize;
+mod squash;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};
@@ -14,3 +15,4 @@ pub use inspectdb::inspectdb;
 pub use lint::lint;
 pub use makemigrations::{makemigrations, PlannedMigration, Questions};
 pub use optimize::optimizemigration;
+pub use squash::squashmigrations;

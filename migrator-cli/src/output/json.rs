@@ -235,6 +235,13 @@ pub struct ShowMigration {
     pub dependencies: Vec<String>,
     /// What is wrong with its record, or `null`; the error object follows the document.
     pub problem: Option<Problem>,
+    /// A squash: the migrations it replaces (`app.name`); left out for other migrations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
+    /// A squash this database does not use yet (it is part-way through the migrations the
+    /// squash replaces, which are listed and applied instead); left out when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unused_squash: bool,
 }
 
 /// What `showmigrations` marks on a migration whose record stops `migrate`.

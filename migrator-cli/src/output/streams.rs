@@ -122,6 +122,7 @@ mod tests {
             name: "0001_initial".into(),
             dependencies: Vec::new(),
             problem: None,
+            note: None,
         }]
     }
 

@@ -16,14 +16,13 @@ use crate::migration::{Migration, MigrationKey};
 use crate::recorder;
 
 use super::error::{Committed, ExecutorError};
-use super::history::{
-    interrupted_error, missing_code_checksums, read_applied_allowing_interrupted,
-};
+use super::history::{for_target, interrupted_error, missing_code_checksums};
 use super::locking::locked;
 use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
 use super::steps::{
-    check_foreign_keys, committed_earlier, finish, initial_schema_exists, run_op, start_step,
+    check_foreign_keys, committed_earlier, completed_squashes, finish, initial_schema_exists,
+    record_completed_squashes, run_op, start_step,
 };
 use super::target::migration_plan;
 use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, PlanStep, Target};
@@ -163,17 +162,24 @@ pub fn migrate(
         .editor()
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let timeout = options.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
-    let (mut expected, plan, interrupted, backfill) =
+    let (resolved, mut expected, plan, interrupted, backfill) =
         locked(conn, timeout, on_event, |conn, _| {
             let interrupted = recorder::interrupted(conn)?.into_iter().next();
-            let applied = read_applied_allowing_interrupted(conn, graph)?;
+            // Squashes whose replaced migrations were all applied one by one (before the
+            // squash existed) are recorded now, as Django's `check_replacements` does.
+            if !options.plan_only && !completed_squashes(conn, graph)?.is_empty() {
+                crate::lock::check_writable(conn)?;
+                record_completed_squashes(conn, graph)?;
+            }
+            let (resolved, applied, target) = for_target(conn, graph, target)?;
+            let graph: &MigrationGraph = &resolved;
             // `--resume` of an interrupted unapply: unapply that migration again (Django's
             // "migrate APP <its parent>"), unless the caller named a target.
-            let target = match (&interrupted, target) {
+            let target = match (&interrupted, &target) {
                 (Some(i), Target::Latest) if options.resume && i.backwards => {
                     rollback_target(graph, &i.key)
                 }
-                _ => target.clone(),
+                _ => target,
             };
             let plan = migration_plan(graph, &applied, &target)?;
             if let Some(i) = &interrupted {
@@ -190,8 +196,9 @@ pub fn migrate(
                 return Err(ExecutorError::NothingToResume);
             }
             let backfill = missing_code_checksums(conn, graph)?;
-            Ok((applied, plan, interrupted, backfill))
+            Ok((resolved, applied, plan, interrupted, backfill))
         })?;
+    let graph: &MigrationGraph = &resolved;
     on_event(MigrateEvent::Planned(&plan));
     let mut report = MigrateReport {
         plan: plan.clone(),
@@ -266,7 +273,7 @@ pub fn migrate(
                     run_operations(conn, (migration, step), ops, first, on_event)?;
                     Outcome::Applied
                 };
-                finish(conn, migration, step, &start.recorded)?;
+                finish(conn, graph, migration, step, &start.recorded)?;
                 Ok((Some((outcome, started)), start.now))
             });
             match result {

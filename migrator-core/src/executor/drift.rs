@@ -17,7 +17,7 @@ use crate::recorder;
 use crate::state::ProjectState;
 
 use super::error::ExecutorError;
-use super::history::{effective_applied, interrupted_error, record_problems};
+use super::history::{effective_applied, for_recorded, interrupted_error, record_problems};
 use super::target::check_consistent_history;
 
 /// What is wrong with the record of one applied migration.
@@ -179,12 +179,15 @@ pub fn drift(conn: &mut DbConnection, graph: &MigrationGraph) -> Result<Drift, E
         .map(|i| RecordDifference::from_error(interrupted_error(i)))
         .collect();
     let rows = recorder::applied(conn)?;
+    let recorded: BTreeSet<MigrationKey> = rows.keys().cloned().collect();
+    // The migrations this database uses: the originals while it is part-way through a squash.
+    let resolved = for_recorded(graph, &recorded)?;
+    let graph: &MigrationGraph = &resolved;
     record.extend(
         record_problems(graph, &rows)
             .into_iter()
             .map(RecordDifference::from_error),
     );
-    let recorded: BTreeSet<MigrationKey> = rows.into_keys().collect();
     let applied = effective_applied(graph, &recorded)?;
     if let Err(e) = check_consistent_history(graph, &applied) {
         record.push(RecordDifference::from_error(e));

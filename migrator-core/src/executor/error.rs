@@ -249,7 +249,7 @@ pub enum ExecutorError {
         file: Option<Box<Path>>,
     },
     /// Only some of the migrations a squash replaces are applied, and the originals are gone.
-    #[error("squashed migration `{squash}` replaces {} (applied) and {} (not applied), and the replaced files are gone. Restore the replaced migration files, migrate, then squash again", list(.applied), list(.missing))]
+    #[error("this database is part-way through the squashed migration `{squash}`: it has applied {} but not {}, and the replaced migration files are gone, so it can neither finish them nor use the squash. Restore the deleted files of the migrations `{squash}` replaces (from version control), run `migrator migrate` on this database so it passes the squash, and only then delete them again (docs/squashing.md)", list(.applied), list(.missing))]
     PartialSquash {
         /// The squash.
         squash: MigrationKey,

@@ -5,6 +5,7 @@
 //! [`plan`]); and the deliberate repairs [`restamp`] and [`forget`]. The recorder table
 //! itself is `recorder`'s; applying migrations is `apply`'s.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub(super) fn record_problems(
     let mut out = Vec::new();
     let apps: BTreeSet<String> = graph.apps().into_iter().collect();
     let replaced: BTreeSet<&MigrationKey> =
-        graph.migrations().flat_map(|m| m.replaces.iter()).collect();
+        graph.squashes().flat_map(|m| m.replaces.iter()).collect();
     // Squashes recorded by a newer history (their replaced migrations' rows point at them):
     // a history that still has the originals legitimately lacks them.
     let recorded_squashes: BTreeSet<&str> = rows
@@ -54,9 +55,16 @@ pub(super) fn record_problems(
     for (key, row) in rows {
         // A recorded migration of a known app that the history no longer has (and that no
         // squash replaced): its file was deleted or renamed.
+        // A row a squash took over (`replaced-by:`) stays valid after the squash became an
+        // ordinary migration and the replaced files were deleted, while that squash exists.
+        let taken_over = row
+            .checksum
+            .strip_prefix(recorder::REPLACED_BY)
+            .is_some_and(|squash| graph.migrations().any(|m| m.key().to_string() == squash));
         if apps.contains(&key.app)
             && !graph.contains(key)
             && !replaced.contains(key)
+            && !taken_over
             && !recorded_squashes.contains(key.to_string().as_str())
         {
             out.push(renamed(graph, rows, row).err().unwrap_or_else(|| {
@@ -174,18 +182,6 @@ pub fn effective_applied(
     Ok(applied)
 }
 
-/// Reads the applied set and validates it (checksums, deleted files, squashes, consistency,
-/// and no migration left half-applied by a killed MySQL run).
-pub(super) fn read_applied(
-    conn: &mut DbConnection,
-    graph: &MigrationGraph,
-) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
-    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
-        return Err(interrupted_error(i));
-    }
-    read_applied_allowing_interrupted(conn, graph)
-}
-
 pub(super) fn interrupted_error(i: recorder::Interrupted) -> ExecutorError {
     if i.backwards {
         return ExecutorError::InterruptedUnapply {
@@ -221,16 +217,73 @@ pub fn check_recorded(
     Ok(rows)
 }
 
-pub(super) fn read_applied_allowing_interrupted(
+pub(super) fn read_applied_allowing_interrupted<'g>(
     conn: &mut DbConnection,
-    graph: &MigrationGraph,
-) -> Result<BTreeSet<MigrationKey>, ExecutorError> {
+    graph: &'g MigrationGraph,
+) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>), ExecutorError> {
     let rows = recorder::applied(conn)?;
-    check_checksums(graph, &rows)?;
-    let recorded: BTreeSet<MigrationKey> = rows.into_keys().collect();
-    let applied = effective_applied(graph, &recorded)?;
-    check_consistent_history(graph, &applied)?;
-    Ok(applied)
+    let recorded: BTreeSet<MigrationKey> = rows.keys().cloned().collect();
+    let graph = for_recorded(graph, &recorded)?;
+    check_checksums(&graph, &rows)?;
+    let applied = effective_applied(&graph, &recorded)?;
+    check_consistent_history(&graph, &applied)?;
+    Ok((graph, applied))
+}
+
+/// What `migrate` plans `target` on: the graph as the database sees it ([`for_recorded`]) and
+/// its applied set, with Django's two exceptions for squashes. A target that is a squash the
+/// database does not use yet (it is part-way through) means the last migration it replaces;
+/// a target that is a migration a squash replaces (a rollback into the middle of a squash)
+/// plans on the originals ([`MigrationGraph::without_squashes`]).
+pub(super) fn for_target<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+    target: &Target,
+) -> Result<(Cow<'g, MigrationGraph>, BTreeSet<MigrationKey>, Target), ExecutorError> {
+    let (resolved, applied) = read_applied_allowing_interrupted(conn, graph)?;
+    let Target::Migration(key) = target else {
+        return Ok((resolved, applied, target.clone()));
+    };
+    if resolved.contains(key) {
+        return Ok((resolved, applied, target.clone()));
+    }
+    if let Some(last) = graph
+        .source_migration(key)
+        .and_then(|squash| squash.replaces.last())
+        .filter(|last| resolved.contains(last))
+    {
+        let last = Target::Migration(last.clone());
+        return Ok((resolved, applied, last));
+    }
+    if graph.squashes().any(|s| s.replaces.contains(key)) {
+        let originals = graph.without_squashes()?;
+        if originals.contains(key) {
+            let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+            let applied = effective_applied(&originals, &recorded)?;
+            check_consistent_history(&originals, &applied)?;
+            return Ok((Cow::Owned(originals), applied, target.clone()));
+        }
+    }
+    Ok((resolved, applied, target.clone()))
+}
+
+/// The graph as a database that recorded `recorded` sees it: a squash the database is
+/// part-way through gives way to the migrations it replaces
+/// ([`MigrationGraph::for_recorded`]). Everything that plans against a database starts here.
+pub fn for_recorded<'g>(
+    graph: &'g MigrationGraph,
+    recorded: &BTreeSet<MigrationKey>,
+) -> Result<Cow<'g, MigrationGraph>, ExecutorError> {
+    Ok(graph.for_recorded(recorded)?)
+}
+
+/// The graph as this database sees it (see [`for_recorded`]); reads the record only.
+pub fn graph_for_database<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+) -> Result<Cow<'g, MigrationGraph>, ExecutorError> {
+    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    for_recorded(graph, &recorded)
 }
 
 /// The recorded migrations (for `showmigrations`), including ones no longer in the graph
@@ -247,8 +300,11 @@ pub fn plan(
     graph: &MigrationGraph,
     target: &Target,
 ) -> Result<Vec<PlanStep>, ExecutorError> {
-    let applied = read_applied(conn, graph)?;
-    migration_plan(graph, &applied, target)
+    if let Some(i) = recorder::interrupted(conn)?.into_iter().next() {
+        return Err(interrupted_error(i));
+    }
+    let (graph, applied, target) = for_target(conn, graph, target)?;
+    migration_plan(&graph, &applied, &target)
 }
 
 /// Stores the current checksums of the applied migration `key` (`migrate --restamp`):

@@ -60,7 +60,8 @@ pub use apply::migrate;
 pub use drift::{check_drift, drift, Drift, RecordDifference, RecordDifferenceKind};
 pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{
-    applied_migrations, check_recorded, effective_applied, forget, plan, restamp, restamp_migration,
+    applied_migrations, check_recorded, effective_applied, for_recorded, forget,
+    graph_for_database, plan, restamp, restamp_migration,
 };
 pub use sql::{sql_for_migration, sql_for_migration_from};
 pub use startup::{apply_embedded, pending_embedded, schema_drift};

@@ -82,7 +82,13 @@ pub(super) fn run_non_atomic(
     if s.fake_initial && !s.step.backwards && s.migration.initial {
         session.begin()?;
         if initial_schema_exists(session.conn(), s.graph, s.migration)? {
-            finish(session.conn(), s.migration, s.step, &start.recorded)?;
+            finish(
+                session.conn(),
+                s.graph,
+                s.migration,
+                s.step,
+                &start.recorded,
+            )?;
             commit(&mut session, s, &Committed::default())?;
             session.release()?;
             return Ok((Some((Outcome::FakedInitial, started)), start.now));
@@ -230,7 +236,7 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
                     s.step.backwards,
                 )?;
             }
-            None => finish(conn, s.migration, s.step, self.recorded)?,
+            None => finish(conn, s.graph, s.migration, s.step, self.recorded)?,
         }
         Ok(())
     }

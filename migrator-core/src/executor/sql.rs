@@ -129,7 +129,15 @@ fn sql_advancing(
         }
         let mut keys = touched_models(app, op, false);
         keys.extend(touched_models(app, op, true));
-        let before = neighbourhood(state, &keys);
+        let whole = op.kind().needs_whole_state();
+        let part = |state: &ProjectState| {
+            if whole {
+                state.clone()
+            } else {
+                neighbourhood(state, &keys)
+            }
+        };
+        let before = part(state);
         op.state_forwards(app, state)
             .map_err(|source| ExecutorError::State {
                 migration: key.clone(),
@@ -137,7 +145,7 @@ fn sql_advancing(
                 description: op.describe(),
                 source: Box::new(source),
             })?;
-        steps.push((index, op, before, neighbourhood(state, &keys)));
+        steps.push((index, op, before, part(state)));
     }
     if backwards {
         steps.reverse();

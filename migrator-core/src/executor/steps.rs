@@ -221,6 +221,7 @@ pub(super) fn start_step(
 /// read at the start of the step.
 pub(super) fn finish(
     conn: &mut DbConnection,
+    graph: &MigrationGraph,
     migration: &Migration,
     step: &PlanStep,
     recorded: &BTreeSet<MigrationKey>,
@@ -232,6 +233,13 @@ pub(super) fn finish(
         for r in &migration.replaces {
             recorder::unrecord(conn, r)?;
         }
+        // An original unapplied while the database uses the originals: a squash replacing it
+        // is no longer complete.
+        for squash in graph.squashes() {
+            if squash.replaces.contains(&step.key) && recorded.contains(&squash.key()) {
+                recorder::unrecord(conn, &squash.key())?;
+            }
+        }
     } else {
         recorder::record(conn, migration)?;
         for r in &migration.replaces {
@@ -239,8 +247,44 @@ pub(super) fn finish(
                 recorder::record_replaced(conn, r, &step.key)?;
             }
         }
+        if graph.squashes().next().is_some() {
+            record_completed_squashes(conn, graph)?;
+        }
     }
     recorder::progress_clear(conn, &step.key)?;
+    Ok(())
+}
+
+/// The squashes not recorded yet whose replaced migrations are all recorded (applied one by
+/// one, while a database was part-way through the squash or before it existed).
+pub(super) fn completed_squashes<'g>(
+    conn: &mut DbConnection,
+    graph: &'g MigrationGraph,
+) -> Result<Vec<&'g Migration>, ExecutorError> {
+    if graph.squashes().next().is_none() {
+        return Ok(Vec::new());
+    }
+    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    Ok(graph
+        .squashes()
+        .filter(|s| !recorded.contains(&s.key()) && s.replaces.iter().all(|r| recorded.contains(r)))
+        .collect())
+}
+
+/// Records each of [`completed_squashes`] as applied (Django's `check_replacements`), and
+/// marks the rows of what it replaces as taken over by it, so the record stays valid once
+/// the replaced files are deleted and the squash becomes an ordinary migration.
+pub(super) fn record_completed_squashes(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+) -> Result<(), ExecutorError> {
+    for squash in completed_squashes(conn, graph)? {
+        recorder::record(conn, squash)?;
+        let taken_over = format!("{}{}", recorder::REPLACED_BY, squash.key());
+        for r in &squash.replaces {
+            recorder::set_checksum(conn, r, &taken_over)?;
+        }
+    }
     Ok(())
 }
 

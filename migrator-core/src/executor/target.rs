@@ -53,7 +53,18 @@ pub fn resolve_name(
     if let Some(k) = all.iter().find(|k| k.name == name) {
         return Ok(k.clone());
     }
-    let matches: Vec<&MigrationKey> = all.iter().filter(|k| k.name.starts_with(name)).collect();
+    let mut matches: Vec<&MigrationKey> = all.iter().filter(|k| k.name.starts_with(name)).collect();
+    // A migration a squash replaces is a target too (a database part-way through the squash
+    // uses it; `migrate` plans on the originals to reach it).
+    let replaced: Vec<&MigrationKey> = graph
+        .replaced()
+        .keys()
+        .filter(|k| k.app == app && k.name.starts_with(name))
+        .collect();
+    if let Some(exact) = replaced.iter().find(|k| k.name == name) {
+        return Ok((*exact).clone());
+    }
+    matches.extend(replaced);
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(ExecutorError::UnknownMigration {

@@ -115,6 +115,14 @@ pub enum StateError {
         /// field \`isbn\` (\`books_isbn_uniq\`): PostgreSQL keeps …`).
         other: String,
     },
+    /// A `SeparateDatabaseAndState` holds a Rust data step, which it cannot run.
+    #[error("a separate_database_and_state(...) step of app `{app}` holds the Rust data step `{step}`; a data step is an operation of its own: move `run_rust(\"{step}\", ...)` out of it, before or after it in the migration")]
+    RustStepInSeparate {
+        /// App label.
+        app: String,
+        /// The data step's name.
+        step: String,
+    },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
     IndexExists {
@@ -261,6 +269,20 @@ pub trait OperationKind {
     /// `CREATE INDEX CONCURRENTLY`): its migration must be non-atomic, which the executor
     /// checks before anything runs, on every backend.
     fn requires_non_atomic(&self) -> bool {
+        false
+    }
+
+    /// True when the SQL for this operation needs the whole project state, not only the
+    /// neighbourhood of [`OperationKind::model_name`] (an operation holding operations on
+    /// several models: `SeparateDatabaseAndState`).
+    fn needs_whole_state(&self) -> bool {
+        false
+    }
+
+    /// True when the operation changes the state and the database separately
+    /// (`SeparateDatabaseAndState`): the safety classification asks for a review, since
+    /// nothing checks that the two halves agree until the drift check.
+    fn separates_state(&self) -> bool {
         false
     }
 

@@ -3,7 +3,8 @@
 //! how it describes itself and names a migration, which model it is about, its flags — lives
 //! in one place, as an implementation of [`OperationKind`] in its family file: `models.rs`
 //! (create/delete/rename a model, alter its table or comment), `fields.rs`, `indexes.rs`
-//! (indexes and constraints), `special.rs` (RunSql, RunRust).
+//! (indexes and constraints), `special.rs` (RunSql, RunRust). `SeparateDatabaseAndState`
+//! holds operations of its own, so it lives here beside [`Operation`].
 //!
 //! This file keeps the [`Operation`] enum (the closed list of kinds that migration files
 //! name) and the one match that reaches a kind ([`Operation::kind`]); `base.rs` holds the
@@ -65,6 +66,8 @@ pub enum Operation {
     RunSql(RunSql),
     /// A Rust function, forwards and optionally backwards.
     RunRust(RunRust),
+    /// State operations without SQL, and database operations without state change.
+    SeparateDatabaseAndState(SeparateDatabaseAndState),
 }
 
 impl Operation {
@@ -87,6 +90,7 @@ impl Operation {
             Self::RemoveConstraint(op) => op,
             Self::RunSql(op) => op,
             Self::RunRust(op) => op,
+            Self::SeparateDatabaseAndState(op) => op,
         }
     }
 
@@ -231,4 +235,180 @@ from_kind!(
     RemoveConstraint,
     RunSql,
     RunRust,
+    SeparateDatabaseAndState,
 );
+
+/// Django's `SeparateDatabaseAndState`, the escape hatch for hand-tuned changes: its
+/// `state_operations` change the migration state and run no SQL; its `database_operations`
+/// run their SQL (forwards, or backwards in reverse order) and leave the state alone. Moving
+/// a model to another app without copying its table, adopting a table made by hand, or
+/// replacing the SQL of a schema change with a hand-written one are the usual uses.
+///
+/// The database operations are any operations but `RunRust` (a data step is an operation of
+/// its own); each gets the state the database operations before it produce, starting from
+/// the state before this operation. Keeping the two halves in agreement is the author's job:
+/// the drift check (`migrator check`) shows where the database and the state part ways.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SeparateDatabaseAndState {
+    /// Operations applied to the migration state only.
+    pub state_operations: Vec<Operation>,
+    /// Operations run on the database only.
+    pub database_operations: Vec<Operation>,
+}
+
+impl SeparateDatabaseAndState {
+    /// Every operation it holds, state operations first.
+    fn all(&self) -> impl Iterator<Item = &Operation> {
+        self.state_operations
+            .iter()
+            .chain(&self.database_operations)
+    }
+
+    /// The states the database operations go through, starting from `start`: entry `i` is
+    /// the state before database operation `i`, the last the state after all of them.
+    fn database_states(
+        &self,
+        app: &str,
+        start: &ProjectState,
+        label: &str,
+    ) -> Result<Vec<ProjectState>, SchemaError> {
+        let mut states = vec![start.clone()];
+        for (i, op) in self.database_operations.iter().enumerate() {
+            let mut next = states[i].clone();
+            op.state_forwards(app, &mut next).map_err(|e| {
+                SchemaError::Unsupported(format!(
+                    "`{label}`: database operation {} ({}) does not fit the schema the ones \
+                     before it leave: {e}",
+                    i + 1,
+                    op.describe()
+                ))
+            })?;
+            states.push(next);
+        }
+        Ok(states)
+    }
+}
+
+impl OperationKind for SeparateDatabaseAndState {
+    fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
+        if let Some(step) = self.all().find_map(rust_step_name) {
+            return Err(StateError::RustStepInSeparate {
+                app: app.to_owned(),
+                step: step.to_owned(),
+            });
+        }
+        for op in &self.state_operations {
+            op.state_forwards(app, state)?;
+        }
+        Ok(())
+    }
+
+    fn database_forwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        let states = self.database_states(step.app, step.from, step.label)?;
+        let mut sql = Vec::new();
+        for (i, op) in self.database_operations.iter().enumerate() {
+            sql.extend(op.database_forwards(step.app, editor, &states[i], &states[i + 1])?);
+        }
+        Ok(sql)
+    }
+
+    fn database_backwards(
+        &self,
+        editor: &dyn SchemaEditor,
+        step: &Step<'_>,
+    ) -> Result<Vec<String>, SchemaError> {
+        // `step.to` is the state before this operation: replay the database operations from
+        // it, then undo them last to first.
+        let states = self.database_states(step.app, step.to, step.label)?;
+        let mut sql = Vec::new();
+        for (i, op) in self.database_operations.iter().enumerate().rev() {
+            sql.extend(op.database_backwards(step.app, editor, &states[i], &states[i + 1])?);
+        }
+        Ok(sql)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "Custom state/database change combination ({} state, {} database operation{})",
+            self.state_operations.len(),
+            self.database_operations.len(),
+            if self.database_operations.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )
+    }
+
+    fn canonical_text(&self) -> String {
+        let list = |ops: &[Operation]| {
+            // Quoted, so the text of one operation can never read as the end of the list.
+            let texts: Vec<String> = ops
+                .iter()
+                .map(|op| format!("{:?}", op.canonical_text()))
+                .collect();
+            format!("[{}]", texts.join(", "))
+        };
+        format!(
+            "SeparateDatabaseAndState state={} database={}",
+            list(&self.state_operations),
+            list(&self.database_operations)
+        )
+    }
+
+    fn reversible(&self) -> bool {
+        self.database_operations.iter().all(Operation::reversible)
+    }
+
+    fn atomic(&self) -> bool {
+        self.database_operations.iter().all(|op| op.kind().atomic())
+    }
+
+    fn verbatim_sql(&self) -> bool {
+        self.database_operations
+            .iter()
+            .any(|op| op.kind().verbatim_sql())
+    }
+
+    fn requires_non_atomic(&self) -> bool {
+        self.database_operations
+            .iter()
+            .any(|op| op.kind().requires_non_atomic())
+    }
+
+    fn is_destructive(&self) -> bool {
+        self.database_operations
+            .iter()
+            .any(Operation::is_destructive)
+    }
+
+    fn is_destructive_in(&self, app: &str, before: &ProjectState) -> bool {
+        let mut state = before.clone();
+        self.database_operations.iter().any(|op| {
+            let lost = op.is_destructive_in(app, &state);
+            let _ = op.state_forwards(app, &mut state);
+            lost
+        })
+    }
+
+    fn needs_whole_state(&self) -> bool {
+        true
+    }
+
+    fn separates_state(&self) -> bool {
+        true
+    }
+}
+
+/// The name of the Rust data step `op` is or holds, if any.
+fn rust_step_name(op: &Operation) -> Option<&'static str> {
+    match op {
+        Operation::RunRust(r) => Some(r.name),
+        Operation::SeparateDatabaseAndState(s) => s.all().find_map(rust_step_name),
+        _ => None,
+    }
+}

@@ -15,6 +15,10 @@ pub struct RunSql {
     /// Statements run backwards; `None` makes the operation irreversible, an empty list makes
     /// the backward step a no-op.
     pub reverse_sql: Option<Vec<String>>,
+    /// Django's `elidable`: the step only matters to databases that already hold data, so
+    /// `squashmigrations` drops it. Not part of the checksum (it changes nothing a database
+    /// runs).
+    pub elidable: bool,
 }
 
 /// A Rust data step.
@@ -26,6 +30,9 @@ pub struct RunRust {
     pub forward: RustMigrationFn,
     /// Runs backwards; `None` makes the operation irreversible.
     pub backward: Option<RustMigrationFn>,
+    /// Django's `elidable`: the step only matters to databases that already hold data, so
+    /// `squashmigrations` drops it. Not part of the checksum.
+    pub elidable: bool,
 }
 
 impl fmt::Debug for RunRust {
@@ -33,6 +40,7 @@ impl fmt::Debug for RunRust {
         f.debug_struct("RunRust")
             .field("name", &self.name)
             .field("reversible", &self.backward.is_some())
+            .field("elidable", &self.elidable)
             .finish()
     }
 }
@@ -41,7 +49,9 @@ impl PartialEq for RunRust {
     /// Two steps are equal when their names and reversibility agree; function addresses are
     /// not stable across builds, so they are not compared.
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.backward.is_some() == other.backward.is_some()
+        self.name == other.name
+            && self.backward.is_some() == other.backward.is_some()
+            && self.elidable == other.elidable
     }
 }
 
@@ -53,7 +63,11 @@ fn quote_list(items: &[String]) -> String {
 impl RunSql {
     /// Raw SQL run forwards, with `reverse_sql` run backwards (`None`: irreversible).
     pub fn new(sql: Vec<String>, reverse_sql: Option<Vec<String>>) -> Self {
-        Self { sql, reverse_sql }
+        Self {
+            sql,
+            reverse_sql,
+            elidable: false,
+        }
     }
 }
 

@@ -17,7 +17,9 @@
 //! | `RemoveIndex` / `RemoveConstraint` | `AddIndex` / `AddConstraint` of the same definition | nothing (with the state) |
 //! | `AddConstraint` | `RemoveConstraint` of it | nothing |
 //!
-//! `RunSql` and `RunRust` never fold and nothing moves across them. Rules marked "with the
+//! `RunSql`, `RunRust` and `SeparateDatabaseAndState` never fold and nothing moves across them
+//! (a barrier: the optimizer cannot see what hand-written SQL or a state-only change does).
+//! Rules marked "with the
 //! state" or "when the column is known" need the state before `first`
 //! ([`optimize_from`](super::optimize_from)); without it they are skipped.
 
@@ -73,7 +75,11 @@ fn fold(
         // rename: the foreign keys that followed it would point at the wrong name.
         let local = !matches!(
             first,
-            O::RunSql(_) | O::RunRust(_) | O::RenameModel(_) | O::DeleteModel(_)
+            O::RunSql(_)
+                | O::RunRust(_)
+                | O::SeparateDatabaseAndState(_)
+                | O::RenameModel(_)
+                | O::DeleteModel(_)
         );
         if local && first.model_name() == Some(d.name.as_str()) {
             return Some(match first {
@@ -339,9 +345,13 @@ fn fold_renames(a: &RenameField, b: &RenameField, keep_column: bool) -> Vec<Oper
 /// and they claim no common table or index name.
 fn through(app: &str, first: &Operation, second: &Operation) -> bool {
     use Operation as O;
-    if matches!(first, O::RunSql(_) | O::RunRust(_))
-        || matches!(second, O::RunSql(_) | O::RunRust(_))
-    {
+    let opaque = |op: &Operation| {
+        matches!(
+            op,
+            O::RunSql(_) | O::RunRust(_) | O::SeparateDatabaseAndState(_)
+        )
+    };
+    if opaque(first) || opaque(second) {
         return false;
     }
     if claims_table(first) && claims_table(second) {
@@ -383,7 +393,7 @@ fn through(app: &str, first: &Operation, second: &Operation) -> bool {
         O::RemoveIndex(r) => index_through(app, second, &r.model, None),
         O::RenameIndex(r) => index_through(app, second, &r.model, None),
         O::RemoveConstraint(r) => index_through(app, second, &r.model, None),
-        O::RunSql(_) | O::RunRust(_) => false,
+        O::RunSql(_) | O::RunRust(_) | O::SeparateDatabaseAndState(_) => false,
     }
 }
 

@@ -7,8 +7,8 @@ use crate::operations::Operation;
 use crate::state::{ConstraintKind, FieldState};
 
 /// True when `op` (in `app`) may depend on model `target_app.target`: it is about that model,
-/// points a foreign key at it, or is opaque (`RunSql`, `RunRust`, `DeleteModel` whose fields
-/// are unknown).
+/// points a foreign key at it, or is opaque (`RunSql`, `RunRust`, `SeparateDatabaseAndState`,
+/// `DeleteModel` whose fields are unknown).
 pub fn references_model(op: &Operation, app: &str, target_app: &str, target: &str) -> bool {
     let here = |name: &str| app == target_app && name == target;
     let fk = |f: &FieldState| {
@@ -17,7 +17,10 @@ pub fn references_model(op: &Operation, app: &str, target_app: &str, target: &st
             .is_some_and(|fk| fk.app == target_app && fk.model == target)
     };
     match op {
-        Operation::RunSql(_) | Operation::RunRust(_) | Operation::DeleteModel(_) => true,
+        Operation::RunSql(_)
+        | Operation::RunRust(_)
+        | Operation::SeparateDatabaseAndState(_)
+        | Operation::DeleteModel(_) => true,
         Operation::CreateModel(c) => here(&c.name) || c.fields.iter().any(fk),
         Operation::AddField(a) => here(&a.model) || fk(&a.field),
         Operation::AlterField(a) => here(&a.model) || fk(&a.field),

@@ -645,3 +645,37 @@ fn run_sql_and_run_rust_are_barriers() {
     let ops = vec![add("Shelf", field("x")), sql(), delete("Shelf")];
     assert_eq!(opt(ops.clone()), ops);
 }
+
+/// `SeparateDatabaseAndState` is a barrier: its halves may touch any model (a state-only
+/// rename, hand-written SQL), so nothing folds or moves across it, and its own operations
+/// are never folded with the ones around it.
+#[test]
+fn separate_database_and_state_is_a_barrier() {
+    use crate::operations::SeparateDatabaseAndState;
+    let sep = |state: Vec<Operation>, database: Vec<Operation>| -> Operation {
+        SeparateDatabaseAndState {
+            state_operations: state,
+            database_operations: database,
+        }
+        .into()
+    };
+    let ops = vec![
+        create("Book", vec![]),
+        sep(vec![add("Book", field("y"))], vec![]),
+        add("Book", field("x")),
+    ];
+    assert_eq!(opt(ops.clone()), ops);
+    let ops = vec![
+        add("Shelf", field("x")),
+        sep(vec![], vec![add("Shelf", field("y"))]),
+        delete("Shelf"),
+    ];
+    assert_eq!(opt(ops.clone()), ops);
+    // Unrelated by name, still not moved past: a CreateModel of another model stays before.
+    let ops = vec![
+        create("Tag", vec![]),
+        sep(vec![create("Label", vec![])], vec![]),
+        delete("Tag"),
+    ];
+    assert_eq!(opt(ops.clone()), ops);
+}

@@ -456,6 +456,14 @@ pub fn classify_operation(
              loss and long locks",
         ));
     }
+    if op.kind().separates_state() {
+        out.push(Hazard::everywhere(
+            HazardKind::Review,
+            "changes the migration state and the database separately: nothing checks that its \
+             database operations leave the schema its state operations describe; run \
+             `migrator check` after applying it",
+        ));
+    }
     if op.kind().rust_step(backwards).is_some() {
         out.push(Hazard::everywhere(
             HazardKind::Review,

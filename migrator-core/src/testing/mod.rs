@@ -115,10 +115,7 @@ impl TestOptions {
 
     /// Creates, migrates and connects to the test database.
     pub fn create(&self) -> Result<TestDatabase, TestingError> {
-        let graph = match &self.graph {
-            Some(g) => Arc::clone(g),
-            None => embedded_graph()?,
-        };
+        let graph = self.graph_or_embedded()?;
         let target = self.target(&graph)?;
         let place = self.place()?;
         let templates = match self.templates {
@@ -144,6 +141,33 @@ impl TestOptions {
         let mut db = TestDatabase::new(place, created, None);
         db.open()?;
         Ok(db)
+    }
+
+    /// The template these options copy from (`migrator_tpl_<hash>`), whether or not it exists.
+    pub fn template_name(&self) -> Result<String, TestingError> {
+        let graph = self.graph_or_embedded()?;
+        let target = self.target(&graph)?;
+        template_name(&graph, &target, self.place()?.backend())
+    }
+
+    /// Drops the template these options copy from, if it exists (the next test that needs it
+    /// builds it again). Templates are never dropped otherwise: they are named by content, so
+    /// an old one is only unused, never wrong.
+    pub fn drop_template(&self) -> Result<(), TestingError> {
+        let name = self.template_name()?;
+        let place = self.place()?;
+        ready_templates()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&format!("{place:?} {name}"));
+        place.drop_template(&name)
+    }
+
+    fn graph_or_embedded(&self) -> Result<Arc<MigrationGraph>, TestingError> {
+        match &self.graph {
+            Some(g) => Ok(Arc::clone(g)),
+            None => embedded_graph(),
+        }
     }
 
     fn target(&self, graph: &MigrationGraph) -> Result<Target, TestingError> {
@@ -274,6 +298,14 @@ fn template_name(
     Ok(format!("{TEMPLATE_PREFIX}{hex}"))
 }
 
+type Slot = Arc<Mutex<Option<TemplateInfo>>>;
+
+/// The templates this process has made sure of, by place and name.
+fn ready_templates() -> &'static Mutex<std::collections::BTreeMap<String, Slot>> {
+    static READY: OnceLock<Mutex<std::collections::BTreeMap<String, Slot>>> = OnceLock::new();
+    READY.get_or_init(Default::default)
+}
+
 /// Builds the template once per process (and, across processes, once per name).
 fn ensure_template(
     place: &Place,
@@ -281,15 +313,11 @@ fn ensure_template(
     graph: &MigrationGraph,
     target: &Target,
 ) -> Result<TemplateInfo, TestingError> {
-    type Slot = Arc<Mutex<Option<TemplateInfo>>>;
-    static READY: OnceLock<Mutex<std::collections::BTreeMap<String, Slot>>> = OnceLock::new();
-    let key = format!("{place:?} {template}");
     let slot = Arc::clone(
-        READY
-            .get_or_init(Default::default)
+        ready_templates()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(key)
+            .entry(format!("{place:?} {template}"))
             .or_default(),
     );
     // Threads wanting the same template wait here while the first builds it.

@@ -164,6 +164,21 @@ impl Place {
         }
     }
 
+    /// Drops template `template` if it exists.
+    pub fn drop_template(&self, template: &str) -> Result<(), TestingError> {
+        match self {
+            Self::SqliteFiles { templates, .. } => {
+                remove_sqlite(&templates.join(format!("{template}.sqlite3")))
+            }
+            Self::SqliteMemory => Ok(()),
+            Self::Server { .. } => {
+                let (mut admin, backend, shown) = self.admin()?;
+                drop_server_database(&mut admin, backend, template)
+                    .map_err(|e| TestingError::sql(&shown, format!("dropping `{template}`"), e))
+            }
+        }
+    }
+
     /// Makes sure template `template` exists and is complete, building it with `build` (which
     /// migrates the connection it is given) when it does not. Safe against other processes
     /// building the same template: SQLite builds into a temporary file renamed into place;

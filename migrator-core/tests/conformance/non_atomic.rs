@@ -224,6 +224,7 @@ pub(super) fn a_panicking_data_step_is_reported_like_a_failing_operation(backend
             name: "panics_inside_its_transaction",
             forward: panics_inside_its_transaction,
             backward: None,
+            elidable: false,
         }),
     ];
     let after_first = after(&cx, &ops[..1]);

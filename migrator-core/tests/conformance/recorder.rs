@@ -140,6 +140,7 @@ pub(super) fn edited_data_steps_and_renamed_records_are_caught(backend: Backend)
         name: "fill",
         forward: fill,
         backward: None,
+        elidable: false,
     })]);
     cx.migrations.last_mut().unwrap().code_checksum = Some("aaaa".into());
     cx.try_apply(cx.state.clone()).unwrap();

@@ -32,6 +32,7 @@ pub(super) fn every_operation_forwards_and_backwards(backend: Backend) {
         name: "insert_rust_writer",
         forward: insert_rust_writer,
         backward: Some(delete_rust_writer),
+        elidable: false,
     });
     ops.insert(ops.len() - 1, run_rust);
     let kinds: std::collections::BTreeSet<String> = ops

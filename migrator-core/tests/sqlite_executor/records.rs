@@ -148,6 +148,7 @@ fn data_migration(code: &str) -> Migration {
         name: "fill",
         forward: fill,
         backward: None,
+        elidable: false,
     })];
     m.code_checksum = Some(code.to_owned());
     m

@@ -15,9 +15,18 @@
 //! - `synth sql --size S [--per-migration]` prints the SQL `migrate` runs from an empty SQLite
 //!   database to head, as one transaction (or one per migration, as `migrate` commits): the
 //!   `sqlite3` floors of `scripts/bench`.
+//! - `synth migrate --size S --db FILE [--squashed]` times `migrate` from an empty SQLite
+//!   database to head in this process (`--squashed`: after squashing every app).
+//! - `synth squash --size S --db FILE` squashes each app's whole history
+//!   (`migrator_core::squash`, as `squashmigrations APP LAST` does) and runs `migrate` from an
+//!   empty SQLite database to head before and after, in this process: migrations, statements
+//!   and seconds of each, and the operations before and after squashing.
 //! - `synth inproc --size S [--steps K]` times "replay the whole history + detect no change"
 //!   in this process and prints `seconds=… peak_rss_mb=…` (peak measured from a reset of the
 //!   high-water mark after the history is built).
+//!
+//! - `synth testdb --size S --tests N --url URL [--no-templates]` times N test databases as
+//!   `#[migrator_core::test]` makes them (module `testdb`; `scripts/bench-testdb`).
 //!
 //! Timing tables and pass/fail live in `scripts/bench`; this binary only produces inputs and
 //! one measurement.
@@ -39,6 +48,9 @@ use migrator_core::writer;
 use migrator_tests::repo_root;
 use migrator_tests::synth::{self, History, Size};
 use toml_edit::{value, Array, DocumentMut};
+
+#[path = "synth/testdb.rs"]
+mod testdb;
 
 /// Synthetic projects for migrator's benchmarks.
 #[derive(Debug, Parser)]
@@ -92,6 +104,41 @@ enum Cmd {
         /// The SQLite file to create (removed first).
         #[arg(long)]
         db: PathBuf,
+        /// Every app's history squashed first (as `synth squash` does).
+        #[arg(long)]
+        squashed: bool,
+    },
+    /// Squash each app's history and time `migrate` empty → head before and after (SQLite,
+    /// in this process); prints one line per variant.
+    Squash {
+        /// small, large or huge.
+        #[arg(long)]
+        size: String,
+        /// Follow-up migrations per app (default: the size's).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// The SQLite file to create (removed first; `.squashed` is appended for the second).
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Time N test databases made as `#[migrator_core::test]` makes them (created from a
+    /// template or migrated from scratch, then dropped); prints `total_seconds=…`.
+    Testdb {
+        /// small, large or huge.
+        #[arg(long)]
+        size: String,
+        /// Follow-up migrations per app (default: the size's).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// How many test databases.
+        #[arg(long, default_value_t = 100)]
+        tests: usize,
+        /// The backend and server (`sqlite://x` for SQLite temporary files).
+        #[arg(long)]
+        url: String,
+        /// Migrate every test database from scratch instead of copying a template.
+        #[arg(long)]
+        no_templates: bool,
     },
     /// Time "replay the whole history + detect no change" in this process.
     Inproc {
@@ -128,8 +175,21 @@ fn main() -> Result<()> {
             steps,
             per_migration,
         } => sql(size_of(&size, steps)?, per_migration),
-        Cmd::Migrate { size, steps, db } => migrate(size_of(&size, steps)?, &db),
+        Cmd::Migrate {
+            size,
+            steps,
+            db,
+            squashed,
+        } => migrate(size_of(&size, steps)?, &db, squashed),
+        Cmd::Squash { size, steps, db } => squash(size_of(&size, steps)?, &db),
         Cmd::Inproc { size, steps } => inproc(size_of(&size, steps)?),
+        Cmd::Testdb {
+            size,
+            steps,
+            tests,
+            url,
+            no_templates,
+        } => testdb::run(size_of(&size, steps)?, tests, &url, !no_templates),
     }
 }
 
@@ -377,9 +437,13 @@ fn sql(size: Size, per_migration: bool) -> Result<()> {
     Ok(())
 }
 
-fn migrate(size: Size, db: &Path) -> Result<()> {
+fn migrate(size: Size, db: &Path, squashed: bool) -> Result<()> {
     let history = history(size)?;
-    let graph = MigrationGraph::new(history.migrations)?;
+    let graph = if squashed {
+        squashed_graph(history.migrations)?
+    } else {
+        MigrationGraph::new(history.migrations)?
+    };
     let _ = std::fs::remove_file(db);
     let url = format!("sqlite://{}", db.display());
     let started = Instant::now();
@@ -397,6 +461,100 @@ fn migrate(size: Size, db: &Path) -> Result<()> {
         report.done.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Every app's history squashed into one migration, beside the originals (as after
+/// `squashmigrations APP LAST` for each app, dependency order).
+fn squashed_graph(migrations: Vec<migrator_core::Migration>) -> Result<MigrationGraph> {
+    let mut all = migrations;
+    let mut graph = MigrationGraph::new(all.clone())?;
+    for app in graph.apps() {
+        let Some(last) = graph.app_migrations(&app).pop() else {
+            continue;
+        };
+        let request = migrator_core::squash::SquashRequest {
+            app: app.clone(),
+            start: None,
+            end: last.name,
+            squashed_name: None,
+            optimize: true,
+        };
+        let squashed = migrator_core::squash::squash(&graph, None, &request)?;
+        all.push(squashed.migration);
+        graph = MigrationGraph::new(all.clone())?;
+    }
+    Ok(graph)
+}
+
+/// `migrate` from an empty SQLite file to head on `graph`: migrations, statements, seconds.
+fn migrate_counted(graph: &MigrationGraph, db: &Path) -> Result<(usize, usize, usize, f64)> {
+    let plan = executor::migration_plan(graph, &BTreeSet::new(), &executor::Target::Latest)?;
+    let (mut operations, mut statements) = (0, 0);
+    for step in &plan {
+        let ops = executor::sql_for_migration(graph, &step.key, false, Backend::Sqlite)?;
+        operations += ops.len();
+        statements += ops.iter().map(|o| o.statements.len()).sum::<usize>();
+    }
+    let _ = std::fs::remove_file(db);
+    let url = migrator_core::database::DatabaseUrl::parse(
+        &format!("sqlite://{}", db.display()),
+        Path::new("."),
+    )?;
+    let mut conn = migrator_core::database::connect(&url)?;
+    let started = Instant::now();
+    let report = executor::migrate(
+        &mut conn,
+        graph,
+        &executor::Target::Latest,
+        &executor::MigrateOptions::default(),
+        &mut |_| {},
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    ensure!(
+        report.done.len() == plan.len(),
+        "migrate ran a different plan"
+    );
+    Ok((plan.len(), operations, statements, seconds))
+}
+
+fn squash(size: Size, db: &Path) -> Result<()> {
+    let history = history(size)?;
+    let plain = MigrationGraph::new(history.migrations.clone())?;
+    let squashed = squashed_graph(history.migrations)?;
+    ensure!(
+        plain.project_state()? == squashed.project_state()?,
+        "the squashed history builds another state"
+    );
+    let squashed_db = db.with_extension("squashed.sqlite3");
+    for (label, graph, file) in [
+        ("unsquashed", &plain, db),
+        ("squashed", &squashed, squashed_db.as_path()),
+    ] {
+        let (migrations, operations, statements, seconds) = migrate_counted(graph, file)?;
+        println!(
+            "{label}: migrations={migrations} operations={operations} statements={statements} \
+             seconds={seconds:.3}"
+        );
+    }
+    let a = migrator_core::introspect::introspect(&mut migrator_core::database::connect(
+        &migrator_core::database::DatabaseUrl::parse(
+            &format!("sqlite://{}", db.display()),
+            Path::new("."),
+        )?,
+    )?)?;
+    let b = migrator_core::introspect::introspect(&mut migrator_core::database::connect(
+        &migrator_core::database::DatabaseUrl::parse(
+            &format!("sqlite://{}", squashed_db.display()),
+            Path::new("."),
+        )?,
+    )?)?;
+    ensure!(
+        a == b,
+        "the squashed history gives another schema: {:?}",
+        a.diff(&b)
+    );
+    println!("schemas: identical");
     Ok(())
 }
 

@@ -32,7 +32,9 @@ fn round(kind: Kind) {
             "applied catalog.0001_initial\n\
              applied catalog.0002_alter_category_parent_id_alter_product_category_id\n\
              applied orders.0001_initial\n\
-             applied orders.0002_alter_orderline_order_id_alter_orderline_product_id\n{REPORT}"
+             applied orders.0002_alter_orderline_order_id_alter_orderline_product_id\n\
+             applied orders.0003_order_item_count\n\
+             applied orders.0004_fill_order_item_counts\n{REPORT}"
         ),
         "{kind:?}: {}",
         first.stderr

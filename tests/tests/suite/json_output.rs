@@ -606,3 +606,29 @@ fn the_drivers_own_errors_are_json_objects_too() {
         "{stderr}"
     );
 }
+
+/// `squashmigrations --format json` (dry run, then for real) and `showmigrations`' squash
+/// fields.
+#[test]
+fn squashmigrations_prints_one_document() {
+    let ws = library_at_head();
+    let run = ws.migrator(&["squashmigrations", "library", "0002", "--format", "json"]);
+    run.expect_code(0);
+    let doc = document(&run, "squashmigrations");
+    assert_eq!(doc["written"], true);
+    insta::assert_json_snapshot!("squashmigrations", normalized(doc));
+    let db = Db::new(&ws, "squash.sqlite3");
+    let run = ws.migrator(&[
+        "showmigrations",
+        "--format",
+        "json",
+        "--database",
+        &db.url(),
+    ]);
+    run.expect_code(0);
+    let doc = document(&run, "showmigrations");
+    assert_eq!(
+        doc["migrations"][0]["replaces"],
+        serde_json::json!(["library.0001_initial", "library.0002_book_published_date"])
+    );
+}

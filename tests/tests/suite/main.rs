@@ -27,6 +27,7 @@ mod offline;
 mod optimize;
 mod reliability;
 mod secrets;
+mod squash;
 mod startup;
 mod tamper;
 mod which_database;

@@ -24,8 +24,12 @@ pub const CATALOG_FK_INDEXES: &str =
     "catalog.0002_alter_category_parent_id_alter_product_category_id";
 pub const ORDERS_FK_INDEXES: &str =
     "orders.0002_alter_orderline_order_id_alter_orderline_product_id";
+/// The committed data-migration pair of orders (issue 19): a column, then the reversible step
+/// that fills it (`examples/shop/orders/tests/migrations.rs` tests it both ways).
+pub const ORDERS_ITEM_COUNT: &str = "orders.0003_order_item_count";
+pub const ORDERS_FILL_COUNTS: &str = "orders.0004_fill_order_item_counts";
 /// The committed head of both apps.
-pub const HEADS: [&str; 2] = [CATALOG_FK_INDEXES, ORDERS_FK_INDEXES];
+pub const HEADS: [&str; 2] = [CATALOG_FK_INDEXES, ORDERS_FILL_COUNTS];
 
 /// Rows in every table: two categories (one inside the other), two products, an order with
 /// two lines.
@@ -63,10 +67,31 @@ pub fn fk(column: &str, table: &str, on_delete: &str) -> (String, String, String
 }
 
 /// Asserts that the `0001_initial.rs` that `makemigrations` wrote for `app` in `ws` is the
-/// committed one except that its `fk_fields` foreign-key fields say `.index()`.
+/// committed one except that its `fk_fields` foreign-key fields say `.index()` and that it
+/// also creates `later_fields`, the last fields of a model that the committed history adds
+/// in later migrations.
 #[track_caller]
-fn assert_initial_is_committed_plus_fk_indexes(ws: &TempWorkspace, app: &str, fk_fields: usize) {
-    let fresh = ws.read(&format!("shop/{app}/migrations/0001_initial.rs"));
+fn assert_initial_is_committed_plus_fk_indexes(
+    ws: &TempWorkspace,
+    app: &str,
+    fk_fields: usize,
+    later_fields: &[&str],
+) {
+    let mut fresh = ws.read(&format!("shop/{app}/migrations/0001_initial.rs"));
+    for name in later_fields {
+        // `\n                .field(\n                    field("NAME"` … its closing `\n                )`.
+        let start = fresh
+            .find(&format!(
+                "\n                .field(\n                    field(\"{name}\""
+            ))
+            .unwrap_or_else(|| {
+                panic!("the fresh {app} 0001_initial creates no `{name}`:\n{fresh}")
+            });
+        let close = "\n                )";
+        let end =
+            start + 1 + fresh[start + 1..].find(close).expect("the field closes") + close.len();
+        fresh.replace_range(start..end, "");
+    }
     let committed_path = format!("examples/shop/{app}/migrations/0001_initial.rs");
     let committed = std::fs::read_to_string(migrator_tests::repo_root().join(&committed_path))
         .unwrap_or_else(|e| panic!("read {committed_path}: {e}"));
@@ -108,8 +133,8 @@ fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() 
     );
     // A fresh initial migration is the committed one with the foreign keys indexed from the
     // start (the committed history adds those indexes in its 0002s).
-    assert_initial_is_committed_plus_fk_indexes(&ws, "catalog", 2);
-    assert_initial_is_committed_plus_fk_indexes(&ws, "orders", 2);
+    assert_initial_is_committed_plus_fk_indexes(&ws, "catalog", 2, &[]);
+    assert_initial_is_committed_plus_fk_indexes(&ws, "orders", 2, &["item_count"]);
     ws.migrator(&["makemigrations", "--check"]).expect_code(0);
 
     // Asking for orders alone still applies catalog first.
@@ -253,7 +278,14 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
         .collect();
     assert_eq!(
         planned,
-        [ORDERS_FK_INDEXES, ORDERS, CATALOG_FK_INDEXES, CATALOG],
+        [
+            ORDERS_FILL_COUNTS,
+            ORDERS_ITEM_COUNT,
+            ORDERS_FK_INDEXES,
+            ORDERS,
+            CATALOG_FK_INDEXES,
+            CATALOG
+        ],
         "{}",
         run.stdout
     );
@@ -264,6 +296,8 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     assert_eq!(
         progress(&run.stdout),
         [
+            format!("Unapplying {ORDERS_FILL_COUNTS}... OK"),
+            format!("Unapplying {ORDERS_ITEM_COUNT}... OK"),
             format!("Unapplying {ORDERS_FK_INDEXES}... OK"),
             format!("Unapplying {ORDERS}... OK")
         ]
@@ -282,6 +316,8 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     assert_eq!(
         progress(&run.stdout),
         [
+            format!("Unapplying {ORDERS_FILL_COUNTS}... OK"),
+            format!("Unapplying {ORDERS_ITEM_COUNT}... OK"),
             format!("Unapplying {ORDERS_FK_INDEXES}... OK"),
             format!("Unapplying {ORDERS}... OK"),
             format!("Unapplying {CATALOG_FK_INDEXES}... OK"),
@@ -297,7 +333,8 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     assert_eq!(
         run.stdout,
         "catalog\n [ ] 0001_initial\n [ ] 0002_alter_category_parent_id_alter_product_category_id\n\
-         orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n"
+         orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n \
+         [ ] 0003_order_item_count\n [ ] 0004_fill_order_item_counts\n"
     );
 
     // Applying catalog alone does not bring orders back.
@@ -334,7 +371,8 @@ fn showmigrations_and_migrate_accept_one_app() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        "orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n"
+        "orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n \
+         [ ] 0003_order_item_count\n [ ] 0004_fill_order_item_counts\n"
     );
     let run = ws.migrator(&["showmigrations", "catalog", "--database", &url]);
     assert_eq!(
@@ -353,6 +391,17 @@ fn showmigrations_and_migrate_accept_one_app() {
     assert_eq!(
         progress(&run.stdout),
         [format!("Applying {ORDERS_FK_INDEXES}... OK")]
+    );
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(1);
+    let run = ws.migrator(&["migrate", "orders", "--database", &url]);
+    run.expect_code(0);
+    assert_eq!(
+        progress(&run.stdout),
+        [
+            format!("Applying {ORDERS_ITEM_COUNT}... OK"),
+            format!("Applying {ORDERS_FILL_COUNTS}... OK")
+        ]
     );
     ws.migrator(&["migrate", "--check", "--database", &url])
         .expect_code(0);
@@ -400,6 +449,8 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
             format!("Applying {CATALOG_FK_INDEXES}... OK"),
             format!("Applying {ORDERS}... OK"),
             format!("Applying {ORDERS_FK_INDEXES}... OK"),
+            format!("Applying {ORDERS_ITEM_COUNT}... OK"),
+            format!("Applying {ORDERS_FILL_COUNTS}... OK"),
         ],
         "{}",
         run.stdout
@@ -437,8 +488,8 @@ fn noinput_refusal_in_one_app_does_not_stop_another() {
     );
     ws.edit(
         ORDERS_MODELS,
-        "    pub created_at: chrono::NaiveDateTime,\n}",
-        "    pub created_at: chrono::NaiveDateTime,\n    /// A note.\n    pub note: Option<String>,\n}",
+        "    pub item_count: i32,\n}",
+        "    pub item_count: i32,\n    /// A note.\n    pub note: Option<String>,\n}",
     );
     let all = ws.migrator(&["makemigrations", "--noinput"]);
     all.expect_code(2);
@@ -479,8 +530,8 @@ fn noinput_refuses_a_not_null_foreign_key_with_the_nullable_first_advice() {
     let ws = TempWorkspace::with_shop_example(true);
     ws.edit(
         ORDERS_MODELS,
-        "    pub created_at: chrono::NaiveDateTime,\n}",
-        "    pub created_at: chrono::NaiveDateTime,\n    /// The featured product.\n    \
+        "    pub item_count: i32,\n}",
+        "    pub item_count: i32,\n    /// The featured product.\n    \
          #[model(foreign_key = catalog::Product, on_delete = \"restrict\")]\n    \
          pub featured_id: i64,\n}",
     );
@@ -495,7 +546,7 @@ fn noinput_refuses_a_not_null_foreign_key_with_the_nullable_first_advice() {
     }
     assert_eq!(
         ws.files("shop/orders/migrations").len(),
-        2,
+        4,
         "nothing written"
     );
 }

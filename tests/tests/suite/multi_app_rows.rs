@@ -11,7 +11,7 @@ use migrator_tests::TempWorkspace;
 use crate::e2e_db::{committed_graph, progress, state_after, Db};
 use crate::multi_app::{
     fk, foreign_keys, CATALOG, CATALOG_FK_INDEXES, CATALOG_MODELS, HEADS, ORDERS,
-    ORDERS_FK_INDEXES, ORDERS_MODELS, SHOP_ROWS,
+    ORDERS_FILL_COUNTS, ORDERS_FK_INDEXES, ORDERS_ITEM_COUNT, ORDERS_MODELS, SHOP_ROWS,
 };
 
 /// Every row of the shop, one text per row, table by table.
@@ -128,7 +128,7 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
     // And back: the same rows, the committed schema.
     let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
     run.expect_code(0);
-    let run2 = ws.migrator(&["migrate", "orders", "0002", "--database", &url]);
+    let run2 = ws.migrator(&["migrate", "orders", "0004", "--database", &url]);
     run2.expect_code(0);
     assert_eq!(
         progress(&run.stdout).len() + progress(&run2.stdout).len(),
@@ -243,7 +243,14 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
     );
     assert_eq!(
         db.recorded(),
-        [CATALOG, CATALOG_FK_INDEXES, ORDERS, ORDERS_FK_INDEXES]
+        [
+            CATALOG,
+            CATALOG_FK_INDEXES,
+            ORDERS,
+            ORDERS_FK_INDEXES,
+            ORDERS_ITEM_COUNT,
+            ORDERS_FILL_COUNTS
+        ]
     );
     db.assert_schema(
         &state_after(&committed_graph(), &HEADS),
@@ -325,7 +332,7 @@ fn adding_columns_alter_table_cannot_add_directly_to_a_table_with_rows() {
     db.exec("UPDATE orders_orders SET payment_ref = 'PAY-1' WHERE id = 2")
         .expect_err("payment_ref is unique");
 
-    ws.migrator(&["migrate", "orders", "0002", "--database", &url])
+    ws.migrator(&["migrate", "orders", "0004", "--database", &url])
         .expect_code(0);
     db.assert_schema(
         &state_after(&committed_graph(), &HEADS),

@@ -94,9 +94,12 @@ fn place_order(conn: &mut DbConnection, category: &Category) -> Result<Order, Er
             })
             .execute(conn)?;
     }
-    // The order is paid: update one column.
+    // The order is paid: update two columns.
     diesel::update(&order)
-        .set(orders_orders::status.eq("paid"))
+        .set((
+            orders_orders::status.eq("paid"),
+            orders_orders::item_count.eq(i32::try_from(products.len())?),
+        ))
         .execute(conn)?;
     Ok(orders_orders::table
         .find(order.id)

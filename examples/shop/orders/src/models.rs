@@ -37,6 +37,10 @@ pub struct Order {
     /// When the order was placed (set by the database).
     #[model(default_sql = "CURRENT_TIMESTAMP")]
     pub created_at: chrono::NaiveDateTime,
+    /// How many lines the order has, kept by the application (filled for existing orders by
+    /// the data migration `0004_fill_order_item_counts`).
+    #[model(default = 0)]
+    pub item_count: i32,
 }
 
 /// One product on an order. An order holds each product at most once; deleting an order

@@ -36,6 +36,9 @@ diesel::table! {
         status -> Varchar,
         /// When the order was placed (set by the database).
         created_at -> Timestamp,
+        /// How many lines the order has, kept by the application (filled for existing orders by
+        /// the data migration `0004_fill_order_item_counts`).
+        item_count -> Integer,
     }
 }
 
