@@ -840,10 +840,7 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
 }
 
 /// Parses `generated(...)`; `None` (with the error recorded) when it is not a list.
-fn parse_generated(
-    cx: &Ctxt,
-    meta: &ParseNestedMeta<'_>,
-) -> syn::Result<Option<GeneratedAttr>> {
+fn parse_generated(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<GeneratedAttr>> {
     let key = meta.path.span();
     if !meta.input.peek(syn::token::Paren) {
         cx.error(
