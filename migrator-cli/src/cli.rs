@@ -109,7 +109,8 @@ impl Command {
     /// a new command cannot be forgotten.
     pub fn database(&self) -> Option<&DatabaseArgs> {
         match self {
-            Self::Makemigrations(_) => None,
+            // Only `--update` reads it (is the latest migration applied?).
+            Self::Makemigrations(args) => Some(&args.database),
             Self::Migrate(args) => Some(&args.database),
             Self::Showmigrations(args) => Some(&args.database),
             Self::Sqlmigrate(args) => Some(&args.database),
@@ -178,6 +179,17 @@ pub struct MakeMigrationsArgs {
     /// scripts that pipe answers in).
     #[arg(long, conflicts_with_all = ["no_input", "check"])]
     pub interactive: bool,
+
+    /// Merge the model changes into each app's latest migration instead of writing a new
+    /// one, optimized; the migration keeps its name (or takes `--name`). Refused when that
+    /// migration is applied on the database or other migrations depend on it.
+    #[arg(long, conflicts_with_all = ["merge", "empty"])]
+    pub update: bool,
+
+    /// With `--update`: the database whose record must not have the latest migration
+    /// applied.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 
     /// Write migrations that lose data (drop a table or column, narrow a type, remove a
     /// default) with an acknowledgement, without asking. Without it, such a migration is
@@ -251,6 +263,12 @@ pub struct MigrateArgs {
     /// says when to use this; to finish by hand instead, use `--fake` to the same target.
     #[arg(long, conflicts_with_all = ["fake", "fake_initial", "plan", "check"])]
     pub resume: bool,
+
+    /// Delete the records of applied migrations whose files no longer exist (after a squash
+    /// replaced them and the old files were deleted), listing them first. With `--plan` or
+    /// `--check` only list them (`--check` exits 1 when there are some).
+    #[arg(long, conflicts_with_all = ["fake", "fake_initial", "restamp", "forget", "resume", "target"])]
+    pub prune: bool,
 }
 
 /// `showmigrations [APP…]`.

@@ -163,6 +163,9 @@ pub enum CliError {
         /// The command.
         command: &'static str,
     },
+    /// `makemigrations --update` cannot merge the changes into the latest migration.
+    #[error("makemigrations --update: {0}")]
+    Update(#[from] migrator_core::autodetector::UpdateError),
     /// `squashmigrations` cannot squash the range.
     #[error(transparent)]
     Squash(#[from] migrator_core::squash::SquashError),
@@ -263,6 +266,7 @@ impl CliError {
             Self::Squash(_) => "squash",
             Self::SquashCancelled => "cancelled",
             Self::Optimize(_) => "optimize",
+            Self::Update(_) => "update",
             Self::RewriteRefused { .. } => "rewrite_refused",
             Self::RestampAfterRewrite { .. } => "restamp_after_rewrite",
             Self::JsonCannotAsk => "json_cannot_ask",

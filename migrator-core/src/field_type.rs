@@ -140,7 +140,7 @@ pub struct TypeSpec {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a model column",
     label = "no column mapping for `{Self}`",
-    note = "implement `migrator_core::Column` for `{Self}`, mark the field `#[model(skip)]`, or enable the migrator-core cargo feature that maps it (chrono, uuid, json, decimal)"
+    note = "implement `migrator_core::Column` for `{Self}` (`#[derive(migrator_core::ModelEnum)]` does it for a fieldless enum stored as text), mark the field `#[model(skip)]`, or enable the migrator-core cargo feature that maps it (chrono, uuid, json, decimal)"
 )]
 pub trait Column {
     /// True when the column accepts NULL (only `Option<T>`).
@@ -156,6 +156,12 @@ pub trait Column {
     /// no diesel type of its own. Do not wrap it in `Nullable`: `Option<T>` does that.
     const DIESEL_SQL_TYPE: Option<&'static str> = None;
 
+    /// The only values the column may hold, as stored, when the type is an enum stored as text
+    /// (`#[derive(ModelEnum)]` sets it to the enum's values). A model field of such a type gets
+    /// a check constraint `{table}_{column}_choices` allowing exactly these values, so adding a
+    /// variant is a migration that changes the check. `None` (the default): no check.
+    const CHOICES: Option<&'static [&'static str]> = None;
+
     /// [`Column::column_type`] and [`Column::NULLABLE`] in one constant: what
     /// `#[derive(Model)]` records for each field. Not meant to be overridden.
     #[doc(hidden)]
@@ -163,6 +169,7 @@ pub trait Column {
         column_type: Self::column_type,
         nullable: Self::NULLABLE,
         diesel_sql_type: Self::DIESEL_SQL_TYPE,
+        choices: Self::CHOICES,
     };
 }
 
@@ -177,6 +184,8 @@ pub struct ColumnInfo {
     pub nullable: bool,
     /// [`Column::DIESEL_SQL_TYPE`].
     pub diesel_sql_type: Option<&'static str>,
+    /// [`Column::CHOICES`].
+    pub choices: Option<&'static [&'static str]>,
 }
 
 /// Types that accept `#[model(max_length = N)]`.
@@ -306,6 +315,7 @@ impl MaxLengthColumn for String {}
 impl<T: Column> Column for Option<T> {
     const NULLABLE: bool = true;
     const DIESEL_SQL_TYPE: Option<&'static str> = T::DIESEL_SQL_TYPE;
+    const CHOICES: Option<&'static [&'static str]> = T::CHOICES;
     fn column_type(spec: &TypeSpec) -> ColumnType {
         T::column_type(spec)
     }

@@ -39,6 +39,7 @@ pub mod loader;
 pub mod lock;
 pub mod migration;
 pub mod model;
+pub mod model_enum;
 pub mod operations;
 pub mod optimizer;
 pub mod questioner;
@@ -58,6 +59,7 @@ pub use error::{BoxError, RegistryError};
 pub use field_type::{Column, ColumnType, TypeSpec};
 pub use migration::{Migration, MigrationKey};
 pub use model::{Model, ModelDefinition};
+pub use model_enum::ModelEnum;
 pub use operations::Operation;
 pub use registry::{current_models, CurrentModels};
 pub use state::{
@@ -67,6 +69,10 @@ pub use state::{
 
 /// `#[derive(Model)]`: see the crate docs and README for every attribute.
 pub use migrator_derive::Model;
+
+/// `#[derive(ModelEnum)]`: a fieldless enum stored as text with a check of its values; see
+/// [`model_enum`] and docs/models.md.
+pub use migrator_derive::ModelEnum;
 
 /// `#[migrator_core::test]`: a test on its own database, migrated by the embedded migrations
 /// and dropped afterwards (also when the test panics). See [`testing`] and docs/testing.md.
@@ -118,7 +124,9 @@ pub mod __private {
         IntegerDefault, MaxLengthColumn, NullableColumn, TextDefault,
     };
     pub use crate::model::{build_definition, ModelDescriptor, ModelRef};
+    pub use crate::model_enum::EnumBind;
     pub use crate::registry::ModelRegistration;
+    pub use diesel;
     pub use inventory;
 
     /// Compile-time check that `T` implements a marker trait; the derive calls these with the

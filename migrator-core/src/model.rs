@@ -146,7 +146,14 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
             if let Some(path) = info.and_then(|i| i.diesel_sql_type) {
                 diesel_sql_types.insert(spec.state.name.clone(), path.to_owned());
             }
-            state.fields.push(spec.build(info));
+            let field = spec.build(info);
+            if let Some(values) = info.and_then(|i| i.choices) {
+                state.constraints.push(ConstraintState::check(
+                    migrator_descriptor::names::choices_check(&state.table, &field.column),
+                    crate::model_enum::choices_sql(&field.column, values),
+                ));
+            }
+            state.fields.push(field);
         }
     };
     while let Some(t) = d.reader.next_tag() {

@@ -364,6 +364,22 @@ impl Builder {
                 let name = self.fresh("ck");
                 let constraint = match pick(&Self::plain_fields(&m), b) {
                     Some(f) if c.is_multiple_of(3) => ConstraintState::unique(name, [f.name]),
+                    // A `#[derive(ModelEnum)]` field's check (`col = 'a' OR col = 'b'`, which
+                    // PostgreSQL re-prints with casts), kept true for whatever rows hold.
+                    Some(f)
+                        if c % 3 == 1
+                            && f.foreign_key.is_none()
+                            && matches!(
+                                f.column_type,
+                                ColumnType::Varchar(_) | ColumnType::Text
+                            ) =>
+                    {
+                        let c = &f.column;
+                        ConstraintState::check(
+                            name,
+                            format!("{c} = 'draft' OR {c} = 'it''s' OR {c} IS NULL OR 1 = 1"),
+                        )
+                    }
                     // MariaDB refuses a check on a column whose foreign key sets NULL.
                     Some(f) if c % 3 != 0 && f.foreign_key.is_none() => {
                         ConstraintState::check(name, format!("{} IS NULL OR 1 = 1", f.column))
@@ -633,4 +649,61 @@ fn one_migration_of_a_history_is_optimized_given_its_ancestors() {
         "{err}"
     );
     assert!(err.to_string().contains("makemigrations --empty"), "{err}");
+}
+
+/// `makemigrations --update`'s merge: the new migration's operations folded into the app's
+/// latest migration (renamed on request), and what it refuses.
+#[test]
+fn update_latest_merges_into_the_latest_migration_and_refuses_what_it_must() {
+    use migrator_core::autodetector::{update_latest, Changes, NewMigration, UpdateError};
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::{Migration, MigrationKey};
+
+    let mut book = ModelState::new(APP, "Book", "books");
+    book.fields
+        .push(FieldState::new("id", ColumnType::BigInt).primary_key());
+    let initial = Migration::new(APP, "0001_initial")
+        .initial(true)
+        .operation(CreateModel::from_state(&book));
+    let new = |ops: Vec<Operation>| {
+        let mut m = Migration::new(APP, "0002_book_pages").dependency(APP, "0001_initial");
+        m.operations = ops;
+        Changes {
+            migrations: vec![NewMigration {
+                migration: m,
+                risks: Default::default(),
+                descriptions: Vec::new(),
+            }],
+        }
+    };
+    let pages = FieldState::new("pages", ColumnType::Integer).nullable();
+    let graph = MigrationGraph::new(vec![initial.clone()]).unwrap();
+    let changes = new(vec![AddField::new("Book", pages.clone()).into()]);
+    let updated = update_latest(&graph, &changes, None, &[]).expect("merges");
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0].previous, MigrationKey::new(APP, "0001_initial"));
+    let merged = &updated[0].new.migration;
+    assert_eq!(merged.name, "0001_initial");
+    assert!(merged.initial && merged.dependencies.is_empty());
+    let mut with_pages = book.clone();
+    with_pages.fields.push(pages.clone());
+    assert_eq!(
+        merged.operations,
+        vec![Operation::from(CreateModel::from_state(&with_pages))],
+        "folded into the CreateModel"
+    );
+    let renamed = update_latest(&graph, &changes, Some("books"), &[]).unwrap();
+    assert_eq!(renamed[0].new.migration.name, "0001_books");
+
+    // Another migration depends on the latest one: refused.
+    let other = Migration::new("shop", "0001_initial").dependency(APP, "0001_initial");
+    let graph = MigrationGraph::new(vec![initial.clone(), other]).unwrap();
+    let err = update_latest(&graph, &changes, None, &[]).unwrap_err();
+    assert!(matches!(err, UpdateError::Dependents { .. }), "{err}");
+    assert!(err.to_string().contains("`shop.0001_initial`"), "{err}");
+
+    // No migration yet.
+    let graph = MigrationGraph::new(Vec::new()).unwrap();
+    let err = update_latest(&graph, &changes, None, &[]).unwrap_err();
+    assert!(matches!(err, UpdateError::NoMigration { .. }), "{err}");
 }

@@ -637,3 +637,133 @@ mod attribute {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Several test binaries building the same template at once
+// ---------------------------------------------------------------------------------------
+
+/// The shelf history plus a migration whose SQL holds `nonce`, so its template is new.
+fn nonce_graph(nonce: &str) -> Arc<migrator_core::graph::MigrationGraph> {
+    let extra = Migration::default()
+        .dependency("shelf", "0003_fill_pages")
+        .operation(
+            run_sql([format!("UPDATE shelf_book SET pages = {nonce} WHERE 1 = 0")]).reverse_noop(),
+        );
+    Arc::new(
+        migrator_core::graph::MigrationGraph::new(vec![
+            shelf_0001().named("shelf", "0001_initial"),
+            shelf_0002().named("shelf", "0002_book_pages"),
+            shelf_0003().named("shelf", "0003_fill_pages"),
+            extra.named("shelf", "0004_nonce"),
+        ])
+        .unwrap(),
+    )
+}
+
+const CHILD_ENV: &str = "MIGRATOR_TESTING_TEMPLATE_CHILD";
+
+/// The child process of `concurrent_test_binaries_build_one_template`: one test database
+/// from the nonce graph's template (`CHILD_ENV` = `backend nonce template_dir`).
+#[test]
+#[ignore = "a child process of concurrent_test_binaries_build_one_template"]
+fn template_child() {
+    let spec =
+        std::env::var(CHILD_ENV).expect("run by concurrent_test_binaries_build_one_template");
+    let mut parts = spec.split(' ');
+    let backend = match parts.next().unwrap() {
+        "sqlite" => Backend::Sqlite,
+        "postgres" => Backend::Postgres,
+        "mysql" => Backend::Mysql,
+        other => panic!("unknown backend {other}"),
+    };
+    let nonce = parts.next().unwrap();
+    let dir = parts.next().unwrap();
+    let mut db = options(backend, "child")
+        .graph(nonce_graph(nonce))
+        .template_dir(dir)
+        .create()
+        .unwrap();
+    assert_eq!(applied(db.conn()).len(), 4);
+    db.close().unwrap();
+}
+
+#[test]
+fn concurrent_test_binaries_build_one_template() {
+    let dir = tempfile::tempdir().unwrap();
+    for backend in backends() {
+        let nonce = format!("{}", std::process::id() * 10 + backend as u32);
+        let name = options(backend, "child")
+            .graph(nonce_graph(&nonce))
+            .template_dir(dir.path())
+            .template_name()
+            .unwrap();
+        let label = match backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        };
+        // Started together, so they race for the template.
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args([
+                        "template_child",
+                        "--exact",
+                        "--ignored",
+                        "--test-threads",
+                        "1",
+                    ])
+                    .env(
+                        CHILD_ENV,
+                        format!("{label} {nonce} {}", dir.path().display()),
+                    )
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains("1 passed"),
+                "{backend}: a child failed:\n{stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        // One template under its name, no half-built copy left, no test database left.
+        let templates: Vec<String> = match backend {
+            Backend::Sqlite => std::fs::read_dir(dir.path().join("migrator-templates"))
+                .unwrap()
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with(&name))
+                .collect(),
+            _ => {
+                let url = DatabaseUrl::parse(&base_url(backend), Path::new("/")).unwrap();
+                let sql = match backend {
+                    Backend::Postgres => "SELECT datname AS name FROM pg_database",
+                    _ => "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA",
+                };
+                diesel::sql_query(sql)
+                    .load::<Name>(&mut connect(&url).unwrap())
+                    .unwrap()
+                    .into_iter()
+                    .map(|n| n.name)
+                    .filter(|n| n.starts_with(&name))
+                    .collect()
+            }
+        };
+        let expected = match backend {
+            Backend::Sqlite => format!("{name}.sqlite3"),
+            _ => name.clone(),
+        };
+        assert_eq!(templates, [expected], "{backend}");
+        assert!(test_databases(backend, "child").is_empty(), "{backend}");
+        options(backend, "child")
+            .graph(nonce_graph(&nonce))
+            .template_dir(dir.path())
+            .drop_template()
+            .unwrap();
+    }
+}

@@ -58,6 +58,7 @@ mod codegen;
 mod ctxt;
 mod fallback;
 mod ident;
+mod model_enum;
 mod names;
 mod test_attr;
 #[cfg(test)]
@@ -72,6 +73,15 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive_model_inner(input.into()).into()
 }
 
+/// Derives `migrator_core::ModelEnum` (and `Column`, `Display`, `FromStr`, diesel's text
+/// conversions) for a fieldless enum stored as text; a model field of the enum gets a check
+/// constraint allowing exactly its values. `#[model_enum(rename_all = "…", max_length = N)]` on
+/// the enum, `#[model_enum(rename = "…")]` on a variant. See `migrator_core::model_enum`.
+#[proc_macro_derive(ModelEnum, attributes(model_enum))]
+pub fn derive_model_enum(input: TokenStream) -> TokenStream {
+    model_enum::derive(input.into()).into()
+}
+
 /// `#[migrator_core::test]`: the function runs as a test on its own database, created on the
 /// configured backend (`DATABASE_URL`, `migrator.toml`; a temporary SQLite file by default),
 /// migrated with the migrations embedded in the test binary (copied from a template built once
@@ -79,7 +89,7 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 ///
 /// ```ignore
 /// #[migrator_core::test(migrate_to = "orders.0003_order_item_count", fixtures("orders.sql"))]
-/// fn counts_start_at_zero(conn: &mut DbConnection) { … }
+/// fn counts_start_at_zero(conn: &mut DbConnection) { /* … */ }
 /// ```
 ///
 /// Options: `migrate_to = "app.migration"`, `fixtures("file.sql", …)` (relative to the source

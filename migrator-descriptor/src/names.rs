@@ -111,6 +111,23 @@ pub fn foreign_key(table: &str, column: &str, target_table: &str) -> String {
     format!("{table}_{column}_fk_{target_table}")
 }
 
+/// The check constraint behind a field whose type is a `#[derive(ModelEnum)]` enum (its
+/// values only): `{table}_{column}_choices`, and past [`MAX_IDENTIFIER_BYTES`] its first
+/// bytes, `_`, 8 hex digits of its FNV-1a hash and `_choices`, as [`index`] cuts.
+pub fn choices_check(table: &str, column: &str) -> String {
+    let base = format!("{table}_{column}");
+    let full = format!("{base}_choices");
+    if full.len() <= MAX_IDENTIFIER_BYTES {
+        return full;
+    }
+    let hash = fnv1a(full.as_bytes());
+    let mut keep = MAX_IDENTIFIER_BYTES - (1 + 8) - "_choices".len();
+    while !base.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}_{hash:08x}_choices", &base[..keep])
+}
+
 /// PostgreSQL's name for a table's primary-key constraint and the index behind it:
 /// `{table}_pkey`.
 pub fn primary_key(table: &str) -> String {
@@ -305,6 +322,15 @@ mod tests {
         );
         assert_eq!(primary_key("books"), "books_pkey");
         assert_eq!(identity_sequence("books", "id"), "books_id_seq");
+    }
+
+    #[test]
+    fn choices_checks_are_named_by_table_and_column_and_cut_at_the_limit() {
+        assert_eq!(choices_check("orders", "status"), "orders_status_choices");
+        let long = choices_check(&"t".repeat(40), &"c".repeat(40));
+        assert_eq!(long.len(), MAX_IDENTIFIER_BYTES);
+        assert!(long.ends_with("_choices"), "{long}");
+        assert_ne!(long, choices_check(&"t".repeat(40), &"c".repeat(41)));
     }
 
     #[test]

@@ -163,6 +163,9 @@ fn migrate_inner(
     if let Some(app) = &args.app {
         check_app(app, loaded, true)?;
     }
+    if args.prune {
+        return prune(args, ctx, out, loaded);
+    }
     let target = executor::resolve_target(graph, args.app.as_deref(), args.target.as_deref())?;
 
     if args.restamp {
@@ -758,4 +761,57 @@ pub fn sqlmigrate(
         .collect();
     out.sql(&blocks, atomic);
     Ok(Status::Done)
+}
+
+/// `migrate [APP] --prune [--plan|--check]`: lists the records of migrations whose files no
+/// longer exist, then (without `--plan`/`--check`) deletes them. `--check` exits 1 when
+/// there are some. An SQLite file that does not exist has nothing to prune.
+fn prune(
+    args: &MigrateArgs,
+    ctx: &Context,
+    out: &mut Output,
+    loaded: &LoadedMigrations,
+) -> Result<Status, CliError> {
+    let apply = !(args.plan || args.check);
+    let mode = if args.check {
+        "check"
+    } else if args.plan {
+        "plan"
+    } else {
+        "apply"
+    };
+    let on_disk: std::collections::BTreeSet<MigrationKey> = loaded
+        .embedded
+        .iter()
+        .flat_map(|(app, names)| names.iter().map(move |n| MigrationKey::new(app, n)))
+        .chain(loaded.graph.migrations().map(migrator_core::Migration::key))
+        .collect();
+    let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
+    let found = match database::connect_existing(&db.url) {
+        Ok(mut conn) => executor::prune(
+            &mut conn,
+            &loaded.graph,
+            &on_disk,
+            args.app.as_deref(),
+            apply,
+            args.lock_timeout.map(std::time::Duration::from_secs),
+        )?,
+        Err(DatabaseError::Missing { .. }) if !args.check => executor::Prune::default(),
+        Err(e) => return Err(e.into()),
+    };
+    let strings = |keys: &[MigrationKey]| keys.iter().map(ToString::to_string).collect::<Vec<_>>();
+    out.database(&db.url, &source_text(&db, ctx));
+    out.prune(&strings(&found.stale), &strings(&found.squashes), apply);
+    out.emit(&json::Prune {
+        database: json::Database::new(&db),
+        mode,
+        migrations: strings(&found.stale),
+        squashes_recorded: strings(&found.squashes),
+        deleted: apply && !found.stale.is_empty(),
+    });
+    Ok(if args.check && !found.stale.is_empty() {
+        Status::Pending
+    } else {
+        Status::Done
+    })
 }

@@ -212,14 +212,22 @@ fn plan_and_write(
     }
     // Apps pulled in as dependencies of the requested ones must embed their migrations too.
     check_embedded(&changes.apps(), &loaded)?;
-    let mut changes = changes;
+    // `--update`: merged into the latest migrations (refused when one is applied).
+    let (mut changes, previous) = if args.update {
+        super::update::merge_into_latest(changes, &loaded, args, ctx, &options.backends)?
+    } else {
+        (changes, Vec::new())
+    };
     acknowledge_data_loss(&mut changes, args, questions, out)?;
     if out.is_json() {
         let unattended = matches!(questions, Questions::NoInput | Questions::NoTerminal);
         doc.migrations = json_migrations(&changes, &loaded, args, unattended, ctx);
+        for (m, p) in doc.migrations.iter_mut().zip(&previous) {
+            m.updates = Some(p.to_string());
+        }
         doc.questions = check.asked.iter().map(ToString::to_string).collect();
     }
-    let status = finish(&changes, &loaded, args, questions, ctx, out)?;
+    let status = finish(&changes, &previous, &loaded, args, questions, ctx, out)?;
     let status = update_schemas(&schemas, args, ctx, out, status)?;
     if !check.asked.is_empty() {
         let asked: Vec<String> = check.asked.iter().map(ToString::to_string).collect();
@@ -333,6 +341,7 @@ fn json_migrations(
                 } else {
                     writer::render(m)
                 },
+                updates: None,
             }
         })
         .collect()
@@ -419,6 +428,7 @@ fn migration_path(loaded: &LoadedMigrations, app: &str, name: &str) -> PathBuf {
 /// `--dry-run`/`--check`).
 fn finish(
     changes: &Changes,
+    previous: &[MigrationKey],
     loaded: &LoadedMigrations,
     args: &MakeMigrationsArgs,
     questions: Questions,
@@ -445,6 +455,10 @@ fn finish(
             .map(|(op, text)| (op.symbol(), text.clone()))
             .collect();
         out.migration_summary(&m.app, &ctx.display_path(&p.path), &summary);
+        if let Some(old) = previous.get(planned.len()) {
+            let renamed = (old.name != m.name).then_some(old.name.as_str());
+            out.updated_migration(&m.key().to_string(), &ctx.display_path(&p.path), renamed);
+        }
         out.migration_hazards(&m.key().to_string(), &new.risks.hazards);
         if args.dry_run || args.check {
             out.migration_source(&format!("{}.rs", m.name), &p.source);
@@ -486,7 +500,16 @@ fn finish(
     if args.dry_run {
         return Ok(Status::Done);
     }
-    write_all(&planned)?;
+    if previous.is_empty() {
+        write_all(&planned)?;
+    } else {
+        let files: Vec<_> = planned
+            .iter()
+            .zip(previous)
+            .map(|(p, old)| (p.path.clone(), p.source.as_str(), old))
+            .collect();
+        super::update::write_updates(&files, loaded)?;
+    }
     Ok(Status::Done)
 }
 

@@ -8,6 +8,7 @@ mod lint;
 mod makemigrations;
 mod optimize;
 mod squash;
+mod update;
 
 pub use check::check;
 pub use database::{migrate, showmigrations, sqlmigrate};

@@ -564,6 +564,10 @@ pub struct NewMigration {
     pub data_loss: DataLossJson,
     /// The file's source.
     pub source: String,
+    /// `--update`: the existing migration (`app.name`) this one was merged into and
+    /// replaces on disk (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updates: Option<String>,
 }
 
 /// What a new migration risks.
@@ -832,7 +836,7 @@ impl Document for OptimizeMigration {
     const KIND: &'static str = "optimizemigration";
 }
 
-/// `kind: "prune"` (`migrate --prune`).
+/// `kind: "prune"` (`migrate --prune`; exit 1 under `check` when `migrations` is not empty).
 #[derive(Debug, Serialize)]
 pub struct Prune {
     /// The database.
@@ -841,21 +845,12 @@ pub struct Prune {
     pub mode: &'static str,
     /// The records of migrations whose files are gone, `app.name` each.
     pub migrations: Vec<String>,
-    /// Of those, the ones a squash on disk still replaces (kept: the squash needs them).
-    pub kept: Vec<PruneKept>,
+    /// Squashes (`app.name`) applied only through those records, recorded themselves first.
+    pub squashes_recorded: Vec<String>,
     /// The records were deleted.
     pub deleted: bool,
 }
 
 impl Document for Prune {
     const KIND: &'static str = "prune";
-}
-
-/// A record `migrate --prune` keeps, and why.
-#[derive(Debug, Serialize)]
-pub struct PruneKept {
-    /// `app.name`.
-    pub migration: String,
-    /// The squash (`app.name`) that still replaces it.
-    pub replaced_by: String,
 }

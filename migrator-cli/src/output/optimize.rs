@@ -98,38 +98,34 @@ impl Output {
         }
     }
 
-    /// `migrate --prune`: the records of migrations whose files are gone, and what is done
-    /// with them.
-    pub fn prune(&mut self, stale: &[String], kept: &[(String, String)], deleting: bool) {
+    /// `migrate --prune`: the records of migrations whose files are gone, and the squashes
+    /// recorded first.
+    pub fn prune(&mut self, stale: &[String], squashes: &[String], deleting: bool) {
         if self.verbosity < 1 {
             return;
         }
-        if stale.is_empty() && kept.is_empty() {
+        if stale.is_empty() {
             let _ = writeln!(self.out, "No migrations to prune.");
             return;
         }
-        if !stale.is_empty() {
+        for squash in squashes {
             let _ = writeln!(
                 self.out,
-                "{}",
-                if deleting {
-                    "Pruning records of migrations whose files no longer exist:"
-                } else {
-                    "Records of migrations whose files no longer exist (nothing deleted):"
-                }
+                "{} {squash}: applied here only through the records it replaces, so it is                  recorded itself first",
+                if deleting { "Recording" } else { "Would record" }
             );
-            for key in stale {
-                let _ = writeln!(self.out, "  {key}");
-            }
         }
-        for (key, squash) in kept {
-            let _ = writeln!(
-                self.err,
-                "{} kept the record of {key}: the squash {squash} on disk still replaces it \
-                 (delete its `replaces` entries once every database is past the squash, then \
-                 prune)",
-                paint(style::NOTE, "note:")
-            );
+        let _ = writeln!(
+            self.out,
+            "{}",
+            if deleting {
+                "Pruning the records of migrations whose files no longer exist:"
+            } else {
+                "Records of migrations whose files no longer exist (nothing deleted):"
+            }
+        );
+        for key in stale {
+            let _ = writeln!(self.out, "  {key}");
         }
     }
 }

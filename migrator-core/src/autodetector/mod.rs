@@ -37,11 +37,12 @@ mod indexes;
 mod models;
 mod result;
 mod risks;
+mod update;
 
 use std::collections::BTreeMap;
 
 use crate::graph::MigrationGraph;
-use crate::migration::Migration;
+use crate::migration::{Migration, MigrationKey};
 use crate::optimizer::optimize_from;
 use crate::questioner::{Questioner, ScopedQuestioner};
 use crate::registry::CurrentModels;
@@ -54,6 +55,7 @@ pub use arrange::{
 pub use dependencies::add_history_dependencies;
 pub use result::{AppChanges, DetectError};
 pub use risks::{backend_problems, risks, BackendProblem, Risks};
+pub use update::UpdateError;
 
 use dependencies::wire_dependencies;
 use detector::Detector;
@@ -182,27 +184,68 @@ pub fn changes(
         .iter()
         .map(|migration| {
             let before = state_before(migration, &arranged, &from);
-            NewMigration {
-                risks: {
-                    let mut r = risks(migration, &before);
-                    r.backend_problems = backend_problems(migration, &before, &options.backends);
-                    r.hazards = safety::classify_migration(migration, &before, &options.backends);
-                    r.data_loss_digest = safety::data_loss_digest(migration, &r.hazards);
-                    // One definition of data loss: the classification's.
-                    r.destructive = r
-                        .hazards
-                        .iter()
-                        .filter(|o| o.loses_data())
-                        .filter_map(|o| migration.operations.get(o.index).cloned())
-                        .collect();
-                    r
-                },
-                descriptions: describe_operations(migration, &before),
-                migration: migration.clone(),
-            }
+            judge(migration.clone(), &before, &options.backends)
         })
         .collect();
     Ok(Changes { migrations })
+}
+
+/// An app's latest migration with a run's changes merged in (`makemigrations --update`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdatedMigration {
+    /// The merged migration, judged as a new one (its risks cover all of its operations).
+    pub new: NewMigration,
+    /// The migration it replaces on disk (the same key unless it was renamed).
+    pub previous: MigrationKey,
+}
+
+/// `makemigrations --update`: each of `changes`' new migrations merged into its app's latest
+/// migration of `graph` (folded by the optimizer and checked), renamed `NNNN_<suffix>` when
+/// `suffix` is given, and judged for `backends`. Whether a latest migration is applied on a
+/// database is the caller's to check first.
+pub fn update_latest(
+    graph: &MigrationGraph,
+    changes: &Changes,
+    suffix: Option<&str>,
+    backends: &[crate::backend::Backend],
+) -> Result<Vec<UpdatedMigration>, UpdateError> {
+    let new: Vec<Migration> = changes
+        .migrations
+        .iter()
+        .map(|n| n.migration.clone())
+        .collect();
+    Ok(update::merge_latest(graph, &new, suffix)?
+        .into_iter()
+        .map(|m| UpdatedMigration {
+            new: judge(m.migration, &m.before, backends),
+            previous: m.previous,
+        })
+        .collect())
+}
+
+/// `migration` as a [`NewMigration`]: what it risks and how its operations read, judged from
+/// `before` (the state it runs on) for `backends`.
+pub(crate) fn judge(
+    migration: Migration,
+    before: &ProjectState,
+    backends: &[crate::backend::Backend],
+) -> NewMigration {
+    let mut r = risks(&migration, before);
+    r.backend_problems = backend_problems(&migration, before, backends);
+    r.hazards = safety::classify_migration(&migration, before, backends);
+    r.data_loss_digest = safety::data_loss_digest(&migration, &r.hazards);
+    // One definition of data loss: the classification's.
+    r.destructive = r
+        .hazards
+        .iter()
+        .filter(|o| o.loses_data())
+        .filter_map(|o| migration.operations.get(o.index).cloned())
+        .collect();
+    NewMigration {
+        risks: r,
+        descriptions: describe_operations(&migration, before),
+        migration,
+    }
 }
 
 /// The state `migration` runs on: `from` (what the existing migrations build) plus the

@@ -382,3 +382,85 @@ pub fn forget(
         Ok(())
     })
 }
+
+/// What `migrate --prune` finds (and, applied, does): the records of migrations whose files
+/// no longer exist, and the squashes that must be recorded themselves before those go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prune {
+    /// Records of migrations of the apps in scope whose files are gone, sorted.
+    pub stale: Vec<MigrationKey>,
+    /// Squashes on disk that replace some of `stale` and that this database knows as
+    /// applied only through the records of the migrations they replace: each is recorded
+    /// itself first (as `migrate` records a squash it applies), or it would look unapplied.
+    pub squashes: Vec<MigrationKey>,
+}
+
+/// `migrate --prune` (Django 4.2): finds the records of applied migrations of `app` (every
+/// app of `graph` when `None`) that `on_disk` — the migrations whose files exist — no longer
+/// has, and with `apply` deletes them under the migration lock, after recording each squash
+/// that is applied only through them. A squash on disk that replaces some of them while only
+/// part of what it replaces is recorded is refused ([`ExecutorError::PartialSquash`]):
+/// deleting those records would lose the only trace of what is applied.
+pub fn prune(
+    conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    on_disk: &BTreeSet<MigrationKey>,
+    app: Option<&str>,
+    apply: bool,
+    lock_timeout: Option<Duration>,
+) -> Result<Prune, ExecutorError> {
+    let find = |conn: &mut DbConnection| -> Result<Prune, ExecutorError> {
+        let rows = recorder::applied(conn)?;
+        let apps: BTreeSet<String> = graph
+            .apps()
+            .into_iter()
+            .chain(on_disk.iter().map(|k| k.app.clone()))
+            .collect();
+        let stale: Vec<MigrationKey> = rows
+            .keys()
+            .filter(|k| app.map_or(apps.contains(&k.app), |a| k.app == a))
+            .filter(|k| !on_disk.contains(*k) && !graph.contains(k))
+            .cloned()
+            .collect();
+        let mut squashes: Vec<MigrationKey> = Vec::new();
+        for key in &stale {
+            let Some(squash) = graph.replaced().get(key) else {
+                continue;
+            };
+            if rows.contains_key(squash) || squashes.contains(squash) {
+                continue;
+            }
+            let m = graph
+                .migration(squash)
+                .ok_or_else(|| GraphError::UnknownMigration(squash.clone()))?;
+            let (done, missing): (Vec<&MigrationKey>, Vec<&MigrationKey>) =
+                m.replaces.iter().partition(|r| rows.contains_key(*r));
+            if !missing.is_empty() {
+                return Err(ExecutorError::PartialSquash {
+                    squash: squash.clone(),
+                    applied: done.into_iter().cloned().collect(),
+                    missing: missing.into_iter().cloned().collect(),
+                });
+            }
+            squashes.push(squash.clone());
+        }
+        Ok(Prune { stale, squashes })
+    };
+    if !apply {
+        return find(conn);
+    }
+    let timeout = lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
+    crate::lock::check_writable(conn)?;
+    locked(conn, timeout, &mut |_| {}, |conn, _| {
+        let found = find(conn)?;
+        for squash in &found.squashes {
+            if let Some(m) = graph.migration(squash) {
+                recorder::record(conn, m)?;
+            }
+        }
+        for key in &found.stale {
+            recorder::unrecord(conn, key)?;
+        }
+        Ok(found)
+    })
+}

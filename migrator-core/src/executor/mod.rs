@@ -61,7 +61,7 @@ pub use drift::{check_drift, drift, Drift, RecordDifference, RecordDifferenceKin
 pub use error::{Committed, DataStepPanicked, ExecutorError};
 pub use history::{
     applied_migrations, check_recorded, effective_applied, for_recorded, forget,
-    graph_for_database, plan, restamp, restamp_migration,
+    graph_for_database, plan, prune, restamp, restamp_migration, Prune,
 };
 pub use sql::{sql_for_migration, sql_for_migration_from};
 pub use startup::{apply_embedded, pending_embedded, schema_drift};

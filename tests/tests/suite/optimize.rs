@@ -234,3 +234,234 @@ fn an_applied_migration_is_rewritten_only_when_its_record_matches_and_is_restamp
     assert!(run.stdout.contains("[X] 0003_pages"), "{}", run.stdout);
     assert!(!run.stderr.contains("edited"), "{}", run.stderr);
 }
+
+const SECOND_FILE: &str = "library/migrations/0002_book_published_date.rs";
+
+#[test]
+fn makemigrations_update_merges_into_the_latest_migration_unless_it_is_applied() {
+    let ws = library_at_head();
+    ws.edit(
+        MODELS,
+        BOOK_AUTHOR_FIELD,
+        &format!("{BOOK_AUTHOR_FIELD}    pub pages: Option<i64>,\n"),
+    );
+    let applied = Db::new(&ws, "applied.sqlite3");
+    ws.migrator(&["migrate", "--database", &applied.url()])
+        .expect_code(0);
+    let second = ws.read(SECOND_FILE);
+
+    // Applied on the database it is told about: refused, naming why and the way out.
+    let run = ws.migrator(&[
+        "makemigrations",
+        "--update",
+        "--noinput",
+        "--database",
+        &applied.url(),
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("library.0002_book_published_date is left as it is")
+            && run.stderr.contains("is applied on the database")
+            && run.stderr.contains("migrator migrate library 0001_initial"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.read(SECOND_FILE), second);
+    assert_eq!(ws.files("library/migrations").len(), 2);
+
+    // Not applied where it runs (the default database does not exist): a dry run in JSON…
+    let run = ws.migrator(&[
+        "--format",
+        "json",
+        "makemigrations",
+        "--update",
+        "--noinput",
+        "--dry-run",
+    ]);
+    run.expect_code(0);
+    let doc = json(&run, "makemigrations");
+    let migration = &doc["migrations"][0];
+    assert_eq!(migration["migration"], "library.0002_book_published_date");
+    assert_eq!(migration["updates"], "library.0002_book_published_date");
+    assert_eq!(migration["operations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(ws.read(SECOND_FILE), second, "--dry-run wrote");
+
+    // …then for real: the latest migration takes the new field, no new file.
+    let run = ws.migrator(&["makemigrations", "--update", "--noinput"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("The changes were merged into library.0002_book_published_date, optimized"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ws.files("library/migrations").len(), 2);
+    let merged = ws.read(SECOND_FILE);
+    assert!(
+        merged.contains("\"published_date\"") && merged.contains("\"pages\""),
+        "{merged}"
+    );
+    let run = ws.migrator(&["makemigrations", "--check"]);
+    run.expect_code(0);
+    let fresh = Db::new(&ws, "fresh.sqlite3");
+    ws.migrator(&["migrate", "--database", &fresh.url()])
+        .expect_code(0);
+    let books = fresh.schema().tables["books"].clone();
+    assert!(books.columns.iter().any(|c| c.name == "pages"), "{books:?}");
+
+    // `--name` renames it (the number kept) and removes the old file.
+    ws.edit(
+        MODELS,
+        "    pub pages: Option<i64>,\n",
+        "    pub pages: Option<i32>,\n",
+    );
+    let run = ws.migrator(&["makemigrations", "--update", "--noinput", "--name", "books"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("library.0002_books (renamed from 0002_book_published_date)"),
+        "{}",
+        run.stdout
+    );
+    let mut files = ws.files("library/migrations");
+    files.sort();
+    assert_eq!(files, ["0001_initial.rs", "0002_books.rs"]);
+    assert!(ws
+        .read("library/migrations/0002_books.rs")
+        .contains("ColumnType::Integer"));
+}
+
+/// The committed migrations of the library example squashed by hand into
+/// `0001_squashed_0002`, which replaces both.
+fn squash_source() -> String {
+    let root = migrator_tests::repo_root().join("examples/library/migrations");
+    let first = std::fs::read_to_string(root.join("0001_initial.rs")).expect("0001");
+    let second = std::fs::read_to_string(root.join("0002_book_published_date.rs")).expect("0002");
+    let add = second
+        .split_once(".dependency(\"library\", \"0001_initial\")")
+        .expect("0002's dependency")
+        .1
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end()
+        .to_owned();
+    let body = first.trim_end().trim_end_matches('}').trim_end().replacen(
+        ".initial(true)",
+        ".initial(true)\n        .replaces(\"library\", \"0001_initial\")\n        .replaces(\"library\", \"0002_book_published_date\")",
+        1,
+    );
+    format!("{body}{add}\n}}\n")
+}
+
+#[test]
+fn migrate_prune_lists_then_deletes_the_records_of_deleted_files() {
+    let ws = library_at_head();
+    let db = Db::new(&ws, "prune.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    let run = ws.migrator(&["migrate", "--prune", "--check", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("No migrations to prune."),
+        "{}",
+        run.stdout
+    );
+
+    // A squash replaces both; the old files are deleted once every database is past it.
+    ws.write("library/migrations/0001_squashed_0002.rs", &squash_source());
+    std::fs::remove_file(ws.path("library/migrations/0001_initial.rs")).unwrap();
+    std::fs::remove_file(ws.path(SECOND_FILE)).unwrap();
+
+    let run = ws.migrator(&["migrate", "--prune", "--check", "--database", &url]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("Would record library.0001_squashed_0002")
+            && run.stdout.contains("nothing deleted")
+            && run
+                .stdout
+                .contains("  library.0001_initial\n  library.0002_book_published_date\n"),
+        "{}",
+        run.stdout
+    );
+    let run = ws.migrator(&[
+        "--format",
+        "json",
+        "migrate",
+        "--prune",
+        "--plan",
+        "--database",
+        &url,
+    ]);
+    run.expect_code(0);
+    let doc = json(&run, "prune");
+    assert_eq!(doc["mode"], "plan");
+    assert_eq!(
+        doc["migrations"],
+        serde_json::json!(["library.0001_initial", "library.0002_book_published_date"])
+    );
+    assert_eq!(
+        doc["squashes_recorded"],
+        serde_json::json!(["library.0001_squashed_0002"])
+    );
+    assert_eq!(doc["deleted"], false);
+    assert_eq!(
+        db.recorded(),
+        ["library.0001_initial", "library.0002_book_published_date"],
+        "a listing deleted records"
+    );
+
+    let run = ws.migrator(&["migrate", "--prune", "--database", &url]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Pruning the records"), "{}", run.stdout);
+    assert_eq!(db.recorded(), ["library.0001_squashed_0002"]);
+    // The database is past the squash, and nothing is left to prune.
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+    let run = ws.migrator(&["migrate", "--prune", "--check", "--database", &url]);
+    run.expect_code(0);
+}
+
+#[test]
+fn migrate_prune_after_a_squash_became_an_ordinary_migration() {
+    let ws = library_at_head();
+    let squash = squash_source();
+    ws.write("library/migrations/0001_squashed_0002.rs", &squash);
+    // A new database applies the squash, and records what it replaces as taken over.
+    let db = Db::new(&ws, "squashed.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    assert_eq!(
+        db.recorded(),
+        [
+            "library.0001_initial",
+            "library.0001_squashed_0002",
+            "library.0002_book_published_date"
+        ]
+    );
+    // Every database is past it: the replaced files go and the squash stops replacing.
+    std::fs::remove_file(ws.path("library/migrations/0001_initial.rs")).unwrap();
+    std::fs::remove_file(ws.path(SECOND_FILE)).unwrap();
+    let ordinary: String = squash
+        .lines()
+        .filter(|l| !l.contains(".replaces("))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    ws.write("library/migrations/0001_squashed_0002.rs", &ordinary);
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+
+    let run = ws.migrator(&["migrate", "library", "--prune", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("  library.0001_initial\n  library.0002_book_published_date\n")
+            && !run.stdout.contains("Recording"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db.recorded(), ["library.0001_squashed_0002"]);
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+}

@@ -340,6 +340,12 @@ mod tests {
             normalize_check("`status` = 'x'")
         );
         assert_eq!(
+            normalize_check(
+                "((((status)::text = 'a'::text) OR ((status)::text = 'b'::character varying)))"
+            ),
+            normalize_check("status = 'a' OR `status` = 'b'")
+        );
+        assert_eq!(
             normalize_check("CHECK ((rating >= 0))").trim_start_matches("check"),
             normalize_check("`rating` >= 0")
         );

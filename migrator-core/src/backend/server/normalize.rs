@@ -143,21 +143,44 @@ fn top_level_cast(s: &str) -> Option<usize> {
 /// backticks or parentheses. Servers re-print checks in their own style
 /// (`CHECK ((rating >= 0))`, `` `rating` >= 0 ``); this is a comparison key, not SQL.
 pub(crate) fn normalize_check(sql: &str) -> String {
-    let flat: String = sql
+    // PostgreSQL adds casts to what it prints (`(status)::text = 'x'::text`): drop them
+    // first, while the spaces still end the type name (`::text OR …` keeps its `OR`).
+    let mut uncast = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(pos) = rest.find("::") {
+        uncast.push_str(&rest[..pos]);
+        rest = skip_cast_type(&rest[pos + 2..]);
+    }
+    uncast.push_str(rest);
+    uncast
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '(' | ')'))
         .flat_map(char::to_lowercase)
-        .collect();
-    // PostgreSQL adds casts to what it prints (`(status)::text = 'x'::text`): drop them.
-    let mut out = String::with_capacity(flat.len());
-    let mut rest = flat.as_str();
-    while let Some(pos) = rest.find("::") {
-        out.push_str(&rest[..pos]);
-        rest = rest[pos + 2..].trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
-        rest = rest.strip_prefix("[]").unwrap_or(rest);
+        .collect()
+}
+
+/// `text` after a cast's `::` without its type name: a word, the further words of
+/// PostgreSQL's multi-word type names (`character varying`, `double precision`,
+/// `timestamp with time zone`), and an array's `[]`.
+fn skip_cast_type(text: &str) -> &str {
+    fn word(s: &str) -> &str {
+        s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
     }
-    out.push_str(rest);
-    out
+    let mut rest = word(text);
+    loop {
+        let spaced = rest.trim_start();
+        let next_word_len = spaced.len() - word(spaced).len();
+        let next = &spaced[..next_word_len];
+        if next_word_len > 0
+            && ["varying", "precision", "with", "without", "time", "zone"]
+                .contains(&next.to_ascii_lowercase().as_str())
+        {
+            rest = &spaced[next_word_len..];
+        } else {
+            break;
+        }
+    }
+    rest.strip_prefix("[]").unwrap_or(rest)
 }
 
 /// Comments and foreign-key names: what [`DbSchema`] does not carry but a server keeps.
