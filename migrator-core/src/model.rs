@@ -171,6 +171,10 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                     .push(IndexState::new(d.text(), Vec::<String>::new(), false));
             }
             tag::index::UNIQUE => d.last(&mut state.indexes).unique = true,
+            tag::index::CONDITION => {
+                let condition = d.text().to_owned();
+                d.last(&mut state.indexes).condition = Some(condition);
+            }
             tag::index::FIELD => {
                 let column = d.text().to_owned();
                 d.last(&mut state.indexes).fields.push(column);

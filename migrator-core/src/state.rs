@@ -318,9 +318,19 @@ pub struct IndexState {
     pub fields: Vec<String>,
     /// A unique index.
     pub unique: bool,
+    /// A partial index (Django's `condition`): only rows where this SQL expression holds
+    /// are indexed — with `unique`, a conditional unique constraint. SQLite and PostgreSQL
+    /// only; MySQL/MariaDB refuse it before anything runs.
+    pub condition: Option<String>,
 }
 
 impl IndexState {
+    /// This index with `condition` (verbatim SQL, one expression): a partial index.
+    pub fn condition(mut self, condition: impl Into<String>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
     /// An index named `name` over `fields`.
     pub fn new<S: Into<String>>(
         name: impl Into<String>,
@@ -331,6 +341,7 @@ impl IndexState {
             name: name.into(),
             fields: fields.into_iter().map(Into::into).collect(),
             unique,
+            condition: None,
         }
     }
 }

@@ -745,11 +745,16 @@ fn default_value(d: &DefaultValue) -> TokenStream {
 
 fn index(i: &IndexState) -> TokenStream {
     let (name, fields) = (lit_str(&i.name), str_array(&i.fields));
-    if i.unique {
+    let mut t = if i.unique {
         quote!(unique_index(#name, #fields))
     } else {
         quote!(index(#name, #fields))
+    };
+    if let Some(condition) = &i.condition {
+        let condition = lit_str(condition);
+        t.extend(quote!(.condition(#condition)));
     }
+    t
 }
 
 fn constraint(c: &ConstraintState) -> TokenStream {

@@ -36,6 +36,8 @@ mod generated;
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
 mod non_atomic;
+#[path = "conformance/partial.rs"]
+mod partial;
 #[path = "conformance/recorder.rs"]
 mod recorder_table;
 #[path = "conformance/refusals.rs"]
@@ -75,6 +77,7 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
+use partial::partial_indexes_are_enforced_for_their_rows;
 use recorder_table::{
     an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
     edited_data_steps_and_renamed_records_are_caught,
@@ -196,6 +199,10 @@ fn scenarios() -> Vec<Scenario> {
         ),
         ("hand_made_drift_is_named", hand_made_drift_is_named),
         ("generated_columns_round_trip", generated_columns_round_trip),
+        (
+            "partial_indexes_are_enforced_for_their_rows",
+            partial_indexes_are_enforced_for_their_rows,
+        ),
         (
             "separate_database_and_state_round_trips",
             separate_database_and_state_round_trips,

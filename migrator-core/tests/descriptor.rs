@@ -163,6 +163,7 @@ fn every_tag_round_trips() {
     w.text(tag::index::FIELD, "title");
     w.text(tag::index::NAME, "things_hidden_idx");
     w.text(tag::index::FIELD, "hidden");
+    w.text(tag::index::CONDITION, "hidden = 0 AND rank > 'a;b:'");
 
     w.text(tag::check::NAME, "positive");
     w.text(tag::check::SQL, "rank > 0; -- 1:");
@@ -216,7 +217,8 @@ fn every_tag_round_trips() {
         );
     }
     expected.indexes = vec![
-        IndexState::new("things_hidden_idx", ["hidden"], false),
+        IndexState::new("things_hidden_idx", ["hidden"], false)
+            .condition("hidden = 0 AND rank > 'a;b:'"),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true),
     ];
     expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];

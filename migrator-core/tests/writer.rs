@@ -78,6 +78,9 @@ mod non_atomic_squash;
 #[path = "writer_fixtures/separate_database_and_state.rs"]
 mod separate_database_and_state;
 #[rustfmt::skip]
+#[path = "writer_fixtures/partial_index.rs"]
+mod partial_index;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
 #[rustfmt::skip]
@@ -443,6 +446,20 @@ fn scenarios() -> Vec<Scenario> {
                         .field(field("isbn", ColumnType::Varchar(13)).nullable()),
                 ),
             non_atomic_squash::migration,
+        ),
+        s(
+            "partial_index",
+            library("0003_book_book_live_uniq_book_book_cheap_idx")
+                .dependency("library", "0002_author")
+                .operation(add_index(
+                    "Book",
+                    unique_index("book_live_uniq", ["title"]).condition("deleted_at IS NULL"),
+                ))
+                .operation(add_index(
+                    "Book",
+                    index("book_cheap_idx", ["title"]).condition("price < 10 AND note <> 'a \\'b'"),
+                )),
+            partial_index::migration,
         ),
         s(
             "run_before",

@@ -42,7 +42,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "generated",
 ];
 /// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique"];
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition"];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
 /// The values `on_delete` accepts.
@@ -102,6 +102,8 @@ pub(crate) struct IndexAttr {
     pub name: Option<LitStr>,
     /// `unique`.
     pub unique: Option<Span>,
+    /// `condition = "…"`: a partial index (one SQL expression).
+    pub condition: Option<LitStr>,
     /// Every known key written inside `index(...)`, even when its value was rejected.
     pub given: BTreeSet<&'static str>,
 }
@@ -730,6 +732,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         fields: None,
         name: None,
         unique: None,
+        condition: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -748,6 +751,16 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "condition" => {
+                if let Some(v) = string_value(
+                    cx,
+                    &inner,
+                    "condition",
+                    "condition = \"deleted_at IS NULL\"",
+                )? {
+                    set(cx, &mut index.condition, "condition", span, v);
                 }
             }
             _ => unreachable!("key_of only returns listed keys"),

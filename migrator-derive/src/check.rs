@@ -463,6 +463,17 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 seen.push(name);
             }
         }
+        if let Some(lit) = index
+            .condition
+            .as_ref()
+            .filter(|c| c.value().trim().is_empty())
+        {
+            cx.error(
+                lit.span(),
+                "`condition` is empty; write the rows the index covers, as in \
+                 `condition = \"deleted_at IS NULL\"` (or leave `condition` out)",
+            );
+        }
         if let Some(lit) = &index.name {
             check_identifier(cx, "index name", &lit.value(), lit.span(), "");
             if names.insert(lit.value(), ()).is_some() {
@@ -527,6 +538,17 @@ fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
 /// applies to migration files. Empty text has its own error (in `attr.rs` and
 /// [`check_checks`]).
 fn check_verbatim_sql(cx: &Ctxt, cont: &Container<'_>) {
+    for index in &cont.attrs.indexes {
+        if let Some(lit) = &index.condition {
+            verbatim(
+                cx,
+                "`index(condition = …)`",
+                lit,
+                Fragment::Expression,
+                "write only the rows' condition, as in `condition = \"deleted_at IS NULL\"`",
+            );
+        }
+    }
     for check in &cont.attrs.checks {
         if let Some(lit) = &check.sql {
             verbatim(

@@ -336,6 +336,9 @@ fn indexes(cont: &Container<'_>, meta: &mut Writer) {
         if index.unique.is_some() {
             meta.flag(tag::index::UNIQUE);
         }
+        if let Some(condition) = &index.condition {
+            meta.text(tag::index::CONDITION, &condition.value());
+        }
         for field in index.fields.iter().flatten() {
             meta.text(tag::index::FIELD, &field.value());
         }

@@ -173,6 +173,8 @@ sections! {
         UNIQUE = b'U',
         /// Text: one of the index's fields, in order; repeated.
         FIELD = b'x',
+        /// Text: a partial index's condition (one SQL expression).
+        CONDITION = b'W',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

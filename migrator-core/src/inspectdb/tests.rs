@@ -75,6 +75,7 @@ impl Table {
             name: name.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique,
+            condition: None,
         });
         self.schema.indexes.sort();
         self

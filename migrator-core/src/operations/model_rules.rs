@@ -13,14 +13,19 @@ use crate::state::{
     IndexState, ModelState, ProjectState,
 };
 
-/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`.
+/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`, with
+/// ` where "sql"` for a partial index (absent otherwise, so older checksums stay valid).
 pub(crate) fn index_text(i: &IndexState) -> String {
-    format!(
+    let mut text = format!(
         "{} {} ({})",
         if i.unique { "unique_index" } else { "index" },
         i.name,
         i.fields.join(", ")
-    )
+    );
+    if let Some(condition) = &i.condition {
+        text.push_str(&format!(" where {}", quote(condition)));
+    }
+    text
 }
 
 /// Canonical text of a constraint: `check name "sql"` or `unique name (a, b)`.
@@ -84,10 +89,26 @@ pub(crate) fn check_verbatim_sql(model: &ModelState) -> Result<(), StateError> {
             )?;
         }
     }
+    for i in &model.indexes {
+        check_index_sql(model, i)?;
+    }
     for f in &model.fields {
         check_field_sql(model, f)?;
     }
     Ok(())
+}
+
+/// Errors when the condition of partial index `index` (of `model`) is not one expression.
+pub(crate) fn check_index_sql(model: &ModelState, index: &IndexState) -> Result<(), StateError> {
+    match &index.condition {
+        Some(text) => check_sql_text(
+            model,
+            format!("the condition of index `{}`", index.name),
+            Fragment::Expression,
+            text,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Errors when the verbatim SQL of `field` (of `model`) — its SQL default, its custom column

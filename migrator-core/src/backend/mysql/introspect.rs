@@ -281,6 +281,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 name: r.a.clone(),
                 columns: Vec::new(),
                 unique: r.b.as_deref() == Some("0"),
+                condition: None,
             });
             entry
                 .columns

@@ -16,8 +16,8 @@ use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
     ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef,
-    IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
-    PROGRESS_TABLE, RECORDER_TABLE,
+    IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition, TableDetails,
+    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::OnDelete;
 
@@ -60,6 +60,8 @@ struct IndexRow {
     uniq: bool,
     #[diesel(sql_type = Array<Text>)]
     cols: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pred: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -158,7 +160,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -189,7 +191,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let idx: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols \
+                "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols, \
+                 pg_get_expr(i.indpred, i.indrelid) AS pred \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -202,6 +205,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 name: r.name,
                 columns: r.cols,
                 unique: r.uniq,
+                condition: r.pred.map(SqlCondition),
             })
             .collect();
         indexes.sort();

@@ -407,11 +407,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({})",
+            "CREATE {}INDEX {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -421,11 +422,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -481,6 +483,13 @@ impl Dialect for PostgresEditor {
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)
+}
+
+/// ` WHERE condition` for a partial index, else nothing.
+fn where_clause(idx: &Idx) -> String {
+    idx.condition
+        .as_ref()
+        .map_or_else(String::new, |c| format!(" WHERE {c}"))
 }
 
 #[cfg(test)]

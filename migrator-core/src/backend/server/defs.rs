@@ -83,6 +83,8 @@ pub(crate) struct Idx {
     pub unique: bool,
     /// Declared as a named `UNIQUE` constraint (MySQL keeps those as unique indexes).
     pub constraint: bool,
+    /// A partial index's condition (PostgreSQL; MySQL refuses it when deriving).
+    pub condition: Option<String>,
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

@@ -257,6 +257,7 @@ fn alter_table(
                 && ni.fields == fields
                 && ni.unique == oi.unique
                 && ni.constraint == oi.constraint
+                && ni.condition == oi.condition
         };
         // The same index under the same name, else (a derived name that changed) renamed.
         let hit = new

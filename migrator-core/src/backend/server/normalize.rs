@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::editor::SchemaError;
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, TableSchema,
+    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, SqlCondition, TableSchema,
 };
 use crate::state::ProjectState;
 
@@ -226,6 +226,7 @@ pub(crate) fn expected(
                 name: i.name.clone(),
                 columns: i.columns.clone(),
                 unique: i.unique,
+                condition: i.condition.clone().map(SqlCondition),
             })
             .collect();
         indexes.sort();

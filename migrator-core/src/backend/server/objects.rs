@@ -99,6 +99,7 @@ pub(crate) fn table_def(
             columns: vec![f.column.clone()],
             unique: f.unique,
             constraint: false,
+            condition: None,
         });
     }
     for i in &model.indexes {
@@ -108,12 +109,25 @@ pub(crate) fn table_def(
                 d.check_indexable(model, f)?;
             }
         }
+        if i.condition.is_some() && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "{} index `{}` on model `{}.{}` has a condition, and {} has no partial indexes; \
+                 drop the condition (a plain index, or a unique constraint over the fields), \
+                 or keep the model's conditional index to SQLite and PostgreSQL",
+                if i.unique { "unique" } else { "the" },
+                i.name,
+                model.app,
+                model.name,
+                d.backend()
+            )));
+        }
         indexes.push(Idx {
             name: i.name.clone(),
             columns: cols_of(&i.fields, &format!("index {}", i.name))?,
             fields: i.fields.clone(),
             unique: i.unique,
             constraint: false,
+            condition: i.condition.clone(),
         });
     }
     let mut uniques = Vec::new();
@@ -136,6 +150,7 @@ pub(crate) fn table_def(
                         columns,
                         unique: true,
                         constraint: true,
+                        condition: None,
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -209,6 +224,7 @@ pub(crate) fn table_def(
                     columns: vec![fk.column.clone()],
                     unique: false,
                     constraint: false,
+                    condition: None,
                 });
             }
         }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::features::FEATURES;
 use crate::backend::editor::{default_literal, SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
-use crate::db_schema::{field_index_name, IndexDef};
+use crate::db_schema::{field_index_name, IndexDef, SqlCondition};
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
@@ -74,6 +74,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
                 name: field_index_name(&model.table, &f.column, f.unique),
                 columns: vec![f.column.clone()],
                 unique: f.unique,
+                condition: None,
             });
         }
     }
@@ -82,6 +83,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
             name: i.name.clone(),
             columns: columns_of(model, &i.fields, &format!("index {}", i.name))?,
             unique: i.unique,
+            condition: i.condition.clone().map(SqlCondition),
         });
     }
     out.sort();
@@ -220,11 +222,14 @@ fn create_table(
 fn create_index_sql(table: &str, idx: &IndexDef) -> String {
     let cols: Vec<String> = idx.columns.iter().map(|c| q(c)).collect();
     format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {} ON {} ({}){}",
         if idx.unique { "UNIQUE " } else { "" },
         q(&idx.name),
         q(table),
-        cols.join(", ")
+        cols.join(", "),
+        idx.condition
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" WHERE {c}"))
     )
 }
 
