@@ -174,6 +174,9 @@ pub struct ColumnSchema {
     pub primary_key: bool,
     /// Auto-increment (`INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite).
     pub auto_increment: bool,
+    /// A generated column: `stored` or `virtual`. Only the kind is compared: every backend
+    /// keeps the expression in its own rewriting (`a * 2`, `` `a` * 2 ``, `(a * 2)`).
+    pub generated: Option<String>,
 }
 
 /// A table constraint: its name (when it has one) and what it holds — column names for

@@ -124,6 +124,28 @@ impl fmt::Display for DefaultValue {
     }
 }
 
+/// A generated column's definition (Django's `GeneratedField`): the database computes the
+/// column from `sql`, one SQL expression over the row's other columns, and nobody writes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Generated {
+    /// The expression, verbatim (one SQL expression, checked like `check(sql)`).
+    pub sql: String,
+    /// Stored (computed on write and kept: `STORED`, MariaDB's `PERSISTENT`) rather than
+    /// virtual (computed on read). PostgreSQL keeps only stored ones.
+    pub stored: bool,
+}
+
+impl Generated {
+    /// `stored` or `virtual`, as the canonical text and messages say it.
+    pub fn kind(&self) -> &'static str {
+        if self.stored {
+            "stored"
+        } else {
+            "virtual"
+        }
+    }
+}
+
 /// One column of a model.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FieldState {
@@ -149,6 +171,8 @@ pub struct FieldState {
     pub foreign_key: Option<ForeignKey>,
     /// The column comment (the field's doc comment).
     pub comment: Option<String>,
+    /// The column is generated from an expression (no default, never written by inserts).
+    pub generated: Option<Generated>,
 }
 
 impl FieldState {
@@ -167,6 +191,7 @@ impl FieldState {
             default: None,
             foreign_key: None,
             comment: None,
+            generated: None,
         }
     }
 
@@ -224,6 +249,24 @@ impl FieldState {
         self
     }
 
+    /// Makes the column a stored generated column computed from `sql`.
+    pub fn generated_stored(mut self, sql: impl Into<String>) -> Self {
+        self.generated = Some(Generated {
+            sql: sql.into(),
+            stored: true,
+        });
+        self
+    }
+
+    /// Makes the column a virtual generated column computed from `sql` on read.
+    pub fn generated_virtual(mut self, sql: impl Into<String>) -> Self {
+        self.generated = Some(Generated {
+            sql: sql.into(),
+            stored: false,
+        });
+        self
+    }
+
     /// A one-line canonical description: `title VARCHAR(200) NOT NULL unique`.
     pub fn canonical_text(&self) -> String {
         let mut s = self.name.clone();
@@ -258,6 +301,9 @@ impl FieldState {
         }
         if let Some(c) = &self.comment {
             let _ = write!(s, " comment={c:?}");
+        }
+        if let Some(g) = &self.generated {
+            let _ = write!(s, " generated_{}={:?}", g.kind(), g.sql);
         }
         s
     }

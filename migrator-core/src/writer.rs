@@ -676,6 +676,10 @@ fn field(f: &FieldState) -> TokenStream {
         let c = lit_str(c);
         t.extend(quote!(.comment(#c)));
     }
+    if let Some(g) = &f.generated {
+        let (kind, sql) = (format_ident!("generated_{}", g.kind()), lit_str(&g.sql));
+        t.extend(quote!(.#kind(#sql)));
+    }
     t
 }
 

@@ -135,6 +135,14 @@ fn every_tag_round_trips() {
     w.text(tag::field::DB_TYPE, "CITEXT");
     w.flag(tag::field::NULLABLE);
 
+    w.text(tag::field::NAME, "total");
+    columns.push(<i64 as Column>::COLUMN);
+    w.text(tag::field::GENERATED_STORED, "rank * 2");
+
+    w.text(tag::field::NAME, "shout");
+    columns.push(<Option<String> as Column>::COLUMN);
+    w.text(tag::field::GENERATED_VIRTUAL, "upper(the_title)");
+
     let rules = [
         (tag::on_delete::CASCADE, OnDelete::Cascade),
         (tag::on_delete::RESTRICT, OnDelete::Restrict),
@@ -197,6 +205,10 @@ fn every_tag_round_trips() {
         FieldState::new("created", ColumnType::Text)
             .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
         FieldState::new("nick", ColumnType::Custom("CITEXT".into())).nullable(),
+        FieldState::new("total", ColumnType::BigInt).generated_stored("rank * 2"),
+        FieldState::new("shout", ColumnType::Text)
+            .nullable()
+            .generated_virtual("upper(the_title)"),
     ];
     for (i, (_, on_delete)) in rules.iter().enumerate() {
         expected.fields.push(

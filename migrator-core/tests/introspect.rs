@@ -24,6 +24,7 @@ fn col(name: &str, ty: &str, nullable: bool, default: Option<&str>) -> ColumnSch
         default: default.map(Into::into),
         primary_key: false,
         auto_increment: false,
+        generated: None,
     }
 }
 

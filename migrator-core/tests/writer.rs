@@ -63,6 +63,9 @@ mod delete_model;
 #[path = "writer_fixtures/empty_template.rs"]
 mod empty_template;
 #[rustfmt::skip]
+#[path = "writer_fixtures/generated_columns.rs"]
+mod generated_columns;
+#[rustfmt::skip]
 #[path = "writer_fixtures/merge.rs"]
 mod merge;
 #[rustfmt::skip]
@@ -566,6 +569,28 @@ fn scenarios() -> Vec<Scenario> {
                         .comment("a \"#\" hash"),
                 )),
             unicode_and_escapes::migration,
+        ),
+        s(
+            "generated_columns",
+            library("0003_line_total_line_label_alter_line_total")
+                .dependency("library", "0002_line")
+                .operation(add_field(
+                    "Line",
+                    field("total", ColumnType::BigInt).generated_stored("qty * unit_price"),
+                ))
+                .operation(add_field(
+                    "Line",
+                    field("label", ColumnType::Text)
+                        .nullable()
+                        .generated_virtual("upper(name) || ' \"x\"'"),
+                ))
+                .operation(alter_field(
+                    "Line",
+                    field("total", ColumnType::BigInt)
+                        .index()
+                        .generated_stored("qty * unit_price * 2"),
+                )),
+            generated_columns::migration,
         ),
     ]
 }

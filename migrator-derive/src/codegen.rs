@@ -221,6 +221,16 @@ impl Output {
         if let Some(sql) = &a.default_sql {
             meta.text(tag::field::DEFAULT_SQL, &sql.value.value());
         }
+        if let Some(g) = &a.generated {
+            if let Some(sql) = &g.sql {
+                let tag = if g.stored.is_some() {
+                    tag::field::GENERATED_STORED
+                } else {
+                    tag::field::GENERATED_VIRTUAL
+                };
+                meta.text(tag, &sql.value());
+            }
+        }
         if let (Some(fk), Some(od)) = (&a.foreign_key, &a.on_delete) {
             let (rule, lit) = &od.value;
             let rule = match rule {

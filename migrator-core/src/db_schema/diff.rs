@@ -54,6 +54,9 @@ pub enum DifferenceKind {
     ExtraForeignKey,
     /// The foreign key of a column points elsewhere or has another `ON DELETE`.
     ForeignKeyChanged,
+    /// A column is generated in one and not the other, or stored in one and virtual in the
+    /// other.
+    ColumnGenerated,
 }
 
 impl DifferenceKind {
@@ -80,6 +83,7 @@ impl DifferenceKind {
             Self::MissingForeignKey => "missing_foreign_key",
             Self::ExtraForeignKey => "extra_foreign_key",
             Self::ForeignKeyChanged => "foreign_key_changed",
+            Self::ColumnGenerated => "column_generated",
         }
     }
 }
@@ -173,7 +177,7 @@ impl fmt::Display for SchemaDifference {
                     .as_deref()
                     .map_or("no default".to_owned(), |d| format!("default {d}")),
             ),
-            K::AutoIncrement => write!(
+            K::AutoIncrement | K::ColumnGenerated => write!(
                 f,
                 "column {col} is {a} in the database, but the migrations make it {e}"
             ),
@@ -328,6 +332,17 @@ fn table_differences(
                 Some(auto_text(a.auto_increment)),
                 Some(auto_text(e.auto_increment)),
             ));
+        }
+        if a.generated != e.generated {
+            let text = |g: &Option<String>| match g {
+                Some(kind) => format!("generated {kind}"),
+                None => "not generated".to_owned(),
+            };
+            out.push(
+                d(K::ColumnGenerated)
+                    .column(&a.name)
+                    .sides(Some(text(&a.generated)), Some(text(&e.generated))),
+            );
         }
     }
     if actual.primary_key != exp.primary_key {
@@ -491,6 +506,7 @@ mod tests {
             default: None,
             primary_key: false,
             auto_increment: false,
+            generated: None,
         }
     }
 

@@ -48,6 +48,7 @@ impl Table {
             default: None,
             primary_key: false,
             auto_increment: false,
+            generated: None,
         };
         let mut d = ColumnDetails {
             name: name.into(),

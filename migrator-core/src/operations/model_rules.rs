@@ -128,6 +128,27 @@ pub(crate) fn check_field_sql(
             text,
         )?;
     }
+    if let Some(g) = &f.generated {
+        let unsafe_sql = |noun, problem: String| StateError::UnsafeSql {
+            app: model.app.clone(),
+            model: model.name.clone(),
+            what: format!("the generated expression of field `{}`", f.name),
+            noun,
+            problem,
+        };
+        sql::check_generated(&g.sql)
+            .map_err(|p| unsafe_sql("one SQL expression over the row's columns", p))?;
+        let excluded = [
+            (f.default.is_some(), "a default"),
+            (f.primary_key, "a primary key"),
+            (f.auto_increment, "auto-increment"),
+            (f.foreign_key.is_some(), "a foreign key"),
+        ];
+        if let Some((_, what)) = excluded.iter().find(|(has, _)| *has) {
+            let problem = format!("the field also has {what}, which a generated column cannot");
+            return Err(unsafe_sql("the only source of the column's value", problem));
+        }
+    }
     if let ColumnType::Custom(text) = &f.column_type {
         refuse(
             format!("the column type of field `{}`", f.name),

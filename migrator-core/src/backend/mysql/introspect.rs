@@ -246,12 +246,22 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                     }
                     Some(d) => Some(normalize_default(&requote(d))),
                 };
+                let extra = c.extra.to_ascii_lowercase();
+                // `STORED GENERATED` / `VIRTUAL GENERATED` (MariaDB's PERSISTENT reads STORED).
+                let generated = if extra.contains("stored generated") {
+                    Some("stored".to_owned())
+                } else if extra.contains("virtual generated") {
+                    Some("virtual".to_owned())
+                } else {
+                    None
+                };
                 ColumnSchema {
                     primary_key: primary_key.contains(&c.name),
                     type_name,
                     nullable: c.nullable == "YES",
-                    default,
-                    auto_increment: c.extra.to_ascii_lowercase().contains("auto_increment"),
+                    default: default.filter(|_| generated.is_none()),
+                    auto_increment: extra.contains("auto_increment"),
+                    generated,
                     name: c.name,
                 }
             })

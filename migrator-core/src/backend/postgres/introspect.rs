@@ -47,6 +47,9 @@ struct ColumnRow {
     dflt: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
+    /// `attgenerated`: `s` stored, `v` virtual (PostgreSQL 18), empty otherwise.
+    #[diesel(sql_type = Text)]
+    generated: String,
 }
 
 #[derive(QueryableByName)]
@@ -151,7 +154,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
             format!(
                 "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type_name, \
                  a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, \
-                 a.attidentity::text AS identity \
+                 a.attidentity::text AS identity, a.attgenerated::text AS generated \
                  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
             ),
@@ -171,8 +174,18 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 primary_key: primary_key.contains(&c.name),
                 type_name: normalize_type(&c.type_name),
                 nullable: !c.notnull,
-                default: c.dflt.as_deref().map(normalize_default),
+                // A generated column's expression is kept where defaults are.
+                default: c
+                    .dflt
+                    .as_deref()
+                    .filter(|_| c.generated.is_empty())
+                    .map(normalize_default),
                 auto_increment: !c.identity.is_empty(),
+                generated: match c.generated.as_str() {
+                    "s" => Some("stored".to_owned()),
+                    "v" => Some("virtual".to_owned()),
+                    _ => None,
+                },
                 name: c.name,
             })
             .collect();

@@ -108,6 +108,10 @@ fn column_sql(c: &ColumnDef) -> String {
     if c.auto {
         s.push_str(&identity_clause(c));
     }
+    if let Some(g) = &c.generated {
+        // Only STORED: `check_generated` refuses a virtual one first.
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.sql));
+    }
     if !c.nullable {
         s.push_str(" NOT NULL");
     }
@@ -194,6 +198,22 @@ impl Dialect for PostgresEditor {
 
     fn check_indexable(&self, _model: &ModelState, _field: &FieldState) -> Result<(), SchemaError> {
         Ok(())
+    }
+
+    fn check_generated(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError> {
+        match &field.generated {
+            Some(g) if !g.stored => Err(SchemaError::Unsupported(format!(
+                "field `{}.{}.{}` is a virtual generated column, which PostgreSQL (before 18) \
+                 cannot keep; make it `generated(sql = …, stored)` (computed on write), or keep \
+                 the expression in a view",
+                model.app, model.name, field.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn generated_not_null(&self) -> bool {
+        true
     }
 
     fn check_foreign_key(&self, _model: &ModelState, _fk: &FkDef) -> Result<(), SchemaError> {

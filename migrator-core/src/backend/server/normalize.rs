@@ -215,6 +215,7 @@ pub(crate) fn expected(
                 default: c.default.as_deref().map(normalize_default),
                 primary_key: def.pk_columns.contains(&c.name),
                 auto_increment: c.auto,
+                generated: c.generated.as_ref().map(|g| g.kind().to_owned()),
             })
             .collect();
         columns.sort_by(|a, b| a.name.cmp(&b.name));

@@ -51,11 +51,15 @@ pub(crate) fn table_def(
     let mut columns = Vec::new();
     for f in &model.fields {
         check_declared_name(d, model, "column", &f.column)?;
+        if f.generated.is_some() {
+            d.check_generated(model, f)?;
+        }
+        let generated_null = f.generated.is_some() && !d.generated_not_null();
         columns.push(ColumnDef {
             field: f.name.clone(),
             name: f.column.clone(),
             sql_type: d.column_type(f),
-            nullable: f.nullable && !f.primary_key,
+            nullable: (f.nullable || generated_null) && !f.primary_key,
             default: f
                 .default
                 .as_ref()
@@ -68,6 +72,7 @@ pub(crate) fn table_def(
                 None
             },
             comment: f.comment.clone(),
+            generated: f.generated.clone(),
         });
     }
     let pk: Vec<&FieldState> = model.primary_key().collect();

@@ -48,6 +48,7 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
                         .transpose()?,
                     primary_key: f.primary_key,
                     auto_increment: f.auto_increment && f.primary_key && pk_count == 1,
+                    generated: f.generated.as_ref().map(|g| g.kind().to_owned()),
                 })
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
@@ -126,6 +127,9 @@ struct ColumnRow {
     dflt_value: Option<String>,
     #[diesel(sql_type = Integer)]
     pk: i32,
+    /// `table_xinfo`: 2 a virtual generated column, 3 a stored one.
+    #[diesel(sql_type = Integer)]
+    hidden: i32,
 }
 
 #[derive(QueryableByName)]
@@ -217,7 +221,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
     for master in masters {
         let table_sql = master.sql.unwrap_or_default();
         let parsed = parse_create_table(&table_sql);
-        let cols: Vec<ColumnRow> = load(conn, format!("PRAGMA table_info({})", q(&master.name)))?;
+        let cols: Vec<ColumnRow> = load(conn, format!("PRAGMA table_xinfo({})", q(&master.name)))?;
         let pk_count = cols.iter().filter(|c| c.pk > 0).count();
         let mut pk: Vec<(i32, String)> = cols
             .iter()
@@ -239,6 +243,11 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                     nullable: c.notnull == 0 && c.pk == 0,
                     default: c.dflt_value.clone(),
                     primary_key: c.pk > 0,
+                    generated: match c.hidden {
+                        2 => Some("virtual".to_owned()),
+                        3 => Some("stored".to_owned()),
+                        _ => None,
+                    },
                 }
             })
             .collect();

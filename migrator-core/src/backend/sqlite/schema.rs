@@ -179,6 +179,10 @@ fn column_def(
         s.push_str(" DEFAULT ");
         s.push_str(&default_literal(&FEATURES, d)?);
     }
+    if let Some(g) = &field.generated {
+        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.sql));
+    }
     if let Some((table, column)) = fk_target(model, field, state)? {
         let on_delete = field.foreign_key.as_ref().map(|fk| fk.on_delete.sql());
         s.push_str(&format!(" REFERENCES {} ({})", q(&table), q(&column)));
@@ -295,7 +299,8 @@ fn rebuild(
     let mut out = vec![create_table(to, state, &temp)?];
     let mut cols = Vec::new();
     let mut exprs = Vec::new();
-    for f in &to.fields {
+    // A generated column is computed by the new table itself, never copied.
+    for f in to.fields.iter().filter(|f| f.generated.is_none()) {
         let source_name = fill
             .renames
             .get(f.name.as_str())
@@ -405,8 +410,13 @@ fn rename_table(from: &ModelState, to: &ModelState) -> Result<Vec<String>, Schem
 
 /// `ALTER TABLE … ADD COLUMN` is possible (SQLite's rules): not a primary key, not
 /// auto-increment, a constant default, NOT NULL only with a default, a foreign-key column
-/// only when nullable without default, and the default stays in the state afterwards.
+/// only when nullable without default, and the default stays in the state afterwards. A
+/// generated column only when virtual (SQLite computes a stored one for every row, which
+/// `ADD COLUMN` cannot).
 fn can_add_column(field: &FieldState, target: &FieldState) -> bool {
+    if let Some(g) = &field.generated {
+        return !g.stored && !field.primary_key && field.foreign_key.is_none();
+    }
     !field.primary_key
         && !field.auto_increment
         && !matches!(field.default, Some(DefaultValue::Sql(_)))
@@ -502,6 +512,7 @@ fn alter_field(
             f.auto_increment,
             f.default.clone(),
             f.foreign_key.clone(),
+            f.generated.clone(),
         )
     };
     if structural(old) == structural(target) {
