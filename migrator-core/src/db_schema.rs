@@ -31,6 +31,15 @@ pub fn field_index_name(table: &str, column: &str, unique: bool) -> String {
     format!("{table}_{column}_{}", if unique { "uniq" } else { "idx" })
 }
 
+/// The index methods a model may name (Django's `BTreeIndex`, `HashIndex`, `GinIndex`,
+/// `GistIndex`).
+pub const INDEX_METHODS: &[&str] = &["btree", "hash", "gin", "gist"];
+
+/// The method an index is built with, for comparison: `None` for the default B-tree.
+pub fn index_method(method: Option<&str>) -> Option<String> {
+    method.map(str::to_ascii_lowercase).filter(|m| m != "btree")
+}
+
 /// An index as it exists in the database: name, columns in order, uniqueness. Both the editors
 /// and `introspect::expected_schema` derive these from a model.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,6 +54,8 @@ pub struct IndexDef {
     pub condition: Option<SqlCondition>,
     /// `false`: a unique index that treats NULLs as equal (`NULLS NOT DISTINCT`).
     pub nulls_distinct: bool,
+    /// A method other than the default B-tree (`hash`, `gin`, `gist`; PostgreSQL).
+    pub method: Option<String>,
 }
 
 /// The condition of a partial index, as written (migrations) or as a database gives it back

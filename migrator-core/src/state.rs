@@ -327,6 +327,11 @@ pub struct IndexState {
     /// default everywhere, lets any number of rows have NULL. SQLite and MySQL/MariaDB have
     /// only the default and refuse `false` before anything runs.
     pub nulls_distinct: bool,
+    /// The index method (Django's `BTreeIndex`, `HashIndex`, `GinIndex`, `GistIndex`):
+    /// `None` is the database's default (B-tree everywhere). PostgreSQL builds `hash`, `gin`
+    /// and `gist` (`USING …`); SQLite and MySQL/MariaDB have only B-tree and refuse the
+    /// others before anything runs.
+    pub method: Option<String>,
 }
 
 impl IndexState {
@@ -334,6 +339,12 @@ impl IndexState {
     /// PostgreSQL's `NULLS NOT DISTINCT`, at most one row with NULL).
     pub fn nulls_distinct(mut self, distinct: bool) -> Self {
         self.nulls_distinct = distinct;
+        self
+    }
+
+    /// This index built with `method` (`btree`, `hash`, `gin` or `gist`).
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
         self
     }
 
@@ -355,6 +366,7 @@ impl IndexState {
             unique,
             condition: None,
             nulls_distinct: true,
+            method: None,
         }
     }
 }

@@ -753,6 +753,10 @@ fn index(i: &IndexState) -> TokenStream {
     if !i.nulls_distinct {
         t.extend(quote!(.nulls_distinct(false)));
     }
+    if let Some(method) = &i.method {
+        let method = lit_str(method);
+        t.extend(quote!(.method(#method)));
+    }
     if let Some(condition) = &i.condition {
         let condition = lit_str(condition);
         t.extend(quote!(.condition(#condition)));

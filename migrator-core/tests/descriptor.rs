@@ -164,6 +164,7 @@ fn every_tag_round_trips() {
     w.text(tag::index::FIELD, "title");
     w.text(tag::index::NAME, "things_hidden_idx");
     w.text(tag::index::FIELD, "hidden");
+    w.text(tag::index::METHOD, "hash");
     w.text(tag::index::CONDITION, "hidden = 0 AND rank > 'a;b:'");
 
     w.text(tag::check::NAME, "positive");
@@ -219,6 +220,7 @@ fn every_tag_round_trips() {
     }
     expected.indexes = vec![
         IndexState::new("things_hidden_idx", ["hidden"], false)
+            .method("hash")
             .condition("hidden = 0 AND rank > 'a;b:'"),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true).nulls_distinct(false),
     ];

@@ -113,6 +113,7 @@ fn reads_every_part_of_a_hand_written_schema() {
                 unique: true,
                 condition: None,
                 nulls_distinct: true,
+                method: None,
             },
             IndexDef {
                 name: "pets_vet_idx".into(),
@@ -120,6 +121,7 @@ fn reads_every_part_of_a_hand_written_schema() {
                 unique: false,
                 condition: None,
                 nulls_distinct: true,
+                method: None,
             },
         ]
     );

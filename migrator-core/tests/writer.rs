@@ -459,7 +459,9 @@ fn scenarios() -> Vec<Scenario> {
                 ))
                 .operation(add_index(
                     "Book",
-                    index("book_cheap_idx", ["title"]).condition("price < 10 AND note <> 'a \\'b'"),
+                    index("book_cheap_idx", ["title"])
+                        .method("hash")
+                        .condition("price < 10 AND note <> 'a \\'b'"),
                 )),
             partial_index::migration,
         ),

@@ -42,7 +42,14 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "generated",
 ];
 /// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition", "nulls_distinct"];
+pub(crate) const INDEX_KEYS: &[&str] = &[
+    "fields",
+    "name",
+    "unique",
+    "condition",
+    "nulls_distinct",
+    "method",
+];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
 /// The values `on_delete` accepts.
@@ -706,6 +713,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         unique: None,
         condition: None,
         nulls_distinct: None,
+        method: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -724,6 +732,11 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "method" => {
+                if let Some(v) = string_value(cx, &inner, "method", "method = \"hash\"")? {
+                    set(cx, &mut index.method, "method", span, v);
                 }
             }
             "nulls_distinct" => {

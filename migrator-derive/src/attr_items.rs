@@ -19,6 +19,8 @@ pub(crate) struct IndexAttr {
     pub unique: Option<Span>,
     /// `condition = "…"`: a partial index (one SQL expression).
     pub condition: Option<LitStr>,
+    /// `method = "hash"`: the index method.
+    pub method: Option<LitStr>,
     /// `nulls_distinct = true|false`, with the key's span.
     pub nulls_distinct: Option<(Span, bool)>,
     /// Every known key written inside `index(...)`, even when its value was rejected.

@@ -463,6 +463,26 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 seen.push(name);
             }
         }
+        if let Some(lit) = &index.method {
+            let method = lit.value();
+            if !["btree", "hash", "gin", "gist"].contains(&method.as_str()) {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "index method `{method}` is not one migrator knows; use \
+                         `btree`, `hash`, `gin` or `gist`"
+                    ),
+                );
+            } else if method != "btree" && index.unique.is_some() {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "a `{method}` index cannot be unique (PostgreSQL builds unique indexes \
+                         only as B-tree); drop `unique` or `method`"
+                    ),
+                );
+            }
+        }
         if let (Some((span, _)), None) = (index.nulls_distinct, index.unique) {
             cx.error(
                 span,

@@ -177,6 +177,8 @@ sections! {
         CONDITION = b'W',
         /// Flag: a unique index whose NULLs are not distinct (`nulls_distinct = false`).
         NULLS_NOT_DISTINCT = b'N',
+        /// Text: the index method (`btree`, `hash`, `gin`, `gist`).
+        METHOD = b'H',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

@@ -224,6 +224,10 @@ fn list(columns: &[String]) -> String {
 
 fn index_text(idx: &IndexDef) -> String {
     let unique = if idx.unique { "UNIQUE " } else { "" };
+    let unique = match &idx.method {
+        Some(m) => format!("{unique}USING {m} "),
+        None => unique.to_owned(),
+    };
     let nulls = if idx.nulls_distinct {
         ""
     } else {
@@ -493,6 +497,7 @@ mod tests {
             unique: true,
             condition: cond.map(c),
             nulls_distinct: true,
+            method: None,
         };
         assert_eq!(index_text(&idx(Some("a > 0"))), "UNIQUE (a) WHERE a > 0");
         assert_ne!(idx(Some("a > 0")), idx(None));
@@ -560,6 +565,7 @@ mod tests {
             unique: true,
             condition: None,
             nulls_distinct: true,
+            method: None,
         }];
         e.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
@@ -567,6 +573,7 @@ mod tests {
             unique: false,
             condition: None,
             nulls_distinct: true,
+            method: None,
         }];
         a.checks = vec![NamedConstraint {
             name: Some("t_a_pos".into()),

@@ -205,6 +205,7 @@ impl Planner<'_> {
                 unique: true,
                 condition: None,
                 nulls_distinct: true,
+                method: None,
             });
             t.indexes.sort();
         }

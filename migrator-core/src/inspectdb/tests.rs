@@ -77,6 +77,7 @@ impl Table {
             unique,
             condition: None,
             nulls_distinct: true,
+            method: None,
         });
         self.schema.indexes.sort();
         self

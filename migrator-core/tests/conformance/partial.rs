@@ -86,6 +86,42 @@ pub(super) fn unique_index_with_nulls_not_distinct(backend: Backend) {
     assert_eq!(cx.rows("books", &["id", "isbn"], "id"), kept);
 }
 
+/// Index methods (Django's `HashIndex` & co.): PostgreSQL builds a `hash` index, reads the
+/// method back (`pg_am`) and the drift check stays clean through down/up; `btree` is the
+/// default everywhere (the same index as none); SQLite and MySQL/MariaDB refuse `hash`
+/// before anything runs.
+pub(super) fn index_methods(backend: Backend) {
+    let mut cx = seed(backend);
+    // An explicit B-tree is the default index on every backend.
+    cx.forwards(&add_index("Book", index("books_price_idx", ["price"]).method("btree")).into());
+    let hash = || -> Operation {
+        add_index("Book", index("books_title_hash", ["title"]).method("hash")).into()
+    };
+    if backend != Backend::Postgres {
+        assert_refused(&mut cx, hash(), &["`books_title_hash`", "`hash` method"]);
+        return;
+    }
+    let sql = cx.migrate_ops(vec![hash()]);
+    assert!(
+        sql[0].contains(r#"ON "books" USING hash ("title")"#),
+        "{sql:?}"
+    );
+    let kept = cx.rows("books", &BOOK_COLS, "id");
+    cx.back_to(3);
+    cx.up_again();
+    assert_eq!(cx.rows("books", &BOOK_COLS, "id"), kept);
+    // A unique hash index is refused before anything runs (PostgreSQL has none).
+    assert_refused(
+        &mut cx,
+        add_index(
+            "Book",
+            unique_index("books_title_uhash", ["title"]).method("hash"),
+        )
+        .into(),
+        &["`books_title_uhash`", "only as B-tree"],
+    );
+}
+
 pub(super) fn partial_indexes_are_enforced_for_their_rows(backend: Backend) {
     let mut cx = seed(backend);
     if backend == Backend::Mysql {

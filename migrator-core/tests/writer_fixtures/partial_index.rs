@@ -17,6 +17,7 @@ pub fn migration() -> Migration {
             add_index(
                 "Book",
                 index("book_cheap_idx", ["title"])
+                    .method("hash")
                     .condition(r"price < 10 AND note <> 'a \'b'"),
             ),
         )

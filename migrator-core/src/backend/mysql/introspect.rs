@@ -283,6 +283,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 unique: r.b.as_deref() == Some("0"),
                 condition: None,
                 nulls_distinct: true,
+                method: None,
             });
             entry
                 .columns

@@ -15,9 +15,9 @@ use super::features::FEATURES;
 use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
-    ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef,
-    IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition, TableDetails,
-    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    index_method, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition,
+    TableDetails, TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::OnDelete;
 
@@ -64,6 +64,8 @@ struct IndexRow {
     pred: Option<String>,
     #[diesel(sql_type = Bool)]
     nnd: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -162,7 +164,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd, NULL::text AS method FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -195,7 +197,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
             format!(
                 "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols, \
                  pg_get_expr(i.indpred, i.indrelid) AS pred, \
-                 COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nnd \
+                 COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nnd, \
+                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = ic.relam) AS method \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -210,6 +213,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 unique: r.uniq,
                 condition: r.pred.map(SqlCondition),
                 nulls_distinct: !r.nnd,
+                method: index_method(r.method.as_deref()),
             })
             .collect();
         indexes.sort();

@@ -407,10 +407,11 @@ impl Dialect for PostgresEditor {
 
     fn create_index(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({}){}",
+            "CREATE {}INDEX {} ON {}{} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
+            using(idx),
             cols(&idx.columns),
             where_clause(idx)
         )
@@ -422,10 +423,11 @@ impl Dialect for PostgresEditor {
 
     fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX CONCURRENTLY {} ON {} ({}){}",
+            "CREATE {}INDEX CONCURRENTLY {} ON {}{} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
+            using(idx),
             cols(&idx.columns),
             where_clause(idx)
         )
@@ -483,6 +485,13 @@ impl Dialect for PostgresEditor {
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)
+}
+
+/// ` USING method` for an index that is not a B-tree, else nothing.
+fn using(idx: &Idx) -> String {
+    idx.method
+        .as_ref()
+        .map_or_else(String::new, |m| format!(" USING {m}"))
 }
 
 /// What follows a `CREATE INDEX`'s column list: ` NULLS NOT DISTINCT` and a partial

@@ -87,6 +87,8 @@ pub(crate) struct Idx {
     pub condition: Option<String>,
     /// `false`: `NULLS NOT DISTINCT` (PostgreSQL; MySQL refuses it when deriving).
     pub nulls_distinct: bool,
+    /// A method other than B-tree (PostgreSQL; MySQL refuses it when deriving).
+    pub method: Option<String>,
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

@@ -228,6 +228,7 @@ pub(crate) fn expected(
                 unique: i.unique,
                 condition: i.condition.clone().map(SqlCondition),
                 nulls_distinct: i.nulls_distinct,
+                method: i.method.clone(),
             })
             .collect();
         indexes.sort();

@@ -4,7 +4,7 @@
 use super::defs::*;
 use super::dialect::Dialect;
 use crate::backend::editor::SchemaError;
-use crate::db_schema::field_index_name;
+use crate::db_schema::{field_index_name, index_method, INDEX_METHODS};
 use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
 
 fn missing_field(model: &ModelState, field: &str, what: &str) -> SchemaError {
@@ -101,6 +101,7 @@ pub(crate) fn table_def(
             constraint: false,
             condition: None,
             nulls_distinct: true,
+            method: None,
         });
     }
     for i in &model.indexes {
@@ -108,6 +109,33 @@ pub(crate) fn table_def(
         for n in &i.fields {
             if let Some(f) = model.field(n) {
                 d.check_indexable(model, f)?;
+            }
+        }
+        if let Some(method) = index_method(i.method.as_deref()) {
+            let problem = if d.mysql_like() {
+                Some(format!(
+                    "{} builds only B-tree indexes (InnoDB ignores `USING HASH`)",
+                    d.backend()
+                ))
+            } else if !INDEX_METHODS.contains(&method.as_str()) {
+                Some(format!(
+                    "`{method}` is not one of the methods migrator knows ({})",
+                    INDEX_METHODS.join(", ")
+                ))
+            } else if i.unique && method != "btree" {
+                Some(format!(
+                    "{} builds unique indexes only as B-tree",
+                    d.backend()
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(SchemaError::Unsupported(format!(
+                    "index `{}` on model `{}.{}` uses the `{method}` method, and {problem}; \
+                     drop `method` (or use `btree`), or keep the model's index to PostgreSQL",
+                    i.name, model.app, model.name
+                )));
             }
         }
         if !i.nulls_distinct && d.mysql_like() {
@@ -141,6 +169,7 @@ pub(crate) fn table_def(
             constraint: false,
             condition: i.condition.clone(),
             nulls_distinct: i.nulls_distinct,
+            method: index_method(i.method.as_deref()),
         });
     }
     let mut uniques = Vec::new();
@@ -165,6 +194,7 @@ pub(crate) fn table_def(
                         constraint: true,
                         condition: None,
                         nulls_distinct: true,
+                        method: None,
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -240,6 +270,7 @@ pub(crate) fn table_def(
                     constraint: false,
                     condition: None,
                     nulls_distinct: true,
+                    method: None,
                 });
             }
         }

@@ -289,6 +289,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                         unique: idx.unique != 0,
                         condition,
                         nulls_distinct: true,
+                        method: None,
                     });
                 }
                 "u" => {

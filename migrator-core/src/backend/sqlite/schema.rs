@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::features::FEATURES;
 use crate::backend::editor::{default_literal, SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
-use crate::db_schema::{field_index_name, IndexDef, SqlCondition};
+use crate::db_schema::{field_index_name, index_method, IndexDef, SqlCondition};
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
@@ -76,10 +76,19 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
                 unique: f.unique,
                 condition: None,
                 nulls_distinct: true,
+                method: None,
             });
         }
     }
     for i in &model.indexes {
+        if let Some(method) = index_method(i.method.as_deref()) {
+            return Err(SchemaError::Unsupported(format!(
+                "index `{}` on model `{}.{}` uses the `{method}` method, and SQLite builds only \
+                 B-tree indexes; drop `method` (or use `btree`), or keep the model's index to \
+                 PostgreSQL",
+                i.name, model.app, model.name
+            )));
+        }
         if !i.nulls_distinct {
             return Err(SchemaError::Unsupported(format!(
                 "unique index `{}` on model `{}.{}` has `nulls_distinct = false`, and SQLite \
@@ -94,6 +103,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
             unique: i.unique,
             condition: i.condition.clone().map(SqlCondition),
             nulls_distinct: i.nulls_distinct,
+            method: index_method(i.method.as_deref()),
         });
     }
     out.sort();
