@@ -41,6 +41,92 @@ pub struct IndexDef {
     pub columns: Vec<String>,
     /// A unique index.
     pub unique: bool,
+    /// A partial index's condition (`WHERE …`).
+    pub condition: Option<SqlCondition>,
+}
+
+/// The condition of a partial index, as written (migrations) or as a database gives it back
+/// (introspection). Each backend returns it in its own normal form — PostgreSQL deparses it
+/// (`(deleted_at IS NULL)`, `((status)::text = 'active'::text)`), SQLite keeps the text of
+/// the `CREATE INDEX` — so two conditions are equal when their [`SqlCondition::normal_form`]s
+/// are: lowercase outside string literals, without whitespace, parentheses, identifier
+/// quotes and `::type` casts. That is a comparison of spelling, not of meaning: two
+/// conditions that differ only in parentheses that matter (`a or b and c` vs `(a or b) and
+/// c`) compare equal, and equivalent conditions spelled differently (`x <> 0` vs `not x =
+/// 0`) compare different.
+#[derive(Clone, Debug)]
+pub struct SqlCondition(pub String);
+
+impl SqlCondition {
+    /// The text compared (see the type's docs).
+    pub fn normal_form(&self) -> String {
+        let mut out = String::new();
+        let mut chars = self.0.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' => {
+                    // A string literal, kept as written ('' is an escaped quote).
+                    out.push(c);
+                    while let Some(d) = chars.next() {
+                        out.push(d);
+                        if d == '\'' {
+                            if chars.peek() == Some(&'\'') {
+                                out.push(chars.next().unwrap_or('\''));
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                }
+                ':' if chars.peek() == Some(&':') => {
+                    // A cast: `::type`, `::character varying`, `::text[]`.
+                    chars.next();
+                    while chars
+                        .peek()
+                        .is_some_and(|d| d.is_alphanumeric() || matches!(d, '_' | ' ' | '[' | ']'))
+                    {
+                        chars.next();
+                    }
+                }
+                '"' | '`' | '(' | ')' => {}
+                c if c.is_whitespace() => {}
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for SqlCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq for SqlCondition {
+    fn eq(&self, other: &Self) -> bool {
+        self.normal_form() == other.normal_form()
+    }
+}
+
+impl Eq for SqlCondition {}
+
+impl PartialOrd for SqlCondition {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SqlCondition {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.normal_form().cmp(&other.normal_form())
+    }
+}
+
+impl std::hash::Hash for SqlCondition {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.normal_form().hash(state);
+    }
 }
 
 /// A database schema: tables by name.
@@ -86,6 +172,9 @@ pub struct ColumnSchema {
     pub primary_key: bool,
     /// Auto-increment (`INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite).
     pub auto_increment: bool,
+    /// A generated column: `stored` or `virtual`. Only the kind is compared: every backend
+    /// keeps the expression in its own rewriting (`a * 2`, `` `a` * 2 ``, `(a * 2)`).
+    pub generated: Option<String>,
 }
 
 /// A table constraint: its name (when it has one) and what it holds — column names for

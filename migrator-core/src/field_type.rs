@@ -140,7 +140,7 @@ pub struct TypeSpec {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a model column",
     label = "no column mapping for `{Self}`",
-    note = "implement `migrator_core::Column` for `{Self}`, mark the field `#[model(skip)]`, or enable the migrator-core cargo feature that maps it (chrono, uuid, json, decimal)"
+    note = "implement `migrator_core::Column` for `{Self}` (`#[derive(migrator_core::ModelEnum)]` does it for a fieldless enum stored as text), mark the field `#[model(skip)]`, or enable the migrator-core cargo feature that maps it (chrono, uuid, json, decimal)"
 )]
 pub trait Column {
     /// True when the column accepts NULL (only `Option<T>`).

@@ -16,7 +16,8 @@ use migrator_descriptor::{self as tag, ReadError, Reader};
 
 use crate::field_type::{ColumnInfo, ColumnType, TypeSpec};
 use crate::state::{
-    ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState, OnDelete,
+    ConstraintState, DefaultValue, FieldState, ForeignKey, Generated, IndexState, ModelState,
+    OnDelete,
 };
 
 /// A struct that maps to a table. Implemented by `#[derive(Model)]`; not meant to be
@@ -170,6 +171,10 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                     .push(IndexState::new(d.text(), Vec::<String>::new(), false));
             }
             tag::index::UNIQUE => d.last(&mut state.indexes).unique = true,
+            tag::index::CONDITION => {
+                let condition = d.text().to_owned();
+                d.last(&mut state.indexes).condition = Some(condition);
+            }
             tag::index::FIELD => {
                 let column = d.text().to_owned();
                 d.last(&mut state.indexes).fields.push(column);
@@ -231,6 +236,18 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                             Some(ForeignKey::new(target.app, target.name, on_delete));
                     }
                     tag::field::COMMENT => spec.state.comment = Some(d.text().to_owned()),
+                    tag::field::GENERATED_STORED => {
+                        spec.state.generated = Some(Generated {
+                            sql: d.text().to_owned(),
+                            stored: true,
+                        });
+                    }
+                    tag::field::GENERATED_VIRTUAL => {
+                        spec.state.generated = Some(Generated {
+                            sql: d.text().to_owned(),
+                            stored: false,
+                        });
+                    }
                     tag::field::RENAMED_FROM => {
                         field_renames.insert(spec.state.name.clone(), d.text().to_owned());
                     }

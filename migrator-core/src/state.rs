@@ -124,6 +124,28 @@ impl fmt::Display for DefaultValue {
     }
 }
 
+/// A generated column's definition (Django's `GeneratedField`): the database computes the
+/// column from `sql`, one SQL expression over the row's other columns, and nobody writes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Generated {
+    /// The expression, verbatim (one SQL expression, checked like `check(sql)`).
+    pub sql: String,
+    /// Stored (computed on write and kept: `STORED`, MariaDB's `PERSISTENT`) rather than
+    /// virtual (computed on read). PostgreSQL keeps only stored ones.
+    pub stored: bool,
+}
+
+impl Generated {
+    /// `stored` or `virtual`, as the canonical text and messages say it.
+    pub fn kind(&self) -> &'static str {
+        if self.stored {
+            "stored"
+        } else {
+            "virtual"
+        }
+    }
+}
+
 /// One column of a model.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FieldState {
@@ -149,6 +171,8 @@ pub struct FieldState {
     pub foreign_key: Option<ForeignKey>,
     /// The column comment (the field's doc comment).
     pub comment: Option<String>,
+    /// The column is generated from an expression (no default, never written by inserts).
+    pub generated: Option<Generated>,
 }
 
 impl FieldState {
@@ -167,6 +191,7 @@ impl FieldState {
             default: None,
             foreign_key: None,
             comment: None,
+            generated: None,
         }
     }
 
@@ -224,6 +249,24 @@ impl FieldState {
         self
     }
 
+    /// Makes the column a stored generated column computed from `sql`.
+    pub fn generated_stored(mut self, sql: impl Into<String>) -> Self {
+        self.generated = Some(Generated {
+            sql: sql.into(),
+            stored: true,
+        });
+        self
+    }
+
+    /// Makes the column a virtual generated column computed from `sql` on read.
+    pub fn generated_virtual(mut self, sql: impl Into<String>) -> Self {
+        self.generated = Some(Generated {
+            sql: sql.into(),
+            stored: false,
+        });
+        self
+    }
+
     /// A one-line canonical description: `title VARCHAR(200) NOT NULL unique`.
     pub fn canonical_text(&self) -> String {
         let mut s = self.name.clone();
@@ -259,6 +302,9 @@ impl FieldState {
         if let Some(c) = &self.comment {
             let _ = write!(s, " comment={c:?}");
         }
+        if let Some(g) = &self.generated {
+            let _ = write!(s, " generated_{}={:?}", g.kind(), g.sql);
+        }
         s
     }
 }
@@ -272,9 +318,19 @@ pub struct IndexState {
     pub fields: Vec<String>,
     /// A unique index.
     pub unique: bool,
+    /// A partial index (Django's `condition`): only rows where this SQL expression holds
+    /// are indexed — with `unique`, a conditional unique constraint. SQLite and PostgreSQL
+    /// only; MySQL/MariaDB refuse it before anything runs.
+    pub condition: Option<String>,
 }
 
 impl IndexState {
+    /// This index with `condition` (verbatim SQL, one expression): a partial index.
+    pub fn condition(mut self, condition: impl Into<String>) -> Self {
+        self.condition = Some(condition.into());
+        self
+    }
+
     /// An index named `name` over `fields`.
     pub fn new<S: Into<String>>(
         name: impl Into<String>,
@@ -285,6 +341,7 @@ impl IndexState {
             name: name.into(),
             fields: fields.into_iter().map(Into::into).collect(),
             unique,
+            condition: None,
         }
     }
 }

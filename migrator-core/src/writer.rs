@@ -676,6 +676,10 @@ fn field(f: &FieldState) -> TokenStream {
         let c = lit_str(c);
         t.extend(quote!(.comment(#c)));
     }
+    if let Some(g) = &f.generated {
+        let (kind, sql) = (format_ident!("generated_{}", g.kind()), lit_str(&g.sql));
+        t.extend(quote!(.#kind(#sql)));
+    }
     t
 }
 
@@ -741,11 +745,16 @@ fn default_value(d: &DefaultValue) -> TokenStream {
 
 fn index(i: &IndexState) -> TokenStream {
     let (name, fields) = (lit_str(&i.name), str_array(&i.fields));
-    if i.unique {
+    let mut t = if i.unique {
         quote!(unique_index(#name, #fields))
     } else {
         quote!(index(#name, #fields))
+    };
+    if let Some(condition) = &i.condition {
+        let condition = lit_str(condition);
+        t.extend(quote!(.condition(#condition)));
     }
+    t
 }
 
 fn constraint(c: &ConstraintState) -> TokenStream {

@@ -30,10 +30,14 @@ mod drift;
 mod failures;
 #[path = "conformance/foreign_keys.rs"]
 mod foreign_keys;
+#[path = "conformance/generated.rs"]
+mod generated;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
 mod non_atomic;
+#[path = "conformance/partial.rs"]
+mod partial;
 #[path = "conformance/recorder.rs"]
 mod recorder_table;
 #[path = "conformance/refusals.rs"]
@@ -62,6 +66,7 @@ use foreign_keys::{
     referenced_key_widened_keeps_rows_and_references,
     renaming_a_referenced_table_keeps_foreign_keys, self_reference_and_added_foreign_keys,
 };
+use generated::generated_columns_round_trip;
 use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
@@ -72,6 +77,7 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
+use partial::partial_indexes_are_enforced_for_their_rows;
 use recorder_table::{
     an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
     edited_data_steps_and_renamed_records_are_caught,
@@ -192,6 +198,11 @@ fn scenarios() -> Vec<Scenario> {
             edited_data_steps_and_renamed_records_are_caught,
         ),
         ("hand_made_drift_is_named", hand_made_drift_is_named),
+        ("generated_columns_round_trip", generated_columns_round_trip),
+        (
+            "partial_indexes_are_enforced_for_their_rows",
+            partial_indexes_are_enforced_for_their_rows,
+        ),
         (
             "separate_database_and_state_round_trips",
             separate_database_and_state_round_trips,

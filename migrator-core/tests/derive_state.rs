@@ -650,3 +650,31 @@ fn derived_models_are_registered() {
         .expect("Employee is registered");
     assert_eq!(employee.module_path, "derive_state::staff");
 }
+
+/// Issue 17.4: `condition` makes a partial index (with `unique`, Django's conditional
+/// `UniqueConstraint`); the text reaches the state as written.
+#[derive(Model)]
+#[model(
+    table = "memberships",
+    index(fields = ["user_id"], unique, name = "memberships_one_active", condition = "ended_at IS NULL"),
+    index(fields = ["ended_at"], condition = "ended_at > '2000-01-01'")
+)]
+struct Membership {
+    id: i64,
+    user_id: i64,
+    ended_at: Option<i64>,
+}
+
+#[test]
+fn index_condition_becomes_a_partial_index() {
+    let state = Membership::definition().state;
+    assert_eq!(
+        state.indexes,
+        vec![
+            IndexState::new("memberships_ended_at_idx", ["ended_at"], false)
+                .condition("ended_at > '2000-01-01'"),
+            IndexState::new("memberships_one_active", ["user_id"], true)
+                .condition("ended_at IS NULL"),
+        ]
+    );
+}

@@ -135,6 +135,14 @@ fn every_tag_round_trips() {
     w.text(tag::field::DB_TYPE, "CITEXT");
     w.flag(tag::field::NULLABLE);
 
+    w.text(tag::field::NAME, "total");
+    columns.push(<i64 as Column>::COLUMN);
+    w.text(tag::field::GENERATED_STORED, "rank * 2");
+
+    w.text(tag::field::NAME, "shout");
+    columns.push(<Option<String> as Column>::COLUMN);
+    w.text(tag::field::GENERATED_VIRTUAL, "upper(the_title)");
+
     let rules = [
         (tag::on_delete::CASCADE, OnDelete::Cascade),
         (tag::on_delete::RESTRICT, OnDelete::Restrict),
@@ -155,6 +163,7 @@ fn every_tag_round_trips() {
     w.text(tag::index::FIELD, "title");
     w.text(tag::index::NAME, "things_hidden_idx");
     w.text(tag::index::FIELD, "hidden");
+    w.text(tag::index::CONDITION, "hidden = 0 AND rank > 'a;b:'");
 
     w.text(tag::check::NAME, "positive");
     w.text(tag::check::SQL, "rank > 0; -- 1:");
@@ -195,6 +204,10 @@ fn every_tag_round_trips() {
         FieldState::new("created", ColumnType::Text)
             .default(DefaultValue::Sql("CURRENT_TIMESTAMP".into())),
         FieldState::new("nick", ColumnType::Custom("CITEXT".into())).nullable(),
+        FieldState::new("total", ColumnType::BigInt).generated_stored("rank * 2"),
+        FieldState::new("shout", ColumnType::Text)
+            .nullable()
+            .generated_virtual("upper(the_title)"),
     ];
     for (i, (_, on_delete)) in rules.iter().enumerate() {
         expected.fields.push(
@@ -204,7 +217,8 @@ fn every_tag_round_trips() {
         );
     }
     expected.indexes = vec![
-        IndexState::new("things_hidden_idx", ["hidden"], false),
+        IndexState::new("things_hidden_idx", ["hidden"], false)
+            .condition("hidden = 0 AND rank > 'a;b:'"),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true),
     ];
     expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];

@@ -24,6 +24,7 @@ fn col(name: &str, ty: &str, nullable: bool, default: Option<&str>) -> ColumnSch
         default: default.map(Into::into),
         primary_key: false,
         auto_increment: false,
+        generated: None,
     }
 }
 
@@ -109,12 +110,14 @@ fn reads_every_part_of_a_hand_written_schema() {
             IndexDef {
                 name: "pets_owner_tag".into(),
                 columns: vec!["owner".into(), "tag".into()],
-                unique: true
+                unique: true,
+                condition: None,
             },
             IndexDef {
                 name: "pets_vet_idx".into(),
                 columns: vec!["vet".into()],
-                unique: false
+                unique: false,
+                condition: None,
             },
         ]
     );

@@ -103,6 +103,35 @@ fn cases() -> Vec<Case> {
             alter_model_comment("Author", Some("People.")),
             [&[], &[], &[]],
         ),
+        // Generated columns: computed, so no value is needed; a stored one rewrites the
+        // table on PostgreSQL and copies it on MySQL, and SQLite rebuilds to add it. A
+        // virtual one is added in place (SQLite, MySQL).
+        case(
+            add_field(
+                "Book",
+                field("pages2", ColumnType::Integer).generated_stored("pages * 2"),
+            ),
+            [&[LOCK], &[LOCK], &[LOCK]],
+        ),
+        case(
+            add_field(
+                "Book",
+                field("pages3", ColumnType::Integer).generated_virtual("pages * 3"),
+            ),
+            [&[], &[LOCK], &[]],
+        ),
+        // A new expression: dropped and added again.
+        case(
+            alter_field(
+                "Book",
+                field("pages", ColumnType::Integer).generated_stored("length(code)"),
+            ),
+            [
+                &[LOSS, LOCK, INCOMPAT],
+                &[LOSS, LOCK, INCOMPAT],
+                &[LOSS, LOCK, INCOMPAT],
+            ],
+        ),
         // Fields: adding.
         case(
             add_field("Book", field("isbn", ColumnType::Varchar(13)).nullable()),

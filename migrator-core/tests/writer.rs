@@ -63,6 +63,9 @@ mod delete_model;
 #[path = "writer_fixtures/empty_template.rs"]
 mod empty_template;
 #[rustfmt::skip]
+#[path = "writer_fixtures/generated_columns.rs"]
+mod generated_columns;
+#[rustfmt::skip]
 #[path = "writer_fixtures/merge.rs"]
 mod merge;
 #[rustfmt::skip]
@@ -74,6 +77,9 @@ mod non_atomic_squash;
 #[rustfmt::skip]
 #[path = "writer_fixtures/separate_database_and_state.rs"]
 mod separate_database_and_state;
+#[rustfmt::skip]
+#[path = "writer_fixtures/partial_index.rs"]
+mod partial_index;
 #[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
@@ -442,6 +448,20 @@ fn scenarios() -> Vec<Scenario> {
             non_atomic_squash::migration,
         ),
         s(
+            "partial_index",
+            library("0003_book_book_live_uniq_book_book_cheap_idx")
+                .dependency("library", "0002_author")
+                .operation(add_index(
+                    "Book",
+                    unique_index("book_live_uniq", ["title"]).condition("deleted_at IS NULL"),
+                ))
+                .operation(add_index(
+                    "Book",
+                    index("book_cheap_idx", ["title"]).condition("price < 10 AND note <> 'a \\'b'"),
+                )),
+            partial_index::migration,
+        ),
+        s(
             "run_before",
             library("0002_auto_6c7229c9")
                 .dependency("library", "0001_initial")
@@ -547,6 +567,28 @@ fn scenarios() -> Vec<Scenario> {
                         .comment("a \"#\" hash"),
                 )),
             unicode_and_escapes::migration,
+        ),
+        s(
+            "generated_columns",
+            library("0003_line_total_line_label_alter_line_total")
+                .dependency("library", "0002_line")
+                .operation(add_field(
+                    "Line",
+                    field("total", ColumnType::BigInt).generated_stored("qty * unit_price"),
+                ))
+                .operation(add_field(
+                    "Line",
+                    field("label", ColumnType::Text)
+                        .nullable()
+                        .generated_virtual("upper(name) || ' \"x\"'"),
+                ))
+                .operation(alter_field(
+                    "Line",
+                    field("total", ColumnType::BigInt)
+                        .index()
+                        .generated_stored("qty * unit_price * 2"),
+                )),
+            generated_columns::migration,
         ),
     ]
 }

@@ -104,8 +104,9 @@ impl<'a> Container<'a> {
                     data.enum_token.span,
                     format!(
                         "`#[derive(Model)]` works on structs only, and `{name}` is an enum; to \
-                         store an enum in a column, implement `migrator_core::Column` for it \
-                         and use it as a field type"
+                         store an enum in a column, use `#[derive(migrator_core::ModelEnum)]` \
+                         (text, its values checked) or implement `migrator_core::Column` for \
+                         it, and use it as a field type"
                     ),
                 );
                 return None;

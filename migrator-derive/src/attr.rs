@@ -16,6 +16,10 @@ use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, LitInt, LitStr, Token, UnOp}
 
 use crate::ctxt::Ctxt;
 
+mod generated;
+pub(crate) use generated::GeneratedAttr;
+use generated::GENERATED_KEYS;
+
 /// The keys `#[model(...)]` accepts on the struct.
 pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
 /// The keys `#[model(...)]` accepts on a field.
@@ -35,9 +39,10 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "renamed_from",
     "skip",
     "db_type",
+    "generated",
 ];
 /// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique"];
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition"];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
 /// The values `on_delete` accepts.
@@ -97,6 +102,8 @@ pub(crate) struct IndexAttr {
     pub name: Option<LitStr>,
     /// `unique`.
     pub unique: Option<Span>,
+    /// `condition = "…"`: a partial index (one SQL expression).
+    pub condition: Option<LitStr>,
     /// Every known key written inside `index(...)`, even when its value was rejected.
     pub given: BTreeSet<&'static str>,
 }
@@ -161,6 +168,8 @@ pub(crate) struct FieldAttrs {
     pub skip: Option<Span>,
     /// `db_type = "…"`.
     pub db_type: Option<Sp<LitStr>>,
+    /// `generated(sql = "…", stored | virtual)`.
+    pub generated: Option<GeneratedAttr>,
     /// Every known key written on the field, even when its value was rejected; cross-field
     /// rules consult this so a bad value does not also cause a "missing key" error.
     pub given: BTreeSet<&'static str>,
@@ -190,6 +199,7 @@ impl FieldAttrs {
         push("scale", self.scale.as_ref().map(|s| s.key));
         push("renamed_from", self.renamed_from.as_ref().map(LitStr::span));
         push("db_type", self.db_type.as_ref().map(|s| s.key));
+        push("generated", self.generated.as_ref().map(|g| g.key));
         keys
     }
 }
@@ -308,6 +318,10 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "on_delete" => {
                     let v = on_delete_value(cx, &meta)?;
                     set_sp(cx, &mut out.on_delete, "on_delete", span, v);
+                }
+                "generated" => {
+                    let v = parse_generated(cx, &meta)?;
+                    set_opt(cx, &mut out.generated, "generated", span, v);
                 }
                 _ => unreachable!("key_of only returns listed keys"),
             }
@@ -718,6 +732,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         fields: None,
         name: None,
         unique: None,
+        condition: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -736,6 +751,16 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "condition" => {
+                if let Some(v) = string_value(
+                    cx,
+                    &inner,
+                    "condition",
+                    "condition = \"deleted_at IS NULL\"",
+                )? {
+                    set(cx, &mut index.condition, "condition", span, v);
                 }
             }
             _ => unreachable!("key_of only returns listed keys"),
@@ -825,4 +850,45 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Chec
         Ok(())
     })?;
     Ok(Some(check))
+}
+
+/// Parses `generated(...)`; `None` (with the error recorded) when it is not a list.
+fn parse_generated(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<GeneratedAttr>> {
+    let key = meta.path.span();
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error(
+            key,
+            "`generated` takes a list, as in \
+             `generated(sql = \"price * quantity\", stored)` (or `virtual`)",
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let mut out = GeneratedAttr {
+        key,
+        sql: None,
+        stored: None,
+        virtual_: None,
+        given: BTreeSet::new(),
+    };
+    meta.parse_nested_meta(|inner| {
+        let Some(k) = key_of(cx, &inner, GENERATED_KEYS, "`generated(...)`")? else {
+            return Ok(());
+        };
+        out.given.insert(k);
+        let span = inner.path.span();
+        match k {
+            "sql" => {
+                let example = "sql = \"price * quantity\"";
+                if let Some(v) = string_value(cx, &inner, "sql", example)? {
+                    set(cx, &mut out.sql, "sql", span, v);
+                }
+            }
+            "stored" => flag(cx, &inner, &mut out.stored, "stored")?,
+            "virtual" => flag(cx, &inner, &mut out.virtual_, "virtual")?,
+            _ => unreachable!("key_of only returns listed keys"),
+        }
+        Ok(())
+    })?;
+    Ok(Some(out))
 }

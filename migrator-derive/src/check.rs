@@ -32,6 +32,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
         check_db_type_exclusive(cx, field);
         check_single_default(cx, field);
         check_field_renamed_from(cx, field);
+        check_generated(cx, field);
     }
     check_auto_on_primary_key(cx, cont);
     check_indexes(cx, cont);
@@ -319,6 +320,69 @@ fn check_single_default(cx: &Ctxt, field: &Field<'_>) {
     }
 }
 
+/// Rejects a `generated(...)` without its expression or without exactly one of `stored` and
+/// `virtual`, an expression that is not one row-level SQL expression (at the literal), and
+/// the keys a generated column cannot have: a default (the expression is its value), a
+/// primary key, `auto`, a foreign key, `db_type` (the Rust type decides the column type).
+fn check_generated(cx: &Ctxt, field: &Field<'_>) {
+    let Some(g) = &field.attrs.generated else {
+        return;
+    };
+    match &g.sql {
+        Some(lit) => {
+            if let Err(problem) = sql::check_generated(&lit.value()) {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "`generated(sql = …)` must be one SQL expression over the row's \
+                         columns, but {problem}; write only the expression, as in \
+                         `sql = \"price * quantity\"`"
+                    ),
+                );
+            }
+        }
+        None if !g.given.contains("sql") => cx.error(
+            g.key,
+            "`generated(...)` needs its expression, as in \
+             `generated(sql = \"price * quantity\", stored)`",
+        ),
+        None => {}
+    }
+    match (g.stored, g.virtual_) {
+        (Some(_), Some(v)) => cx.error(
+            v,
+            "`stored` and `virtual` cannot both be set; a generated column is one or the other",
+        ),
+        (None, None) if !g.given.contains("stored") && !g.given.contains("virtual") => cx.error(
+            g.key,
+            "`generated(...)` needs `stored` (computed on write and kept) or `virtual` \
+             (computed on read), as in `generated(sql = \"price * quantity\", stored)`; \
+             PostgreSQL keeps only `stored` ones",
+        ),
+        _ => {}
+    }
+    let a = &field.attrs;
+    let excluded = [
+        ("default", a.default.as_ref().map(|s| s.key)),
+        ("default_sql", a.default_sql.as_ref().map(|s| s.key)),
+        ("primary_key", a.primary_key),
+        ("auto", a.auto),
+        ("foreign_key", a.foreign_key.as_ref().map(|s| s.key)),
+        ("db_type", a.db_type.as_ref().map(|s| s.key)),
+    ];
+    for (key, span) in excluded {
+        if let Some(span) = span {
+            cx.error(
+                span,
+                format!(
+                    "`{key}` cannot be combined with `generated(...)`: the database computes \
+                     a generated column from its expression; remove `{key}` or `generated`"
+                ),
+            );
+        }
+    }
+}
+
 /// Rejects a model `renamed_from` that is not a Rust identifier or is the model's own name.
 fn check_model_renamed_from(cx: &Ctxt, cont: &Container<'_>) {
     if let Some(lit) = &cont.attrs.renamed_from {
@@ -399,6 +463,17 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 seen.push(name);
             }
         }
+        if let Some(lit) = index
+            .condition
+            .as_ref()
+            .filter(|c| c.value().trim().is_empty())
+        {
+            cx.error(
+                lit.span(),
+                "`condition` is empty; write the rows the index covers, as in \
+                 `condition = \"deleted_at IS NULL\"` (or leave `condition` out)",
+            );
+        }
         if let Some(lit) = &index.name {
             check_identifier(cx, "index name", &lit.value(), lit.span(), "");
             if names.insert(lit.value(), ()).is_some() {
@@ -463,6 +538,17 @@ fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
 /// applies to migration files. Empty text has its own error (in `attr.rs` and
 /// [`check_checks`]).
 fn check_verbatim_sql(cx: &Ctxt, cont: &Container<'_>) {
+    for index in &cont.attrs.indexes {
+        if let Some(lit) = &index.condition {
+            verbatim(
+                cx,
+                "`index(condition = …)`",
+                lit,
+                Fragment::Expression,
+                "write only the rows' condition, as in `condition = \"deleted_at IS NULL\"`",
+            );
+        }
+    }
     for check in &cont.attrs.checks {
         if let Some(lit) = &check.sql {
             verbatim(

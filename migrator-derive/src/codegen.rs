@@ -221,6 +221,16 @@ impl Output {
         if let Some(sql) = &a.default_sql {
             meta.text(tag::field::DEFAULT_SQL, &sql.value.value());
         }
+        if let Some(g) = &a.generated {
+            if let Some(sql) = &g.sql {
+                let tag = if g.stored.is_some() {
+                    tag::field::GENERATED_STORED
+                } else {
+                    tag::field::GENERATED_VIRTUAL
+                };
+                meta.text(tag, &sql.value());
+            }
+        }
         if let (Some(fk), Some(od)) = (&a.foreign_key, &a.on_delete) {
             let (rule, lit) = &od.value;
             let rule = match rule {
@@ -325,6 +335,9 @@ fn indexes(cont: &Container<'_>, meta: &mut Writer) {
         meta.text(tag::index::NAME, &name);
         if index.unique.is_some() {
             meta.flag(tag::index::UNIQUE);
+        }
+        if let Some(condition) = &index.condition {
+            meta.text(tag::index::CONDITION, &condition.value());
         }
         for field in index.fields.iter().flatten() {
             meta.text(tag::index::FIELD, &field.value());

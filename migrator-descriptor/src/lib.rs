@@ -145,6 +145,10 @@ sections! {
         COMMENT = b'h',
         /// Text: the field's previous name (`renamed_from` on the field).
         RENAMED_FROM = b'o',
+        /// Text: a stored generated column's expression (`generated(sql = …, stored)`).
+        GENERATED_STORED = b'G',
+        /// Text: a virtual generated column's expression (`generated(sql = …, virtual)`).
+        GENERATED_VIRTUAL = b'V',
     }
 
     /// The `on_delete` rules: the value of [`field::FOREIGN_KEY`], a namespace of their own.
@@ -169,6 +173,8 @@ sections! {
         UNIQUE = b'U',
         /// Text: one of the index's fields, in order; repeated.
         FIELD = b'x',
+        /// Text: a partial index's condition (one SQL expression).
+        CONDITION = b'W',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

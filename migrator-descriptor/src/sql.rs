@@ -252,6 +252,72 @@ fn closing_quote(chars: &[char], start: usize, backslash_escapes: bool) -> Optio
     None
 }
 
+/// The statement keywords a generated column's expression may not contain as a word at its
+/// start or right after a `(`: a generated column is computed from the row alone, so a
+/// subquery or a statement is never what was meant (and no backend accepts one there).
+pub const STATEMENT_KEYWORDS: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "TRUNCATE", "GRANT", "WITH",
+    "VALUES",
+];
+
+/// Checks a generated column's expression: [`check`] as one expression, not empty, and no
+/// statement keyword ([`STATEMENT_KEYWORDS`]) at its start or right after a `(` outside
+/// string literals. The error is a sentence to put after "the expression …".
+///
+/// ```
+/// use migrator_descriptor::sql::check_generated;
+///
+/// assert!(check_generated("price * quantity").is_ok());
+/// assert!(check_generated("lower(name) || 'select'").is_ok());
+/// assert_eq!(
+///     check_generated("(SELECT max(id) FROM t)").unwrap_err(),
+///     "contains the statement keyword `SELECT` (a generated column is computed from its own row; subqueries and statements are not allowed)"
+/// );
+/// ```
+pub fn check_generated(text: &str) -> Result<(), String> {
+    check(text, Fragment::Expression).map_err(|p| p.to_string())?;
+    let mut quote: Option<char> = None;
+    let mut after_open = true;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => {
+                quote = Some(c);
+                after_open = false;
+            }
+            '(' => after_open = true,
+            c if c.is_whitespace() => {}
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect::<String>().to_uppercase();
+                if after_open && STATEMENT_KEYWORDS.contains(&word.as_str()) {
+                    return Err(format!(
+                        "contains the statement keyword `{word}` (a generated column is \
+                         computed from its own row; subqueries and statements are not allowed)"
+                    ));
+                }
+                after_open = false;
+                continue;
+            }
+            _ => after_open = false,
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

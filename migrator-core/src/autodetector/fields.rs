@@ -10,9 +10,13 @@ use crate::state::{FieldState, ModelKey};
 use super::detector::Detector;
 use super::result::DetectError;
 
-/// True when a field needs no value for existing rows: nullable, defaulted, or auto-increment.
+/// True when a field needs no value for existing rows: nullable, defaulted, auto-increment,
+/// or generated (the database computes it).
 fn fills_itself(f: &FieldState) -> bool {
-    f.nullable || f.default.is_some() || (f.primary_key && f.auto_increment)
+    f.nullable
+        || f.default.is_some()
+        || (f.primary_key && f.auto_increment)
+        || f.generated.is_some()
 }
 
 /// Two fields are the same apart from their name and column.

@@ -54,6 +54,7 @@ impl Detector<'_> {
             let renamed = new.indexes.iter().find(|n| {
                 n.fields == mapped.fields
                     && n.unique == mapped.unique
+                    && n.condition == mapped.condition
                     && !claimed.contains(&n.name.as_str())
                     && !old.indexes.iter().any(|o| o.name == n.name)
                     && !old.constraints.iter().any(|c| c.name == n.name)

@@ -70,7 +70,9 @@ pub fn risks(migration: &Migration, before: &ProjectState) -> Risks {
             let removed = state
                 .model(app, &remove.model)
                 .and_then(|m| m.field(&remove.name));
-            if let Some(f) = removed.filter(|f| !f.nullable && f.default.is_none()) {
+            if let Some(f) =
+                removed.filter(|f| !f.nullable && f.default.is_none() && f.generated.is_none())
+            {
                 let at = (remove.model.clone(), remove.name.clone());
                 match rollback_fill(f) {
                     Some(value) => risks.rollback_refills.push((at.0, at.1, value)),
@@ -88,6 +90,7 @@ pub fn risks(migration: &Migration, before: &ProjectState) -> Risks {
             if was_nullable
                 && !f.nullable
                 && f.default.is_none()
+                && f.generated.is_none()
                 && !(f.primary_key && f.auto_increment)
             {
                 risks

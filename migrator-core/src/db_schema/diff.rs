@@ -54,6 +54,9 @@ pub enum DifferenceKind {
     ExtraForeignKey,
     /// The foreign key of a column points elsewhere or has another `ON DELETE`.
     ForeignKeyChanged,
+    /// A column is generated in one and not the other, or stored in one and virtual in the
+    /// other.
+    ColumnGenerated,
 }
 
 impl DifferenceKind {
@@ -80,6 +83,7 @@ impl DifferenceKind {
             Self::MissingForeignKey => "missing_foreign_key",
             Self::ExtraForeignKey => "extra_foreign_key",
             Self::ForeignKeyChanged => "foreign_key_changed",
+            Self::ColumnGenerated => "column_generated",
         }
     }
 }
@@ -173,7 +177,7 @@ impl fmt::Display for SchemaDifference {
                     .as_deref()
                     .map_or("no default".to_owned(), |d| format!("default {d}")),
             ),
-            K::AutoIncrement => write!(
+            K::AutoIncrement | K::ColumnGenerated => write!(
                 f,
                 "column {col} is {a} in the database, but the migrations make it {e}"
             ),
@@ -220,7 +224,10 @@ fn list(columns: &[String]) -> String {
 
 fn index_text(idx: &IndexDef) -> String {
     let unique = if idx.unique { "UNIQUE " } else { "" };
-    format!("{unique}{}", list(&idx.columns))
+    match &idx.condition {
+        Some(c) => format!("{unique}{} WHERE {c}", list(&idx.columns)),
+        None => format!("{unique}{}", list(&idx.columns)),
+    }
 }
 
 fn fk_text(fk: &ForeignKeySchema) -> String {
@@ -320,6 +327,17 @@ fn table_differences(
                 Some(auto_text(a.auto_increment)),
                 Some(auto_text(e.auto_increment)),
             ));
+        }
+        if a.generated != e.generated {
+            let text = |g: &Option<String>| match g {
+                Some(kind) => format!("generated {kind}"),
+                None => "not generated".to_owned(),
+            };
+            out.push(
+                d(K::ColumnGenerated)
+                    .column(&a.name)
+                    .sides(Some(text(&a.generated)), Some(text(&e.generated))),
+            );
         }
     }
     if actual.primary_key != exp.primary_key {
@@ -444,8 +462,35 @@ fn constraints(
 
 #[cfg(test)]
 mod tests {
-    use super::super::ColumnSchema;
+    use super::super::{ColumnSchema, SqlCondition};
     use super::*;
+
+    /// PostgreSQL's deparsed conditions equal the text a migration wrote; other text does
+    /// not, and string literals keep their case and spaces.
+    #[test]
+    fn partial_index_conditions_compare_in_normal_form() {
+        let c = |s: &str| SqlCondition(s.to_owned());
+        assert_eq!(c("deleted_at IS NULL"), c("(deleted_at IS NULL)"));
+        assert_eq!(
+            c("status = 'active' AND price > 10"),
+            c("(((status)::text = 'active'::text) AND (price > 10))")
+        );
+        assert_eq!(
+            c("\"kind\" <> 'x'"),
+            c("((kind)::character varying <> 'x'::text)")
+        );
+        assert_ne!(c("status = 'Active'"), c("status = 'active'"));
+        assert_ne!(c("status = 'a b'"), c("status = 'ab'"));
+        assert_ne!(c("price > 10"), c("price >= 10"));
+        let idx = |cond: Option<&str>| IndexDef {
+            name: "i".into(),
+            columns: vec!["a".into()],
+            unique: true,
+            condition: cond.map(c),
+        };
+        assert_eq!(index_text(&idx(Some("a > 0"))), "UNIQUE (a) WHERE a > 0");
+        assert_ne!(idx(Some("a > 0")), idx(None));
+    }
 
     fn col(name: &str, ty: &str) -> ColumnSchema {
         ColumnSchema {
@@ -455,6 +500,7 @@ mod tests {
             default: None,
             primary_key: false,
             auto_increment: false,
+            generated: None,
         }
     }
 
@@ -506,11 +552,13 @@ mod tests {
             name: "t_a_idx".into(),
             columns: vec!["a".into()],
             unique: true,
+            condition: None,
         }];
         e.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
             columns: vec!["a".into()],
             unique: false,
+            condition: None,
         }];
         a.checks = vec![NamedConstraint {
             name: Some("t_a_pos".into()),

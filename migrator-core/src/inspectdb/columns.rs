@@ -315,6 +315,7 @@ mod tests {
             default: None,
             primary_key: false,
             auto_increment: false,
+            generated: None,
         };
         let shape = FieldState::new("c", ColumnType::Text);
         let first = |ty: &str| {

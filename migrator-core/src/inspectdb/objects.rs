@@ -203,6 +203,7 @@ impl Planner<'_> {
                 name: name.clone(),
                 columns: u.body.clone(),
                 unique: true,
+                condition: None,
             });
             t.indexes.sort();
         }

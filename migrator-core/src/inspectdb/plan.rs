@@ -243,6 +243,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(expr) = &cd.generated {
             proj.default = None;
+            proj.generated = None;
             flags.push(format!(
                 "a generated column ({}): the model declares a plain column; values are \
                  written by the database, not by inserts",

@@ -48,6 +48,7 @@ impl Table {
             default: None,
             primary_key: false,
             auto_increment: false,
+            generated: None,
         };
         let mut d = ColumnDetails {
             name: name.into(),
@@ -74,6 +75,7 @@ impl Table {
             name: name.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique,
+            condition: None,
         });
         self.schema.indexes.sort();
         self

@@ -125,7 +125,8 @@ pub(crate) fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
 /// no default (a removed field re-added, or a column made nullable made NOT NULL again), as
 /// Django's "effective default" does for strings — here for every type that has an obvious
 /// empty value: `0`, `0.0`, `false`, `''`, the epoch for dates and times, the nil UUID, JSON
-/// `null`. `None` when no refill is needed (nullable, a default of its own, auto-increment) or
+/// `null`. `None` when no refill is needed (nullable, a default of its own, auto-increment,
+/// generated) or
 /// none is known (primary and foreign keys, custom types): rolling back then works only on a
 /// table without rows, and the database says so.
 pub fn rollback_fill(field: &FieldState) -> Option<DefaultValue> {
@@ -135,6 +136,7 @@ pub fn rollback_fill(field: &FieldState) -> Option<DefaultValue> {
         || field.auto_increment
         || field.primary_key
         || field.foreign_key.is_some()
+        || field.generated.is_some()
     {
         return None;
     }
@@ -451,7 +453,11 @@ impl OperationKind for AlterField {
         before
             .model(app, &self.model)
             .and_then(|m| m.field(&self.name))
-            .is_some_and(|old| narrows(&old.column_type, &self.field.column_type))
+            .is_some_and(|old| {
+                narrows(&old.column_type, &self.field.column_type)
+                    // Its written values are replaced by computed ones.
+                    || (old.generated.is_none() && self.field.generated.is_some())
+            })
     }
 }
 

@@ -95,6 +95,7 @@ impl OperationKind for AddIndex {
             });
         }
         check_fields_exist(model, &self.index.fields)?;
+        check_index_sql(model, &self.index)?;
         let mut after = model.clone();
         after.indexes.push(self.index.clone());
         after.normalize();

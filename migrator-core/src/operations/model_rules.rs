@@ -13,14 +13,19 @@ use crate::state::{
     IndexState, ModelState, ProjectState,
 };
 
-/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`.
+/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`, with
+/// ` where "sql"` for a partial index (absent otherwise, so older checksums stay valid).
 pub(crate) fn index_text(i: &IndexState) -> String {
-    format!(
+    let mut text = format!(
         "{} {} ({})",
         if i.unique { "unique_index" } else { "index" },
         i.name,
         i.fields.join(", ")
-    )
+    );
+    if let Some(condition) = &i.condition {
+        text.push_str(&format!(" where {}", quote(condition)));
+    }
+    text
 }
 
 /// Canonical text of a constraint: `check name "sql"` or `unique name (a, b)`.
@@ -84,10 +89,26 @@ pub(crate) fn check_verbatim_sql(model: &ModelState) -> Result<(), StateError> {
             )?;
         }
     }
+    for i in &model.indexes {
+        check_index_sql(model, i)?;
+    }
     for f in &model.fields {
         check_field_sql(model, f)?;
     }
     Ok(())
+}
+
+/// Errors when the condition of partial index `index` (of `model`) is not one expression.
+pub(crate) fn check_index_sql(model: &ModelState, index: &IndexState) -> Result<(), StateError> {
+    match &index.condition {
+        Some(text) => check_sql_text(
+            model,
+            format!("the condition of index `{}`", index.name),
+            Fragment::Expression,
+            text,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Errors when the verbatim SQL of `field` (of `model`) — its SQL default, its custom column
@@ -103,6 +124,27 @@ pub(crate) fn check_field_sql(
             Fragment::Expression,
             text,
         )?;
+    }
+    if let Some(g) = &f.generated {
+        let unsafe_sql = |noun, problem: String| StateError::UnsafeSql {
+            app: model.app.clone(),
+            model: model.name.clone(),
+            what: format!("the generated expression of field `{}`", f.name),
+            noun,
+            problem,
+        };
+        sql::check_generated(&g.sql)
+            .map_err(|p| unsafe_sql("one SQL expression over the row's columns", p))?;
+        let excluded = [
+            (f.default.is_some(), "a default"),
+            (f.primary_key, "a primary key"),
+            (f.auto_increment, "auto-increment"),
+            (f.foreign_key.is_some(), "a foreign key"),
+        ];
+        if let Some((_, what)) = excluded.iter().find(|(has, _)| *has) {
+            let problem = format!("the field also has {what}, which a generated column cannot");
+            return Err(unsafe_sql("the only source of the column's value", problem));
+        }
     }
     if let ColumnType::Custom(text) = &f.column_type {
         refuse(

@@ -14,7 +14,7 @@
 use crate::operations::Operation;
 use crate::state::ProjectState;
 
-use super::reduce::{commutes, reduce, Reduce};
+use super::reduce::{commutes, reduce, through, Reduce};
 
 /// Folds `ops` (of `app`) to a fixpoint; `start` is the state before them, when known.
 pub(super) fn fixpoint(
@@ -68,7 +68,16 @@ fn fold_at(
                 let between = &ops[i + 1..j];
                 let window = &ops[i..=j];
                 // Left: `other` moves back across `between`, the result takes `op`'s place.
-                if between.iter().all(|b| commutes(app, b, other)) {
+                // With the state, Django's one-way rule (nothing in between is referenced by
+                // `other`) is enough: the rewrite is verified against the state below. A
+                // field change then folds into its `CreateModel` across the creation of
+                // models whose foreign keys point at it — what squashing a long history
+                // needs. Without the state, both ways are asked.
+                let crosses = |b: &Operation| match before {
+                    Some(_) => through(app, b, other),
+                    None => commutes(app, b, other),
+                };
+                if between.iter().all(crosses) {
                     let candidate: Vec<Operation> = result.iter().chain(between).cloned().collect();
                     if verified(app, before, window, &candidate) {
                         return Some((j, candidate));

@@ -343,7 +343,7 @@ fn fold_renames(a: &RenameField, b: &RenameField, keep_column: bool) -> Vec<Oper
 
 /// True when `first` may move after `second`: `second` references nothing `first` changes,
 /// and they claim no common table or index name.
-fn through(app: &str, first: &Operation, second: &Operation) -> bool {
+pub(super) fn through(app: &str, first: &Operation, second: &Operation) -> bool {
     use Operation as O;
     let opaque = |op: &Operation| {
         matches!(

@@ -288,6 +288,22 @@ fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
                     ),
                 );
             }
+            if old.generated.is_none() && field.generated.is_some() {
+                add(
+                    K::DataLoss,
+                    format!(
+                        "makes {t}.{c} a generated column: it is dropped and added again, and \
+                         its stored values are replaced by computed ones"
+                    ),
+                );
+                add(
+                    K::Incompatible,
+                    format!(
+                        "makes {t}.{c} generated: the running release may still write it, \
+                         which the database refuses"
+                    ),
+                );
+            }
             if old.column != field.column {
                 add(
                     K::Incompatible,
@@ -304,7 +320,8 @@ fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
             ..
         } => {
             let c = &field.column;
-            let needs_value = !field.nullable && !field.auto_increment;
+            // A generated column is computed by the database: it needs no value.
+            let needs_value = !field.nullable && !field.auto_increment && field.generated.is_none();
             if needs_value && field.default.is_none() {
                 add(
                     K::MayFail,

@@ -554,3 +554,59 @@ fn an_index_that_only_changes_its_name_is_renamed() {
         ]
     );
 }
+
+#[test]
+fn generated_columns_need_no_default_and_a_new_expression_is_an_alter() {
+    // Added NOT NULL without a default: the database computes it, so nobody is asked.
+    let from = project([book()]);
+    let mut b = book();
+    b.fields.push(
+        FieldState::new("title_length", ColumnType::Integer).generated_stored("length(title)"),
+    );
+    b.fields.push(
+        FieldState::new("shout", ColumnType::Text)
+            .nullable()
+            .generated_virtual("upper(title)"),
+    );
+    let to = current([b.clone()]);
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty(), "{asked:?}");
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        descriptions(&ops),
+        ["Add field title_length to book", "Add field shout to book"]
+    );
+    assert!(
+        matches!(&ops[0], Operation::AddField(AddField { field, .. })
+        if field.generated.as_ref().is_some_and(|g| g.stored && g.sql == "length(title)"))
+    );
+    assert_fixpoint(&from, &to, &changes);
+    let from_ops = [Operation::CreateModel(CreateModel::from_state(&book()))];
+    apply_to_sqlite(&from_ops, &changes);
+
+    // A new expression, or stored → virtual, is an AlterField carrying the new definition.
+    let from2 = project([b.clone()]);
+    let mut b2 = b.clone();
+    b2.fields[3] =
+        FieldState::new("title_length", ColumnType::Integer).generated_virtual("length(title)");
+    b2.fields[4] = FieldState::new("shout", ColumnType::Text)
+        .nullable()
+        .generated_virtual("lower(title)");
+    let to2 = current([b2]);
+    let (changes, asked) = run(&from2, &to2, vec![]);
+    assert!(asked.is_empty());
+    let ops = ops_of(&changes, "library");
+    assert_eq!(ops.len(), 2, "{ops:#?}");
+    assert!(ops.iter().all(|op| matches!(op, Operation::AlterField(_))));
+    assert_fixpoint(&from2, &to2, &changes);
+
+    // Removed: nothing is asked either.
+    let (changes, _) = run(&from2, &current([book()]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Remove field title_length from book",
+            "Remove field shout from book"
+        ]
+    );
+}

@@ -20,6 +20,7 @@ mod lint;
 mod migrate_commands;
 mod migrate_e2e;
 mod migrate_safety;
+mod model_enums;
 mod multi_app;
 mod multi_app_renames;
 mod multi_app_rows;

@@ -422,3 +422,46 @@ fn migrate_prune_lists_then_deletes_the_records_of_deleted_files() {
     let run = ws.migrator(&["migrate", "--prune", "--check", "--database", &url]);
     run.expect_code(0);
 }
+
+#[test]
+fn migrate_prune_after_a_squash_became_an_ordinary_migration() {
+    let ws = library_at_head();
+    let squash = squash_source();
+    ws.write("library/migrations/0001_squashed_0002.rs", &squash);
+    // A new database applies the squash, and records what it replaces as taken over.
+    let db = Db::new(&ws, "squashed.sqlite3");
+    let url = db.url();
+    ws.migrator(&["migrate", "--database", &url]).expect_code(0);
+    assert_eq!(
+        db.recorded(),
+        [
+            "library.0001_initial",
+            "library.0001_squashed_0002",
+            "library.0002_book_published_date"
+        ]
+    );
+    // Every database is past it: the replaced files go and the squash stops replacing.
+    std::fs::remove_file(ws.path("library/migrations/0001_initial.rs")).unwrap();
+    std::fs::remove_file(ws.path(SECOND_FILE)).unwrap();
+    let ordinary: String = squash
+        .lines()
+        .filter(|l| !l.contains(".replaces("))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    ws.write("library/migrations/0001_squashed_0002.rs", &ordinary);
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+
+    let run = ws.migrator(&["migrate", "library", "--prune", "--database", &url]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("  library.0001_initial\n  library.0002_book_published_date\n")
+            && !run.stdout.contains("Recording"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db.recorded(), ["library.0001_squashed_0002"]);
+    ws.migrator(&["migrate", "--check", "--database", &url])
+        .expect_code(0);
+}

@@ -2,7 +2,8 @@
 //! changes InnoDB cannot make in place — a column's type (beyond widening a `VARCHAR` within
 //! the same length prefix), a new foreign key while `foreign_key_checks` is on, a new `CHECK`,
 //! the primary key — need `ALGORITHM=COPY`, which copies the table while writes wait; a
-//! nullability change rebuilds it in place. Adding and dropping columns and indexes is
+//! nullability change rebuilds it in place, and so does a stored generated column added or
+//! changed (dropped and added again). Adding and dropping other columns and indexes is
 //! online. Always built: judging needs no connection.
 
 use crate::backend::costs::{old_field, Change};
@@ -39,6 +40,14 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
                 return out;
             };
             let column = &field.column;
+            if field.generated.as_ref().is_some_and(|g| g.stored)
+                && field.generated != old.generated
+            {
+                out.push(copy(
+                    &format!("changing the stored generated column {table}.{column} (dropped and added again)"),
+                    table,
+                ));
+            }
             if !in_place(&old.column_type, &field.column_type) {
                 out.push(copy(
                     &format!(
@@ -62,6 +71,15 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
                     table,
                 ));
             }
+        }
+        Change::AddField { field, .. } if field.generated.as_ref().is_some_and(|g| g.stored) => {
+            out.push(copy(
+                &format!(
+                    "adding the stored generated column {table}.{}",
+                    field.column
+                ),
+                table,
+            ));
         }
         Change::AddField { field, .. } if field.foreign_key.is_some() => {
             out.push(copy(

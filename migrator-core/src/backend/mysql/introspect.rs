@@ -217,7 +217,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
             }
             checks.push(NamedConstraint {
                 name: Some(r.a),
-                body: vec![normalize_check(&clause)],
+                body: vec![normalize_check(&standard_escapes(&clause))],
             });
         }
         checks.sort();
@@ -246,12 +246,22 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                     }
                     Some(d) => Some(normalize_default(&requote(d))),
                 };
+                let extra = c.extra.to_ascii_lowercase();
+                // `STORED GENERATED` / `VIRTUAL GENERATED` (MariaDB's PERSISTENT reads STORED).
+                let generated = if extra.contains("stored generated") {
+                    Some("stored".to_owned())
+                } else if extra.contains("virtual generated") {
+                    Some("virtual".to_owned())
+                } else {
+                    None
+                };
                 ColumnSchema {
                     primary_key: primary_key.contains(&c.name),
                     type_name,
                     nullable: c.nullable == "YES",
-                    default,
-                    auto_increment: c.extra.to_ascii_lowercase().contains("auto_increment"),
+                    default: default.filter(|_| generated.is_none()),
+                    auto_increment: extra.contains("auto_increment"),
+                    generated,
                     name: c.name,
                 }
             })
@@ -271,6 +281,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 name: r.a.clone(),
                 columns: Vec::new(),
                 unique: r.b.as_deref() == Some("0"),
+                condition: None,
             });
             entry
                 .columns
@@ -562,5 +573,38 @@ mod tests {
         assert_eq!(requote(r"'it\'s \\ x'"), lit(r"it's \ x"));
         assert_eq!(requote("'it''s'"), lit("it's"));
         assert_eq!(requote("current_timestamp()"), "current_timestamp()");
+    }
+}
+
+/// A check clause as MySQL/MariaDB print it, with its string literals' backslash escapes
+/// (`'it\'s'`, `'a\\b'`) written the standard way (`'it''s'`, `'a\b'`), as migrator wrote
+/// them (an enum value with a quote), so the comparison with the state's check is exact.
+fn standard_escapes(clause: &str) -> String {
+    let mut out = String::with_capacity(clause.len());
+    let mut chars = clause.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('\'')) => {
+                chars.next();
+                out.push_str("''");
+            }
+            ('\\', Some('\\')) => {
+                chars.next();
+                out.push('\\');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn backslash_escapes_become_standard_sql() {
+        assert_eq!(
+            super::standard_escapes(r"`c` = 'it\'s' or `c` = 'a\\b'"),
+            r"`c` = 'it''s' or `c` = 'a\b'"
+        );
     }
 }

@@ -123,7 +123,13 @@ pub fn normalize_type(t: &str) -> String {
 
 fn column_sql(c: &ColumnDef) -> String {
     let mut s = format!("{} {}", q(&c.name), c.sql_type);
-    s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+    if let Some(g) = &c.generated {
+        // MariaDB takes no NULL / NOT NULL on a generated column (see `generated_not_null`).
+        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.sql));
+    } else {
+        s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+    }
     if let Some(d) = &c.default {
         s.push_str(" DEFAULT ");
         s.push_str(d);
@@ -186,6 +192,14 @@ impl Dialect for MysqlEditor {
             }
         }
         Ok(())
+    }
+
+    fn check_generated(&self, _model: &ModelState, _field: &FieldState) -> Result<(), SchemaError> {
+        Ok(())
+    }
+
+    fn generated_not_null(&self) -> bool {
+        false
     }
 
     fn check_foreign_key(&self, model: &ModelState, fk: &FkDef) -> Result<(), SchemaError> {

@@ -3,7 +3,9 @@
 //! more decimal digits at the same scale) under an `ACCESS EXCLUSIVE` lock; `SET NOT NULL`,
 //! a new `CHECK` and a new foreign key, which scan the table under a lock; an index built
 //! without `CONCURRENTLY`, which blocks writes while it builds; a default computed by SQL on
-//! a new column, which rewrites the table. Always built: judging needs no connection.
+//! a new column, which rewrites the table; a generated column added or whose expression
+//! changes (dropped and added again), which computes every row in a rewrite. Always built:
+//! judging needs no connection.
 
 use crate::backend::costs::{old_field, Change};
 use crate::backend::editor::Step;
@@ -54,6 +56,12 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
                 return out;
             };
             let column = &field.column;
+            if field.generated.is_some() && field.generated != old.generated {
+                out.push(format!(
+                    "changing the generated column {table}.{column} drops it and adds it again, \
+                     computing every row in a rewrite of {table} under an ACCESS EXCLUSIVE lock"
+                ));
+            }
             if !keeps_rows_in_place(&old.column_type, &field.column_type) {
                 out.push(format!(
                     "changing the type of {table}.{column} from {} to {} rewrites the whole \
@@ -83,6 +91,12 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
                 out.push(format!(
                     "a default computed by SQL on the new column {table}.{column} rewrites the \
                      whole table under an ACCESS EXCLUSIVE lock"
+                ));
+            }
+            if field.generated.is_some() {
+                out.push(format!(
+                    "the new generated column {table}.{column} is computed for every row in a \
+                     rewrite of the whole table under an ACCESS EXCLUSIVE lock"
                 ));
             }
             if field.unique || field.index {

@@ -16,8 +16,8 @@ use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
     ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef,
-    IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
-    PROGRESS_TABLE, RECORDER_TABLE,
+    IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition, TableDetails,
+    TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::OnDelete;
 
@@ -47,6 +47,9 @@ struct ColumnRow {
     dflt: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
+    /// `attgenerated`: `s` stored, `v` virtual (PostgreSQL 18), empty otherwise.
+    #[diesel(sql_type = Text)]
+    generated: String,
 }
 
 #[derive(QueryableByName)]
@@ -57,6 +60,8 @@ struct IndexRow {
     uniq: bool,
     #[diesel(sql_type = Array<Text>)]
     cols: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pred: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -147,7 +152,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
             format!(
                 "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type_name, \
                  a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, \
-                 a.attidentity::text AS identity \
+                 a.attidentity::text AS identity, a.attgenerated::text AS generated \
                  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attrelid = {rc} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
             ),
@@ -155,7 +160,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -167,8 +172,18 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 primary_key: primary_key.contains(&c.name),
                 type_name: normalize_type(&c.type_name),
                 nullable: !c.notnull,
-                default: c.dflt.as_deref().map(normalize_default),
+                // A generated column's expression is kept where defaults are.
+                default: c
+                    .dflt
+                    .as_deref()
+                    .filter(|_| c.generated.is_empty())
+                    .map(normalize_default),
                 auto_increment: !c.identity.is_empty(),
+                generated: match c.generated.as_str() {
+                    "s" => Some("stored".to_owned()),
+                    "v" => Some("virtual".to_owned()),
+                    _ => None,
+                },
                 name: c.name,
             })
             .collect();
@@ -176,7 +191,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let idx: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols \
+                "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols, \
+                 pg_get_expr(i.indpred, i.indrelid) AS pred \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -189,6 +205,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 name: r.name,
                 columns: r.cols,
                 unique: r.uniq,
+                condition: r.pred.map(SqlCondition),
             })
             .collect();
         indexes.sort();

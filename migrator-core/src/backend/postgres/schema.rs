@@ -108,6 +108,10 @@ fn column_sql(c: &ColumnDef) -> String {
     if c.auto {
         s.push_str(&identity_clause(c));
     }
+    if let Some(g) = &c.generated {
+        // Only STORED: `check_generated` refuses a virtual one first.
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.sql));
+    }
     if !c.nullable {
         s.push_str(" NOT NULL");
     }
@@ -194,6 +198,22 @@ impl Dialect for PostgresEditor {
 
     fn check_indexable(&self, _model: &ModelState, _field: &FieldState) -> Result<(), SchemaError> {
         Ok(())
+    }
+
+    fn check_generated(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError> {
+        match &field.generated {
+            Some(g) if !g.stored => Err(SchemaError::Unsupported(format!(
+                "field `{}.{}.{}` is a virtual generated column, which PostgreSQL (before 18) \
+                 cannot keep; make it `generated(sql = …, stored)` (computed on write), or keep \
+                 the expression in a view",
+                model.app, model.name, field.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn generated_not_null(&self) -> bool {
+        true
     }
 
     fn check_foreign_key(&self, _model: &ModelState, _fk: &FkDef) -> Result<(), SchemaError> {
@@ -387,11 +407,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({})",
+            "CREATE {}INDEX {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -401,11 +422,12 @@ impl Dialect for PostgresEditor {
 
     fn create_index_concurrently(&self, table: &str, idx: &Idx) -> String {
         format!(
-            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({}){}",
             if idx.unique { "UNIQUE " } else { "" },
             q(&idx.name),
             q(table),
-            cols(&idx.columns)
+            cols(&idx.columns),
+            where_clause(idx)
         )
     }
 
@@ -461,6 +483,13 @@ impl Dialect for PostgresEditor {
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)
+}
+
+/// ` WHERE condition` for a partial index, else nothing.
+fn where_clause(idx: &Idx) -> String {
+    idx.condition
+        .as_ref()
+        .map_or_else(String::new, |c| format!(" WHERE {c}"))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::state::{ModelKey, OnDelete};
+use crate::state::{Generated, ModelKey, OnDelete};
 
 /// Shortens a derived identifier to at most `max` bytes: longer names keep their first
 /// `max - 9` bytes and get `_` plus 8 hex digits of the SHA-256 of the full name, so the
@@ -42,6 +42,8 @@ pub(crate) struct ColumnDef {
     pub sequence: Option<String>,
     /// Column comment.
     pub comment: Option<String>,
+    /// The expression and kind of a generated column.
+    pub generated: Option<Generated>,
 }
 
 impl ColumnDef {
@@ -57,6 +59,7 @@ impl ColumnDef {
         bool,
         &Option<String>,
         &Option<String>,
+        &Option<Generated>,
     ) {
         (
             &self.name,
@@ -66,6 +69,7 @@ impl ColumnDef {
             self.auto,
             &self.sequence,
             &self.comment,
+            &self.generated,
         )
     }
 }
@@ -79,6 +83,8 @@ pub(crate) struct Idx {
     pub unique: bool,
     /// Declared as a named `UNIQUE` constraint (MySQL keeps those as unique indexes).
     pub constraint: bool,
+    /// A partial index's condition (PostgreSQL; MySQL refuses it when deriving).
+    pub condition: Option<String>,
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

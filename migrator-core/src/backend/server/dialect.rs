@@ -18,6 +18,12 @@ pub(crate) trait Dialect {
     fn default_sql(&self, field: &FieldState, value: &DefaultValue) -> Result<String, SchemaError>;
     /// Rejects an index over `field` the backend cannot build.
     fn check_indexable(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError>;
+    /// Rejects a generated column the backend cannot keep (PostgreSQL before 18: a virtual
+    /// one).
+    fn check_generated(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError>;
+    /// Whether a generated column keeps its `NOT NULL` (MariaDB refuses one there, so its
+    /// generated columns are always nullable).
+    fn generated_not_null(&self) -> bool;
     /// Rejects a foreign key the backend cannot enforce.
     fn check_foreign_key(&self, model: &ModelState, fk: &FkDef) -> Result<(), SchemaError>;
     /// MySQL: unique constraints are unique indexes, and a foreign-key column needs an index.

@@ -232,6 +232,18 @@ fn alter_table(
     let (t_old, t_new) = (old.table.as_str(), new.table.as_str());
     let fwd = |f: &str| renames.field_fwd(key, f);
     let mysql = d.mysql_like();
+    // Generated columns whose expression or kind changes: no backend alters one in place, so
+    // each is dropped and added again, and the indexes over it are rebuilt.
+    let regenerated: Vec<&str> = new
+        .columns
+        .iter()
+        .filter(|nc| {
+            old.column_of_field(&renames.field_back(key, &nc.field))
+                .is_some_and(|oc| oc.generated != nc.generated)
+        })
+        .map(|nc| nc.field.as_str())
+        .collect();
+    let untouched = |fields: &[String]| !fields.iter().any(|f| regenerated.contains(&f.as_str()));
 
     // Indexes (MySQL: unique constraints and foreign-key cover indexes included).
     let mut kept_new = vec![false; new.indexes.len()];
@@ -241,9 +253,11 @@ fn alter_table(
         let fields: Vec<String> = oi.fields.iter().map(|f| fwd(f)).collect();
         let same_shape = |i: usize, ni: &Idx| {
             !kept_new[i]
+                && untouched(&ni.fields)
                 && ni.fields == fields
                 && ni.unique == oi.unique
                 && ni.constraint == oi.constraint
+                && ni.condition == oi.condition
         };
         // The same index under the same name, else (a derived name that changed) renamed.
         let hit = new
@@ -318,7 +332,7 @@ fn alter_table(
         match new
             .uniques
             .iter()
-            .position(|nu| nu.name == ou.name && nu.fields == fields)
+            .position(|nu| nu.name == ou.name && nu.fields == fields && untouched(&fields))
         {
             Some(i) => unique_kept[i] = true,
             None => p.drop_indexes.push(d.drop_constraint(t_old, &ou.name)),
@@ -367,6 +381,10 @@ fn alter_table(
                 }
             }
             None => adds.extend(d.add_column(t_new, nc, one_off)),
+            Some(oc) if regenerated.contains(&nc.field.as_str()) => {
+                p.tables.push(d.drop_column(t_new, &oc.name));
+                adds.extend(d.add_column(t_new, nc, None));
+            }
             Some(oc) if oc.shape() != nc.shape() || (one_off.is_some() && oc.nullable) => {
                 let steps = d.alter_column(t_old, t_new, oc, nc, one_off);
                 p.pre_pk.extend(steps.pre_pk);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::editor::SchemaError;
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, TableSchema,
+    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, SqlCondition, TableSchema,
 };
 use crate::state::ProjectState;
 
@@ -215,6 +215,7 @@ pub(crate) fn expected(
                 default: c.default.as_deref().map(normalize_default),
                 primary_key: def.pk_columns.contains(&c.name),
                 auto_increment: c.auto,
+                generated: c.generated.as_ref().map(|g| g.kind().to_owned()),
             })
             .collect();
         columns.sort_by(|a, b| a.name.cmp(&b.name));
@@ -225,6 +226,7 @@ pub(crate) fn expected(
                 name: i.name.clone(),
                 columns: i.columns.clone(),
                 unique: i.unique,
+                condition: i.condition.clone().map(SqlCondition),
             })
             .collect();
         indexes.sort();

@@ -51,11 +51,15 @@ pub(crate) fn table_def(
     let mut columns = Vec::new();
     for f in &model.fields {
         check_declared_name(d, model, "column", &f.column)?;
+        if f.generated.is_some() {
+            d.check_generated(model, f)?;
+        }
+        let generated_null = f.generated.is_some() && !d.generated_not_null();
         columns.push(ColumnDef {
             field: f.name.clone(),
             name: f.column.clone(),
             sql_type: d.column_type(f),
-            nullable: f.nullable && !f.primary_key,
+            nullable: (f.nullable || generated_null) && !f.primary_key,
             default: f
                 .default
                 .as_ref()
@@ -68,6 +72,7 @@ pub(crate) fn table_def(
                 None
             },
             comment: f.comment.clone(),
+            generated: f.generated.clone(),
         });
     }
     let pk: Vec<&FieldState> = model.primary_key().collect();
@@ -94,6 +99,7 @@ pub(crate) fn table_def(
             columns: vec![f.column.clone()],
             unique: f.unique,
             constraint: false,
+            condition: None,
         });
     }
     for i in &model.indexes {
@@ -103,12 +109,25 @@ pub(crate) fn table_def(
                 d.check_indexable(model, f)?;
             }
         }
+        if i.condition.is_some() && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "{} index `{}` on model `{}.{}` has a condition, and {} has no partial indexes; \
+                 drop the condition (a plain index, or a unique constraint over the fields), \
+                 or keep the model's conditional index to SQLite and PostgreSQL",
+                if i.unique { "unique" } else { "the" },
+                i.name,
+                model.app,
+                model.name,
+                d.backend()
+            )));
+        }
         indexes.push(Idx {
             name: i.name.clone(),
             columns: cols_of(&i.fields, &format!("index {}", i.name))?,
             fields: i.fields.clone(),
             unique: i.unique,
             constraint: false,
+            condition: i.condition.clone(),
         });
     }
     let mut uniques = Vec::new();
@@ -131,6 +150,7 @@ pub(crate) fn table_def(
                         columns,
                         unique: true,
                         constraint: true,
+                        condition: None,
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -204,6 +224,7 @@ pub(crate) fn table_def(
                     columns: vec![fk.column.clone()],
                     unique: false,
                     constraint: false,
+                    condition: None,
                 });
             }
         }

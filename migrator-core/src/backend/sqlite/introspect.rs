@@ -18,8 +18,8 @@ use super::schema::{column_type_sql, fk_target, model_indexes};
 use crate::backend::editor::{default_literal, SchemaError};
 use crate::db_schema::{
     ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
-    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
-    PROGRESS_TABLE, RECORDER_TABLE,
+    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition,
+    TableDetails, TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
@@ -48,6 +48,7 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
                         .transpose()?,
                     primary_key: f.primary_key,
                     auto_increment: f.auto_increment && f.primary_key && pk_count == 1,
+                    generated: f.generated.as_ref().map(|g| g.kind().to_owned()),
                 })
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
@@ -126,6 +127,9 @@ struct ColumnRow {
     dflt_value: Option<String>,
     #[diesel(sql_type = Integer)]
     pk: i32,
+    /// `table_xinfo`: 2 a virtual generated column, 3 a stored one.
+    #[diesel(sql_type = Integer)]
+    hidden: i32,
 }
 
 #[derive(QueryableByName)]
@@ -136,6 +140,8 @@ struct IndexListRow {
     unique: i32,
     #[diesel(sql_type = Text)]
     origin: String,
+    #[diesel(sql_type = Integer)]
+    partial: i32,
 }
 
 #[derive(QueryableByName)]
@@ -156,6 +162,38 @@ struct FkRow {
     to: Option<String>,
     #[diesel(sql_type = Text)]
     on_delete: String,
+}
+
+/// The condition of a partial index from its `CREATE INDEX` text (SQLite keeps the text as
+/// written): what follows the top-level `WHERE` after the column list.
+fn partial_condition(sql: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut closed = false;
+    let mut quote: Option<char> = None;
+    for (i, c) in sql.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`' | '[') => quote = Some(if c == '[' { ']' } else { c }),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.saturating_sub(1);
+                closed |= depth == 0;
+            }
+            (None, _) if closed && depth == 0 => {
+                let rest = &sql[i..];
+                if rest.len() > 5
+                    && rest[..5].eq_ignore_ascii_case("where")
+                    && rest[5..].starts_with(char::is_whitespace)
+                    && sql[..i].ends_with(char::is_whitespace)
+                {
+                    return Some(rest[5..].trim().to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn load<T: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
@@ -183,7 +221,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
     for master in masters {
         let table_sql = master.sql.unwrap_or_default();
         let parsed = parse_create_table(&table_sql);
-        let cols: Vec<ColumnRow> = load(conn, format!("PRAGMA table_info({})", q(&master.name)))?;
+        let cols: Vec<ColumnRow> = load(conn, format!("PRAGMA table_xinfo({})", q(&master.name)))?;
         let pk_count = cols.iter().filter(|c| c.pk > 0).count();
         let mut pk: Vec<(i32, String)> = cols
             .iter()
@@ -205,6 +243,11 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                     nullable: c.notnull == 0 && c.pk == 0,
                     default: c.dflt_value.clone(),
                     primary_key: c.pk > 0,
+                    generated: match c.hidden {
+                        2 => Some("virtual".to_owned()),
+                        3 => Some("stored".to_owned()),
+                        _ => None,
+                    },
                 }
             })
             .collect();
@@ -223,11 +266,30 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                 .map(|r| r.name.unwrap_or_else(|| "<expression>".to_owned()))
                 .collect();
             match idx.origin.as_str() {
-                "c" => indexes.push(IndexDef {
-                    name: idx.name,
-                    columns,
-                    unique: idx.unique != 0,
-                }),
+                "c" => {
+                    let condition = if idx.partial != 0 {
+                        let rows: Vec<MasterRow> = load(
+                            conn,
+                            format!(
+                                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name = '{}'",
+                                idx.name.replace('\'', "''")
+                            ),
+                        )?;
+                        rows.into_iter()
+                            .next()
+                            .and_then(|r| r.sql)
+                            .and_then(|sql| partial_condition(&sql))
+                            .map(SqlCondition)
+                    } else {
+                        None
+                    };
+                    indexes.push(IndexDef {
+                        name: idx.name,
+                        columns,
+                        unique: idx.unique != 0,
+                        condition,
+                    });
+                }
                 "u" => {
                     let name = parsed
                         .uniques

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::features::FEATURES;
 use crate::backend::editor::{default_literal, SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
-use crate::db_schema::{field_index_name, IndexDef};
+use crate::db_schema::{field_index_name, IndexDef, SqlCondition};
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
@@ -74,6 +74,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
                 name: field_index_name(&model.table, &f.column, f.unique),
                 columns: vec![f.column.clone()],
                 unique: f.unique,
+                condition: None,
             });
         }
     }
@@ -82,6 +83,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
             name: i.name.clone(),
             columns: columns_of(model, &i.fields, &format!("index {}", i.name))?,
             unique: i.unique,
+            condition: i.condition.clone().map(SqlCondition),
         });
     }
     out.sort();
@@ -167,6 +169,10 @@ fn column_def(
         s.push_str(" DEFAULT ");
         s.push_str(&default_literal(&FEATURES, d)?);
     }
+    if let Some(g) = &field.generated {
+        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.sql));
+    }
     if let Some((table, column)) = fk_target(model, field, state)? {
         let on_delete = field.foreign_key.as_ref().map(|fk| fk.on_delete.sql());
         s.push_str(&format!(" REFERENCES {} ({})", q(&table), q(&column)));
@@ -216,11 +222,14 @@ fn create_table(
 fn create_index_sql(table: &str, idx: &IndexDef) -> String {
     let cols: Vec<String> = idx.columns.iter().map(|c| q(c)).collect();
     format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {} ON {} ({}){}",
         if idx.unique { "UNIQUE " } else { "" },
         q(&idx.name),
         q(table),
-        cols.join(", ")
+        cols.join(", "),
+        idx.condition
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" WHERE {c}"))
     )
 }
 
@@ -280,7 +289,8 @@ fn rebuild(
     let mut out = vec![create_table(to, state, &temp)?];
     let mut cols = Vec::new();
     let mut exprs = Vec::new();
-    for f in &to.fields {
+    // A generated column is computed by the new table itself, never copied.
+    for f in to.fields.iter().filter(|f| f.generated.is_none()) {
         let source_name = fill
             .renames
             .get(f.name.as_str())
@@ -390,8 +400,13 @@ fn rename_table(from: &ModelState, to: &ModelState) -> Result<Vec<String>, Schem
 
 /// `ALTER TABLE … ADD COLUMN` is possible (SQLite's rules): not a primary key, not
 /// auto-increment, a constant default, NOT NULL only with a default, a foreign-key column
-/// only when nullable without default, and the default stays in the state afterwards.
+/// only when nullable without default, and the default stays in the state afterwards. A
+/// generated column only when virtual (SQLite computes a stored one for every row, which
+/// `ADD COLUMN` cannot).
 fn can_add_column(field: &FieldState, target: &FieldState) -> bool {
+    if let Some(g) = &field.generated {
+        return !g.stored && !field.primary_key && field.foreign_key.is_none();
+    }
     !field.primary_key
         && !field.auto_increment
         && !matches!(field.default, Some(DefaultValue::Sql(_)))
@@ -487,6 +502,7 @@ fn alter_field(
             f.auto_increment,
             f.default.clone(),
             f.foreign_key.clone(),
+            f.generated.clone(),
         )
     };
     if structural(old) == structural(target) {
