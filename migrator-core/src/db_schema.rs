@@ -43,6 +43,8 @@ pub struct IndexDef {
     pub unique: bool,
     /// A partial index's condition (`WHERE …`).
     pub condition: Option<SqlCondition>,
+    /// `false`: a unique index that treats NULLs as equal (`NULLS NOT DISTINCT`).
+    pub nulls_distinct: bool,
 }
 
 /// The condition of a partial index, as written (migrations) or as a database gives it back

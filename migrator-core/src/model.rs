@@ -171,6 +171,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                     .push(IndexState::new(d.text(), Vec::<String>::new(), false));
             }
             tag::index::UNIQUE => d.last(&mut state.indexes).unique = true,
+            tag::index::NULLS_NOT_DISTINCT => d.last(&mut state.indexes).nulls_distinct = false,
             tag::index::CONDITION => {
                 let condition = d.text().to_owned();
                 d.last(&mut state.indexes).condition = Some(condition);

@@ -322,9 +322,21 @@ pub struct IndexState {
     /// are indexed — with `unique`, a conditional unique constraint. SQLite and PostgreSQL
     /// only; MySQL/MariaDB refuse it before anything runs.
     pub condition: Option<String>,
+    /// `false` (Django's `nulls_distinct=False`, PostgreSQL 15's `NULLS NOT DISTINCT`): a
+    /// unique index treats NULLs as equal, so at most one row has NULL there. `true`, the
+    /// default everywhere, lets any number of rows have NULL. SQLite and MySQL/MariaDB have
+    /// only the default and refuse `false` before anything runs.
+    pub nulls_distinct: bool,
 }
 
 impl IndexState {
+    /// This unique index with NULLs distinct (`true`, the default) or not (`false`:
+    /// PostgreSQL's `NULLS NOT DISTINCT`, at most one row with NULL).
+    pub fn nulls_distinct(mut self, distinct: bool) -> Self {
+        self.nulls_distinct = distinct;
+        self
+    }
+
     /// This index with `condition` (verbatim SQL, one expression): a partial index.
     pub fn condition(mut self, condition: impl Into<String>) -> Self {
         self.condition = Some(condition.into());
@@ -342,6 +354,7 @@ impl IndexState {
             fields: fields.into_iter().map(Into::into).collect(),
             unique,
             condition: None,
+            nulls_distinct: true,
         }
     }
 }

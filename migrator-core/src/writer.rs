@@ -750,6 +750,9 @@ fn index(i: &IndexState) -> TokenStream {
     } else {
         quote!(index(#name, #fields))
     };
+    if !i.nulls_distinct {
+        t.extend(quote!(.nulls_distinct(false)));
+    }
     if let Some(condition) = &i.condition {
         let condition = lit_str(condition);
         t.extend(quote!(.condition(#condition)));

@@ -77,7 +77,7 @@ use non_atomic::{
     concurrent_index_changes_need_a_non_atomic_migration,
     non_atomic_migration_commits_each_operation_and_resumes,
 };
-use partial::partial_indexes_are_enforced_for_their_rows;
+use partial::{partial_indexes_are_enforced_for_their_rows, unique_index_with_nulls_not_distinct};
 use recorder_table::{
     an_older_recorder_table_is_upgraded_once_by_concurrent_runs,
     edited_data_steps_and_renamed_records_are_caught,
@@ -202,6 +202,10 @@ fn scenarios() -> Vec<Scenario> {
         (
             "partial_indexes_are_enforced_for_their_rows",
             partial_indexes_are_enforced_for_their_rows,
+        ),
+        (
+            "unique_index_with_nulls_not_distinct",
+            unique_index_with_nulls_not_distinct,
         ),
         (
             "separate_database_and_state_round_trips",

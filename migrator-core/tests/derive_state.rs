@@ -657,6 +657,7 @@ fn derived_models_are_registered() {
 #[model(
     table = "memberships",
     index(fields = ["user_id"], unique, name = "memberships_one_active", condition = "ended_at IS NULL"),
+    index(fields = ["ended_at"], unique, name = "memberships_one_open", nulls_distinct = false),
     index(fields = ["ended_at"], condition = "ended_at > '2000-01-01'")
 )]
 struct Membership {
@@ -675,6 +676,7 @@ fn index_condition_becomes_a_partial_index() {
                 .condition("ended_at > '2000-01-01'"),
             IndexState::new("memberships_one_active", ["user_id"], true)
                 .condition("ended_at IS NULL"),
+            IndexState::new("memberships_one_open", ["ended_at"], true).nulls_distinct(false),
         ]
     );
 }

@@ -159,6 +159,7 @@ fn every_tag_round_trips() {
 
     w.text(tag::index::NAME, "things_rank_title_uniq");
     w.flag(tag::index::UNIQUE);
+    w.flag(tag::index::NULLS_NOT_DISTINCT);
     w.text(tag::index::FIELD, "rank");
     w.text(tag::index::FIELD, "title");
     w.text(tag::index::NAME, "things_hidden_idx");
@@ -219,7 +220,7 @@ fn every_tag_round_trips() {
     expected.indexes = vec![
         IndexState::new("things_hidden_idx", ["hidden"], false)
             .condition("hidden = 0 AND rank > 'a;b:'"),
-        IndexState::new("things_rank_title_uniq", ["rank", "title"], true),
+        IndexState::new("things_rank_title_uniq", ["rank", "title"], true).nulls_distinct(false),
     ];
     expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];
     assert_eq!(def.state, expected);

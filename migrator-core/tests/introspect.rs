@@ -112,12 +112,14 @@ fn reads_every_part_of_a_hand_written_schema() {
                 columns: vec!["owner".into(), "tag".into()],
                 unique: true,
                 condition: None,
+                nulls_distinct: true,
             },
             IndexDef {
                 name: "pets_vet_idx".into(),
                 columns: vec!["vet".into()],
                 unique: false,
                 condition: None,
+                nulls_distinct: true,
             },
         ]
     );

@@ -453,7 +453,9 @@ fn scenarios() -> Vec<Scenario> {
                 .dependency("library", "0002_author")
                 .operation(add_index(
                     "Book",
-                    unique_index("book_live_uniq", ["title"]).condition("deleted_at IS NULL"),
+                    unique_index("book_live_uniq", ["title"])
+                        .nulls_distinct(false)
+                        .condition("deleted_at IS NULL"),
                 ))
                 .operation(add_index(
                     "Book",

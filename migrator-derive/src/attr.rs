@@ -42,7 +42,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "generated",
 ];
 /// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition"];
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "name", "unique", "condition", "nulls_distinct"];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
 /// The values `on_delete` accepts.
@@ -91,35 +91,7 @@ pub(crate) enum OnDelete {
     NoAction,
 }
 
-/// One `index(...)` on the struct.
-#[derive(Clone, Debug)]
-pub(crate) struct IndexAttr {
-    /// The span of the `index` key.
-    pub key: Span,
-    /// `fields = ["a", "b"]`.
-    pub fields: Option<Vec<LitStr>>,
-    /// `name = "…"`.
-    pub name: Option<LitStr>,
-    /// `unique`.
-    pub unique: Option<Span>,
-    /// `condition = "…"`: a partial index (one SQL expression).
-    pub condition: Option<LitStr>,
-    /// Every known key written inside `index(...)`, even when its value was rejected.
-    pub given: BTreeSet<&'static str>,
-}
-
-/// One `check(...)` on the struct.
-#[derive(Clone, Debug)]
-pub(crate) struct CheckAttr {
-    /// The span of the `check` key.
-    pub key: Span,
-    /// `name = "…"`.
-    pub name: Option<LitStr>,
-    /// `sql = "…"`.
-    pub sql: Option<LitStr>,
-    /// Every known key written inside `check(...)`, even when its value was rejected.
-    pub given: BTreeSet<&'static str>,
-}
+pub(crate) use crate::attr_items::{CheckAttr, IndexAttr};
 
 /// Everything `#[model(...)]` said on the struct.
 #[derive(Default, Debug)]
@@ -733,6 +705,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         name: None,
         unique: None,
         condition: None,
+        nulls_distinct: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -751,6 +724,17 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "nulls_distinct" => {
+                if let Some(v) = flag_or_bool(cx, &inner, "nulls_distinct")? {
+                    set(
+                        cx,
+                        &mut index.nulls_distinct,
+                        "nulls_distinct",
+                        span,
+                        (span, v),
+                    );
                 }
             }
             "condition" => {

@@ -463,6 +463,13 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 seen.push(name);
             }
         }
+        if let (Some((span, _)), None) = (index.nulls_distinct, index.unique) {
+            cx.error(
+                span,
+                "`nulls_distinct` is about unique indexes; add `unique`, as in \
+                 `index(fields = [\"email\"], unique, nulls_distinct = false)`, or leave it out",
+            );
+        }
         if let Some(lit) = index
             .condition
             .as_ref()

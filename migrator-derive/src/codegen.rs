@@ -336,6 +336,9 @@ fn indexes(cont: &Container<'_>, meta: &mut Writer) {
         if index.unique.is_some() {
             meta.flag(tag::index::UNIQUE);
         }
+        if index.nulls_distinct.as_ref().is_some_and(|(_, v)| !v) {
+            meta.flag(tag::index::NULLS_NOT_DISTINCT);
+        }
         if let Some(condition) = &index.condition {
             meta.text(tag::index::CONDITION, &condition.value());
         }

@@ -53,6 +53,7 @@
 
 mod ast;
 mod attr;
+mod attr_items;
 mod check;
 mod codegen;
 mod ctxt;

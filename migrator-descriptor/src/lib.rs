@@ -175,6 +175,8 @@ sections! {
         FIELD = b'x',
         /// Text: a partial index's condition (one SQL expression).
         CONDITION = b'W',
+        /// Flag: a unique index whose NULLs are not distinct (`nulls_distinct = false`).
+        NULLS_NOT_DISTINCT = b'N',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

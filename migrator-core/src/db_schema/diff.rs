@@ -224,9 +224,14 @@ fn list(columns: &[String]) -> String {
 
 fn index_text(idx: &IndexDef) -> String {
     let unique = if idx.unique { "UNIQUE " } else { "" };
+    let nulls = if idx.nulls_distinct {
+        ""
+    } else {
+        " NULLS NOT DISTINCT"
+    };
     match &idx.condition {
-        Some(c) => format!("{unique}{} WHERE {c}", list(&idx.columns)),
-        None => format!("{unique}{}", list(&idx.columns)),
+        Some(c) => format!("{unique}{}{nulls} WHERE {c}", list(&idx.columns)),
+        None => format!("{unique}{}{nulls}", list(&idx.columns)),
     }
 }
 
@@ -487,6 +492,7 @@ mod tests {
             columns: vec!["a".into()],
             unique: true,
             condition: cond.map(c),
+            nulls_distinct: true,
         };
         assert_eq!(index_text(&idx(Some("a > 0"))), "UNIQUE (a) WHERE a > 0");
         assert_ne!(idx(Some("a > 0")), idx(None));
@@ -553,12 +559,14 @@ mod tests {
             columns: vec!["a".into()],
             unique: true,
             condition: None,
+            nulls_distinct: true,
         }];
         e.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
             columns: vec!["a".into()],
             unique: false,
             condition: None,
+            nulls_distinct: true,
         }];
         a.checks = vec![NamedConstraint {
             name: Some("t_a_pos".into()),

@@ -204,6 +204,7 @@ impl Planner<'_> {
                 columns: u.body.clone(),
                 unique: true,
                 condition: None,
+                nulls_distinct: true,
             });
             t.indexes.sort();
         }

@@ -76,6 +76,7 @@ impl Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique,
             condition: None,
+            nulls_distinct: true,
         });
         self.schema.indexes.sort();
         self

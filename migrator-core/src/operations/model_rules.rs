@@ -22,6 +22,9 @@ pub(crate) fn index_text(i: &IndexState) -> String {
         i.name,
         i.fields.join(", ")
     );
+    if !i.nulls_distinct {
+        text.push_str(" nulls_not_distinct");
+    }
     if let Some(condition) = &i.condition {
         text.push_str(&format!(" where {}", quote(condition)));
     }

@@ -10,6 +10,7 @@ use crate::conformance_support::*;
 use migrator_core::backend::Backend;
 use migrator_core::executor::Target;
 use migrator_core::migration::prelude::*;
+use migrator_core::FieldState;
 
 fn one_null_rating_per_author() -> Operation {
     add_index(
@@ -19,35 +20,80 @@ fn one_null_rating_per_author() -> Operation {
     .into()
 }
 
+/// `op` is refused by the editor naming what `needles` say, and through the executor before
+/// anything runs (nothing recorded, the schema unchanged).
+fn assert_refused(cx: &mut Ctx, op: Operation, needles: &[&str]) {
+    let before = cx.state.clone();
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    let err = op
+        .database_forwards(APP, &*cx.editor(), &before, &after)
+        .unwrap_err()
+        .to_string();
+    assert!(needles.iter().all(|n| err.contains(n)), "{err}");
+    let n = cx.migrations.len() + 1;
+    let mut m = Migration::new(APP, Ctx::step_key(n).name);
+    m.dependencies = vec![Ctx::step_key(n - 1)];
+    m.operations = vec![op];
+    cx.migrations.push(m);
+    let graph = cx.graph();
+    let applied_before = applied(cx.db.conn());
+    let err = run_migrate(cx.db.conn(), &graph, &Target::Latest)
+        .unwrap_err()
+        .to_string();
+    assert!(needles.iter().all(|n| err.contains(n)), "{err}");
+    assert_eq!(applied(cx.db.conn()), applied_before);
+    cx.assert_schema();
+}
+
+/// `nulls_distinct = false` (PostgreSQL 15's `NULLS NOT DISTINCT`): at most one row with
+/// NULL in a unique index; introspected back (`pg_index.indnullsnotdistinct`) and drift
+/// clean through down/up. SQLite and MySQL/MariaDB refuse it before anything runs.
+pub(super) fn unique_index_with_nulls_not_distinct(backend: Backend) {
+    let mut cx = seed(backend);
+    cx.forwards(&add(
+        "Book",
+        FieldState::new("isbn", ColumnType::Varchar(200)).nullable(),
+    ));
+    cx.exec("UPDATE books SET isbn = title");
+    let one_null = || -> Operation {
+        add_index(
+            "Book",
+            unique_index("books_isbn_one_null_uniq", ["isbn"]).nulls_distinct(false),
+        )
+        .into()
+    };
+    if backend != Backend::Postgres {
+        assert_refused(
+            &mut cx,
+            one_null(),
+            &["`books_isbn_one_null_uniq`", "nulls_distinct = false"],
+        );
+        return;
+    }
+    let sql = cx.migrate_ops(vec![one_null()]);
+    assert!(sql[0].ends_with("NULLS NOT DISTINCT"), "{sql:?}");
+    cx.exec(
+        "INSERT INTO books (id, title, author_id, price, isbn) VALUES (6, 'Lavinia', 1, 1, NULL)",
+    );
+    assert!(cx
+        .try_exec("INSERT INTO books (id, title, author_id, price, isbn) VALUES (7, 'Tehanu', 1, 1, NULL)")
+        .is_err());
+    cx.exec("DELETE FROM books WHERE id = 6");
+    let kept = cx.rows("books", &["id", "isbn"], "id");
+    cx.back_to(3);
+    cx.up_again();
+    assert_eq!(cx.rows("books", &["id", "isbn"], "id"), kept);
+}
+
 pub(super) fn partial_indexes_are_enforced_for_their_rows(backend: Backend) {
     let mut cx = seed(backend);
     if backend == Backend::Mysql {
-        let op = one_null_rating_per_author();
-        let before = cx.state.clone();
-        let mut after = before.clone();
-        op.state_forwards(APP, &mut after).unwrap();
-        let err = op
-            .database_forwards(APP, &*cx.editor(), &before, &after)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("`books_author_unrated_uniq`") && err.contains("no partial indexes"),
-            "{err}"
+        assert_refused(
+            &mut cx,
+            one_null_rating_per_author(),
+            &["`books_author_unrated_uniq`", "no partial indexes"],
         );
-        // Through the executor: refused before anything runs, nothing recorded.
-        let n = cx.migrations.len() + 1;
-        let mut m = Migration::new(APP, Ctx::step_key(n).name);
-        m.dependencies = vec![Ctx::step_key(n - 1)];
-        m.operations = vec![op];
-        cx.migrations.push(m);
-        let graph = cx.graph();
-        let applied_before = applied(cx.db.conn());
-        let err = run_migrate(cx.db.conn(), &graph, &Target::Latest)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no partial indexes"), "{err}");
-        assert_eq!(applied(cx.db.conn()), applied_before);
-        cx.assert_schema();
         return;
     }
     let kept = cx.rows("books", &BOOK_COLS, "id");

@@ -8,7 +8,9 @@ pub fn migration() -> Migration {
         .operation(
             add_index(
                 "Book",
-                unique_index("book_live_uniq", ["title"]).condition("deleted_at IS NULL"),
+                unique_index("book_live_uniq", ["title"])
+                    .nulls_distinct(false)
+                    .condition("deleted_at IS NULL"),
             ),
         )
         .operation(

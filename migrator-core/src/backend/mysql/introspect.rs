@@ -282,6 +282,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 columns: Vec::new(),
                 unique: r.b.as_deref() == Some("0"),
                 condition: None,
+                nulls_distinct: true,
             });
             entry
                 .columns

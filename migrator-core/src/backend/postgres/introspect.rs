@@ -62,6 +62,8 @@ struct IndexRow {
     cols: Vec<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pred: Option<String>,
+    #[diesel(sql_type = Bool)]
+    nnd: bool,
 }
 
 #[derive(QueryableByName)]
@@ -160,7 +162,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -192,7 +194,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
             conn,
             format!(
                 "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols, \
-                 pg_get_expr(i.indpred, i.indrelid) AS pred \
+                 pg_get_expr(i.indpred, i.indrelid) AS pred, \
+                 COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nnd \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -206,6 +209,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 columns: r.cols,
                 unique: r.uniq,
                 condition: r.pred.map(SqlCondition),
+                nulls_distinct: !r.nnd,
             })
             .collect();
         indexes.sort();

@@ -485,11 +485,19 @@ pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails)
     server::expected(&PostgresEditor, state, normalize_type)
 }
 
-/// ` WHERE condition` for a partial index, else nothing.
+/// What follows a `CREATE INDEX`'s column list: ` NULLS NOT DISTINCT` and a partial
+/// index's ` WHERE condition`, each when it has one.
 fn where_clause(idx: &Idx) -> String {
-    idx.condition
+    let nulls = if idx.nulls_distinct {
+        ""
+    } else {
+        " NULLS NOT DISTINCT"
+    };
+    let condition = idx
+        .condition
         .as_ref()
-        .map_or_else(String::new, |c| format!(" WHERE {c}"))
+        .map_or_else(String::new, |c| format!(" WHERE {c}"));
+    format!("{nulls}{condition}")
 }
 
 #[cfg(test)]

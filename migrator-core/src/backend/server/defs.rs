@@ -85,6 +85,8 @@ pub(crate) struct Idx {
     pub constraint: bool,
     /// A partial index's condition (PostgreSQL; MySQL refuses it when deriving).
     pub condition: Option<String>,
+    /// `false`: `NULLS NOT DISTINCT` (PostgreSQL; MySQL refuses it when deriving).
+    pub nulls_distinct: bool,
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

@@ -227,6 +227,7 @@ pub(crate) fn expected(
                 columns: i.columns.clone(),
                 unique: i.unique,
                 condition: i.condition.clone().map(SqlCondition),
+                nulls_distinct: i.nulls_distinct,
             })
             .collect();
         indexes.sort();

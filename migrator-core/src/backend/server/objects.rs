@@ -100,6 +100,7 @@ pub(crate) fn table_def(
             unique: f.unique,
             constraint: false,
             condition: None,
+            nulls_distinct: true,
         });
     }
     for i in &model.indexes {
@@ -108,6 +109,17 @@ pub(crate) fn table_def(
             if let Some(f) = model.field(n) {
                 d.check_indexable(model, f)?;
             }
+        }
+        if !i.nulls_distinct && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "unique index `{}` on model `{}.{}` has `nulls_distinct = false`, and {} always \
+                 lets several rows have NULL in a unique index; drop `nulls_distinct = false` \
+                 (or make the fields NOT NULL), or keep the model's index to PostgreSQL",
+                i.name,
+                model.app,
+                model.name,
+                d.backend()
+            )));
         }
         if i.condition.is_some() && d.mysql_like() {
             return Err(SchemaError::Unsupported(format!(
@@ -128,6 +140,7 @@ pub(crate) fn table_def(
             unique: i.unique,
             constraint: false,
             condition: i.condition.clone(),
+            nulls_distinct: i.nulls_distinct,
         });
     }
     let mut uniques = Vec::new();
@@ -151,6 +164,7 @@ pub(crate) fn table_def(
                         unique: true,
                         constraint: true,
                         condition: None,
+                        nulls_distinct: true,
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -225,6 +239,7 @@ pub(crate) fn table_def(
                     unique: false,
                     constraint: false,
                     condition: None,
+                    nulls_distinct: true,
                 });
             }
         }

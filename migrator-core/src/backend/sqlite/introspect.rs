@@ -288,6 +288,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                         columns,
                         unique: idx.unique != 0,
                         condition,
+                        nulls_distinct: true,
                     });
                 }
                 "u" => {

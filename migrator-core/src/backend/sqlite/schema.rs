@@ -75,15 +75,25 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
                 columns: vec![f.column.clone()],
                 unique: f.unique,
                 condition: None,
+                nulls_distinct: true,
             });
         }
     }
     for i in &model.indexes {
+        if !i.nulls_distinct {
+            return Err(SchemaError::Unsupported(format!(
+                "unique index `{}` on model `{}.{}` has `nulls_distinct = false`, and SQLite \
+                 always lets several rows have NULL in a unique index; drop `nulls_distinct = \
+                 false` (or make the fields NOT NULL), or keep the model's index to PostgreSQL",
+                i.name, model.app, model.name
+            )));
+        }
         out.push(IndexDef {
             name: i.name.clone(),
             columns: columns_of(model, &i.fields, &format!("index {}", i.name))?,
             unique: i.unique,
             condition: i.condition.clone().map(SqlCondition),
+            nulls_distinct: i.nulls_distinct,
         });
     }
     out.sort();
