@@ -56,6 +56,8 @@ pub struct IndexDef {
     pub nulls_distinct: bool,
     /// A method other than the default B-tree (`hash`, `gin`, `gist`; PostgreSQL).
     pub method: Option<String>,
+    /// Non-key columns stored in the index (`INCLUDE`; PostgreSQL).
+    pub include: Vec<String>,
 }
 
 /// The condition of a partial index, as written (migrations) or as a database gives it back

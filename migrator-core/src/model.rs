@@ -172,6 +172,10 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
             }
             tag::index::UNIQUE => d.last(&mut state.indexes).unique = true,
             tag::index::NULLS_NOT_DISTINCT => d.last(&mut state.indexes).nulls_distinct = false,
+            tag::index::INCLUDE => {
+                let field = d.text().to_owned();
+                d.last(&mut state.indexes).include.push(field);
+            }
             tag::index::METHOD => {
                 let method = d.text().to_owned();
                 d.last(&mut state.indexes).method = Some(method);

@@ -332,6 +332,10 @@ pub struct IndexState {
     /// and `gist` (`USING …`); SQLite and MySQL/MariaDB have only B-tree and refuse the
     /// others before anything runs.
     pub method: Option<String>,
+    /// Fields stored in the index without being part of its key (Django's `include`,
+    /// PostgreSQL's `INCLUDE (…)`): an index-only scan can return them. PostgreSQL only;
+    /// SQLite and MySQL/MariaDB refuse them before anything runs.
+    pub include: Vec<String>,
 }
 
 impl IndexState {
@@ -339,6 +343,12 @@ impl IndexState {
     /// PostgreSQL's `NULLS NOT DISTINCT`, at most one row with NULL).
     pub fn nulls_distinct(mut self, distinct: bool) -> Self {
         self.nulls_distinct = distinct;
+        self
+    }
+
+    /// This index with `fields` stored as non-key columns (`INCLUDE`).
+    pub fn include<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.include = fields.into_iter().map(Into::into).collect();
         self
     }
 
@@ -367,6 +377,7 @@ impl IndexState {
             condition: None,
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         }
     }
 }

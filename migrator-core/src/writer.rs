@@ -753,6 +753,10 @@ fn index(i: &IndexState) -> TokenStream {
     if !i.nulls_distinct {
         t.extend(quote!(.nulls_distinct(false)));
     }
+    if !i.include.is_empty() {
+        let include = str_array(&i.include);
+        t.extend(quote!(.include(#include)));
+    }
     if let Some(method) = &i.method {
         let method = lit_str(method);
         t.extend(quote!(.method(#method)));

@@ -78,7 +78,7 @@ use non_atomic::{
     non_atomic_migration_commits_each_operation_and_resumes,
 };
 use partial::{
-    index_methods, partial_indexes_are_enforced_for_their_rows,
+    index_include_columns, index_methods, partial_indexes_are_enforced_for_their_rows,
     unique_index_with_nulls_not_distinct,
 };
 use recorder_table::{
@@ -207,6 +207,7 @@ fn scenarios() -> Vec<Scenario> {
             partial_indexes_are_enforced_for_their_rows,
         ),
         ("index_methods", index_methods),
+        ("index_include_columns", index_include_columns),
         (
             "unique_index_with_nulls_not_distinct",
             unique_index_with_nulls_not_distinct,

@@ -657,7 +657,7 @@ fn derived_models_are_registered() {
 #[model(
     table = "memberships",
     index(fields = ["user_id"], unique, name = "memberships_one_active", condition = "ended_at IS NULL"),
-    index(fields = ["ended_at"], unique, name = "memberships_one_open", nulls_distinct = false),
+    index(fields = ["ended_at"], unique, name = "memberships_one_open", nulls_distinct = false, include = ["user_id"]),
     index(fields = ["ended_at"], condition = "ended_at > '2000-01-01'", method = "hash")
 )]
 struct Membership {
@@ -677,7 +677,9 @@ fn index_condition_becomes_a_partial_index() {
                 .method("hash"),
             IndexState::new("memberships_one_active", ["user_id"], true)
                 .condition("ended_at IS NULL"),
-            IndexState::new("memberships_one_open", ["ended_at"], true).nulls_distinct(false),
+            IndexState::new("memberships_one_open", ["ended_at"], true)
+                .nulls_distinct(false)
+                .include(["user_id"]),
         ]
     );
 }

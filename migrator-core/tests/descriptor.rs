@@ -165,6 +165,8 @@ fn every_tag_round_trips() {
     w.text(tag::index::NAME, "things_hidden_idx");
     w.text(tag::index::FIELD, "hidden");
     w.text(tag::index::METHOD, "hash");
+    w.text(tag::index::INCLUDE, "rank");
+    w.text(tag::index::INCLUDE, "title");
     w.text(tag::index::CONDITION, "hidden = 0 AND rank > 'a;b:'");
 
     w.text(tag::check::NAME, "positive");
@@ -221,6 +223,7 @@ fn every_tag_round_trips() {
     expected.indexes = vec![
         IndexState::new("things_hidden_idx", ["hidden"], false)
             .method("hash")
+            .include(["rank", "title"])
             .condition("hidden = 0 AND rank > 'a;b:'"),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true).nulls_distinct(false),
     ];

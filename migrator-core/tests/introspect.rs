@@ -114,6 +114,7 @@ fn reads_every_part_of_a_hand_written_schema() {
                 condition: None,
                 nulls_distinct: true,
                 method: None,
+                include: Vec::new(),
             },
             IndexDef {
                 name: "pets_vet_idx".into(),
@@ -122,6 +123,7 @@ fn reads_every_part_of_a_hand_written_schema() {
                 condition: None,
                 nulls_distinct: true,
                 method: None,
+                include: Vec::new(),
             },
         ]
     );

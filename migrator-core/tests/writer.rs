@@ -455,6 +455,7 @@ fn scenarios() -> Vec<Scenario> {
                     "Book",
                     unique_index("book_live_uniq", ["title"])
                         .nulls_distinct(false)
+                        .include(["note", "price"])
                         .condition("deleted_at IS NULL"),
                 ))
                 .operation(add_index(

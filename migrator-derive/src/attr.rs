@@ -49,6 +49,7 @@ pub(crate) const INDEX_KEYS: &[&str] = &[
     "condition",
     "nulls_distinct",
     "method",
+    "include",
 ];
 /// The keys `check(...)` accepts.
 pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
@@ -714,6 +715,7 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
         condition: None,
         nulls_distinct: None,
         method: None,
+        include: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -732,6 +734,11 @@ fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Inde
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "include" => {
+                if let Some(v) = string_list(cx, &inner)? {
+                    set(cx, &mut index.include, "include", span, v);
                 }
             }
             "method" => {

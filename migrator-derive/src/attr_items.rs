@@ -19,6 +19,8 @@ pub(crate) struct IndexAttr {
     pub unique: Option<Span>,
     /// `condition = "…"`: a partial index (one SQL expression).
     pub condition: Option<LitStr>,
+    /// `include = ["a"]`: non-key fields (`INCLUDE`).
+    pub include: Option<Vec<LitStr>>,
     /// `method = "hash"`: the index method.
     pub method: Option<LitStr>,
     /// `nulls_distinct = true|false`, with the key's span.

@@ -463,6 +463,23 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
                 seen.push(name);
             }
         }
+        for lit in index.include.iter().flatten() {
+            let name = lit.value();
+            if cont.column_field(&name).is_none() {
+                cx.error(
+                    lit.span(),
+                    format!("included field `{name}` is not a column of `{}`", cont.name),
+                );
+            } else if seen.contains(&name) {
+                cx.error(
+                    lit.span(),
+                    format!(
+                        "field `{name}` is in the index's key already; list it in `fields` or \
+                         `include`, not both"
+                    ),
+                );
+            }
+        }
         if let Some(lit) = &index.method {
             let method = lit.value();
             if !["btree", "hash", "gin", "gist"].contains(&method.as_str()) {

@@ -339,6 +339,9 @@ fn indexes(cont: &Container<'_>, meta: &mut Writer) {
         if index.nulls_distinct.as_ref().is_some_and(|(_, v)| !v) {
             meta.flag(tag::index::NULLS_NOT_DISTINCT);
         }
+        for field in index.include.iter().flatten() {
+            meta.text(tag::index::INCLUDE, &field.value());
+        }
         if let Some(method) = &index.method {
             meta.text(tag::index::METHOD, &method.value());
         }

@@ -179,6 +179,8 @@ sections! {
         NULLS_NOT_DISTINCT = b'N',
         /// Text: the index method (`btree`, `hash`, `gin`, `gist`).
         METHOD = b'H',
+        /// Text: one of the index's non-key (`INCLUDE`) fields, in order; repeated.
+        INCLUDE = b'Y',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

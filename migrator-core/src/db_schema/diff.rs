@@ -228,6 +228,11 @@ fn index_text(idx: &IndexDef) -> String {
         Some(m) => format!("{unique}USING {m} "),
         None => unique.to_owned(),
     };
+    let unique = if idx.include.is_empty() {
+        unique
+    } else {
+        format!("{unique}INCLUDE {} ", list(&idx.include))
+    };
     let nulls = if idx.nulls_distinct {
         ""
     } else {
@@ -498,6 +503,7 @@ mod tests {
             condition: cond.map(c),
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         };
         assert_eq!(index_text(&idx(Some("a > 0"))), "UNIQUE (a) WHERE a > 0");
         assert_ne!(idx(Some("a > 0")), idx(None));
@@ -566,6 +572,7 @@ mod tests {
             condition: None,
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         }];
         e.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
@@ -574,6 +581,7 @@ mod tests {
             condition: None,
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         }];
         a.checks = vec![NamedConstraint {
             name: Some("t_a_pos".into()),

@@ -206,6 +206,7 @@ impl Planner<'_> {
                 condition: None,
                 nulls_distinct: true,
                 method: None,
+                include: Vec::new(),
             });
             t.indexes.sort();
         }

@@ -78,6 +78,7 @@ impl Table {
             condition: None,
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         });
         self.schema.indexes.sort();
         self

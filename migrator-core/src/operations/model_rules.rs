@@ -25,6 +25,9 @@ pub(crate) fn index_text(i: &IndexState) -> String {
     if !i.nulls_distinct {
         text.push_str(" nulls_not_distinct");
     }
+    if !i.include.is_empty() {
+        text.push_str(&format!(" include ({})", i.include.join(", ")));
+    }
     if let Some(method) = &i.method {
         text.push_str(&format!(" using {method}"));
     }

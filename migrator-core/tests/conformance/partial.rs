@@ -122,6 +122,39 @@ pub(super) fn index_methods(backend: Backend) {
     );
 }
 
+/// `include` (Django's `Index(include=[…])`, PostgreSQL's `INCLUDE`): non-key columns
+/// stored in a (unique) index — uniqueness stays on the key — read back from `pg_index`
+/// (`indnkeyatts`) with the drift check clean through down/up; SQLite and MySQL/MariaDB
+/// refuse it before anything runs.
+pub(super) fn index_include_columns(backend: Backend) {
+    let mut cx = seed(backend);
+    let covering = || -> Operation {
+        add_index(
+            "Book",
+            unique_index("books_title_covering", ["title"]).include(["price", "rating"]),
+        )
+        .into()
+    };
+    if backend != Backend::Postgres {
+        assert_refused(&mut cx, covering(), &["`books_title_covering`", "INCLUDE"]);
+        return;
+    }
+    let sql = cx.migrate_ops(vec![covering()]);
+    assert!(
+        sql[0].ends_with(r#"("title") INCLUDE ("price", "rating")"#),
+        "{sql:?}"
+    );
+    // Unique on the key only: the same price is fine, the same title is not.
+    assert!(cx
+        .try_exec("INSERT INTO books (id, title, author_id, price) VALUES (6, 'Solaris', 1, 99)")
+        .is_err());
+    cx.exec("INSERT INTO books (id, title, author_id, price) VALUES (6, 'Tehanu', 1, 10.25)");
+    let kept = cx.rows("books", &["id", "title"], "id");
+    cx.back_to(3);
+    cx.up_again();
+    assert_eq!(cx.rows("books", &["id", "title"], "id"), kept);
+}
+
 pub(super) fn partial_indexes_are_enforced_for_their_rows(backend: Backend) {
     let mut cx = seed(backend);
     if backend == Backend::Mysql {

@@ -10,6 +10,7 @@ pub fn migration() -> Migration {
                 "Book",
                 unique_index("book_live_uniq", ["title"])
                     .nulls_distinct(false)
+                    .include(["note", "price"])
                     .condition("deleted_at IS NULL"),
             ),
         )

@@ -284,6 +284,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 condition: None,
                 nulls_distinct: true,
                 method: None,
+                include: Vec::new(),
             });
             entry
                 .columns

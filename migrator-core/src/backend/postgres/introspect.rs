@@ -66,6 +66,8 @@ struct IndexRow {
     nnd: bool,
     #[diesel(sql_type = Nullable<Text>)]
     method: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    nkey: i32,
 }
 
 #[derive(QueryableByName)]
@@ -164,7 +166,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd, NULL::text AS method FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd, NULL::text AS method, i.indnkeyatts::int4 AS nkey FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -198,7 +200,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 "SELECT ic.relname::text AS name, i.indisunique AS uniq, {} AS cols, \
                  pg_get_expr(i.indpred, i.indrelid) AS pred, \
                  COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nnd, \
-                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = ic.relam) AS method \
+                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = ic.relam) AS method, \
+                 i.indnkeyatts::int4 AS nkey \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -207,13 +210,19 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         )?;
         let mut indexes: Vec<IndexDef> = idx
             .into_iter()
-            .map(|r| IndexDef {
+            .map(|mut r| {
+                let keys = usize::try_from(r.nkey).unwrap_or(0).min(r.cols.len());
+                let include = r.cols.split_off(keys);
+                (r, include)
+            })
+            .map(|(r, include)| IndexDef {
                 name: r.name,
                 columns: r.cols,
                 unique: r.uniq,
                 condition: r.pred.map(SqlCondition),
                 nulls_distinct: !r.nnd,
                 method: index_method(r.method.as_deref()),
+                include,
             })
             .collect();
         indexes.sort();

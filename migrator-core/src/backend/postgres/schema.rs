@@ -494,7 +494,7 @@ fn using(idx: &Idx) -> String {
         .map_or_else(String::new, |m| format!(" USING {m}"))
 }
 
-/// What follows a `CREATE INDEX`'s column list: ` NULLS NOT DISTINCT` and a partial
+/// What follows a `CREATE INDEX`'s column list: ` INCLUDE (…)`, ` NULLS NOT DISTINCT` and a partial
 /// index's ` WHERE condition`, each when it has one.
 fn where_clause(idx: &Idx) -> String {
     let nulls = if idx.nulls_distinct {
@@ -506,7 +506,12 @@ fn where_clause(idx: &Idx) -> String {
         .condition
         .as_ref()
         .map_or_else(String::new, |c| format!(" WHERE {c}"));
-    format!("{nulls}{condition}")
+    let include = if idx.include.is_empty() {
+        String::new()
+    } else {
+        format!(" INCLUDE ({})", cols(&idx.include))
+    };
+    format!("{include}{nulls}{condition}")
 }
 
 #[cfg(test)]

@@ -89,6 +89,8 @@ pub(crate) struct Idx {
     pub nulls_distinct: bool,
     /// A method other than B-tree (PostgreSQL; MySQL refuses it when deriving).
     pub method: Option<String>,
+    /// Non-key columns (`INCLUDE`; PostgreSQL, MySQL refuses them when deriving).
+    pub include: Vec<String>,
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

@@ -229,6 +229,7 @@ pub(crate) fn expected(
                 condition: i.condition.clone().map(SqlCondition),
                 nulls_distinct: i.nulls_distinct,
                 method: i.method.clone(),
+                include: i.include.clone(),
             })
             .collect();
         indexes.sort();

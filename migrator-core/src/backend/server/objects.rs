@@ -102,6 +102,7 @@ pub(crate) fn table_def(
             condition: None,
             nulls_distinct: true,
             method: None,
+            include: Vec::new(),
         });
     }
     for i in &model.indexes {
@@ -111,6 +112,19 @@ pub(crate) fn table_def(
                 d.check_indexable(model, f)?;
             }
         }
+        if !i.include.is_empty() && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "index `{}` on model `{}.{}` includes non-key fields ({}), and {} has no \
+                 `INCLUDE`; make them part of the key (`fields`), drop `include`, or keep the \
+                 model's index to PostgreSQL",
+                i.name,
+                model.app,
+                model.name,
+                i.include.join(", "),
+                d.backend()
+            )));
+        }
+        let include_columns = cols_of(&i.include, &format!("index {}", i.name))?;
         if let Some(method) = index_method(i.method.as_deref()) {
             let problem = if d.mysql_like() {
                 Some(format!(
@@ -170,6 +184,7 @@ pub(crate) fn table_def(
             condition: i.condition.clone(),
             nulls_distinct: i.nulls_distinct,
             method: index_method(i.method.as_deref()),
+            include: include_columns,
         });
     }
     let mut uniques = Vec::new();
@@ -195,6 +210,7 @@ pub(crate) fn table_def(
                         condition: None,
                         nulls_distinct: true,
                         method: None,
+                        include: Vec::new(),
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -271,6 +287,7 @@ pub(crate) fn table_def(
                     condition: None,
                     nulls_distinct: true,
                     method: None,
+                    include: Vec::new(),
                 });
             }
         }

@@ -290,6 +290,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                         condition,
                         nulls_distinct: true,
                         method: None,
+                        include: Vec::new(),
                     });
                 }
                 "u" => {

@@ -77,10 +77,22 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
                 condition: None,
                 nulls_distinct: true,
                 method: None,
+                include: Vec::new(),
             });
         }
     }
     for i in &model.indexes {
+        if !i.include.is_empty() {
+            return Err(SchemaError::Unsupported(format!(
+                "index `{}` on model `{}.{}` includes non-key fields ({}), and SQLite has no \
+                 `INCLUDE`; make them part of the key (`fields`), drop `include`, or keep the \
+                 model's index to PostgreSQL",
+                i.name,
+                model.app,
+                model.name,
+                i.include.join(", ")
+            )));
+        }
         if let Some(method) = index_method(i.method.as_deref()) {
             return Err(SchemaError::Unsupported(format!(
                 "index `{}` on model `{}.{}` uses the `{method}` method, and SQLite builds only \
@@ -104,6 +116,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
             condition: i.condition.clone().map(SqlCondition),
             nulls_distinct: i.nulls_distinct,
             method: index_method(i.method.as_deref()),
+            include: Vec::new(),
         });
     }
     out.sort();
