@@ -259,7 +259,7 @@ impl OperationKind for RemoveField {
         let in_use = model
             .indexes
             .iter()
-            .find(|i| i.fields.contains(&self.name))
+            .find(|i| i.fields.contains(&self.name) || i.include.contains(&self.name))
             .map(|i| i.name.clone())
             .or_else(|| {
                 model

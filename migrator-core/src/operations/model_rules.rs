@@ -242,7 +242,8 @@ pub(crate) fn check_fields_exist(model: &ModelState, fields: &[String]) -> Resul
     }
 }
 
-/// Rewrites field `old` to `new` in the indexes and unique constraints of `model`.
+/// Rewrites field `old` to `new` in the indexes (keys and included fields) and unique
+/// constraints of `model`.
 pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &str) {
     let rename = |fields: &mut Vec<String>| {
         for f in fields.iter_mut() {
@@ -253,6 +254,7 @@ pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &s
     };
     for i in &mut model.indexes {
         rename(&mut i.fields);
+        rename(&mut i.include);
     }
     for c in &mut model.constraints {
         if let ConstraintKind::Unique(fields) = &mut c.kind {

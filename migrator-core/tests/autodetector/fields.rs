@@ -610,3 +610,28 @@ fn generated_columns_need_no_default_and_a_new_expression_is_an_alter() {
         ]
     );
 }
+
+/// Issue 17.4: a changed condition (or method, include, nulls_distinct) is a remove and an
+/// add of the index, never a rename; an added partial index is an AddIndex with it; both
+/// reach the fixpoint and apply on SQLite.
+#[test]
+fn a_changed_index_condition_is_a_remove_and_an_add() {
+    let mut old = book();
+    old.indexes = vec![IndexState::new("books_title_live", ["title"], true).condition("id > 0")];
+    let from = project([old.clone()]);
+    let mut b = book();
+    b.indexes = vec![IndexState::new("books_title_live", ["title"], true).condition("id > 10")];
+    let to = current([b]);
+    let (changes, asked) = run(&from, &to, vec![]);
+    assert!(asked.is_empty());
+    let ops = ops_of(&changes, "library");
+    assert_eq!(
+        descriptions(&ops),
+        [
+            "Remove index books_title_live from model book",
+            "Create index books_title_live on field(s) title of model book",
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    apply_to_sqlite(&[CreateModel::from_state(&old).into()], &changes);
+}

@@ -181,3 +181,33 @@ fn hand_made_sql_and_the_state_agree_on_sqlite() {
     sqlite_support::run(&mut conn, &back);
     sqlite_support::assert_schema(&mut conn, &ProjectState::new());
 }
+
+/// Issue 17.4: a field an index includes (`INCLUDE`) is in use like a key field, and a
+/// rename rewrites it.
+#[test]
+fn included_fields_follow_renames_and_block_removal() {
+    let mut s = state();
+    let add = sdas(add_index(
+        "Book",
+        index("books_isbn_cover", ["isbn"]).include(["title"]),
+    ));
+    add.state_forwards(APP, &mut s).unwrap();
+    let err = sdas(remove_field("Book", "title"))
+        .state_forwards(APP, &mut s.clone())
+        .unwrap_err();
+    assert!(
+        matches!(&err, StateError::FieldInUse { index, .. } if index == "books_isbn_cover"),
+        "{err}"
+    );
+    sdas(rename_field("Book", "title", "headline"))
+        .state_forwards(APP, &mut s)
+        .unwrap();
+    let idx = s
+        .model(APP, "Book")
+        .unwrap()
+        .indexes
+        .iter()
+        .find(|i| i.name == "books_isbn_cover")
+        .unwrap();
+    assert_eq!(idx.include, ["headline"]);
+}
