@@ -17,14 +17,18 @@ use crate::ctxt::Ctxt;
 
 mod generated;
 mod items;
+mod many_to_many;
 mod values;
 pub(crate) use generated::GeneratedAttr;
 use generated::GENERATED_KEYS;
 use items::{parse_check, parse_generated, parse_index};
+use many_to_many::parse_many_to_many;
+pub(crate) use many_to_many::ManyToManyAttr;
 use values::*;
 
 /// The keys `#[model(...)]` accepts on the struct.
-pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
+pub(crate) const STRUCT_KEYS: &[&str] =
+    &["table", "index", "check", "renamed_from", "many_to_many"];
 /// The keys `#[model(...)]` accepts on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     "primary_key",
@@ -115,6 +119,8 @@ pub(crate) struct StructAttrs {
     pub checks: Vec<CheckAttr>,
     /// `renamed_from = "OldModel"`.
     pub renamed_from: Option<LitStr>,
+    /// Every `many_to_many(...)`, in order.
+    pub many_to_many: Vec<ManyToManyAttr>,
 }
 
 /// Everything `#[model(...)]` said on one field.
@@ -217,6 +223,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "check" => {
                     if let Some(check) = parse_check(cx, &meta)? {
                         out.checks.push(check);
+                    }
+                }
+                "many_to_many" => {
+                    if let Some(rel) = parse_many_to_many(cx, &meta)? {
+                        out.many_to_many.push(rel);
                     }
                 }
                 _ => unreachable!("key_of only returns listed keys"),
