@@ -81,6 +81,9 @@ mod separate_database_and_state;
 #[path = "writer_fixtures/partial_index.rs"]
 mod partial_index;
 #[rustfmt::skip]
+#[path = "writer_fixtures/expression_index.rs"]
+mod expression_index;
+#[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
 #[rustfmt::skip]
@@ -465,6 +468,26 @@ fn scenarios() -> Vec<Scenario> {
                         .condition("price < 10 AND note <> 'a \\'b'"),
                 )),
             partial_index::migration,
+        ),
+        s(
+            "expression_index",
+            library("0004_author_author_email_lower_uniq_tag")
+                .dependency("library", "0003_book_book_live_uniq_book_book_cheap_idx")
+                .operation(add_index(
+                    "Author",
+                    unique_expression_index("author_email_lower_uniq", ["lower(email)"])
+                        .condition("email <> ''"),
+                ))
+                .operation(
+                    create_model("Tag", "tags")
+                        .field(field("id", ColumnType::BigInt).primary_key())
+                        .field(field("label", ColumnType::Text))
+                        .index(expression_index(
+                            "tags_label_idx",
+                            ["upper(trim(label))", "length(\"label\") % 10"],
+                        )),
+                ),
+            expression_index::migration,
         ),
         s(
             "run_before",
