@@ -1,7 +1,8 @@
 //! The closed set of `#[model(...)]` attributes, parsed into typed values that keep their spans.
 //!
-//! Every key a position accepts is listed here ([`STRUCT_KEYS`], [`FIELD_KEYS`],
-//! [`INDEX_KEYS`], [`CHECK_KEYS`]); anything else is an error naming the valid keys. Parsing
+//! Every key a position accepts is listed in `attr/keys.rs` ([`STRUCT_KEYS`], [`FIELD_KEYS`],
+//! [`INDEX_KEYS`], [`CHECK_KEYS`], and `MANY_TO_MANY_KEYS` in `attr/many_to_many.rs`), a leaf
+//! its children share with it; anything else is an error naming the valid keys. Parsing
 //! never stops at the first mistake: unknown keys, duplicates and values of the wrong kind are
 //! recorded in the [`Ctxt`] and the rest of the attribute is still read. This module checks
 //! only what one key can know about itself (its value's kind and range); rules that involve
@@ -17,11 +18,14 @@ use crate::ctxt::Ctxt;
 
 mod generated;
 mod items;
-mod types;
+mod keys;
+mod many_to_many;
 mod values;
 pub(crate) use generated::GeneratedAttr;
 use items::{parse_check, parse_generated, parse_index};
-pub(crate) use types::*;
+pub(crate) use keys::*;
+use many_to_many::parse_many_to_many;
+pub(crate) use many_to_many::ManyToManyAttr;
 use values::*;
 
 pub(crate) use crate::attr_items::{CheckAttr, IndexAttr};
@@ -37,6 +41,8 @@ pub(crate) struct StructAttrs {
     pub checks: Vec<CheckAttr>,
     /// `renamed_from = "OldModel"`.
     pub renamed_from: Option<LitStr>,
+    /// Every `many_to_many(...)`, in order.
+    pub many_to_many: Vec<ManyToManyAttr>,
 }
 
 /// Everything `#[model(...)]` said on one field.
@@ -139,6 +145,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "check" => {
                     if let Some(check) = parse_check(cx, &meta)? {
                         out.checks.push(check);
+                    }
+                }
+                "many_to_many" => {
+                    if let Some(rel) = parse_many_to_many(cx, &meta)? {
+                        out.many_to_many.push(rel);
                     }
                 }
                 _ => unreachable!("key_of only returns listed keys"),

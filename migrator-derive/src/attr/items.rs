@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
 use super::generated::{GeneratedAttr, GENERATED_KEYS};
-use super::types::{CHECK_KEYS, INDEX_KEYS};
+use super::keys::{CHECK_KEYS, INDEX_KEYS};
 use super::values::*;
 use crate::attr_items::{CheckAttr, IndexAttr};
 use crate::ctxt::Ctxt;

@@ -1,11 +1,12 @@
-//! The key lists of every `#[model(...)]` position and the small typed values the readers
-//! produce (`Sp`, `DefaultLit`, `OnDelete`): what `attr.rs` and its readers (`values.rs`,
-//! `items.rs`) share. A leaf, so the readers never import `attr.rs`.
+//! The closed key sets of every `#[model(...)]` position and the small value types their
+//! readers produce: what `attr.rs` and its children (`values.rs`, `items.rs`, …) all need,
+//! in a leaf that imports none of them, so the module graph stays a tree.
 
 use proc_macro2::Span;
 
 /// The keys `#[model(...)]` accepts on the struct.
-pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
+pub(crate) const STRUCT_KEYS: &[&str] =
+    &["table", "index", "check", "renamed_from", "many_to_many"];
 /// The keys `#[model(...)]` accepts on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     "primary_key",
