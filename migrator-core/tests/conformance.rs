@@ -4,7 +4,7 @@
 //! unique added, foreign key added, primary-key change), up/down/up with identical
 //! introspection, data preservation, failure injection, and what is refused before anything
 //! runs (verbatim SQL that is not one expression, clashing index names), the drift check
-//! naming each kind of hand-made drift — run on SQLite, PostgreSQL and
+//! naming each kind of hand-made drift, many-to-many join tables — run on SQLite, PostgreSQL and
 //! MySQL/MariaDB. Every step goes through the executor (`executor::migrate` on a graph of
 //! one migration per step, see `conformance_support`), and the introspected schema is
 //! compared with the state after every step (on the servers also comments and foreign-key
@@ -26,12 +26,16 @@ mod conformance_support;
 mod alterations;
 #[path = "conformance/drift.rs"]
 mod drift;
+#[path = "conformance/expressions.rs"]
+mod expressions;
 #[path = "conformance/failures.rs"]
 mod failures;
 #[path = "conformance/foreign_keys.rs"]
 mod foreign_keys;
 #[path = "conformance/generated.rs"]
 mod generated;
+#[path = "conformance/many_to_many.rs"]
+mod many_to_many;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
@@ -60,6 +64,7 @@ use alterations::{
 };
 use conformance_support::*;
 use drift::hand_made_drift_is_named;
+use expressions::expression_indexes_round_trip;
 use failures::{a_failing_second_operation, foreign_key_to_missing_rows_fails};
 use foreign_keys::{
     foreign_key_added_keeps_rows_and_is_enforced, foreign_keys_across_apps,
@@ -67,6 +72,7 @@ use foreign_keys::{
     renaming_a_referenced_table_keeps_foreign_keys, self_reference_and_added_foreign_keys,
 };
 use generated::generated_columns_round_trip;
+use many_to_many::join_tables_round_trip;
 use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
@@ -207,6 +213,10 @@ fn scenarios() -> Vec<Scenario> {
             partial_indexes_are_enforced_for_their_rows,
         ),
         ("index_methods", index_methods),
+        (
+            "expression_indexes_round_trip",
+            expression_indexes_round_trip,
+        ),
         ("index_include_columns", index_include_columns),
         (
             "unique_index_with_nulls_not_distinct",
@@ -216,6 +226,7 @@ fn scenarios() -> Vec<Scenario> {
             "separate_database_and_state_round_trips",
             separate_database_and_state_round_trips,
         ),
+        ("join_tables_round_trip", join_tables_round_trip),
     ]
 }
 

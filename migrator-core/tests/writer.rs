@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use migrator_core::migration::prelude::*;
 use migrator_core::writer::{merge_migration, render, render_empty, write_atomic, HEADER};
 
+#[path = "writer/indexes.rs"]
+mod indexes;
 #[path = "writer/naming.rs"]
 mod naming;
 
@@ -66,6 +68,9 @@ mod empty_template;
 #[path = "writer_fixtures/generated_columns.rs"]
 mod generated_columns;
 #[rustfmt::skip]
+#[path = "writer_fixtures/many_to_many_join_model.rs"]
+mod many_to_many_join_model;
+#[rustfmt::skip]
 #[path = "writer_fixtures/merge.rs"]
 mod merge;
 #[rustfmt::skip]
@@ -77,9 +82,6 @@ mod non_atomic_squash;
 #[rustfmt::skip]
 #[path = "writer_fixtures/separate_database_and_state.rs"]
 mod separate_database_and_state;
-#[rustfmt::skip]
-#[path = "writer_fixtures/partial_index.rs"]
-mod partial_index;
 #[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
@@ -138,7 +140,7 @@ fn scenarios() -> Vec<Scenario> {
         empty: false,
         compiled,
     };
-    vec![
+    let mut list = vec![
         s(
             "create_model_every_property",
             library("0001_initial").initial(true).operation(
@@ -448,25 +450,6 @@ fn scenarios() -> Vec<Scenario> {
             non_atomic_squash::migration,
         ),
         s(
-            "partial_index",
-            library("0003_book_book_live_uniq_book_book_cheap_idx")
-                .dependency("library", "0002_author")
-                .operation(add_index(
-                    "Book",
-                    unique_index("book_live_uniq", ["title"])
-                        .nulls_distinct(false)
-                        .include(["note", "price"])
-                        .condition("deleted_at IS NULL"),
-                ))
-                .operation(add_index(
-                    "Book",
-                    index("book_cheap_idx", ["title"])
-                        .method("hash")
-                        .condition("price < 10 AND note <> 'a \\'b'"),
-                )),
-            partial_index::migration,
-        ),
-        s(
             "run_before",
             library("0002_auto_6c7229c9")
                 .dependency("library", "0001_initial")
@@ -595,7 +578,34 @@ fn scenarios() -> Vec<Scenario> {
                 )),
             generated_columns::migration,
         ),
-    ]
+        s(
+            "many_to_many_join_model",
+            library("0004_book_tags")
+                .dependency("library", "0003_tag")
+                .operation(many_to_many_join()),
+            many_to_many_join_model::migration,
+        ),
+    ];
+    list.extend(indexes::scenarios());
+    list
+}
+
+/// The join model the registry adds for `Book.tags` (issue 17.1): rendered as the
+/// `CreateModel` it is, and read back.
+fn many_to_many_join() -> Operation {
+    use migrator_core::many_to_many::{join_model, ManyToMany};
+    use migrator_core::operations::CreateModel;
+    use migrator_core::{ModelKey, ModelState};
+    let mut book = ModelState::new("library", "Book", "books");
+    book.fields = vec![field("id", ColumnType::BigInt)
+        .primary_key()
+        .auto_increment()];
+    let mut tag = ModelState::new("library", "Tag", "tags");
+    tag.fields = vec![field("id", ColumnType::Integer)
+        .primary_key()
+        .auto_increment()];
+    let rel = ManyToMany::new("tags", ModelKey::new("library", "Tag"));
+    CreateModel::from_state(&join_model(&book, &rel, &tag).unwrap()).into()
 }
 
 fn rendered(s: &Scenario) -> String {
