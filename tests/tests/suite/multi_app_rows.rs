@@ -126,7 +126,7 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 
     // And back: the same rows, the committed schema.
-    let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
+    let run = ws.migrator(&["migrate", "catalog", "0003", "--database", &url]);
     run.expect_code(0);
     let run2 = ws.migrator(&["migrate", "orders", "0004", "--database", &url]);
     run2.expect_code(0);
@@ -206,7 +206,7 @@ fn rebuilding_a_self_referencing_table_keeps_its_tree() {
         [None]
     );
 
-    ws.migrator(&["migrate", "catalog", "0002", "--database", &url])
+    ws.migrator(&["migrate", "catalog", "0003", "--database", &url])
         .expect_code(0);
     db.assert_schema(&state_after(&graph, &HEADS), "and back");
 }
