@@ -27,6 +27,9 @@ mod add_field;
 #[path = "writer_fixtures/add_field_one_off_default.rs"]
 mod add_field_one_off_default;
 #[rustfmt::skip]
+#[path = "writer_fixtures/composite_primary_key.rs"]
+mod composite_primary_key;
+#[rustfmt::skip]
 #[path = "writer_fixtures/concurrent_index.rs"]
 mod concurrent_index;
 #[rustfmt::skip]
@@ -594,6 +597,30 @@ fn scenarios() -> Vec<Scenario> {
                         .generated_stored("qty * unit_price * 2"),
                 )),
             generated_columns::migration,
+        ),
+        s(
+            "composite_primary_key",
+            library("0002_orderline_alter_orderline_qty")
+                .dependency("library", "0001_initial")
+                .operation(
+                    create_model("OrderLine", "order_lines")
+                        .field(
+                            field("order_id", ColumnType::BigInt)
+                                .primary_key()
+                                .foreign_key(ForeignKey::new(
+                                    "library",
+                                    "Order",
+                                    OnDelete::Cascade,
+                                )),
+                        )
+                        .field(field("line_no", ColumnType::Integer).primary_key())
+                        .field(field("qty", ColumnType::Integer)),
+                )
+                .operation(alter_field(
+                    "OrderLine",
+                    field("qty", ColumnType::Integer).primary_key(),
+                )),
+            composite_primary_key::migration,
         ),
     ]
 }

@@ -17,14 +17,17 @@ use crate::ctxt::Ctxt;
 
 mod generated;
 mod items;
+mod primary_key;
 mod values;
 pub(crate) use generated::GeneratedAttr;
 use generated::GENERATED_KEYS;
 use items::{parse_check, parse_generated, parse_index};
+use primary_key::parse_primary_key;
+pub(crate) use primary_key::{PrimaryKeyAttr, EXAMPLE as primary_key_example};
 use values::*;
 
 /// The keys `#[model(...)]` accepts on the struct.
-pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from"];
+pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from", "primary_key"];
 /// The keys `#[model(...)]` accepts on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     "primary_key",
@@ -115,6 +118,8 @@ pub(crate) struct StructAttrs {
     pub checks: Vec<CheckAttr>,
     /// `renamed_from = "OldModel"`.
     pub renamed_from: Option<LitStr>,
+    /// `primary_key(fields = [...])`: a composite primary key.
+    pub primary_key: Option<PrimaryKeyAttr>,
 }
 
 /// Everything `#[model(...)]` said on one field.
@@ -217,6 +222,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "check" => {
                     if let Some(check) = parse_check(cx, &meta)? {
                         out.checks.push(check);
+                    }
+                }
+                "primary_key" => {
+                    if let Some(pk) = parse_primary_key(cx, &meta)? {
+                        set(cx, &mut out.primary_key, "primary_key", span, pk);
                     }
                 }
                 _ => unreachable!("key_of only returns listed keys"),

@@ -90,12 +90,20 @@ pub(super) fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<
     Ok(Some(index))
 }
 
-/// `fields = ["a", "b"]`.
+/// `fields = ["a", "b"]` in `index(...)`.
 pub(super) fn string_list(
     cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
 ) -> syn::Result<Option<Vec<LitStr>>> {
-    let example = "fields = [\"author\", \"title\"]";
+    string_list_of(cx, meta, "fields = [\"author\", \"title\"]")
+}
+
+/// A list of field names, as `example` spells one; an empty list is an error.
+pub(super) fn string_list_of(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    example: &str,
+) -> syn::Result<Option<Vec<LitStr>>> {
     let Some(expr) = expr_value(cx, meta, "fields", example)? else {
         return Ok(None);
     };
