@@ -13,6 +13,10 @@ pub enum RegistryError {
     /// target's primary key, a target without a single-column primary key); every one is listed.
     #[error("the registered models have foreign keys that cannot work:\n  - {}", .0.join("\n  - "))]
     ForeignKeys(Vec<String>),
+    /// Many-to-many relations that cannot work (a bad `through` model, a name taken, a side
+    /// without a single-column primary key); every one is listed.
+    #[error("the registered models have many-to-many relations that cannot work:\n  - {}", .0.join("\n  - "))]
+    ManyToMany(Vec<String>),
 }
 
 /// The error type data steps (`RunRust`) return.

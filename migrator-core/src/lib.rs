@@ -37,6 +37,7 @@ pub mod inspectdb;
 pub mod introspect;
 pub mod loader;
 pub mod lock;
+pub mod many_to_many;
 pub mod migration;
 pub mod model;
 pub mod model_enum;
@@ -123,7 +124,9 @@ pub mod __private {
         AutoIncrementColumn, BoolDefault, Column, ColumnInfo, DecimalColumn, FloatDefault,
         IntegerDefault, MaxLengthColumn, NullableColumn, TextDefault,
     };
-    pub use crate::model::{build_definition, ModelDescriptor, ModelRef};
+    pub use crate::model::{
+        build_definition, ManyToManyTarget, ModelDescriptor, ModelRef, ThroughModel,
+    };
     pub use crate::model_enum::EnumBind;
     pub use crate::registry::ModelRegistration;
     pub use diesel;

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use migrator_descriptor::{self as tag, ReadError, Reader};
 
 use crate::field_type::{ColumnInfo, ColumnType, TypeSpec};
+use crate::many_to_many::ManyToMany;
 use crate::state::{
     ConstraintState, DefaultValue, FieldState, ForeignKey, Generated, IndexState, ModelState,
     OnDelete,
@@ -58,6 +59,41 @@ pub trait Model {
     };
 }
 
+/// The target of `many_to_many(to = …)`: every model. Only its diagnostic differs from
+/// [`Model`]'s, so a path that is not a model is reported as such at `to`. Generated code only.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "`many_to_many(to = …)` must name a struct with `#[derive(Model)]`",
+    note = "add `#[derive(migrator_core::Model)]` to `{Self}`, or point `to` at a model"
+)]
+pub trait ManyToManyTarget {
+    /// The model's app label and name.
+    const KEY: ModelRef;
+}
+
+impl<T: Model> ManyToManyTarget for T {
+    const KEY: ModelRef = T::KEY;
+}
+
+/// The join model of `many_to_many(through = …)`: every model (whether it holds one foreign
+/// key to each side is checked at start-up, where every model is known). Generated code only.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "`many_to_many(through = …)` must name a struct with `#[derive(Model)]`",
+    note = "the through model is an ordinary model with one foreign key to each side: add \
+            `#[derive(migrator_core::Model)]` to `{Self}`"
+)]
+pub trait ThroughModel {
+    /// The model's app label and name.
+    const KEY: ModelRef;
+}
+
+impl<T: Model> ThroughModel for T {
+    const KEY: ModelRef = T::KEY;
+}
+
 /// What the current code says about one model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelDefinition {
@@ -70,6 +106,9 @@ pub struct ModelDefinition {
     /// Field name → the diesel SQL type its Rust type names ([`crate::Column::DIESEL_SQL_TYPE`]),
     /// for the fields whose type sets one.
     pub diesel_sql_types: BTreeMap<String, String>,
+    /// `many_to_many(...)` on the struct: the model's many-to-many relations, in order (not
+    /// columns: the registry turns each one without `through` into a join model).
+    pub many_to_many: Vec<ManyToMany>,
 }
 
 impl ModelDefinition {
@@ -80,6 +119,7 @@ impl ModelDefinition {
             renamed_from: None,
             field_renames: BTreeMap::new(),
             diesel_sql_types: BTreeMap::new(),
+            many_to_many: Vec::new(),
         }
     }
 }
@@ -99,9 +139,17 @@ pub struct ModelRef {
     pub name: &'static str,
 }
 
+impl ModelRef {
+    /// The model's key.
+    pub fn key(&self) -> crate::state::ModelKey {
+        crate::state::ModelKey::new(self.app, self.name)
+    }
+}
+
 /// One model as `#[derive(Model)]` describes it: app label, name, table, the encoded rest
 /// (in the migrator-descriptor crate's format, read by [`build_definition`]), then the [`ColumnInfo`] of every field without
-/// `db_type` and the [`ModelRef`] of every foreign key, both in field order.
+/// `db_type` and the [`ModelRef`] of every foreign key, both in field order, the latter
+/// followed by the target (and through model) of every many-to-many relation, in order.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct ModelDescriptor(
@@ -138,6 +186,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     let mut renamed_from = None;
     let mut field_renames = BTreeMap::new();
     let mut diesel_sql_types = BTreeMap::new();
+    let mut many_to_many: Vec<ManyToMany> = Vec::new();
     let mut field: Option<FieldSpec> = None;
     let mut end_field = |field: &mut Option<FieldSpec>, state: &mut ModelState| {
         if let Some(spec) = field.take() {
@@ -193,6 +242,24 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
             tag::index::FIELD => {
                 let column = d.text().to_owned();
                 d.last(&mut state.indexes).fields.push(column);
+            }
+            tag::many_to_many::NAME => {
+                end_field(&mut field, &mut state);
+                let name = d.text();
+                let to = keys
+                    .next()
+                    .unwrap_or_else(|| d.corrupt("fewer model constants than relations"));
+                many_to_many.push(ManyToMany::new(name, to.key()));
+            }
+            tag::many_to_many::THROUGH => {
+                let through = keys
+                    .next()
+                    .unwrap_or_else(|| d.corrupt("fewer model constants than through models"));
+                d.last_relation(&mut many_to_many).through = Some(through.key());
+            }
+            tag::many_to_many::RENAMED_FROM => {
+                let old = d.text().to_owned();
+                d.last_relation(&mut many_to_many).renamed_from = Some(old);
             }
             tag::check::NAME => {
                 end_field(&mut field, &mut state);
@@ -277,6 +344,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     definition.renamed_from = renamed_from;
     definition.field_renames = field_renames;
     definition.diesel_sql_types = diesel_sql_types;
+    definition.many_to_many = many_to_many;
     definition
 }
 
@@ -352,6 +420,14 @@ impl Decoder {
         match indexes.last_mut() {
             Some(index) => index,
             None => self.corrupt("an index setting outside an index"),
+        }
+    }
+
+    /// The last relation, which a relation setting applies to.
+    fn last_relation<'a>(&self, relations: &'a mut [ManyToMany]) -> &'a mut ManyToMany {
+        match relations.last_mut() {
+            Some(relation) => relation,
+            None => self.corrupt("a relation setting outside a relation"),
         }
     }
 

@@ -4,7 +4,9 @@
 //! column type of its target's single-column primary key, and no two database objects of the
 //! models (indexes, constraints, foreign keys, tables, … of any model) would get names a
 //! database refuses to share (`ProjectState::name_clashes`; issue 20). These are checked here,
-//! at run time, because the derive sees one struct at a time.
+//! at run time, because the derive sees one struct at a time. Each many-to-many relation
+//! without `through` adds its join model here (`many_to_many.rs`), and a `through` model is
+//! checked to hold one foreign key to each side.
 //!
 //! Linking fact: a binary only sees the models of crates it names (`use my_app as _;`). An empty
 //! registry is therefore reported by callers with [`EMPTY_REGISTRY_HINT`], never as "no changes".
@@ -12,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::RegistryError;
+use crate::many_to_many::{self, ManyToMany, Relations};
 use crate::model::{build_definition, Model, ModelDefinition, ModelDescriptor};
 use crate::state::{FieldState, ModelKey, ProjectState};
 
@@ -73,6 +76,11 @@ pub struct CurrentModels {
     /// ([`crate::Column::DIESEL_SQL_TYPE`]); models with none are absent. Only the generated
     /// diesel schema reads it: it does not change the database.
     pub diesel_sql_types: BTreeMap<ModelKey, BTreeMap<String, String>>,
+    /// Per model, its many-to-many relations (`many_to_many(...)`); models with none are
+    /// absent. The join model of each relation without `through` is in `state` already; the
+    /// autodetector reads this to tell a join model's change of target or a switch to or
+    /// from a `through` model.
+    pub many_to_many: Relations,
 }
 
 /// The rename hints one model carries.
@@ -116,6 +124,8 @@ pub fn current_models_of(apps: &[&str]) -> Result<CurrentModels, RegistryError> 
             .retain(|k, _| apps.contains(&k.app.as_str()));
         all.hints.retain(|k, _| apps.contains(&k.app.as_str()));
         all.diesel_sql_types
+            .retain(|k, _| apps.contains(&k.app.as_str()));
+        all.many_to_many
             .retain(|k, _| apps.contains(&k.app.as_str()));
     }
     Ok(all)
@@ -177,14 +187,21 @@ pub fn collect<'a>(
         }
         if def.renamed_from.is_some() || !def.field_renames.is_empty() {
             out.hints.insert(
-                key,
+                key.clone(),
                 ModelHints {
                     renamed_from: def.renamed_from,
                     field_renames: def.field_renames,
                 },
             );
         }
+        if !def.many_to_many.is_empty() {
+            out.many_to_many.insert(key, def.many_to_many);
+        }
         out.state.insert(def.state);
+    }
+    let problems = add_join_models(&mut out);
+    if !problems.is_empty() {
+        return Err(RegistryError::ManyToMany(problems));
     }
     let problems = foreign_key_problems(&out.state);
     if !problems.is_empty() {
@@ -248,4 +265,104 @@ fn foreign_key_problems(state: &ProjectState) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Adds the join model of every many-to-many relation without `through` to `models` (with
+/// the rename hints a renamed relation, owner or target gives it), and checks every `through`
+/// model. Returns every problem: a relation named like one of the owner's fields or like
+/// another relation, a target or through model not registered here, a through model without
+/// one foreign key to each side, a side without a single-column primary key, a join model or
+/// table that another model already has.
+fn add_join_models(models: &mut CurrentModels) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut joins = Vec::new();
+    for (owner_key, relations) in &models.many_to_many {
+        let owner = &models.state.models[owner_key];
+        for (i, rel) in relations.iter().enumerate() {
+            let what = format!("many-to-many `{owner_key}.{}`", rel.name);
+            if owner.field(&rel.name).is_some() {
+                problems.push(format!(
+                    "{what} has the name of a field of `{owner_key}`; rename one of them"
+                ));
+            }
+            if relations[..i].iter().any(|r| r.name == rel.name) {
+                problems.push(format!("{what} is declared twice; rename one of them"));
+                continue;
+            }
+            let Some(target) = models.state.models.get(&rel.to) else {
+                problems.push(format!(
+                    "{what} points at `{}`, which is not a model of this binary; name the \
+                     target's crate (`use its_crate as _;`)",
+                    rel.to
+                ));
+                continue;
+            };
+            match &rel.through {
+                Some(through) => match models.state.models.get(through) {
+                    Some(t) => problems.extend(many_to_many::through_problem(owner_key, rel, t)),
+                    None => problems.push(format!(
+                        "{what} goes through `{through}`, which is not a model of this binary"
+                    )),
+                },
+                None => match many_to_many::join_model(owner, rel, target) {
+                    Ok(join) => joins.push((join, join_hints(models, owner_key, rel))),
+                    Err(problem) => problems.push(problem),
+                },
+            }
+        }
+    }
+    for (join, hints) in joins {
+        let key = join.key();
+        if models.state.models.contains_key(&key) {
+            problems.push(format!(
+                "the join model `{key}` of a many-to-many relation has the name of a model; \
+                 rename the model or the relation"
+            ));
+        } else if let Some(other) = models.state.model_by_table(&join.table) {
+            problems.push(format!(
+                "the join table `{}` of many-to-many `{key}` is the table of model `{}`; \
+                 rename the table (`#[model(table = \"…\")]`) or the relation",
+                join.table,
+                other.key()
+            ));
+        } else {
+            if let Some(hints) = hints {
+                models.hints.insert(key, hints);
+            }
+            models.state.insert(join);
+        }
+    }
+    problems
+}
+
+/// The rename hints of the join model of `rel` (owned by `owner`): its previous name when
+/// the relation or its owner was renamed, and its key columns' previous names when the owner
+/// or the target was (each a `renamed_from` the code carries), so the autodetector renames
+/// the join table and its columns, keeping the rows, instead of replacing it.
+fn join_hints(models: &CurrentModels, owner: &ModelKey, rel: &ManyToMany) -> Option<ModelHints> {
+    let previous = |key: &ModelKey| {
+        models
+            .hints
+            .get(key)
+            .and_then(|h| h.renamed_from.clone())
+            .unwrap_or_else(|| key.name.clone())
+    };
+    let (old_owner, old_to) = (previous(owner), previous(&rel.to));
+    let old_name = rel.renamed_from.as_deref().unwrap_or(&rel.name);
+    let mut hints = ModelHints::default();
+    let (old_join, new_join) = (
+        many_to_many::join_model_name(&old_owner, old_name),
+        many_to_many::join_model_name(&owner.name, &rel.name),
+    );
+    if old_join != new_join {
+        hints.renamed_from = Some(old_join);
+    }
+    let (old_from, old_to) = many_to_many::join_columns(&old_owner, &old_to);
+    let (new_from, new_to) = many_to_many::join_columns(&owner.name, &rel.to.name);
+    for (new, old) in [(new_from, old_from), (new_to, old_to)] {
+        if new != old {
+            hints.field_renames.insert(new, old);
+        }
+    }
+    (hints != ModelHints::default()).then_some(hints)
 }

@@ -1,7 +1,7 @@
 //! The autodetector: every kind of change → the expected operations, renames by hint and by
 //! answered question, questions for NOT NULL fields, operation order (foreign keys, indexes,
 //! deletes), cross-app dependencies (including a property test that replays cross-app histories
-//! in the graph's full plan), and speed on a large project.
+//! in the graph's full plan), many-to-many relations, and speed on a large project.
 
 mod sqlite_support;
 
@@ -13,6 +13,8 @@ mod cross_app;
 mod cross_app_plan;
 #[path = "autodetector/fields.rs"]
 mod fields;
+#[path = "autodetector/many_to_many.rs"]
+mod many_to_many;
 #[path = "autodetector/models.rs"]
 mod models;
 #[path = "autodetector/order.rs"]

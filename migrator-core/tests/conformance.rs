@@ -4,7 +4,7 @@
 //! unique added, foreign key added, primary-key change), up/down/up with identical
 //! introspection, data preservation, failure injection, and what is refused before anything
 //! runs (verbatim SQL that is not one expression, clashing index names), the drift check
-//! naming each kind of hand-made drift — run on SQLite, PostgreSQL and
+//! naming each kind of hand-made drift, many-to-many join tables — run on SQLite, PostgreSQL and
 //! MySQL/MariaDB. Every step goes through the executor (`executor::migrate` on a graph of
 //! one migration per step, see `conformance_support`), and the introspected schema is
 //! compared with the state after every step (on the servers also comments and foreign-key
@@ -34,6 +34,8 @@ mod failures;
 mod foreign_keys;
 #[path = "conformance/generated.rs"]
 mod generated;
+#[path = "conformance/many_to_many.rs"]
+mod many_to_many;
 #[path = "conformance/names_and_types.rs"]
 mod names_and_types;
 #[path = "conformance/non_atomic.rs"]
@@ -72,6 +74,7 @@ use foreign_keys::{
     renaming_a_referenced_table_keeps_foreign_keys, self_reference_and_added_foreign_keys,
 };
 use generated::generated_columns_round_trip;
+use many_to_many::join_tables_round_trip;
 use migrator_core::backend::Backend;
 use names_and_types::{
     comments_set_changed_and_removed, defaults_are_quoted_safely, index_on_unbounded_text,
@@ -229,6 +232,7 @@ fn scenarios() -> Vec<Scenario> {
             "primary_key_change_to_and_from_a_composite_key_keeps_rows",
             primary_key_change_to_and_from_a_composite_key_keeps_rows,
         ),
+        ("join_tables_round_trip", join_tables_round_trip),
     ]
 }
 

@@ -717,3 +717,109 @@ fn a_composite_primary_key_marks_each_listed_field() {
     assert_eq!(PurchaseLine::PRIMARY_KEY_COLUMNS, 2);
     assert_eq!(Purchase::PRIMARY_KEY_COLUMNS, 1);
 }
+
+// Many-to-many relations (issue 17.1): struct-level, so the struct stays a plain row.
+
+#[derive(Model)]
+#[model(table = "m2m_tags")]
+struct Tag {
+    id: i64,
+}
+
+#[derive(Model)]
+#[model(
+    table = "m2m_products",
+    many_to_many(name = "tags", to = Tag),
+    many_to_many(name = "related", to = Self, renamed_from = "similar"),
+    many_to_many(name = "labels", to = crate::Tag, through = ProductLabel)
+)]
+struct Product {
+    id: i32,
+}
+
+#[derive(Model)]
+#[model(table = "m2m_product_labels")]
+struct ProductLabel {
+    id: i64,
+    #[model(foreign_key = Product, on_delete = "cascade")]
+    product_id: i32,
+    #[model(foreign_key = Tag, on_delete = "cascade")]
+    tag_id: i64,
+    note: Option<String>,
+}
+
+#[test]
+fn many_to_many_relations_are_recorded_and_registered_as_join_models() {
+    use migrator_core::many_to_many::ManyToMany;
+    use migrator_core::{registry, ModelKey};
+
+    let key = |name: &str| ModelKey::new(APP, name);
+    let def = Product::definition();
+    assert_eq!(def.state.fields.len(), 1, "a relation is not a column");
+    assert_eq!(
+        def.many_to_many,
+        [
+            ManyToMany::new("tags", key("Tag")),
+            ManyToMany::new("related", key("Product")).renamed_from("similar"),
+            ManyToMany::new("labels", key("Tag")).through(key("ProductLabel")),
+        ]
+    );
+
+    let current = registry::collect(
+        [
+            Product::definition(),
+            Tag::definition(),
+            ProductLabel::definition(),
+        ]
+        .into_iter()
+        .map(|d| ("derive_state", d)),
+    )
+    .unwrap();
+    let names: Vec<&str> = current
+        .state
+        .models
+        .keys()
+        .map(|k| k.name.as_str())
+        .collect();
+    // No join model for the relation through `ProductLabel`.
+    assert_eq!(
+        names,
+        [
+            "Product",
+            "ProductLabel",
+            "Product_related",
+            "Product_tags",
+            "Tag"
+        ]
+    );
+    let tags = current.state.model(APP, "Product_tags").unwrap();
+    assert_eq!(tags.table, "m2m_products_tags");
+    let fields: Vec<String> = tags.fields.iter().map(FieldState::canonical_text).collect();
+    assert_eq!(
+        fields,
+        [
+            "id BIGINT NOT NULL primary_key auto",
+            // The key columns take the type of the key they point at.
+            "product_id INTEGER NOT NULL fk=migrator_core.Product on_delete=CASCADE",
+            "tag_id BIGINT NOT NULL index fk=migrator_core.Tag on_delete=CASCADE",
+        ]
+    );
+    assert_eq!(
+        tags.constraints,
+        [ConstraintState::unique(
+            "m2m_products_tags_product_id_tag_id_uniq",
+            ["product_id", "tag_id"]
+        )]
+    );
+    let related = current.state.model(APP, "Product_related").unwrap();
+    let columns: Vec<&str> = related.fields.iter().map(|f| f.column.as_str()).collect();
+    assert_eq!(columns, ["id", "from_product_id", "to_product_id"]);
+    // The renamed relation's join model carries the hint that renames it.
+    assert_eq!(
+        current.hints[&key("Product_related")]
+            .renamed_from
+            .as_deref(),
+        Some("Product_similar")
+    );
+    assert_eq!(current.many_to_many[&key("Product")].len(), 3);
+}

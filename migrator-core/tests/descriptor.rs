@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::__private::{build_definition, ColumnInfo, ModelDescriptor, ModelRef};
+use migrator_core::many_to_many::ManyToMany;
+use migrator_core::ModelKey;
 use migrator_core::{
     Column, ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState,
     ModelDefinition, ModelState, OnDelete, TypeSpec,
@@ -172,6 +174,23 @@ fn every_tag_round_trips() {
     w.text(tag::check::NAME, "positive");
     w.text(tag::check::SQL, "rank > 0; -- 1:");
 
+    // Relations come last; each takes the next model constant, a through model the one after.
+    const TAG: ModelRef = ModelRef {
+        app: "shop",
+        name: "Tag",
+    };
+    const THING_TAG: ModelRef = ModelRef {
+        app: "app",
+        name: "ThingTag",
+    };
+    w.text(tag::many_to_many::NAME, "tags");
+    keys.push(TAG);
+    w.text(tag::many_to_many::RENAMED_FROM, "labels: 1;");
+    w.text(tag::many_to_many::NAME, "marks");
+    keys.push(TAG);
+    w.flag(tag::many_to_many::THROUGH);
+    keys.push(THING_TAG);
+
     // The test writes every tag and every rule of the format.
     let every_tag: BTreeSet<u8> = tag::STREAM.iter().flat_map(|s| s.iter().copied()).collect();
     assert_eq!(w.tags, every_tag, "a descriptor tag is not exercised here");
@@ -230,6 +249,14 @@ fn every_tag_round_trips() {
     expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];
     assert_eq!(def.state, expected);
     assert_eq!(def.renamed_from.as_deref(), Some("OldThing"));
+    assert_eq!(
+        def.many_to_many,
+        [
+            ManyToMany::new("tags", ModelKey::new("shop", "Tag")).renamed_from("labels: 1;"),
+            ManyToMany::new("marks", ModelKey::new("shop", "Tag"))
+                .through(ModelKey::new("app", "ThingTag")),
+        ]
+    );
     assert_eq!(
         def.field_renames,
         BTreeMap::from([("title".to_string(), "name".to_string())])

@@ -69,6 +69,9 @@ mod empty_template;
 #[path = "writer_fixtures/generated_columns.rs"]
 mod generated_columns;
 #[rustfmt::skip]
+#[path = "writer_fixtures/many_to_many_join_model.rs"]
+mod many_to_many_join_model;
+#[rustfmt::skip]
 #[path = "writer_fixtures/merge.rs"]
 mod merge;
 #[rustfmt::skip]
@@ -622,7 +625,32 @@ fn scenarios() -> Vec<Scenario> {
                 )),
             composite_primary_key::migration,
         ),
+        s(
+            "many_to_many_join_model",
+            library("0004_book_tags")
+                .dependency("library", "0003_tag")
+                .operation(many_to_many_join()),
+            many_to_many_join_model::migration,
+        ),
     ]
+}
+
+/// The join model the registry adds for `Book.tags` (issue 17.1): rendered as the
+/// `CreateModel` it is, and read back.
+fn many_to_many_join() -> Operation {
+    use migrator_core::many_to_many::{join_model, ManyToMany};
+    use migrator_core::operations::CreateModel;
+    use migrator_core::{ModelKey, ModelState};
+    let mut book = ModelState::new("library", "Book", "books");
+    book.fields = vec![field("id", ColumnType::BigInt)
+        .primary_key()
+        .auto_increment()];
+    let mut tag = ModelState::new("library", "Tag", "tags");
+    tag.fields = vec![field("id", ColumnType::Integer)
+        .primary_key()
+        .auto_increment()];
+    let rel = ManyToMany::new("tags", ModelKey::new("library", "Tag"));
+    CreateModel::from_state(&join_model(&book, &rel, &tag).unwrap()).into()
 }
 
 fn rendered(s: &Scenario) -> String {

@@ -1,7 +1,8 @@
 //! The closed set of `#[model(...)]` attributes, parsed into typed values that keep their spans.
 //!
-//! Every key a position accepts is listed here ([`STRUCT_KEYS`], [`FIELD_KEYS`],
-//! [`INDEX_KEYS`], [`CHECK_KEYS`]); anything else is an error naming the valid keys. Parsing
+//! Every key a position accepts is listed in `attr/keys.rs` ([`STRUCT_KEYS`], [`FIELD_KEYS`],
+//! [`INDEX_KEYS`], [`CHECK_KEYS`], and `MANY_TO_MANY_KEYS` in `attr/many_to_many.rs`), a leaf
+//! its children share with it; anything else is an error naming the valid keys. Parsing
 //! never stops at the first mistake: unknown keys, duplicates and values of the wrong kind are
 //! recorded in the [`Ctxt`] and the rest of the attribute is still read. This module checks
 //! only what one key can know about itself (its value's kind and range); rules that involve
@@ -17,93 +18,18 @@ use crate::ctxt::Ctxt;
 
 mod generated;
 mod items;
+mod keys;
+mod many_to_many;
 mod primary_key;
 mod values;
 pub(crate) use generated::GeneratedAttr;
-use generated::GENERATED_KEYS;
 use items::{parse_check, parse_generated, parse_index};
+pub(crate) use keys::*;
+use many_to_many::parse_many_to_many;
+pub(crate) use many_to_many::ManyToManyAttr;
 use primary_key::parse_primary_key;
 pub(crate) use primary_key::{PrimaryKeyAttr, EXAMPLE as primary_key_example};
 use values::*;
-
-/// The keys `#[model(...)]` accepts on the struct.
-pub(crate) const STRUCT_KEYS: &[&str] = &["table", "index", "check", "renamed_from", "primary_key"];
-/// The keys `#[model(...)]` accepts on a field.
-pub(crate) const FIELD_KEYS: &[&str] = &[
-    "primary_key",
-    "auto",
-    "column",
-    "max_length",
-    "unique",
-    "index",
-    "default",
-    "default_sql",
-    "foreign_key",
-    "on_delete",
-    "precision",
-    "scale",
-    "renamed_from",
-    "skip",
-    "db_type",
-    "generated",
-];
-/// The keys `index(...)` accepts.
-pub(crate) const INDEX_KEYS: &[&str] = &[
-    "fields",
-    "name",
-    "unique",
-    "condition",
-    "nulls_distinct",
-    "method",
-    "include",
-];
-/// The keys `check(...)` accepts.
-pub(crate) const CHECK_KEYS: &[&str] = &["name", "sql"];
-/// The values `on_delete` accepts.
-pub(crate) const ON_DELETE_VALUES: &[&str] = &[
-    "cascade",
-    "restrict",
-    "set_null",
-    "set_default",
-    "no_action",
-];
-
-/// A value together with the span of the key that set it (where misuse errors point).
-#[derive(Clone, Debug)]
-pub(crate) struct Sp<T> {
-    /// The span of the key (`max_length` in `max_length = 200`).
-    pub key: Span,
-    /// The parsed value.
-    pub value: T,
-}
-
-/// A parsed `default = …` literal.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum DefaultLit {
-    /// A string literal.
-    Text(String),
-    /// An integer literal, possibly negative.
-    Int(i64),
-    /// A float literal's text, possibly with a leading `-`.
-    Float(String),
-    /// `true` / `false`.
-    Bool(bool),
-}
-
-/// A parsed `on_delete = "…"` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OnDelete {
-    /// `"cascade"`.
-    Cascade,
-    /// `"restrict"`.
-    Restrict,
-    /// `"set_null"`.
-    SetNull,
-    /// `"set_default"`.
-    SetDefault,
-    /// `"no_action"`.
-    NoAction,
-}
 
 pub(crate) use crate::attr_items::{CheckAttr, IndexAttr};
 
@@ -118,6 +44,8 @@ pub(crate) struct StructAttrs {
     pub checks: Vec<CheckAttr>,
     /// `renamed_from = "OldModel"`.
     pub renamed_from: Option<LitStr>,
+    /// Every `many_to_many(...)`, in order.
+    pub many_to_many: Vec<ManyToManyAttr>,
     /// `primary_key(fields = [...])`: a composite primary key.
     pub primary_key: Option<PrimaryKeyAttr>,
 }
@@ -227,6 +155,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "primary_key" => {
                     if let Some(pk) = parse_primary_key(cx, &meta)? {
                         set(cx, &mut out.primary_key, "primary_key", span, pk);
+                    }
+                }
+                "many_to_many" => {
+                    if let Some(rel) = parse_many_to_many(cx, &meta)? {
+                        out.many_to_many.push(rel);
                     }
                 }
                 _ => unreachable!("key_of only returns listed keys"),

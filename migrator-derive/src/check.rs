@@ -40,6 +40,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_indexes(cx, cont);
     check_checks(cx, cont);
     check_verbatim_sql(cx, cont);
+    crate::relations::check(cx, cont);
     crate::names::check(cx, cont);
 }
 

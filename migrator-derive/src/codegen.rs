@@ -68,6 +68,9 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
         out.meta.text(tag::check::NAME, &name);
         out.meta.text(tag::check::SQL, &sql);
     }
+    crate::relations::encode(cont, &mut out.meta, &mut out.keys, |t| {
+        replace_self(t, cont.ident)
+    });
     let Output {
         meta,
         columns,
@@ -116,7 +119,8 @@ struct Output {
     meta: Writer,
     /// `<T as Column>::COLUMN` of every field without `db_type`, in field order.
     columns: Vec<TokenStream>,
-    /// `<Target as Model>::KEY` of every foreign key, in field order.
+    /// `<Target as Model>::KEY` of every foreign key, in field order, then the target's (and
+    /// through model's) of every many-to-many relation.
     keys: Vec<TokenStream>,
     /// Trait assertions: statements of the descriptor's initializer.
     asserts: Vec<TokenStream>,

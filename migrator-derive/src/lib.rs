@@ -61,6 +61,7 @@ mod fallback;
 mod ident;
 mod model_enum;
 mod names;
+mod relations;
 mod test_attr;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,23 @@ fn simple_model() {
 }
 
 #[test]
+fn many_to_many_relations() {
+    let expansion = expand(quote! {
+        #[model(
+            many_to_many(name = "tags", to = crate::Tag),
+            many_to_many(name = "related", to = Self, renamed_from = "similar"),
+            many_to_many(name = "labels", to = Label, through = ProductLabel)
+        )]
+        pub struct Product {
+            pub id: i64,
+            #[model(foreign_key = Category, on_delete = "cascade")]
+            pub category_id: i64,
+        }
+    });
+    insta::assert_snapshot!(expansion);
+}
+
+#[test]
 fn every_field_attribute() {
     let expansion = expand(quote! {
         struct Everything {

@@ -23,8 +23,9 @@
 //!
 //! Tags come in sections, one module each: the model's own settings ([`model`]) first, then
 //! one section per field ([`field`], started by [`field::NAME`]), per index ([`index`],
-//! started by [`index::NAME`]) and per check constraint ([`check`], started by
-//! [`check::NAME`]). Every setting tag belongs to the section most recently started. The
+//! started by [`index::NAME`]), per check constraint ([`check`], started by
+//! [`check::NAME`]) and per many-to-many relation ([`many_to_many`], started by
+//! [`many_to_many::NAME`]). Every setting tag belongs to the section most recently started. The
 //! reader reads all of these tags from one stream, so they share one namespace and differ
 //! from each other ([`STREAM`]); only the values of a rule ([`on_delete`]) are a namespace of
 //! their own. Every tag is an ASCII letter, so it never reads as a digit, a sign or a
@@ -193,8 +194,31 @@ sections! {
     }
 }
 
+sections! {
+    /// A many-to-many relation (`many_to_many(...)` on the struct):
+    /// [`NAME`](crate::many_to_many::NAME) starts the section. Its target is the next model
+    /// constant of the descriptor (after those of the foreign keys, which all come first),
+    /// and a [`THROUGH`](crate::many_to_many::THROUGH) model the one after it. Relation
+    /// sections come after every field, index and check section.
+    pub mod many_to_many {
+        /// Text: starts a relation; its name (`tags`).
+        NAME = b'M',
+        /// Flag: the relation goes through a model of the user's (`through = …`), the next
+        /// model constant after the target's.
+        THROUGH = b'J',
+        /// Text: the relation's previous name (`renamed_from` inside `many_to_many(...)`).
+        RENAMED_FROM = b'O',
+    }
+}
+
 /// The sections whose tags the reader takes from one stream, so they must all differ.
-pub const STREAM: &[&[u8]] = &[model::ALL, field::ALL, index::ALL, check::ALL];
+pub const STREAM: &[&[u8]] = &[
+    model::ALL,
+    field::ALL,
+    index::ALL,
+    check::ALL,
+    many_to_many::ALL,
+];
 
 /// Builds a descriptor: [`VERSION`], then tags and their values.
 #[derive(Clone, Debug)]

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use migrator_core::database;
 use migrator_core::inspectdb::{self, Options};
+use migrator_core::many_to_many;
 use migrator_core::registry;
 
 use super::database::source_text;
@@ -44,10 +45,20 @@ pub fn inspectdb(
     }
     let db = database::resolve(args.database.url(), &ctx.workspace_root)?;
     let mut conn = database::connect_existing(&db.url)?;
-    let managed: BTreeMap<String, String> = registry::registrations()
-        .into_iter()
-        .map(|r| (r.table.to_owned(), format!("{}::{}", r.module_path, r.name)))
-        .collect();
+    let mut managed: BTreeMap<String, String> = BTreeMap::new();
+    for r in registry::registrations() {
+        let owner = format!("{}::{}", r.module_path, r.name);
+        // The join table of each many-to-many relation without `through` is the relation's.
+        for rel in r.definition().many_to_many {
+            if rel.through.is_none() {
+                managed.insert(
+                    many_to_many::join_table(r.table, &rel.name),
+                    format!("{owner} (many_to_many `{}`)", rel.name),
+                );
+            }
+        }
+        managed.insert(r.table.to_owned(), owner);
+    }
     let options = Options {
         app: args.app.clone(),
         tables: args.tables.clone(),

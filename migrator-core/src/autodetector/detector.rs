@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::many_to_many::Relations;
 use crate::operations::{AddConstraint, AddField, AddIndex, AlterField, Operation, RenameField};
 use crate::questioner::Questioner;
 use crate::registry::{CurrentModels, ModelHints};
@@ -34,6 +35,8 @@ pub(super) struct Detector<'a> {
     pub(super) original: &'a ProjectState,
     pub(super) to: &'a ProjectState,
     pub(super) hints: &'a BTreeMap<ModelKey, ModelHints>,
+    /// The current code's many-to-many relations, by owner.
+    pub(super) relations: &'a Relations,
     pub(super) q: &'a mut dyn Questioner,
     /// The old state with every emitted operation applied.
     pub(super) work: ProjectState,
@@ -85,6 +88,7 @@ impl<'a> Detector<'a> {
             original: from,
             to: &to.state,
             hints: &to.hints,
+            relations: &to.many_to_many,
             q,
             work: from.clone(),
             changes: BTreeMap::new(),
@@ -181,6 +185,7 @@ impl Detector<'_> {
     /// Every phase, in the order the module doc gives.
     pub(super) fn run(&mut self) -> Result<(), DetectError> {
         self.rename_models()?;
+        self.check_many_to_many()?;
         let kept: Vec<ModelKey> = self
             .to
             .models

@@ -26,7 +26,8 @@
 //! through the optimizer.
 //!
 //! Modules: `detector` (the working state, the phase order, `emit`, the final check),
-//! `models`, `fields` and `indexes` (the phases by family), `dependencies` (cross-app
+//! `models`, `fields` and `indexes` (the phases by family), `many_to_many` (the relation
+//! changes refused before anything is emitted), `dependencies` (cross-app
 //! dependencies), `arrange` (trimming, naming, wiring, `--empty`, `--merge`), `risks`.
 
 mod arrange;
@@ -34,6 +35,7 @@ mod dependencies;
 mod detector;
 mod fields;
 mod indexes;
+mod many_to_many;
 mod models;
 mod result;
 mod risks;

@@ -74,6 +74,11 @@ pub enum DetectError {
         /// The new auto-increment field.
         field: String,
     },
+    /// A many-to-many change migrator refuses to make because it would lose or corrupt the
+    /// links (a new target, a switch to or from a `through` model); the message says how to
+    /// make it by hand.
+    #[error("{0}")]
+    ManyToMany(String),
     /// The existing migrations do not replay (see [`MigrationGraph::project_state`](crate::graph::MigrationGraph::project_state)).
     #[error(transparent)]
     Graph(#[from] GraphError),

@@ -7,8 +7,10 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
+use super::generated::{GeneratedAttr, GENERATED_KEYS};
+use super::keys::{CHECK_KEYS, INDEX_KEYS};
 use super::values::*;
-use super::*;
+use crate::attr_items::{CheckAttr, IndexAttr};
 use crate::ctxt::Ctxt;
 
 /// `index(fields = [...], name = "…", unique)` on the struct.

@@ -7,7 +7,7 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitInt, LitStr, Token, UnOp};
 
-use super::{DefaultLit, OnDelete, Sp, FIELD_KEYS, ON_DELETE_VALUES, STRUCT_KEYS};
+use super::keys::{DefaultLit, OnDelete, Sp, FIELD_KEYS, ON_DELETE_VALUES, STRUCT_KEYS};
 use crate::ctxt::Ctxt;
 
 /// The key of one nested setting if it is one of `valid`; otherwise records an "unknown key"

@@ -1,0 +1,209 @@
+//! Many-to-many relations (Django's `ManyToManyField`; issue 17.1): what
+//! `#[model(many_to_many(name = "tags", to = Tag))]` declares ([`ManyToMany`]), and the
+//! join model migrator creates for a relation without `through` ([`join_model`]).
+//!
+//! A relation is not a column, so it never appears in the owner's [`ModelState`]. Without
+//! `through`, the registry adds an ordinary model to the current state — Django's
+//! auto-created through model, named `{Owner}_{name}` — whose table is
+//! `{owner table}_{name}`, with an `id` key, one foreign key to each side (`ON DELETE
+//! CASCADE`) and a unique constraint on the pair. From there on it is a model like any other:
+//! `CreateModel` and `DeleteModel` in migrations, SQL, introspection, the drift check, the
+//! safety classification, the optimizer and the diesel schema need nothing of their own. With
+//! `through`, the user's model is the join table and must hold exactly one foreign key to
+//! each side ([`through_problem`]); nothing is added.
+//!
+//! What only the current code knows — which models are join models, which relations go
+//! through a model of the user's — travels in [`crate::CurrentModels::many_to_many`], where
+//! the autodetector reads it to refuse a change of target or a switch between an
+//! auto-created join model and a `through` model (`autodetector/many_to_many.rs`).
+//! Plain data and pure functions; no SQL here.
+
+use std::collections::BTreeMap;
+
+use migrator_descriptor::names;
+
+use crate::field_type::ColumnType;
+use crate::state::{ConstraintState, FieldState, ForeignKey, ModelKey, ModelState, OnDelete};
+
+/// One `many_to_many(...)` on a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManyToMany {
+    /// The relation's name (`tags`): the join model's name and table end with it.
+    pub name: String,
+    /// The model at the other end.
+    pub to: ModelKey,
+    /// The user's model that is the join table (`through = ProductTag`); `None` when
+    /// migrator creates the join model.
+    pub through: Option<ModelKey>,
+    /// The relation's previous name (`renamed_from = "labels"`): the join model is renamed,
+    /// keeping its rows, instead of dropped and created.
+    pub renamed_from: Option<String>,
+}
+
+impl ManyToMany {
+    /// A relation named `name` to `to`, without `through`.
+    pub fn new(name: impl Into<String>, to: ModelKey) -> Self {
+        Self {
+            name: name.into(),
+            to,
+            through: None,
+            renamed_from: None,
+        }
+    }
+
+    /// This relation through the user's model `through`.
+    pub fn through(mut self, through: ModelKey) -> Self {
+        self.through = Some(through);
+        self
+    }
+
+    /// This relation, previously named `old`.
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from = Some(old.into());
+        self
+    }
+}
+
+/// The name of the join model of relation `relation` of model `owner` (in `owner`'s app):
+/// `{Owner}_{relation}`, as Django names the auto-created through model.
+pub fn join_model_name(owner: &str, relation: &str) -> String {
+    format!("{owner}_{relation}")
+}
+
+/// The join table of relation `relation` of a model whose table is `owner_table`:
+/// `{owner_table}_{relation}`, as Django's `{db_table}_{field name}`.
+pub fn join_table(owner_table: &str, relation: &str) -> String {
+    format!("{owner_table}_{relation}")
+}
+
+/// The join table's two key columns (also the join model's field names): `{owner}_id` and
+/// `{to}_id`, each model's name in lower case (Django's `model_name`); when both names are
+/// the same (a relation of a model to itself), `from_{owner}_id` and `to_{to}_id`.
+pub fn join_columns(owner: &str, to: &str) -> (String, String) {
+    let (owner, to) = (owner.to_lowercase(), to.to_lowercase());
+    if owner == to {
+        (format!("from_{owner}_id"), format!("to_{to}_id"))
+    } else {
+        (format!("{owner}_id"), format!("{to}_id"))
+    }
+}
+
+/// The one primary-key field of `model`, or why a relation cannot point at it.
+fn single_key<'a>(model: &'a ModelState, relation: &str) -> Result<&'a FieldState, String> {
+    let keys: Vec<&FieldState> = model.primary_key().collect();
+    match keys.as_slice() {
+        [key] => Ok(key),
+        _ => Err(format!(
+            "many-to-many `{relation}` needs `{}.{}` to have exactly one primary-key field \
+             (it has {}): the join table's foreign keys point at one column",
+            model.app,
+            model.name,
+            keys.len()
+        )),
+    }
+}
+
+/// The join model of relation `rel` (without `through`) of `owner`, whose target model is
+/// `target`: `{Owner}_{name}` in the owner's app, table `{owner table}_{name}`, fields `id`
+/// (`BIGINT`, auto-increment), the owner's key column and the target's key column (each a
+/// foreign key `ON DELETE CASCADE` with the type of the key it points at; the second one
+/// indexed), and a unique constraint on the pair, whose index also serves lookups by the
+/// owner. Fails when either side has no single-column primary key.
+pub fn join_model(
+    owner: &ModelState,
+    rel: &ManyToMany,
+    target: &ModelState,
+) -> Result<ModelState, String> {
+    let what = format!("{}.{}.{}", owner.app, owner.name, rel.name);
+    let owner_key = single_key(owner, &what)?;
+    let target_key = single_key(target, &what)?;
+    let table = join_table(&owner.table, &rel.name);
+    let (from, to) = join_columns(&owner.name, &target.name);
+    let mut model = ModelState::new(
+        owner.app.clone(),
+        join_model_name(&owner.name, &rel.name),
+        table.clone(),
+    );
+    model.comment = Some(format!(
+        "The links of many-to-many `{}.{}.{}` to `{}.{}` (created by migrator).",
+        owner.app, owner.name, rel.name, target.app, target.name
+    ));
+    model.fields =
+        vec![
+            FieldState::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            FieldState::new(from.clone(), owner_key.column_type.clone()).foreign_key(
+                ForeignKey::new(owner.app.clone(), owner.name.clone(), OnDelete::Cascade),
+            ),
+            FieldState::new(to.clone(), target_key.column_type.clone())
+                .foreign_key(ForeignKey::new(
+                    target.app.clone(),
+                    target.name.clone(),
+                    OnDelete::Cascade,
+                ))
+                .index(),
+        ];
+    model.constraints = vec![ConstraintState::unique(
+        names::index(&table, &[&from, &to], true),
+        [from, to],
+    )];
+    model.normalize();
+    Ok(model)
+}
+
+/// Why `through` cannot be the join table of relation `rel` of `owner`, if it cannot: it
+/// needs exactly one foreign key to `owner` and exactly one to `rel.to` (two to `owner` for a
+/// relation of a model to itself), so each row links one owner to one target.
+pub fn through_problem(owner: &ModelKey, rel: &ManyToMany, through: &ModelState) -> Option<String> {
+    let count = |key: &ModelKey| {
+        through
+            .fields
+            .iter()
+            .filter(|f| f.foreign_key.as_ref().is_some_and(|fk| fk.target() == *key))
+            .count()
+    };
+    let what = format!(
+        "the through model `{}` of many-to-many `{owner}.{}`",
+        through.key(),
+        rel.name
+    );
+    let (from, to) = join_columns(&owner.name, &rel.to.name);
+    if *owner == rel.to {
+        let n = count(owner);
+        return (n != 2).then(|| {
+            format!(
+                "{what} needs exactly two foreign keys to `{owner}` (a relation of a model to \
+                 itself), and it has {n}: give it fields such as `{from}` and `{to}`, each \
+                 `#[model(foreign_key = {}, on_delete = \"cascade\")]`",
+                owner.name
+            )
+        });
+    }
+    let (n_owner, n_to) = (count(owner), count(&rel.to));
+    if n_owner == 1 && n_to == 1 {
+        return None;
+    }
+    let mut fixes = Vec::new();
+    for (n, key, column) in [(n_owner, owner, &from), (n_to, &rel.to, &to)] {
+        if n == 0 {
+            fixes.push(format!(
+                "add a field such as `#[model(foreign_key = {}, on_delete = \"cascade\")] pub \
+                 {column}: i64`",
+                key.name
+            ));
+        } else if n > 1 {
+            fixes.push(format!("keep one of its {n} foreign keys to `{key}`"));
+        }
+    }
+    Some(format!(
+        "{what} needs exactly one foreign key to `{owner}` (it has {n_owner}) and exactly one \
+         to `{}` (it has {n_to}): {}",
+        rel.to,
+        fixes.join("; ")
+    ))
+}
+
+/// What the current code declares about many-to-many relations, by owner model (see
+/// [`crate::CurrentModels::many_to_many`]).
+pub type Relations = BTreeMap<ModelKey, Vec<ManyToMany>>;

@@ -1,0 +1,130 @@
+//! The struct's many-to-many relations (`many_to_many(...)`, parsed by
+//! `attr/many_to_many.rs`): the rules across their keys and the struct's fields
+//! ([`check`]), and their descriptor sections and model constants ([`encode`]).
+//!
+//! What needs the other models — whether `to` and `through` are models (a trait bound on
+//! their model constant, spanned at the path, says so at compile time), whether a `through`
+//! model holds one foreign key to each side — is checked by the type system and by the
+//! registry at start-up, which sees every model.
+
+use std::collections::BTreeSet;
+
+use migrator_descriptor::{self as tag, Writer};
+use proc_macro2::TokenStream;
+use quote::{quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+use crate::ast::Container;
+use crate::ctxt::Ctxt;
+use crate::ident::identifier_problem;
+
+/// Rejects a relation without `name` or `to`, a name that is not an identifier (or whose
+/// join table `{table}_{name}` is too long), two relations with one name, a relation named
+/// like a field, and a `renamed_from` that is not an identifier or is the relation's name.
+pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
+    let (table, _) = cont.table();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for rel in &cont.attrs.many_to_many {
+        for (key, missing) in [("name", rel.name.is_none()), ("to", rel.to.is_none())] {
+            if missing && !rel.given.contains(key) {
+                cx.error(
+                    rel.key,
+                    format!(
+                        "`many_to_many(...)` needs `{key}`, as in `many_to_many(name = \
+                         \"tags\", to = Tag)`"
+                    ),
+                );
+            }
+        }
+        let Some(lit) = &rel.name else { continue };
+        let name = lit.value();
+        if let Some(problem) = identifier_problem(&name) {
+            cx.error(
+                lit.span(),
+                format!(
+                    "many-to-many name `{name}` is not a valid identifier: {problem}; use a \
+                     field-like name such as `tags`"
+                ),
+            );
+            continue;
+        }
+        let join = format!("{table}_{name}");
+        if let Some(problem) = identifier_problem(&join) {
+            cx.error(
+                lit.span(),
+                format!(
+                    "the join table of many-to-many `{name}` would be `{join}`: {problem}; \
+                     choose a shorter relation name or table name"
+                ),
+            );
+        }
+        if !seen.insert(name.clone()) {
+            cx.error(
+                lit.span(),
+                format!(
+                    "many-to-many `{name}` is declared twice on `{}`; rename one",
+                    cont.name
+                ),
+            );
+        }
+        if cont.fields.iter().any(|f| f.name == name) {
+            cx.error(
+                lit.span(),
+                format!(
+                    "many-to-many `{name}` has the name of a field of `{}`; rename the field \
+                     or the relation",
+                    cont.name
+                ),
+            );
+        }
+        if let Some(old) = &rel.renamed_from {
+            let value = old.value();
+            if let Some(problem) = identifier_problem(&value) {
+                cx.error(
+                    old.span(),
+                    format!("`renamed_from = \"{value}\"` does not name a relation: {problem}"),
+                );
+            } else if value == name {
+                cx.error(
+                    old.span(),
+                    format!(
+                        "`renamed_from = \"{value}\"` is this relation's own name; give the \
+                         previous name, or remove `renamed_from` once the rename is migrated"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Writes one section per relation (after every other section) and pushes the model
+/// constants of its target and through model, each spanned at its path so a path that is not
+/// a model is reported there. Runs only on a model [`check`] accepted.
+pub(crate) fn encode(
+    cont: &Container<'_>,
+    meta: &mut Writer,
+    keys: &mut Vec<TokenStream>,
+    replace_self: impl Fn(TokenStream) -> TokenStream,
+) {
+    for rel in &cont.attrs.many_to_many {
+        let (Some(name), Some(to)) = (&rel.name, &rel.to) else {
+            continue;
+        };
+        meta.text(tag::many_to_many::NAME, &name.value());
+        let constant = |path: &syn::Path, what: &str| {
+            let span = path.span();
+            let path = replace_self(path.to_token_stream());
+            let trait_name = syn::Ident::new(what, span);
+            quote_spanned!(span=> <#path as __migrator::#trait_name>::KEY)
+        };
+        keys.push(constant(to, "ManyToManyTarget"));
+        if let Some(through) = &rel.through {
+            meta.flag(tag::many_to_many::THROUGH);
+            keys.push(constant(through, "ThroughModel"));
+        }
+        meta.text_opt(
+            tag::many_to_many::RENAMED_FROM,
+            rel.renamed_from.as_ref().map(|l| l.value()).as_deref(),
+        );
+    }
+}
