@@ -138,6 +138,9 @@ pub struct SqlBlock {
     /// It commits in a transaction of its own (an operation of a non-atomic migration on a
     /// backend with transactional DDL).
     pub own_transaction: bool,
+    /// Its change is made by the statements of this (1-based, later) operation of the
+    /// migration, which does several at once (one SQLite table rebuild).
+    pub folded_into: Option<usize>,
 }
 
 // Printing never fails a command: a closed pipe only loses the text.
@@ -619,7 +622,12 @@ impl Output {
                     "-- (a Rust data step runs here; it has no SQL text)"
                 );
             }
-            if block.statements.is_empty() && !block.rust {
+            if let Some(number) = block.folded_into {
+                say!(
+                    self.out,
+                    "-- (no SQL of its own: the table rebuild of operation {number} does it)"
+                );
+            } else if block.statements.is_empty() && !block.rust {
                 say!(self.out, "-- (no SQL)");
             }
             if block.own_transaction {
@@ -802,6 +810,7 @@ mod tests {
             statements: vec![format!("{d} statement")],
             rust: false,
             own_transaction: own,
+            folded_into: None,
         };
         out.sql(
             &[
@@ -813,6 +822,32 @@ mod tests {
         assert_eq!(
             cap.stdout(),
             "--\n-- Add field\n--\nBEGIN;\nAdd field statement;\nCOMMIT;\n--\n-- Add index concurrently\n--\nAdd index concurrently statement;\n"
+        );
+    }
+
+    #[test]
+    fn a_folded_operation_names_the_one_that_does_its_change() {
+        let (mut out, cap) = Output::captured(1);
+        let blocks = [
+            SqlBlock {
+                description: "Alter field a on item".into(),
+                statements: Vec::new(),
+                rust: false,
+                own_transaction: false,
+                folded_into: Some(2),
+            },
+            SqlBlock {
+                description: "Alter field b on item".into(),
+                statements: vec!["CREATE TABLE \"new__item\" (\"id\" INTEGER)".into()],
+                rust: false,
+                own_transaction: false,
+                folded_into: None,
+            },
+        ];
+        out.sql(&blocks, true);
+        assert_eq!(
+            cap.stdout(),
+            "BEGIN;\n--\n-- Alter field a on item\n--\n-- (no SQL of its own: the table rebuild of operation 2 does it)\n--\n-- Alter field b on item\n--\nCREATE TABLE \"new__item\" (\"id\" INTEGER);\nCOMMIT;\n"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! In-process benchmarks of the core (issue 7), with divan: replaying a long history into a
 //! `ProjectState`, autodetecting 2,000 models against themselves, computing `migrate` plans
-//! and the SQL of one migration.
+//! and the SQL of one migration, and one schema-editor call beside 10 or 2,000 unrelated models.
 //!
 //! The projects are the synthetic ones of `migrator-tests`' `synth` module, built in memory
 //! (no derive, no files): the huge size is 20 apps × 100 models × 20 fields with 100
@@ -17,9 +17,12 @@ use migrator_core::autodetector;
 use migrator_core::backend::Backend;
 use migrator_core::executor::{self, Target};
 use migrator_core::graph::MigrationGraph;
+use migrator_core::operations::AddField;
 use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::registry::CurrentModels;
-use migrator_core::{Migration, MigrationKey};
+use migrator_core::{
+    ColumnType, FieldState, Migration, MigrationKey, ModelState, Operation, ProjectState,
+};
 use migrator_tests::synth::{self, History, Size};
 
 #[global_allocator]
@@ -123,5 +126,40 @@ fn sql_of_last_migration(bencher: Bencher) {
     let last = graph.leaf_nodes(&app).pop().expect("leaf");
     bencher.bench_local(|| {
         executor::sql_for_migration(graph, &last, false, Backend::Sqlite).expect("sql")
+    });
+}
+
+/// The SQL of one `AddField` on a model that shares the state with `unrelated` other models,
+/// on every backend this build includes (`--features postgres,mysql` for all three): the cost must not grow with models the operation does not touch
+/// (compare the 10 and 2,000 rows).
+#[divan::bench(args = [10, 2000], sample_count = 5, sample_size = 20)]
+fn add_field_beside_unrelated_models(bencher: Bencher, unrelated: usize) {
+    let mut before = ProjectState::new();
+    for i in 0..=unrelated {
+        let mut m = ModelState::new("app", format!("Model{i}"), format!("app_model{i}"));
+        m.fields = vec![
+            FieldState::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+            FieldState::new("name", ColumnType::Varchar(100)),
+        ];
+        before.insert(m);
+    }
+    let op = Operation::AddField(AddField::new(
+        "Model0",
+        FieldState::new("nickname", ColumnType::Varchar(30)).nullable(),
+    ));
+    let mut after = before.clone();
+    op.state_forwards("app", &mut after).expect("state");
+    let editors: Vec<_> = migrator_core::backend::ALL
+        .iter()
+        .filter(|b| b.is_built())
+        .map(|b| b.editor().expect("editor"))
+        .collect();
+    bencher.bench_local(|| {
+        for editor in &editors {
+            op.database_forwards("app", &**editor, &before, &after)
+                .expect("sql");
+        }
     });
 }

@@ -744,6 +744,7 @@ pub fn sqlmigrate(
                     statements: op.statements.clone(),
                     rust_step: op.rust.is_some(),
                     own_transaction: own_transaction(op),
+                    folded_into: op.folded_into.map(|i| i + 1),
                 })
                 .collect(),
         });
@@ -754,6 +755,7 @@ pub fn sqlmigrate(
         .into_iter()
         .map(|op| SqlBlock {
             own_transaction: own_transaction(&op),
+            folded_into: op.folded_into.map(|i| i + 1),
             description: op.description,
             statements: op.statements,
             rust: op.rust.is_some(),

@@ -516,6 +516,10 @@ pub struct SqlOperation {
     pub rust_step: bool,
     /// It commits in a transaction of its own (an operation of a non-atomic migration).
     pub own_transaction: bool,
+    /// Its change is made by the statements of this (1-based, later) operation, which does
+    /// several at once (one SQLite table rebuild); its own `statements` are empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folded_into: Option<usize>,
 }
 
 // ----- makemigrations ----------------------------------------------------------------------

@@ -15,8 +15,10 @@
 pub mod costs;
 pub mod editor;
 pub mod features;
+pub mod fold;
 pub mod mysql;
 pub mod postgres;
+pub mod record;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 mod server;
 pub mod sqlite;
@@ -90,6 +92,28 @@ impl Backend {
             Self::Postgres => postgres::costs::costs(step, change),
             Self::Mysql => mysql::costs::costs(step, change),
         }
+    }
+
+    /// Runs of consecutive operations of one atomic migration that this backend does with
+    /// fewer statements together than one by one (see [`fold::Folded`]): on SQLite, the
+    /// operations on one table of which at least one rebuilds it become one rebuild
+    /// (`sqlite/fold.rs`); the servers alter in place and fold nothing. `ops` is every
+    /// operation of the migration, in run order.
+    pub fn fold(
+        self,
+        app: &str,
+        ops: &[fold::Planned<'_>],
+    ) -> Result<Vec<fold::Folded>, SchemaError> {
+        match self {
+            Self::Sqlite => sqlite::fold::fold(app, ops),
+            Self::Postgres | Self::Mysql => Ok(Vec::new()),
+        }
+    }
+
+    /// Whether [`Backend::fold`] can fold anything on this backend (so callers record the
+    /// operations' changes only where it can).
+    pub fn folds(self) -> bool {
+        matches!(self, Self::Sqlite)
     }
 
     /// The schema editor of this backend.

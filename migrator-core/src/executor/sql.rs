@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::backend::fold::Planned;
+use crate::backend::record::ChangeRecorder;
 use crate::backend::Backend;
 use crate::graph::{GraphError, MigrationGraph};
 use crate::migration::MigrationKey;
@@ -150,20 +152,15 @@ fn sql_advancing(
     if backwards {
         steps.reverse();
     }
-    steps
-        .into_iter()
+    let mut ops: Vec<OpSql> = steps
+        .iter()
         .map(|(index, op, before, after)| {
             let statements = if backwards {
-                op.database_backwards(app, &*editor, &before, &after)
+                op.database_backwards(app, &*editor, before, after)
             } else {
-                op.database_forwards(app, &*editor, &before, &after)
+                op.database_forwards(app, &*editor, before, after)
             }
-            .map_err(|source| ExecutorError::Schema {
-                migration: key.clone(),
-                number: index + 1,
-                description: op.describe(),
-                source: Box::new(source),
-            })?;
+            .map_err(|source| schema_error(key, *index, op, source))?;
             let rust = op.kind().rust_step(backwards);
             // A literal with a backslash where the grammar takes no expression (a comment)
             // is only right when backslashes escape: make the session agree for it.
@@ -180,15 +177,99 @@ fn sql_advancing(
                 _ => (statements, false),
             };
             Ok(OpSql {
-                index,
+                index: *index,
                 description: op.describe(),
                 statements,
                 rust,
                 atomic: op.kind().atomic(),
                 session_wrapped,
+                folded_into: None,
             })
         })
-        .collect()
+        .collect::<Result<_, ExecutorError>>()?;
+    if migration.atomic && backend.folds() {
+        fold(app, key, &steps, &mut ops, backwards, backend)?;
+    }
+    Ok(ops)
+}
+
+fn schema_error(
+    key: &MigrationKey,
+    index: usize,
+    op: &Operation,
+    source: crate::backend::SchemaError,
+) -> ExecutorError {
+    ExecutorError::Schema {
+        migration: key.clone(),
+        number: index + 1,
+        description: op.describe(),
+        source: Box::new(source),
+    }
+}
+
+/// Lets the backend do runs of consecutive operations with fewer statements
+/// ([`Backend::fold`]): the last operation of a run carries the run's statements, the others
+/// run none and name it in `folded_into`. Only operations whose database change is their
+/// state change take part (no raw SQL or Rust step, no `SeparateDatabaseAndState`).
+fn fold(
+    app: &str,
+    key: &MigrationKey,
+    steps: &[(usize, &Operation, ProjectState, ProjectState)],
+    ops: &mut [OpSql],
+    backwards: bool,
+    backend: Backend,
+) -> Result<(), ExecutorError> {
+    let mut changes = Vec::with_capacity(steps.len());
+    for (index, op, before, after) in steps {
+        let kind = op.kind();
+        let plain = kind.atomic()
+            && !kind.verbatim_sql()
+            && !kind.separates_state()
+            && kind.rust_step(backwards).is_none();
+        changes.push(if plain {
+            let recorder = ChangeRecorder::default();
+            if backwards {
+                op.database_backwards(app, &recorder, before, after)
+            } else {
+                op.database_forwards(app, &recorder, before, after)
+            }
+            .map_err(|source| schema_error(key, *index, op, source))?;
+            Some(recorder.into_changes())
+        } else {
+            None
+        });
+    }
+    let planned: Vec<Planned<'_>> = steps
+        .iter()
+        .zip(&changes)
+        .zip(ops.iter())
+        .map(|(((_, _, before, after), changes), sql)| {
+            let (from, to) = if backwards {
+                (after, before)
+            } else {
+                (before, after)
+            };
+            Planned {
+                changes: changes.as_deref(),
+                from,
+                to,
+                statements: &sql.statements,
+            }
+        })
+        .collect();
+    let folded = backend.fold(app, &planned).map_err(|source| {
+        let (index, op, ..) = &steps[0];
+        schema_error(key, *index, op, source)
+    })?;
+    for run in folded {
+        let carrier = ops[run.last].index;
+        for op in &mut ops[run.first..run.last] {
+            op.statements.clear();
+            op.folded_into = Some(carrier);
+        }
+        ops[run.last].statements = run.statements;
+    }
+    Ok(())
 }
 
 /// The SQL of every step of `plan`, computed from the schema state the database is in at

@@ -53,6 +53,13 @@ pub struct OpSql {
     /// `statements` begin with the backend's statement that makes backslashes escape and end
     /// with the one that restores the session's mode (see `Features::backslash_session`).
     pub session_wrapped: bool,
+    /// The operation's change is made by the statements of operation `folded_into`
+    /// (0-based, a later one), which do a run of operations at once — on SQLite, one table
+    /// rebuild for consecutive operations on one table ([`Backend::fold`]); it runs no
+    /// statement of its own.
+    ///
+    /// [`Backend::fold`]: crate::backend::Backend::fold
+    pub folded_into: Option<usize>,
 }
 
 /// How `migrate` should apply the plan.

@@ -5,194 +5,15 @@
 //! loss, rows that make it fail, the running release it breaks), and what each backend adds
 //! (`Backend::costs`: rewrites, rebuilds, locks).
 
-use std::cell::RefCell;
-
 use crate::backend::costs::{old_field, Change};
-use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+use crate::backend::editor::Step;
+use crate::backend::record::ChangeRecorder;
 use crate::backend::Backend;
 use crate::migration::Migration;
 use crate::operations::{narrows, Operation};
-use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
+use crate::state::{ConstraintKind, ProjectState};
 
 use super::hazard::{Hazard, HazardKind, OperationHazards};
-
-/// A schema editor that writes no SQL and records every primitive it is asked for.
-#[derive(Default)]
-struct Recorder {
-    changes: RefCell<Vec<Change>>,
-}
-
-impl Recorder {
-    fn push(&self, change: Change) -> Result<Vec<String>, SchemaError> {
-        self.changes.borrow_mut().push(change);
-        Ok(Vec::new())
-    }
-}
-
-fn s(text: &str) -> String {
-    text.to_owned()
-}
-
-impl SchemaEditor for Recorder {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite // never asked: operations choose primitives, not backends
-    }
-    fn create_model(&self, _: &Step<'_>, model: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::CreateModel { model: s(model) })
-    }
-    fn delete_model(&self, _: &Step<'_>, model: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::DeleteModel { model: s(model) })
-    }
-    fn rename_model(&self, _: &Step<'_>, old: &str, new: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RenameModel {
-            old: s(old),
-            new: s(new),
-        })
-    }
-    fn alter_model_table(&self, _: &Step<'_>, model: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AlterModelTable { model: s(model) })
-    }
-    fn alter_model_comment(&self, _: &Step<'_>, model: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AlterModelComment { model: s(model) })
-    }
-    fn add_field(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        field: &FieldState,
-        one_off_default: bool,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AddField {
-            model: s(model),
-            field: field.clone(),
-            one_off_default,
-        })
-    }
-    fn remove_field(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RemoveField {
-            model: s(model),
-            name: s(name),
-        })
-    }
-    fn alter_field(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-        field: &FieldState,
-        one_off_default: bool,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AlterField {
-            model: s(model),
-            name: s(name),
-            field: field.clone(),
-            one_off_default,
-        })
-    }
-    fn rename_field(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        old: &str,
-        new: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RenameField {
-            model: s(model),
-            old: s(old),
-            new: s(new),
-        })
-    }
-    fn add_index(&self, _: &Step<'_>, model: &str, name: &str) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AddIndex {
-            model: s(model),
-            name: s(name),
-            concurrently: false,
-        })
-    }
-    fn remove_index(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RemoveIndex {
-            model: s(model),
-            name: s(name),
-            concurrently: false,
-        })
-    }
-    fn rename_index(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        old: &str,
-        new: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RenameIndex {
-            model: s(model),
-            old: s(old),
-            new: s(new),
-        })
-    }
-    fn add_index_concurrently(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AddIndex {
-            model: s(model),
-            name: s(name),
-            concurrently: true,
-        })
-    }
-    fn remove_index_concurrently(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RemoveIndex {
-            model: s(model),
-            name: s(name),
-            concurrently: true,
-        })
-    }
-    fn add_constraint(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::AddConstraint {
-            model: s(model),
-            name: s(name),
-        })
-    }
-    fn remove_constraint(
-        &self,
-        _: &Step<'_>,
-        model: &str,
-        name: &str,
-    ) -> Result<Vec<String>, SchemaError> {
-        self.push(Change::RemoveConstraint {
-            model: s(model),
-            name: s(name),
-        })
-    }
-    fn create_model_sql(
-        &self,
-        _: &ModelState,
-        _: &ProjectState,
-    ) -> Result<Vec<String>, SchemaError> {
-        Ok(Vec::new())
-    }
-}
 
 /// What `change` risks on every backend.
 fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
@@ -430,7 +251,7 @@ pub fn classify_operation(
     backwards: bool,
     backends: &[Backend],
 ) -> Vec<Hazard> {
-    let recorder = Recorder::default();
+    let recorder = ChangeRecorder::default();
     let label = op.describe();
     let (from, to) = if backwards {
         (after, before)
@@ -472,7 +293,7 @@ pub fn classify_operation(
         ));
     }
     if recorded.is_ok() {
-        for change in recorder.changes.borrow().iter() {
+        for change in &recorder.into_changes() {
             out.extend(generic(&step, change));
             for &backend in backends {
                 for message in backend.costs(&step, change) {

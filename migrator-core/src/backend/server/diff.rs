@@ -110,7 +110,7 @@ pub(super) fn diff(
     // Only the changed model and the models whose foreign keys point at it can be affected;
     // the others are skipped so long histories stay fast.
     let refers_to = |m: &ModelState, target: &ModelKey| {
-        m.key() == *target
+        (m.app == target.app && m.name == target.name)
             || m.fields.iter().any(|f| {
                 f.foreign_key
                     .as_ref()
@@ -134,19 +134,31 @@ pub(super) fn diff(
         );
         keys
     });
-    let wanted = |k: &ModelKey| relevant.as_ref().is_none_or(|r| r.contains(k));
+    // The models to compare, by their key after the step: the relevant ones looked up (no
+    // walk over the unrelated models), or every model for a whole-state diff.
+    let (old_models, new_models): (Vec<&ModelState>, Vec<&ModelState>) = match &relevant {
+        Some(keys) => (
+            keys.iter()
+                .filter_map(|k| {
+                    let old = renames.key_back(k);
+                    (renames.key(&old) == *k)
+                        .then(|| from.models.get(&old))
+                        .flatten()
+                })
+                .collect(),
+            keys.iter().filter_map(|k| to.models.get(k)).collect(),
+        ),
+        None => (from.models.values().collect(), to.models.values().collect()),
+    };
     let mut olds: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
-    for m in from.models.values() {
-        let key = renames.key(&m.key());
-        if wanted(&key) {
-            olds.insert(key, table_def(d, m, from, false)?);
-        }
+    for m in old_models {
+        olds.insert(renames.key(&m.key()), table_def(d, m, from, false)?);
     }
     let mut news: BTreeMap<ModelKey, TableDef> = BTreeMap::new();
-    for m in to.models.values() {
-        if wanted(&m.key()) {
-            news.insert(m.key(), table_def(d, m, to, Some(&m.key()) == changed)?);
-        }
+    for m in new_models {
+        let key = m.key();
+        let is_changed = Some(&key) == changed;
+        news.insert(key, table_def(d, m, to, is_changed)?);
     }
     let mut p = Phases::default();
     for (key, old) in &olds {

@@ -4,6 +4,7 @@
 //! writes `CREATE TABLE "new__t"`, copies every row, drops and renames: every table it
 //! rebuilds is named), and a new index on a table that keeps its rows reads every row.
 
+use super::rebuild::rebuilt_table;
 use super::SqliteEditor;
 use crate::backend::costs::Change;
 use crate::backend::editor::Step;
@@ -19,8 +20,8 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
     let statements = change.apply(&SqliteEditor, step).unwrap_or_default();
     let mut rebuilt = Vec::new();
     for statement in &statements {
-        if let Some(rest) = statement.strip_prefix("CREATE TABLE \"new__") {
-            let table = rest.split('"').next().unwrap_or_default().to_owned();
+        if let Some(table) = rebuilt_table(statement) {
+            let table = table.to_owned();
             out.push(format!(
                 "rebuilds table {table}: every row is copied into a new table while the \
                  database is locked for writes"

@@ -13,8 +13,8 @@ use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 
 use super::create_table::{column_clauses, parse_create_table, table_options};
+use super::ddl::{column_type_sql, fk_target, model_indexes};
 use super::features::FEATURES;
-use super::schema::{column_type_sql, fk_target, model_indexes};
 use crate::backend::editor::{default_literal, SchemaError};
 use crate::db_schema::{
     ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,

@@ -5,10 +5,14 @@
 
 pub(crate) mod costs;
 mod create_table;
+mod ddl;
+pub(crate) mod fold;
 pub(crate) mod introspect;
+mod rebuild;
 mod schema;
 
-pub use schema::{column_type_sql, fk_target, model_indexes, SqliteEditor};
+pub use ddl::{column_type_sql, fk_target, model_indexes};
+pub use schema::SqliteEditor;
 mod features;
 
 pub use features::FEATURES;

@@ -1,13 +1,24 @@
 //! The SQLite schema editor: each primitive schema change + the states around it → SQL text.
 //!
-//! What `ALTER TABLE` can do directly it does (rename table, add a column that is nullable or
-//! has a constant default, rename a column, drop a plain column, create and drop indexes);
-//! everything else rebuilds the table the way the SQLite documentation prescribes: create
-//! `new__t` with the new shape, copy the rows (with a `CAST` when the type changed and a
-//! `COALESCE` when NULLs must become a default), drop the old table, rename the new one and
-//! recreate its indexes. Foreign-key enforcement during a rebuild is the executor's concern
-//! (`PRAGMA foreign_keys = OFF` outside the transaction, `PRAGMA foreign_key_check` inside);
-//! this file never runs SQL.
+//! `ALTER TABLE` is used wherever it leaves exactly what a rebuild would; otherwise the table
+//! is rebuilt (`rebuild.rs`, SQLite's documented procedure). What forces a rebuild, per
+//! primitive (docs/optimizing.md has the same table for users):
+//!
+//! - add a field: `ADD COLUMN` unless it is a primary key or auto-increments, NOT NULL without
+//!   a default, has an SQL-expression default or a one-off default, or is a stored generated
+//!   column (`can_add_column`);
+//! - remove a field: `DROP COLUMN` (its indexes dropped first) unless it is a primary key, a
+//!   foreign key, or named by a table constraint;
+//! - rename a field: always `RENAME COLUMN`;
+//! - alter a field: in place only when nothing but its `unique`/`index` flags or its column
+//!   name changes; a moved primary key also rebuilds the tables referencing it;
+//! - add/remove a constraint: always a rebuild (constraints are inline in `CREATE TABLE`);
+//! - indexes: `CREATE`/`DROP INDEX`; renaming a table: `RENAME TO`.
+//!
+//! Consecutive rebuilding operations of one migration on one table fold into one rebuild
+//! (`fold.rs`). Foreign-key enforcement during a rebuild is the executor's concern (`PRAGMA
+//! foreign_keys = OFF` outside the transaction, `PRAGMA foreign_key_check` inside); this file
+//! never runs SQL.
 //!
 //! Naming: a field's `unique`/`index` flag becomes a named index
 //! ([`crate::db_schema::field_index_name`]); composite `unique` constraints and `CHECK` constraints are
@@ -16,11 +27,15 @@
 
 use std::collections::BTreeMap;
 
+use super::ddl::{
+    column_def, column_type_sql, create_index_sql, create_table, drop_index_sql, fk_target,
+    model_indexes,
+};
 use super::features::FEATURES;
-use crate::backend::editor::{default_literal, SchemaEditor, SchemaError, Step};
+use super::rebuild::{rebuild, Fill};
+use crate::backend::editor::{SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
-use crate::db_schema::{field_index_name, index_method, IndexDef, SqlCondition};
-use crate::field_type::ColumnType;
+use crate::db_schema::IndexDef;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
 fn q(ident: &str) -> String {
@@ -30,245 +45,6 @@ fn q(ident: &str) -> String {
 /// The SQLite schema editor.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SqliteEditor;
-
-/// The declared SQLite type of a field's column: `INTEGER` for an auto-increment primary key
-/// (the rowid alias), otherwise `SMALLINT`, `INTEGER`, `BIGINT`, `REAL`, `DOUBLE`, `BOOLEAN`,
-/// `TEXT`, `VARCHAR(n)`, `BLOB`, `DATE`, `TIME`, `TIMESTAMP`, `TIMESTAMPTZ`, `CHAR(36)` (UUID),
-/// `TEXT` (JSON), `DECIMAL(p, s)`, or a custom type verbatim. Every spelling keeps a safe
-/// SQLite type affinity (UUID and JSON text are never coerced to numbers).
-pub fn column_type_sql(field: &FieldState) -> String {
-    if field.auto_increment && field.primary_key {
-        return "INTEGER".to_owned();
-    }
-    match &field.column_type {
-        ColumnType::SmallInt => "SMALLINT".to_owned(),
-        ColumnType::Integer => "INTEGER".to_owned(),
-        ColumnType::BigInt => "BIGINT".to_owned(),
-        ColumnType::Float => "REAL".to_owned(),
-        ColumnType::Double => "DOUBLE".to_owned(),
-        ColumnType::Boolean => "BOOLEAN".to_owned(),
-        ColumnType::Text | ColumnType::Json => "TEXT".to_owned(),
-        ColumnType::Varchar(n) => format!("VARCHAR({n})"),
-        ColumnType::Blob => "BLOB".to_owned(),
-        ColumnType::Date => "DATE".to_owned(),
-        ColumnType::Time => "TIME".to_owned(),
-        ColumnType::Timestamp => "TIMESTAMP".to_owned(),
-        ColumnType::TimestampTz => "TIMESTAMPTZ".to_owned(),
-        ColumnType::Uuid => "CHAR(36)".to_owned(),
-        ColumnType::Decimal { precision, scale } => format!("DECIMAL({precision}, {scale})"),
-        ColumnType::Custom(s) => s.clone(),
-    }
-}
-
-/// The indexes a model has in the database: one per field flagged `unique` or `index` (not
-/// for primary-key fields, which are indexed already) plus the model's declared indexes,
-/// sorted by name.
-pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
-    let mut out = Vec::new();
-    for f in &model.fields {
-        if f.primary_key {
-            continue;
-        }
-        if f.unique || f.index {
-            out.push(IndexDef {
-                name: field_index_name(&model.table, &f.column, f.unique),
-                columns: vec![f.column.clone()],
-                unique: f.unique,
-                condition: None,
-                nulls_distinct: true,
-                method: None,
-                include: Vec::new(),
-            });
-        }
-    }
-    for i in &model.indexes {
-        if !i.include.is_empty() {
-            return Err(SchemaError::Unsupported(format!(
-                "index `{}` on model `{}.{}` includes non-key fields ({}), and SQLite has no \
-                 `INCLUDE`; make them part of the key (`fields`), drop `include`, or keep the \
-                 model's index to PostgreSQL",
-                i.name,
-                model.app,
-                model.name,
-                i.include.join(", ")
-            )));
-        }
-        if let Some(method) = index_method(i.method.as_deref()) {
-            return Err(SchemaError::Unsupported(format!(
-                "index `{}` on model `{}.{}` uses the `{method}` method, and SQLite builds only \
-                 B-tree indexes; drop `method` (or use `btree`), or keep the model's index to \
-                 PostgreSQL",
-                i.name, model.app, model.name
-            )));
-        }
-        if !i.nulls_distinct {
-            return Err(SchemaError::Unsupported(format!(
-                "unique index `{}` on model `{}.{}` has `nulls_distinct = false`, and SQLite \
-                 always lets several rows have NULL in a unique index; drop `nulls_distinct = \
-                 false` (or make the fields NOT NULL), or keep the model's index to PostgreSQL",
-                i.name, model.app, model.name
-            )));
-        }
-        out.push(IndexDef {
-            name: i.name.clone(),
-            columns: columns_of(model, &i.fields, &format!("index {}", i.name))?,
-            unique: i.unique,
-            condition: i.condition.clone().map(SqlCondition),
-            nulls_distinct: i.nulls_distinct,
-            method: index_method(i.method.as_deref()),
-            include: Vec::new(),
-        });
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn columns_of(
-    model: &ModelState,
-    fields: &[String],
-    what: &str,
-) -> Result<Vec<String>, SchemaError> {
-    fields
-        .iter()
-        .map(|name| {
-            model
-                .field(name)
-                .map(|f| f.column.clone())
-                .ok_or_else(|| SchemaError::MissingField {
-                    app: model.app.clone(),
-                    model: model.name.clone(),
-                    field: name.clone(),
-                    op: what.to_owned(),
-                })
-        })
-        .collect()
-}
-
-/// The `(table, column)` a foreign key of `field` on `model` references, resolved in `state`.
-pub fn fk_target(
-    model: &ModelState,
-    field: &FieldState,
-    state: &ProjectState,
-) -> Result<Option<(String, String)>, SchemaError> {
-    let Some(fk) = &field.foreign_key else {
-        return Ok(None);
-    };
-    let bad = |reason: &str| SchemaError::BadForeignKey {
-        model: format!("{}.{}", model.app, model.name),
-        field: field.name.clone(),
-        target: format!("{}.{}", fk.app, fk.model),
-        reason: reason.to_owned(),
-    };
-    // A self-reference resolves against the model being written, which may not be in `state`
-    // under its final shape yet.
-    let target = if fk.app == model.app && fk.model == model.name {
-        model
-    } else {
-        state
-            .model(&fk.app, &fk.model)
-            .ok_or_else(|| bad("is not in the migration state"))?
-    };
-    let mut pks = target.primary_key();
-    match (pks.next(), pks.next()) {
-        (Some(pk), None) => Ok(Some((target.table.clone(), pk.column.clone()))),
-        _ => Err(bad("has no single-column primary key")),
-    }
-}
-
-/// One column definition for `CREATE TABLE` / `ADD COLUMN`.
-fn column_def(
-    model: &ModelState,
-    field: &FieldState,
-    state: &ProjectState,
-    inline_pk: bool,
-) -> Result<String, SchemaError> {
-    let mut s = format!("{} {}", q(&field.column), column_type_sql(field));
-    if !field.nullable || field.primary_key {
-        s.push_str(" NOT NULL");
-    }
-    if field.auto_increment && !(field.primary_key && inline_pk) {
-        return Err(SchemaError::Unsupported(format!(
-            "SQLite can auto-increment only a single-column primary key, and `{}.{}` is not one; remove `auto` or make it the only primary key",
-            model.name, field.name
-        )));
-    }
-    if field.primary_key && inline_pk {
-        s.push_str(" PRIMARY KEY");
-        if field.auto_increment {
-            s.push_str(" AUTOINCREMENT");
-        }
-    }
-    if let Some(d) = &field.default {
-        s.push_str(" DEFAULT ");
-        s.push_str(&default_literal(&FEATURES, d)?);
-    }
-    if let Some(g) = &field.generated {
-        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
-        s.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.sql));
-    }
-    if let Some((table, column)) = fk_target(model, field, state)? {
-        let on_delete = field.foreign_key.as_ref().map(|fk| fk.on_delete.sql());
-        s.push_str(&format!(" REFERENCES {} ({})", q(&table), q(&column)));
-        if let Some(od) = on_delete {
-            s.push_str(" ON DELETE ");
-            s.push_str(od);
-        }
-    }
-    Ok(s)
-}
-
-/// `CREATE TABLE` for `model` under the name `table` (the model's own table, or `new__…`
-/// during a rebuild).
-fn create_table(
-    model: &ModelState,
-    state: &ProjectState,
-    table: &str,
-) -> Result<String, SchemaError> {
-    let pk_count = model.primary_key().count();
-    let mut parts = Vec::new();
-    for f in &model.fields {
-        parts.push(column_def(model, f, state, pk_count == 1)?);
-    }
-    if pk_count > 1 {
-        let cols: Vec<String> = model.primary_key().map(|f| q(&f.column)).collect();
-        parts.push(format!("PRIMARY KEY ({})", cols.join(", ")));
-    }
-    for c in &model.constraints {
-        match &c.kind {
-            ConstraintKind::Check(sql) => {
-                parts.push(format!("CONSTRAINT {} CHECK ({sql})", q(&c.name)));
-            }
-            ConstraintKind::Unique(fields) => {
-                let cols = columns_of(model, fields, &format!("constraint {}", c.name))?;
-                let cols: Vec<String> = cols.iter().map(|c| q(c)).collect();
-                parts.push(format!(
-                    "CONSTRAINT {} UNIQUE ({})",
-                    q(&c.name),
-                    cols.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(format!("CREATE TABLE {} ({})", q(table), parts.join(", ")))
-}
-
-fn create_index_sql(table: &str, idx: &IndexDef) -> String {
-    let cols: Vec<String> = idx.columns.iter().map(|c| q(c)).collect();
-    format!(
-        "CREATE {}INDEX {} ON {} ({}){}",
-        if idx.unique { "UNIQUE " } else { "" },
-        q(&idx.name),
-        q(table),
-        cols.join(", "),
-        idx.condition
-            .as_ref()
-            .map_or_else(String::new, |c| format!(" WHERE {c}"))
-    )
-}
-
-fn drop_index_sql(name: &str) -> String {
-    format!("DROP INDEX {}", q(name))
-}
 
 /// Drops for indexes of `from` that `to` lacks (or has with another shape), then creates for
 /// indexes of `to` that `from` lacks. Returns `(drops, creates)`.
@@ -290,111 +66,6 @@ fn index_changes(
         .map(|i| create_index_sql(&to.table, i))
         .collect();
     Ok((drops, creates))
-}
-
-/// Where a column of the rebuilt table takes its values from.
-struct Fill<'a> {
-    /// Field name in `to` → field name in `from` (defaults to the same name).
-    renames: BTreeMap<&'a str, &'a str>,
-    /// A one-off value for one field of `to`: fills a new column, or replaces NULLs when the
-    /// column becomes NOT NULL.
-    value: Option<(&'a str, &'a DefaultValue)>,
-}
-
-impl Fill<'_> {
-    fn none() -> Self {
-        Fill {
-            renames: BTreeMap::new(),
-            value: None,
-        }
-    }
-}
-
-/// The table rebuild: create `new__t` shaped like `to`, copy the rows from `from`'s table,
-/// drop it, rename `new__t`, recreate `to`'s indexes.
-fn rebuild(
-    from: &ModelState,
-    to: &ModelState,
-    state: &ProjectState,
-    fill: &Fill<'_>,
-) -> Result<Vec<String>, SchemaError> {
-    let temp = format!("new__{}", to.table);
-    let mut out = vec![create_table(to, state, &temp)?];
-    let mut cols = Vec::new();
-    let mut exprs = Vec::new();
-    // A generated column is computed by the new table itself, never copied.
-    for f in to.fields.iter().filter(|f| f.generated.is_none()) {
-        let source_name = fill
-            .renames
-            .get(f.name.as_str())
-            .copied()
-            .unwrap_or(&f.name);
-        let one_off = fill
-            .value
-            .filter(|(name, _)| *name == f.name)
-            .map(|(_, d)| d);
-        match from.field(source_name) {
-            Some(old) => {
-                let mut expr = q(&old.column);
-                if column_type_sql(old) != column_type_sql(f) {
-                    expr = format!("CAST({expr} AS {})", column_type_sql(f));
-                }
-                if old.nullable && !f.nullable {
-                    if let Some(d) = one_off.or(f.default.as_ref()) {
-                        expr = format!("COALESCE({expr}, {})", default_literal(&FEATURES, d)?);
-                    }
-                }
-                cols.push(q(&f.column));
-                exprs.push(expr);
-            }
-            None => {
-                if let Some(d) = one_off {
-                    cols.push(q(&f.column));
-                    exprs.push(default_literal(&FEATURES, d)?);
-                }
-                // Otherwise the column takes its own default (or NULL, or a new rowid).
-            }
-        }
-    }
-    if !cols.is_empty() {
-        out.push(format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            q(&temp),
-            cols.join(", "),
-            exprs.join(", "),
-            q(&from.table)
-        ));
-    }
-    if has_autoincrement(from) && has_autoincrement(to) {
-        // AUTOINCREMENT never reuses an id, even of deleted rows: carry the old table's
-        // counter over (the copy only raised the new one to the largest id still present).
-        let (old, new) = (
-            FEATURES.string_literal(&from.table),
-            FEATURES.string_literal(&temp),
-        );
-        out.push(format!(
-            "UPDATE \"sqlite_sequence\" SET \"seq\" = (SELECT MAX(\"seq\") FROM \"sqlite_sequence\" WHERE \"name\" IN ({old}, {new})) WHERE \"name\" = {new}"
-        ));
-        out.push(format!(
-            "INSERT INTO \"sqlite_sequence\" (\"name\", \"seq\") SELECT {new}, \"seq\" FROM \"sqlite_sequence\" WHERE \"name\" = {old} AND NOT EXISTS (SELECT 1 FROM \"sqlite_sequence\" WHERE \"name\" = {new})"
-        ));
-    }
-    out.push(format!("DROP TABLE {}", q(&from.table)));
-    out.push(format!(
-        "ALTER TABLE {} RENAME TO {}",
-        q(&temp),
-        q(&to.table)
-    ));
-    for idx in model_indexes(to)? {
-        out.push(create_index_sql(&to.table, &idx));
-    }
-    Ok(out)
-}
-
-/// True when the model's table is created with `AUTOINCREMENT` (a single auto primary key).
-fn has_autoincrement(model: &ModelState) -> bool {
-    let mut pks = model.primary_key();
-    matches!((pks.next(), pks.next()), (Some(pk), None) if pk.auto_increment)
 }
 
 fn create_model(model: &ModelState, state: &ProjectState) -> Result<Vec<String>, SchemaError> {
@@ -431,11 +102,16 @@ fn rename_table(from: &ModelState, to: &ModelState) -> Result<Vec<String>, Schem
     Ok(out)
 }
 
-/// `ALTER TABLE … ADD COLUMN` is possible (SQLite's rules): not a primary key, not
-/// auto-increment, a constant default, NOT NULL only with a default, a foreign-key column
-/// only when nullable without default, and the default stays in the state afterwards. A
-/// generated column only when virtual (SQLite computes a stored one for every row, which
-/// `ADD COLUMN` cannot).
+/// `ALTER TABLE … ADD COLUMN` does exactly what the rebuild would (SQLite's own rules, plus
+/// what keeps the result equal to a rebuild's): not a primary key or auto-increment column
+/// (SQLite refuses them), a constant default (`DEFAULT (expr)` is refused: existing rows would
+/// need it evaluated), NOT NULL only with a default (existing rows need a value), and the
+/// default stays in the state afterwards (a one-off default would stay in the table's
+/// definition). A generated column only when virtual (a stored one must be computed for every
+/// row, which `ADD COLUMN` refuses). A foreign-key column qualifies, default or not: SQLite
+/// refuses a `REFERENCES` column with a default only while foreign keys are enforced, and a
+/// migration runs with enforcement off and `PRAGMA foreign_key_check` before its commit — the
+/// same check the rebuild gets. A `unique`/`index` flag is a separate `CREATE INDEX` after it.
 fn can_add_column(field: &FieldState, target: &FieldState) -> bool {
     if let Some(g) = &field.generated {
         return !g.stored && !field.primary_key && field.foreign_key.is_none();
@@ -444,7 +120,6 @@ fn can_add_column(field: &FieldState, target: &FieldState) -> bool {
         && !field.auto_increment
         && !matches!(field.default, Some(DefaultValue::Sql(_)))
         && (field.nullable || field.default.is_some())
-        && !(field.foreign_key.is_some() && (field.default.is_some() || !field.nullable))
         && field.default == target.default
 }
 
