@@ -553,7 +553,11 @@ impl World {
                 };
                 let name = self.fresh("ck");
                 let c = if check {
-                    ConstraintState::check(name, "id > 0")
+                    // On the first key column (`id`, or `k1` of a two-column key), which no
+                    // edit renames or removes.
+                    let m = &self.current.state.models[&key];
+                    let first = m.primary_key().next().expect("every model has a key");
+                    ConstraintState::check(name, format!("{} > 0", first.column))
                 } else {
                     let Some(fa) = pick(&self.non_pk_fields(&key), a) else {
                         return;
