@@ -46,8 +46,12 @@ pub fn index_method(method: Option<&str>) -> Option<String> {
 pub struct IndexDef {
     /// Index name.
     pub name: String,
-    /// Column names, in order.
+    /// Column names, in order (empty for an expression index).
     pub columns: Vec<String>,
+    /// The key of an expression index, in order (empty for an index over columns). An index
+    /// whose key mixes columns and expressions (inspected from a database) has every part
+    /// here, a column as its name.
+    pub expressions: Vec<SqlCondition>,
     /// A unique index.
     pub unique: bool,
     /// A partial index's condition (`WHERE …`).
@@ -60,7 +64,8 @@ pub struct IndexDef {
     pub include: Vec<String>,
 }
 
-/// The condition of a partial index, as written (migrations) or as a database gives it back
+/// A piece of SQL a database keeps in its own spelling — a partial index's condition, an
+/// index's key expression — as written (migrations) or as a database gives it back
 /// (introspection). Each backend returns it in its own normal form — PostgreSQL deparses it
 /// (`(deleted_at IS NULL)`, `((status)::text = 'active'::text)`), SQLite keeps the text of
 /// the `CREATE INDEX` — so two conditions are equal when their [`SqlCondition::normal_form`]s

@@ -208,11 +208,12 @@ impl Migration {
 pub mod prelude {
     pub use super::builders::{
         add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
-        check_constraint, create_model, delete_model, field, index, remove_constraint,
-        remove_field, remove_index, rename_field, rename_field_keep_column, rename_index,
-        rename_model, run_rust, run_sql, separate_database_and_state, unique_constraint,
-        unique_index, AddFieldBuilder, AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder,
-        RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder, SeparateDatabaseAndStateBuilder,
+        check_constraint, create_model, delete_model, expression_index, field, index,
+        remove_constraint, remove_field, remove_index, rename_field, rename_field_keep_column,
+        rename_index, rename_model, run_rust, run_sql, separate_database_and_state,
+        unique_constraint, unique_expression_index, unique_index, AddFieldBuilder, AddIndexBuilder,
+        AlterFieldBuilder, CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder,
+        SeparateDatabaseAndStateBuilder,
     };
     pub use super::{DataLossAck, Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -256,6 +257,24 @@ pub mod builders {
         fields: impl IntoIterator<Item = S>,
     ) -> IndexState {
         IndexState::new(name, fields, true)
+    }
+
+    /// A (non-unique) index over SQL expressions (verbatim, one expression each), in order:
+    /// Django's `Index(Lower("email"), name=…)`.
+    pub fn expression_index<S: Into<String>>(
+        name: impl Into<String>,
+        expressions: impl IntoIterator<Item = S>,
+    ) -> IndexState {
+        IndexState::over_expressions(name, expressions, false)
+    }
+
+    /// A unique index over SQL expressions: Django's `UniqueConstraint(Lower("email"),
+    /// name=…)`.
+    pub fn unique_expression_index<S: Into<String>>(
+        name: impl Into<String>,
+        expressions: impl IntoIterator<Item = S>,
+    ) -> IndexState {
+        IndexState::over_expressions(name, expressions, true)
     }
 
     /// A named `CHECK (sql)` constraint.

@@ -239,6 +239,10 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                 let condition = d.text().to_owned();
                 d.last(&mut state.indexes).condition = Some(condition);
             }
+            tag::index::EXPRESSION => {
+                let expression = d.text().to_owned();
+                d.last(&mut state.indexes).expressions.push(expression);
+            }
             tag::index::FIELD => {
                 let column = d.text().to_owned();
                 d.last(&mut state.indexes).fields.push(column);

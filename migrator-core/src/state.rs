@@ -17,6 +17,9 @@ use migrator_descriptor::names;
 
 use crate::field_type::ColumnType;
 
+mod index;
+pub use index::IndexState;
+
 /// Identifies a model: its app label and its model (struct) name, e.g. `library.Book`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ModelKey {
@@ -309,79 +312,6 @@ impl FieldState {
     }
 }
 
-/// A (possibly multi-column, possibly unique) index.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IndexState {
-    /// The index name, unique within the database.
-    pub name: String,
-    /// The indexed fields (field names, not columns), in order.
-    pub fields: Vec<String>,
-    /// A unique index.
-    pub unique: bool,
-    /// A partial index (Django's `condition`): only rows where this SQL expression holds
-    /// are indexed — with `unique`, a conditional unique constraint. SQLite and PostgreSQL
-    /// only; MySQL/MariaDB refuse it before anything runs.
-    pub condition: Option<String>,
-    /// `false` (Django's `nulls_distinct=False`, PostgreSQL 15's `NULLS NOT DISTINCT`): a
-    /// unique index treats NULLs as equal, so at most one row has NULL there. `true`, the
-    /// default everywhere, lets any number of rows have NULL. SQLite and MySQL/MariaDB have
-    /// only the default and refuse `false` before anything runs.
-    pub nulls_distinct: bool,
-    /// The index method (Django's `BTreeIndex`, `HashIndex`, `GinIndex`, `GistIndex`):
-    /// `None` is the database's default (B-tree everywhere). PostgreSQL builds `hash`, `gin`
-    /// and `gist` (`USING …`); SQLite and MySQL/MariaDB have only B-tree and refuse the
-    /// others before anything runs.
-    pub method: Option<String>,
-    /// Fields stored in the index without being part of its key (Django's `include`,
-    /// PostgreSQL's `INCLUDE (…)`): an index-only scan can return them. PostgreSQL only;
-    /// SQLite and MySQL/MariaDB refuse them before anything runs.
-    pub include: Vec<String>,
-}
-
-impl IndexState {
-    /// This unique index with NULLs distinct (`true`, the default) or not (`false`:
-    /// PostgreSQL's `NULLS NOT DISTINCT`, at most one row with NULL).
-    pub fn nulls_distinct(mut self, distinct: bool) -> Self {
-        self.nulls_distinct = distinct;
-        self
-    }
-
-    /// This index with `fields` stored as non-key columns (`INCLUDE`).
-    pub fn include<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
-        self.include = fields.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// This index built with `method` (`btree`, `hash`, `gin` or `gist`).
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = Some(method.into());
-        self
-    }
-
-    /// This index with `condition` (verbatim SQL, one expression): a partial index.
-    pub fn condition(mut self, condition: impl Into<String>) -> Self {
-        self.condition = Some(condition.into());
-        self
-    }
-
-    /// An index named `name` over `fields`.
-    pub fn new<S: Into<String>>(
-        name: impl Into<String>,
-        fields: impl IntoIterator<Item = S>,
-        unique: bool,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            fields: fields.into_iter().map(Into::into).collect(),
-            unique,
-            condition: None,
-            nulls_distinct: true,
-            method: None,
-            include: Vec::new(),
-        }
-    }
-}
-
 /// What a named constraint enforces.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConstraintKind {
@@ -491,12 +421,16 @@ impl ModelState {
             let _ = writeln!(s, "  field {}", f.canonical_text());
         }
         for i in &self.indexes {
+            let key = if i.expressions.is_empty() {
+                i.fields.join(", ")
+            } else {
+                i.expressions.join(", ")
+            };
             let _ = writeln!(
                 s,
-                "  {} {} ({})",
+                "  {} {} ({key})",
                 if i.unique { "unique_index" } else { "index" },
                 i.name,
-                i.fields.join(", ")
             );
         }
         for c in &self.constraints {

@@ -744,11 +744,24 @@ fn default_value(d: &DefaultValue) -> TokenStream {
 }
 
 fn index(i: &IndexState) -> TokenStream {
-    let (name, fields) = (lit_str(&i.name), str_array(&i.fields));
-    let mut t = if i.unique {
-        quote!(unique_index(#name, #fields))
-    } else {
-        quote!(index(#name, #fields))
+    let name = lit_str(&i.name);
+    let mut t = match (i.unique, i.expressions.is_empty()) {
+        (true, true) => {
+            let fields = str_array(&i.fields);
+            quote!(unique_index(#name, #fields))
+        }
+        (false, true) => {
+            let fields = str_array(&i.fields);
+            quote!(index(#name, #fields))
+        }
+        (true, false) => {
+            let exprs = str_array(&i.expressions);
+            quote!(unique_expression_index(#name, #exprs))
+        }
+        (false, false) => {
+            let exprs = str_array(&i.expressions);
+            quote!(expression_index(#name, #exprs))
+        }
     };
     if !i.nulls_distinct {
         t.extend(quote!(.nulls_distinct(false)));

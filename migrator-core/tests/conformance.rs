@@ -28,6 +28,8 @@ mod alterations;
 mod composite_keys;
 #[path = "conformance/drift.rs"]
 mod drift;
+#[path = "conformance/expressions.rs"]
+mod expressions;
 #[path = "conformance/failures.rs"]
 mod failures;
 #[path = "conformance/foreign_keys.rs"]
@@ -67,6 +69,7 @@ use composite_keys::{
 };
 use conformance_support::*;
 use drift::hand_made_drift_is_named;
+use expressions::expression_indexes_round_trip;
 use failures::{a_failing_second_operation, foreign_key_to_missing_rows_fails};
 use foreign_keys::{
     foreign_key_added_keeps_rows_and_is_enforced, foreign_keys_across_apps,
@@ -215,6 +218,10 @@ fn scenarios() -> Vec<Scenario> {
             partial_indexes_are_enforced_for_their_rows,
         ),
         ("index_methods", index_methods),
+        (
+            "expression_indexes_round_trip",
+            expression_indexes_round_trip,
+        ),
         ("index_include_columns", index_include_columns),
         (
             "unique_index_with_nulls_not_distinct",

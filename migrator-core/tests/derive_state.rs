@@ -718,6 +718,38 @@ fn a_composite_primary_key_marks_each_listed_field() {
     assert_eq!(Purchase::PRIMARY_KEY_COLUMNS, 1);
 }
 
+/// Issue 17.4: `expressions` makes an expression index (Django's `Index(Lower("email"))`,
+/// with `unique` its `UniqueConstraint(Lower("email"))`); each text reaches the state as
+/// written, in order, with the other options.
+#[derive(Model)]
+#[model(
+    table = "subscribers",
+    index(expressions = ["lower(email)"], unique, name = "subscribers_email_ci_uniq"),
+    index(expressions = ["coalesce(nick, email)", "id % 16"], name = "subscribers_nick_idx", condition = "nick IS NOT NULL")
+)]
+struct Subscriber {
+    id: i64,
+    email: String,
+    nick: Option<String>,
+}
+
+#[test]
+fn index_expressions_become_an_expression_index() {
+    let state = Subscriber::definition().state;
+    assert_eq!(
+        state.indexes,
+        vec![
+            IndexState::over_expressions("subscribers_email_ci_uniq", ["lower(email)"], true),
+            IndexState::over_expressions(
+                "subscribers_nick_idx",
+                ["coalesce(nick, email)", "id % 16"],
+                false
+            )
+            .condition("nick IS NOT NULL"),
+        ]
+    );
+}
+
 // Many-to-many relations (issue 17.1): struct-level, so the struct stays a plain row.
 
 #[derive(Model)]

@@ -170,6 +170,10 @@ fn every_tag_round_trips() {
     w.text(tag::index::INCLUDE, "rank");
     w.text(tag::index::INCLUDE, "title");
     w.text(tag::index::CONDITION, "hidden = 0 AND rank > 'a;b:'");
+    w.text(tag::index::NAME, "things_lower_title_uniq");
+    w.flag(tag::index::UNIQUE);
+    w.text(tag::index::EXPRESSION, "lower(the_title)");
+    w.text(tag::index::EXPRESSION, "rank % 10");
 
     w.text(tag::check::NAME, "positive");
     w.text(tag::check::SQL, "rank > 0; -- 1:");
@@ -244,6 +248,11 @@ fn every_tag_round_trips() {
             .method("hash")
             .include(["rank", "title"])
             .condition("hidden = 0 AND rank > 'a;b:'"),
+        IndexState::over_expressions(
+            "things_lower_title_uniq",
+            ["lower(the_title)", "rank % 10"],
+            true,
+        ),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true).nulls_distinct(false),
     ];
     expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];

@@ -110,6 +110,7 @@ fn reads_every_part_of_a_hand_written_schema() {
             IndexDef {
                 name: "pets_owner_tag".into(),
                 columns: vec!["owner".into(), "tag".into()],
+                expressions: Vec::new(),
                 unique: true,
                 condition: None,
                 nulls_distinct: true,
@@ -119,6 +120,7 @@ fn reads_every_part_of_a_hand_written_schema() {
             IndexDef {
                 name: "pets_vet_idx".into(),
                 columns: vec!["vet".into()],
+                expressions: Vec::new(),
                 unique: false,
                 condition: None,
                 nulls_distinct: true,

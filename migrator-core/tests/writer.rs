@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use migrator_core::migration::prelude::*;
 use migrator_core::writer::{merge_migration, render, render_empty, write_atomic, HEADER};
 
+#[path = "writer/indexes.rs"]
+mod indexes;
 #[path = "writer/naming.rs"]
 mod naming;
 #[path = "writer/text.rs"]
@@ -87,9 +89,6 @@ mod non_atomic_squash;
 #[path = "writer_fixtures/separate_database_and_state.rs"]
 mod separate_database_and_state;
 #[rustfmt::skip]
-#[path = "writer_fixtures/partial_index.rs"]
-mod partial_index;
-#[rustfmt::skip]
 #[path = "writer_fixtures/run_before.rs"]
 mod run_before;
 #[rustfmt::skip]
@@ -147,7 +146,7 @@ fn scenarios() -> Vec<Scenario> {
         empty: false,
         compiled,
     };
-    vec![
+    let mut list = vec![
         s(
             "create_model_every_property",
             library("0001_initial").initial(true).operation(
@@ -457,25 +456,6 @@ fn scenarios() -> Vec<Scenario> {
             non_atomic_squash::migration,
         ),
         s(
-            "partial_index",
-            library("0003_book_book_live_uniq_book_book_cheap_idx")
-                .dependency("library", "0002_author")
-                .operation(add_index(
-                    "Book",
-                    unique_index("book_live_uniq", ["title"])
-                        .nulls_distinct(false)
-                        .include(["note", "price"])
-                        .condition("deleted_at IS NULL"),
-                ))
-                .operation(add_index(
-                    "Book",
-                    index("book_cheap_idx", ["title"])
-                        .method("hash")
-                        .condition("price < 10 AND note <> 'a \\'b'"),
-                )),
-            partial_index::migration,
-        ),
-        s(
             "run_before",
             library("0002_auto_6c7229c9")
                 .dependency("library", "0001_initial")
@@ -635,7 +615,9 @@ fn scenarios() -> Vec<Scenario> {
                 .operation(many_to_many_join()),
             many_to_many_join_model::migration,
         ),
-    ]
+    ];
+    list.extend(indexes::scenarios());
+    list
 }
 
 /// The join model the registry adds for `Book.tags` (issue 17.1): rendered as the

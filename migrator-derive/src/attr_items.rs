@@ -13,6 +13,8 @@ pub(crate) struct IndexAttr {
     pub key: Span,
     /// `fields = ["a", "b"]`.
     pub fields: Option<Vec<LitStr>>,
+    /// `expressions = ["lower(email)"]`: an expression index (instead of `fields`).
+    pub expressions: Option<Vec<LitStr>>,
     /// `name = "…"`.
     pub name: Option<LitStr>,
     /// `unique`.

@@ -13,7 +13,7 @@ use proc_macro2::Span;
 use syn::LitStr;
 
 use crate::ast::{Container, Field};
-use crate::attr::OnDelete;
+use crate::attr::{IndexAttr, OnDelete};
 use crate::ctxt::Ctxt;
 use crate::ident::{identifier_problem, MAX_IDENTIFIER_BYTES};
 
@@ -345,20 +345,89 @@ fn check_rename(cx: &Ctxt, what: &str, current: &str, old: &str, span: Span) {
     }
 }
 
-/// Rejects indexes without `fields`, naming a missing or skipped field, naming a field twice,
-/// with an invalid name, or with the same name as another index or check.
+/// Rejects an expression index (`expressions = [...]`) that also has `fields` (Django:
+/// "mutually exclusive"), has no `name` (migrator derives names only from fields), or has an
+/// empty expression or one that is only a column's name (that is `fields`).
+fn check_expression_index(cx: &Ctxt, cont: &Container<'_>, index: &IndexAttr, exprs: &[LitStr]) {
+    if index.given.contains("fields") {
+        let span = index
+            .fields
+            .iter()
+            .flatten()
+            .next()
+            .map_or(index.key, LitStr::span);
+        cx.error(
+            span,
+            "`index(...)` takes `fields` or `expressions`, not both; index the expressions \
+             alone (a column is an expression too, as in `expressions = [\"lower(email)\", \
+             \"tenant_id\"]`) or the fields alone",
+        );
+    }
+    if !index.given.contains("name") {
+        cx.error(
+            index.key,
+            "an expression index needs `name` (migrator derives index names only from \
+             fields), as in `index(expressions = [\"lower(email)\"], name = \
+             \"users_email_lower_idx\")`",
+        );
+    }
+    let column = |text: &str| {
+        let bare = text.trim().trim_matches('"');
+        cont.columns()
+            .find(|(_, f)| f.column().0.eq_ignore_ascii_case(bare))
+            .map(|(_, f)| f.name.clone())
+    };
+    for lit in exprs {
+        if lit.value().trim().is_empty() {
+            cx.error(
+                lit.span(),
+                "this expression is empty; write one SQL expression over the columns, as in \
+                 `\"lower(email)\"`",
+            );
+        }
+    }
+    // Only columns: the database keeps a plain index, which is `fields`.
+    let columns: Vec<String> = exprs.iter().filter_map(|l| column(&l.value())).collect();
+    if let (Some(first), true) = (exprs.first(), columns.len() == exprs.len()) {
+        cx.error(
+            first.span(),
+            format!(
+                "these expressions are only columns; index them with `fields = [{}]` (or \
+                 write an expression over them)",
+                columns
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+}
+
+/// Rejects indexes without `fields` (or `expressions`), naming a missing or skipped field,
+/// naming a field twice, with an invalid name, or with the same name as another index or
+/// check.
 fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
     let mut names: BTreeMap<String, ()> = BTreeMap::new();
     for index in &cont.attrs.indexes {
-        let Some(fields) = &index.fields else {
-            if index.given.contains("fields") {
+        let no_fields: Vec<LitStr> = Vec::new();
+        let fields = match (&index.fields, &index.expressions) {
+            (_, Some(exprs)) => {
+                check_expression_index(cx, cont, index, exprs);
+                &no_fields
+            }
+            (_, None) if index.given.contains("expressions") => &no_fields,
+            (Some(fields), None) => fields,
+            (None, None) if index.given.contains("fields") => continue,
+            (None, None) => {
+                cx.error(
+                    index.key,
+                    "`index(...)` needs `fields`, as in `index(fields = [\"author\", \
+                     \"title\"])`, or `expressions` with a `name`, as in \
+                     `index(expressions = [\"lower(email)\"], name = \"users_email_lower_idx\")`",
+                );
                 continue;
             }
-            cx.error(
-                index.key,
-                "`index(...)` needs `fields`, as in `index(fields = [\"author\", \"title\"])`",
-            );
-            continue;
         };
         let mut seen: Vec<String> = Vec::new();
         for lit in fields {
@@ -513,6 +582,15 @@ fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
 /// [`check_checks`]).
 fn check_verbatim_sql(cx: &Ctxt, cont: &Container<'_>) {
     for index in &cont.attrs.indexes {
+        for lit in index.expressions.iter().flatten() {
+            verbatim(
+                cx,
+                "an entry of `index(expressions = …)`",
+                lit,
+                Fragment::Expression,
+                "write one expression per entry, as in `expressions = [\"lower(email)\"]`",
+            );
+        }
         if let Some(lit) = &index.condition {
             verbatim(
                 cx,

@@ -388,5 +388,8 @@ fn indexes(cont: &Container<'_>, meta: &mut Writer) {
         for field in index.fields.iter().flatten() {
             meta.text(tag::index::FIELD, &field.value());
         }
+        for expression in index.expressions.iter().flatten() {
+            meta.text(tag::index::EXPRESSION, &expression.value());
+        }
     }
 }

@@ -148,6 +148,10 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
 
 /// The columns (in order) of `index`, when every field it names is a column, once.
 fn index_columns(cont: &Container<'_>, index: &IndexAttr) -> Option<Vec<String>> {
+    if let Some(exprs) = &index.expressions {
+        // An expression index has no columns of its own; its name is required.
+        return (index.fields.is_none() && !exprs.is_empty()).then(Vec::new);
+    }
     let fields = index.fields.as_ref()?;
     let mut columns = Vec::new();
     let mut seen: Vec<String> = Vec::new();
@@ -165,18 +169,25 @@ fn index_columns(cont: &Container<'_>, index: &IndexAttr) -> Option<Vec<String>>
 
 /// How `index(...)` is written, for messages: `index(fields = ["a", "b"], unique)`.
 fn spelled(index: &IndexAttr) -> String {
+    let key = if index.expressions.is_some() {
+        "expressions"
+    } else {
+        "fields"
+    };
     let fields: Vec<String> = index
-        .fields
-        .iter()
+        .expressions
+        .as_ref()
+        .or(index.fields.as_ref())
+        .into_iter()
         .flatten()
-        .map(|l| format!("\"{}\"", l.value()))
+        .map(|l| format!("{:?}", l.value()))
         .collect();
     let unique = if index.unique.is_some() {
         ", unique"
     } else {
         ""
     };
-    format!("`index(fields = [{}]{unique})`", fields.join(", "))
+    format!("`index({key} = [{}]{unique})`", fields.join(", "))
 }
 
 /// Decides the name of every `index(...)` and finds every redundant index and every name the
@@ -217,7 +228,11 @@ pub(crate) fn plan(cont: &Container<'_>) -> Plan {
         .attrs
         .indexes
         .iter()
-        .map(|index| index.fields.iter().flatten().map(LitStr::value).collect())
+        .map(|index| match &index.expressions {
+            // Compared by their text, apart from any field.
+            Some(exprs) => exprs.iter().map(|e| format!("\0{}", e.value())).collect(),
+            None => index.fields.iter().flatten().map(LitStr::value).collect(),
+        })
         .collect();
     let mut usable = vec![false; columns.len()];
     for (k, index) in cont.attrs.indexes.iter().enumerate() {

@@ -182,6 +182,9 @@ sections! {
         METHOD = b'H',
         /// Text: one of the index's non-key (`INCLUDE`) fields, in order; repeated.
         INCLUDE = b'Y',
+        /// Text: one key expression of an expression index (one SQL expression), in order;
+        /// repeated. An index has fields or expressions, never both.
+        EXPRESSION = b'E',
     }
 
     /// A check constraint (`check(...)` on the struct): [`NAME`](crate::check::NAME) then

@@ -1,6 +1,6 @@
 //! Index and constraint phases of a kept model: removals of those that disappear or change
-//! (field renames taken into account; an index that only changes its name is renamed; a check constraint naming a column that moves is
-//! dropped and added back), and additions of those that are new or changed.
+//! (field renames taken into account; an index that only changes its name is renamed; a check
+//! constraint or an index whose SQL names a column that moves is dropped and added back), and additions of those that are new or changed.
 
 use std::collections::BTreeMap;
 
@@ -43,18 +43,48 @@ impl Detector<'_> {
         // not an index of the old state) is renamed in place, after the removals.
         let mut index_renames: Vec<Operation> = Vec::new();
         let mut claimed: Vec<&str> = Vec::new();
+        // Columns that change name (a renamed field whose column follows, or a new column
+        // name): the field operations rewrite them in the state's check constraints and
+        // index expressions and conditions.
+        let moved_columns: Vec<(&str, &str)> = old
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let name = map.get(f.name.as_str()).copied().unwrap_or(&f.name);
+                new.field(name)
+                    .filter(|n| n.column != f.column)
+                    .map(|n| (f.column.as_str(), n.column.as_str()))
+            })
+            .collect();
+        let names_moved_column = |sql: &str| {
+            moved_columns
+                .iter()
+                .any(|(o, n)| crate::operations::rename_column_in_sql(sql, o, n) != *sql)
+        };
         for idx in &old.indexes {
+            // An index whose SQL names a moved column is dropped first and added back as the
+            // code declares it, as a check is: the rewrite the database makes is spelled
+            // its own way.
+            let names_moved = idx
+                .expressions
+                .iter()
+                .chain(&idx.condition)
+                .any(|sql| names_moved_column(sql));
             let mapped = IndexState {
                 fields: rename_in(&idx.fields, &map),
+                include: rename_in(&idx.include, &map),
                 ..idx.clone()
             };
-            if new.indexes.contains(&mapped) {
+            if !names_moved && new.indexes.contains(&mapped) {
                 continue;
             }
+            // Everything but the name is the same (and the new name is free).
             let renamed = new.indexes.iter().find(|n| {
-                n.fields == mapped.fields
-                    && n.unique == mapped.unique
-                    && n.condition == mapped.condition
+                !names_moved
+                    && IndexState {
+                        name: n.name.clone(),
+                        ..mapped.clone()
+                    } == **n
                     && !claimed.contains(&n.name.as_str())
                     && !old.indexes.iter().any(|o| o.name == n.name)
                     && !old.constraints.iter().any(|c| c.name == n.name)
@@ -67,19 +97,6 @@ impl Detector<'_> {
                 None => ops.push(RemoveIndex::new(&key.name, &idx.name).into()),
             }
         }
-        // Columns that change name (a renamed field whose column follows, or a new column
-        // name): the field operations rewrite them in the state's check constraints, so a
-        // check naming one is dropped first and added back as the code declares it.
-        let moved_columns: Vec<(&str, &str)> = old
-            .fields
-            .iter()
-            .filter_map(|f| {
-                let name = map.get(f.name.as_str()).copied().unwrap_or(&f.name);
-                new.field(name)
-                    .filter(|n| n.column != f.column)
-                    .map(|n| (f.column.as_str(), n.column.as_str()))
-            })
-            .collect();
         for c in &old.constraints {
             let mapped = match &c.kind {
                 ConstraintKind::Unique(f) => ConstraintState {
@@ -88,13 +105,11 @@ impl Detector<'_> {
                 },
                 ConstraintKind::Check(_) => c.clone(),
             };
-            let names_moved_column = match &c.kind {
-                ConstraintKind::Check(sql) => moved_columns
-                    .iter()
-                    .any(|(o, n)| crate::operations::rename_column_in_sql(sql, o, n) != *sql),
+            let names_moved = match &c.kind {
+                ConstraintKind::Check(sql) => names_moved_column(sql),
                 ConstraintKind::Unique(_) => false,
             };
-            if names_moved_column || !new.constraints.contains(&mapped) {
+            if names_moved || !new.constraints.contains(&mapped) {
                 ops.push(RemoveConstraint::new(&key.name, &c.name).into());
             }
         }

@@ -238,9 +238,15 @@ fn index_text(idx: &IndexDef) -> String {
     } else {
         " NULLS NOT DISTINCT"
     };
+    let key = if idx.expressions.is_empty() {
+        list(&idx.columns)
+    } else {
+        let parts: Vec<String> = idx.expressions.iter().map(|e| format!("({e})")).collect();
+        format!("({})", parts.join(", "))
+    };
     match &idx.condition {
-        Some(c) => format!("{unique}{}{nulls} WHERE {c}", list(&idx.columns)),
-        None => format!("{unique}{}{nulls}", list(&idx.columns)),
+        Some(c) => format!("{unique}{key}{nulls} WHERE {c}"),
+        None => format!("{unique}{key}{nulls}"),
     }
 }
 
@@ -499,6 +505,7 @@ mod tests {
         let idx = |cond: Option<&str>| IndexDef {
             name: "i".into(),
             columns: vec!["a".into()],
+            expressions: Vec::new(),
             unique: true,
             condition: cond.map(c),
             nulls_distinct: true,
@@ -507,6 +514,30 @@ mod tests {
         };
         assert_eq!(index_text(&idx(Some("a > 0"))), "UNIQUE (a) WHERE a > 0");
         assert_ne!(idx(Some("a > 0")), idx(None));
+    }
+
+    #[test]
+    fn index_expressions_compare_in_normal_form() {
+        let c = |s: &str| SqlCondition(s.to_owned());
+        let idx = |exprs: &[&str]| IndexDef {
+            name: "i".into(),
+            columns: Vec::new(),
+            expressions: exprs.iter().map(|e| c(e)).collect(),
+            unique: true,
+            condition: None,
+            nulls_distinct: true,
+            method: None,
+            include: Vec::new(),
+        };
+        // PostgreSQL's deparsed key, SQLite's text after a rename, as written.
+        assert_eq!(idx(&["lower(email)"]), idx(&["lower((email)::text)"]));
+        assert_eq!(idx(&["lower(email)"]), idx(&["lower(\"email\")"]));
+        assert_ne!(idx(&["lower(email)"]), idx(&["upper(email)"]));
+        assert_ne!(idx(&["lower(email)", "a"]), idx(&["a", "lower(email)"]));
+        assert_eq!(
+            index_text(&idx(&["lower(email)", "a"])),
+            "UNIQUE ((lower(email)), (a))"
+        );
     }
 
     fn col(name: &str, ty: &str) -> ColumnSchema {
@@ -568,6 +599,7 @@ mod tests {
         a.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
             columns: vec!["a".into()],
+            expressions: Vec::new(),
             unique: true,
             condition: None,
             nulls_distinct: true,
@@ -577,6 +609,7 @@ mod tests {
         e.indexes = vec![IndexDef {
             name: "t_a_idx".into(),
             columns: vec!["a".into()],
+            expressions: Vec::new(),
             unique: false,
             condition: None,
             nulls_distinct: true,

@@ -206,6 +206,7 @@ impl Planner<'_> {
             t.indexes.push(IndexDef {
                 name: name.clone(),
                 columns: u.body.clone(),
+                expressions: Vec::new(),
                 unique: true,
                 condition: None,
                 nulls_distinct: true,

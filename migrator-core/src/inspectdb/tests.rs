@@ -74,6 +74,7 @@ impl Table {
         self.schema.indexes.push(IndexDef {
             name: name.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            expressions: Vec::new(),
             unique,
             condition: None,
             nulls_distinct: true,

@@ -123,6 +123,19 @@ pub enum StateError {
         /// The data step's name.
         step: String,
     },
+    /// An index's key is neither fields nor expressions, or both (Django: "Index.fields and
+    /// expressions are mutually exclusive").
+    #[error("index `{name}` of `{app}.{model}` {problem}; give it either `fields` or `expressions` in the migration that writes it")]
+    IndexKey {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Index name.
+        name: String,
+        /// `has both fields and expressions`, `has neither fields nor expressions`.
+        problem: &'static str,
+    },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
     IndexExists {

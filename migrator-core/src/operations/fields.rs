@@ -256,10 +256,18 @@ impl OperationKind for RemoveField {
             .iter()
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
+        let column = &model.fields[pos].column;
         let in_use = model
             .indexes
             .iter()
-            .find(|i| i.fields.contains(&self.name) || i.include.contains(&self.name))
+            .find(|i| {
+                i.fields.contains(&self.name)
+                    || i.include.contains(&self.name)
+                    || i.expressions
+                        .iter()
+                        .chain(&i.condition)
+                        .any(|sql| model_rules::sql_names_column(sql, column))
+            })
             .map(|i| i.name.clone())
             .or_else(|| {
                 model
@@ -377,7 +385,7 @@ impl OperationKind for AlterField {
         model_rules::check_field_sql(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
         model.fields[pos] = self.state_field();
-        model_rules::rename_column_in_checks(model, &old_column, &self.field.column);
+        model_rules::rename_column_in_sql_objects(model, &old_column, &self.field.column);
         Ok(())
     }
 
@@ -505,7 +513,7 @@ impl OperationKind for RenameField {
         field.name = self.new_name.clone();
         if column_follows {
             field.column = self.new_name.clone();
-            model_rules::rename_column_in_checks(model, &self.old_name, &self.new_name);
+            model_rules::rename_column_in_sql_objects(model, &self.old_name, &self.new_name);
         }
         model_rules::rename_field_references(model, &self.old_name, &self.new_name);
         Ok(())

@@ -106,15 +106,19 @@ impl OperationKind for AddIndex {
     }
 
     fn describe(&self) -> String {
+        let key = if self.index.expressions.is_empty() {
+            format!("field(s) {}", self.index.fields.join(", "))
+        } else {
+            format!("expression(s) {}", self.index.expressions.join(", "))
+        };
         format!(
-            "{}reate index {} on field(s) {} of model {}",
+            "{}reate index {} on {key} of model {}",
             if self.concurrently {
                 "Concurrently c"
             } else {
                 "C"
             },
             self.index.name,
-            self.index.fields.join(", "),
             self.model.to_lowercase()
         )
     }

@@ -13,15 +13,17 @@ use crate::state::{
     IndexState, ModelState, ProjectState,
 };
 
-/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)`, with
-/// ` where "sql"` for a partial index (absent otherwise, so older checksums stay valid).
+/// Canonical text of an index: `index name (a, b)` or `unique_index name (a)` — `index name
+/// expressions ("lower(email)")` for an expression index — with ` where "sql"` for a partial
+/// index and the other options only when set (so older checksums stay valid).
 pub(crate) fn index_text(i: &IndexState) -> String {
-    let mut text = format!(
-        "{} {} ({})",
-        if i.unique { "unique_index" } else { "index" },
-        i.name,
-        i.fields.join(", ")
-    );
+    let kind = if i.unique { "unique_index" } else { "index" };
+    let mut text = if i.expressions.is_empty() {
+        format!("{kind} {} ({})", i.name, i.fields.join(", "))
+    } else {
+        let exprs: Vec<String> = i.expressions.iter().map(|e| quote(e)).collect();
+        format!("{kind} {} expressions ({})", i.name, exprs.join(", "))
+    };
     if !i.nulls_distinct {
         text.push_str(" nulls_not_distinct");
     }
@@ -107,8 +109,30 @@ pub(crate) fn check_verbatim_sql(model: &ModelState) -> Result<(), StateError> {
     Ok(())
 }
 
-/// Errors when the condition of partial index `index` (of `model`) is not one expression.
+/// Errors when the key of `index` (of `model`) is not either fields or expressions, or when
+/// one of its expressions or its condition is not one SQL expression.
 pub(crate) fn check_index_sql(model: &ModelState, index: &IndexState) -> Result<(), StateError> {
+    let problem = match (index.fields.is_empty(), index.expressions.is_empty()) {
+        (false, false) => Some("has both fields and expressions"),
+        (true, true) => Some("has neither fields nor expressions"),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        return Err(StateError::IndexKey {
+            app: model.app.clone(),
+            model: model.name.clone(),
+            name: index.name.clone(),
+            problem,
+        });
+    }
+    for (n, text) in index.expressions.iter().enumerate() {
+        check_sql_text(
+            model,
+            format!("expression {} of index `{}`", n + 1, index.name),
+            Fragment::Expression,
+            text,
+        )?;
+    }
     match &index.condition {
         Some(text) => check_sql_text(
             model,
@@ -263,11 +287,12 @@ pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &s
     }
 }
 
-/// Rewrites column `old` to `new` in the check constraints of `model` (see
-/// [`rename_column_in_sql`]): a column renamed in the database is renamed in its checks too
-/// (SQLite and PostgreSQL rewrite them), so the state must say the same, or a later table
-/// rebuild recreates the check with a column that no longer exists.
-pub(crate) fn rename_column_in_checks(model: &mut ModelState, old: &str, new: &str) {
+/// Rewrites column `old` to `new` in the verbatim SQL of `model` that names columns — its
+/// check constraints, its indexes' key expressions and conditions (see
+/// [`rename_column_in_sql`]): a column renamed in the database is renamed there too (SQLite
+/// and PostgreSQL rewrite them), so the state must say the same, or a later table rebuild
+/// recreates the object with a column that no longer exists.
+pub(crate) fn rename_column_in_sql_objects(model: &mut ModelState, old: &str, new: &str) {
     if old == new {
         return;
     }
@@ -276,6 +301,17 @@ pub(crate) fn rename_column_in_checks(model: &mut ModelState, old: &str, new: &s
             *sql = rename_column_in_sql(sql, old, new);
         }
     }
+    for i in &mut model.indexes {
+        for sql in i.expressions.iter_mut().chain(i.condition.as_mut()) {
+            *sql = rename_column_in_sql(sql, old, new);
+        }
+    }
+}
+
+/// True when the SQL expression `sql` names column `column` (an identifier token as
+/// [`rename_column_in_sql`] finds them).
+pub fn sql_names_column(sql: &str, column: &str) -> bool {
+    rename_column_in_sql(sql, column, &format!("{column}_")) != sql
 }
 
 /// True for a character that may continue a bare SQL identifier.

@@ -388,7 +388,13 @@ pub(super) fn through(app: &str, first: &Operation, second: &Operation) -> bool 
         O::AlterField(a) => field_free(&a.model, &a.name) && field_free(&a.model, &a.field.name),
         O::RemoveField(r) => field_free(&r.model, &r.name),
         O::RenameField(r) => field_free(&r.model, &r.old_name) && field_free(&r.model, &r.new_name),
-        O::AddIndex(a) => index_through(app, second, &a.model, Some(&a.index.fields)),
+        O::AddIndex(a) => {
+            let fields: Option<Vec<String>> = a
+                .index
+                .named_fields()
+                .map(|f| f.into_iter().map(str::to_owned).collect());
+            index_through(app, second, &a.model, fields.as_deref())
+        }
         O::AddConstraint(a) => match &a.constraint.kind {
             ConstraintKind::Unique(fields) => index_through(app, second, &a.model, Some(fields)),
             ConstraintKind::Check(_) => index_through(app, second, &a.model, None),

@@ -51,7 +51,12 @@ pub fn references_field(op: &Operation, app: &str, model: &str, field: &str) -> 
         }
         Operation::RemoveField(r) => r.name == field,
         Operation::RenameField(r) => r.old_name == field || r.new_name == field,
-        Operation::AddIndex(a) => a.index.fields.iter().any(|f| f == field),
+        // Key and included fields; an index with SQL (expressions, a condition) may name
+        // any column, like a check.
+        Operation::AddIndex(a) => a
+            .index
+            .named_fields()
+            .is_none_or(|fields| fields.contains(&field)),
         Operation::AddConstraint(a) => match &a.constraint.kind {
             ConstraintKind::Unique(fields) => fields.iter().any(|f| f == field),
             ConstraintKind::Check(_) => true,

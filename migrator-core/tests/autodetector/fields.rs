@@ -635,3 +635,74 @@ fn a_changed_index_condition_is_a_remove_and_an_add() {
     assert_fixpoint(&from, &to, &changes);
     apply_to_sqlite(&[CreateModel::from_state(&old).into()], &changes);
 }
+
+/// Issue 17.4: an expression index added, changed (a remove and an add, never a rename),
+/// renamed (same expressions: a RenameIndex) and removed; an index whose expression names a
+/// renamed column is dropped and added back around the rename, as a check is. Each reaches
+/// the fixpoint and applies on SQLite.
+#[test]
+fn expression_indexes_are_added_changed_renamed_and_follow_column_renames() {
+    let with = |indexes: Vec<IndexState>| {
+        let mut b = book();
+        b.indexes = indexes;
+        b
+    };
+    let lower = |name: &str, expr: &str| IndexState::over_expressions(name, [expr], true);
+    let steps = [
+        (
+            vec![],
+            vec![lower("books_title_ci", "lower(title)")],
+            vec!["Create index books_title_ci on expression(s) lower(title) of model book"],
+        ),
+        (
+            vec![lower("books_title_ci", "lower(title)")],
+            vec![lower("books_title_ci", "upper(title)")],
+            vec![
+                "Remove index books_title_ci from model book",
+                "Create index books_title_ci on expression(s) upper(title) of model book",
+            ],
+        ),
+        (
+            vec![lower("books_title_ci", "lower(title)")],
+            vec![lower("books_title_lower", "lower(title)")],
+            vec!["Rename index books_title_ci on model book to books_title_lower"],
+        ),
+        (
+            vec![lower("books_title_ci", "lower(title)")],
+            vec![],
+            vec!["Remove index books_title_ci from model book"],
+        ),
+    ];
+    for (old, new, expected) in steps {
+        let from = project([with(old.clone())]);
+        let to = current([with(new)]);
+        let (changes, _) = run(&from, &to, vec![]);
+        assert_eq!(descriptions(&ops_of(&changes, "library")), expected);
+        assert_fixpoint(&from, &to, &changes);
+        apply_to_sqlite(&[CreateModel::from_state(&with(old)).into()], &changes);
+    }
+
+    // The field the expression names is renamed (and the code's expression follows).
+    let old = with(vec![lower("books_title_ci", "lower(title)")]);
+    let from = project([old.clone()]);
+    let mut renamed = with(vec![lower("books_title_ci", "lower(headline)")]);
+    let title = renamed.field_mut("title").unwrap();
+    title.name = "headline".into();
+    title.column = "headline".into();
+    let to = with_hints(
+        current([renamed]),
+        ("library", "Book"),
+        field_hint("headline", "title"),
+    );
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Remove index books_title_ci from model book",
+            "Rename field title on book to headline",
+            "Create index books_title_ci on expression(s) lower(headline) of model book",
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+    apply_to_sqlite(&[CreateModel::from_state(&old).into()], &changes);
+}

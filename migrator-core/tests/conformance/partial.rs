@@ -22,7 +22,7 @@ fn one_null_rating_per_author() -> Operation {
 
 /// `op` is refused by the editor naming what `needles` say, and through the executor before
 /// anything runs (nothing recorded, the schema unchanged).
-fn assert_refused(cx: &mut Ctx, op: Operation, needles: &[&str]) {
+pub(super) fn assert_refused(cx: &mut Ctx, op: Operation, needles: &[&str]) {
     let before = cx.state.clone();
     let mut after = before.clone();
     op.state_forwards(APP, &mut after).unwrap();

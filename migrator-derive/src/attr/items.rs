@@ -13,7 +13,7 @@ use super::values::*;
 use crate::attr_items::{CheckAttr, IndexAttr};
 use crate::ctxt::Ctxt;
 
-/// `index(fields = [...], name = "…", unique)` on the struct.
+/// `index(fields = [...], name = "…", unique)` (or `expressions = [...]`) on the struct.
 pub(super) fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<IndexAttr>> {
     let key = meta.path.span();
     if !meta.input.peek(syn::token::Paren) {
@@ -28,6 +28,7 @@ pub(super) fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<
     let mut index = IndexAttr {
         key,
         fields: None,
+        expressions: None,
         name: None,
         unique: None,
         condition: None,
@@ -52,6 +53,14 @@ pub(super) fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<
             "fields" => {
                 if let Some(v) = string_list(cx, &inner)? {
                     set(cx, &mut index.fields, "fields", span, v);
+                }
+            }
+            "expressions" => {
+                let key = ("expressions", "expressions = [\"lower(email)\"]");
+                let what = "holding one SQL expression each";
+                let empty = "write at least one expression";
+                if let Some(v) = literal_list(cx, &inner, key, what, empty)? {
+                    set(cx, &mut index.expressions, "expressions", span, v);
                 }
             }
             "include" => {
@@ -92,27 +101,52 @@ pub(super) fn parse_index(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<
     Ok(Some(index))
 }
 
-/// `fields = ["a", "b"]` in `index(...)`.
+/// `fields = ["a", "b"]` (also `include = [...]`).
 pub(super) fn string_list(
     cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
 ) -> syn::Result<Option<Vec<LitStr>>> {
-    string_list_of(cx, meta, "fields = [\"author\", \"title\"]")
+    let example = "fields = [\"author\", \"title\"]";
+    literal_list(
+        cx,
+        meta,
+        ("fields", example),
+        "naming fields",
+        "name at least one field",
+    )
 }
 
-/// A list of field names, as `example` spells one; an empty list is an error.
+/// `fields = ["a", "b"]` of a composite `primary_key(...)`, `example` showing it.
 pub(super) fn string_list_of(
     cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
     example: &str,
 ) -> syn::Result<Option<Vec<LitStr>>> {
-    let Some(expr) = expr_value(cx, meta, "fields", example)? else {
+    literal_list(
+        cx,
+        meta,
+        ("fields", example),
+        "naming fields",
+        "name the key's fields",
+    )
+}
+
+/// A list of string literals for `key` (`example` shows it; `what` says what the entries do,
+/// `empty` what an empty list lacks).
+fn literal_list(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    (key, example): (&str, &str),
+    what: &str,
+    empty: &str,
+) -> syn::Result<Option<Vec<LitStr>>> {
+    let Some(expr) = expr_value(cx, meta, key, example)? else {
         return Ok(None);
     };
     let Expr::Array(array) = &expr else {
         cx.error(
             expr.span(),
-            format!("`fields` expects a list of field names, as in `{example}`"),
+            format!("`{key}` expects a list of string literals {what}, as in `{example}`"),
         );
         return Ok(None);
     };
@@ -125,9 +159,7 @@ pub(super) fn string_list_of(
             other => {
                 cx.error(
                     other.span(),
-                    format!(
-                        "`fields` entries must be string literals naming fields, as in `{example}`"
-                    ),
+                    format!("`{key}` entries must be string literals {what}, as in `{example}`"),
                 );
             }
         }
@@ -135,7 +167,7 @@ pub(super) fn string_list_of(
     if array.elems.is_empty() {
         cx.error(
             expr.span(),
-            format!("`fields` is empty; name at least one field, as in `{example}`"),
+            format!("`{key}` is empty; {empty}, as in `{example}`"),
         );
     }
     Ok(Some(out))

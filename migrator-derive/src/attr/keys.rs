@@ -35,6 +35,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
 /// The keys `index(...)` accepts.
 pub(crate) const INDEX_KEYS: &[&str] = &[
     "fields",
+    "expressions",
     "name",
     "unique",
     "condition",

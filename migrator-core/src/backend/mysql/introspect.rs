@@ -280,6 +280,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
             let entry = by_name.entry(r.a.clone()).or_insert_with(|| IndexDef {
                 name: r.a.clone(),
                 columns: Vec::new(),
+                expressions: Vec::new(),
                 unique: r.b.as_deref() == Some("0"),
                 condition: None,
                 nulls_distinct: true,

@@ -68,6 +68,11 @@ struct IndexRow {
     method: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     nkey: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    natts: i32,
+    /// Every key part's text when the key has an expression, else empty.
+    #[diesel(sql_type = Array<Text>)]
+    exprs: Vec<String>,
 }
 
 #[derive(QueryableByName)]
@@ -166,7 +171,8 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let pk: Vec<IndexRow> = load(
             conn,
             format!(
-                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd, NULL::text AS method, i.indnkeyatts::int4 AS nkey FROM pg_index i \
+                "SELECT ''::text AS name, true AS uniq, {} AS cols, NULL::text AS pred, false AS nnd, NULL::text AS method, i.indnkeyatts::int4 AS nkey, \
+                 i.indnatts::int4 AS natts, ARRAY[]::text[] AS exprs FROM pg_index i \
                  WHERE i.indrelid = {rc} AND i.indisprimary",
                 key_columns("i.indkey::int2[]", "i.indrelid")
             ),
@@ -201,7 +207,10 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                  pg_get_expr(i.indpred, i.indrelid) AS pred, \
                  COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nnd, \
                  (SELECT am.amname::text FROM pg_am am WHERE am.oid = ic.relam) AS method, \
-                 i.indnkeyatts::int4 AS nkey \
+                 i.indnkeyatts::int4 AS nkey, i.indnatts::int4 AS natts, \
+                 CASE WHEN i.indexprs IS NULL THEN ARRAY[]::text[] ELSE ARRAY(SELECT \
+                 pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts::int4) k \
+                 ORDER BY k) END AS exprs \
                  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
                  WHERE i.indrelid = {rc} AND NOT i.indisprimary AND NOT EXISTS \
                  (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))",
@@ -211,13 +220,18 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         let mut indexes: Vec<IndexDef> = idx
             .into_iter()
             .map(|mut r| {
-                let keys = usize::try_from(r.nkey).unwrap_or(0).min(r.cols.len());
-                let include = r.cols.split_off(keys);
+                // `cols` lists the key's columns (not its expressions), then the included ones.
+                let included = usize::try_from(r.natts - r.nkey).unwrap_or(0);
+                let include = r.cols.split_off(r.cols.len().saturating_sub(included));
+                if !r.exprs.is_empty() {
+                    r.cols.clear();
+                }
                 (r, include)
             })
             .map(|(r, include)| IndexDef {
                 name: r.name,
                 columns: r.cols,
+                expressions: r.exprs.into_iter().map(SqlCondition).collect(),
                 unique: r.uniq,
                 condition: r.pred.map(SqlCondition),
                 nulls_distinct: !r.nnd,

@@ -412,7 +412,7 @@ impl Dialect for PostgresEditor {
             q(&idx.name),
             q(table),
             using(idx),
-            cols(&idx.columns),
+            key(idx),
             where_clause(idx)
         )
     }
@@ -428,7 +428,7 @@ impl Dialect for PostgresEditor {
             q(&idx.name),
             q(table),
             using(idx),
-            cols(&idx.columns),
+            key(idx),
             where_clause(idx)
         )
     }
@@ -485,6 +485,17 @@ impl Dialect for PostgresEditor {
 /// `state` are applied. Defaults and checks are compared in normalized form.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&PostgresEditor, state, normalize_type)
+}
+
+/// An index's key: its columns, or each of its expressions in parentheses (which PostgreSQL
+/// requires around anything but a function call).
+fn key(idx: &Idx) -> String {
+    if idx.expressions.is_empty() {
+        cols(&idx.columns)
+    } else {
+        let parts: Vec<String> = idx.expressions.iter().map(|e| format!("({e})")).collect();
+        parts.join(", ")
+    }
 }
 
 /// ` USING method` for an index that is not a B-tree, else nothing.

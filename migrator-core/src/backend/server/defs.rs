@@ -80,6 +80,9 @@ pub(crate) struct Idx {
     pub name: String,
     pub fields: Vec<String>,
     pub columns: Vec<String>,
+    /// An expression index's key (verbatim SQL each; PostgreSQL, MySQL refuses it when
+    /// deriving); `fields` and `columns` are empty then.
+    pub expressions: Vec<String>,
     pub unique: bool,
     /// Declared as a named `UNIQUE` constraint (MySQL keeps those as unique indexes).
     pub constraint: bool,
@@ -91,6 +94,34 @@ pub(crate) struct Idx {
     pub method: Option<String>,
     /// Non-key columns (`INCLUDE`; PostgreSQL, MySQL refuses them when deriving).
     pub include: Vec<String>,
+}
+
+impl Idx {
+    /// A plain index (not a constraint, no options) named `name` over `fields` (`columns`).
+    pub(crate) fn plain(
+        name: String,
+        fields: Vec<String>,
+        columns: Vec<String>,
+        unique: bool,
+    ) -> Self {
+        Self {
+            name,
+            fields,
+            columns,
+            expressions: Vec::new(),
+            unique,
+            constraint: false,
+            condition: None,
+            nulls_distinct: true,
+            method: None,
+            include: Vec::new(),
+        }
+    }
+
+    /// True when the index holds verbatim SQL (key expressions or a condition).
+    pub(crate) fn has_sql(&self) -> bool {
+        !self.expressions.is_empty() || self.condition.is_some()
+    }
 }
 
 /// A named table-level `UNIQUE` constraint (PostgreSQL).

@@ -256,6 +256,9 @@ fn alter_table(
         .map(|nc| nc.field.as_str())
         .collect();
     let untouched = |fields: &[String]| !fields.iter().any(|f| regenerated.contains(&f.as_str()));
+    // An index with SQL may name any column: a regenerated column takes it down with it.
+    let untouched_index =
+        |i: &Idx| untouched(&i.fields) && (!i.has_sql() || regenerated.is_empty());
 
     // Indexes (MySQL: unique constraints and foreign-key cover indexes included).
     let mut kept_new = vec![false; new.indexes.len()];
@@ -265,11 +268,15 @@ fn alter_table(
         let fields: Vec<String> = oi.fields.iter().map(|f| fwd(f)).collect();
         let same_shape = |i: usize, ni: &Idx| {
             !kept_new[i]
-                && untouched(&ni.fields)
+                && untouched_index(ni)
                 && ni.fields == fields
+                && ni.expressions == oi.expressions
                 && ni.unique == oi.unique
                 && ni.constraint == oi.constraint
                 && ni.condition == oi.condition
+                && ni.nulls_distinct == oi.nulls_distinct
+                && ni.method == oi.method
+                && ni.include == oi.include
         };
         // The same index under the same name, else (a derived name that changed) renamed.
         let hit = new

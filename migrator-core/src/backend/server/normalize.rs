@@ -225,6 +225,7 @@ pub(crate) fn expected(
             .map(|i| IndexDef {
                 name: i.name.clone(),
                 columns: i.columns.clone(),
+                expressions: i.expressions.iter().cloned().map(SqlCondition).collect(),
                 unique: i.unique,
                 condition: i.condition.clone().map(SqlCondition),
                 nulls_distinct: i.nulls_distinct,

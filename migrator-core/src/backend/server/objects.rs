@@ -93,17 +93,12 @@ pub(crate) fn table_def(
             continue;
         }
         d.check_indexable(model, f)?;
-        indexes.push(Idx {
-            name: shorten_identifier(&field_index_name(&model.table, &f.column, f.unique), max),
-            fields: vec![f.name.clone()],
-            columns: vec![f.column.clone()],
-            unique: f.unique,
-            constraint: false,
-            condition: None,
-            nulls_distinct: true,
-            method: None,
-            include: Vec::new(),
-        });
+        indexes.push(Idx::plain(
+            shorten_identifier(&field_index_name(&model.table, &f.column, f.unique), max),
+            vec![f.name.clone()],
+            vec![f.column.clone()],
+            f.unique,
+        ));
     }
     for i in &model.indexes {
         check_declared_name(d, model, "index", &i.name)?;
@@ -175,9 +170,24 @@ pub(crate) fn table_def(
                 d.backend()
             )));
         }
+        if !i.expressions.is_empty() && d.mysql_like() {
+            return Err(SchemaError::Unsupported(format!(
+                "{} index `{}` on model `{}.{}` is over expressions ({}), and {} has no \
+                 functional indexes; add a generated column holding the expression (a field \
+                 with `generated(sql = \"…\")`) and index that field, or keep the model's \
+                 expression index to SQLite and PostgreSQL",
+                if i.unique { "unique" } else { "the" },
+                i.name,
+                model.app,
+                model.name,
+                i.expressions.join(", "),
+                d.backend()
+            )));
+        }
         indexes.push(Idx {
             name: i.name.clone(),
             columns: cols_of(&i.fields, &format!("index {}", i.name))?,
+            expressions: i.expressions.clone(),
             fields: i.fields.clone(),
             unique: i.unique,
             constraint: false,
@@ -202,15 +212,8 @@ pub(crate) fn table_def(
                 }
                 if d.mysql_like() {
                     indexes.push(Idx {
-                        name: c.name.clone(),
-                        fields: fields.clone(),
-                        columns,
-                        unique: true,
                         constraint: true,
-                        condition: None,
-                        nulls_distinct: true,
-                        method: None,
-                        include: Vec::new(),
+                        ..Idx::plain(c.name.clone(), fields.clone(), columns, true)
                     });
                 } else {
                     uniques.push(UniqueDef {
@@ -275,20 +278,12 @@ pub(crate) fn table_def(
                     .iter()
                     .any(|i| i.columns.first() == Some(&fk.column));
             if !covered {
-                indexes.push(Idx {
-                    name: shorten_identifier(
-                        &field_index_name(&model.table, &fk.column, false),
-                        max,
-                    ),
-                    fields: vec![fk.field.clone()],
-                    columns: vec![fk.column.clone()],
-                    unique: false,
-                    constraint: false,
-                    condition: None,
-                    nulls_distinct: true,
-                    method: None,
-                    include: Vec::new(),
-                });
+                indexes.push(Idx::plain(
+                    shorten_identifier(&field_index_name(&model.table, &fk.column, false), max),
+                    vec![fk.field.clone()],
+                    vec![fk.column.clone()],
+                    false,
+                ));
             }
         }
     }

@@ -55,6 +55,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
             out.push(IndexDef {
                 name: field_index_name(&model.table, &f.column, f.unique),
                 columns: vec![f.column.clone()],
+                expressions: Vec::new(),
                 unique: f.unique,
                 condition: None,
                 nulls_distinct: true,
@@ -94,6 +95,7 @@ pub fn model_indexes(model: &ModelState) -> Result<Vec<IndexDef>, SchemaError> {
         out.push(IndexDef {
             name: i.name.clone(),
             columns: columns_of(model, &i.fields, &format!("index {}", i.name))?,
+            expressions: i.expressions.iter().cloned().map(SqlCondition).collect(),
             unique: i.unique,
             condition: i.condition.clone().map(SqlCondition),
             nulls_distinct: i.nulls_distinct,
@@ -235,7 +237,12 @@ pub(super) fn create_table(
 }
 
 pub(super) fn create_index_sql(table: &str, idx: &IndexDef) -> String {
-    let cols: Vec<String> = idx.columns.iter().map(|c| q(c)).collect();
+    // The key: the columns, or each expression in parentheses.
+    let cols: Vec<String> = if idx.expressions.is_empty() {
+        idx.columns.iter().map(|c| q(c)).collect()
+    } else {
+        idx.expressions.iter().map(|e| format!("({e})")).collect()
+    };
     format!(
         "CREATE {}INDEX {} ON {} ({}){}",
         if idx.unique { "UNIQUE " } else { "" },

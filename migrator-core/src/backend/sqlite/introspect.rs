@@ -196,6 +196,50 @@ fn partial_condition(sql: &str) -> Option<String> {
     None
 }
 
+/// The key of a `CREATE INDEX … ON t (part, part) …` statement: the text of each part of its
+/// first parenthesised list, trimmed, with the parentheses around a whole part removed.
+fn index_key_parts(sql: &str) -> Option<Vec<String>> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut parts = Vec::new();
+    let mut start = None;
+    for (i, c) in sql.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`' | '[') => quote = Some(if c == '[' { ']' } else { c }),
+            (None, '(') => {
+                depth += 1;
+                if depth == 1 {
+                    start = Some(i + 1);
+                }
+            }
+            (None, ')') if depth == 1 => {
+                parts.push(sql[start?..i].to_owned());
+                break;
+            }
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 1 => {
+                parts.push(sql[start?..i].to_owned());
+                start = Some(i + 1);
+            }
+            _ => {}
+        }
+    }
+    let unwrap = |part: String| {
+        let t = part.trim();
+        // `(x)` whose first parenthesis closes at the end: its text is the whole part.
+        let wrapped = t.starts_with('(')
+            && index_key_parts(t).is_some_and(|p| p.len() == 1 && p[0].len() + 2 == t.len());
+        if wrapped {
+            t[1..t.len() - 1].trim().to_owned()
+        } else {
+            t.to_owned()
+        }
+    };
+    (!parts.is_empty()).then(|| parts.into_iter().map(unwrap).collect())
+}
+
 fn load<T: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
     conn: &mut SqliteConnection,
     sql: String,
@@ -261,13 +305,15 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
             let mut info: Vec<IndexInfoRow> =
                 load(conn, format!("PRAGMA index_info({})", q(&idx.name)))?;
             info.sort_by_key(|r| r.seqno);
-            let columns: Vec<String> = info
+            // An expression in the key has no column name (cid -2).
+            let has_expression = info.iter().any(|r| r.name.is_none());
+            let mut columns: Vec<String> = info
                 .into_iter()
                 .map(|r| r.name.unwrap_or_else(|| "<expression>".to_owned()))
                 .collect();
             match idx.origin.as_str() {
                 "c" => {
-                    let condition = if idx.partial != 0 {
+                    let sql = if idx.partial != 0 || has_expression {
                         let rows: Vec<MasterRow> = load(
                             conn,
                             format!(
@@ -275,17 +321,32 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                                 idx.name.replace('\'', "''")
                             ),
                         )?;
-                        rows.into_iter()
-                            .next()
-                            .and_then(|r| r.sql)
-                            .and_then(|sql| partial_condition(&sql))
-                            .map(SqlCondition)
+                        rows.into_iter().next().and_then(|r| r.sql)
                     } else {
                         None
                     };
+                    let condition = sql
+                        .as_deref()
+                        .filter(|_| idx.partial != 0)
+                        .and_then(partial_condition)
+                        .map(SqlCondition);
+                    // The key of an expression index as written in its `CREATE INDEX`, every
+                    // part (a column too) as an expression.
+                    let expressions: Vec<SqlCondition> = sql
+                        .as_deref()
+                        .filter(|_| has_expression)
+                        .and_then(index_key_parts)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(SqlCondition)
+                        .collect();
+                    if !expressions.is_empty() {
+                        columns.clear();
+                    }
                     indexes.push(IndexDef {
                         name: idx.name,
                         columns,
+                        expressions,
                         unique: idx.unique != 0,
                         condition,
                         nulls_distinct: true,
