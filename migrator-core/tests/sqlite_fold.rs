@@ -87,6 +87,22 @@ fn rebuilds(ops: &[OpSql]) -> usize {
         .count()
 }
 
+/// The statements of `0002` with `ops` when the migration is not atomic.
+fn plan_non_atomic(ops: Vec<Operation>) -> Vec<OpSql> {
+    let mut first = Migration::new(APP, "0001_initial");
+    first.operations = vec![
+        Operation::CreateModel(CreateModel::from_state(&item())),
+        Operation::CreateModel(CreateModel::from_state(&other())),
+    ];
+    let mut second = Migration::new(APP, "0002_change");
+    second.dependencies = vec![first.key()];
+    second.operations = ops;
+    second.atomic = false;
+    let key = second.key();
+    let graph = MigrationGraph::new(vec![first, second]).expect("graph");
+    executor::sql_for_migration(&graph, &key, false, Backend::Sqlite).expect("sql")
+}
+
 /// The statements of a one-operation migration.
 fn sql_of(op: Operation) -> Vec<String> {
     statements(&plan(vec![op]).0)
@@ -274,9 +290,18 @@ fn the_operations_on_one_table_rebuild_it_once() {
     let raw = vec![
         Operation::AlterField(AlterField::new("Item", n_bigint.clone())),
         Operation::RunSql(RunSql::new(vec!["SELECT 1".into()], Some(vec![]))),
-        Operation::AlterField(AlterField::new("Item", label_not_null)),
+        Operation::AlterField(AlterField::new("Item", label_not_null.clone())),
     ];
     assert_eq!(rebuilds(&plan(raw).0), 2);
+    // A non-atomic migration commits each operation on its own: nothing folds.
+    let mut n_text = field(&base, "n");
+    n_text.column_type = ColumnType::Text;
+    let non_atomic = plan_non_atomic(vec![
+        Operation::AlterField(AlterField::new("Item", n_text)),
+        Operation::AlterField(AlterField::new("Item", label_not_null.clone())),
+    ]);
+    assert_eq!(rebuilds(&non_atomic), 2);
+    assert!(non_atomic.iter().all(|o| o.folded_into.is_none()));
     // Operations that alter in place stay in place when nothing rebuilds the table.
     let native = vec![
         Operation::RenameField(RenameField::new("Item", "t", "kind")),

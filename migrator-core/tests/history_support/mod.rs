@@ -1,6 +1,7 @@
 //! Random histories of model edits for the property tests (`fixpoint.rs`, `squash.rs`):
-//! a developer's edits (fields, models, foreign keys across two apps, indexes, constraints,
-//! renames with and without hints) detected step by step into migrations, each depending on
+//! a developer's edits (fields, models — some keyed by two columns — foreign keys across two
+//! apps, indexes, constraints, renames with and without hints, the join models of
+//! many-to-many relations) detected step by step into migrations, each depending on
 //! the app's previous migration and on the latest migration of every app its operations
 //! need, as `makemigrations` wires them. After every step the migrations replayed from empty
 //! must rebuild exactly the current models, and a second detection must find nothing.
@@ -9,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::autodetector::detect;
+use migrator_core::many_to_many::{join_model, ManyToMany};
 use migrator_core::questioner::{QuestionError, Questioner};
 use migrator_core::registry::{CurrentModels, ModelHints};
 use migrator_core::{
@@ -16,6 +18,10 @@ use migrator_core::{
     Migration, ModelKey, ModelState, OnDelete, Operation, ProjectState,
 };
 use proptest::prelude::*;
+
+mod rows;
+#[allow(unused_imports)] // `squash.rs` seeds no rows.
+pub use rows::seed_rows;
 
 pub const APPS: [&str; 2] = ["shop", "blog"];
 
@@ -26,6 +32,8 @@ pub enum Edit {
         app: u8,
         fk: Option<u16>,
         extra: u8,
+        /// Keyed by two columns (`k1`, `k2`) instead of an auto-increment `id`.
+        composite: bool,
     },
     RemoveModel(u16),
     RenameModel {
@@ -74,13 +82,19 @@ pub enum Edit {
         model: u16,
         sel: u16,
     },
+    /// A many-to-many relation between two models: the join model the registry adds for it
+    /// (later edits may remove or rename it like any model).
+    AddManyToMany {
+        owner: u16,
+        target: u16,
+    },
 }
 
 pub fn edit() -> impl Strategy<Value = Edit> {
     let n = any::<u16>;
     prop_oneof![
-        3 => (any::<u8>(), proptest::option::of(n()), 0u8..3)
-            .prop_map(|(app, fk, extra)| Edit::AddModel { app, fk, extra }),
+        3 => (any::<u8>(), proptest::option::of(n()), 0u8..3, proptest::bool::weighted(0.25))
+            .prop_map(|(app, fk, extra, composite)| Edit::AddModel { app, fk, extra, composite }),
         1 => n().prop_map(Edit::RemoveModel),
         1 => (n(), any::<bool>()).prop_map(|(sel, hint)| Edit::RenameModel { sel, hint }),
         1 => n().prop_map(Edit::AlterTable),
@@ -95,6 +109,7 @@ pub fn edit() -> impl Strategy<Value = Edit> {
         1 => (n(), n()).prop_map(|(model, sel)| Edit::RemoveIndex { model, sel }),
         1 => (n(), n(), any::<bool>()).prop_map(|(model, a, check)| Edit::AddConstraint { model, a, check }),
         1 => (n(), n()).prop_map(|(model, sel)| Edit::RemoveConstraint { model, sel }),
+        1 => (n(), n()).prop_map(|(owner, target)| Edit::AddManyToMany { owner, target }),
     ]
 }
 
@@ -145,10 +160,13 @@ impl World {
         self.current.state.models.keys().cloned().collect()
     }
 
+    /// Models a foreign key may point at: they existed when the step started and have a
+    /// one-column key (a foreign key to a composite key is refused).
     fn fk_targets(&self) -> Vec<ModelKey> {
         self.keys()
             .into_iter()
             .filter(|k| self.at_step_start.contains(k))
+            .filter(|k| self.current.state.models[k].primary_key().count() == 1)
             .collect()
     }
 
@@ -209,16 +227,29 @@ impl World {
 
     fn apply_edit(&mut self, e: &Edit) {
         match e.clone() {
-            Edit::AddModel { app, fk, extra } => {
+            Edit::AddModel {
+                app,
+                fk,
+                extra,
+                composite,
+            } => {
                 let app = self.apps[app as usize % self.apps.len()];
                 let name = self.fresh("M");
                 let table = self.fresh("t");
                 let mut m = ModelState::new(app, &name, table);
-                m.fields.push(
-                    FieldState::new("id", ColumnType::BigInt)
-                        .primary_key()
-                        .auto_increment(),
-                );
+                if composite {
+                    let key = |name, t| FieldState::new(name, t).primary_key();
+                    m.fields = vec![
+                        key("k1", ColumnType::BigInt),
+                        key("k2", ColumnType::Integer),
+                    ];
+                } else {
+                    m.fields.push(
+                        FieldState::new("id", ColumnType::BigInt)
+                            .primary_key()
+                            .auto_increment(),
+                    );
+                }
                 for i in 0..extra {
                     let f = self.fresh("f");
                     m.fields
@@ -226,8 +257,13 @@ impl World {
                 }
                 if let Some(sel) = fk {
                     let mut targets = self.fk_targets();
-                    targets.push(ModelKey::new(app, &name));
-                    let t = pick(&targets, sel).expect("non-empty");
+                    if !composite {
+                        targets.push(ModelKey::new(app, &name));
+                    }
+                    let Some(t) = pick(&targets, sel) else {
+                        self.current.state.insert(m);
+                        return;
+                    };
                     let f = self.fresh("f");
                     m.fields.push(
                         FieldState::new(f, ColumnType::BigInt)
@@ -236,6 +272,21 @@ impl World {
                     );
                 }
                 self.current.state.insert(m);
+            }
+            Edit::AddManyToMany { owner, target } => {
+                // Both sides existed when the step started (no cycle among new models).
+                let sides = self.fk_targets();
+                let (Some(owner), Some(target)) = (pick(&sides, owner), pick(&sides, target))
+                else {
+                    return;
+                };
+                let relation = ManyToMany::new(self.fresh("r"), target.clone());
+                let models = &self.current.state.models;
+                if let Ok(join) = join_model(&models[&owner], &relation, &models[&target]) {
+                    if self.current.state.model_by_table(&join.table).is_none() {
+                        self.current.state.insert(join);
+                    }
+                }
             }
             Edit::RemoveModel(sel) => {
                 let Some(key) = pick(&self.keys(), sel) else {
@@ -317,8 +368,12 @@ impl World {
                 let mut f = match fk {
                     Some(sel) => {
                         let mut targets = self.fk_targets();
-                        targets.push(key.clone());
-                        let t = pick(&targets, sel).expect("non-empty");
+                        if self.current.state.models[&key].primary_key().count() == 1 {
+                            targets.push(key.clone());
+                        }
+                        let Some(t) = pick(&targets, sel) else {
+                            return;
+                        };
                         FieldState::new(&name, ColumnType::BigInt).foreign_key(ForeignKey::new(
                             t.app,
                             t.name,
@@ -521,7 +576,11 @@ impl World {
                 };
                 let name = self.fresh("ck");
                 let c = if check {
-                    ConstraintState::check(name, "id > 0")
+                    // On the first key column (`id`, or `k1` of a two-column key), which no
+                    // edit renames or removes.
+                    let m = &self.current.state.models[&key];
+                    let first = m.primary_key().next().expect("every model has a key");
+                    ConstraintState::check(name, format!("{} > 0", first.column))
                 } else {
                     let Some(fa) = pick(&self.non_pk_fields(&key), a) else {
                         return;
@@ -624,42 +683,6 @@ impl Questioner for IntentQuestioner<'_> {
             typed_default(&field.column_type, 7)
         };
         Ok(self.alterations.is_multiple_of(2).then_some(value))
-    }
-}
-
-/// A literal for one column of the seeded row: id 1 for keys (every table has row 1), NULL
-/// where allowed, else a value of the column's type.
-fn seed_value(f: &FieldState) -> &'static str {
-    if f.primary_key || f.foreign_key.is_some() {
-        return "1";
-    }
-    if f.nullable {
-        return "NULL";
-    }
-    match f.column_type {
-        ColumnType::Text | ColumnType::Varchar(_) => "'x'",
-        ColumnType::Double => "1.5",
-        ColumnType::Date => "'2020-01-01'",
-        _ => "1",
-    }
-}
-
-/// Inserts row 1 into every empty table (tables created by the last migration).
-pub fn seed_rows(conn: &mut migrator_core::backend::DbConnection, state: &ProjectState) {
-    for model in state.models.values() {
-        // Generated columns are computed, never written.
-        let written = || model.fields.iter().filter(|f| f.generated.is_none());
-        let cols: Vec<String> = written().map(|f| format!("\"{}\"", f.column)).collect();
-        let vals: Vec<&str> = written().map(seed_value).collect();
-        let t = &model.table;
-        crate::sqlite_support::exec(
-            conn,
-            &format!(
-                "INSERT INTO \"{t}\" ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM \"{t}\")",
-                cols.join(", "),
-                vals.join(", ")
-            ),
-        );
     }
 }
 
