@@ -44,6 +44,12 @@ pub trait Model {
         build_definition(Self::DESCRIPTOR)
     }
 
+    /// How many columns the primary key has: more than one for a composite
+    /// `#[model(primary_key(fields = [...]))]`, which the derive sets. A foreign key field
+    /// checks its target has one at compile time. Not meant to be overridden.
+    #[doc(hidden)]
+    const PRIMARY_KEY_COLUMNS: usize = 1;
+
     /// The model's app label and name in one constant: how a foreign key in generated code
     /// names its target. Not meant to be overridden.
     #[doc(hidden)]

@@ -5,6 +5,8 @@
 
 mod sqlite_support;
 
+#[path = "autodetector/composite_keys.rs"]
+mod composite_keys;
 #[path = "autodetector/cross_app.rs"]
 mod cross_app;
 #[path = "autodetector/cross_app_plan.rs"]

@@ -24,6 +24,8 @@ mod conformance_support;
 // The scenarios (each runs on every backend), by area.
 #[path = "conformance/alterations.rs"]
 mod alterations;
+#[path = "conformance/composite_keys.rs"]
+mod composite_keys;
 #[path = "conformance/drift.rs"]
 mod drift;
 #[path = "conformance/expressions.rs"]
@@ -61,6 +63,9 @@ use alterations::{
     auto_key_column_added_to_a_table_with_rows, null_to_not_null_with_default_fills_nulls,
     primary_key_change_keeps_rows, renames_keep_rows_and_names, type_change_keeps_rows,
     unique_added_keeps_rows_and_is_enforced,
+};
+use composite_keys::{
+    composite_primary_key_round_trip, primary_key_change_to_and_from_a_composite_key_keeps_rows,
 };
 use conformance_support::*;
 use drift::hand_made_drift_is_named;
@@ -225,6 +230,14 @@ fn scenarios() -> Vec<Scenario> {
         (
             "separate_database_and_state_round_trips",
             separate_database_and_state_round_trips,
+        ),
+        (
+            "composite_primary_key_round_trip",
+            composite_primary_key_round_trip,
+        ),
+        (
+            "primary_key_change_to_and_from_a_composite_key_keeps_rows",
+            primary_key_change_to_and_from_a_composite_key_keeps_rows,
         ),
         ("join_tables_round_trip", join_tables_round_trip),
     ]

@@ -684,6 +684,40 @@ fn index_condition_becomes_a_partial_index() {
     );
 }
 
+#[derive(Model)]
+struct Purchase {
+    id: i64,
+}
+
+/// A composite key: every listed field is a primary-key column, none auto-increments, a
+/// field named `id` is a plain column, and a foreign key in the key gets no index of its
+/// own (the key starts with it).
+#[derive(Model)]
+#[model(primary_key(fields = ["purchase", "line_no"]))]
+struct PurchaseLine {
+    #[model(foreign_key = Purchase, on_delete = "cascade")]
+    purchase: i64,
+    line_no: i32,
+    id: i64,
+}
+
+#[test]
+fn a_composite_primary_key_marks_each_listed_field() {
+    let state = PurchaseLine::definition().state;
+    assert_eq!(
+        state.fields,
+        [
+            FieldState::new("purchase", ColumnType::BigInt)
+                .primary_key()
+                .foreign_key(ForeignKey::new(APP, "Purchase", OnDelete::Cascade)),
+            FieldState::new("line_no", ColumnType::Integer).primary_key(),
+            FieldState::new("id", ColumnType::BigInt),
+        ]
+    );
+    assert_eq!(PurchaseLine::PRIMARY_KEY_COLUMNS, 2);
+    assert_eq!(Purchase::PRIMARY_KEY_COLUMNS, 1);
+}
+
 /// Issue 17.4: `expressions` makes an expression index (Django's `Index(Lower("email"))`,
 /// with `unique` its `UniqueConstraint(Lower("email"))`); each text reaches the state as
 /// written, in order, with the other options.

@@ -87,7 +87,10 @@ proptest! {
             sqlite_support::assert_schema(&mut conn, &state);
             for (key, model) in &state.models {
                 if before_migration.models.contains_key(key) {
-                    let rows = sqlite_support::rows(&mut conn, &model.table, "id", "id");
+                    let key: Vec<String> =
+                        model.primary_key().map(|f| format!("\"{}\"", f.column)).collect();
+                    let key = key.join(", ");
+                    let rows = sqlite_support::rows(&mut conn, &model.table, &key, &key);
                     prop_assert_eq!(rows.len(), 1, "the row of `{}` survives {}.{}", key, m.app, m.name);
                 }
             }

@@ -1,6 +1,7 @@
 //! Writer tests: snapshots of rendered migration files, the committed fixtures that compile
 //! each rendered file back into a `Migration` (round trip), determinism and atomic writes;
-//! migration names are tested in `naming` (`writer/naming.rs`).
+//! migration names are tested in `naming` (`writer/naming.rs`), text and `run_rust` names in
+//! `text` (`writer/text.rs`).
 //!
 //! Regenerate the fixtures with `MIGRATOR_BLESS=1 cargo test -p migrator-core --test writer`
 //! and the snapshots with `INSTA_UPDATE=always` (or `cargo insta review`).
@@ -14,6 +15,8 @@ use migrator_core::writer::{merge_migration, render, render_empty, write_atomic,
 mod indexes;
 #[path = "writer/naming.rs"]
 mod naming;
+#[path = "writer/text.rs"]
+mod text;
 
 /// Every fixture module, compiled as part of this test: each is a rendered file.
 #[rustfmt::skip]
@@ -28,6 +31,9 @@ mod add_field;
 #[rustfmt::skip]
 #[path = "writer_fixtures/add_field_one_off_default.rs"]
 mod add_field_one_off_default;
+#[rustfmt::skip]
+#[path = "writer_fixtures/composite_primary_key.rs"]
+mod composite_primary_key;
 #[rustfmt::skip]
 #[path = "writer_fixtures/concurrent_index.rs"]
 mod concurrent_index;
@@ -579,6 +585,30 @@ fn scenarios() -> Vec<Scenario> {
             generated_columns::migration,
         ),
         s(
+            "composite_primary_key",
+            library("0002_orderline_alter_orderline_qty")
+                .dependency("library", "0001_initial")
+                .operation(
+                    create_model("OrderLine", "order_lines")
+                        .field(
+                            field("order_id", ColumnType::BigInt)
+                                .primary_key()
+                                .foreign_key(ForeignKey::new(
+                                    "library",
+                                    "Order",
+                                    OnDelete::Cascade,
+                                )),
+                        )
+                        .field(field("line_no", ColumnType::Integer).primary_key())
+                        .field(field("qty", ColumnType::Integer)),
+                )
+                .operation(alter_field(
+                    "OrderLine",
+                    field("qty", ColumnType::Integer).primary_key(),
+                )),
+            composite_primary_key::migration,
+        ),
+        s(
             "many_to_many_join_model",
             library("0004_book_tags")
                 .dependency("library", "0003_tag")
@@ -795,73 +825,4 @@ fn rename_scenarios_come_from_the_autodetector() {
         .find(|s| s.name == "rename_model_from_prompt")
         .unwrap();
     assert_eq!(changes["library"].operations, scenario.migration.operations);
-}
-
-/// Every string literal value in a rendered file (SQL, names, comments, defaults).
-fn string_literals(source: &str) -> Vec<String> {
-    fn walk(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
-        for t in tokens {
-            match t {
-                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
-                proc_macro2::TokenTree::Literal(l) => {
-                    if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
-                        out.push(s.value());
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let file: syn::File = syn::parse_str(source).expect("rendered files parse");
-    let mut out = Vec::new();
-    walk(quote::ToTokens::to_token_stream(&file), &mut out);
-    out
-}
-
-proptest::proptest! {
-    /// Any text (quotes, hashes, backslashes, line breaks, control, invisible and
-    /// bidirectional characters) comes back exactly from the rendered file, and raw strings
-    /// are only used for text that prints as itself.
-    #[test]
-    fn any_text_survives_rendering(
-        sql in r##"[a-z '"#\\\n\t\r\x{7}\x{202e}\x{200b}é—]{0,40}"##,
-        comment in r##"[a-z '"#\\\n\x{85}]{0,20}"##,
-    ) {
-        let m = Migration::default()
-            .operation(run_sql([sql.clone()]).reverse([comment.clone()]))
-            .operation(alter_model_comment("Book", Some(&comment)));
-        let source = render(&m);
-        let literals = string_literals(&source);
-        proptest::prop_assert!(literals.contains(&sql), "{source}");
-        proptest::prop_assert!(literals.contains(&comment), "{source}");
-        for bad in ['\u{202e}', '\u{200b}', '\u{7}', '\r', '\u{85}'] {
-            proptest::prop_assert!(!source.contains(bad), "{source}");
-        }
-    }
-}
-
-fn noop(_: &mut DbConnection) -> Result<(), BoxError> {
-    Ok(())
-}
-
-/// A `RunRust` step is written as a reference to functions named after it, which must be
-/// defined in the file; odd names still give valid Rust.
-#[test]
-fn run_rust_steps_refer_to_functions_named_after_them() {
-    let m = Migration::default()
-        .operation(run_rust("fill_titles", noop).backward(noop))
-        .operation(run_rust("fn", noop))
-        .operation(run_rust("2nd step::x", noop));
-    let source = render(&m);
-    assert!(
-        source.contains(
-            ".operation(run_rust(\"fill_titles\", fill_titles).backward(fill_titles_backward))"
-        ),
-        "{source}"
-    );
-    assert!(source.contains("run_rust(\"fn\", step_fn)"), "{source}");
-    assert!(
-        source.contains("run_rust(\"2nd step::x\", step_2nd_step__x)"),
-        "{source}"
-    );
 }

@@ -50,6 +50,9 @@ pub(crate) enum PrimaryKey {
     Explicit(usize),
     /// No field says `primary_key`; the field named `id` at this position is the key.
     ImplicitId(usize),
+    /// The struct says `primary_key(fields = [...])`: a composite key (its fields are
+    /// [`Container::composite_key`]).
+    Composite,
     /// No primary key at all (an error `check.rs` reports).
     Missing,
 }
@@ -153,14 +156,45 @@ impl<'a> Container<'a> {
         self.columns().map(|(_, f)| f).find(|f| f.name == name)
     }
 
-    /// The primary key: the first field marked `primary_key`, else a column named `id`.
+    /// The primary key: the struct's `primary_key(fields = [...])`, else the first field
+    /// marked `primary_key`, else a column named `id`.
     pub(crate) fn primary_key(&self) -> PrimaryKey {
+        if self.attrs.primary_key.is_some() {
+            return PrimaryKey::Composite;
+        }
         if let Some((i, _)) = self.columns().find(|(_, f)| f.attrs.primary_key.is_some()) {
             return PrimaryKey::Explicit(i);
         }
         match self.columns().find(|(_, f)| f.name == "id") {
             Some((i, _)) => PrimaryKey::ImplicitId(i),
             None => PrimaryKey::Missing,
+        }
+    }
+}
+
+impl Container<'_> {
+    /// The positions of the columns a composite `primary_key(fields = [...])` lists, in the
+    /// list's order (names that are not columns are left out: `check.rs` reports them).
+    pub(crate) fn composite_key(&self) -> Vec<usize> {
+        let listed = self
+            .attrs
+            .primary_key
+            .iter()
+            .flat_map(|pk| pk.fields.iter().flatten());
+        listed
+            .filter_map(|lit| {
+                let name = lit.value();
+                self.columns().find(|(_, f)| f.name == name).map(|(i, _)| i)
+            })
+            .collect()
+    }
+
+    /// Whether the column at position `i` is (part of) the primary key.
+    pub(crate) fn is_key_field(&self, i: usize) -> bool {
+        match self.primary_key() {
+            PrimaryKey::Explicit(p) | PrimaryKey::ImplicitId(p) => p == i,
+            PrimaryKey::Composite => self.composite_key().contains(&i),
+            PrimaryKey::Missing => false,
         }
     }
 }

@@ -20,12 +20,15 @@ mod generated;
 mod items;
 mod keys;
 mod many_to_many;
+mod primary_key;
 mod values;
 pub(crate) use generated::GeneratedAttr;
 use items::{parse_check, parse_generated, parse_index};
 pub(crate) use keys::*;
 use many_to_many::parse_many_to_many;
 pub(crate) use many_to_many::ManyToManyAttr;
+use primary_key::parse_primary_key;
+pub(crate) use primary_key::{PrimaryKeyAttr, EXAMPLE as primary_key_example};
 use values::*;
 
 pub(crate) use crate::attr_items::{CheckAttr, IndexAttr};
@@ -43,6 +46,8 @@ pub(crate) struct StructAttrs {
     pub renamed_from: Option<LitStr>,
     /// Every `many_to_many(...)`, in order.
     pub many_to_many: Vec<ManyToManyAttr>,
+    /// `primary_key(fields = [...])`: a composite primary key.
+    pub primary_key: Option<PrimaryKeyAttr>,
 }
 
 /// Everything `#[model(...)]` said on one field.
@@ -145,6 +150,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "check" => {
                     if let Some(check) = parse_check(cx, &meta)? {
                         out.checks.push(check);
+                    }
+                }
+                "primary_key" => {
+                    if let Some(pk) = parse_primary_key(cx, &meta)? {
+                        set(cx, &mut out.primary_key, "primary_key", span, pk);
                     }
                 }
                 "many_to_many" => {

@@ -10,13 +10,15 @@ use std::collections::BTreeMap;
 
 use migrator_descriptor::sql::{self, Fragment, ProblemKind};
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::LitStr;
 
-use crate::ast::{Container, Field, PrimaryKey};
+use crate::ast::{Container, Field};
 use crate::attr::{IndexAttr, OnDelete};
 use crate::ctxt::Ctxt;
 use crate::ident::{identifier_problem, MAX_IDENTIFIER_BYTES};
+
+mod primary_key;
+use primary_key::{check_auto_on_primary_key, check_primary_key};
 
 /// Runs every rule on the container.
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
@@ -124,79 +126,6 @@ fn check_duplicate_columns(cx: &Ctxt, cont: &Container<'_>) {
             );
         } else {
             seen.insert(column, &field.name);
-        }
-    }
-}
-
-/// Rejects a second `primary_key`, and a model with no primary key at all (no field says
-/// `primary_key` and no field is named `id`).
-fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
-    let marked: Vec<&Field<'_>> = cont
-        .columns()
-        .map(|(_, f)| f)
-        .filter(|f| f.attrs.primary_key.is_some())
-        .collect();
-    if let Some((first, rest)) = marked.split_first() {
-        for extra in rest {
-            cx.error(
-                extra.attrs.primary_key.expect("filtered on primary_key"),
-                format!(
-                    "`{}` already has a primary key (`{}`); a model has exactly one \
-                     primary-key field: remove `primary_key` here or there (for a multi-column \
-                     unique key use `#[model(index(fields = [...], unique))]`)",
-                    cont.name, first.name
-                ),
-            );
-        }
-    }
-    if let PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) = cont.primary_key() {
-        let field = &cont.fields[i];
-        if field.attrs.db_type.is_some() && field.is_syntactic_option() {
-            cx.error(
-                field.ty.span(),
-                format!(
-                    "the primary key `{}` cannot be NULL: remove the `Option<…>` around its type",
-                    field.name
-                ),
-            );
-        }
-    }
-    // A `primary_key` written with a bad value (`primary_key = true`) has its own error.
-    let attempted = cont
-        .fields
-        .iter()
-        .any(|f| f.attrs.given.contains("primary_key"));
-    if cont.primary_key() == PrimaryKey::Missing && !attempted {
-        cx.error(
-            cont.ident.span(),
-            format!(
-                "model `{}` has no primary key: add a field `id: i64` (an auto-increment \
-                 primary key), or mark one field `#[model(primary_key)]`",
-                cont.name
-            ),
-        );
-    }
-}
-
-/// Rejects `auto` on a field that is not the primary key (auto-increment columns are
-/// primary keys on every backend).
-fn check_auto_on_primary_key(cx: &Ctxt, cont: &Container<'_>) {
-    let pk = match cont.primary_key() {
-        PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) => Some(i),
-        PrimaryKey::Missing => None,
-    };
-    for (i, field) in cont.columns() {
-        if let Some(span) = field.attrs.auto {
-            if Some(i) != pk {
-                cx.error(
-                    span,
-                    format!(
-                        "`auto` needs the primary key, and `{}` is not it: add `primary_key` to \
-                         this field, or remove `auto`",
-                        field.name
-                    ),
-                );
-            }
         }
     }
 }

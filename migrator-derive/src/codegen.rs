@@ -55,7 +55,11 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
             .as_deref(),
     );
     for (i, field) in cont.columns() {
-        out.field(cont, field, pk_kind(pk, i));
+        let kind = match pk {
+            PrimaryKey::Composite if cont.is_key_field(i) => PkKind::Composite,
+            _ => pk_kind(pk, i),
+        };
+        out.field(cont, field, kind);
     }
     indexes(cont, &mut out.meta);
     for check in &cont.attrs.checks {
@@ -75,6 +79,10 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
         const_asserts,
     } = out;
     let meta = meta.finish();
+    let key_columns = (pk == PrimaryKey::Composite).then(|| {
+        let n = cont.composite_key().len();
+        quote!(const PRIMARY_KEY_COLUMNS: usize = #n;)
+    });
 
     quote! {
         const _: () = {
@@ -87,6 +95,7 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
                 const APP: &'static str = #app;
                 const NAME: &'static str = #name;
                 const TABLE: &'static str = #table;
+                #key_columns
                 const DESCRIPTOR: &'static __migrator::ModelDescriptor = {
                     #(#asserts)*
                     &__migrator::ModelDescriptor(#app, #name, #table, #meta, &[#(#columns),*], &[#(#keys),*])
@@ -129,6 +138,8 @@ enum PkKind {
     Explicit,
     /// The implicit `id` primary key (auto-increment when its column type is an integer).
     ImplicitId,
+    /// One of the fields a composite `primary_key(fields = [...])` lists.
+    Composite,
 }
 
 /// The [`PkKind`] of the field at position `i`.
@@ -253,6 +264,20 @@ impl Output {
             let path = replace_self(fk.value.to_token_stream(), cont.ident);
             self.keys
                 .push(quote_spanned!(span=> <#path as ::migrator_core::Model>::KEY));
+            let target = fk.value.segments.last().map(|s| s.ident.to_string());
+            let target = target.as_deref().unwrap_or("its target");
+            let message = format!(
+                "`{name}` cannot be a foreign key to `{target}`, whose primary key has several \
+                 columns: a foreign key points at a one-column primary key; give `{target}` \
+                 one (an `id: i64`, keeping its key fields unique with `index(fields = [...], \
+                 unique)`), or remove `foreign_key` and keep `{name}` a plain column"
+            );
+            self.const_asserts.push(quote_spanned! {span=>
+                const _: () = ::core::assert!(
+                    <#path as ::migrator_core::Model>::PRIMARY_KEY_COLUMNS == 1,
+                    #message,
+                );
+            });
         }
         meta.text_opt(tag::field::COMMENT, field.doc.as_deref());
         meta.text_opt(
@@ -262,9 +287,17 @@ impl Output {
 
         if pk != PkKind::None && a.db_type.is_none() {
             // Decided by the `Column` impl (`NULLABLE`), not by the spelling of the type.
-            let message = format!(
-                "the primary key `{name}` cannot be NULL: remove the `Option<…>` around its type"
-            );
+            let message = if pk == PkKind::Composite {
+                format!(
+                    "`{name}` is part of the primary key and cannot be NULL: remove the \
+                     `Option<…>` around its type"
+                )
+            } else {
+                format!(
+                    "the primary key `{name}` cannot be NULL: remove the `Option<…>` around its \
+                     type"
+                )
+            };
             self.const_asserts.push(quote_spanned! {span=>
                 const _: () = ::core::assert!(
                     !<#ty as __migrator::Column>::NULLABLE,

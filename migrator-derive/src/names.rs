@@ -196,7 +196,7 @@ pub(crate) fn plan(cont: &Container<'_>) -> Plan {
     let (table, _) = cont.table();
     let pk = match cont.primary_key() {
         PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) => Some(i),
-        PrimaryKey::Missing => None,
+        PrimaryKey::Composite | PrimaryKey::Missing => None,
     };
     let mut objects: Vec<Object> = Vec::new();
     let mut errors: Vec<(Span, String)> = Vec::new();
@@ -205,7 +205,7 @@ pub(crate) fn plan(cont: &Container<'_>) -> Plan {
     // compared: two fields on one column have an error of their own.)
     let mut own: BTreeMap<&str, OwnIndex> = BTreeMap::new();
     for (i, field) in cont.columns() {
-        if let Some(kind) = OwnIndex::of(field, pk == Some(i)) {
+        if let Some(kind) = OwnIndex::of(field, cont.is_key_field(i)) {
             let (column, _) = field.column();
             objects.push(Object {
                 name: names::field_index(&table, &column, kind.unique()),

@@ -60,6 +60,20 @@ pub enum DetectError {
         /// The field still holding it.
         other: String,
     },
+    /// A primary key of several fields would be replaced by a new auto-increment field: no
+    /// sequence of steps keeps the rows (the key would shrink to some of the old fields on the
+    /// way, which need not be unique).
+    #[error("the primary key of `{app}.{model}` would change from ({}) to the new auto-increment field `{field}`, which no sequence of steps can do on a table with rows (on the way the key would be some of the old fields alone, which need not be unique). Make it in three steps, running makemigrations after each: add `{field}` as a plain nullable field (`Option<i64>`) and fill it with unique numbers in a data step (`run_rust` or `run_sql`); then make it the one primary key, NOT NULL (`#[model(primary_key)]`, and drop `primary_key(fields = [...])` from the struct); then add `auto`", old.join(", "))]
+    CompositeKeyToNewAutoKey {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The old key's fields.
+        old: Vec<String>,
+        /// The new auto-increment field.
+        field: String,
+    },
     /// A many-to-many change migrator refuses to make because it would lose or corrupt the
     /// links (a new target, a switch to or from a `through` model); the message says how to
     /// make it by hand.

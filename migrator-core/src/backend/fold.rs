@@ -1,6 +1,6 @@
 //! Folding a migration's operations into fewer statements where a backend can do the same
-//! work at once ([`Backend::fold`](super::Backend::fold)): on SQLite, consecutive operations
-//! on one table that rebuild it become one rebuild (`sqlite/fold.rs`). The executor hands
+//! work at once ([`Backend::fold`](super::Backend::fold)): on SQLite, the operations on one
+//! table of a migration, one of which rebuilds it, become one rebuild (`sqlite/fold.rs`). The executor hands
 //! every operation of an atomic migration over as a [`Planned`] and applies the [`Folded`]
 //! runs it gets back. A leaf beside `costs.rs` and `record.rs`.
 
@@ -23,14 +23,13 @@ pub struct Planned<'a> {
     pub statements: &'a [String],
 }
 
-/// Operations `first..=last` (positions in the slice given to the fold) are done by
-/// `statements`, which replace theirs: `last` runs them, the others run nothing.
+/// The operations at positions `ops` (in the slice given to the fold, ascending) are done by
+/// `statements`, which replace theirs: the last of them runs them, the others run nothing.
+/// Operations on other tables may stand between them (they keep their own statements).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Folded {
-    /// The first operation of the run.
-    pub first: usize,
-    /// The last operation of the run, which carries the statements.
-    pub last: usize,
+    /// The operations of the run, in run order; the last carries the statements.
+    pub ops: Vec<usize>,
     /// What the whole run does.
     pub statements: Vec<String>,
 }

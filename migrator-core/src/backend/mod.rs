@@ -94,7 +94,7 @@ impl Backend {
         }
     }
 
-    /// Runs of consecutive operations of one atomic migration that this backend does with
+    /// Runs of operations of one atomic migration that this backend does with
     /// fewer statements together than one by one (see [`fold::Folded`]): on SQLite, the
     /// operations on one table of which at least one rebuilds it become one rebuild
     /// (`sqlite/fold.rs`); the servers alter in place and fold nothing. `ops` is every

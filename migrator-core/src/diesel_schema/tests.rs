@@ -354,3 +354,30 @@ fn files_are_stale_until_written() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn a_composite_key_is_the_tables_key_list_and_its_foreign_key_joins() {
+    let order = model("shop", "Order", "orders", vec![]);
+    let mut line = ModelState::new("shop", "OrderLine", "order_lines");
+    let mut order_id = fk("order_id", "shop", "Order");
+    order_id.primary_key = true;
+    let mut line_no = FieldState::new("line_no", ColumnType::Integer);
+    line_no.primary_key = true;
+    line.fields = vec![
+        order_id,
+        line_no,
+        FieldState::new("qty", ColumnType::Integer),
+    ];
+    let text = render("shop", &current(vec![order, line]), &BTreeMap::new()).unwrap();
+    assert!(
+        text.contains(
+            "diesel::table! {\n    order_lines (order_id, line_no) {\n        order_id -> BigInt,\n        \
+             line_no -> Integer,\n        qty -> Integer,\n    }\n}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("diesel::joinable!(order_lines -> orders (order_id));"),
+        "{text}"
+    );
+}

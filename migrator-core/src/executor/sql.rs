@@ -207,9 +207,9 @@ fn schema_error(
     }
 }
 
-/// Lets the backend do runs of consecutive operations with fewer statements
-/// ([`Backend::fold`]): the last operation of a run carries the run's statements, the others
-/// run none and name it in `folded_into`. Only operations whose database change is their
+/// Lets the backend do runs of operations with fewer statements ([`Backend::fold`]): the
+/// last operation of a run carries the run's statements, the others run none and name it in
+/// `folded_into`. Only operations whose database change is their
 /// state change take part (no raw SQL or Rust step, no `SeparateDatabaseAndState`).
 fn fold(
     app: &str,
@@ -262,12 +262,15 @@ fn fold(
         schema_error(key, *index, op, source)
     })?;
     for run in folded {
-        let carrier = ops[run.last].index;
-        for op in &mut ops[run.first..run.last] {
-            op.statements.clear();
-            op.folded_into = Some(carrier);
+        let Some((&last, others)) = run.ops.split_last() else {
+            continue;
+        };
+        let carrier = ops[last].index;
+        for &i in others {
+            ops[i].statements.clear();
+            ops[i].folded_into = Some(carrier);
         }
-        ops[run.last].statements = run.statements;
+        ops[last].statements = run.statements;
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ pub struct OpSql {
     pub session_wrapped: bool,
     /// The operation's change is made by the statements of operation `folded_into`
     /// (0-based, a later one), which do a run of operations at once — on SQLite, one table
-    /// rebuild for consecutive operations on one table ([`Backend::fold`]); it runs no
+    /// rebuild for a migration's operations on one table ([`Backend::fold`]); it runs no
     /// statement of its own.
     ///
     /// [`Backend::fold`]: crate::backend::Backend::fold

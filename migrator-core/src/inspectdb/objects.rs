@@ -79,7 +79,11 @@ impl Planner<'_> {
             }
             let field_names: Vec<String> = idx.columns.iter().map(|c| fields[c].clone()).collect();
             let is_pk = idx.columns == live.primary_key;
-            if canonical(&idx) && !is_pk {
+            // A column of a composite key has no index or `unique` of its own in a model:
+            // one on it alone is declared on the struct.
+            let in_composite_key =
+                live.primary_key.len() > 1 && live.primary_key.contains(&idx.columns[0]);
+            if canonical(&idx) && !is_pk && !in_composite_key {
                 if let Some(f) = self.field_mut(table, &idx.columns[0]) {
                     if idx.unique {
                         f.state.unique = true;
@@ -163,7 +167,7 @@ impl Planner<'_> {
             return;
         }
         let pk = self.live.schema.tables[table].primary_key.clone();
-        let single = (u.body.len() == 1 && u.body != pk).then(|| u.body[0].clone());
+        let single = (u.body.len() == 1 && !pk.contains(&u.body[0])).then(|| u.body[0].clone());
         let canonical = single
             .as_ref()
             .map(|c| field_index_name(table, c, true))

@@ -36,10 +36,45 @@ pub(crate) struct ModelPlan {
     pub indexes: Vec<IndexState>,
     /// Checks declared on the struct: `(name, sql)`, by name.
     pub checks: Vec<(String, String)>,
+    /// The fields of a composite primary key (`primary_key(fields = [...])` on the struct),
+    /// in the key's order; empty for a one-column key (said on its field).
+    pub composite_key: Vec<String>,
     /// What about the table the model does not say, one sentence each.
     pub flags: Vec<String>,
     /// No model can declare this table: it is written commented out (the reason is a flag).
     pub disabled: bool,
+}
+
+/// Whether a column is the primary key, part of it, or neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyPart {
+    /// Not in the primary key.
+    No,
+    /// The one primary-key column.
+    Only,
+    /// One column of a composite primary key.
+    Composite,
+}
+
+/// Puts the columns of the composite key `key` in the key's order within the places they
+/// take among `columns` (the other columns stay where they are); true when that moved any.
+fn reorder_key_columns(columns: &mut [&ColumnSchema], key: &[String]) -> bool {
+    let slots: Vec<usize> = (0..columns.len())
+        .filter(|&i| key.contains(&columns[i].name))
+        .collect();
+    let by_key: Vec<&ColumnSchema> = key
+        .iter()
+        .filter_map(|k| columns.iter().find(|c| &c.name == k).copied())
+        .collect();
+    if by_key.len() != slots.len() {
+        return false;
+    }
+    let mut moved = false;
+    for (slot, column) in slots.into_iter().zip(by_key) {
+        moved |= columns[slot].name != column.name;
+        columns[slot] = column;
+    }
+    moved
 }
 
 /// One field to write.
@@ -129,26 +164,13 @@ impl<'a> Planner<'a> {
                  table (models take ASCII letters, digits and `_`)"
             ));
         }
-        match live.primary_key.len() {
-            0 => {
-                plan.disabled = true;
-                plan.flags.push(
-                    "the table has no primary key, and a model needs exactly one \
-                     primary-key field: add one (e.g. `ALTER TABLE … ADD COLUMN id … PRIMARY \
-                     KEY`) and inspect it again"
-                        .to_owned(),
-                );
-            }
-            1 => {}
-            n => {
-                plan.disabled = true;
-                plan.flags.push(format!(
-                    "the primary key has {n} columns ({}), and a model's primary key is one \
-                     field: give the table a one-column key (keeping these columns unique with \
-                     a unique index) and inspect it again",
-                    live.primary_key.join(", ")
-                ));
-            }
+        if live.primary_key.is_empty() {
+            plan.disabled = true;
+            plan.flags.push(
+                "the table has no primary key, and a model needs one: add one (e.g. `ALTER \
+                 TABLE … ADD COLUMN id … PRIMARY KEY`) and inspect it again"
+                    .to_owned(),
+            );
         }
         for option in &det.options {
             plan.flags.push(format!(
@@ -166,7 +188,7 @@ impl<'a> Planner<'a> {
             }
         }
         let mut namer = Namer::default();
-        let ordered: Vec<&ColumnSchema> = if det.columns.is_empty() {
+        let mut ordered: Vec<&ColumnSchema> = if det.columns.is_empty() {
             live.columns.iter().collect()
         } else {
             det.columns
@@ -174,7 +196,17 @@ impl<'a> Planner<'a> {
                 .filter_map(|d| live.columns.iter().find(|c| c.name == d.name))
                 .collect()
         };
-        let single_pk = (live.primary_key.len() == 1).then(|| live.primary_key[0].clone());
+        let key = &live.primary_key;
+        if key.len() > 1 && reorder_key_columns(&mut ordered, key) {
+            plan.flags.push(format!(
+                "the primary key's columns ({}) are not in the table's column order; the \
+                 struct declares its key fields in the key's order (a model's key follows its \
+                 fields' order), which changes only the column order of a table migrator \
+                 creates",
+                key.join(", ")
+            ));
+        }
+        let single_pk = (key.len() == 1).then(|| key[0].clone());
         for column in ordered {
             let cd = det
                 .columns
@@ -182,14 +214,17 @@ impl<'a> Planner<'a> {
                 .find(|d| d.name == column.name)
                 .cloned()
                 .unwrap_or_default();
-            let field = self.plan_column(
-                table,
-                column,
-                &cd,
-                single_pk.as_deref() == Some(&column.name),
-                &mut namer,
-                &mut plan,
-            );
+            let pk = if single_pk.as_deref() == Some(&column.name) {
+                KeyPart::Only
+            } else if key.contains(&column.name) {
+                KeyPart::Composite
+            } else {
+                KeyPart::No
+            };
+            let field = self.plan_column(table, column, &cd, pk, &mut namer, &mut plan);
+            if pk == KeyPart::Composite {
+                plan.composite_key.push(field.state.name.clone());
+            }
             plan.fields.push(field);
         }
         self.models.insert(table.to_owned(), plan);
@@ -200,7 +235,7 @@ impl<'a> Planner<'a> {
         table: &str,
         live: &ColumnSchema,
         cd: &ColumnDetails,
-        is_pk: bool,
+        pk: KeyPart,
         namer: &mut Namer,
         plan: &mut ModelPlan,
     ) -> FieldPlan {
@@ -215,9 +250,10 @@ impl<'a> Planner<'a> {
                  the column (models take ASCII letters, digits and `_`)"
             ));
         }
+        let is_pk = pk == KeyPart::Only;
         let mut shape = FieldState::new(name.clone(), ColumnType::Text).column(column.clone());
-        shape.nullable = live.nullable && !is_pk;
-        shape.primary_key = is_pk;
+        shape.nullable = live.nullable && pk == KeyPart::No;
+        shape.primary_key = pk != KeyPart::No;
         shape.comment = cd.comment.clone();
         let proj = self.projected(table, &column).map(|c| c.clone());
         let mut proj = proj.unwrap_or_else(|| live.clone());

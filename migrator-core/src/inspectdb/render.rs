@@ -82,14 +82,15 @@ fn on_delete_value(rule: OnDelete) -> &'static str {
     }
 }
 
-/// The `#[model(...)]` settings of a field.
-fn field_settings(f: &FieldPlan) -> Vec<String> {
+/// The `#[model(...)]` settings of a field (`composite`: the field is part of a composite key,
+/// which the struct declares).
+fn field_settings(f: &FieldPlan, composite: bool) -> Vec<String> {
     let s = &f.state;
     let mut out = Vec::new();
     // A field named `id` is the primary key without saying so, auto-incremented exactly when
     // its type is an integer; any other key says `primary_key` (and `auto`).
     let implicit = s.name == "id" && s.auto_increment == s.column_type.is_integer();
-    if s.primary_key && !implicit {
+    if s.primary_key && !implicit && !composite {
         out.push("primary_key".to_owned());
         if s.auto_increment {
             out.push("auto".to_owned());
@@ -137,6 +138,10 @@ fn field_settings(f: &FieldPlan) -> Vec<String> {
 /// The `#[model(...)]` settings of a struct.
 fn struct_settings(m: &ModelPlan) -> Vec<String> {
     let mut out = vec![format!("table = {}", lit(&m.table))];
+    if !m.composite_key.is_empty() {
+        let fields: Vec<String> = m.composite_key.iter().map(|f| lit(f)).collect();
+        out.push(format!("primary_key(fields = [{}])", fields.join(", ")));
+    }
     for i in &m.indexes {
         let fields: Vec<String> = i.fields.iter().map(|f| lit(f)).collect();
         out.push(format!(
@@ -172,7 +177,8 @@ fn model_lines(m: &ModelPlan) -> Vec<String> {
         if let Some(c) = &f.state.comment {
             doc_lines(&mut body, "    ", c);
         }
-        attribute(&mut body, "    ", &field_settings(f));
+        let composite = m.composite_key.contains(&f.state.name);
+        attribute(&mut body, "    ", &field_settings(f, composite));
         body.push(format!("    pub {}: {},", f.ident, f.rust_type));
     }
     body.push("}".to_owned());

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::db_schema::{
-    ColumnDetails, ColumnSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef, NamedConstraint,
-    OtherObject, TableDetails, TableSchema,
+    field_index_name, ColumnDetails, ColumnSchema, ForeignKeyDetails, ForeignKeySchema, IndexDef,
+    NamedConstraint, OtherObject, TableDetails, TableSchema,
 };
 
 /// A table as a reader reports it.
@@ -291,15 +291,13 @@ fn a_table_without_a_primary_key_is_written_commented_out_and_flagged() {
     let i = run(&live(vec![log]), Backend::Sqlite);
     assert_eq!(
         flags(&i),
-        [
-            "log: the table has no primary key, and a model needs exactly one primary-key field: \
-          add one (e.g. `ALTER TABLE … ADD COLUMN id … PRIMARY KEY`) and inspect it again"
-        ]
+        ["log: the table has no primary key, and a model needs one: \
+          add one (e.g. `ALTER TABLE … ADD COLUMN id … PRIMARY KEY`) and inspect it again"]
     );
     assert_eq!(
         body(&i),
-        "// inspectdb: the table has no primary key, and a model needs exactly one primary-key field: add one
-//   (e.g. `ALTER TABLE … ADD COLUMN id … PRIMARY KEY`) and inspect it again
+        "// inspectdb: the table has no primary key, and a model needs one: add one (e.g. `ALTER TABLE …
+//   ADD COLUMN id … PRIMARY KEY`) and inspect it again
 // #[derive(Model)]
 // #[model(table = \"log\")]
 // pub struct Log {
@@ -316,11 +314,14 @@ fn a_table_without_a_primary_key_is_written_commented_out_and_flagged() {
 }
 
 #[test]
-fn a_composite_primary_key_is_flagged_and_a_foreign_key_to_it_too() {
+fn a_composite_primary_key_is_declared_on_the_struct_and_a_foreign_key_to_it_is_flagged() {
+    // The key is (b, a) but the table says a before b: the struct lists b first.
     let pairs = Table::new("pairs")
         .col("a", "INTEGER", "INTEGER")
         .col("b", "INTEGER", "INTEGER")
-        .pk(&["a", "b"]);
+        .col("note", "TEXT", "TEXT")
+        .pk(&["b", "a"])
+        .index(&field_index_name("pairs", "a", false), &["a"], false);
     let notes = Table::new("notes")
         .col_with("id", "INTEGER", "INTEGER", |c, _| c.auto_increment = true)
         .col("pair_a", "INTEGER", "INTEGER")
@@ -331,13 +332,22 @@ fn a_composite_primary_key_is_flagged_and_a_foreign_key_to_it_too() {
         flags(&i),
         [
             "notes.pair_a: a foreign key pair_a → pairs(a) that is not declared: it points at \
-             `pairs`, whose model is left out (see there)",
-            "pairs: the primary key has 2 columns (a, b), and a model's primary key is one \
-             field: give the table a one-column key (keeping these columns unique with a unique \
-             index) and inspect it again",
+             `pairs.a`, which is not the table's one primary-key column: a model's foreign key \
+             points at a primary key",
+            "pairs: the primary key's columns (b, a) are not in the table's column order; the \
+             struct declares its key fields in the key's order (a model's key follows its \
+             fields' order), which changes only the column order of a table migrator creates",
         ]
     );
-    assert!(i.source.contains("// pub struct Pairs {"), "{}", i.source);
+    assert!(
+        body(&i).contains(
+            "#[derive(Model)]\n#[model(\n    table = \"pairs\",\n    primary_key(fields = \
+             [\"b\", \"a\"]),\n    index(name = \"pairs_a_idx\", fields = [\"a\"])\n)]\n\
+             pub struct Pairs {\n    pub b: i32,\n    pub a: i32,\n    pub note: String,\n}\n"
+        ),
+        "{}",
+        i.source
+    );
     assert!(i.source.contains("    pub pair_a: i32,\n"), "{}", i.source);
 }
 

@@ -369,6 +369,9 @@ pub(super) fn through(app: &str, first: &Operation, second: &Operation) -> bool 
     if index_names(first).iter().any(|n| names.contains(n)) {
         return false;
     }
+    if changes_key_with(first, second) {
+        return false;
+    }
     let model_free = |m: &str| !references_model(second, app, app, m);
     let field_free = |m: &str, f: &str| !references_field(second, app, m, f);
     match first {
@@ -400,6 +403,26 @@ pub(super) fn through(app: &str, first: &Operation, second: &Operation) -> bool 
         O::RenameIndex(r) => index_through(app, second, &r.model, None),
         O::RemoveConstraint(r) => index_through(app, second, &r.model, None),
         O::RunSql(_) | O::RunRust(_) | O::SeparateDatabaseAndState(_) => false,
+    }
+}
+
+/// True when `a` and `b` change fields of one model and one of them puts a field in its
+/// primary key: their order decides which keys the table has on the way (the autodetector
+/// lets fields join a key before others leave it, so no step fails on rows), so they never
+/// trade places. Any alteration or removal may take a field out of the key.
+fn changes_key_with(a: &Operation, b: &Operation) -> bool {
+    use Operation as O;
+    fn field_change(op: &Operation) -> Option<(&str, bool)> {
+        match op {
+            O::AddField(f) => Some((f.model.as_str(), f.field.primary_key)),
+            O::AlterField(f) => Some((f.model.as_str(), f.field.primary_key)),
+            O::RemoveField(f) => Some((f.model.as_str(), false)),
+            _ => None,
+        }
+    }
+    match (field_change(a), field_change(b)) {
+        (Some((ma, ka)), Some((mb, kb))) => ma == mb && (ka || kb),
+        _ => false,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Random histories of model edits for the property tests (`fixpoint.rs`, `squash.rs`):
-//! a developer's edits (fields, models, foreign keys across two apps, indexes, constraints,
+//! a developer's edits (fields, models — some keyed by two columns — foreign keys across two
+//! apps, indexes, constraints,
 //! renames with and without hints) detected step by step into migrations, each depending on
 //! the app's previous migration and on the latest migration of every app its operations
 //! need, as `makemigrations` wires them. After every step the migrations replayed from empty
@@ -18,7 +19,10 @@ use migrator_core::{
 use proptest::prelude::*;
 
 mod questioner;
+mod rows;
 pub use questioner::IntentQuestioner;
+#[allow(unused_imports)] // `squash.rs` seeds no rows.
+pub use rows::seed_rows;
 
 pub const APPS: [&str; 2] = ["shop", "blog"];
 
@@ -29,6 +33,8 @@ pub enum Edit {
         app: u8,
         fk: Option<u16>,
         extra: u8,
+        /// Keyed by two columns (`k1`, `k2`) instead of an auto-increment `id`.
+        composite: bool,
     },
     RemoveModel(u16),
     RenameModel {
@@ -82,8 +88,8 @@ pub enum Edit {
 pub fn edit() -> impl Strategy<Value = Edit> {
     let n = any::<u16>;
     prop_oneof![
-        3 => (any::<u8>(), proptest::option::of(n()), 0u8..3)
-            .prop_map(|(app, fk, extra)| Edit::AddModel { app, fk, extra }),
+        3 => (any::<u8>(), proptest::option::of(n()), 0u8..3, proptest::bool::weighted(0.25))
+            .prop_map(|(app, fk, extra, composite)| Edit::AddModel { app, fk, extra, composite }),
         1 => n().prop_map(Edit::RemoveModel),
         1 => (n(), any::<bool>()).prop_map(|(sel, hint)| Edit::RenameModel { sel, hint }),
         1 => n().prop_map(Edit::AlterTable),
@@ -148,10 +154,13 @@ impl World {
         self.current.state.models.keys().cloned().collect()
     }
 
+    /// Models a foreign key may point at: they existed when the step started and have a
+    /// one-column key (a foreign key to a composite key is refused).
     fn fk_targets(&self) -> Vec<ModelKey> {
         self.keys()
             .into_iter()
             .filter(|k| self.at_step_start.contains(k))
+            .filter(|k| self.current.state.models[k].primary_key().count() == 1)
             .collect()
     }
 
@@ -235,16 +244,29 @@ impl World {
 
     fn apply_edit(&mut self, e: &Edit) {
         match e.clone() {
-            Edit::AddModel { app, fk, extra } => {
+            Edit::AddModel {
+                app,
+                fk,
+                extra,
+                composite,
+            } => {
                 let app = self.apps[app as usize % self.apps.len()];
                 let name = self.fresh("M");
                 let table = self.fresh("t");
                 let mut m = ModelState::new(app, &name, table);
-                m.fields.push(
-                    FieldState::new("id", ColumnType::BigInt)
-                        .primary_key()
-                        .auto_increment(),
-                );
+                if composite {
+                    let key = |name, t| FieldState::new(name, t).primary_key();
+                    m.fields = vec![
+                        key("k1", ColumnType::BigInt),
+                        key("k2", ColumnType::Integer),
+                    ];
+                } else {
+                    m.fields.push(
+                        FieldState::new("id", ColumnType::BigInt)
+                            .primary_key()
+                            .auto_increment(),
+                    );
+                }
                 for i in 0..extra {
                     let f = self.fresh("f");
                     m.fields
@@ -252,8 +274,13 @@ impl World {
                 }
                 if let Some(sel) = fk {
                     let mut targets = self.fk_targets();
-                    targets.push(ModelKey::new(app, &name));
-                    let t = pick(&targets, sel).expect("non-empty");
+                    if !composite {
+                        targets.push(ModelKey::new(app, &name));
+                    }
+                    let Some(t) = pick(&targets, sel) else {
+                        self.current.state.insert(m);
+                        return;
+                    };
                     let f = self.fresh("f");
                     m.fields.push(
                         FieldState::new(f, ColumnType::BigInt)
@@ -343,8 +370,12 @@ impl World {
                 let mut f = match fk {
                     Some(sel) => {
                         let mut targets = self.fk_targets();
-                        targets.push(key.clone());
-                        let t = pick(&targets, sel).expect("non-empty");
+                        if self.current.state.models[&key].primary_key().count() == 1 {
+                            targets.push(key.clone());
+                        }
+                        let Some(t) = pick(&targets, sel) else {
+                            return;
+                        };
                         FieldState::new(&name, ColumnType::BigInt).foreign_key(ForeignKey::new(
                             t.app,
                             t.name,
@@ -537,17 +568,17 @@ impl World {
                 let m = self.model_mut(&key);
                 // Issue 17.4 kinds: a partial index, an expression index, both naming the
                 // first field's column.
-                let column = m.field(&cols[0]).map(|f| f.column.clone()).expect("field");
+                let c = m.field(&cols[0]).map(|f| f.column.clone()).expect("field");
+                let key_column = m.primary_key().next().expect("a key").column.clone();
                 let index = match a % 8 {
-                    5 => IndexState::new(name, cols, unique)
-                        .condition(format!("{column} IS NOT NULL")),
-                    6 => IndexState::over_expressions(name, [format!("length({column})")], unique),
+                    5 => IndexState::new(name, cols, unique).condition(format!("{c} IS NOT NULL")),
+                    6 => IndexState::over_expressions(name, [format!("length({c})")], unique),
                     7 => IndexState::over_expressions(
                         name,
-                        [format!("length({column})"), "id".into()],
+                        [format!("length({c})"), key_column],
                         false,
                     )
-                    .condition(format!("{column} IS NULL OR id > 0")),
+                    .condition(format!("{c} IS NULL OR length({c}) > 0")),
                     _ => IndexState::new(name, cols, unique),
                 };
                 m.indexes.push(index);
@@ -569,19 +600,20 @@ impl World {
                 };
                 let name = self.fresh("ck");
                 let c = if check {
-                    // Half of them name a column (rewritten by the database on a rename).
-                    let column = pick(&self.non_pk_fields(&key), a)
+                    // On the first key column (`id`, or `k1` of a two-column key), which no
+                    // edit renames or removes.
+                    let m = &self.current.state.models[&key];
+                    let first = m.primary_key().next().expect("every model has a key");
+                    // Every other one names a field's column instead, rewritten by the database
+                    // (and by the developer) when the column is renamed.
+                    let other = pick(&self.non_pk_fields(&key), a)
                         .filter(|_| a % 2 == 1)
-                        .and_then(|f| {
-                            self.current.state.models[&key]
-                                .field(&f)
-                                .map(|f| f.column.clone())
-                        });
-                    match column {
+                        .and_then(|f| m.field(&f).map(|f| f.column.clone()));
+                    match other {
                         Some(c) => {
                             ConstraintState::check(name, format!("{c} IS NULL OR {c} = {c}"))
                         }
-                        None => ConstraintState::check(name, "id > 0"),
+                        None => ConstraintState::check(name, format!("{} > 0", first.column)),
                     }
                 } else {
                     let Some(fa) = pick(&self.non_pk_fields(&key), a) else {
@@ -622,42 +654,6 @@ fn typed_default(column_type: &ColumnType, n: i64) -> DefaultValue {
         ColumnType::Double => DefaultValue::Float(format!("{n}.5")),
         ColumnType::Date => DefaultValue::Text(format!("2020-01-{:02}", n.rem_euclid(28) + 1)),
         _ => DefaultValue::Int(n),
-    }
-}
-
-/// A literal for one column of the seeded row: id 1 for keys (every table has row 1), NULL
-/// where allowed, else a value of the column's type.
-fn seed_value(f: &FieldState) -> &'static str {
-    if f.primary_key || f.foreign_key.is_some() {
-        return "1";
-    }
-    if f.nullable {
-        return "NULL";
-    }
-    match f.column_type {
-        ColumnType::Text | ColumnType::Varchar(_) => "'x'",
-        ColumnType::Double => "1.5",
-        ColumnType::Date => "'2020-01-01'",
-        _ => "1",
-    }
-}
-
-/// Inserts row 1 into every empty table (tables created by the last migration).
-pub fn seed_rows(conn: &mut migrator_core::backend::DbConnection, state: &ProjectState) {
-    for model in state.models.values() {
-        // Generated columns are computed, never written.
-        let written = || model.fields.iter().filter(|f| f.generated.is_none());
-        let cols: Vec<String> = written().map(|f| format!("\"{}\"", f.column)).collect();
-        let vals: Vec<&str> = written().map(seed_value).collect();
-        let t = &model.table;
-        crate::sqlite_support::exec(
-            conn,
-            &format!(
-                "INSERT INTO \"{t}\" ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM \"{t}\")",
-                cols.join(", "),
-                vals.join(", ")
-            ),
-        );
     }
 }
 

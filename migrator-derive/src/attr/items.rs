@@ -116,6 +116,21 @@ pub(super) fn string_list(
     )
 }
 
+/// `fields = ["a", "b"]` of a composite `primary_key(...)`, `example` showing it.
+pub(super) fn string_list_of(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    example: &str,
+) -> syn::Result<Option<Vec<LitStr>>> {
+    literal_list(
+        cx,
+        meta,
+        ("fields", example),
+        "naming fields",
+        "name the key's fields",
+    )
+}
+
 /// A list of string literals for `key` (`example` shows it; `what` says what the entries do,
 /// `empty` what an empty list lacks).
 fn literal_list(

@@ -5,8 +5,14 @@
 use proc_macro2::Span;
 
 /// The keys `#[model(...)]` accepts on the struct.
-pub(crate) const STRUCT_KEYS: &[&str] =
-    &["table", "index", "check", "renamed_from", "many_to_many"];
+pub(crate) const STRUCT_KEYS: &[&str] = &[
+    "table",
+    "index",
+    "check",
+    "renamed_from",
+    "many_to_many",
+    "primary_key",
+];
 /// The keys `#[model(...)]` accepts on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     "primary_key",

@@ -324,6 +324,13 @@ fn alter_table(
         }
     }
 
+    // Primary key.
+    let old_pk: Vec<String> = old.pk_fields.iter().map(|f| fwd(f)).collect();
+    let pk_moves = old_pk != new.pk_fields;
+    // On MySQL a moving key that starts with a foreign-key column may be the index that
+    // foreign key needs (a composite key starting with it): the key is re-made around it.
+    let pk_first_moves = |field: &String| pk_moves && old_pk.first() == Some(field);
+
     // Own foreign keys.
     let mut fk_kept = vec![false; new.fks.len()];
     let mut fk_renames = Vec::new();
@@ -335,7 +342,8 @@ fn alter_table(
             || (mysql
                 && (column_changed(key, &field, olds, news, renames, true)
                     || column_changed(&ref_key, &ref_field, olds, news, renames, false)
-                    || dropped_first_columns.contains(&field)));
+                    || dropped_first_columns.contains(&field)
+                    || pk_first_moves(&field)));
         let hit = new.fks.iter().enumerate().find(|(i, nfk)| {
             !fk_kept[*i]
                 && nfk.field == field
@@ -381,10 +389,6 @@ fn alter_table(
             None => p.drop_indexes.push(d.drop_constraint(t_old, &oc.0)),
         }
     }
-
-    // Primary key.
-    let old_pk: Vec<String> = old.pk_fields.iter().map(|f| fwd(f)).collect();
-    let pk_moves = old_pk != new.pk_fields;
 
     // Columns.
     if t_old != t_new {

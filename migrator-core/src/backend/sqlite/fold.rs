@@ -1,6 +1,6 @@
-//! At most one rebuild per table per migration: consecutive operations of an atomic migration
-//! on one table, of which at least one rebuilds it, become one rebuild from the table as it
-//! was before the first to its shape after the last (`Backend::fold`).
+//! At most one rebuild per table per migration: the operations of an atomic migration on one
+//! table, of which at least one rebuilds it, become one rebuild from the table as it was
+//! before the first to its shape after the last (`Backend::fold`), run at the last of them.
 //!
 //! Each column of the final table is filled with an expression over the original table,
 //! composed change by change exactly as the rebuilds one after another would have filled it
@@ -10,11 +10,12 @@
 //! would have refused but the final one accepts goes through), and foreign keys are checked
 //! before the commit as always.
 //!
-//! A run stops (and is not folded past that point) at an operation that is not a plain field,
-//! index or constraint change of the same table (raw SQL and Rust steps may read the table in
-//! between; `SeparateDatabaseAndState` says nothing about the database shape), one that
-//! involves the primary key (its column may be referenced from other tables, which a rename
-//! or rebuild must follow), a table rename, or a composition that would not be exactly the
+//! Operations on other tables may stand between them when they are plain changes too (see
+//! [`fold`]). A run stops (and is not folded past that point) at an operation that is not a
+//! plain field, index or constraint change of one table (raw SQL and Rust steps may read the
+//! table in between; `SeparateDatabaseAndState` says nothing about the database shape), one
+//! that involves a primary key (its column may be referenced from other tables, which a
+//! rename or rebuild must follow), a table rename, or a composition that would not be exactly the
 //! same: a value that an intermediate column stored (a literal or a `CAST` result, converted
 //! by that column's type affinity) and a later type change casts again, or a generated column
 //! turned into a plain one. Those runs are cut there: the rest still folds.
@@ -222,44 +223,103 @@ fn rebuilds(op: &Planned<'_>) -> bool {
 
 /// The runs of `ops` (every operation of an atomic migration, in run order) that one rebuild
 /// does: at least two operations on one table, at least one of which rebuilds it.
+///
+/// A window is a stretch of consecutive foldable operations (on any tables); within it the
+/// operations on one table fold even when operations on other tables stand between them,
+/// the rebuild running at the table's last one. That reordering is exact: a foldable
+/// operation's statements touch only its own table, and what they read of other tables (the
+/// primary key a foreign key references, the table name) no foldable operation changes.
 pub(crate) fn fold(app: &str, ops: &[Planned<'_>]) -> Result<Vec<Folded>, SchemaError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < ops.len() {
-        let Some((change, from, to)) = foldable(app, &ops[i]) else {
+        if foldable(app, &ops[i]).is_none() {
             i += 1;
             continue;
-        };
-        let Some(mut composer) = Composer::new(from).apply(change, from, to)? else {
-            i += 1;
-            continue;
-        };
-        let mut last = i;
-        while let Some((next_change, next_from, next_to)) =
-            ops.get(last + 1).and_then(|op| foldable(app, op))
+        }
+        let mut end = i;
+        while ops
+            .get(end + 1)
+            .is_some_and(|op| foldable(app, op).is_some())
         {
-            if next_from.table != composer.current.table {
-                break;
-            }
-            match composer.clone().apply(next_change, next_from, next_to)? {
-                Some(next) => composer = next,
-                None => break,
-            }
-            last += 1;
+            end += 1;
         }
-        let run = &ops[i..=last];
-        if last > i && run.iter().any(rebuilds) {
-            if let Some(copy) = composer.copy(from) {
-                let state = ops[last].to;
-                let statements = rebuild_copying(from, &composer.current, state, &copy)?;
-                out.push(Folded {
-                    first: i,
-                    last,
-                    statements,
-                });
-            }
-        }
-        i = last + 1;
+        fold_window(app, ops, i..=end, &mut out)?;
+        i = end + 1;
     }
+    out.sort_by_key(|f| f.ops[0]);
     Ok(out)
+}
+
+/// Folds the operations of each table within the window `range` of foldable operations.
+fn fold_window(
+    app: &str,
+    ops: &[Planned<'_>],
+    range: std::ops::RangeInclusive<usize>,
+    out: &mut Vec<Folded>,
+) -> Result<(), SchemaError> {
+    let mut tables: Vec<&str> = Vec::new();
+    for i in range.clone() {
+        if let Some((_, from, _)) = foldable(app, &ops[i]) {
+            if !tables.contains(&from.table.as_str()) {
+                tables.push(&from.table);
+            }
+        }
+    }
+    for table in tables {
+        let mut run: Option<(Vec<usize>, &ModelState, Composer)> = None;
+        for i in range.clone() {
+            let Some((change, from, to)) = foldable(app, &ops[i]) else {
+                continue;
+            };
+            if from.table != table {
+                continue;
+            }
+            let next = match &run {
+                Some((_, _, composer)) => composer.clone().apply(change, from, to)?,
+                None => None,
+            };
+            match (next, run.as_mut()) {
+                (Some(composer), Some(current)) => {
+                    current.0.push(i);
+                    current.2 = composer;
+                }
+                _ => {
+                    // The run so far ends here; this operation may start the next one.
+                    if let Some(done) = run.take() {
+                        close(ops, done, out)?;
+                    }
+                    run = Composer::new(from)
+                        .apply(change, from, to)?
+                        .map(|composer| (vec![i], from, composer));
+                }
+            }
+        }
+        if let Some(done) = run {
+            close(ops, done, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the run `members` (starting from `first`, composed into `composer`) when it is
+/// worth one rebuild: two operations or more, one of which rebuilds the table.
+fn close(
+    ops: &[Planned<'_>],
+    (members, first, composer): (Vec<usize>, &ModelState, Composer),
+    out: &mut Vec<Folded>,
+) -> Result<(), SchemaError> {
+    if members.len() < 2 || !members.iter().any(|&i| rebuilds(&ops[i])) {
+        return Ok(());
+    }
+    let Some(copy) = composer.copy(first) else {
+        return Ok(());
+    };
+    let last = *members.last().expect("two members");
+    let statements = rebuild_copying(first, &composer.current, ops[last].to, &copy)?;
+    out.push(Folded {
+        ops: members,
+        statements,
+    });
+    Ok(())
 }

@@ -15,7 +15,7 @@
 //! - add/remove a constraint: always a rebuild (constraints are inline in `CREATE TABLE`);
 //! - indexes: `CREATE`/`DROP INDEX`; renaming a table: `RENAME TO`.
 //!
-//! Consecutive rebuilding operations of one migration on one table fold into one rebuild
+//! A migration's operations on one table, one of which rebuilds it, fold into one rebuild
 //! (`fold.rs`). Foreign-key enforcement during a rebuild is the executor's concern (`PRAGMA
 //! foreign_keys = OFF` outside the transaction, `PRAGMA foreign_key_check` inside); this file
 //! never runs SQL.
