@@ -32,6 +32,23 @@ use crate::state::{FieldState, ModelKey, ModelState};
 /// The `[package.metadata.migrator]` key that names an app's schema file.
 pub const SETTING: &str = "diesel-schema";
 
+/// `allow_tables_to_appear_in_same_query!` over `tables`, on one line when it fits rustfmt's
+/// 100 columns and one table per line otherwise, as rustfmt lays it out, so `cargo fmt` never
+/// makes the file differ from what `makemigrations` writes.
+fn same_query(tables: &[String]) -> String {
+    let line = format!(
+        "diesel::allow_tables_to_appear_in_same_query!({});",
+        tables.join(", ")
+    );
+    if line.len() <= 100 {
+        return line;
+    }
+    format!(
+        "diesel::allow_tables_to_appear_in_same_query!(\n    {}\n);",
+        tables.join(",\n    ")
+    )
+}
+
 /// Tables one `allow_tables_to_appear_in_same_query!` call takes; larger apps get one call per
 /// pair, because the macro recurses once per table and rustc's default recursion limit is 128.
 const ONE_CALL_LIMIT: usize = 32;
@@ -391,16 +408,11 @@ pub fn render(
     let foreign: Vec<String> = imports.values().flatten().cloned().collect();
     let mut pairs: Vec<String> = Vec::new();
     if own.len() >= 2 && own.len() <= ONE_CALL_LIMIT {
-        pairs.push(format!(
-            "diesel::allow_tables_to_appear_in_same_query!({});",
-            own.join(", ")
-        ));
+        pairs.push(same_query(&own));
     } else if own.len() > ONE_CALL_LIMIT {
         for (i, a) in own.iter().enumerate() {
             for b in &own[i + 1..] {
-                pairs.push(format!(
-                    "diesel::allow_tables_to_appear_in_same_query!({a}, {b});"
-                ));
+                pairs.push(same_query(&[a.clone(), b.clone()]));
             }
         }
     }

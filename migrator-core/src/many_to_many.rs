@@ -6,7 +6,8 @@
 //! `through`, the registry adds an ordinary model to the current state — Django's
 //! auto-created through model, named `{Owner}_{name}` — whose table is
 //! `{owner table}_{name}`, with an `id` key, one foreign key to each side (`ON DELETE
-//! CASCADE`) and a unique constraint on the pair. From there on it is a model like any other:
+//! CASCADE`) and a unique index on the pair (uniqueness is a unique index everywhere in
+//! migrator, as the derive's `index(..., unique)`, so `inspectdb` reads it back exactly). From there on it is a model like any other:
 //! `CreateModel` and `DeleteModel` in migrations, SQL, introspection, the drift check, the
 //! safety classification, the optimizer and the diesel schema need nothing of their own. With
 //! `through`, the user's model is the join table and must hold exactly one foreign key to
@@ -23,7 +24,7 @@ use std::collections::BTreeMap;
 use migrator_descriptor::names;
 
 use crate::field_type::ColumnType;
-use crate::state::{ConstraintState, FieldState, ForeignKey, ModelKey, ModelState, OnDelete};
+use crate::state::{FieldState, ForeignKey, IndexState, ModelKey, ModelState, OnDelete};
 
 /// One `many_to_many(...)` on a model.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,8 +108,7 @@ fn single_key<'a>(model: &'a ModelState, relation: &str) -> Result<&'a FieldStat
 /// `target`: `{Owner}_{name}` in the owner's app, table `{owner table}_{name}`, fields `id`
 /// (`BIGINT`, auto-increment), the owner's key column and the target's key column (each a
 /// foreign key `ON DELETE CASCADE` with the type of the key it points at; the second one
-/// indexed), and a unique constraint on the pair, whose index also serves lookups by the
-/// owner. Fails when either side has no single-column primary key.
+/// indexed), and a unique index on the pair, which also serves lookups by the owner. Fails when either side has no single-column primary key.
 pub fn join_model(
     owner: &ModelState,
     rel: &ManyToMany,
@@ -144,9 +144,10 @@ pub fn join_model(
                 ))
                 .index(),
         ];
-    model.constraints = vec![ConstraintState::unique(
+    model.indexes = vec![IndexState::new(
         names::index(&table, &[&from, &to], true),
         [from, to],
+        true,
     )];
     model.normalize();
     Ok(model)

@@ -837,10 +837,11 @@ fn many_to_many_relations_are_recorded_and_registered_as_join_models() {
         ]
     );
     assert_eq!(
-        tags.constraints,
-        [ConstraintState::unique(
+        tags.indexes,
+        [IndexState::new(
             "m2m_products_tags_product_id_tag_id_uniq",
-            ["product_id", "tag_id"]
+            ["product_id", "tag_id"],
+            true
         )]
     );
     let related = current.state.model(APP, "Product_related").unwrap();

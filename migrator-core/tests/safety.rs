@@ -466,3 +466,37 @@ fn the_writer_spells_the_acknowledgement() {
         "{source}"
     );
 }
+
+/// A field joining a primary key cannot fail on rows (the key grows); one leaving it can,
+/// when the rest of the key repeats: the autodetector lets fields join first.
+#[test]
+fn a_field_leaving_a_primary_key_may_fail_and_one_joining_it_does_not() {
+    let mut line = ModelState::new(APP, "Line", "lines");
+    line.fields = vec![
+        field("order_id", ColumnType::BigInt).primary_key(),
+        field("line_no", ColumnType::Integer).primary_key(),
+        field("sku", ColumnType::Varchar(20)),
+    ];
+    let mut state = ProjectState::new();
+    state.insert(line);
+    let classify = |op: Operation, state: &mut ProjectState| {
+        let before = state.clone();
+        op.state_forwards(APP, state).unwrap();
+        classify_operation(APP, &op, &before, state, false, &ALL)
+    };
+    let joins = alter_field("Line", field("sku", ColumnType::Varchar(20)).primary_key());
+    let hazards = classify(joins.into(), &mut state);
+    assert!(
+        !hazards.iter().any(|h| h.kind == HazardKind::MayFail),
+        "{hazards:#?}"
+    );
+    let leaves = alter_field("Line", field("line_no", ColumnType::Integer));
+    let hazards = classify(leaves.into(), &mut state);
+    assert!(
+        hazards.iter().any(|h| h.kind == HazardKind::MayFail
+            && h.message.contains(
+                "takes lines.line_no out of the primary key, which becomes (order_id, sku)"
+            )),
+        "{hazards:#?}"
+    );
+}

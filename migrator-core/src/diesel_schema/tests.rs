@@ -355,6 +355,37 @@ fn files_are_stale_until_written() {
         .is_empty());
 }
 
+/// A many-to-many relation (issue 17.1): the registry's join model is a table with a
+/// `joinable!` to each side, so product → link → tag is two joins; the join model of a
+/// relation to itself has two keys to one table and gets no `joinable!`.
+#[test]
+fn many_to_many_join_tables() {
+    use crate::many_to_many::ManyToMany;
+    use crate::model::ModelDefinition;
+    use crate::state::ModelKey;
+
+    let mut product = ModelDefinition::new(model("shop", "Product", "products", vec![]));
+    product.many_to_many = vec![
+        ManyToMany::new("tags", ModelKey::new("shop", "Tag")),
+        ManyToMany::new("related", ModelKey::new("shop", "Product")),
+    ];
+    let tag = ModelDefinition::new(model("shop", "Tag", "tags", vec![]));
+    let current = crate::registry::collect([("shop", product), ("shop", tag)]).expect("registers");
+    let text = render("shop", &current, &BTreeMap::new()).unwrap();
+    for expected in [
+        "    products_tags (id) {\n        id -> BigInt,\n        product_id -> BigInt,\n        \
+         tag_id -> BigInt,\n    }",
+        "diesel::joinable!(products_tags -> products (product_id));",
+        "diesel::joinable!(products_tags -> tags (tag_id));",
+        "    products_related (id) {\n        id -> BigInt,\n        from_product_id -> BigInt,\n        \
+         to_product_id -> BigInt,\n    }",
+        "diesel::allow_tables_to_appear_in_same_query!(products, products_related, products_tags, tags);",
+    ] {
+        assert!(text.contains(expected), "{expected}\nin:\n{text}");
+    }
+    assert!(!text.contains("joinable!(products_related"), "{text}");
+}
+
 #[test]
 fn a_composite_key_is_the_tables_key_list_and_its_foreign_key_joins() {
     let order = model("shop", "Order", "orders", vec![]);

@@ -100,6 +100,22 @@ fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
                     format!("makes {t}.{c} unique: duplicate values make the migration fail"),
                 );
             }
+            // A field joining a key keeps it unique; one leaving it leaves the rest, which
+            // must be unique on its own.
+            let rest: Vec<&str> = change
+                .model_after(step)
+                .map(|m| m.primary_key().map(|f| f.column.as_str()).collect())
+                .unwrap_or_default();
+            if old.primary_key && !field.primary_key && !rest.is_empty() {
+                add(
+                    K::MayFail,
+                    format!(
+                        "takes {t}.{c} out of the primary key, which becomes ({}): rows that \
+                         repeat those values make the migration fail",
+                        rest.join(", ")
+                    ),
+                );
+            }
             if field.foreign_key.is_some() && field.foreign_key != old.foreign_key {
                 add(
                     K::MayFail,

@@ -9,7 +9,7 @@ use crate::conformance_support::*;
 use migrator_core::backend::Backend;
 use migrator_core::many_to_many::{join_model, ManyToMany};
 use migrator_core::operations::{
-    AddConstraint, AlterModelComment, AlterModelTable, DeleteModel, RemoveConstraint, RenameModel,
+    AddIndex, AlterModelComment, AlterModelTable, DeleteModel, RemoveIndex, RenameModel,
 };
 use migrator_core::state::ModelKey;
 use migrator_core::{ColumnType, FieldState, ModelState, Operation};
@@ -87,7 +87,7 @@ pub(super) fn join_tables_round_trip(backend: Backend) {
         links
     );
 
-    // The relation renamed: the join model and its table are renamed, the pair's constraint
+    // The relation renamed: the join model and its table are renamed, the pair's index
     // follows the table's name (as makemigrations writes it), and the links stay.
     let mut labels = join_model(
         &book,
@@ -96,21 +96,18 @@ pub(super) fn join_tables_round_trip(backend: Backend) {
     )
     .unwrap();
     labels.comment.clone_from(&tags.comment);
-    let old_unique = tags.constraints[0].name.clone();
+    let old_unique = tags.indexes[0].name.clone();
     cx.migrate_ops(vec![
         Operation::RenameModel(RenameModel {
             old_name: "Book_tags".into(),
             new_name: "Book_labels".into(),
         }),
-        Operation::RemoveConstraint(RemoveConstraint::new("Book_labels", &old_unique)),
+        Operation::RemoveIndex(RemoveIndex::new("Book_labels", &old_unique)),
         Operation::AlterModelTable(AlterModelTable {
             name: "Book_labels".into(),
             table: "books_labels".into(),
         }),
-        Operation::AddConstraint(AddConstraint::new(
-            "Book_labels",
-            labels.constraints[0].clone(),
-        )),
+        Operation::AddIndex(AddIndex::new("Book_labels", labels.indexes[0].clone())),
         Operation::AlterModelComment(AlterModelComment {
             name: "Book_labels".into(),
             comment: labels.comment.clone(),

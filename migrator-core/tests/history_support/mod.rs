@@ -1,7 +1,7 @@
 //! Random histories of model edits for the property tests (`fixpoint.rs`, `squash.rs`):
 //! a developer's edits (fields, models — some keyed by two columns — foreign keys across two
-//! apps, indexes, constraints,
-//! renames with and without hints) detected step by step into migrations, each depending on
+//! apps, indexes, constraints, renames with and without hints, the join models of
+//! many-to-many relations) detected step by step into migrations, each depending on
 //! the app's previous migration and on the latest migration of every app its operations
 //! need, as `makemigrations` wires them. After every step the migrations replayed from empty
 //! must rebuild exactly the current models, and a second detection must find nothing.
@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::autodetector::detect;
+use migrator_core::many_to_many::{join_model, ManyToMany};
 use migrator_core::operations::{rename_column_in_sql, sql_names_column};
 use migrator_core::registry::{CurrentModels, ModelHints};
 use migrator_core::{
@@ -83,6 +84,12 @@ pub enum Edit {
         model: u16,
         sel: u16,
     },
+    /// A many-to-many relation between two models: the join model the registry adds for it
+    /// (later edits may remove or rename it like any model).
+    AddManyToMany {
+        owner: u16,
+        target: u16,
+    },
 }
 
 pub fn edit() -> impl Strategy<Value = Edit> {
@@ -104,6 +111,7 @@ pub fn edit() -> impl Strategy<Value = Edit> {
         1 => (n(), n()).prop_map(|(model, sel)| Edit::RemoveIndex { model, sel }),
         1 => (n(), n(), any::<bool>()).prop_map(|(model, a, check)| Edit::AddConstraint { model, a, check }),
         1 => (n(), n()).prop_map(|(model, sel)| Edit::RemoveConstraint { model, sel }),
+        1 => (n(), n()).prop_map(|(owner, target)| Edit::AddManyToMany { owner, target }),
     ]
 }
 
@@ -289,6 +297,21 @@ impl World {
                     );
                 }
                 self.current.state.insert(m);
+            }
+            Edit::AddManyToMany { owner, target } => {
+                // Both sides existed when the step started (no cycle among new models).
+                let sides = self.fk_targets();
+                let (Some(owner), Some(target)) = (pick(&sides, owner), pick(&sides, target))
+                else {
+                    return;
+                };
+                let relation = ManyToMany::new(self.fresh("r"), target.clone());
+                let models = &self.current.state.models;
+                if let Ok(join) = join_model(&models[&owner], &relation, &models[&target]) {
+                    if self.current.state.model_by_table(&join.table).is_none() {
+                        self.current.state.insert(join);
+                    }
+                }
             }
             Edit::RemoveModel(sel) => {
                 let Some(key) = pick(&self.keys(), sel) else {

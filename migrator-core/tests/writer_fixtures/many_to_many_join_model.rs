@@ -24,11 +24,8 @@ pub fn migration() -> Migration {
                             ForeignKey::new("library", "Tag", OnDelete::Cascade),
                         ),
                 )
-                .constraint(
-                    unique_constraint(
-                        "books_tags_book_id_tag_id_uniq",
-                        ["book_id", "tag_id"],
-                    ),
+                .index(
+                    unique_index("books_tags_book_id_tag_id_uniq", ["book_id", "tag_id"]),
                 ),
         )
 }

@@ -1,6 +1,7 @@
 //! Issue 14.3: the shop example's application (`examples/shop/app`) queries both apps'
 //! tables through the diesel schemas `makemigrations` wrote — insert, filter, a join across
-//! the `orders` and `catalog` apps, update, delete (with a cascade) — on SQLite, PostgreSQL
+//! the `orders` and `catalog` apps, products ↔ tags through the many-to-many join table,
+//! update, delete (with a cascade) — on SQLite, PostgreSQL
 //! and MySQL/MariaDB, built once with both server features. Each run applies the migrations
 //! first and removes what it created, so a second run prints the same report.
 
@@ -14,12 +15,16 @@ fn shop_app(url: &str) -> Run {
     run_example(&["-p", "shop-app", "--features", features], url)
 }
 
-const REPORT: &str = "order for ada@example.com is paid
+const REPORT: &str = "Dune is tagged bestseller
+Dune is tagged classic
+Hyperion is tagged classic
+2 products are tagged classic
+order for ada@example.com is paid
   1 x Dune at 9.99
   2 x Hyperion at 12.50
   total 34.99
 products over 10: Hyperion
-deleted the order (0 lines left), its products and their category
+deleted the order (0 lines left), its products (0 tag links left), their category and the tags
 ";
 
 fn round(kind: Kind) {
@@ -31,6 +36,7 @@ fn round(kind: Kind) {
         format!(
             "applied catalog.0001_initial\n\
              applied catalog.0002_alter_category_parent_id_alter_product_category_id\n\
+             applied catalog.0003_tag_product_tags\n\
              applied orders.0001_initial\n\
              applied orders.0002_alter_orderline_order_id_alter_orderline_product_id\n\
              applied orders.0003_order_item_count\n\

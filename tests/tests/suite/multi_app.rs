@@ -24,12 +24,15 @@ pub const CATALOG_FK_INDEXES: &str =
     "catalog.0002_alter_category_parent_id_alter_product_category_id";
 pub const ORDERS_FK_INDEXES: &str =
     "orders.0002_alter_orderline_order_id_alter_orderline_product_id";
+/// The committed third catalog migration: `Tag` and the join model of `Product`'s
+/// many-to-many `tags` (issue 17.1).
+pub const CATALOG_TAGS: &str = "catalog.0003_tag_product_tags";
 /// The committed data-migration pair of orders (issue 19): a column, then the reversible step
 /// that fills it (`examples/shop/orders/tests/migrations.rs` tests it both ways).
 pub const ORDERS_ITEM_COUNT: &str = "orders.0003_order_item_count";
 pub const ORDERS_FILL_COUNTS: &str = "orders.0004_fill_order_item_counts";
 /// The committed head of both apps.
-pub const HEADS: [&str; 2] = [CATALOG_FK_INDEXES, ORDERS_FILL_COUNTS];
+pub const HEADS: [&str; 2] = [CATALOG_TAGS, ORDERS_FILL_COUNTS];
 
 /// Rows in every table: two categories (one inside the other), two products, an order with
 /// two lines.
@@ -69,15 +72,34 @@ pub fn fk(column: &str, table: &str, on_delete: &str) -> (String, String, String
 /// Asserts that the `0001_initial.rs` that `makemigrations` wrote for `app` in `ws` is the
 /// committed one except that its `fk_fields` foreign-key fields say `.index()` and that it
 /// also creates `later_fields`, the last fields of a model that the committed history adds
-/// in later migrations.
+/// in later migrations, and `later_models`, models the committed history creates later.
 #[track_caller]
 fn assert_initial_is_committed_plus_fk_indexes(
     ws: &TempWorkspace,
     app: &str,
     fk_fields: usize,
     later_fields: &[&str],
+    later_models: &[&str],
 ) {
     let mut fresh = ws.read(&format!("shop/{app}/migrations/0001_initial.rs"));
+    for name in later_models {
+        // `\n        .operation(\n            create_model("NAME"` … its closing `\n        )`.
+        let start = fresh
+            .find(&format!(
+                "\n        .operation(\n            create_model(\"{name}\""
+            ))
+            .unwrap_or_else(|| {
+                panic!("the fresh {app} 0001_initial creates no model `{name}`:\n{fresh}")
+            });
+        let close = "\n        )";
+        let end = start
+            + 1
+            + fresh[start + 1..]
+                .find(close)
+                .expect("the operation closes")
+            + close.len();
+        fresh.replace_range(start..end, "");
+    }
     for name in later_fields {
         // `\n                .field(\n                    field("NAME"` … its closing `\n                )`.
         let start = fresh
@@ -117,7 +139,8 @@ fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() 
     assert_eq!(
         run.stdout,
         "Migrations for 'catalog':\n  shop/catalog/migrations/0001_initial.rs\n    \
-         + Create model Category\n    + Create model Product\n\
+         + Create model Category\n    + Create model Product\n    + Create model Tag\n    \
+         + Create model Product_tags\n\
          Migrations for 'orders':\n  shop/orders/migrations/0001_initial.rs\n    \
          + Create model Order\n    + Create model OrderLine\n"
     );
@@ -133,8 +156,10 @@ fn makemigrations_orders_depends_on_catalog_and_migrate_applies_catalog_first() 
     );
     // A fresh initial migration is the committed one with the foreign keys indexed from the
     // start (the committed history adds those indexes in its 0002s).
-    assert_initial_is_committed_plus_fk_indexes(&ws, "catalog", 2, &[]);
-    assert_initial_is_committed_plus_fk_indexes(&ws, "orders", 2, &["item_count"]);
+    // (The tags and the join model of `Product.tags` came in a later migration, whose foreign
+    // keys were indexed from the start.)
+    assert_initial_is_committed_plus_fk_indexes(&ws, "catalog", 2, &[], &["Tag", "Product_tags"]);
+    assert_initial_is_committed_plus_fk_indexes(&ws, "orders", 2, &["item_count"], &[]);
     ws.migrator(&["makemigrations", "--check"]).expect_code(0);
 
     // Asking for orders alone still applies catalog first.
@@ -283,6 +308,7 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
             ORDERS_ITEM_COUNT,
             ORDERS_FK_INDEXES,
             ORDERS,
+            CATALOG_TAGS,
             CATALOG_FK_INDEXES,
             CATALOG
         ],
@@ -302,12 +328,9 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
             format!("Unapplying {ORDERS}... OK")
         ]
     );
-    db.assert_schema(
-        &state_after(&graph, &[CATALOG_FK_INDEXES]),
-        "migrate orders zero",
-    );
+    db.assert_schema(&state_after(&graph, &[CATALOG_TAGS]), "migrate orders zero");
     assert_eq!(db.count("catalog_products"), 2);
-    assert_eq!(db.recorded(), [CATALOG, CATALOG_FK_INDEXES]);
+    assert_eq!(db.recorded(), [CATALOG, CATALOG_FK_INDEXES, CATALOG_TAGS]);
 
     // Back up, then unapply the catalog: orders goes first (Django's order), then catalog.
     ws.migrator(&["migrate", "--database", &url]).expect_code(0);
@@ -320,6 +343,7 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
             format!("Unapplying {ORDERS_ITEM_COUNT}... OK"),
             format!("Unapplying {ORDERS_FK_INDEXES}... OK"),
             format!("Unapplying {ORDERS}... OK"),
+            format!("Unapplying {CATALOG_TAGS}... OK"),
             format!("Unapplying {CATALOG_FK_INDEXES}... OK"),
             format!("Unapplying {CATALOG}... OK")
         ],
@@ -332,8 +356,8 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
     let run = ws.migrator(&["showmigrations", "--database", &url]);
     assert_eq!(
         run.stdout,
-        "catalog\n [ ] 0001_initial\n [ ] 0002_alter_category_parent_id_alter_product_category_id\n\
-         orders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n \
+        "catalog\n [ ] 0001_initial\n [ ] 0002_alter_category_parent_id_alter_product_category_id\n \
+         [ ] 0003_tag_product_tags\norders\n [ ] 0001_initial\n [ ] 0002_alter_orderline_order_id_alter_orderline_product_id\n \
          [ ] 0003_order_item_count\n [ ] 0004_fill_order_item_counts\n"
     );
 
@@ -344,13 +368,11 @@ fn unapplying_catalog_first_unapplies_the_orders_that_depend_on_it() {
         progress(&run.stdout),
         [
             format!("Applying {CATALOG}... OK"),
-            format!("Applying {CATALOG_FK_INDEXES}... OK")
+            format!("Applying {CATALOG_FK_INDEXES}... OK"),
+            format!("Applying {CATALOG_TAGS}... OK")
         ]
     );
-    db.assert_schema(
-        &state_after(&graph, &[CATALOG_FK_INDEXES]),
-        "migrate catalog",
-    );
+    db.assert_schema(&state_after(&graph, &[CATALOG_TAGS]), "migrate catalog");
 }
 
 #[test]
@@ -364,7 +386,8 @@ fn showmigrations_and_migrate_accept_one_app() {
         progress(&run.stdout),
         [
             format!("Applying {CATALOG}... OK"),
-            format!("Applying {CATALOG_FK_INDEXES}... OK")
+            format!("Applying {CATALOG_FK_INDEXES}... OK"),
+            format!("Applying {CATALOG_TAGS}... OK")
         ]
     );
     let run = ws.migrator(&["showmigrations", "orders", "--database", &url]);
@@ -377,7 +400,8 @@ fn showmigrations_and_migrate_accept_one_app() {
     let run = ws.migrator(&["showmigrations", "catalog", "--database", &url]);
     assert_eq!(
         run.stdout,
-        "catalog\n [X] 0001_initial\n [X] 0002_alter_category_parent_id_alter_product_category_id\n"
+        "catalog\n [X] 0001_initial\n [X] 0002_alter_category_parent_id_alter_product_category_id\n \
+         [X] 0003_tag_product_tags\n"
     );
     ws.migrator(&["migrate", "--check", "--database", &url])
         .expect_code(1);
@@ -447,6 +471,7 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
         [
             format!("Applying {CATALOG}... FAKED (initial: its tables exist)"),
             format!("Applying {CATALOG_FK_INDEXES}... OK"),
+            format!("Applying {CATALOG_TAGS}... OK"),
             format!("Applying {ORDERS}... OK"),
             format!("Applying {ORDERS_FK_INDEXES}... OK"),
             format!("Applying {ORDERS_ITEM_COUNT}... OK"),
@@ -461,7 +486,7 @@ fn fake_initial_fakes_only_the_apps_whose_tables_all_exist() {
     // Only one of the catalog's two tables: not faked; the failure records nothing.
     let partial = Db::new(&ws, "partial.sqlite3");
     let url = partial.url();
-    ws.migrator(&["migrate", "catalog", "--database", &url])
+    ws.migrator(&["migrate", "catalog", "0002", "--database", &url])
         .expect_code(0);
     partial.exec_ok("DROP TABLE catalog_products; DELETE FROM migrator_migrations;");
     let run = ws.migrator(&["migrate", "--fake-initial", "--database", &url]);
@@ -517,7 +542,7 @@ fn noinput_refusal_in_one_app_does_not_stop_another() {
     );
     assert_eq!(
         ws.files("shop/catalog/migrations").len(),
-        2,
+        3,
         "catalog untouched"
     );
 }

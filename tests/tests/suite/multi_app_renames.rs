@@ -4,8 +4,9 @@
 //! renaming a field that a check constraint and a composite unique index use. The shop's
 //! constants and helpers are `multi_app`'s.
 
+use migrator_core::many_to_many::{join_model, ManyToMany};
 use migrator_core::migration::prelude::{alter_model_table, rename_model};
-use migrator_core::{Operation, ProjectState};
+use migrator_core::{ModelKey, Operation, ProjectState};
 use migrator_tests::TempWorkspace;
 
 use crate::e2e_db::{committed_graph, progress, state_after, Db};
@@ -28,7 +29,9 @@ fn rename_product_to_item(ws: &TempWorkspace) {
     );
 }
 
-/// The committed head with `Product` renamed to `Item` in `catalog_items`, evolved by hand.
+/// The committed head with `Product` renamed to `Item` in `catalog_items`, evolved by hand;
+/// the join model of its many-to-many `tags` follows (`Item_tags` in `catalog_items_tags`,
+/// column `item_id`), as the registry declares it.
 fn renamed_state() -> ProjectState {
     let mut state = state_after(&committed_graph(), &HEADS);
     for op in [
@@ -37,6 +40,16 @@ fn renamed_state() -> ProjectState {
     ] {
         Operation::state_forwards(&op, "catalog", &mut state).expect("state");
     }
+    let old = state
+        .models
+        .remove(&ModelKey::new("catalog", "Product_tags"))
+        .expect("the join model of Product.tags");
+    let item = state.model("catalog", "Item").expect("Item").clone();
+    let tag = state.model("catalog", "Tag").expect("Tag").clone();
+    let tags = ManyToMany::new("tags", tag.key());
+    let join = join_model(&item, &tags, &tag).expect("a join model");
+    assert_eq!(join.table, "catalog_items_tags", "{old:?}");
+    state.insert(join);
     state
 }
 
@@ -53,8 +66,8 @@ fn made_rename_migration(ws: &TempWorkspace) -> String {
         run.stdout
     );
     let files = ws.files("shop/catalog/migrations");
-    assert_eq!(files.len(), 3, "{files:?}");
-    format!("catalog.{}", files[2].trim_end_matches(".rs"))
+    assert_eq!(files.len(), 4, "{files:?}");
+    format!("catalog.{}", files[3].trim_end_matches(".rs"))
 }
 
 #[test]
@@ -101,7 +114,7 @@ fn renaming_product_keeps_the_foreign_keys_pointing_at_its_table() {
     db.exec_ok("INSERT INTO orders_lines (order_id, product_id, unit_price) VALUES (1, 3, 2.00)");
 
     // And back: the rename is undone, the keys point at catalog_products again.
-    let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
+    let run = ws.migrator(&["migrate", "catalog", "0003", "--database", &url]);
     run.expect_code(0);
     assert!(
         progress(&run.stdout).contains(&format!("Unapplying {second}... OK")),
@@ -276,11 +289,11 @@ fn merged_branches_never_leave_a_foreign_key_to_a_missing_table() {
     let ws = TempWorkspace::with_shop_example(true);
     rename_product_to_item(&ws);
     ws.write(
-        "shop/catalog/migrations/0003_rename_product_item.rs",
+        "shop/catalog/migrations/0004_rename_product_item.rs",
         "// Written on a branch without the orders app.\n\n\
          use migrator_core::migration::prelude::*;\n\n\
          pub fn migration() -> Migration {\n    Migration::default()\n        \
-         .dependency(\"catalog\", \"0002_alter_category_parent_id_alter_product_category_id\")\n        \
+         .dependency(\"catalog\", \"0003_tag_product_tags\")\n        \
          .operation(rename_model(\"Product\", \"Item\"))\n        \
          .operation(alter_model_table(\"Item\", \"catalog_items\"))\n}\n",
     );

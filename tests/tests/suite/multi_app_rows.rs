@@ -10,7 +10,7 @@ use migrator_tests::TempWorkspace;
 
 use crate::e2e_db::{committed_graph, progress, state_after, Db};
 use crate::multi_app::{
-    fk, foreign_keys, CATALOG, CATALOG_FK_INDEXES, CATALOG_MODELS, HEADS, ORDERS,
+    fk, foreign_keys, CATALOG, CATALOG_FK_INDEXES, CATALOG_MODELS, CATALOG_TAGS, HEADS, ORDERS,
     ORDERS_FILL_COUNTS, ORDERS_FK_INDEXES, ORDERS_ITEM_COUNT, ORDERS_MODELS, SHOP_ROWS,
 };
 
@@ -126,7 +126,7 @@ fn rebuilding_a_referenced_table_and_a_referencing_one_keeps_rows_and_keys() {
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 
     // And back: the same rows, the committed schema.
-    let run = ws.migrator(&["migrate", "catalog", "0002", "--database", &url]);
+    let run = ws.migrator(&["migrate", "catalog", "0003", "--database", &url]);
     run.expect_code(0);
     let run2 = ws.migrator(&["migrate", "orders", "0004", "--database", &url]);
     run2.expect_code(0);
@@ -206,7 +206,7 @@ fn rebuilding_a_self_referencing_table_keeps_its_tree() {
         [None]
     );
 
-    ws.migrator(&["migrate", "catalog", "0002", "--database", &url])
+    ws.migrator(&["migrate", "catalog", "0003", "--database", &url])
         .expect_code(0);
     db.assert_schema(&state_after(&graph, &HEADS), "and back");
 }
@@ -231,7 +231,7 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
     );
     let run = ws.migrator_with_input(&["makemigrations", "--interactive"], "1\n99\n");
     run.expect_code(0);
-    let third = ws.files("shop/catalog/migrations")[2].clone();
+    let third = ws.files("shop/catalog/migrations")[3].clone();
 
     let run = ws.migrator(&["migrate", "--database", &url]);
     run.expect_code(2);
@@ -246,6 +246,7 @@ fn a_not_null_foreign_key_added_to_rows_is_checked_before_commit() {
         [
             CATALOG,
             CATALOG_FK_INDEXES,
+            CATALOG_TAGS,
             ORDERS,
             ORDERS_FK_INDEXES,
             ORDERS_ITEM_COUNT,

@@ -1,7 +1,8 @@
 //! The shop application: it applies both apps' embedded migrations at start-up, then works on
 //! their tables through the diesel schemas `migrator makemigrations` writes
 //! (`catalog::schema`, `orders::schema`) with the model structs as diesel's structs: insert,
-//! filter, a join across the two apps, update and delete. No hand-written `table!`.
+//! filter, a join across the two apps, a many-to-many relation queried through its join
+//! table, update and delete. No hand-written `table!`.
 //!
 //! ```text
 //! cargo run -p shop-app
@@ -13,8 +14,8 @@
 
 use std::process::ExitCode;
 
-use catalog::schema::{catalog_categories, catalog_products};
-use catalog::{Category, NewCategory, NewProduct, Product};
+use catalog::schema::{catalog_categories, catalog_products, catalog_products_tags, catalog_tags};
+use catalog::{Category, NewCategory, NewProduct, Product, Tag};
 use diesel::prelude::*;
 use migrator_core::connection::DbConnection;
 use migrator_core::database::{connect, resolve};
@@ -32,6 +33,7 @@ fn run() -> Result<(), Error> {
         println!("applied {key}");
     }
     let category = create_catalog(&mut conn)?;
+    tag_products(&mut conn)?;
     let order = place_order(&mut conn, &category)?;
     report(&mut conn, &order)?;
     clean_up(&mut conn, order, category)
@@ -65,6 +67,53 @@ fn create_catalog(conn: &mut DbConnection) -> Result<Category, Error> {
             .execute(conn)?;
     }
     Ok(category)
+}
+
+/// Two tags, linked to the products through `Product`'s many-to-many relation `tags`: its
+/// join table `catalog_products_tags` (one row per link) is in the schema like any table,
+/// with a `joinable!` to each side, so one query walks product → link → tag.
+fn tag_products(conn: &mut DbConnection) -> Result<(), Error> {
+    for name in ["classic", "bestseller"] {
+        diesel::insert_into(catalog_tags::table)
+            .values(catalog_tags::name.eq(name))
+            .execute(conn)?;
+    }
+    let links = [
+        ("SF-DUNE", "classic"),
+        ("SF-DUNE", "bestseller"),
+        ("SF-HYPERION", "classic"),
+    ];
+    for (sku, tag) in links {
+        let product: i64 = catalog_products::table
+            .filter(catalog_products::sku.eq(sku))
+            .select(catalog_products::id)
+            .first(conn)?;
+        let tag: Tag = catalog_tags::table
+            .filter(catalog_tags::name.eq(tag))
+            .select(Tag::as_select())
+            .first(conn)?;
+        diesel::insert_into(catalog_products_tags::table)
+            .values((
+                catalog_products_tags::product_id.eq(product),
+                catalog_products_tags::tag_id.eq(tag.id),
+            ))
+            .execute(conn)?;
+    }
+    let tagged: Vec<(String, String)> = catalog_products::table
+        .inner_join(catalog_products_tags::table.inner_join(catalog_tags::table))
+        .order((catalog_products::name, catalog_tags::name))
+        .select((catalog_products::name, catalog_tags::name))
+        .load(conn)?;
+    for (product, tag) in &tagged {
+        println!("{product} is tagged {tag}");
+    }
+    let classics: i64 = catalog_tags::table
+        .inner_join(catalog_products_tags::table)
+        .filter(catalog_tags::name.eq("classic"))
+        .count()
+        .get_result(conn)?;
+    println!("{classics} products are tagged classic");
+    Ok(())
 }
 
 /// An order with one line per product of `category`.
@@ -143,7 +192,7 @@ fn cents(mut amount: Decimal) -> Decimal {
 }
 
 /// Deletes what the run created: the order (its lines go with it, `on_delete = "cascade"`),
-/// then the products and the category.
+/// then the products (their tag links go with them), the category and the tags.
 fn clean_up(conn: &mut DbConnection, order: Order, category: Category) -> Result<(), Error> {
     diesel::delete(&order).execute(conn)?;
     let lines: i64 = orders_lines::table
@@ -152,7 +201,16 @@ fn clean_up(conn: &mut DbConnection, order: Order, category: Category) -> Result
         .get_result(conn)?;
     diesel::delete(Product::belonging_to(&category)).execute(conn)?;
     diesel::delete(&category).execute(conn)?;
-    println!("deleted the order ({lines} lines left), its products and their category");
+    // The products' links went with them (`ON DELETE CASCADE` on the join table).
+    let links: i64 = catalog_products_tags::table.count().get_result(conn)?;
+    diesel::delete(
+        catalog_tags::table.filter(catalog_tags::name.eq_any(["classic", "bestseller"])),
+    )
+    .execute(conn)?;
+    println!(
+        "deleted the order ({lines} lines left), its products ({links} tag links left), \
+         their category and the tags"
+    );
     Ok(())
 }
 

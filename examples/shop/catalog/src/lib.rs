@@ -1,5 +1,6 @@
 //! The catalog app of the shop example: [`Category`] (a tree through a self-referencing
-//! foreign key) and [`Product`]. The `orders` app points at [`Product`] from another crate,
+//! foreign key), [`Product`] and [`Tag`] (products ↔ tags, a many-to-many relation). The
+//! `orders` app points at [`Product`] from another crate,
 //! so its migrations depend on this app's.
 //!
 //! This crate only declares models and embeds its migrations; it never talks to a database.

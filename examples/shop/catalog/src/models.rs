@@ -1,5 +1,7 @@
 //! The catalog models. Prices are exact decimals; a category may sit under a parent
-//! category (deleting the parent leaves its children at the top level).
+//! category (deleting the parent leaves its children at the top level); products carry any
+//! number of tags, and a tag any number of products (a many-to-many relation, whose join
+//! table `catalog_products_tags` migrator creates).
 
 use migrator_core::types::Decimal;
 use migrator_core::Model;
@@ -55,7 +57,8 @@ pub struct Category {
 )]
 #[model(
     table = "catalog_products",
-    check(name = "catalog_products_price_not_negative", sql = "price >= 0")
+    check(name = "catalog_products_price_not_negative", sql = "price >= 0"),
+    many_to_many(name = "tags", to = Tag)
 )]
 pub struct Product {
     /// Primary key.
@@ -75,6 +78,30 @@ pub struct Product {
     /// Whether the product is for sale.
     #[model(default = true)]
     pub active: bool,
+}
+
+/// A label products can carry, such as "bestseller" (a product's `tags`).
+#[derive(Debug, Clone, PartialEq, Model)]
+#[cfg_attr(
+    not(migrator),
+    derive(
+        diesel::prelude::Queryable,
+        diesel::prelude::Selectable,
+        diesel::prelude::Identifiable
+    )
+)]
+#[cfg_attr(not(migrator), diesel(table_name = crate::schema::catalog_tags))]
+#[cfg_attr(
+    not(migrator),
+    diesel(check_for_backend(migrator_core::connection::MultiBackend))
+)]
+#[model(table = "catalog_tags")]
+pub struct Tag {
+    /// Primary key.
+    pub id: i64,
+    /// The tag's name, unique across the shop.
+    #[model(max_length = 50, unique)]
+    pub name: String,
 }
 
 /// A category to create: a [`Category`] without its `id`.

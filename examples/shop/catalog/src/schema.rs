@@ -37,8 +37,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The links of many-to-many `catalog.Product.tags` to `catalog.Tag` (created by migrator).
+    catalog_products_tags (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A label products can carry, such as "bestseller" (a product's `tags`).
+    catalog_tags (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The tag's name, unique across the shop.
+        #[max_length = 50]
+        name -> Varchar,
+    }
+}
+
 diesel::joinable!(catalog_products -> catalog_categories (category_id));
+diesel::joinable!(catalog_products_tags -> catalog_products (product_id));
+diesel::joinable!(catalog_products_tags -> catalog_tags (tag_id));
 // catalog_categories.parent_id points at its own table: diesel joins a table to itself
 // through `alias!`, not `joinable!`.
 
-diesel::allow_tables_to_appear_in_same_query!(catalog_categories, catalog_products);
+diesel::allow_tables_to_appear_in_same_query!(
+    catalog_categories,
+    catalog_products,
+    catalog_products_tags,
+    catalog_tags
+);
