@@ -288,7 +288,8 @@ pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &s
 }
 
 /// Rewrites column `old` to `new` in the verbatim SQL of `model` that names columns — its
-/// check constraints, its indexes' key expressions and conditions (see
+/// check constraints, its indexes' key expressions and conditions, its generated columns'
+/// expressions (see
 /// [`rename_column_in_sql`]): a column renamed in the database is renamed there too (SQLite
 /// and PostgreSQL rewrite them), so the state must say the same, or a later table rebuild
 /// recreates the object with a column that no longer exists.
@@ -305,6 +306,9 @@ pub(crate) fn rename_column_in_sql_objects(model: &mut ModelState, old: &str, ne
         for sql in i.expressions.iter_mut().chain(i.condition.as_mut()) {
             *sql = rename_column_in_sql(sql, old, new);
         }
+    }
+    for g in model.fields.iter_mut().filter_map(|f| f.generated.as_mut()) {
+        g.sql = rename_column_in_sql(&g.sql, old, new);
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use migrator_core::autodetector::detect;
 use migrator_core::many_to_many::{join_model, ManyToMany};
-use migrator_core::questioner::{QuestionError, Questioner};
+use migrator_core::operations::{rename_column_in_sql, sql_names_column};
 use migrator_core::registry::{CurrentModels, ModelHints};
 use migrator_core::{
     ColumnType, ConstraintKind, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState,
@@ -19,7 +19,9 @@ use migrator_core::{
 };
 use proptest::prelude::*;
 
+mod questioner;
 mod rows;
+pub use questioner::IntentQuestioner;
 #[allow(unused_imports)] // `squash.rs` seeds no rows.
 pub use rows::seed_rows;
 
@@ -187,14 +189,37 @@ impl World {
             .collect()
     }
 
-    /// Removes field `name` of `key` and every index/constraint that mentions it.
+    /// Removes field `name` of `key` and every index/constraint that mentions it (by name,
+    /// or its column in SQL).
     fn drop_field(&mut self, key: &ModelKey, name: &str) {
         let m = self.model_mut(key);
+        let column = m.field(name).map(|f| f.column.clone()).unwrap_or_default();
+        let names = |sql: &String| sql_names_column(sql, &column);
         m.fields.retain(|f| f.name != name);
-        m.indexes.retain(|i| !i.fields.iter().any(|f| f == name));
-        m.constraints.retain(
-            |c| !matches!(&c.kind, ConstraintKind::Unique(f) if f.iter().any(|x| x == name)),
-        );
+        m.indexes.retain(|i| {
+            !i.fields.iter().any(|f| f == name)
+                && !i.expressions.iter().chain(&i.condition).any(names)
+        });
+        m.constraints.retain(|c| match &c.kind {
+            ConstraintKind::Unique(f) => !f.iter().any(|x| x == name),
+            ConstraintKind::Check(sql) => !names(sql),
+        });
+    }
+
+    /// The developer follows a column rename in the SQL they wrote (checks, index
+    /// expressions and conditions).
+    fn rename_column_sql(&mut self, key: &ModelKey, old: &str, new: &str) {
+        let m = self.model_mut(key);
+        for c in &mut m.constraints {
+            if let ConstraintKind::Check(sql) = &mut c.kind {
+                *sql = rename_column_in_sql(sql, old, new);
+            }
+        }
+        for i in &mut m.indexes {
+            for sql in i.expressions.iter_mut().chain(i.condition.as_mut()) {
+                *sql = rename_column_in_sql(sql, old, new);
+            }
+        }
     }
 
     fn apply(&mut self, e: &Edit) {
@@ -459,7 +484,10 @@ impl World {
                             None => Some(fresh_comment),
                         }
                     }
-                    6 => f.column = fresh_col,
+                    6 => {
+                        let old = std::mem::replace(&mut f.column, fresh_col.clone());
+                        self.rename_column_sql(&key, &old, &fresh_col);
+                    }
                     7 => {
                         if let Some(fk) = &mut f.foreign_key {
                             fk.on_delete = match fk.on_delete {
@@ -488,10 +516,14 @@ impl World {
                 let new = self.fresh("f");
                 let m = self.model_mut(&key);
                 let f = m.field_mut(&old).expect("field");
+                let old_column = f.column.clone();
                 if f.column == f.name {
                     f.column = new.clone();
                 }
                 f.name = new.clone();
+                let new_column = f.column.clone();
+                self.rename_column_sql(&key, &old_column, &new_column);
+                let m = self.model_mut(&key);
                 for i in &mut m.indexes {
                     for x in &mut i.fields {
                         if *x == old {
@@ -557,7 +589,22 @@ impl World {
                 }
                 let name = self.fresh("ix");
                 let m = self.model_mut(&key);
-                m.indexes.push(IndexState::new(name, cols, unique));
+                // Issue 17.4 kinds: a partial index, an expression index, both naming the
+                // first field's column.
+                let c = m.field(&cols[0]).map(|f| f.column.clone()).expect("field");
+                let key_column = m.primary_key().next().expect("a key").column.clone();
+                let index = match a % 8 {
+                    5 => IndexState::new(name, cols, unique).condition(format!("{c} IS NOT NULL")),
+                    6 => IndexState::over_expressions(name, [format!("length({c})")], unique),
+                    7 => IndexState::over_expressions(
+                        name,
+                        [format!("length({c})"), key_column],
+                        false,
+                    )
+                    .condition(format!("{c} IS NULL OR length({c}) > 0")),
+                    _ => IndexState::new(name, cols, unique),
+                };
+                m.indexes.push(index);
                 m.normalize();
             }
             Edit::RemoveIndex { model, sel } => {
@@ -580,7 +627,17 @@ impl World {
                     // edit renames or removes.
                     let m = &self.current.state.models[&key];
                     let first = m.primary_key().next().expect("every model has a key");
-                    ConstraintState::check(name, format!("{} > 0", first.column))
+                    // Every other one names a field's column instead, rewritten by the database
+                    // (and by the developer) when the column is renamed.
+                    let other = pick(&self.non_pk_fields(&key), a)
+                        .filter(|_| a % 2 == 1)
+                        .and_then(|f| m.field(&f).map(|f| f.column.clone()));
+                    match other {
+                        Some(c) => {
+                            ConstraintState::check(name, format!("{c} IS NULL OR {c} = {c}"))
+                        }
+                        None => ConstraintState::check(name, format!("{} > 0", first.column)),
+                    }
                 } else {
                     let Some(fa) = pick(&self.non_pk_fields(&key), a) else {
                         return;
@@ -620,69 +677,6 @@ fn typed_default(column_type: &ColumnType, n: i64) -> DefaultValue {
         ColumnType::Double => DefaultValue::Float(format!("{n}.5")),
         ColumnType::Date => DefaultValue::Text(format!("2020-01-{:02}", n.rem_euclid(28) + 1)),
         _ => DefaultValue::Int(n),
-    }
-}
-
-/// Answers rename questions with the developer's intent and gives one-off defaults (in SQLite
-/// mode always the value 1, which every table's seeded row has as its id, so foreign keys
-/// filled with it stay valid).
-pub struct IntentQuestioner<'a> {
-    world: &'a World,
-    alterations: u32,
-}
-
-impl<'a> IntentQuestioner<'a> {
-    /// A questioner answering with `world`'s intent.
-    pub fn new(world: &'a World) -> Self {
-        Self {
-            world,
-            alterations: 0,
-        }
-    }
-}
-
-impl Questioner for IntentQuestioner<'_> {
-    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
-        self.world
-            .model_renames
-            .contains(&(new.app.clone(), old.name.clone(), new.name.clone()))
-    }
-
-    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
-        self.world.field_renames.contains(&(
-            model.app.clone(),
-            model.name.clone(),
-            old.name.clone(),
-            new.name.clone(),
-        ))
-    }
-
-    fn ask_not_null_addition(
-        &mut self,
-        _model: &ModelState,
-        field: &FieldState,
-    ) -> Result<DefaultValue, QuestionError> {
-        if self.world.sqlite || field.foreign_key.is_some() {
-            return Ok(DefaultValue::Int(i64::from(self.world.sqlite)));
-        }
-        Ok(typed_default(&field.column_type, 0))
-    }
-
-    fn ask_not_null_alteration(
-        &mut self,
-        _model: &ModelState,
-        field: &FieldState,
-    ) -> Result<Option<DefaultValue>, QuestionError> {
-        self.alterations += 1;
-        if self.world.sqlite {
-            return Ok(Some(DefaultValue::Int(1)));
-        }
-        let value = if field.foreign_key.is_some() {
-            DefaultValue::Int(7)
-        } else {
-            typed_default(&field.column_type, 7)
-        };
-        Ok(self.alterations.is_multiple_of(2).then_some(value))
     }
 }
 
@@ -834,10 +828,7 @@ pub fn run_history_with_models(
                     .insert(new, old);
             }
         }
-        let mut q = IntentQuestioner {
-            world: &world,
-            alterations: 0,
-        };
+        let mut q = IntentQuestioner::new(&world);
         let changes = detect(&before, &world.current, &mut q)
             .map_err(|e| TestCaseError::fail(format!("step {n}: detect failed: {e}")))?;
         // Apply apps in dependency order (dependencies within this step first).
@@ -881,10 +872,7 @@ pub fn run_history_with_models(
         let again = detect(
             &replayed,
             &world.current,
-            &mut IntentQuestioner {
-                world: &world,
-                alterations: 0,
-            },
+            &mut IntentQuestioner::new(&world),
         )
         .map_err(|e| TestCaseError::fail(format!("step {n}: second detect failed: {e}")))?;
         prop_assert!(

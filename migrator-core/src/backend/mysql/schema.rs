@@ -36,7 +36,9 @@ use super::features::FEATURES;
 use crate::backend::editor::{default_literal, SchemaError};
 use crate::backend::features::Backend;
 pub use crate::backend::server::SchemaDetails;
-use crate::backend::server::{self, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef};
+use crate::backend::server::{
+    self, mentions_identifier, AlterSteps, ColumnDef, Dialect, FkDef, Idx, TableDef,
+};
 use crate::db_schema::DbSchema;
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelState, OnDelete, ProjectState};
@@ -194,8 +196,26 @@ impl Dialect for MysqlEditor {
         Ok(())
     }
 
-    fn check_generated(&self, _model: &ModelState, _field: &FieldState) -> Result<(), SchemaError> {
-        Ok(())
+    /// MySQL/MariaDB refuse an `AUTO_INCREMENT` column in a generated column's expression
+    /// (the value is not known when the expression is computed), and say so only when the
+    /// statement runs: refuse it before anything runs.
+    fn check_generated(&self, model: &ModelState, field: &FieldState) -> Result<(), SchemaError> {
+        let Some(g) = &field.generated else {
+            return Ok(());
+        };
+        match model
+            .fields
+            .iter()
+            .find(|f| f.auto_increment && mentions_identifier(&g.sql, &f.column))
+        {
+            Some(auto) => Err(SchemaError::Unsupported(format!(
+                "generated column `{}.{}` reads the auto-increment column `{}`, which \
+                 MySQL/MariaDB refuse in a generated column's expression; compute it from \
+                 other columns, or keep this generated column to SQLite and PostgreSQL",
+                model.name, field.name, auto.column
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn generated_not_null(&self) -> bool {
@@ -491,40 +511,6 @@ impl Dialect for MysqlEditor {
 /// `state` are applied.
 pub fn expected_schema(state: &ProjectState) -> Result<(DbSchema, SchemaDetails), SchemaError> {
     server::expected(&MysqlEditor, state, normalize_type)
-}
-
-/// Whether the SQL expression `sql` names the identifier `ident` (case-insensitively, bare or
-/// quoted with `"` or backticks; text inside `'…'` literals does not count). Used where a
-/// backend must know which columns a check constraint reads.
-fn mentions_identifier(sql: &str, ident: &str) -> bool {
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        let word: String = match c {
-            '\'' => {
-                // A string literal; `''` inside it is an escaped quote.
-                while let Some(c) = chars.next() {
-                    if c == '\'' && chars.next_if_eq(&'\'').is_none() {
-                        break;
-                    }
-                }
-                continue;
-            }
-            '"' | '`' => chars.by_ref().take_while(|&d| d != c).collect(),
-            c if c.is_alphanumeric() || c == '_' || c == '$' => {
-                let mut word = String::from(c);
-                while let Some(d) = chars.next_if(|d| d.is_alphanumeric() || *d == '_' || *d == '$')
-                {
-                    word.push(d);
-                }
-                word
-            }
-            _ => continue,
-        };
-        if word.eq_ignore_ascii_case(ident) {
-            return true;
-        }
-    }
-    false
 }
 
 #[cfg(test)]

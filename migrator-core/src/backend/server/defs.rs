@@ -180,3 +180,37 @@ pub(crate) struct AlterSteps {
     /// After the primary key is added (new names).
     pub post_pk: Vec<String>,
 }
+
+/// Whether the SQL expression `sql` names the identifier `ident` (case-insensitively, bare or
+/// quoted with `"` or backticks; text inside `'…'` literals does not count). Used where a
+/// backend must know which columns a check or a generated column reads.
+pub(crate) fn mentions_identifier(sql: &str, ident: &str) -> bool {
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let word: String = match c {
+            '\'' => {
+                // A string literal; `''` inside it is an escaped quote.
+                while let Some(c) = chars.next() {
+                    if c == '\'' && chars.next_if_eq(&'\'').is_none() {
+                        break;
+                    }
+                }
+                continue;
+            }
+            '"' | '`' => chars.by_ref().take_while(|&d| d != c).collect(),
+            c if c.is_alphanumeric() || c == '_' || c == '$' => {
+                let mut word = String::from(c);
+                while let Some(d) = chars.next_if(|d| d.is_alphanumeric() || *d == '_' || *d == '$')
+                {
+                    word.push(d);
+                }
+                word
+            }
+            _ => continue,
+        };
+        if word.eq_ignore_ascii_case(ident) {
+            return true;
+        }
+    }
+    false
+}

@@ -244,17 +244,34 @@ fn alter_table(
     let (t_old, t_new) = (old.table.as_str(), new.table.as_str());
     let fwd = |f: &str| renames.field_fwd(key, f);
     let mysql = d.mysql_like();
-    // Generated columns whose expression or kind changes: no backend alters one in place, so
-    // each is dropped and added again, and the indexes over it are rebuilt.
-    let regenerated: Vec<&str> = new
+    // Columns whose type changes: a generated column reading one is rebuilt too (PostgreSQL
+    // refuses to retype a column a generated column uses).
+    let retyped: Vec<&str> = new
         .columns
         .iter()
         .filter(|nc| {
             old.column_of_field(&renames.field_back(key, &nc.field))
-                .is_some_and(|oc| oc.generated != nc.generated)
+                .is_some_and(|oc| oc.sql_type != nc.sql_type)
         })
-        .map(|nc| nc.field.as_str())
+        .map(|nc| nc.name.as_str())
         .collect();
+    // Generated columns whose expression or kind changes: no backend alters one in place, so
+    // each is dropped (before the other column changes) and added again, and the indexes
+    // over it are rebuilt.
+    let regenerated: Vec<&str> =
+        new.columns
+            .iter()
+            .filter(|nc| {
+                old.column_of_field(&renames.field_back(key, &nc.field))
+                    .is_some_and(|oc| {
+                        oc.generated != nc.generated
+                            || nc.generated.as_ref().is_some_and(|g| {
+                                retyped.iter().any(|c| mentions_identifier(&g.sql, c))
+                            })
+                    })
+            })
+            .map(|nc| nc.field.as_str())
+            .collect();
     let untouched = |fields: &[String]| !fields.iter().any(|f| regenerated.contains(&f.as_str()));
     // An index with SQL may name any column: a regenerated column takes it down with it.
     let untouched_index =
@@ -391,6 +408,8 @@ fn alter_table(
     }
     let mut adds = Vec::new();
     let mut pk_added_with_column = false;
+    let mut regenerated_drops = Vec::new();
+    let first_change = p.tables.len();
     for nc in &new.columns {
         let one_off = fill.filter(|(f, _)| *f == nc.field).map(|(_, v)| v);
         match old.column_of_field(&renames.field_back(key, &nc.field)) {
@@ -405,7 +424,7 @@ fn alter_table(
             }
             None => adds.extend(d.add_column(t_new, nc, one_off)),
             Some(oc) if regenerated.contains(&nc.field.as_str()) => {
-                p.tables.push(d.drop_column(t_new, &oc.name));
+                regenerated_drops.push(d.drop_column(t_new, &oc.name));
                 adds.extend(d.add_column(t_new, nc, None));
             }
             Some(oc) if oc.shape() != nc.shape() || (one_off.is_some() && oc.nullable) => {
@@ -417,6 +436,8 @@ fn alter_table(
             Some(_) => {}
         }
     }
+    p.tables
+        .splice(first_change..first_change, regenerated_drops);
     p.tables.extend(adds);
     if pk_moves {
         if !old.pk_columns.is_empty() {

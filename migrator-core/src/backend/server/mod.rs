@@ -23,7 +23,7 @@ mod normalize;
 mod objects;
 
 #[cfg(feature = "postgres")]
-pub(crate) use defs::shorten_identifier;
+pub(crate) use defs::{mentions_identifier, shorten_identifier};
 pub(crate) use defs::{AlterSteps, ColumnDef, FkDef, Idx, TableDef};
 pub(crate) use dialect::Dialect;
 pub use normalize::SchemaDetails;
