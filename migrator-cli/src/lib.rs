@@ -4,8 +4,9 @@
 //! - [`commands`]: every command as a function, e.g. `makemigrations(&args, &ctx, &mut out)`.
 //! - [`output`]: the only module that prints.
 //! - [`prompt`]: the interactive questioner (terminal questions, one-off default literals).
-//! - [`driver`]: what the `migrator` binary does first: find the app crates with
-//!   `cargo metadata`, build a host crate that names them, run it.
+//! - `driver` (cargo feature `driver`, on by default): what the `migrator` binary does first:
+//!   find the app crates with `cargo metadata`, build a host crate that names them, run it.
+//!   The host links this crate without it.
 //! - [`main!`]: the host's `main`, also usable directly as a two-line `manage` binary.
 //!
 //! Exit codes: 0 success, 1 a `--check` found pending work, 2 an error.
@@ -13,6 +14,7 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+#[cfg(feature = "driver")]
 pub mod driver;
 pub mod error;
 pub mod output;

@@ -17,8 +17,11 @@
 //! The next command looks for the stamp of its starting point (`--manifest-path`, else the
 //! current directory) in the target directory cargo would use (`CARGO_TARGET_DIR`, else the
 //! `target` folder of an enclosing package), and runs the host directly only when every one of
-//! those agrees. Anything else — a missing stamp, a file edited, added or removed, another
-//! feature set, another environment or toolchain — takes the normal path, which writes a new
+//! those agrees. Each feature set (each database backend) has its own host and so its own
+//! stamp beside the last one: the last stamp names the workspace root, from which the command's
+//! features follow, and a command needing other features than the last build reads the stamp
+//! of the last build with those. Anything else — a missing stamp, a file edited, added or
+//! removed, another environment or toolchain — takes the normal path, which writes a new
 //! stamp. A stamp is never written when a file the build read changed while it ran, nor after
 //! a build retried with `cfg(migrator)`. `MIGRATOR_ALWAYS_BUILD=1` turns the fast path off.
 
@@ -128,12 +131,20 @@ fn digest(value: impl Hash) -> u64 {
     h.finish()
 }
 
-/// The stamp file of `start` in `target_dir`.
+/// The stamp file of the last build for a command starting at `start`, in `target_dir`.
 fn stamp_path(target_dir: &Path, start: &Path) -> PathBuf {
     target_dir
         .join("migrator-host")
         .join("stamps")
         .join(format!("{:016x}", digest(start.as_os_str())))
+}
+
+/// The stamp file of the last build with `features` (each feature set has its own host), so
+/// that going back to a database used before finds its host current too.
+fn feature_stamp_path(target_dir: &Path, start: &Path, features: &[String]) -> PathBuf {
+    let mut path = stamp_path(target_dir, start).into_os_string();
+    path.push(format!("-features-{}", features.join("-")));
+    PathBuf::from(path)
 }
 
 /// The target directories cargo may use for a command starting at `start`, most likely first:
@@ -356,9 +367,32 @@ pub fn lookup(manifest_path: Option<&Path>, args: &[OsString]) -> Option<Fresh> 
         return None;
     }
     let start = start(manifest_path)?;
-    let text = target_candidates(&start)
+    let (target_dir, last) = target_candidates(&start).into_iter().find_map(|t| {
+        let text = std::fs::read_to_string(stamp_path(&t, &start)).ok()?;
+        Some((t, text))
+    })?;
+    // The last stamp names the workspace root, which says which features this command needs;
+    // when the last build had others, the stamp of the last build with these is the one.
+    let root = last
+        .lines()
+        .find_map(|l| l.strip_prefix("root\t"))
+        .map(PathBuf::from)?;
+    let features: Vec<String> = super::host_features(args, &root)
         .into_iter()
-        .find_map(|t| std::fs::read_to_string(stamp_path(&t, &start)).ok())?;
+        .map(String::from)
+        .collect();
+    let wanted = format!("features {}", features.join(","));
+    let text = if last.lines().any(|l| l == wanted) {
+        last
+    } else {
+        std::fs::read_to_string(feature_stamp_path(&target_dir, &start, &features)).ok()?
+    };
+    check(&text, &features)
+}
+
+/// The host `text` (a stamp) names, when everything it records still holds for a command
+/// needing `features`.
+fn check(text: &str, features: &[String]) -> Option<Fresh> {
     let mut exe = None;
     let mut root = None;
     let mut apps = std::collections::BTreeMap::new();
@@ -394,15 +428,11 @@ pub fn lookup(manifest_path: Option<&Path>, args: &[OsString]) -> Option<Fresh> 
     {
         return None;
     }
-    let features: Vec<String> = super::host_features(args, &root)
-        .into_iter()
-        .map(String::from)
-        .collect();
     let expected = Stamp::header(
         &driver_id(),
         env_digest(),
         toolchain_digest(&root)?,
-        &features,
+        features,
     );
     let recorded: Vec<&String> = header
         .iter()
@@ -463,14 +493,25 @@ pub fn record(
         context: context.clone(),
         lines,
     };
-    let path = stamp_path(target_dir, &start);
+    let text = stamp.render();
+    // The feature set's own stamp first: a reader that finds the new last stamp finds it too.
+    [
+        feature_stamp_path(target_dir, &start, &features),
+        stamp_path(target_dir, &start),
+    ]
+    .iter()
+    .all(|path| write_atomically(path, &text))
+}
+
+/// Writes `text` to `path` aside and renames it into place, so a concurrent command reads a
+/// whole stamp or none.
+fn write_atomically(path: &Path, text: &str) -> bool {
     let Some(dir) = path.parent() else {
         return false;
     };
     if std::fs::create_dir_all(dir).is_err() {
         return false;
     }
-    // Written aside and renamed, so a concurrent command reads a whole stamp or none.
     let tmp = dir.join(format!(
         ".{}.{}",
         path.file_name()
@@ -478,14 +519,26 @@ pub fn record(
             .unwrap_or_default(),
         std::process::id()
     ));
-    std::fs::write(&tmp, stamp.render()).is_ok() && std::fs::rename(&tmp, &path).is_ok()
+    std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, path).is_ok()
 }
 
 /// Removes the stamp of a command starting at `manifest_path`, so the next command goes
 /// through cargo (after a failed or retried build).
 pub fn forget(manifest_path: Option<&Path>, target_dir: &Path) {
-    if let Some(start) = start(manifest_path) {
-        let _ = std::fs::remove_file(stamp_path(target_dir, &start));
+    let Some(start) = start(manifest_path) else {
+        return;
+    };
+    let last = stamp_path(target_dir, &start);
+    let _ = std::fs::remove_file(&last);
+    // And the stamps of every feature set: the build may have failed on a shared file.
+    let (Some(dir), Some(name)) = (last.parent(), last.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}-features-", name.to_string_lossy());
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

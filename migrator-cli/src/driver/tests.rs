@@ -30,7 +30,7 @@ fn host_manifest_names_apps_and_has_an_empty_workspace_table() {
         .contains(r#"my-shop = { path = "/ws/my-shop" }"#));
     assert!(host
         .manifest
-        .contains(r#"migrator-cli = { path = "/ws/migrator-cli" }"#));
+        .contains(r#"migrator-cli = { path = "/ws/migrator-cli", default-features = false }"#));
     assert!(
         host.manifest.contains("[profile.dev]"),
         "profiles are copied"
@@ -60,7 +60,7 @@ fn discovers_this_workspaces_apps_but_not_migrators_own_crates_or_opted_out_ones
         ws.cli,
         CliSource::Path(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
     );
-    assert!(ws.host_dir().starts_with(&ws.target_dir));
+    assert!(ws.host_dir(&[]).starts_with(&ws.target_dir));
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn server_urls_enable_their_feature_in_the_host() {
     let host = HostCrate::for_workspace_with_features(&workspace(), &["postgres"]).unwrap();
     assert!(
         host.manifest
-            .contains(r#"migrator-cli = { path = "/ws/migrator-cli", features = ["postgres"] }"#),
+            .contains(r#"migrator-cli = { path = "/ws/migrator-cli", default-features = false, features = ["postgres"] }"#),
         "{}",
         host.manifest
     );
@@ -104,6 +104,30 @@ fn server_urls_enable_their_feature_in_the_host() {
         light.build_rs.is_none() && !light.manifest.contains("[build-dependencies]"),
         "{}",
         light.manifest
+    );
+}
+
+#[test]
+fn each_feature_set_has_its_own_host() {
+    let ws = workspace();
+    let plain = HostCrate::for_workspace(&ws).unwrap();
+    let pg = HostCrate::for_workspace_with_features(&ws, &["postgres"]).unwrap();
+    let both = HostCrate::for_workspace_with_features(&ws, &["mysql", "postgres"]).unwrap();
+    let id = ws.host_id();
+    assert_eq!(plain.package, format!("migrator-host-{id}"));
+    assert_eq!(pg.package, format!("migrator-host-{id}-postgres"));
+    assert_eq!(both.package, format!("migrator-host-{id}-mysql-postgres"));
+    assert_eq!(plain.dir, ws.host_dir(&[]));
+    assert_eq!(pg.dir, ws.host_dir(&["postgres"]));
+    assert_ne!(plain.dir, pg.dir);
+    assert_ne!(pg.dir, both.dir);
+    // The directory name is the package's suffix (the test harness finds hosts that way).
+    assert_eq!(
+        format!(
+            "migrator-host-{}",
+            pg.dir.file_name().unwrap().to_string_lossy()
+        ),
+        pg.package
     );
 }
 
@@ -197,7 +221,7 @@ fn registry_source_pins_this_version() {
     let host = HostCrate::for_workspace(&ws).unwrap();
     assert!(host
         .manifest
-        .contains(r#"migrator-cli = { version = "=0.1.0" }"#));
+        .contains(r#"migrator-cli = { version = "=0.1.0", default-features = false }"#));
 }
 
 #[test]

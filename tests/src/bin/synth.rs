@@ -12,9 +12,10 @@
 //!   `bench/models_derive/` and `bench/models_plain/` hold the final models with and without
 //!   the derive, for the compile-time benchmark; `bench/models_initial/` the first models (for
 //!   timing `makemigrations` of a fresh project).
-//! - `synth sql --size S [--per-migration]` prints the SQL `migrate` runs from an empty SQLite
-//!   database to head, as one transaction (or one per migration, as `migrate` commits): the
-//!   `sqlite3` floors of `scripts/bench`.
+//! - `synth sql --size S [--per-migration] [--backend B] [--zero APP]` prints the SQL `migrate`
+//!   runs from an empty database to head (or, with `--zero`, `migrate APP zero` from head), as
+//!   one transaction (or one per migration, as `migrate` commits), in the dialect of B (sqlite,
+//!   postgres, mysql): the `sqlite3`, `psql` and `mariadb` floors of `scripts/bench`.
 //! - `synth migrate --size S --db FILE [--squashed]` times `migrate` from an empty SQLite
 //!   database to head in this process (`--squashed`: after squashing every app).
 //! - `synth squash --size S --db FILE` squashes each app's whole history
@@ -91,6 +92,13 @@ enum Cmd {
         /// One transaction per migration (as `migrate` commits), instead of one for all.
         #[arg(long)]
         per_migration: bool,
+        /// The SQL dialect: sqlite, postgres or mysql (MySQL/MariaDB). MySQL commits each DDL
+        /// statement itself, so its script has no transaction statements.
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Instead of empty → head: the SQL of `migrate APP zero` with every migration applied.
+        #[arg(long, value_name = "APP")]
+        zero: Option<String>,
     },
     /// Time `migrate` from an empty SQLite database to head in this process (no cargo, no
     /// driver, this binary's build profile); prints `seconds=…`.
@@ -174,7 +182,17 @@ fn main() -> Result<()> {
             size,
             steps,
             per_migration,
-        } => sql(size_of(&size, steps)?, per_migration),
+            backend,
+            zero,
+        } => {
+            let backend = match backend.as_str() {
+                "sqlite" => Backend::Sqlite,
+                "postgres" => Backend::Postgres,
+                "mysql" => Backend::Mysql,
+                other => bail!("unknown backend `{other}`: use sqlite, postgres or mysql"),
+            };
+            sql(size_of(&size, steps)?, per_migration, backend, zero)
+        }
         Cmd::Migrate {
             size,
             steps,
@@ -414,22 +432,36 @@ fn history(size: Size) -> Result<History> {
     Ok(synth::generate_history(size, |_| {})?)
 }
 
-fn sql(size: Size, per_migration: bool) -> Result<()> {
+/// The SQL of a plan (`migrate` empty → head, or `migrate APP zero` from head) in `backend`'s
+/// dialect, each migration's statements as `sqlmigrate` prints them.
+fn sql(size: Size, per_migration: bool, backend: Backend, zero: Option<String>) -> Result<()> {
     let history = history(size)?;
     let graph = MigrationGraph::new(history.migrations)?;
-    let plan = executor::migration_plan(&graph, &BTreeSet::new(), &executor::Target::Latest)?;
+    let plan = match zero {
+        None => executor::migration_plan(&graph, &BTreeSet::new(), &executor::Target::Latest)?,
+        Some(app) => {
+            let all: BTreeSet<_> =
+                executor::migration_plan(&graph, &BTreeSet::new(), &executor::Target::Latest)?
+                    .into_iter()
+                    .map(|step| step.key)
+                    .collect();
+            executor::migration_plan(&graph, &all, &executor::Target::Zero(app))?
+        }
+    };
+    // MySQL commits DDL statements one by one: a transaction around them would mean nothing.
+    let transactions = backend != Backend::Mysql;
     let mut text = String::new();
     for (i, step) in plan.iter().enumerate() {
-        if per_migration || i == 0 {
+        if transactions && (per_migration || i == 0) {
             text.push_str("BEGIN;\n");
         }
-        for op in executor::sql_for_migration(&graph, &step.key, false, Backend::Sqlite)? {
+        for op in executor::sql_for_migration(&graph, &step.key, step.backwards, backend)? {
             for statement in op.statements {
                 text.push_str(&statement);
                 text.push_str(";\n");
             }
         }
-        if per_migration || i + 1 == plan.len() {
+        if transactions && (per_migration || i + 1 == plan.len()) {
             text.push_str("COMMIT;\n");
         }
     }

@@ -226,3 +226,48 @@ fn a_failed_build_leaves_no_stamp_behind() {
     assert_built(&show(&ws), "after a failed build");
     assert_skipped(&show(&ws));
 }
+
+#[test]
+fn each_database_backend_keeps_its_own_current_host() {
+    let ws = notes_workspace();
+    ws.migrator(&["makemigrations", "--noinput"]).expect_code(0);
+    settle(&ws);
+    // A PostgreSQL URL gives the host the `postgres` feature: a host of its own. makemigrations
+    // does not connect, so no server is needed (the port is closed).
+    let pg = |ws: &TempWorkspace| {
+        let run = ws.migrator(&[
+            "-v",
+            "3",
+            "makemigrations",
+            "--check",
+            "--database",
+            "postgres://postgres@127.0.0.1:9/none",
+        ]);
+        run.expect_code(0);
+        run
+    };
+    assert_built(&pg(&ws), "a new feature set");
+    assert_skipped(&pg(&ws));
+    // Back to SQLite and to PostgreSQL again: both hosts are still current, nothing builds.
+    assert_skipped(&show(&ws));
+    assert_skipped(&pg(&ws));
+    // An edit sends every backend's next command through cargo.
+    ws.edit(
+        "notes/src/lib.rs",
+        "pub struct Note {",
+        "pub struct Note {\n    /// Added by the test.\n    pub pinned: Option<bool>,",
+    );
+    let run = ws.migrator(&["-v", "3", "makemigrations", "--check"]);
+    assert_built(&run, "a model changed (SQLite)");
+    run.expect_code(1);
+    let run = ws.migrator(&[
+        "-v",
+        "3",
+        "makemigrations",
+        "--check",
+        "--database",
+        "postgres://postgres@127.0.0.1:9/none",
+    ]);
+    assert_built(&run, "a model changed (PostgreSQL)");
+    run.expect_code(1);
+}
