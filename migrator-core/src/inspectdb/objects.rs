@@ -36,12 +36,22 @@ impl Planner<'_> {
         // (columns, unique) → the name of the object that declares it.
         let mut declared: BTreeMap<(Vec<String>, bool), String> = BTreeMap::new();
         let canonical = |i: &IndexDef| {
-            i.columns.len() == 1 && i.name == field_index_name(table, &i.columns[0], i.unique)
+            i.columns.len() == 1
+                && i.name == field_index_name(table, &i.columns[0], i.unique)
+                && i.expressions.is_empty()
+                && i.condition.is_none()
+                && i.nulls_distinct
+                && i.method.is_none()
+                && i.include.is_empty()
         };
         let mut indexes = live.indexes.clone();
         indexes.sort_by_key(|i| !canonical(i));
         for idx in indexes {
-            let unknown = idx.columns.iter().find(|c| !fields.contains_key(*c));
+            let unknown = idx
+                .columns
+                .iter()
+                .chain(&idx.include)
+                .find(|c| !fields.contains_key(*c));
             let why = det.unusual_indexes.get(&idx.name).cloned().or_else(|| {
                 unknown.map(|c| format!("an index on something that is not a column (`{c}`)"))
             });
@@ -63,7 +73,30 @@ impl Planner<'_> {
                 self.drop_live_index(table, &idx.name);
                 continue;
             }
-            let key = (idx.columns.clone(), idx.unique);
+            // Columns, or the expressions' text; a condition and the options make another
+            // index.
+            let mut shape = idx.columns.clone();
+            shape.extend(
+                idx.expressions
+                    .iter()
+                    .map(|e| format!("\0{}", e.normal_form())),
+            );
+            if idx.condition.is_some()
+                || !idx.nulls_distinct
+                || idx.method.is_some()
+                || !idx.include.is_empty()
+            {
+                shape.push(format!(
+                    "\0{:?}",
+                    (
+                        &idx.condition,
+                        idx.nulls_distinct,
+                        &idx.method,
+                        &idx.include
+                    )
+                ));
+            }
+            let key = (shape, idx.unique);
             if let Some(first) = declared.get(&key) {
                 self.flag_table(
                     table,
@@ -113,7 +146,20 @@ impl Planner<'_> {
                     ours
                 }
             };
-            self.plan_index(table, IndexState::new(&name, field_names, idx.unique));
+            let mut index = if idx.expressions.is_empty() {
+                IndexState::new(&name, field_names, idx.unique)
+            } else {
+                IndexState::over_expressions(
+                    &name,
+                    idx.expressions.iter().map(|e| e.0.clone()),
+                    idx.unique,
+                )
+            };
+            index.condition = idx.condition.as_ref().map(|c| c.0.clone());
+            index.nulls_distinct = idx.nulls_distinct;
+            index.method = idx.method.clone();
+            index.include = idx.include.iter().map(|c| fields[c].clone()).collect();
+            self.plan_index(table, index);
             declared.insert(key, name);
         }
         for u in &live.unique_constraints {

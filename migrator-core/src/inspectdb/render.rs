@@ -143,13 +143,29 @@ fn struct_settings(m: &ModelPlan) -> Vec<String> {
         out.push(format!("primary_key(fields = [{}])", fields.join(", ")));
     }
     for i in &m.indexes {
-        let fields: Vec<String> = i.fields.iter().map(|f| lit(f)).collect();
-        out.push(format!(
-            "index(name = {}, fields = [{}]{})",
-            lit(&i.name),
-            fields.join(", "),
-            if i.unique { ", unique" } else { "" }
-        ));
+        let list = |items: &[String]| items.iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
+        let key = if i.expressions.is_empty() {
+            format!("fields = [{}]", list(&i.fields))
+        } else {
+            format!("expressions = [{}]", list(&i.expressions))
+        };
+        let mut options = String::new();
+        if i.unique {
+            options.push_str(", unique");
+        }
+        if !i.nulls_distinct {
+            options.push_str(", nulls_distinct = false");
+        }
+        if let Some(method) = &i.method {
+            options.push_str(&format!(", method = {}", lit(method)));
+        }
+        if !i.include.is_empty() {
+            options.push_str(&format!(", include = [{}]", list(&i.include)));
+        }
+        if let Some(condition) = &i.condition {
+            options.push_str(&format!(", condition = {}", lit(condition)));
+        }
+        out.push(format!("index(name = {}, {key}{options})", lit(&i.name)));
     }
     for (name, sql) in &m.checks {
         out.push(format!("check(name = {}, sql = {})", lit(name), lit(sql)));

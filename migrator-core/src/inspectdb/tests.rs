@@ -689,3 +689,78 @@ fn a_check_named_like_an_index_gets_its_own_name() {
         i.source
     );
 }
+
+/// Issue 17.4: a partial unique index, an expression index (with a condition) and, on
+/// PostgreSQL, a hash index, a covering index and a NULLS NOT DISTINCT unique index are
+/// declared with their options — no flags — and the model's expected schema is the live one.
+#[test]
+fn index_options_and_expressions_are_declared() {
+    use crate::db_schema::SqlCondition;
+    let idx = |name: &str, cols: &[&str], exprs: &[&str], unique: bool| IndexDef {
+        name: name.into(),
+        columns: cols.iter().map(|c| c.to_string()).collect(),
+        expressions: exprs.iter().map(|e| SqlCondition(e.to_string())).collect(),
+        unique,
+        condition: None,
+        nulls_distinct: true,
+        method: None,
+        include: Vec::new(),
+    };
+    let users = |backend: Backend| {
+        let (int, text) = match backend {
+            Backend::Sqlite => ("INTEGER", "TEXT"),
+            _ => ("BIGINT", "TEXT"),
+        };
+        let mut t = Table::new("users")
+            .col(
+                "id",
+                if backend == Backend::Sqlite {
+                    "INTEGER"
+                } else {
+                    "BIGINT"
+                },
+                int,
+            )
+            .col("email", "TEXT", text)
+            .col_with("score", "INTEGER", "INTEGER", |c, _| c.nullable = true)
+            .pk(&["id"]);
+        let mut partial = idx("users_email_scored", &["email"], &[], true);
+        partial.condition = Some(SqlCondition("score IS NOT NULL".into()));
+        let mut lower = idx("users_email_ci", &[], &["lower(email)", "id"], false);
+        lower.condition = Some(SqlCondition("score > 0".into()));
+        t.schema.indexes.extend([partial, lower]);
+        if backend == Backend::Postgres {
+            let mut hash = idx("users_email_hash", &["email"], &[], false);
+            hash.method = Some("hash".into());
+            let mut covering = idx("users_id_cover", &["id"], &[], true);
+            covering.include = vec!["email".into()];
+            let mut one_null = idx("users_score_one_null", &["score"], &[], true);
+            one_null.nulls_distinct = false;
+            t.schema.indexes.extend([hash, covering, one_null]);
+        }
+        t.schema.indexes.sort();
+        t
+    };
+    let mut backends = vec![Backend::Sqlite];
+    if Backend::Postgres.is_built() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let i = run(&live(vec![users(backend)]), backend);
+        assert_eq!(flags(&i), Vec::<String>::new(), "{backend}");
+        let src = body(&i);
+        assert!(
+            src.contains(r#"index(name = "users_email_scored", fields = ["email"], unique, condition = "score IS NOT NULL")"#)
+                && src.contains(r#"index(name = "users_email_ci", expressions = ["lower(email)", "id"], condition = "score > 0")"#),
+            "{backend}:\n{src}"
+        );
+        if backend == Backend::Postgres {
+            assert!(
+                src.contains(r#"index(name = "users_email_hash", fields = ["email"], method = "hash")"#)
+                    && src.contains(r#"index(name = "users_id_cover", fields = ["id"], unique, include = ["email"])"#)
+                    && src.contains(r#"index(name = "users_score_one_null", fields = ["score"], unique, nulls_distinct = false)"#),
+                "{backend}:\n{src}"
+            );
+        }
+    }
+}

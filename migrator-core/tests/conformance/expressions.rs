@@ -116,6 +116,26 @@ pub(super) fn expression_indexes_round_trip(backend: Backend) {
     ]);
     cx.exec("INSERT INTO books (id, name, author_id, price) VALUES (6, 'SOLARIS', 3, 1)");
     cx.exec("DELETE FROM books WHERE id = 6");
+    // inspectdb reads the index back into the model, with no flag: the model it writes
+    // has exactly the live schema (`inspectdb::verify` compares them).
+    let options = migrator_core::inspectdb::Options {
+        tables: vec!["books".into()],
+        ..Default::default()
+    };
+    let inspection = migrator_core::inspectdb::inspect(cx.db.conn(), &options).unwrap();
+    let flagged: Vec<String> = inspection.flags.iter().map(ToString::to_string).collect();
+    assert!(
+        !flagged.iter().any(|f| f.contains("books_title_lower_uniq")),
+        "{backend}: {flagged:?}"
+    );
+    assert!(
+        inspection
+            .source
+            .contains(r#"index(name = "books_title_lower_uniq", expressions = ["#)
+            && inspection.source.contains("unique, condition = "),
+        "{backend}:\n{}",
+        inspection.source
+    );
     // Down to the seed (rows kept), and up again.
     cx.back_to(4);
     cx.back_to(2);

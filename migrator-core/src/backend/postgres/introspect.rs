@@ -393,12 +393,6 @@ struct InspectIndexRow {
     #[diesel(sql_type = Text)]
     method: String,
     #[diesel(sql_type = Bool)]
-    expression: bool,
-    #[diesel(sql_type = Nullable<Text>)]
-    predicate: Option<String>,
-    #[diesel(sql_type = Bool)]
-    include: bool,
-    #[diesel(sql_type = Bool)]
     ordered: bool,
     #[diesel(sql_type = Bool)]
     opclass: bool,
@@ -558,18 +552,11 @@ pub fn inspect(conn: &mut PgConnection) -> Result<LiveSchema, IntrospectError> {
             ),
         )?;
         for i in idx {
+            // A condition, expressions, INCLUDE columns and the methods a model names
+            // (`INDEX_METHODS`) are declarable (issue 17.4); the rest is not.
             let mut reasons = Vec::new();
-            if let Some(p) = &i.predicate {
-                reasons.push(format!("a partial index (WHERE {p})"));
-            }
-            if i.expression {
-                reasons.push("an index on an expression".to_owned());
-            }
-            if i.method != "btree" {
+            if !crate::db_schema::INDEX_METHODS.contains(&i.method.as_str()) {
                 reasons.push(format!("a {} index", i.method));
-            }
-            if i.include {
-                reasons.push("an index with INCLUDE columns".to_owned());
             }
             if i.ordered {
                 reasons.push("an index with a descending or NULLS FIRST/LAST key".to_owned());

@@ -432,14 +432,10 @@ struct XColumnRow {
 struct PartialRow {
     #[diesel(sql_type = Text)]
     name: String,
-    #[diesel(sql_type = Integer)]
-    partial: i32,
 }
 
 #[derive(QueryableByName)]
 struct IndexXinfoRow {
-    #[diesel(sql_type = Integer)]
-    cid: i32,
     #[diesel(sql_type = Integer)]
     desc: i32,
     #[diesel(sql_type = Nullable<Text>)]
@@ -564,13 +560,8 @@ pub fn inspect(conn: &mut SqliteConnection) -> Result<LiveSchema, IntrospectErro
             let keys: Vec<IndexXinfoRow> =
                 load(conn, format!("PRAGMA index_xinfo({})", q(&idx.name)))?;
             let keys: Vec<&IndexXinfoRow> = keys.iter().filter(|k| k.key != 0).collect();
+            // A condition and key expressions are declarable (issue 17.4).
             let mut reasons = Vec::new();
-            if idx.partial != 0 {
-                reasons.push("a partial index (it has a WHERE clause)".to_owned());
-            }
-            if keys.iter().any(|k| k.cid < 0) {
-                reasons.push("an index on an expression".to_owned());
-            }
             if keys.iter().any(|k| k.desc != 0) {
                 reasons.push("an index with a descending key".to_owned());
             }
