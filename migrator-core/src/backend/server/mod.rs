@@ -22,8 +22,10 @@ mod diff;
 mod normalize;
 mod objects;
 
+#[cfg(feature = "mysql")]
+pub(crate) use defs::mentions_identifier;
 #[cfg(feature = "postgres")]
-pub(crate) use defs::{mentions_identifier, shorten_identifier};
+pub(crate) use defs::shorten_identifier;
 pub(crate) use defs::{AlterSteps, ColumnDef, FkDef, Idx, TableDef};
 pub(crate) use dialect::Dialect;
 pub use normalize::SchemaDetails;
