@@ -238,7 +238,7 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     set_sp(cx, &mut out.default, "default", span, v);
                 }
                 "foreign_key" => {
-                    let v = path_value(cx, &meta)?;
+                    let v = model_path(cx, &meta, "foreign_key", "Author")?;
                     set_sp(cx, &mut out.foreign_key, "foreign_key", span, v);
                 }
                 "on_delete" => {

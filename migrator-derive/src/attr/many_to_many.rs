@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Lit, LitStr};
+use syn::LitStr;
 
 use super::values::*;
 use crate::ctxt::Ctxt;
@@ -87,41 +87,4 @@ pub(super) fn parse_many_to_many(
         Ok(())
     })?;
     Ok(Some(rel))
-}
-
-/// `key = path::To::Model` (a string is refused with the path to write instead).
-fn model_path(
-    cx: &Ctxt,
-    meta: &ParseNestedMeta<'_>,
-    name: &str,
-    example: &str,
-) -> syn::Result<Option<syn::Path>> {
-    let Some(expr) = expr_value(cx, meta, name, &format!("{name} = {example}"))? else {
-        return Ok(None);
-    };
-    match expr {
-        Expr::Path(p) if p.qself.is_none() => Ok(Some(p.path)),
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) => {
-            cx.error(
-                s.span(),
-                format!(
-                    "`{name}` expects a path to the model type, not a string: write `{name} = {}`",
-                    s.value()
-                ),
-            );
-            Ok(None)
-        }
-        other => {
-            cx.error(
-                other.span(),
-                format!(
-                    "`{name}` expects a path to a model type, as in `{name} = {example}` or \
-                     `{name} = crate::models::{example}`"
-                ),
-            );
-            Ok(None)
-        }
-    }
 }

@@ -334,9 +334,15 @@ pub(super) fn bad_default<T>(cx: &Ctxt, expr: &Expr) -> Option<T> {
     None
 }
 
-/// `foreign_key = path::To::Model`.
-pub(super) fn path_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<syn::Path>> {
-    let Some(expr) = expr_value(cx, meta, "foreign_key", "foreign_key = Author")? else {
+/// `name = path::To::Model` (`foreign_key`, `to`, `through`); a string is refused with the path
+/// to write instead.
+pub(super) fn model_path(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    example: &str,
+) -> syn::Result<Option<syn::Path>> {
+    let Some(expr) = expr_value(cx, meta, name, &format!("{name} = {example}"))? else {
         return Ok(None);
     };
     match expr {
@@ -347,8 +353,7 @@ pub(super) fn path_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<O
             cx.error(
                 s.span(),
                 format!(
-                    "`foreign_key` expects a path to the model type, not a string: write \
-                     `foreign_key = {}`",
+                    "`{name}` expects a path to the model type, not a string: write `{name} = {}`",
                     s.value()
                 ),
             );
@@ -357,8 +362,10 @@ pub(super) fn path_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<O
         other => {
             cx.error(
                 other.span(),
-                "`foreign_key` expects a path to a model type, as in `foreign_key = Author` or \
-                 `foreign_key = crate::models::Author`",
+                format!(
+                    "`{name}` expects a path to a model type, as in `{name} = {example}` or \
+                     `{name} = crate::models::{example}`"
+                ),
             );
             Ok(None)
         }
