@@ -156,6 +156,24 @@ impl<'a> Container<'a> {
         self.columns().map(|(_, f)| f).find(|f| f.name == name)
     }
 
+    /// The error for `name`, named by a struct-level list as its `role` (`index field`,
+    /// `primary-key field`), when it is not a column: a `skip` field (`skipped_fix` says what to
+    /// do instead) or no field at all (the columns are listed).
+    pub(crate) fn not_a_column(&self, role: &str, name: &str, skipped_fix: &str) -> String {
+        if self.fields.iter().any(|f| f.name == name) {
+            return format!("{role} `{name}` is marked `skip` and is not a column; {skipped_fix}");
+        }
+        let known: Vec<String> = self
+            .columns()
+            .map(|(_, f)| format!("`{}`", f.name))
+            .collect();
+        format!(
+            "{role} `{name}` is not a field of `{}`; its fields are: {}",
+            self.name,
+            known.join(", ")
+        )
+    }
+
     /// The primary key: the struct's `primary_key(fields = [...])`, else the first field
     /// marked `primary_key`, else a column named `id`.
     pub(crate) fn primary_key(&self) -> PrimaryKey {

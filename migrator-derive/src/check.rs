@@ -433,25 +433,9 @@ fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
         for lit in fields {
             let name = lit.value();
             if cont.column_field(&name).is_none() {
-                let skipped = cont.fields.iter().any(|f| f.name == name);
-                let known: Vec<String> = cont
-                    .columns()
-                    .map(|(_, f)| format!("`{}`", f.name))
-                    .collect();
                 cx.error(
                     lit.span(),
-                    if skipped {
-                        format!(
-                            "index field `{name}` is marked `skip` and is not a column; index \
-                             a column instead"
-                        )
-                    } else {
-                        format!(
-                            "index field `{name}` is not a field of `{}`; its fields are: {}",
-                            cont.name,
-                            known.join(", ")
-                        )
-                    },
+                    cont.not_a_column("index field", &name, "index a column instead"),
                 );
             } else if seen.contains(&name) {
                 cx.error(

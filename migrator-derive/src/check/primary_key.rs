@@ -116,25 +116,13 @@ fn check_composite_key(cx: &Ctxt, cont: &Container<'_>, marked: &[&Field<'_>]) {
     for lit in fields {
         let name = lit.value();
         let Some((i, field)) = cont.columns().find(|(_, f)| f.name == name) else {
-            let skipped = cont.fields.iter().any(|f| f.name == name);
-            let known: Vec<String> = cont
-                .columns()
-                .map(|(_, f)| format!("`{}`", f.name))
-                .collect();
             cx.error(
                 lit.span(),
-                if skipped {
-                    format!(
-                        "primary-key field `{name}` is marked `skip` and is not a column; the \
-                         key's fields must be columns"
-                    )
-                } else {
-                    format!(
-                        "primary-key field `{name}` is not a field of `{}`; its fields are: {}",
-                        cont.name,
-                        known.join(", ")
-                    )
-                },
+                cont.not_a_column(
+                    "primary-key field",
+                    &name,
+                    "the key's fields must be columns",
+                ),
             );
             continue;
         };
