@@ -187,7 +187,8 @@ fn sql_advancing(
             })
         })
         .collect::<Result<_, ExecutorError>>()?;
-    if migration.atomic && backend.folds() {
+    // A run folds two operations or more: a one-operation migration skips the recording.
+    if migration.atomic && backend.folds() && steps.len() > 1 {
         fold(app, key, &steps, &mut ops, backwards, backend)?;
     }
     Ok(ops)
