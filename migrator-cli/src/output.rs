@@ -650,9 +650,12 @@ impl Output {
             let tables: Vec<String> = inspection
                 .models
                 .iter()
-                .map(|m| {
-                    let left_out = if m.written { "" } else { " (commented out)" };
-                    format!("{} → {}{left_out}", m.table, m.name)
+                .map(|m| match &m.relation {
+                    Some(rel) => format!("{} → {rel} (many-to-many)", m.table),
+                    None => {
+                        let left_out = if m.written { "" } else { " (commented out)" };
+                        format!("{} → {}{left_out}", m.table, m.name)
+                    }
                 })
                 .collect();
             if tables.is_empty() {

@@ -6,7 +6,9 @@
 //! backend-neutral ([`generate`]): `plan.rs` turns each table into a model plan — columns by
 //! trial against the schema editors' own spelling (`columns.rs`), names (`names.rs`), foreign
 //! keys, then indexes, unique constraints and checks (`objects.rs`) — `verify.rs` compares
-//! the schema each model would create with the live table, and `render.rs` writes the source.
+//! the schema each model would create with the live table, `join.rs` turns a table that is
+//! exactly migrator's join table into `many_to_many(...)` on its owner, and `render.rs`
+//! writes the source.
 //! Whatever a model cannot say exactly as the database has it (a composite primary key, a
 //! type with no Rust mapping, an expression or partial index, a constraint name migrator would
 //! spell differently, …) is flagged — a `// inspectdb:` comment at the spot and a [`Flag`] in
@@ -16,6 +18,7 @@
 
 mod columns;
 mod generated;
+mod join;
 mod names;
 mod objects;
 mod plan;
@@ -94,6 +97,9 @@ pub struct InspectedModel {
     pub name: String,
     /// False when no model can declare the table and the struct is written commented out.
     pub written: bool,
+    /// The table is the join table of this many-to-many relation (`Product.tags`), which
+    /// its owner's struct declares: no struct of its own is written.
+    pub relation: Option<String>,
 }
 
 /// What `inspectdb` produced.
@@ -291,8 +297,13 @@ pub fn generate(
         planner.plan_objects(table);
     }
     planner.verify();
+    planner.plan_join_tables();
 
     let plans: Vec<&plan::ModelPlan> = planner.models.values().collect();
+    let planner_names: BTreeMap<String, (String, Vec<plan::Relation>)> = plans
+        .iter()
+        .map(|p| (p.table.clone(), (p.name.clone(), p.relations.clone())))
+        .collect();
     let mut flags = Vec::new();
     let mut crates = BTreeSet::new();
     for p in &plans {
@@ -332,7 +343,12 @@ pub fn generate(
             .map(|p| InspectedModel {
                 table: p.table.clone(),
                 name: p.name.clone(),
-                written: !p.disabled,
+                written: !p.disabled && p.join_of.is_none(),
+                relation: p.join_of.as_ref().and_then(|owner| {
+                    let owner = planner_names.get(owner)?;
+                    let rel = owner.1.iter().find(|r| r.table == p.table)?;
+                    Some(format!("{}.{}", owner.0, rel.name))
+                }),
             })
             .collect(),
         flags,

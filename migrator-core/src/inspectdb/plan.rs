@@ -43,6 +43,24 @@ pub(crate) struct ModelPlan {
     pub flags: Vec<String>,
     /// No model can declare this table: it is written commented out (the reason is a flag).
     pub disabled: bool,
+    /// The many-to-many relations the struct declares in place of join tables (`join.rs`).
+    pub relations: Vec<Relation>,
+    /// The table is the join table of a relation of this owner table's struct: no struct
+    /// of its own is written.
+    pub join_of: Option<String>,
+}
+
+/// A many-to-many relation an owner's struct declares in place of a join table (`join.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Relation {
+    /// `name = "…"`.
+    pub name: String,
+    /// The target's struct.
+    pub to: String,
+    /// `db_table = "…"`, when the join table is not `{owner table}_{name}`.
+    pub db_table: Option<String>,
+    /// The join table.
+    pub table: String,
 }
 
 /// Whether a column is the primary key, part of it, or neither.

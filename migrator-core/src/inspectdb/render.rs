@@ -179,6 +179,18 @@ fn struct_settings(m: &ModelPlan) -> Vec<String> {
     for (name, sql) in &m.checks {
         out.push(format!("check(name = {}, sql = {})", lit(name), lit(sql)));
     }
+    for r in &m.relations {
+        let db_table = r
+            .db_table
+            .as_ref()
+            .map(|t| format!(", db_table = {}", lit(t)))
+            .unwrap_or_default();
+        out.push(format!(
+            "many_to_many(name = {}, to = {}{db_table})",
+            lit(&r.name),
+            r.to
+        ));
+    }
     out
 }
 
@@ -257,7 +269,7 @@ pub(crate) fn render(
         out.push(String::new());
         out.push("use migrator_core::Model;".to_owned());
     }
-    for m in models {
+    for m in models.iter().filter(|m| m.join_of.is_none()) {
         out.push(String::new());
         out.extend(model_lines(m));
     }
