@@ -73,6 +73,22 @@ pub enum StateError {
         /// The index or constraint naming it.
         index: String,
     },
+    /// A primary-key field also says `unique` or `index`: the key is unique and indexed
+    /// already, so no backend would make anything of the flag (Django's `primary_key` implies
+    /// `unique` the same way); a flag the database never shows is refused, not kept.
+    #[error("field `{app}.{model}.{field}` is (part of) the primary key, which is unique and indexed already, so its `{flag}` would create nothing; remove `.{flag}()` from the field in the migration that writes it (to keep the column {flag_effect} once the key moves off it, say `.{flag}()` in the AlterField that takes `.primary_key()` away; if the migration is applied already, `migrate {app} <migration> --restamp` then accepts the edit)")]
+    KeyFieldFlag {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+        /// `unique` or `index`.
+        flag: &'static str,
+        /// What the flag would give a column that is not the key: `unique` or `indexed`.
+        flag_effect: &'static str,
+    },
     /// The index or constraint does not exist.
     #[error("{kind} `{name}` does not exist on model `{app}.{model}` in the migration state")]
     IndexNotFound {

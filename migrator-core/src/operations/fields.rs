@@ -182,6 +182,7 @@ impl OperationKind for AddField {
         }
         check_column_free(app, model, &self.field.column, None)?;
         model_rules::check_field_sql(model, &self.field)?;
+        model_rules::check_key_field_flags(model, &self.field)?;
         model.fields.push(self.state_field());
         Ok(())
     }
@@ -383,6 +384,7 @@ impl OperationKind for AlterField {
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
         model_rules::check_field_sql(model, &self.field)?;
+        model_rules::check_key_field_flags(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
         model.fields[pos] = self.state_field();
         model_rules::rename_column_in_sql_objects(model, &old_column, &self.field.column);
