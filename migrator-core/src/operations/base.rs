@@ -61,8 +61,9 @@ pub enum StateError {
         /// The field that already has it.
         other: String,
     },
-    /// A field cannot be removed while an index or unique constraint names it.
-    #[error("field `{app}.{model}.{field}` is still used by index or constraint `{index}`; remove `{index}` before removing the field")]
+    /// A field cannot be removed while an index, a unique or check constraint, or a
+    /// generated column names it (Django's autodetector removes them first the same way).
+    #[error("field `{app}.{model}.{field}` is still used by {what} `{index}`; remove `{index}` (or change it so it no longer names the field) before removing the field, in an earlier operation of the migration")]
     FieldInUse {
         /// App label.
         app: String,
@@ -70,7 +71,10 @@ pub enum StateError {
         model: String,
         /// Field name.
         field: String,
-        /// The index or constraint naming it.
+        /// What names it: `index`, `unique constraint`, `check constraint`, `the generated
+        /// field`.
+        what: &'static str,
+        /// The index, constraint or generated field naming it.
         index: String,
     },
     /// A primary-key field also says `unique` or `index`: the key is unique and indexed

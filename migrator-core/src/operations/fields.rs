@@ -258,32 +258,44 @@ impl OperationKind for RemoveField {
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         let column = &model.fields[pos].column;
+        let names_column = |sql: &String| model_rules::sql_names_column(sql, column);
+        // What still names the field or its column: dropping the column would drop it with
+        // the column on PostgreSQL (so the state would keep an object the database lost) and
+        // make SQLite's rebuild fail on it.
         let in_use = model
             .indexes
             .iter()
             .find(|i| {
                 i.fields.contains(&self.name)
                     || i.include.contains(&self.name)
-                    || i.expressions
-                        .iter()
-                        .chain(&i.condition)
-                        .any(|sql| model_rules::sql_names_column(sql, column))
+                    || i.expressions.iter().chain(&i.condition).any(names_column)
             })
-            .map(|i| i.name.clone())
+            .map(|i| ("index", i.name.clone()))
+            .or_else(|| {
+                model.constraints.iter().find_map(|c| match &c.kind {
+                    ConstraintKind::Unique(f) if f.contains(&self.name) => {
+                        Some(("unique constraint", c.name.clone()))
+                    }
+                    ConstraintKind::Check(sql) if names_column(sql) => {
+                        Some(("check constraint", c.name.clone()))
+                    }
+                    _ => None,
+                })
+            })
             .or_else(|| {
                 model
-                    .constraints
+                    .fields
                     .iter()
-                    .find(
-                        |c| matches!(&c.kind, ConstraintKind::Unique(f) if f.contains(&self.name)),
-                    )
-                    .map(|c| c.name.clone())
+                    .filter(|f| f.name != self.name)
+                    .find(|f| f.generated.as_ref().is_some_and(|g| names_column(&g.sql)))
+                    .map(|f| ("the generated field", f.name.clone()))
             });
-        if let Some(index) = in_use {
+        if let Some((what, index)) = in_use {
             return Err(StateError::FieldInUse {
                 app: app.to_string(),
                 model: self.model.clone(),
                 field: self.name.clone(),
+                what,
                 index,
             });
         }
