@@ -7,6 +7,9 @@ mod sqlite_support;
 #[path = "operations/separate.rs"]
 mod separate;
 
+#[path = "operations/field_rules.rs"]
+mod field_rules;
+
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
     DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,
