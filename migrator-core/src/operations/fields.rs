@@ -183,6 +183,9 @@ impl OperationKind for AddField {
         check_column_free(app, model, &self.field.column, None)?;
         model_rules::check_field_sql(model, &self.field)?;
         model.fields.push(self.state_field());
+        if self.field.primary_key {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -273,9 +276,10 @@ impl OperationKind for RemoveField {
                 model
                     .constraints
                     .iter()
-                    .find(
-                        |c| matches!(&c.kind, ConstraintKind::Unique(f) if f.contains(&self.name)),
-                    )
+                    .find(|c| {
+                        !matches!(c.kind, ConstraintKind::Check(_))
+                            && c.kind.fields().contains(&self.name)
+                    })
                     .map(|c| c.name.clone())
             });
         if let Some(index) = in_use {
@@ -286,7 +290,10 @@ impl OperationKind for RemoveField {
                 index,
             });
         }
-        model.fields.remove(pos);
+        let key_changed = model.fields.remove(pos).primary_key;
+        if key_changed {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -384,8 +391,10 @@ impl OperationKind for AlterField {
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
         model_rules::check_field_sql(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
+        let key_changed = model.fields[pos].primary_key || self.field.primary_key;
         model.fields[pos] = self.state_field();
         model_rules::rename_column_in_sql_objects(model, &old_column, &self.field.column);
+        model_rules::check_foreign_keys_around(state, app, &self.model, &self.name, key_changed)?;
         Ok(())
     }
 
