@@ -5,7 +5,8 @@
 //! A relation is not a column, so it never appears in the owner's [`ModelState`]. Without
 //! `through`, the registry adds an ordinary model to the current state — Django's
 //! auto-created through model, named `{Owner}_{name}` — whose table is
-//! `{owner table}_{name}`, with an `id` key, one foreign key to each side (`ON DELETE
+//! `{owner table}_{name}` (or the relation's `db_table`, Django's `ManyToManyField.db_table`;
+//! changing it later renames the table, rows kept, like any model's table), with an `id` key, one foreign key to each side (`ON DELETE
 //! CASCADE`) and a unique index on the pair (uniqueness is a unique index everywhere in
 //! migrator, as the derive's `index(..., unique)`, so `inspectdb` reads it back exactly). From there on it is a model like any other:
 //! `CreateModel` and `DeleteModel` in migrations, SQL, introspection, the drift check, the
@@ -39,6 +40,9 @@ pub struct ManyToMany {
     /// The relation's previous name (`renamed_from = "labels"`): the join model is renamed,
     /// keeping its rows, instead of dropped and created.
     pub renamed_from: Option<String>,
+    /// The join table's name (`db_table = "product_tags"`, Django's `ManyToManyField.db_table`)
+    /// instead of `{owner table}_{name}`; only without `through`.
+    pub db_table: Option<String>,
 }
 
 impl ManyToMany {
@@ -49,12 +53,19 @@ impl ManyToMany {
             to,
             through: None,
             renamed_from: None,
+            db_table: None,
         }
     }
 
     /// This relation through the user's model `through`.
     pub fn through(mut self, through: ModelKey) -> Self {
         self.through = Some(through);
+        self
+    }
+
+    /// This relation with the join table `table` instead of `{owner table}_{name}`.
+    pub fn db_table(mut self, table: impl Into<String>) -> Self {
+        self.db_table = Some(table.into());
         self
     }
 
@@ -105,7 +116,8 @@ fn single_key<'a>(model: &'a ModelState, relation: &str) -> Result<&'a FieldStat
 }
 
 /// The join model of relation `rel` (without `through`) of `owner`, whose target model is
-/// `target`: `{Owner}_{name}` in the owner's app, table `{owner table}_{name}`, fields `id`
+/// `target`: `{Owner}_{name}` in the owner's app, table `{owner table}_{name}` (or the
+/// relation's `db_table`), fields `id`
 /// (`BIGINT`, auto-increment), the owner's key column and the target's key column (each a
 /// foreign key `ON DELETE CASCADE` with the type of the key it points at; the second one
 /// indexed), and a unique index on the pair, which also serves lookups by the owner. Fails when either side has no single-column primary key.
@@ -117,7 +129,10 @@ pub fn join_model(
     let what = format!("{}.{}.{}", owner.app, owner.name, rel.name);
     let owner_key = single_key(owner, &what)?;
     let target_key = single_key(target, &what)?;
-    let table = join_table(&owner.table, &rel.name);
+    let table = rel
+        .db_table
+        .clone()
+        .unwrap_or_else(|| join_table(&owner.table, &rel.name));
     let (from, to) = join_columns(&owner.name, &target.name);
     let mut model = ModelState::new(
         owner.app.clone(),

@@ -265,6 +265,10 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                 let old = d.text().to_owned();
                 d.last_relation(&mut many_to_many).renamed_from = Some(old);
             }
+            tag::many_to_many::DB_TABLE => {
+                let table = d.text().to_owned();
+                d.last_relation(&mut many_to_many).db_table = Some(table);
+            }
             tag::check::NAME => {
                 end_field(&mut field, &mut state);
                 let check = d.text();

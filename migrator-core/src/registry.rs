@@ -321,7 +321,8 @@ fn add_join_models(models: &mut CurrentModels) -> Vec<String> {
         } else if let Some(other) = models.state.model_by_table(&join.table) {
             problems.push(format!(
                 "the join table `{}` of many-to-many `{key}` is the table of model `{}`; \
-                 rename the table (`#[model(table = \"…\")]`) or the relation",
+                 rename that table (`#[model(table = \"…\")]`), the relation, or give the \
+                 relation a join table of its own (`db_table = \"…\"` in `many_to_many(...)`)",
                 join.table,
                 other.key()
             ));

@@ -190,6 +190,7 @@ fn every_tag_round_trips() {
     w.text(tag::many_to_many::NAME, "tags");
     keys.push(TAG);
     w.text(tag::many_to_many::RENAMED_FROM, "labels: 1;");
+    w.text(tag::many_to_many::DB_TABLE, "thing_tags");
     w.text(tag::many_to_many::NAME, "marks");
     keys.push(TAG);
     w.flag(tag::many_to_many::THROUGH);
@@ -261,7 +262,9 @@ fn every_tag_round_trips() {
     assert_eq!(
         def.many_to_many,
         [
-            ManyToMany::new("tags", ModelKey::new("shop", "Tag")).renamed_from("labels: 1;"),
+            ManyToMany::new("tags", ModelKey::new("shop", "Tag"))
+                .renamed_from("labels: 1;")
+                .db_table("thing_tags"),
             ManyToMany::new("marks", ModelKey::new("shop", "Tag"))
                 .through(ModelKey::new("app", "ThingTag")),
         ]

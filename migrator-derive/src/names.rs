@@ -234,13 +234,44 @@ pub(crate) fn plan(cont: &Container<'_>) -> Plan {
             None => index.fields.iter().flatten().map(LitStr::value).collect(),
         })
         .collect();
+    // A condition, `include`, a method or `nulls_distinct = false` makes another index over
+    // the same fields (a partial unique index beside a covering one), not a repeat.
+    let options: Vec<Option<String>> = cont
+        .attrs
+        .indexes
+        .iter()
+        .map(|index| {
+            let method = index
+                .method
+                .as_ref()
+                .map(LitStr::value)
+                .filter(|m| !m.eq_ignore_ascii_case("btree"));
+            let include: Vec<String> = index.include.iter().flatten().map(LitStr::value).collect();
+            let nulls_distinct = index.nulls_distinct.is_none_or(|(_, d)| d);
+            let plain = index.condition.is_none()
+                && include.is_empty()
+                && method.is_none()
+                && nulls_distinct;
+            (!plain).then(|| {
+                format!(
+                    "{:?}",
+                    (
+                        index.condition.as_ref().map(LitStr::value),
+                        include,
+                        method,
+                        nulls_distinct
+                    )
+                )
+            })
+        })
+        .collect();
     let mut usable = vec![false; columns.len()];
     for (k, index) in cont.attrs.indexes.iter().enumerate() {
         if columns[k].is_none() {
             continue;
         }
         let unique = index.unique.is_some();
-        if let [field] = fields[k].as_slice() {
+        if let ([field], None) = (fields[k].as_slice(), &options[k]) {
             if let Some(kind) = own.get(field.as_str()) {
                 if kind.unique() == unique {
                     errors.push((index.key, repeats_own_index(index, *kind, field)));
@@ -249,15 +280,18 @@ pub(crate) fn plan(cont: &Container<'_>) -> Plan {
             }
         }
         let earlier = (0..k).find(|&j| {
-            usable[j] && fields[j] == fields[k] && cont.attrs.indexes[j].unique.is_some() == unique
+            usable[j]
+                && fields[j] == fields[k]
+                && options[j] == options[k]
+                && cont.attrs.indexes[j].unique.is_some() == unique
         });
         if let Some(j) = earlier {
             let other = &cont.attrs.indexes[j];
             errors.push((
                 index.key,
                 format!(
-                    "{} repeats the earlier {} (the same fields in the same order); remove one \
-                     of the two",
+                    "{} repeats the earlier {} (the same fields in the same order, with the \
+                     same options); remove one of the two",
                     spelled(index),
                     spelled(other),
                 ),

@@ -20,11 +20,17 @@ use crate::ident::identifier_problem;
 
 /// Rejects a relation without `name` or `to`, a name that is not an identifier (or whose
 /// join table `{table}_{name}` is too long), two relations with one name, a relation named
-/// like a field, and a `renamed_from` that is not an identifier or is the relation's name.
+/// like a field, a `renamed_from` that is not an identifier or is the relation's name, and a
+/// `db_table` that is not an identifier, is given with `through`, or is the struct's own
+/// table or another relation's join table.
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     let (table, _) = cont.table();
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut join_tables: BTreeSet<String> = BTreeSet::new();
     for rel in &cont.attrs.many_to_many {
+        if let Some(lit) = &rel.db_table {
+            check_db_table(cx, rel, lit, &table, &mut join_tables);
+        }
         for (key, missing) in [("name", rel.name.is_none()), ("to", rel.to.is_none())] {
             if missing && !rel.given.contains(key) {
                 cx.error(
@@ -49,7 +55,16 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
             continue;
         }
         let join = format!("{table}_{name}");
-        if let Some(problem) = identifier_problem(&join) {
+        if rel.db_table.is_none() && !seen.contains(&name) && !join_tables.insert(join.clone()) {
+            cx.error(
+                lit.span(),
+                format!(
+                    "the join table of many-to-many `{name}` would be `{join}`, which another \
+                     relation's `db_table` takes; give this one a `db_table` of its own"
+                ),
+            );
+        }
+        if let Some(problem) = identifier_problem(&join).filter(|_| rel.db_table.is_none()) {
             cx.error(
                 lit.span(),
                 format!(
@@ -97,6 +112,43 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
+/// The rules of `db_table = "…"` on `rel` (see [`check`]). `taken` collects the join
+/// tables named so far.
+fn check_db_table(
+    cx: &Ctxt,
+    rel: &crate::attr::ManyToManyAttr,
+    lit: &syn::LitStr,
+    table: &str,
+    taken: &mut BTreeSet<String>,
+) {
+    let value = lit.value();
+    let problem = if rel.through.is_some() {
+        Some(
+            "is given together with `through`: the through model's own table is the join \
+             table; set `#[model(table = \"…\")]` on the through model, or remove `through`"
+                .to_owned(),
+        )
+    } else if let Some(problem) = identifier_problem(&value) {
+        Some(format!("is not a table name: {problem}"))
+    } else if value == table {
+        Some(format!(
+            "is the table of the struct itself; the join table needs its own, such as \
+             `{table}_{}`",
+            rel.name.as_ref().map_or("tags".to_owned(), |n| n.value())
+        ))
+    } else if !taken.insert(value.clone()) {
+        Some("is the join table of another relation of this struct; give each its own".to_owned())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        cx.error(
+            lit.span(),
+            format!("`db_table = \"{value}\"` on `many_to_many(...)` {problem}"),
+        );
+    }
+}
+
 /// Writes one section per relation (after every other section) and pushes the model
 /// constants of its target and through model, each spanned at its path so a path that is not
 /// a model is reported there. Runs only on a model [`check`] accepted.
@@ -125,6 +177,10 @@ pub(crate) fn encode(
         meta.text_opt(
             tag::many_to_many::RENAMED_FROM,
             rel.renamed_from.as_ref().map(|l| l.value()).as_deref(),
+        );
+        meta.text_opt(
+            tag::many_to_many::DB_TABLE,
+            rel.db_table.as_ref().map(|l| l.value()).as_deref(),
         );
     }
 }

@@ -211,6 +211,9 @@ sections! {
         THROUGH = b'J',
         /// Text: the relation's previous name (`renamed_from` inside `many_to_many(...)`).
         RENAMED_FROM = b'O',
+        /// Text: the join table's name (`db_table` inside `many_to_many(...)`), instead of
+        /// `{owner table}_{name}`.
+        DB_TABLE = b'D',
     }
 }
 

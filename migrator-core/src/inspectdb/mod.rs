@@ -15,6 +15,7 @@
 //! or changes a database.
 
 mod columns;
+mod generated;
 mod names;
 mod objects;
 mod plan;

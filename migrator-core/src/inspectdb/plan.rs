@@ -277,18 +277,20 @@ impl<'a> Planner<'a> {
                     .to_owned(),
             );
         }
+        // A generated column: declared as one, or a plain column with the reason.
+        let mut not_generated = None;
         if let Some(expr) = &cd.generated {
             proj.default = None;
-            proj.generated = None;
-            flags.push(format!(
-                "a generated column ({}): the model declares a plain column; values are \
-                 written by the database, not by inserts",
-                if expr.is_empty() {
-                    "computed"
-                } else {
-                    expr.as_str()
-                }
-            ));
+            let columns: Vec<&str> = self.live.schema.tables[table]
+                .columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            let key = pk != KeyPart::No;
+            match super::generated::declared(expr, live.generated.as_deref(), &columns, key) {
+                Ok(g) => shape.generated = Some(g),
+                Err(why) => not_generated = Some(why),
+            }
         }
         if let Some(extra) = &cd.extra {
             flags.push(format!(
@@ -306,6 +308,34 @@ impl<'a> Planner<'a> {
             }
         }
         let mut candidates = matching_types(backend, table, &proj, &shape);
+        if candidates.is_empty() && shape.generated.is_some() {
+            // The backend's editor refuses the kind, or the type has no mapping (a `db_type`
+            // column cannot be generated in a model).
+            shape.generated = None;
+            candidates = matching_types(backend, table, &proj, &shape);
+            not_generated = Some(if candidates.is_empty() {
+                "its type has no column type of migrator's, and a model's `db_type` field \
+                 cannot be generated"
+                    .to_owned()
+            } else {
+                format!(
+                    "migrator cannot create a {} generated column on this database",
+                    live.generated.as_deref().unwrap_or("")
+                )
+            });
+        }
+        if let (Some(why), Some(expr)) = (&not_generated, &cd.generated) {
+            proj.generated = None;
+            flags.push(format!(
+                "a generated column ({}) that the model declares as a plain column: {why}; \
+                 values are written by the database, not by inserts",
+                if expr.is_empty() {
+                    "computed"
+                } else {
+                    expr.as_str()
+                }
+            ));
+        }
         if candidates.is_empty() {
             let declared = if cd.declared_type.is_empty() {
                 live.type_name.clone()

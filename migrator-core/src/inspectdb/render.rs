@@ -13,6 +13,10 @@ use crate::state::{DefaultValue, OnDelete};
 /// The widest line rustfmt leaves alone.
 const WIDTH: usize = 100;
 
+/// The widest argument list of an attribute rustfmt keeps on one line (its
+/// `attr_fn_like_width`).
+const ARGS_WIDTH: usize = 70;
+
 /// The marker every flag comment starts with (`// inspectdb: …`).
 pub const MARKER: &str = "inspectdb:";
 
@@ -53,13 +57,15 @@ fn doc_lines(out: &mut Vec<String>, indent: &str, comment: &str) {
     }
 }
 
-/// `#[model(a, b)]` on one line, or one setting per line when that is too wide.
+/// `#[model(a, b)]` on one line, or one setting per line when that is too wide: the line
+/// over [`WIDTH`], or several settings over [`ARGS_WIDTH`].
 fn attribute(out: &mut Vec<String>, indent: &str, settings: &[String]) {
     if settings.is_empty() {
         return;
     }
-    let one = format!("{indent}#[model({})]", settings.join(", "));
-    if one.len() <= WIDTH {
+    let args = settings.join(", ");
+    let one = format!("{indent}#[model({args})]");
+    if one.len() <= WIDTH && (settings.len() == 1 || args.len() <= ARGS_WIDTH) {
         out.push(one);
         return;
     }
@@ -107,6 +113,9 @@ fn field_settings(f: &FieldPlan, composite: bool) -> Vec<String> {
             out.push(format!("scale = {scale}"));
         }
         _ => {}
+    }
+    if let Some(g) = &s.generated {
+        out.push(format!("generated(sql = {}, {})", lit(&g.sql), g.kind()));
     }
     if s.unique {
         out.push("unique".to_owned());

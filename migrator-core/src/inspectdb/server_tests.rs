@@ -260,3 +260,98 @@ pub struct Orders {
 "#
     );
 }
+
+/// A generated column as a server's reader reports it: the kind in `DbSchema`, the
+/// expression in the details.
+fn generated(sql: &str, kind: &str) -> impl FnOnce(&mut ColumnSchema, &mut ColumnDetails) {
+    let (sql, kind) = (sql.to_owned(), kind.to_owned());
+    move |c, d| {
+        c.generated = Some(kind);
+        d.generated = Some(sql);
+    }
+}
+
+/// Issue 17.3 on PostgreSQL: a stored generated column is declared with the deparsed
+/// expression (its outer parentheses dropped); a virtual one (PostgreSQL 18), which
+/// migrator cannot create there, stays a plain column, flagged.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_generated_columns_are_declared() {
+    let lines = Table::new("lines")
+        .col_with("id", "BIGINT", "bigint", |c, _| c.auto_increment = true)
+        .col("qty", "INTEGER", "integer")
+        .col_with("note", "TEXT", "text", |c, _| c.nullable = true)
+        .col_with(
+            "total",
+            "INTEGER",
+            "integer",
+            generated("(qty * 2)", "stored"),
+        )
+        .col_with("shouted", "TEXT", "text", |c, d| {
+            c.nullable = true;
+            generated("upper(note)", "virtual")(c, d);
+        })
+        .pk(&["id"]);
+    let i = run(&live(vec![lines]), Backend::Postgres);
+    assert_eq!(
+        flags(&i),
+        [
+            "lines.shouted: a generated column (upper(note)) that the model declares as a plain \
+          column: migrator cannot create a virtual generated column on this database; values \
+          are written by the database, not by inserts"
+        ]
+    );
+    let src = &i.source;
+    assert!(
+        src.contains("    #[model(generated(sql = \"qty * 2\", stored))]\n    pub total: i32,\n")
+            && src.contains("    pub shouted: Option<String>,\n"),
+        "{src}"
+    );
+}
+
+/// Issue 17.3 on MySQL/MariaDB: both kinds are declared; the backquotes MariaDB puts around
+/// every column name are dropped where the column needs none (`order` keeps them); a
+/// generated column of a type with no mapping stays a plain `db_type` column, flagged.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_generated_columns_are_declared() {
+    let nullable = |c: &mut ColumnSchema, _: &mut ColumnDetails| c.nullable = true;
+    let lines = Table::new("lines")
+        .col_with("id", "BIGINT", "bigint(20)", |c, _| c.auto_increment = true)
+        .col("qty", "INT", "int(11)")
+        .col("order", "INT", "int(11)")
+        .col_with("total", "INT", "int(11)", |c, d| {
+            nullable(c, d);
+            generated("`qty` * `order`", "stored")(c, d);
+        })
+        .col_with("label", "VARCHAR(20)", "varchar(20)", |c, d| {
+            nullable(c, d);
+            generated("concat('#',`qty`)", "virtual")(c, d);
+        })
+        .col_with("odd", "INT UNSIGNED", "int(10) unsigned", |c, d| {
+            nullable(c, d);
+            generated("`qty` + 1", "virtual")(c, d);
+        })
+        .pk(&["id"]);
+    let i = run(&live(vec![lines]), Backend::Mysql);
+    assert_eq!(
+        flags(&i),
+        [
+            "lines.odd: a generated column (`qty` + 1) that the model declares as a plain \
+             column: its type has no column type of migrator's, and a model's `db_type` field \
+             cannot be generated; values are written by the database, not by inserts",
+            "lines.odd: no column type of migrator's is spelled `int(10) unsigned` on this \
+             database: the field keeps the type with `db_type` (its Rust type is a guess for \
+             your own code)",
+        ]
+    );
+    let src = body(&i);
+    assert!(
+        src.contains(
+            "    #[model(generated(sql = \"qty * `order`\", stored))]\n    pub total: Option<i32>,\n"
+        ) && src.contains(
+            "    #[model(max_length = 20, generated(sql = \"concat('#',qty)\", virtual))]\n    pub label: Option<String>,\n"
+        ) && src.contains("    #[model(db_type = \"int(10) unsigned\")]\n    pub odd: Option<i64>,\n"),
+        "{src}"
+    );
+}

@@ -764,3 +764,66 @@ fn index_options_and_expressions_are_declared() {
         }
     }
 }
+
+/// Issue 17.3: generated columns are declared as `generated(sql = …, stored | virtual)` with
+/// the expression as the database gives it back (outer parentheses dropped); one whose
+/// expression the catalog does not give back stays a plain column, flagged.
+#[test]
+fn generated_columns_are_declared() {
+    let generated = |sql: &str, kind: &str| {
+        let (sql, kind) = (sql.to_owned(), kind.to_owned());
+        move |c: &mut ColumnSchema, d: &mut ColumnDetails| {
+            c.generated = Some(kind);
+            d.generated = Some(sql);
+        }
+    };
+    let lines = Table::new("lines")
+        .col_with("id", "INTEGER", "INTEGER", |c, _| c.auto_increment = true)
+        .col("qty", "INTEGER", "INTEGER")
+        .col("unit_price", "INTEGER", "INTEGER")
+        .col_with(
+            "total",
+            "INTEGER",
+            "INTEGER",
+            generated("(qty * unit_price)", "stored"),
+        )
+        .col_with("shouted", "TEXT", "TEXT", |c, d| {
+            c.nullable = true;
+            generated("upper(note)", "virtual")(c, d);
+        })
+        .col_with("note", "TEXT", "TEXT", |c, _| c.nullable = true)
+        .col_with("hidden", "INTEGER", "INTEGER", generated("", "virtual"))
+        .pk(&["id"])
+        .index("lines_total_idx", &["total"], false);
+    let i = run(&live(vec![lines]), Backend::Sqlite);
+    assert_eq!(
+        flags(&i),
+        [
+            "lines.hidden: a generated column (computed) that the model declares as a plain \
+          column: the database does not give its expression back; values are written by the \
+          database, not by inserts"
+        ]
+    );
+    assert_eq!(
+        body(&i),
+        r#"use migrator_core::Model;
+
+#[derive(Model)]
+#[model(table = "lines")]
+pub struct Lines {
+    pub id: i64,
+    pub qty: i32,
+    pub unit_price: i32,
+    #[model(generated(sql = "qty * unit_price", stored), index)]
+    pub total: i32,
+    #[model(generated(sql = "upper(note)", virtual))]
+    pub shouted: Option<String>,
+    pub note: Option<String>,
+    // inspectdb: a generated column (computed) that the model declares as a plain column: the
+    //   database does not give its expression back; values are written by the database, not by
+    //   inserts
+    pub hidden: i32,
+}
+"#
+    );
+}

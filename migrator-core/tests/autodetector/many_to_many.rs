@@ -298,3 +298,79 @@ fn a_through_model_must_hold_one_foreign_key_to_each_side() {
     );
     assert!(err.contains("pub tag_id: i64"), "{err}");
 }
+
+/// `db_table` (Django's `ManyToManyField.db_table`): the join model takes that table;
+/// changing or dropping it later is an `AlterModelTable` of the join model (its unique index,
+/// named after the table, renamed), never a delete and create; a join table that is another
+/// model's table is refused at collection, naming `db_table` as a way out.
+#[test]
+fn db_table_names_the_join_table_and_changing_it_renames_the_table() {
+    let named = |t: &str| {
+        registered(vec![
+            with(product(), vec![tags().db_table(t)]),
+            plain(tag()),
+        ])
+    };
+    let to = named("product_tag_links");
+    let (changes, _) = run(&ProjectState::new(), &to, vec![]);
+    let ops = ops_of(&changes, APP);
+    let create = ops
+        .iter()
+        .find_map(|op| match op {
+            Operation::CreateModel(c) if c.name == "Product_tags" => Some(c),
+            _ => None,
+        })
+        .expect("the join model is created");
+    assert_eq!(create.table, "product_tag_links");
+    assert_fixpoint(&ProjectState::new(), &to, &changes);
+    let from = replay(&ProjectState::new(), &changes);
+    assert_eq!(
+        from.model(APP, "Product_tags").unwrap().indexes[0].name,
+        "product_tag_links_product_id_tag_id_uniq"
+    );
+
+    for (to, table) in [
+        (named("links"), "links"),
+        (
+            registered(vec![with(product(), vec![tags()]), plain(tag())]),
+            "products_tags",
+        ),
+    ] {
+        let (changes, asked) = run(&from, &to, vec![]);
+        assert!(asked.is_empty(), "{asked:?}");
+        let described = descriptions(&ops_of(&changes, APP));
+        assert!(
+            described
+                .iter()
+                .any(|d| d == &format!("Rename table of product_tags to {table}")),
+            "{described:?}"
+        );
+        assert!(
+            !described
+                .iter()
+                .any(|d| d.starts_with("Delete model") || d.starts_with("Create model")),
+            "{described:?}"
+        );
+        assert_fixpoint(&from, &to, &changes);
+    }
+
+    // Another model's table: refused when the models are collected.
+    let mut other = label();
+    other.table = "links".into();
+    let err = registry::collect(
+        [
+            with(product(), vec![tags().db_table("links")]),
+            plain(tag()),
+            plain(other),
+        ]
+        .into_iter()
+        .map(|d| ("shop::models", d)),
+    )
+    .expect_err("a join table that is a model's table")
+    .to_string();
+    assert!(
+        err.contains("the join table `links` of many-to-many `shop.Product_tags` is the table of model `shop.Label`")
+            && err.contains("`db_table = \"…\"` in `many_to_many(...)`"),
+        "{err}"
+    );
+}

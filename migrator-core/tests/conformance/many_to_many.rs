@@ -2,14 +2,16 @@
 //! relation without `through` (`migrator_core::many_to_many::join_model`) — a relation to
 //! another model and one of a model to itself — created beside tables with rows, their pair
 //! unique and their links cascading with either side; the relation renamed (join model and
-//! table renamed, the links kept); down to before the relations and up again with the other
-//! tables' rows kept; dropped.
+//! table renamed, the links kept); the join table given a name of its own (`db_table`: the
+//! table and its pair's index renamed as makemigrations writes it, the links kept); down to
+//! before the relations and up again with the other tables' rows kept; dropped.
 
 use crate::conformance_support::*;
 use migrator_core::backend::Backend;
 use migrator_core::many_to_many::{join_model, ManyToMany};
 use migrator_core::operations::{
-    AddIndex, AlterModelComment, AlterModelTable, DeleteModel, RemoveIndex, RenameModel,
+    AddIndex, AlterModelComment, AlterModelTable, DeleteModel, RemoveIndex, RenameIndex,
+    RenameModel,
 };
 use migrator_core::state::ModelKey;
 use migrator_core::{ColumnType, FieldState, ModelState, Operation};
@@ -124,6 +126,37 @@ pub(super) fn join_tables_round_trip(backend: Backend) {
         "{backend}: the renamed join table lost its unique pair"
     );
 
+    // `db_table = "book_label_links"` given later: the table and the pair's index (named
+    // after the table) are renamed, as makemigrations writes it; the links stay.
+    let mut linked = join_model(
+        &book,
+        &ManyToMany::new("labels", ModelKey::new(APP, "Tag")).db_table("book_label_links"),
+        &tag,
+    )
+    .unwrap();
+    linked.comment.clone_from(&labels.comment);
+    cx.migrate_ops(vec![
+        Operation::RenameIndex(RenameIndex::new(
+            "Book_labels",
+            &labels.indexes[0].name,
+            &linked.indexes[0].name,
+        )),
+        Operation::AlterModelTable(AlterModelTable {
+            name: "Book_labels".into(),
+            table: "book_label_links".into(),
+        }),
+    ]);
+    assert_eq!(cx.state.model(APP, "Book_labels"), Some(&linked));
+    assert_eq!(
+        cx.rows("book_label_links", &["book_id", "tag_id"], "book_id"),
+        links
+    );
+    assert!(
+        cx.try_exec("INSERT INTO book_label_links (book_id, tag_id) VALUES (1, 1)")
+            .is_err(),
+        "{backend}: the join table lost its unique pair when it got its own name"
+    );
+
     // Down to before the relations: the other tables keep their rows; up again.
     cx.back_to(seeded);
     assert_eq!(cx.rows("books", &BOOK_COLS, "id"), books);
@@ -142,7 +175,7 @@ pub(super) fn join_tables_round_trip(backend: Backend) {
             name: "Author_influences".into(),
         }),
     ]);
-    assert!(cx.try_exec("SELECT 1 FROM books_labels").is_err());
+    assert!(cx.try_exec("SELECT 1 FROM book_label_links").is_err());
     assert_eq!(cx.rows("books", &BOOK_COLS, "id"), books);
     assert_eq!(cx.rows("tags", &["id"], "id"), ["1", "2", "3"]);
 }

@@ -1,4 +1,5 @@
-//! `many_to_many(name = "tags", to = Tag, through = ProductTag, renamed_from = "labels")` on
+//! `many_to_many(name = "tags", to = Tag, through = ProductTag, renamed_from = "labels",
+//! db_table = "product_tags")` on
 //! the struct, parsed into [`ManyToManyAttr`]; the rules across its keys and the struct's
 //! fields live in `relations.rs`, beside its encoding.
 
@@ -13,7 +14,8 @@ use super::values::*;
 use crate::ctxt::Ctxt;
 
 /// The keys `many_to_many(...)` accepts.
-pub(crate) const MANY_TO_MANY_KEYS: &[&str] = &["name", "to", "through", "renamed_from"];
+pub(crate) const MANY_TO_MANY_KEYS: &[&str] =
+    &["name", "to", "through", "renamed_from", "db_table"];
 
 /// One `many_to_many(...)` on the struct.
 #[derive(Clone, Debug)]
@@ -28,6 +30,8 @@ pub(crate) struct ManyToManyAttr {
     pub through: Option<syn::Path>,
     /// `renamed_from = "labels"`.
     pub renamed_from: Option<LitStr>,
+    /// `db_table = "product_tags"`: the join table's name.
+    pub db_table: Option<LitStr>,
     /// Every known key written inside `many_to_many(...)`, even when its value was rejected.
     pub given: BTreeSet<&'static str>,
 }
@@ -52,6 +56,7 @@ pub(super) fn parse_many_to_many(
         to: None,
         through: None,
         renamed_from: None,
+        db_table: None,
         given: BTreeSet::new(),
     };
     meta.parse_nested_meta(|inner| {
@@ -70,6 +75,12 @@ pub(super) fn parse_many_to_many(
                 let example = "renamed_from = \"labels\"";
                 if let Some(v) = string_value(cx, &inner, "renamed_from", example)? {
                     set(cx, &mut rel.renamed_from, "renamed_from", span, v);
+                }
+            }
+            "db_table" => {
+                let example = "db_table = \"product_tags\"";
+                if let Some(v) = string_value(cx, &inner, "db_table", example)? {
+                    set(cx, &mut rel.db_table, "db_table", span, v);
                 }
             }
             "to" => {
