@@ -7,8 +7,15 @@
 //! migrations, the operation a migration is running is kept in the table
 //! `migrator_migrations_progress` (app, name, operation, total, description, started_at), so a
 //! run that dies half-way is detected and reported by the next one (DESIGN decision 8). The
-//! progress table exists only while a row is in it (it is dropped when the last row goes), so
-//! schema introspection never sees it after a clean run.
+//! progress table is created when a run first needs it and dropped at the end of the run when
+//! no row is left (not per migration: on MySQL each `CREATE`/`DROP TABLE` is a committed DDL
+//! statement), so schema tools never see it after a clean run; one a run killed between two
+//! migrations leaves empty means nothing and goes with the next run (introspection and
+//! `inspectdb` skip it anyway).
+//!
+//! The executor reads what of these tables exists once per migration, in one query
+//! ([`tables`]), together with the record ([`applied_with`]), and hands it to the `*_with`
+//! writes, which then send no catalog query of their own; the plain functions read it first.
 //!
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
 //! key, each operation's `canonical_text()` and, when it has one, its data-loss
@@ -141,12 +148,71 @@ fn spelling(conn: &DbConnection) -> &'static RecorderSql {
     &conn.backend().features().recorder
 }
 
+/// Which of the recorder's tables, and which parts of the recorder table, exist: read in one
+/// query by [`tables`]. Under the migration lock only this process changes them, so the
+/// executor reads them once per migration (with the applied set) and the `*_with` writes
+/// below skip the checks the plain ones make first; each write that creates something
+/// marks it here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tables {
+    /// The recorder table exists.
+    pub recorder: bool,
+    /// It has the `code_checksum` column (an older migrator's table may not).
+    pub code_checksum: bool,
+    /// It has its UNIQUE (app, name) index (an older migrator's table may not).
+    pub unique_index: bool,
+    /// The progress table exists.
+    pub progress: bool,
+}
+
+#[derive(QueryableByName)]
+struct TablesRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    recorder: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    code_checksum: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unique_index: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    progress: i64,
+}
+
+/// Reads [`Tables`] in one query (one round trip to a server).
+pub fn tables(conn: &mut DbConnection) -> Result<Tables, RecorderError> {
+    let b = conn.backend();
+    let s = spelling(conn);
+    let recorder = b.string_literal(RECORDER_TABLE);
+    let sql = format!(
+        "SELECT ({}) AS recorder, ({}) AS code_checksum, ({}) AS unique_index, ({}) AS progress",
+        (s.count_tables)(&recorder),
+        (s.count_columns)(&recorder, &b.string_literal("code_checksum")),
+        (s.count_indexes)(&recorder, &b.string_literal(RECORDER_UNIQUE_INDEX)),
+        (s.count_tables)(&b.string_literal(PROGRESS_TABLE)),
+    );
+    let rows: Vec<TablesRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    Ok(rows.first().map_or_else(Tables::default, |r| Tables {
+        recorder: r.recorder > 0,
+        code_checksum: r.code_checksum > 0,
+        unique_index: r.unique_index > 0,
+        progress: r.progress > 0,
+    }))
+}
+
 /// Creates the recorder table if it does not exist, and upgrades one an older migrator
 /// created (see the module docs). Call it under the migration lock.
 pub fn ensure_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
+    let mut known = tables(conn)?;
+    ensure_table_with(conn, &mut known)
+}
+
+/// [`ensure_table`] given what exists (`known`, read under the same lock), which it updates.
+/// Nothing is sent when the table is complete.
+pub fn ensure_table_with(conn: &mut DbConnection, known: &mut Tables) -> Result<(), RecorderError> {
     let id = spelling(conn).auto_id;
     let text = spelling(conn).text_type;
-    if !has_table(conn)? {
+    if !known.recorder {
         let sql = format!(
             "CREATE TABLE IF NOT EXISTS {t} ({id_col} {id}, {app} {text} NOT NULL, {name} {text} NOT NULL, {at} {text} NOT NULL, {sum} {text} NOT NULL, {code} {text} NULL)",
             t = q(conn, RECORDER_TABLE),
@@ -158,16 +224,21 @@ pub fn ensure_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
             code = q(conn, "code_checksum"),
         );
         exec(conn, sql)?;
+        known.recorder = true;
+        // `IF NOT EXISTS`: a table made meanwhile without the lock may lack the rest.
+        known.code_checksum = has_column(conn, "code_checksum")?;
+        known.unique_index = has_unique_index(conn)?;
     }
-    if !has_column(conn, "code_checksum")? {
+    if !known.code_checksum {
         let sql = format!(
             "ALTER TABLE {t} ADD COLUMN {code} {text} NULL",
             t = q(conn, RECORDER_TABLE),
             code = q(conn, "code_checksum"),
         );
         exec(conn, sql)?;
+        known.code_checksum = true;
     }
-    if !has_unique_index(conn)? {
+    if !known.unique_index {
         // Rows recorded twice (an older migrator had no constraint): keep the first.
         let sql = format!(
             "DELETE FROM {t} WHERE {id} NOT IN (SELECT {id} FROM (SELECT MIN({id}) AS {id} FROM {t} GROUP BY {app}, {name}) AS {keep})",
@@ -186,6 +257,7 @@ pub fn ensure_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
             name = q(conn, "name"),
         );
         exec(conn, sql)?;
+        known.unique_index = true;
     }
     Ok(())
 }
@@ -252,11 +324,20 @@ fn table_exists(conn: &mut DbConnection, table: &str) -> Result<bool, RecorderEr
 pub fn applied(
     conn: &mut DbConnection,
 ) -> Result<BTreeMap<MigrationKey, AppliedMigration>, RecorderError> {
-    if !has_table(conn)? {
+    let known = tables(conn)?;
+    applied_with(conn, &known)
+}
+
+/// [`applied`] given what exists (`known`): one query, none without the table.
+pub fn applied_with(
+    conn: &mut DbConnection,
+    known: &Tables,
+) -> Result<BTreeMap<MigrationKey, AppliedMigration>, RecorderError> {
+    if !known.recorder {
         return Ok(BTreeMap::new());
     }
     // A table an older migrator wrote has no code checksums yet (reading upgrades nothing).
-    let has_code = has_column(conn, "code_checksum")?;
+    let has_code = known.code_checksum;
     let sql = format!(
         "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as} FROM {t} ORDER BY {id}",
         t = q(conn, RECORDER_TABLE),
@@ -305,8 +386,20 @@ pub fn code_checksum(migration: &Migration) -> Option<&str> {
 
 /// Records `migration` as applied (creating or upgrading the table if needed).
 pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), RecorderError> {
+    let mut known = tables(conn)?;
+    record_with(conn, &mut known, migration)
+}
+
+/// [`record`] given what exists (`known`, read under the same lock): one statement when the
+/// table is complete.
+pub fn record_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    migration: &Migration,
+) -> Result<(), RecorderError> {
     insert(
         conn,
+        known,
         &migration.key(),
         &checksum(migration),
         code_checksum(migration),
@@ -315,11 +408,12 @@ pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), Reco
 
 fn insert(
     conn: &mut DbConnection,
+    known: &mut Tables,
     key: &MigrationKey,
     checksum: &str,
     code: Option<&str>,
 ) -> Result<(), RecorderError> {
-    ensure_table(conn)?;
+    ensure_table_with(conn, known)?;
     let b = conn.backend().features();
     let sql = format!(
         "INSERT INTO {t} ({app}, {name}, {at}, {sum}, {code_c}) VALUES ({a}, {n}, {now}, {c}, {code})",
@@ -349,7 +443,18 @@ pub fn record_replaced(
     key: &MigrationKey,
     by: &MigrationKey,
 ) -> Result<(), RecorderError> {
-    insert(conn, key, &format!("{REPLACED_BY}{by}"), None)
+    let mut known = tables(conn)?;
+    record_replaced_with(conn, &mut known, key, by)
+}
+
+/// [`record_replaced`] given what exists (`known`).
+pub fn record_replaced_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    key: &MigrationKey,
+    by: &MigrationKey,
+) -> Result<(), RecorderError> {
+    insert(conn, known, key, &format!("{REPLACED_BY}{by}"), None)
 }
 
 /// Replaces the recorded checksum of `key` (`migrate --restamp`).
@@ -392,10 +497,10 @@ fn set_column(
     exec(conn, sql)
 }
 
-/// Creates the progress table unless it exists (checked first: on MySQL a `CREATE TABLE`,
-/// even one that does nothing, commits the open transaction).
-fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
-    if table_exists(conn, PROGRESS_TABLE)? {
+/// Creates the progress table unless `known` says it exists (on MySQL a `CREATE TABLE`, even
+/// one that does nothing, commits the open transaction).
+fn ensure_progress_table(conn: &mut DbConnection, known: &mut Tables) -> Result<(), RecorderError> {
+    if known.progress {
         return Ok(());
     }
     let text = spelling(conn).text_type;
@@ -409,7 +514,9 @@ fn ensure_progress_table(conn: &mut DbConnection) -> Result<(), RecorderError> {
         desc = q(conn, "description"),
         at = q(conn, "started_at"),
     );
-    exec(conn, sql)
+    exec(conn, sql)?;
+    known.progress = true;
+    Ok(())
 }
 
 /// Notes that operation `operation` (1-based) of `total` of `key` starts now, applying or
@@ -423,14 +530,36 @@ pub fn progress_start(
     description: &str,
     backwards: bool,
 ) -> Result<(), RecorderError> {
+    let mut known = tables(conn)?;
+    progress_start_with(
+        conn,
+        &mut known,
+        key,
+        (operation, total),
+        description,
+        backwards,
+    )
+}
+
+/// [`progress_start`] given what exists (`known`, read under the same lock), for operation
+/// `number.0` of `number.1`: the old row's `DELETE` and the new row's `INSERT` go to the
+/// server as one batch (one round trip), after creating the table if `known` lacks it.
+pub fn progress_start_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    key: &MigrationKey,
+    (operation, total): (usize, usize),
+    description: &str,
+    backwards: bool,
+) -> Result<(), RecorderError> {
     let operation = i64::try_from(operation).unwrap_or(i64::MAX);
     let operation = if backwards { -operation } else { operation };
-    ensure_progress_table(conn)?;
-    progress_delete(conn, key)?;
+    ensure_progress_table(conn, known)?;
     let b = conn.backend().features();
     let description: String = description.chars().take(250).collect();
     let sql = format!(
-        "INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
+        "{delete}; INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
+        delete = delete_key_sql(conn, PROGRESS_TABLE, key),
         t = q(conn, PROGRESS_TABLE),
         app = q(conn, "app"),
         name = q(conn, "name"),
@@ -449,7 +578,31 @@ pub fn progress_start(
 /// Removes the progress row of `key` (the migration finished, or was recovered), and the
 /// progress table once it is empty.
 pub fn progress_clear(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
-    progress_delete(conn, key)?;
+    let known = tables(conn)?;
+    if !known.progress {
+        return Ok(());
+    }
+    exec(conn, delete_key_sql(conn, PROGRESS_TABLE, key))?;
+    drop_progress_table_if_empty(conn)
+}
+
+/// Removes the progress row of `key` given what exists (`known`), leaving the table (see
+/// [`drop_progress_table_if_empty`]): nothing is sent when it does not exist.
+pub fn progress_delete_with(
+    conn: &mut DbConnection,
+    known: &Tables,
+    key: &MigrationKey,
+) -> Result<(), RecorderError> {
+    if !known.progress {
+        return Ok(());
+    }
+    exec(conn, delete_key_sql(conn, PROGRESS_TABLE, key))
+}
+
+/// Drops the progress table when it exists and holds no row, so schema tools never see it
+/// after a clean run. The executor calls it once at the end of a run (on MySQL a `CREATE` and
+/// a `DROP TABLE` per migration would be two committed DDL statements each).
+pub fn drop_progress_table_if_empty(conn: &mut DbConnection) -> Result<(), RecorderError> {
     if !table_exists(conn, PROGRESS_TABLE)? {
         return Ok(());
     }
@@ -462,13 +615,6 @@ pub fn progress_clear(conn: &mut DbConnection, key: &MigrationKey) -> Result<(),
         exec(conn, sql)?;
     }
     Ok(())
-}
-
-fn progress_delete(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
-    if !table_exists(conn, PROGRESS_TABLE)? {
-        return Ok(());
-    }
-    delete_key(conn, PROGRESS_TABLE, key)
 }
 
 #[derive(QueryableByName)]
@@ -522,26 +668,31 @@ pub fn interrupted(conn: &mut DbConnection) -> Result<Vec<Interrupted>, Recorder
 
 /// Removes the record of `key` (a no-op when it is not recorded).
 pub fn unrecord(conn: &mut DbConnection, key: &MigrationKey) -> Result<(), RecorderError> {
-    ensure_table(conn)?;
-    delete_key(conn, RECORDER_TABLE, key)
+    let mut known = tables(conn)?;
+    unrecord_with(conn, &mut known, key)
 }
 
-/// Deletes `key`'s row from `table` (the recorder or the progress table).
-fn delete_key(
+/// [`unrecord`] given what exists (`known`, read under the same lock).
+pub fn unrecord_with(
     conn: &mut DbConnection,
-    table: &str,
+    known: &mut Tables,
     key: &MigrationKey,
 ) -> Result<(), RecorderError> {
+    ensure_table_with(conn, known)?;
+    exec(conn, delete_key_sql(conn, RECORDER_TABLE, key))
+}
+
+/// The statement deleting `key`'s row from `table` (the recorder or the progress table).
+fn delete_key_sql(conn: &DbConnection, table: &str, key: &MigrationKey) -> String {
     let b = conn.backend().features();
-    let sql = format!(
+    format!(
         "DELETE FROM {t} WHERE {app} = {a} AND {name} = {n}",
         t = q(conn, table),
         app = q(conn, "app"),
         name = q(conn, "name"),
         a = b.string_value(&key.app),
         n = b.string_value(&key.name),
-    );
-    exec(conn, sql)
+    )
 }
 
 #[cfg(test)]

@@ -322,6 +322,77 @@ fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
     }
 }
 
+/// What `migrate` sends besides the migrations' own statements (issue 18.3) is a fixed
+/// number of statements per migration — the lock, one catalog query and one read of the
+/// record, its row, the commit — plus on MySQL, where DDL commits as it runs, the progress row
+/// committed before each operation (one `COMMIT; BEGIN` per operation, so a crash still
+/// leaves a row naming the running operation). No catalog query is repeated per operation,
+/// PostgreSQL's catalog queries avoid `information_schema` (milliseconds each on a schema of
+/// hundreds of tables), and MySQL's progress table is created and dropped at most once per
+/// run instead of once per migration (two committed DDL statements each), and is gone after.
+#[test]
+fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut conn = db.connect();
+        let g = graph(base());
+        let targets = [
+            Target::Latest,
+            Target::Zero("library".into()),
+            Target::Latest,
+        ];
+        for (run_number, target) in targets.iter().enumerate() {
+            let capture = Capture::default();
+            conn.set_instrumentation(capture.clone());
+            let report = run(&mut conn, &g, target).unwrap();
+            let sent = capture.0.lock().unwrap().clone();
+            let migrations = report.done.len();
+            let operations: usize = report
+                .done
+                .iter()
+                .map(|(step, _)| g.migration(&step.key).unwrap().operations.len())
+                .sum();
+            assert_eq!((migrations, operations), (3, 6), "{backend}");
+            let own = sent.iter().filter(|s| !is_bookkeeping(s)).count();
+            let bookkeeping = sent.len() - own;
+            // Per run: the first locked read of the record (and, the first time, creating
+            // the recorder table); per migration: the lock, its record read, row and commit.
+            let (per_migration, per_operation, per_run) = match backend {
+                Backend::Postgres => (7, 0, 16),
+                _ => (8, 2, 22),
+            };
+            let bound = per_migration * migrations + per_operation * operations + per_run;
+            assert!(
+                bookkeeping <= bound,
+                "{backend}, run {run_number}: {bookkeeping} bookkeeping statements for {migrations} migrations of {operations} operations (at most {bound}):\n{}",
+                sent.join("\n")
+            );
+            let count = |needle: &str| sent.iter().filter(|s| s.contains(needle)).count();
+            let all = sent.join("\n");
+            let progress = backend.quote(migrator_core::recorder::PROGRESS_TABLE);
+            let created = count(&format!("CREATE TABLE IF NOT EXISTS {progress}"));
+            let dropped = count(&format!("DROP TABLE {progress}"));
+            if backend == Backend::Postgres {
+                assert_eq!(count("information_schema"), 0, "{all}");
+                assert_eq!((created, dropped), (0, 0), "{all}");
+            } else {
+                assert_eq!((created, dropped), (1, 1), "{all}");
+                // Crash safety: a progress row committed before every operation.
+                assert_eq!(count("COMMIT; BEGIN"), operations, "{all}");
+                assert_eq!(
+                    count(&format!("INSERT INTO {progress}")),
+                    operations,
+                    "{all}"
+                );
+            }
+            assert!(
+                !migrator_core::recorder::tables(&mut conn).unwrap().progress,
+                "{backend}: the progress table outlived a clean run"
+            );
+        }
+    }
+}
+
 /// A commit that fails (here a deferred foreign key PostgreSQL checks only at COMMIT; a full
 /// disk fails the same way) is reported naming the migration, not the lock, and the
 /// migration is rolled back.

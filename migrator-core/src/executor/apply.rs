@@ -63,6 +63,7 @@ fn implicit_commits(
 fn run_operations(
     conn: &mut DbConnection,
     (migration, step): (&Migration, &PlanStep),
+    tables: &mut recorder::Tables,
     ops: &[OpSql],
     first: Option<usize>,
     on_event: &mut dyn FnMut(MigrateEvent<'_>),
@@ -89,11 +90,17 @@ fn run_operations(
     for op in ops.iter().filter(pending) {
         let number = op.index + 1;
         if track_progress {
-            recorder::progress_start(conn, key, number, total, &op.description, backwards)?;
+            recorder::progress_start_with(
+                conn,
+                tables,
+                key,
+                (number, total),
+                &op.description,
+                backwards,
+            )?;
             // Commit the progress row now (MySQL's DDL would commit it anyway, but a RunRust
-            // step would not): the diesel-level transaction stays open.
-            conn.batch_execute("COMMIT")
-                .and_then(|()| conn.batch_execute("BEGIN"))
+            // step would not): the diesel-level transaction stays open. One round trip.
+            conn.batch_execute("COMMIT; BEGIN")
                 .map_err(|source| ExecutorError::Sql {
                     migration: key.clone(),
                     number,
@@ -224,6 +231,10 @@ pub fn migrate(
         plan_sql(graph, &expected, &plan, backend)?
     };
     let in_plan: BTreeSet<&MigrationKey> = plan.iter().map(|s| &s.key).collect();
+    // Whether the progress table may exist: it stays while the run goes on (on MySQL creating
+    // and dropping it per migration would commit two DDL statements each time) and is
+    // dropped at the end when empty.
+    let mut progress_table = interrupted.is_some();
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
             .migration(&step.key)
@@ -236,6 +247,7 @@ pub fn migrate(
             _ => None,
         };
         let result = if !migration.atomic && !options.fake {
+            progress_table = true;
             // One operation at a time under the session lock (`non_atomic`), which cleans up
             // after itself.
             run_non_atomic(
@@ -256,6 +268,7 @@ pub fn migrate(
         } else {
             let result = locked(conn, timeout, on_event, |conn, on_event| {
                 let start = start_step(conn, graph, &expected, &in_plan, step)?;
+                let mut tables = start.tables;
                 if start.done_elsewhere {
                     return Ok((None, start.now));
                 }
@@ -270,10 +283,11 @@ pub fn migrate(
                 {
                     Outcome::FakedInitial
                 } else {
-                    run_operations(conn, (migration, step), ops, first, on_event)?;
+                    run_operations(conn, (migration, step), &mut tables, ops, first, on_event)?;
                     Outcome::Applied
                 };
-                finish(conn, graph, migration, step, &start.recorded)?;
+                finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
+                progress_table |= tables.progress;
                 Ok((Some((outcome, started)), start.now))
             });
             match result {
@@ -319,6 +333,11 @@ pub fn migrate(
             elapsed: started.elapsed(),
         });
         report.done.push((step.clone(), outcome));
+    }
+    if progress_table {
+        locked(conn, timeout, on_event, |conn, _| {
+            Ok(recorder::drop_progress_table_if_empty(conn)?)
+        })?;
     }
     Ok(report)
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::error::ExecutorError;
 use super::types::MigrateEvent;
 use crate::backend::DbConnection;
-use crate::lock::{LockError, LockGuard};
+use crate::lock::{LockError, LockGuard, LockWait};
 use crate::migration::MigrationKey;
 use crate::recorder;
 
@@ -24,21 +24,38 @@ pub(super) fn locked<T>(
     on_event: &mut dyn FnMut(MigrateEvent<'_>),
     f: impl FnOnce(&mut DbConnection, &mut dyn FnMut(MigrateEvent<'_>)) -> Result<T, ExecutorError>,
 ) -> Result<T, ExecutorError> {
-    let mut reported = false;
-    let mut guard = loop {
-        let before = progress_marker(conn);
-        let err = match LockGuard::acquire(conn, timeout, &mut |wait| {
+    let mut guard = {
+        let mut reported = false;
+        let mut on_wait = |wait: &LockWait| {
             if !reported {
                 reported = true;
                 on_event(MigrateEvent::WaitingForLock(wait));
             }
-        }) {
-            Ok(guard) => break guard,
-            Err(e) => e,
         };
-        match err {
-            LockError::Timeout { .. } if progress_marker(conn) != before => continue,
-            e => return Err(e.into()),
+        // One attempt first: when nobody else migrates (the usual case) the lock is all this
+        // costs; the record is read to tell progress from a stuck holder only while waiting
+        // (`waiting` holds it as read after the last attempt).
+        let mut waiting: Option<Option<Marker>> = None;
+        loop {
+            let err = if waiting.is_none() {
+                match LockGuard::acquire(conn, Duration::ZERO, &mut |_| {}) {
+                    Ok(guard) => break guard,
+                    Err(e) => e,
+                }
+            } else {
+                match LockGuard::acquire(conn, timeout, &mut on_wait) {
+                    Ok(guard) => break guard,
+                    Err(e) => e,
+                }
+            };
+            let LockError::Timeout { .. } = err else {
+                return Err(err.into());
+            };
+            let now = progress_marker(conn);
+            if waiting.as_ref().is_some_and(|before| *before == now) {
+                return Err(err.into());
+            }
+            waiting = Some(now);
         }
     };
     match f(guard.conn(), on_event) {
@@ -54,9 +71,12 @@ pub(super) fn locked<T>(
     }
 }
 
+/// The applied set and the sum of the progress rows' operation numbers.
+type Marker = (BTreeSet<MigrationKey>, usize);
+
 /// What the recorder holds now (read without the lock), to tell a holder that is still
 /// migrating from one that is stuck.
-fn progress_marker(conn: &mut DbConnection) -> Option<(BTreeSet<MigrationKey>, usize)> {
+fn progress_marker(conn: &mut DbConnection) -> Option<Marker> {
     let applied = recorder::applied(conn).ok()?.into_keys().collect();
     let interrupted = recorder::interrupted(conn)
         .ok()

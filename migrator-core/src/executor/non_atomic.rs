@@ -82,12 +82,13 @@ pub(super) fn run_non_atomic(
     if s.fake_initial && !s.step.backwards && s.migration.initial {
         session.begin()?;
         if initial_schema_exists(session.conn(), s.graph, s.migration)? {
+            let mut tables = start.tables;
             finish(
                 session.conn(),
                 s.graph,
                 s.migration,
                 s.step,
-                &start.recorded,
+                (&start.recorded, &mut tables),
             )?;
             commit(&mut session, s, &Committed::default())?;
             session.release()?;
@@ -95,7 +96,7 @@ pub(super) fn run_non_atomic(
         }
         session.rollback();
     }
-    Runner::new(&mut session, s, &start.recorded).run(on_event)?;
+    Runner::new(&mut session, s, &start.recorded, start.tables).run(on_event)?;
     session.release()?;
     Ok((Some((Outcome::Applied, started)), start.now))
 }
@@ -121,6 +122,8 @@ struct Runner<'s, 'c, 'a> {
     session: &'s mut SessionGuard<'c>,
     s: &'s NonAtomicStep<'a>,
     recorded: &'s BTreeSet<MigrationKey>,
+    /// What of the recorder's tables exists (the session lock keeps others from changing it).
+    tables: recorder::Tables,
     key: MigrationKey,
     /// What is committed so far, earlier runs included.
     committed: Committed,
@@ -133,12 +136,14 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
         session: &'s mut SessionGuard<'c>,
         s: &'s NonAtomicStep<'a>,
         recorded: &'s BTreeSet<MigrationKey>,
+        tables: recorder::Tables,
     ) -> Self {
         let earlier = committed_earlier(s.migration.operations.len(), s.first, s.step.backwards);
         Self {
             session,
             s,
             recorded,
+            tables,
             key: s.migration.key(),
             committed: Committed {
                 earlier: earlier.len(),
@@ -227,16 +232,22 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
         match next {
             Some(number) => {
                 let description = &s.migration.operations[number - 1].describe();
-                recorder::progress_start(
+                recorder::progress_start_with(
                     conn,
+                    &mut self.tables,
                     &self.key,
-                    number,
-                    s.migration.operations.len(),
+                    (number, s.migration.operations.len()),
                     description,
                     s.step.backwards,
                 )?;
             }
-            None => finish(conn, s.graph, s.migration, s.step, self.recorded)?,
+            None => finish(
+                conn,
+                s.graph,
+                s.migration,
+                s.step,
+                (self.recorded, &mut self.tables),
+            )?,
         }
         Ok(())
     }

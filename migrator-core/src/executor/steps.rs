@@ -185,6 +185,8 @@ pub(super) struct StepStart {
     pub now: BTreeSet<MigrationKey>,
     /// Another process already did this step (skip it).
     pub done_elsewhere: bool,
+    /// What of the recorder's tables exists (read with the record, under the lock).
+    pub tables: recorder::Tables,
 }
 
 /// Re-reads the record at the start of `step`. Another process may have migrated since this
@@ -198,7 +200,10 @@ pub(super) fn start_step(
     in_plan: &BTreeSet<&MigrationKey>,
     step: &PlanStep,
 ) -> Result<StepStart, ExecutorError> {
-    let recorded: BTreeSet<MigrationKey> = recorder::applied(conn)?.into_keys().collect();
+    // Two queries: what of the recorder exists, then its rows.
+    let tables = recorder::tables(conn)?;
+    let recorded: BTreeSet<MigrationKey> =
+        recorder::applied_with(conn, &tables)?.into_keys().collect();
     let now = effective_applied(graph, &recorded)?;
     let only_our_steps = now
         .symmetric_difference(expected)
@@ -213,45 +218,49 @@ pub(super) fn start_step(
         recorded,
         now,
         done_elsewhere,
+        tables,
     })
 }
 
 /// Records that `step` is done — the migration (and what a squash replaces) recorded, or
-/// unrecorded when unapplying — and drops its progress row. `recorded` is the record as
-/// read at the start of the step.
+/// unrecorded when unapplying — and deletes its progress row (the empty progress table is
+/// dropped once at the end of the run). `recorded` and `tables` are the record and what of
+/// it exists as read at the start of the step (under the same lock): with a complete
+/// recorder table this sends one statement, plus the progress row's `DELETE` where the
+/// progress table exists.
 pub(super) fn finish(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
     migration: &Migration,
     step: &PlanStep,
-    recorded: &BTreeSet<MigrationKey>,
+    (recorded, tables): (&BTreeSet<MigrationKey>, &mut recorder::Tables),
 ) -> Result<(), ExecutorError> {
     // A squash is recorded together with the migrations it replaces (Django does the same),
     // so either view of the history finds it applied.
     if step.backwards {
-        recorder::unrecord(conn, &step.key)?;
+        recorder::unrecord_with(conn, tables, &step.key)?;
         for r in &migration.replaces {
-            recorder::unrecord(conn, r)?;
+            recorder::unrecord_with(conn, tables, r)?;
         }
         // An original unapplied while the database uses the originals: a squash replacing it
         // is no longer complete.
         for squash in graph.squashes() {
             if squash.replaces.contains(&step.key) && recorded.contains(&squash.key()) {
-                recorder::unrecord(conn, &squash.key())?;
+                recorder::unrecord_with(conn, tables, &squash.key())?;
             }
         }
     } else {
-        recorder::record(conn, migration)?;
+        recorder::record_with(conn, tables, migration)?;
         for r in &migration.replaces {
             if !recorded.contains(r) {
-                recorder::record_replaced(conn, r, &step.key)?;
+                recorder::record_replaced_with(conn, tables, r, &step.key)?;
             }
         }
         if graph.squashes().next().is_some() {
             record_completed_squashes(conn, graph)?;
         }
     }
-    recorder::progress_clear(conn, &step.key)?;
+    recorder::progress_delete_with(conn, tables, &step.key)?;
     Ok(())
 }
 
