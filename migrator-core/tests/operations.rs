@@ -9,6 +9,9 @@ mod composite_foreign_keys;
 #[path = "operations/separate.rs"]
 mod separate;
 
+#[path = "operations/field_rules.rs"]
+mod field_rules;
+
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
     DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,

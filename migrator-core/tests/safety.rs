@@ -543,3 +543,72 @@ fn a_multi_column_foreign_key_may_fail_on_rows_like_a_fields() {
         fail.message
     );
 }
+
+/// What `op` of a classified migration says about SQLite's rebuilds.
+fn rebuild_findings(found: &migrator_core::safety::OperationHazards) -> Vec<String> {
+    found
+        .hazards
+        .iter()
+        .filter(|h| h.kind == HazardKind::RewriteLock && h.backends.contains(&Backend::Sqlite))
+        .map(|h| h.message.clone())
+        .filter(|m| m.starts_with("rebuilds table"))
+        .collect()
+}
+
+#[test]
+fn a_folded_sqlite_migration_reports_one_rebuild_per_table_naming_its_operations() {
+    // Two changes to books that each rebuild it alone, with a change to authors between
+    // them: SQLite's fold (as `migrate` and `sqlmigrate` run it) rebuilds books once, at the
+    // second change.
+    let m = Migration::new(APP, "0002_changes")
+        .operation(alter_field("Book", field("code", ColumnType::Varchar(20))))
+        .operation(add_field(
+            "Author",
+            field("bio", ColumnType::Text).nullable(),
+        ))
+        .operation(alter_field("Book", field("pages", ColumnType::BigInt)));
+    for backends in [&[Backend::Sqlite][..], &ALL[..]] {
+        let found = classify_migration(&m, &before(), backends);
+        assert_eq!(found.len(), 3);
+        assert_eq!(
+            rebuild_findings(&found[0]),
+            Vec::<String>::new(),
+            "{found:#?}"
+        );
+        assert_eq!(
+            rebuild_findings(&found[1]),
+            Vec::<String>::new(),
+            "{found:#?}"
+        );
+        assert_eq!(
+            rebuild_findings(&found[2]),
+            [
+                "rebuilds table books once for operations 1 (Alter field code on book), 3 (Alter \
+              field pages on book) of this migration (folded into one rebuild): every row is \
+              copied into a new table while the database is locked for writes"
+            ],
+            "{found:#?}"
+        );
+        // The first change keeps what the servers do for it.
+        if backends.len() == ALL.len() {
+            assert!(
+                found[0]
+                    .hazards
+                    .iter()
+                    .any(|h| h.kind == HazardKind::RewriteLock
+                        && h.backends.contains(&Backend::Postgres)),
+                "{found:#?}"
+            );
+        }
+    }
+    // A migration that does not run in one transaction is not folded: each change rebuilds.
+    let one_by_one = m.clone().atomic(false);
+    let found = classify_migration(&one_by_one, &before(), &[Backend::Sqlite]);
+    for i in [0, 2] {
+        let texts = rebuild_findings(&found[i]);
+        assert!(
+            texts.len() == 1 && texts[0].starts_with("rebuilds table books: every row"),
+            "{found:#?}"
+        );
+    }
+}

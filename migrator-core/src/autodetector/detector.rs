@@ -34,7 +34,9 @@ pub(super) struct Detector<'a> {
     /// The state the migrations build, untouched.
     pub(super) original: &'a ProjectState,
     pub(super) to: &'a ProjectState,
-    pub(super) hints: &'a BTreeMap<ModelKey, ModelHints>,
+    /// The code's rename hints, plus those a confirmed rename implies (the join models of
+    /// an owner renamed by an answered question: `many_to_many.rs`).
+    pub(super) hints: BTreeMap<ModelKey, ModelHints>,
     /// The current code's many-to-many relations, by owner.
     pub(super) relations: &'a Relations,
     pub(super) q: &'a mut dyn Questioner,
@@ -87,7 +89,7 @@ impl<'a> Detector<'a> {
         Self {
             original: from,
             to: &to.state,
-            hints: &to.hints,
+            hints: to.hints.clone(),
             relations: &to.many_to_many,
             q,
             work: from.clone(),

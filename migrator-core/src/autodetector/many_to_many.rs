@@ -3,13 +3,17 @@
 //!
 //! A join model is an ordinary model once it exists (`many_to_many.rs`): adding a relation
 //! creates it, removing one deletes it, and a renamed relation, owner or target renames it
-//! through the hints the registry gave it. What would silently lose or corrupt its rows is
+//! through the hints the registry gave it — or, for an owner renamed by an answered question
+//! (no hint), through the renames [`Detector::rename_join_models`] derives the same way. What would silently lose or corrupt its rows is
 //! refused, each with the manual path: a relation that now points at another model (the old
 //! links would name rows of the wrong table), and a switch between an auto-created join model
 //! and a `through` model of the user's in either direction (one table dropped, an empty one
 //! created).
 
+use std::collections::BTreeSet;
+
 use crate::many_to_many::{join_model_name, ManyToMany};
+use crate::operations::RenameModel;
 use crate::state::{ModelKey, ModelState};
 
 use super::detector::Detector;
@@ -27,6 +31,64 @@ fn targets(model: &ModelState) -> Vec<ModelKey> {
 }
 
 impl Detector<'_> {
+    /// After the owner `old` was renamed to `new` by an answered question (no `renamed_from`,
+    /// so the registry gave its join models no hints): renames each join model of `new`'s
+    /// relations without `through` from the old owner's name, and hints its renamed key
+    /// column, as the hints of a `renamed_from` owner do (`registry::join_hints`), so the
+    /// links are kept instead of a drop and an empty create. `removed` loses the old join
+    /// models it renames.
+    pub(super) fn rename_join_models(
+        &mut self,
+        old: &ModelKey,
+        new: &ModelKey,
+        removed: &mut BTreeSet<ModelKey>,
+    ) -> Result<(), DetectError> {
+        let relations = self.relations.get(new).cloned().unwrap_or_default();
+        for rel in relations.iter().filter(|r| r.through.is_none()) {
+            let old_relation = rel.renamed_from.as_deref().unwrap_or(&rel.name);
+            let old_join = ModelKey::new(old.app.clone(), join_model_name(&old.name, old_relation));
+            let new_join = ModelKey::new(new.app.clone(), join_model_name(&new.name, &rel.name));
+            if old_join == new_join
+                || !removed.contains(&old_join)
+                || !self.to.models.contains_key(&new_join)
+                || self.work.models.contains_key(&new_join)
+            {
+                continue;
+            }
+            removed.remove(&old_join);
+            self.emit(
+                &new.app,
+                RenameModel {
+                    old_name: old_join.name.clone(),
+                    new_name: new_join.name.clone(),
+                }
+                .into(),
+            )?;
+            // The key columns by position (the owner's, then the target's): each one whose
+            // name changed (`product_id` → `item_id`) is a field rename.
+            let keys = |m: &ModelState| -> Vec<String> {
+                m.fields
+                    .iter()
+                    .filter(|f| f.foreign_key.is_some())
+                    .map(|f| f.name.clone())
+                    .collect()
+            };
+            let (before, after) = (
+                keys(&self.work.models[&new_join]),
+                keys(&self.to.models[&new_join]),
+            );
+            if before.len() == after.len() {
+                let hints = self.hints.entry(new_join).or_default();
+                for (was, is) in before.into_iter().zip(after) {
+                    if was != is {
+                        hints.field_renames.entry(is).or_insert(was);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Refuses a relation whose target changed and a switch between a join model and a
     /// `through` model (see the module doc).
     pub(super) fn check_many_to_many(&self) -> Result<(), DetectError> {

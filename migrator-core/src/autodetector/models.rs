@@ -1,5 +1,5 @@
 //! Model-level phases: renames (by `renamed_from` hint, then by asking about removed/added
-//! pairs with the same fields), table and comment changes, creates in foreign-key order
+//! pairs with the same fields — a confirmed owner taking its join models along), table and comment changes, creates in foreign-key order
 //! (cycles broken by adding keys afterwards), and deletes with referencing models first
 //! (cycles broken by removing keys first).
 
@@ -97,6 +97,9 @@ impl Detector<'_> {
             }
         }
         for key in unmatched {
+            if self.work.models.contains_key(&key) {
+                continue; // a join model renamed with its owner, below
+            }
             let new = &self.to.models[&key];
             let candidates: Vec<ModelKey> = removed
                 .range(ModelKey::new(key.app.clone(), String::new())..)
@@ -107,7 +110,10 @@ impl Detector<'_> {
                 let old = &self.work.models[&old_key];
                 if rename_candidates(old, new) && self.q.ask_rename_model(old, new) {
                     removed.remove(&old_key);
-                    self.emit_rename_model(old_key, key)?;
+                    self.emit_rename_model(old_key.clone(), key.clone())?;
+                    // What a `renamed_from` hint would have told the registry: the owner's
+                    // join models follow it (a join model sorts after its owner).
+                    self.rename_join_models(&old_key, &key, &mut removed)?;
                     break;
                 }
             }

@@ -311,6 +311,35 @@ pub(crate) fn check_field_sql(
     Ok(())
 }
 
+/// Errors when `f`, a field of `model`, is (part of) the primary key and also says `unique`
+/// or `index` ([`StateError::KeyFieldFlag`]). Creating a model, adding and altering a field
+/// check each new field: the flag would make no index on any backend, so the state would say
+/// what neither the database nor introspection ever shows.
+pub(crate) fn check_key_field_flags(
+    model: &ModelState,
+    f: &crate::state::FieldState,
+) -> Result<(), StateError> {
+    if !f.primary_key {
+        return Ok(());
+    }
+    let flag = [
+        (f.unique, "unique", "unique"),
+        (f.index, "index", "indexed"),
+    ]
+    .into_iter()
+    .find(|(set, _, _)| *set);
+    match flag {
+        Some((_, flag, flag_effect)) => Err(StateError::KeyFieldFlag {
+            app: model.app.clone(),
+            model: model.name.clone(),
+            field: f.name.clone(),
+            flag,
+            flag_effect,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Errors when `text` (`what` of `model`) is not one `fragment` (`migrator_descriptor::sql`).
 pub(super) fn check_sql_text(
     model: &ModelState,

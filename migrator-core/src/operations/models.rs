@@ -96,6 +96,7 @@ impl OperationKind for CreateModel {
         }
         let model = self.to_state(app);
         for (i, f) in model.fields.iter().enumerate() {
+            model_rules::check_key_field_flags(&model, f)?;
             for earlier in &model.fields[..i] {
                 if earlier.name == f.name {
                     return Err(StateError::field_exists(app, &self.name, &f.name));
