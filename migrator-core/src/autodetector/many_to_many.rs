@@ -31,62 +31,82 @@ fn targets(model: &ModelState) -> Vec<ModelKey> {
 }
 
 impl Detector<'_> {
-    /// After the owner `old` was renamed to `new` by an answered question (no `renamed_from`,
-    /// so the registry gave its join models no hints): renames each join model of `new`'s
-    /// relations without `through` from the old owner's name, and hints its renamed key
-    /// column, as the hints of a `renamed_from` owner do (`registry::join_hints`), so the
-    /// links are kept instead of a drop and an empty create. `removed` loses the old join
-    /// models it renames.
+    /// After `old` was renamed to `new` by an answered question (no `renamed_from`, so the
+    /// registry gave the join models no hints): what the hints of a `renamed_from` model
+    /// would have said (`registry::join_hints`), so the links are kept instead of a drop and
+    /// an empty create. Each join model of `new`'s relations without `through` is renamed
+    /// from the old owner's name (`removed` loses it), and the key columns of every join
+    /// model whose owner or target `new` is get their renames as hints (`product_id` →
+    /// `item_id`), so no second question is asked about them.
     pub(super) fn rename_join_models(
         &mut self,
         old: &ModelKey,
         new: &ModelKey,
         removed: &mut BTreeSet<ModelKey>,
     ) -> Result<(), DetectError> {
-        let relations = self.relations.get(new).cloned().unwrap_or_default();
-        for rel in relations.iter().filter(|r| r.through.is_none()) {
-            let old_relation = rel.renamed_from.as_deref().unwrap_or(&rel.name);
-            let old_join = ModelKey::new(old.app.clone(), join_model_name(&old.name, old_relation));
-            let new_join = ModelKey::new(new.app.clone(), join_model_name(&new.name, &rel.name));
-            if old_join == new_join
-                || !removed.contains(&old_join)
-                || !self.to.models.contains_key(&new_join)
-                || self.work.models.contains_key(&new_join)
-            {
-                continue;
-            }
-            removed.remove(&old_join);
-            self.emit(
-                &new.app,
-                RenameModel {
-                    old_name: old_join.name.clone(),
-                    new_name: new_join.name.clone(),
-                }
-                .into(),
-            )?;
-            // The key columns by position (the owner's, then the target's): each one whose
-            // name changed (`product_id` → `item_id`) is a field rename.
-            let keys = |m: &ModelState| -> Vec<String> {
-                m.fields
-                    .iter()
-                    .filter(|f| f.foreign_key.is_some())
-                    .map(|f| f.name.clone())
-                    .collect()
-            };
-            let (before, after) = (
-                keys(&self.work.models[&new_join]),
-                keys(&self.to.models[&new_join]),
-            );
-            if before.len() == after.len() {
-                let hints = self.hints.entry(new_join).or_default();
-                for (was, is) in before.into_iter().zip(after) {
-                    if was != is {
-                        hints.field_renames.entry(is).or_insert(was);
-                    }
+        let affected: Vec<(ModelKey, ManyToMany)> = self
+            .relations
+            .iter()
+            .flat_map(|(owner, rels)| {
+                rels.iter()
+                    .filter(move |r| r.through.is_none() && (owner == new || r.to == *new))
+                    .map(move |r| (owner.clone(), r.clone()))
+            })
+            .collect();
+        for (owner, rel) in affected {
+            let new_join =
+                ModelKey::new(owner.app.clone(), join_model_name(&owner.name, &rel.name));
+            if owner == *new {
+                let old_relation = rel.renamed_from.as_deref().unwrap_or(&rel.name);
+                let old_join =
+                    ModelKey::new(old.app.clone(), join_model_name(&old.name, old_relation));
+                if old_join != new_join
+                    && removed.contains(&old_join)
+                    && self.to.models.contains_key(&new_join)
+                    && !self.work.models.contains_key(&new_join)
+                {
+                    removed.remove(&old_join);
+                    self.emit(
+                        &new.app,
+                        RenameModel {
+                            old_name: old_join.name.clone(),
+                            new_name: new_join.name.clone(),
+                        }
+                        .into(),
+                    )?;
                 }
             }
+            self.hint_join_columns(&new_join);
         }
         Ok(())
+    }
+
+    /// Hints the renames of join model `join`'s key columns: its foreign-key fields by
+    /// position (the owner's, then the target's) in the working state and in the code, each
+    /// pair whose names differ. Nothing while the join model is not in both (its owner's
+    /// rename, later, hints it then).
+    fn hint_join_columns(&mut self, join: &ModelKey) {
+        let keys = |m: &ModelState| -> Vec<String> {
+            m.fields
+                .iter()
+                .filter(|f| f.foreign_key.is_some())
+                .map(|f| f.name.clone())
+                .collect()
+        };
+        let (Some(before), Some(after)) = (self.work.models.get(join), self.to.models.get(join))
+        else {
+            return;
+        };
+        let (before, after) = (keys(before), keys(after));
+        if before.len() != after.len() {
+            return;
+        }
+        let hints = self.hints.entry(join.clone()).or_default();
+        for (was, is) in before.into_iter().zip(after) {
+            if was != is {
+                hints.field_renames.entry(is).or_insert(was);
+            }
+        }
     }
 
     /// Refuses a relation whose target changed and a switch between a join model and a

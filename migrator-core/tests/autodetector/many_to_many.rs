@@ -253,6 +253,39 @@ fn renaming_the_owner_by_answered_question_renames_the_join_model_like_the_hint(
 }
 
 #[test]
+fn renaming_the_target_by_answered_question_renames_the_join_column_without_asking() {
+    let before = registered(vec![with(product(), vec![tags()]), plain(tag())]);
+    let from = migrated(&ProjectState::new(), &before);
+    let mut kind = tag();
+    kind.name = "Kind".into();
+    let to = registered(vec![
+        with(
+            product(),
+            vec![ManyToMany::new("tags", ModelKey::new(APP, "Kind"))],
+        ),
+        plain(kind),
+    ]);
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    let prompts: Vec<String> = asked.iter().map(|q| q.prompt()).collect();
+    assert_eq!(prompts, ["Did you rename the shop.Tag model to Kind?"]);
+    let described = descriptions(&ops_of(&changes, APP));
+    for expected in [
+        "Rename model Tag to Kind",
+        "Rename field tag_id on product_tags to kind_id",
+    ] {
+        assert!(
+            described.iter().any(|d| d == expected),
+            "{expected}: {described:?}"
+        );
+    }
+    assert!(
+        !ops_of(&changes, APP).iter().any(Operation::is_destructive),
+        "{described:?}"
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
 fn a_new_target_is_refused_with_the_manual_path() {
     let before = registered(vec![
         with(product(), vec![tags()]),
