@@ -4,6 +4,8 @@
 
 mod sqlite_support;
 
+#[path = "operations/composite_foreign_keys.rs"]
+mod composite_foreign_keys;
 #[path = "operations/separate.rs"]
 mod separate;
 

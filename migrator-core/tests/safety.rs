@@ -501,6 +501,49 @@ fn a_field_leaving_a_primary_key_may_fail_and_one_joining_it_does_not() {
     );
 }
 
+/// A multi-column foreign key added to a table with rows is classified as a field's foreign
+/// key is: rows without a matching key make it fail everywhere, and it costs a rebuild on
+/// SQLite, a validating scan under locks on PostgreSQL and a table copy on MySQL/MariaDB.
+#[test]
+fn a_multi_column_foreign_key_may_fail_on_rows_like_a_fields() {
+    let mut before = before();
+    let mut line = ModelState::new(APP, "Line", "lines");
+    line.fields = vec![
+        field("book_id", ColumnType::BigInt).primary_key(),
+        field("pages", ColumnType::Integer).primary_key(),
+    ];
+    before.insert(line);
+    let op: Operation = add_constraint(
+        "Book",
+        foreign_key_constraint(
+            "books_line_fk",
+            ["id", "pages"],
+            ForeignKey::new(APP, "Line", OnDelete::Cascade),
+        ),
+    );
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    let hazards = classify_operation(APP, &op, &before, &after, false, &ALL);
+    for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+        let got: BTreeSet<&str> = hazards
+            .iter()
+            .filter(|h| h.backends.is_empty() || h.backends.contains(&backend))
+            .map(|h| h.kind.code())
+            .collect();
+        assert_eq!(got, BTreeSet::from([LOCK, FAIL]), "{backend}: {hazards:#?}");
+    }
+    let fail = hazards
+        .iter()
+        .find(|h| h.kind == HazardKind::MayFail)
+        .unwrap();
+    assert!(
+        fail.message
+            .contains("adds foreign key books_line_fk on books (id, pages) to library.Line"),
+        "{}",
+        fail.message
+    );
+}
+
 /// What `op` of a classified migration says about SQLite's rebuilds.
 fn rebuild_findings(found: &migrator_core::safety::OperationHazards) -> Vec<String> {
     found

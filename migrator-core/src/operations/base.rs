@@ -156,6 +156,33 @@ pub enum StateError {
         /// `has both fields and expressions`, `has neither fields nor expressions`.
         problem: &'static str,
     },
+    /// A multi-column foreign key does not fit its model or its target.
+    #[error("foreign key `{name}` of `{app}.{model}` {problem}")]
+    BadForeignKey {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The constraint's name.
+        name: String,
+        /// What is wrong and what to do, as a sentence tail.
+        problem: String,
+    },
+    /// A model cannot be deleted while a multi-column foreign key of another model points at
+    /// it.
+    #[error("model `{app}.{model}` is still referenced by foreign key `{name}` of `{by}`; remove that foreign key (`remove_constraint(\"{by_model}\", \"{name}\")`) before deleting the model")]
+    ModelReferenced {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The referencing model, `app.Model`.
+        by: String,
+        /// The referencing model's name.
+        by_model: String,
+        /// The constraint's name.
+        name: String,
+    },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
     IndexExists {

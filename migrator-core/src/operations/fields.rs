@@ -184,6 +184,9 @@ impl OperationKind for AddField {
         model_rules::check_field_sql(model, &self.field)?;
         model_rules::check_key_field_flags(model, &self.field)?;
         model.fields.push(self.state_field());
+        if self.field.primary_key {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -279,6 +282,9 @@ impl OperationKind for RemoveField {
                     ConstraintKind::Check(sql) if names_column(sql) => {
                         Some(("check constraint", c.name.clone()))
                     }
+                    ConstraintKind::ForeignKey { fields, .. } if fields.contains(&self.name) => {
+                        Some(("foreign key", c.name.clone()))
+                    }
                     _ => None,
                 })
             })
@@ -299,7 +305,10 @@ impl OperationKind for RemoveField {
                 index,
             });
         }
-        model.fields.remove(pos);
+        let key_changed = model.fields.remove(pos).primary_key;
+        if key_changed {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -398,8 +407,10 @@ impl OperationKind for AlterField {
         model_rules::check_field_sql(model, &self.field)?;
         model_rules::check_key_field_flags(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
+        let key_changed = model.fields[pos].primary_key || self.field.primary_key;
         model.fields[pos] = self.state_field();
         model_rules::rename_column_in_sql_objects(model, &old_column, &self.field.column);
+        model_rules::check_foreign_keys_around(state, app, &self.model, &self.name, key_changed)?;
         Ok(())
     }
 

@@ -236,6 +236,16 @@ fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
                     K::MayFail,
                     format!("adds CHECK {name} ({sql}) on {t}: rows that break it make the migration fail"),
                 ),
+                Some(ConstraintKind::ForeignKey { fields, to }) => add(
+                    K::MayFail,
+                    format!(
+                        "adds foreign key {name} on {t} ({}) to {}.{}: values without a \
+                         matching row make the migration fail",
+                        fields.join(", "),
+                        to.app,
+                        to.model
+                    ),
+                ),
                 None => {}
             }
         }
