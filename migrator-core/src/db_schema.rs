@@ -175,6 +175,8 @@ pub struct TableSchema {
     pub checks: Vec<NamedConstraint>,
     /// Foreign keys, sorted by column.
     pub foreign_keys: Vec<ForeignKeySchema>,
+    /// Foreign keys over several columns, sorted.
+    pub multi_foreign_keys: Vec<MultiForeignKeySchema>,
 }
 
 /// One column.
@@ -218,6 +220,63 @@ pub struct ForeignKeySchema {
     pub to_column: String,
     /// `CASCADE`, `RESTRICT`, `SET NULL`, `SET DEFAULT` or `NO ACTION`.
     pub on_delete: String,
+}
+
+/// A foreign key over several columns (to a composite primary key).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MultiForeignKeySchema {
+    /// The referencing columns, in key order.
+    pub columns: Vec<String>,
+    /// The constraint name, where the backend reports one (not SQLite).
+    pub name: Option<String>,
+    /// The referenced table.
+    pub table: String,
+    /// The referenced columns, in key order.
+    pub to_columns: Vec<String>,
+    /// `CASCADE`, `RESTRICT`, `SET NULL`, `SET DEFAULT` or `NO ACTION`.
+    pub on_delete: String,
+}
+
+/// One column of a foreign key as a server's catalog lists it: the constraint's name, the
+/// column, the referenced table and column, the on-delete rule (`CASCADE`, …).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) type ForeignKeyColumnRow = (String, String, String, String, String);
+
+/// Groups the catalog rows of one table's foreign keys by constraint name (rows of one
+/// constraint in key order): a constraint over one column becomes a [`ForeignKeySchema`], one
+/// over several a named [`MultiForeignKeySchema`]. Both lists come back sorted.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn group_foreign_keys(
+    rows: impl IntoIterator<Item = ForeignKeyColumnRow>,
+) -> (Vec<ForeignKeySchema>, Vec<MultiForeignKeySchema>) {
+    let mut by_name: BTreeMap<String, Vec<ForeignKeyColumnRow>> = BTreeMap::new();
+    for row in rows {
+        by_name.entry(row.0.clone()).or_default().push(row);
+    }
+    let mut single = Vec::new();
+    let mut multi = Vec::new();
+    for (name, mut rows) in by_name {
+        if rows.len() == 1 {
+            let (_, column, table, to_column, on_delete) = rows.remove(0);
+            single.push(ForeignKeySchema {
+                column,
+                table,
+                to_column,
+                on_delete,
+            });
+        } else {
+            multi.push(MultiForeignKeySchema {
+                columns: rows.iter().map(|r| r.1.clone()).collect(),
+                name: Some(name),
+                table: rows[0].2.clone(),
+                to_columns: rows.iter().map(|r| r.3.clone()).collect(),
+                on_delete: rows[0].4.clone(),
+            });
+        }
+    }
+    single.sort();
+    multi.sort();
+    (single, multi)
 }
 
 /// A live schema as `inspectdb` reads it: the [`DbSchema`] every comparison uses, plus what

@@ -208,12 +208,12 @@ impl Migration {
 pub mod prelude {
     pub use super::builders::{
         add_constraint, add_field, add_index, alter_field, alter_model_comment, alter_model_table,
-        check_constraint, create_model, delete_model, expression_index, field, index,
-        remove_constraint, remove_field, remove_index, rename_field, rename_field_keep_column,
-        rename_index, rename_model, run_rust, run_sql, separate_database_and_state,
-        unique_constraint, unique_expression_index, unique_index, AddFieldBuilder, AddIndexBuilder,
-        AlterFieldBuilder, CreateModelBuilder, RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder,
-        SeparateDatabaseAndStateBuilder,
+        check_constraint, create_model, delete_model, expression_index, field,
+        foreign_key_constraint, index, remove_constraint, remove_field, remove_index, rename_field,
+        rename_field_keep_column, rename_index, rename_model, run_rust, run_sql,
+        separate_database_and_state, unique_constraint, unique_expression_index, unique_index,
+        AddFieldBuilder, AddIndexBuilder, AlterFieldBuilder, CreateModelBuilder,
+        RemoveIndexBuilder, RunRustBuilder, RunSqlBuilder, SeparateDatabaseAndStateBuilder,
     };
     pub use super::{DataLossAck, Migration, MigrationKey};
     pub use crate::backend::DbConnection;
@@ -236,7 +236,7 @@ pub mod builders {
         RenameField, RenameIndex, RenameModel, RunRust, RunSql, RustMigrationFn,
         SeparateDatabaseAndState,
     };
-    use crate::state::{ConstraintState, FieldState, IndexState};
+    use crate::state::{ConstraintState, FieldState, ForeignKey, IndexState};
 
     /// A NOT NULL field with no other property (chain [`FieldState`]'s methods for the rest).
     pub fn field(name: impl Into<String>, column_type: ColumnType) -> FieldState {
@@ -288,6 +288,16 @@ pub mod builders {
         fields: impl IntoIterator<Item = S>,
     ) -> ConstraintState {
         ConstraintState::unique(name, fields)
+    }
+
+    /// A named multi-column foreign key: `fields` (in key order) reference the primary key of
+    /// `to`'s model (`ForeignKey::new(app, model, OnDelete::…)`).
+    pub fn foreign_key_constraint<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+        to: ForeignKey,
+    ) -> ConstraintState {
+        ConstraintState::foreign_key(name, fields, to)
     }
 
     /// `CreateModel`: chain `.comment(…)`, `.field(…)`, `.index(…)`, `.constraint(…)`.

@@ -319,6 +319,34 @@ pub enum ConstraintKind {
     Check(String),
     /// `UNIQUE (fields…)`.
     Unique(Vec<String>),
+    /// `FOREIGN KEY (fields…) REFERENCES` the target's primary key: a foreign key over several
+    /// columns (Django's `ForeignObject`), to a model with a composite primary key. The fields
+    /// are matched in order to the target's key fields, which the SQL reads from the state at
+    /// each step (so renaming a key field or the target needs no rewrite of the key fields).
+    ForeignKey {
+        /// The referencing fields, in the order of the target's key fields.
+        fields: Vec<String>,
+        /// The target model and the on-delete rule.
+        to: ForeignKey,
+    },
+}
+
+impl ConstraintKind {
+    /// The fields the constraint names (none for a check, whose SQL names columns).
+    pub fn fields(&self) -> &[String] {
+        match self {
+            Self::Check(_) => &[],
+            Self::Unique(fields) | Self::ForeignKey { fields, .. } => fields,
+        }
+    }
+
+    /// The target of a multi-column foreign key.
+    pub fn foreign_key(&self) -> Option<&ForeignKey> {
+        match self {
+            Self::ForeignKey { to, .. } => Some(to),
+            _ => None,
+        }
+    }
 }
 
 /// A named table constraint.
@@ -336,6 +364,21 @@ impl ConstraintState {
         Self {
             name: name.into(),
             kind: ConstraintKind::Check(sql.into()),
+        }
+    }
+
+    /// A multi-column foreign key from `fields` to the primary key of `to`'s model.
+    pub fn foreign_key<S: Into<String>>(
+        name: impl Into<String>,
+        fields: impl IntoIterator<Item = S>,
+        to: ForeignKey,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            kind: ConstraintKind::ForeignKey {
+                fields: fields.into_iter().map(Into::into).collect(),
+                to,
+            },
         }
     }
 
@@ -404,6 +447,21 @@ impl ModelState {
         self.fields.iter().filter(|f| f.primary_key)
     }
 
+    /// Every model a foreign key of this model points at — a field's or a multi-column
+    /// constraint's — with repeats, in field then constraint order.
+    pub fn foreign_key_targets(&self) -> impl Iterator<Item = &ForeignKey> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.foreign_key.as_ref())
+            .chain(self.constraints.iter().filter_map(|c| c.kind.foreign_key()))
+    }
+
+    /// True when a foreign key of this model (a field's or a constraint's) points at `target`.
+    pub fn references(&self, target: &ModelKey) -> bool {
+        self.foreign_key_targets()
+            .any(|fk| fk.app == target.app && fk.model == target.name)
+    }
+
     /// Sorts indexes and constraints by name (the canonical order).
     pub fn normalize(&mut self) {
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -440,6 +498,17 @@ impl ModelState {
                 }
                 ConstraintKind::Unique(fields) => {
                     let _ = writeln!(s, "  unique {} ({})", c.name, fields.join(", "));
+                }
+                ConstraintKind::ForeignKey { fields, to } => {
+                    let _ = writeln!(
+                        s,
+                        "  foreign_key {} ({}) -> {}.{} on_delete={}",
+                        c.name,
+                        fields.join(", "),
+                        to.app,
+                        to.model,
+                        to.on_delete.sql()
+                    );
                 }
             }
         }
@@ -576,7 +645,10 @@ impl fmt::Display for NameClash {
         let named = |k: &DbObjectKind| {
             matches!(
                 k,
-                DbObjectKind::Index | DbObjectKind::UniqueConstraint | DbObjectKind::Check
+                DbObjectKind::Index
+                    | DbObjectKind::UniqueConstraint
+                    | DbObjectKind::Check
+                    | DbObjectKind::ForeignKeyConstraint
             )
         };
         f.write_str(if kinds.contains(&DbObjectKind::Table) {
@@ -699,10 +771,57 @@ impl ModelState {
                     DbObjectKind::UniqueConstraint,
                     format!("the unique constraint on {}", fields.join(", ")),
                 ),
+                ConstraintKind::ForeignKey { fields, .. } => {
+                    // MySQL/MariaDB need an index whose columns start with the key's; when
+                    // none does, migrator creates one (as `backend/server/objects.rs` decides).
+                    let columns: Vec<&str> = fields.iter().filter_map(&column_of).collect();
+                    if !self.covers(&columns) {
+                        out.push(object(
+                            DbObjectKind::ForeignKeyIndex,
+                            names::index(&self.table, &columns, false),
+                            format!(
+                                "the index MySQL/MariaDB need for foreign key `{}` (no other \
+                                 index starts with its columns)",
+                                c.name
+                            ),
+                        ));
+                    }
+                    (
+                        DbObjectKind::ForeignKeyConstraint,
+                        format!("the foreign key on {}", fields.join(", ")),
+                    )
+                }
             };
             out.push(object(kind, c.name.clone(), what));
         }
         out
+    }
+
+    /// True when the primary key or an index of this model (a field's, a declared one over
+    /// fields, a unique constraint's) starts with `columns`, in order: the index MySQL/MariaDB
+    /// need for a multi-column foreign key over them.
+    pub fn covers(&self, columns: &[&str]) -> bool {
+        let column_of = |field: &String| self.field(field).map(|f| f.column.as_str());
+        let starts = |fields: &[String]| {
+            fields.len() >= columns.len()
+                && fields
+                    .iter()
+                    .zip(columns)
+                    .all(|(f, c)| column_of(f) == Some(*c))
+        };
+        let pk: Vec<String> = self.primary_key().map(|f| f.name.clone()).collect();
+        starts(&pk)
+            || self.fields.iter().any(|f| {
+                !f.primary_key && (f.unique || f.index) && starts(std::slice::from_ref(&f.name))
+            })
+            || self
+                .indexes
+                .iter()
+                .any(|i| i.expressions.is_empty() && starts(&i.fields))
+            || self
+                .constraints
+                .iter()
+                .any(|c| matches!(&c.kind, ConstraintKind::Unique(f) if starts(f)))
     }
 }
 
@@ -738,6 +857,7 @@ impl ProjectState {
                         | DbObjectKind::Index
                         | DbObjectKind::UniqueConstraint
                         | DbObjectKind::Check
+                        | DbObjectKind::ForeignKeyConstraint
                 )
             };
             a.model != b.model && derived(a) && derived(b) && tables[&a.model] == tables[&b.model]

@@ -792,6 +792,16 @@ fn constraint(c: &ConstraintState) -> TokenStream {
             let fields = str_array(fields);
             quote!(unique_constraint(#name, #fields))
         }
+        ConstraintKind::ForeignKey { fields, to } => {
+            let fields = str_array(fields);
+            let (app, model) = (lit_str(&to.app), lit_str(&to.model));
+            let on_delete = format_ident!("{}", format!("{:?}", to.on_delete));
+            quote!(foreign_key_constraint(
+                #name,
+                #fields,
+                ForeignKey::new(#app, #model, OnDelete::#on_delete)
+            ))
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 
 mod sqlite_support;
 
+#[path = "autodetector/composite_foreign_keys.rs"]
+mod composite_foreign_keys;
 #[path = "autodetector/composite_keys.rs"]
 mod composite_keys;
 #[path = "autodetector/cross_app.rs"]

@@ -24,6 +24,8 @@ mod conformance_support;
 // The scenarios (each runs on every backend), by area.
 #[path = "conformance/alterations.rs"]
 mod alterations;
+#[path = "conformance/composite_foreign_keys.rs"]
+mod composite_foreign_keys;
 #[path = "conformance/composite_keys.rs"]
 mod composite_keys;
 #[path = "conformance/drift.rs"]
@@ -64,6 +66,7 @@ use alterations::{
     primary_key_change_keeps_rows, renames_keep_rows_and_names, type_change_keeps_rows,
     unique_added_keeps_rows_and_is_enforced,
 };
+use composite_foreign_keys::composite_foreign_key_round_trip;
 use composite_keys::{
     composite_primary_key_round_trip, primary_key_change_to_and_from_a_composite_key_keeps_rows,
 };
@@ -240,6 +243,10 @@ fn scenarios() -> Vec<Scenario> {
             primary_key_change_to_and_from_a_composite_key_keeps_rows,
         ),
         ("join_tables_round_trip", join_tables_round_trip),
+        (
+            "composite_foreign_key_round_trip",
+            composite_foreign_key_round_trip,
+        ),
     ]
 }
 

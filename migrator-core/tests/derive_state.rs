@@ -12,6 +12,9 @@ use migrator_core::{
     ModelState, OnDelete, TypeSpec,
 };
 
+#[path = "derive_state/indexes.rs"]
+mod indexes;
+
 /// The app label of models defined in this package (`migrator-core` → `migrator_core`).
 const APP: &str = "migrator_core";
 

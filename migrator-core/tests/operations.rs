@@ -4,8 +4,13 @@
 
 mod sqlite_support;
 
+#[path = "operations/composite_foreign_keys.rs"]
+mod composite_foreign_keys;
 #[path = "operations/separate.rs"]
 mod separate;
+
+#[path = "operations/field_rules.rs"]
+mod field_rules;
 
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,

@@ -111,7 +111,8 @@ impl Builder {
             .filter(|f| {
                 !m.indexes.iter().any(|i| i.fields.contains(&f.name))
                     && !m.constraints.iter().any(|c| match &c.kind {
-                        ConstraintKind::Unique(fs) => fs.contains(&f.name),
+                        ConstraintKind::Unique(fs)
+                        | ConstraintKind::ForeignKey { fields: fs, .. } => fs.contains(&f.name),
                         ConstraintKind::Check(sql) => sql.contains(&f.column),
                     })
             })

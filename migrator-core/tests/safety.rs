@@ -500,3 +500,115 @@ fn a_field_leaving_a_primary_key_may_fail_and_one_joining_it_does_not() {
         "{hazards:#?}"
     );
 }
+
+/// A multi-column foreign key added to a table with rows is classified as a field's foreign
+/// key is: rows without a matching key make it fail everywhere, and it costs a rebuild on
+/// SQLite, a validating scan under locks on PostgreSQL and a table copy on MySQL/MariaDB.
+#[test]
+fn a_multi_column_foreign_key_may_fail_on_rows_like_a_fields() {
+    let mut before = before();
+    let mut line = ModelState::new(APP, "Line", "lines");
+    line.fields = vec![
+        field("book_id", ColumnType::BigInt).primary_key(),
+        field("pages", ColumnType::Integer).primary_key(),
+    ];
+    before.insert(line);
+    let op: Operation = add_constraint(
+        "Book",
+        foreign_key_constraint(
+            "books_line_fk",
+            ["id", "pages"],
+            ForeignKey::new(APP, "Line", OnDelete::Cascade),
+        ),
+    );
+    let mut after = before.clone();
+    op.state_forwards(APP, &mut after).unwrap();
+    let hazards = classify_operation(APP, &op, &before, &after, false, &ALL);
+    for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+        let got: BTreeSet<&str> = hazards
+            .iter()
+            .filter(|h| h.backends.is_empty() || h.backends.contains(&backend))
+            .map(|h| h.kind.code())
+            .collect();
+        assert_eq!(got, BTreeSet::from([LOCK, FAIL]), "{backend}: {hazards:#?}");
+    }
+    let fail = hazards
+        .iter()
+        .find(|h| h.kind == HazardKind::MayFail)
+        .unwrap();
+    assert!(
+        fail.message
+            .contains("adds foreign key books_line_fk on books (id, pages) to library.Line"),
+        "{}",
+        fail.message
+    );
+}
+
+/// What `op` of a classified migration says about SQLite's rebuilds.
+fn rebuild_findings(found: &migrator_core::safety::OperationHazards) -> Vec<String> {
+    found
+        .hazards
+        .iter()
+        .filter(|h| h.kind == HazardKind::RewriteLock && h.backends.contains(&Backend::Sqlite))
+        .map(|h| h.message.clone())
+        .filter(|m| m.starts_with("rebuilds table"))
+        .collect()
+}
+
+#[test]
+fn a_folded_sqlite_migration_reports_one_rebuild_per_table_naming_its_operations() {
+    // Two changes to books that each rebuild it alone, with a change to authors between
+    // them: SQLite's fold (as `migrate` and `sqlmigrate` run it) rebuilds books once, at the
+    // second change.
+    let m = Migration::new(APP, "0002_changes")
+        .operation(alter_field("Book", field("code", ColumnType::Varchar(20))))
+        .operation(add_field(
+            "Author",
+            field("bio", ColumnType::Text).nullable(),
+        ))
+        .operation(alter_field("Book", field("pages", ColumnType::BigInt)));
+    for backends in [&[Backend::Sqlite][..], &ALL[..]] {
+        let found = classify_migration(&m, &before(), backends);
+        assert_eq!(found.len(), 3);
+        assert_eq!(
+            rebuild_findings(&found[0]),
+            Vec::<String>::new(),
+            "{found:#?}"
+        );
+        assert_eq!(
+            rebuild_findings(&found[1]),
+            Vec::<String>::new(),
+            "{found:#?}"
+        );
+        assert_eq!(
+            rebuild_findings(&found[2]),
+            [
+                "rebuilds table books once for operations 1 (Alter field code on book), 3 (Alter \
+              field pages on book) of this migration (folded into one rebuild): every row is \
+              copied into a new table while the database is locked for writes"
+            ],
+            "{found:#?}"
+        );
+        // The first change keeps what the servers do for it.
+        if backends.len() == ALL.len() {
+            assert!(
+                found[0]
+                    .hazards
+                    .iter()
+                    .any(|h| h.kind == HazardKind::RewriteLock
+                        && h.backends.contains(&Backend::Postgres)),
+                "{found:#?}"
+            );
+        }
+    }
+    // A migration that does not run in one transaction is not folded: each change rebuilds.
+    let one_by_one = m.clone().atomic(false);
+    let found = classify_migration(&one_by_one, &before(), &[Backend::Sqlite]);
+    for i in [0, 2] {
+        let texts = rebuild_findings(&found[i]);
+        assert!(
+            texts.len() == 1 && texts[0].starts_with("rebuilds table books: every row"),
+            "{found:#?}"
+        );
+    }
+}

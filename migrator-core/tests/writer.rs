@@ -32,6 +32,9 @@ mod add_field;
 #[path = "writer_fixtures/add_field_one_off_default.rs"]
 mod add_field_one_off_default;
 #[rustfmt::skip]
+#[path = "writer_fixtures/composite_foreign_key.rs"]
+mod composite_foreign_key;
+#[rustfmt::skip]
 #[path = "writer_fixtures/composite_primary_key.rs"]
 mod composite_primary_key;
 #[rustfmt::skip]
@@ -607,6 +610,35 @@ fn scenarios() -> Vec<Scenario> {
                     field("qty", ColumnType::Integer).primary_key(),
                 )),
             composite_primary_key::migration,
+        ),
+        s(
+            "composite_foreign_key",
+            library("0003_note_and_more")
+                .dependency("library", "0002_orderline_alter_orderline_qty")
+                .operation(
+                    create_model("Note", "notes")
+                        .field(field("id", ColumnType::BigInt).primary_key())
+                        .field(field("order_id", ColumnType::BigInt))
+                        .field(field("line_no", ColumnType::Integer))
+                        .constraint(foreign_key_constraint(
+                            "notes_order_id_line_no_fk_order_lines",
+                            ["order_id", "line_no"],
+                            ForeignKey::new("library", "OrderLine", OnDelete::Cascade),
+                        )),
+                )
+                .operation(remove_constraint(
+                    "Note",
+                    "notes_order_id_line_no_fk_order_lines",
+                ))
+                .operation(add_constraint(
+                    "Note",
+                    foreign_key_constraint(
+                        "notes_fk",
+                        ["order_id", "line_no"],
+                        ForeignKey::new("library", "OrderLine", OnDelete::Restrict),
+                    ),
+                )),
+            composite_foreign_key::migration,
         ),
         s(
             "many_to_many_join_model",

@@ -182,12 +182,25 @@ fn spelled(index: &IndexAttr) -> String {
         .flatten()
         .map(|l| format!("{:?}", l.value()))
         .collect();
-    let unique = if index.unique.is_some() {
-        ", unique"
-    } else {
-        ""
-    };
-    format!("`index({key} = [{}]{unique})`", fields.join(", "))
+    // The options too, so a message about two indexes over the same fields tells them apart.
+    let mut options = String::new();
+    if index.unique.is_some() {
+        options.push_str(", unique");
+    }
+    if let Some(include) = &index.include {
+        let include: Vec<String> = include.iter().map(|l| format!("{:?}", l.value())).collect();
+        options.push_str(&format!(", include = [{}]", include.join(", ")));
+    }
+    if let Some(method) = &index.method {
+        options.push_str(&format!(", method = {:?}", method.value()));
+    }
+    if let Some((_, distinct)) = index.nulls_distinct {
+        options.push_str(&format!(", nulls_distinct = {distinct}"));
+    }
+    if let Some(condition) = &index.condition {
+        options.push_str(&format!(", condition = {:?}", condition.value()));
+    }
+    format!("`index({key} = [{}]{options})`", fields.join(", "))
 }
 
 /// Decides the name of every `index(...)` and finds every redundant index and every name the

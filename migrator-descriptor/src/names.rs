@@ -111,6 +111,28 @@ pub fn foreign_key(table: &str, column: &str, target_table: &str) -> String {
     format!("{table}_{column}_fk_{target_table}")
 }
 
+/// The usual name of a multi-column foreign key (`#[model(foreign_key(fields = [...], to =
+/// …))]`), a named constraint of the model: `{table}_{col1}_{col2}_fk_{target_table}`, and past
+/// [`MAX_IDENTIFIER_BYTES`] its first bytes, `_`, 8 hex digits of its FNV-1a hash and `_fk`,
+/// so every backend keeps the name as it is.
+pub fn composite_foreign_key<S: AsRef<str>>(
+    table: &str,
+    columns: &[S],
+    target_table: &str,
+) -> String {
+    let base = base(table, columns);
+    let full = format!("{base}_fk_{target_table}");
+    if full.len() <= MAX_IDENTIFIER_BYTES {
+        return full;
+    }
+    let hash = fnv1a(full.as_bytes());
+    let mut keep = MAX_IDENTIFIER_BYTES - (1 + 8) - "_fk".len();
+    while !full.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}_{hash:08x}_fk", &full[..keep])
+}
+
 /// The check constraint behind a field whose type is a `#[derive(ModelEnum)]` enum (its
 /// values only): `{table}_{column}_choices`, and past [`MAX_IDENTIFIER_BYTES`] its first
 /// bytes, `_`, 8 hex digits of its FNV-1a hash and `_choices`, as [`index`] cuts.
@@ -160,6 +182,9 @@ pub enum ObjectKind {
     /// A foreign-key constraint ([`foreign_key`]; not on SQLite, where foreign keys have no
     /// name).
     ForeignKey,
+    /// A multi-column foreign key: a named constraint of the model ([`composite_foreign_key`]
+    /// or the name the user gives), removed by that name.
+    ForeignKeyConstraint,
     /// The primary-key constraint and its index ([`primary_key`]; PostgreSQL only).
     PrimaryKey,
     /// The sequence behind an auto-increment column ([`identity_sequence`]; PostgreSQL only).
@@ -203,7 +228,7 @@ pub const NAMESPACES: &[Namespace] = {
         },
         Namespace {
             database: false,
-            kinds: &[Index, UniqueConstraint, Check],
+            kinds: &[Index, UniqueConstraint, Check, ForeignKeyConstraint],
             replay: true,
             why: "a model's indexes and constraints need distinct names",
         },
@@ -215,13 +240,19 @@ pub const NAMESPACES: &[Namespace] = {
         },
         Namespace {
             database: false,
-            kinds: &[PrimaryKey, UniqueConstraint, Check, ForeignKey],
+            kinds: &[
+                PrimaryKey,
+                UniqueConstraint,
+                Check,
+                ForeignKey,
+                ForeignKeyConstraint,
+            ],
             replay: false,
             why: "PostgreSQL keeps a table's constraint names in one namespace",
         },
         Namespace {
             database: true,
-            kinds: &[ForeignKey],
+            kinds: &[ForeignKey, ForeignKeyConstraint],
             replay: false,
             why: "MySQL/MariaDB keep foreign-key names in one namespace per database",
         },
@@ -320,6 +351,13 @@ mod tests {
             foreign_key("loans", "book_id", "books"),
             "loans_book_id_fk_books"
         );
+        assert_eq!(
+            composite_foreign_key("notes", &["order_id", "line_no"], "order_lines"),
+            "notes_order_id_line_no_fk_order_lines"
+        );
+        let long = composite_foreign_key(&"t".repeat(40), &["a", "b"], &"u".repeat(30));
+        assert_eq!(long.len(), MAX_IDENTIFIER_BYTES);
+        assert!(long.ends_with("_fk"), "{long}");
         assert_eq!(primary_key("books"), "books_pkey");
         assert_eq!(identity_sequence("books", "id"), "books_id_seq");
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::MigrationGraph;
 use crate::operations::{AddField, AlterField, Operation};
-use crate::state::FieldState;
+use crate::state::{ConstraintState, FieldState};
 
 use super::result::{AppChanges, DetectError};
 
@@ -43,12 +43,21 @@ pub fn add_history_dependencies(
                 .as_ref()
                 .is_some_and(|fk| fk.app == *app && moved.contains(fk.model.as_str()))
         };
+        let constraint_points_at_moved = |c: &ConstraintState| {
+            c.kind
+                .foreign_key()
+                .is_some_and(|fk| fk.app == *app && moved.contains(fk.model.as_str()))
+        };
         let referencing: BTreeSet<String> = graph
             .migrations()
             .filter(|m| m.app != *app)
             .filter(|m| {
                 m.operations.iter().any(|op| match op {
-                    Operation::CreateModel(c) => c.fields.iter().any(points_at_moved),
+                    Operation::CreateModel(c) => {
+                        c.fields.iter().any(points_at_moved)
+                            || c.constraints.iter().any(constraint_points_at_moved)
+                    }
+                    Operation::AddConstraint(a) => constraint_points_at_moved(&a.constraint),
                     Operation::AddField(AddField { field, .. })
                     | Operation::AlterField(AlterField { field, .. }) => points_at_moved(field),
                     _ => false,

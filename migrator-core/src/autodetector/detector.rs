@@ -34,7 +34,9 @@ pub(super) struct Detector<'a> {
     /// The state the migrations build, untouched.
     pub(super) original: &'a ProjectState,
     pub(super) to: &'a ProjectState,
-    pub(super) hints: &'a BTreeMap<ModelKey, ModelHints>,
+    /// The code's rename hints, plus those a confirmed rename implies (the join models of
+    /// an owner renamed by an answered question: `many_to_many.rs`).
+    pub(super) hints: BTreeMap<ModelKey, ModelHints>,
     /// The current code's many-to-many relations, by owner.
     pub(super) relations: &'a Relations,
     pub(super) q: &'a mut dyn Questioner,
@@ -87,7 +89,7 @@ impl<'a> Detector<'a> {
         Self {
             original: from,
             to: &to.state,
-            hints: &to.hints,
+            hints: to.hints.clone(),
             relations: &to.many_to_many,
             q,
             work: from.clone(),
@@ -119,7 +121,15 @@ impl Detector<'_> {
                 .fields
                 .iter()
                 .filter_map(|f| f.foreign_key.as_ref())
+                .chain(c.constraints.iter().filter_map(|c| c.kind.foreign_key()))
                 .map(ForeignKey::target)
+                .collect(),
+            Operation::AddConstraint(a) => a
+                .constraint
+                .kind
+                .foreign_key()
+                .map(ForeignKey::target)
+                .into_iter()
                 .collect(),
             Operation::AddField(AddField { field, .. })
             | Operation::AlterField(AlterField { field, .. }) => {
@@ -171,13 +181,7 @@ impl Detector<'_> {
             .models
             .values()
             .filter(|m| m.app != target.app)
-            .filter(|m| {
-                m.fields.iter().any(|f| {
-                    f.foreign_key
-                        .as_ref()
-                        .is_some_and(|fk| fk.app == target.app && fk.model == target.name)
-                })
-            })
+            .filter(|m| m.references(target))
             .map(|m| m.app.clone())
             .collect()
     }
@@ -191,7 +195,13 @@ impl Detector<'_> {
             .models
             .keys()
             .filter(|k| self.work.models.contains_key(*k))
-            .filter(|k| !same_model(&self.work.models[*k], &self.to.models[*k]))
+            .filter(|k| {
+                !same_model(&self.work.models[*k], &self.to.models[*k])
+                    || self.work.models[*k]
+                        .constraints
+                        .iter()
+                        .any(|c| self.key_moves_under(c))
+            })
             .cloned()
             .collect();
         let created: Vec<ModelKey> = self
@@ -212,12 +222,10 @@ impl Detector<'_> {
         let deleted_set: BTreeSet<&ModelKey> = deleted.iter().collect();
         let mut referrers: BTreeMap<ModelKey, BTreeSet<String>> = BTreeMap::new();
         for m in self.work.models.values() {
-            for f in &m.fields {
-                if let Some(fk) = &f.foreign_key {
-                    let t = fk.target();
-                    if deleted_set.contains(&t) && t.app != m.app {
-                        referrers.entry(t).or_default().insert(m.app.clone());
-                    }
+            for fk in m.foreign_key_targets() {
+                let t = fk.target();
+                if deleted_set.contains(&t) && t.app != m.app {
+                    referrers.entry(t).or_default().insert(m.app.clone());
                 }
             }
         }
@@ -280,11 +288,9 @@ impl Detector<'_> {
                 .iter()
                 .filter(|k| !early.contains(*k))
                 .filter(|k| {
-                    self.work.models[*k].fields.iter().any(|f| {
-                        f.foreign_key
-                            .as_ref()
-                            .is_some_and(|fk| early.contains(&fk.target()))
-                    })
+                    self.work.models[*k]
+                        .foreign_key_targets()
+                        .any(|fk| early.contains(&fk.target()))
                 })
                 .cloned()
                 .collect();

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::field_type::ColumnType;
 use crate::operations::{
     AddConstraint, AddIndex, Operation, RemoveConstraint, RemoveIndex, RenameIndex,
 };
@@ -103,13 +104,20 @@ impl Detector<'_> {
                     name: c.name.clone(),
                     kind: ConstraintKind::Unique(rename_in(f, &map)),
                 },
+                ConstraintKind::ForeignKey { fields, to } => ConstraintState {
+                    name: c.name.clone(),
+                    kind: ConstraintKind::ForeignKey {
+                        fields: rename_in(fields, &map),
+                        to: to.clone(),
+                    },
+                },
                 ConstraintKind::Check(_) => c.clone(),
             };
             let names_moved = match &c.kind {
                 ConstraintKind::Check(sql) => names_moved_column(sql),
-                ConstraintKind::Unique(_) => false,
+                ConstraintKind::Unique(_) | ConstraintKind::ForeignKey { .. } => false,
             };
-            if names_moved || !new.constraints.contains(&mapped) {
+            if names_moved || !new.constraints.contains(&mapped) || self.key_moves_under(c) {
                 ops.push(RemoveConstraint::new(&key.name, &c.name).into());
             }
         }
@@ -118,6 +126,26 @@ impl Detector<'_> {
             self.emit(&key.app, op)?;
         }
         Ok(())
+    }
+
+    /// True when `c` is a multi-column foreign key whose target's primary key changes in
+    /// this run (other fields, order or types): no database keeps a foreign key across that,
+    /// so it is removed first and added back (by [`Self::add_indexes`]) once the key is set.
+    pub(super) fn key_moves_under(&self, c: &ConstraintState) -> bool {
+        let Some(fk) = c.kind.foreign_key() else {
+            return false;
+        };
+        let key = |m: Option<&crate::state::ModelState>| -> Option<Vec<(String, ColumnType)>> {
+            m.map(|m| {
+                m.primary_key()
+                    .map(|f| (f.name.clone(), f.column_type.clone()))
+                    .collect()
+            })
+        };
+        let target = fk.target();
+        let before = key(self.work.models.get(&target));
+        let after = key(self.to.models.get(&target));
+        after.is_some() && before != after
     }
 
     /// AddIndex / AddConstraint for indexes and constraints that are new or changed.

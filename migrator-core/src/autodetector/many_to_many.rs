@@ -3,13 +3,17 @@
 //!
 //! A join model is an ordinary model once it exists (`many_to_many.rs`): adding a relation
 //! creates it, removing one deletes it, and a renamed relation, owner or target renames it
-//! through the hints the registry gave it. What would silently lose or corrupt its rows is
+//! through the hints the registry gave it — or, for an owner renamed by an answered question
+//! (no hint), through the renames [`Detector::rename_join_models`] derives the same way. What would silently lose or corrupt its rows is
 //! refused, each with the manual path: a relation that now points at another model (the old
 //! links would name rows of the wrong table), and a switch between an auto-created join model
 //! and a `through` model of the user's in either direction (one table dropped, an empty one
 //! created).
 
+use std::collections::BTreeSet;
+
 use crate::many_to_many::{join_model_name, ManyToMany};
+use crate::operations::RenameModel;
 use crate::state::{ModelKey, ModelState};
 
 use super::detector::Detector;
@@ -27,6 +31,84 @@ fn targets(model: &ModelState) -> Vec<ModelKey> {
 }
 
 impl Detector<'_> {
+    /// After `old` was renamed to `new` by an answered question (no `renamed_from`, so the
+    /// registry gave the join models no hints): what the hints of a `renamed_from` model
+    /// would have said (`registry::join_hints`), so the links are kept instead of a drop and
+    /// an empty create. Each join model of `new`'s relations without `through` is renamed
+    /// from the old owner's name (`removed` loses it), and the key columns of every join
+    /// model whose owner or target `new` is get their renames as hints (`product_id` →
+    /// `item_id`), so no second question is asked about them.
+    pub(super) fn rename_join_models(
+        &mut self,
+        old: &ModelKey,
+        new: &ModelKey,
+        removed: &mut BTreeSet<ModelKey>,
+    ) -> Result<(), DetectError> {
+        let affected: Vec<(ModelKey, ManyToMany)> = self
+            .relations
+            .iter()
+            .flat_map(|(owner, rels)| {
+                rels.iter()
+                    .filter(move |r| r.through.is_none() && (owner == new || r.to == *new))
+                    .map(move |r| (owner.clone(), r.clone()))
+            })
+            .collect();
+        for (owner, rel) in affected {
+            let new_join =
+                ModelKey::new(owner.app.clone(), join_model_name(&owner.name, &rel.name));
+            if owner == *new {
+                let old_relation = rel.renamed_from.as_deref().unwrap_or(&rel.name);
+                let old_join =
+                    ModelKey::new(old.app.clone(), join_model_name(&old.name, old_relation));
+                if old_join != new_join
+                    && removed.contains(&old_join)
+                    && self.to.models.contains_key(&new_join)
+                    && !self.work.models.contains_key(&new_join)
+                {
+                    removed.remove(&old_join);
+                    self.emit(
+                        &new.app,
+                        RenameModel {
+                            old_name: old_join.name.clone(),
+                            new_name: new_join.name.clone(),
+                        }
+                        .into(),
+                    )?;
+                }
+            }
+            self.hint_join_columns(&new_join);
+        }
+        Ok(())
+    }
+
+    /// Hints the renames of join model `join`'s key columns: its foreign-key fields by
+    /// position (the owner's, then the target's) in the working state and in the code, each
+    /// pair whose names differ. Nothing while the join model is not in both (its owner's
+    /// rename, later, hints it then).
+    fn hint_join_columns(&mut self, join: &ModelKey) {
+        let keys = |m: &ModelState| -> Vec<String> {
+            m.fields
+                .iter()
+                .filter(|f| f.foreign_key.is_some())
+                .map(|f| f.name.clone())
+                .collect()
+        };
+        let (Some(before), Some(after)) = (self.work.models.get(join), self.to.models.get(join))
+        else {
+            return;
+        };
+        let (before, after) = (keys(before), keys(after));
+        if before.len() != after.len() {
+            return;
+        }
+        let hints = self.hints.entry(join.clone()).or_default();
+        for (was, is) in before.into_iter().zip(after) {
+            if was != is {
+                hints.field_renames.entry(is).or_insert(was);
+            }
+        }
+    }
+
     /// Refuses a relation whose target changed and a switch between a join model and a
     /// `through` model (see the module doc).
     pub(super) fn check_many_to_many(&self) -> Result<(), DetectError> {

@@ -1,5 +1,5 @@
 //! Model-level phases: renames (by `renamed_from` hint, then by asking about removed/added
-//! pairs with the same fields), table and comment changes, creates in foreign-key order
+//! pairs with the same fields — a confirmed owner taking its join models along), table and comment changes, creates in foreign-key order
 //! (cycles broken by adding keys afterwards), and deletes with referencing models first
 //! (cycles broken by removing keys first).
 
@@ -9,7 +9,7 @@ use crate::operations::{
     AlterModelComment, AlterModelTable, CreateModel, DeleteModel, Operation, RemoveConstraint,
     RemoveField, RemoveIndex, RenameModel,
 };
-use crate::state::{ConstraintKind, ConstraintState, FieldState, IndexState, ModelKey, ModelState};
+use crate::state::{ConstraintState, FieldState, IndexState, ModelKey, ModelState};
 
 use super::detector::{Deferred, Detector};
 use super::result::DetectError;
@@ -40,12 +40,21 @@ fn rename_candidates(a: &ModelState, b: &ModelState) -> bool {
     agnostic(a) == agnostic(b)
 }
 
-/// The field names an index or unique constraint mentions.
+/// The field names a unique constraint or a multi-column foreign key mentions.
 fn constraint_fields(c: &ConstraintState) -> &[String] {
-    match &c.kind {
-        ConstraintKind::Unique(f) => f,
-        ConstraintKind::Check(_) => &[],
-    }
+    c.kind.fields()
+}
+
+/// The model a multi-column foreign key points at, when it is in `app` and one of `among`.
+fn constraint_target<'a>(
+    c: &'a ConstraintState,
+    app: &str,
+    among: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    c.kind
+        .foreign_key()
+        .filter(|fk| fk.app == app && among(&fk.model))
+        .map(|fk| fk.model.as_str())
 }
 
 impl Detector<'_> {
@@ -88,6 +97,9 @@ impl Detector<'_> {
             }
         }
         for key in unmatched {
+            if self.work.models.contains_key(&key) {
+                continue; // a join model renamed with its owner, below
+            }
             let new = &self.to.models[&key];
             let candidates: Vec<ModelKey> = removed
                 .range(ModelKey::new(key.app.clone(), String::new())..)
@@ -98,7 +110,10 @@ impl Detector<'_> {
                 let old = &self.work.models[&old_key];
                 if rename_candidates(old, new) && self.q.ask_rename_model(old, new) {
                     removed.remove(&old_key);
-                    self.emit_rename_model(old_key, key)?;
+                    self.emit_rename_model(old_key.clone(), key.clone())?;
+                    // What a `renamed_from` hint would have told the registry: the owner's
+                    // join models follow it (a join model sorts after its owner).
+                    self.rename_join_models(&old_key, &key, &mut removed)?;
                     break;
                 }
             }
@@ -162,12 +177,9 @@ impl Detector<'_> {
             for k in &keys {
                 let m = &self.to.models[*k];
                 let mut d = BTreeSet::new();
-                for f in &m.fields {
-                    if let Some(fk) = &f.foreign_key {
-                        if fk.app == app && fk.model != m.name && names.contains(fk.model.as_str())
-                        {
-                            d.insert(fk.model.as_str());
-                        }
+                for fk in m.foreign_key_targets() {
+                    if fk.app == app && fk.model != m.name && names.contains(fk.model.as_str()) {
+                        d.insert(fk.model.as_str());
                     }
                 }
                 for t in &d {
@@ -213,6 +225,8 @@ impl Detector<'_> {
                             !constraint_fields(c)
                                 .iter()
                                 .any(|f| later_names.contains(f.as_str()))
+                                && constraint_target(c, app, |t| t != name && remaining.contains(t))
+                                    .is_none()
                         });
                     op.indexes = idx_now;
                     op.constraints = c_now;
@@ -250,9 +264,8 @@ impl Detector<'_> {
         let mut points_at: BTreeMap<ModelKey, BTreeSet<ModelKey>> = BTreeMap::new();
         for k in keys {
             let targets: BTreeSet<ModelKey> = self.work.models[k]
-                .fields
-                .iter()
-                .filter_map(|f| f.foreign_key.as_ref().map(|fk| fk.target()))
+                .foreign_key_targets()
+                .map(|fk| fk.target())
                 .filter(|t| t != k && keys.contains(t) && t.app == k.app)
                 .collect();
             for t in &targets {
@@ -289,7 +302,13 @@ impl Detector<'_> {
                         }
                     }
                     for c in &model.constraints {
-                        if constraint_fields(c).iter().any(|f| fk_fields.contains(f)) {
+                        let to_remaining = c.kind.foreign_key().is_some_and(|fk| {
+                            let t = fk.target();
+                            t != first && remaining.contains(&t)
+                        });
+                        if to_remaining
+                            || constraint_fields(c).iter().any(|f| fk_fields.contains(f))
+                        {
                             ops.push(RemoveConstraint::new(&first.name, &c.name).into());
                         }
                     }

@@ -291,3 +291,91 @@ pub fn default_literal(features: &Features, value: &DefaultValue) -> Result<Stri
         }
     })
 }
+
+/// A multi-column foreign key resolved in a state: the referencing fields and columns, and the
+/// target's key fields and columns, matched in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CompositeFk {
+    /// The constraint's name.
+    pub name: String,
+    /// The referencing fields.
+    pub fields: Vec<String>,
+    /// Their columns.
+    pub columns: Vec<String>,
+    /// The target model.
+    pub target: crate::state::ModelKey,
+    /// The target's table.
+    pub table: String,
+    /// The target's primary-key fields, in key order.
+    pub to_fields: Vec<String>,
+    /// Their columns.
+    pub to_columns: Vec<String>,
+    /// The on-delete rule.
+    pub on_delete: crate::state::OnDelete,
+}
+
+/// Resolves the multi-column foreign key `c` of `model` in `state` (a self-reference against
+/// `model` itself); `None` for other constraints. A target that is not there, or whose primary
+/// key no longer has one field per referencing field (its key changed under the foreign key),
+/// is an error naming the way out.
+pub(crate) fn composite_fk(
+    model: &ModelState,
+    c: &crate::state::ConstraintState,
+    state: &ProjectState,
+) -> Result<Option<CompositeFk>, SchemaError> {
+    let crate::state::ConstraintKind::ForeignKey { fields, to } = &c.kind else {
+        return Ok(None);
+    };
+    let bad = |reason: String| SchemaError::BadForeignKey {
+        model: format!("{}.{}", model.app, model.name),
+        field: c.name.clone(),
+        target: format!("{}.{}", to.app, to.model),
+        reason,
+    };
+    let target = if to.app == model.app && to.model == model.name {
+        model
+    } else {
+        state
+            .model(&to.app, &to.model)
+            .ok_or_else(|| bad("is not in the migration state".to_owned()))?
+    };
+    let key: Vec<&FieldState> = target.primary_key().collect();
+    if key.len() != fields.len() {
+        return Err(bad(format!(
+            "has a primary key of {} field(s) ({}) where the foreign key names {} ({}); a \
+             primary key cannot change under a foreign key: remove the foreign key \
+             (`remove_constraint`), change the key, then add the foreign key back",
+            key.len(),
+            key.iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            fields.len(),
+            fields.join(", ")
+        )));
+    }
+    let columns = fields
+        .iter()
+        .map(|n| {
+            model
+                .field(n)
+                .map(|f| f.column.clone())
+                .ok_or_else(|| SchemaError::MissingField {
+                    app: model.app.clone(),
+                    model: model.name.clone(),
+                    field: n.clone(),
+                    op: format!("foreign key {}", c.name),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(CompositeFk {
+        name: c.name.clone(),
+        fields: fields.clone(),
+        columns,
+        target: target.key(),
+        table: target.table.clone(),
+        to_fields: key.iter().map(|f| f.name.clone()).collect(),
+        to_columns: key.iter().map(|f| f.column.clone()).collect(),
+        on_delete: to.on_delete,
+    }))
+}

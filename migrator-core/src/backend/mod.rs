@@ -110,6 +110,16 @@ impl Backend {
         }
     }
 
+    /// What one run [`Backend::fold`] folded costs on this backend, as a sentence naming
+    /// `table` and the run's `operations` (numbered and described): on SQLite, one rebuild
+    /// for all of them. `None` where nothing folds.
+    pub fn folded_cost(self, table: &str, operations: &str) -> Option<String> {
+        match self {
+            Self::Sqlite => Some(sqlite::costs::folded_rebuild(table, operations)),
+            Self::Postgres | Self::Mysql => None,
+        }
+    }
+
     /// Whether [`Backend::fold`] can fold anything on this backend (so callers record the
     /// operations' changes only where it can).
     pub fn folds(self) -> bool {

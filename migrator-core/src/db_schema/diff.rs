@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-use super::{DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, TableSchema};
+use super::{
+    DbSchema, ForeignKeySchema, IndexDef, MultiForeignKeySchema, NamedConstraint, TableSchema,
+};
 
 /// What kind of difference a [`SchemaDifference`] is. [`DifferenceKind::code`] is its stable
 /// name (the JSON output's `kind`).
@@ -254,6 +256,19 @@ fn fk_text(fk: &ForeignKeySchema) -> String {
     format!("{}.{} ON DELETE {}", fk.table, fk.to_column, fk.on_delete)
 }
 
+fn multi_fk_text(fk: &MultiForeignKeySchema) -> String {
+    let named = fk
+        .name
+        .as_ref()
+        .map_or_else(String::new, |n| format!(" (constraint {n})"));
+    format!(
+        "{} {} ON DELETE {}{named}",
+        fk.table,
+        list(&fk.to_columns),
+        fk.on_delete
+    )
+}
+
 fn null_text(nullable: bool) -> String {
     if nullable { "NULL" } else { "NOT NULL" }.to_owned()
 }
@@ -421,6 +436,50 @@ fn table_differences(
                 d(K::ExtraForeignKey)
                     .column(&a.column)
                     .sides(Some(fk_text(a)), None),
+            );
+        }
+    }
+    // Multi-column foreign keys, paired by their columns; names compared where both sides
+    // have one.
+    for e in &exp.multi_foreign_keys {
+        let columns = e.columns.join(", ");
+        match actual
+            .multi_foreign_keys
+            .iter()
+            .find(|a| a.columns == e.columns)
+        {
+            None => out.push(
+                d(K::MissingForeignKey)
+                    .column(&columns)
+                    .object(e.name.as_deref())
+                    .sides(None, Some(multi_fk_text(e))),
+            ),
+            Some(a)
+                if (&a.table, &a.to_columns, &a.on_delete)
+                    != (&e.table, &e.to_columns, &e.on_delete)
+                    || (a.name.is_some() && e.name.is_some() && a.name != e.name) =>
+            {
+                out.push(
+                    d(K::ForeignKeyChanged)
+                        .column(&columns)
+                        .object(e.name.as_deref())
+                        .sides(Some(multi_fk_text(a)), Some(multi_fk_text(e))),
+                )
+            }
+            Some(_) => {}
+        }
+    }
+    for a in &actual.multi_foreign_keys {
+        if !exp
+            .multi_foreign_keys
+            .iter()
+            .any(|e| e.columns == a.columns)
+        {
+            out.push(
+                d(K::ExtraForeignKey)
+                    .column(&a.columns.join(", "))
+                    .object(a.name.as_deref())
+                    .sides(Some(multi_fk_text(a)), None),
             );
         }
     }

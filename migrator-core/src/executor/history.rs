@@ -52,6 +52,13 @@ pub(super) fn record_problems(
         .values()
         .filter_map(|r| r.checksum.strip_prefix(recorder::REPLACED_BY))
         .collect();
+    // The history's migrations by name, for the rows a squash took over (one lookup per
+    // row, not a walk of the history per row); built only when such rows exist.
+    let known: BTreeSet<String> = if recorded_squashes.is_empty() {
+        BTreeSet::new()
+    } else {
+        graph.migrations().map(|m| m.key().to_string()).collect()
+    };
     for (key, row) in rows {
         // A recorded migration of a known app that the history no longer has (and that no
         // squash replaced): its file was deleted or renamed.
@@ -60,7 +67,7 @@ pub(super) fn record_problems(
         let taken_over = row
             .checksum
             .strip_prefix(recorder::REPLACED_BY)
-            .is_some_and(|squash| graph.migrations().any(|m| m.key().to_string() == squash));
+            .is_some_and(|squash| known.contains(squash));
         if apps.contains(&key.app)
             && !graph.contains(key)
             && !replaced.contains(key)

@@ -74,11 +74,7 @@ fn neighbourhood(state: &ProjectState, keys: &[ModelKey]) -> ProjectState {
         .collect();
     if !keys.is_empty() {
         for model in state.models.values() {
-            let points_at_key = model.fields.iter().any(|f| {
-                f.foreign_key
-                    .as_ref()
-                    .is_some_and(|fk| keys.iter().any(|k| k.app == fk.app && k.name == fk.model))
-            });
+            let points_at_key = keys.iter().any(|k| model.references(k));
             if points_at_key {
                 wanted.insert(model.key());
             }
@@ -87,7 +83,7 @@ fn neighbourhood(state: &ProjectState, keys: &[ModelKey]) -> ProjectState {
     let targets: Vec<ModelKey> = wanted
         .iter()
         .filter_map(|k| state.models.get(k))
-        .flat_map(|m| m.fields.iter().filter_map(|f| f.foreign_key.as_ref()))
+        .flat_map(|m| m.foreign_key_targets())
         .map(|fk| fk.target())
         .filter(|k| state.models.contains_key(k))
         .collect();

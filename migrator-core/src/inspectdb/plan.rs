@@ -736,6 +736,7 @@ impl<'a> Planner<'a> {
     fn drop_live_fks(&mut self, table: &str, columns: &[String]) {
         if let Some(t) = self.projection.tables.get_mut(table) {
             t.foreign_keys.retain(|f| !columns.contains(&f.column));
+            t.multi_foreign_keys.retain(|f| f.columns != columns);
         }
     }
 }

@@ -61,8 +61,9 @@ pub enum StateError {
         /// The field that already has it.
         other: String,
     },
-    /// A field cannot be removed while an index or unique constraint names it.
-    #[error("field `{app}.{model}.{field}` is still used by index or constraint `{index}`; remove `{index}` before removing the field")]
+    /// A field cannot be removed while an index, a unique or check constraint, or a
+    /// generated column names it (Django's autodetector removes them first the same way).
+    #[error("field `{app}.{model}.{field}` is still used by {what} `{index}`; remove `{index}` (or change it so it no longer names the field) before removing the field, in an earlier operation of the migration")]
     FieldInUse {
         /// App label.
         app: String,
@@ -70,8 +71,27 @@ pub enum StateError {
         model: String,
         /// Field name.
         field: String,
-        /// The index or constraint naming it.
+        /// What names it: `index`, `unique constraint`, `check constraint`, `the generated
+        /// field`.
+        what: &'static str,
+        /// The index, constraint or generated field naming it.
         index: String,
+    },
+    /// A primary-key field also says `unique` or `index`: the key is unique and indexed
+    /// already, so no backend would make anything of the flag (Django's `primary_key` implies
+    /// `unique` the same way); a flag the database never shows is refused, not kept.
+    #[error("field `{app}.{model}.{field}` is (part of) the primary key, which is unique and indexed already, so its `{flag}` would create nothing; remove `.{flag}()` from the field in the migration that writes it (to keep the column {flag_effect} once the key moves off it, say `.{flag}()` in the AlterField that takes `.primary_key()` away; if the migration is applied already, `migrate {app} <migration> --restamp` then accepts the edit)")]
+    KeyFieldFlag {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// Field name.
+        field: String,
+        /// `unique` or `index`.
+        flag: &'static str,
+        /// What the flag would give a column that is not the key: `unique` or `indexed`.
+        flag_effect: &'static str,
     },
     /// The index or constraint does not exist.
     #[error("{kind} `{name}` does not exist on model `{app}.{model}` in the migration state")]
@@ -135,6 +155,33 @@ pub enum StateError {
         name: String,
         /// `has both fields and expressions`, `has neither fields nor expressions`.
         problem: &'static str,
+    },
+    /// A multi-column foreign key does not fit its model or its target.
+    #[error("foreign key `{name}` of `{app}.{model}` {problem}")]
+    BadForeignKey {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The constraint's name.
+        name: String,
+        /// What is wrong and what to do, as a sentence tail.
+        problem: String,
+    },
+    /// A model cannot be deleted while a multi-column foreign key of another model points at
+    /// it.
+    #[error("model `{app}.{model}` is still referenced by foreign key `{name}` of `{by}`; remove that foreign key (`remove_constraint(\"{by_model}\", \"{name}\")`) before deleting the model")]
+    ModelReferenced {
+        /// App label.
+        app: String,
+        /// Model name.
+        model: String,
+        /// The referencing model, `app.Model`.
+        by: String,
+        /// The referencing model's name.
+        by_model: String,
+        /// The constraint's name.
+        name: String,
     },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]

@@ -182,7 +182,11 @@ impl OperationKind for AddField {
         }
         check_column_free(app, model, &self.field.column, None)?;
         model_rules::check_field_sql(model, &self.field)?;
+        model_rules::check_key_field_flags(model, &self.field)?;
         model.fields.push(self.state_field());
+        if self.field.primary_key {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -257,36 +261,54 @@ impl OperationKind for RemoveField {
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         let column = &model.fields[pos].column;
+        let names_column = |sql: &String| model_rules::sql_names_column(sql, column);
+        // What still names the field or its column: dropping the column would drop it with
+        // the column on PostgreSQL (so the state would keep an object the database lost) and
+        // make SQLite's rebuild fail on it.
         let in_use = model
             .indexes
             .iter()
             .find(|i| {
                 i.fields.contains(&self.name)
                     || i.include.contains(&self.name)
-                    || i.expressions
-                        .iter()
-                        .chain(&i.condition)
-                        .any(|sql| model_rules::sql_names_column(sql, column))
+                    || i.expressions.iter().chain(&i.condition).any(names_column)
             })
-            .map(|i| i.name.clone())
+            .map(|i| ("index", i.name.clone()))
+            .or_else(|| {
+                model.constraints.iter().find_map(|c| match &c.kind {
+                    ConstraintKind::Unique(f) if f.contains(&self.name) => {
+                        Some(("unique constraint", c.name.clone()))
+                    }
+                    ConstraintKind::Check(sql) if names_column(sql) => {
+                        Some(("check constraint", c.name.clone()))
+                    }
+                    ConstraintKind::ForeignKey { fields, .. } if fields.contains(&self.name) => {
+                        Some(("foreign key", c.name.clone()))
+                    }
+                    _ => None,
+                })
+            })
             .or_else(|| {
                 model
-                    .constraints
+                    .fields
                     .iter()
-                    .find(
-                        |c| matches!(&c.kind, ConstraintKind::Unique(f) if f.contains(&self.name)),
-                    )
-                    .map(|c| c.name.clone())
+                    .filter(|f| f.name != self.name)
+                    .find(|f| f.generated.as_ref().is_some_and(|g| names_column(&g.sql)))
+                    .map(|f| ("the generated field", f.name.clone()))
             });
-        if let Some(index) = in_use {
+        if let Some((what, index)) = in_use {
             return Err(StateError::FieldInUse {
                 app: app.to_string(),
                 model: self.model.clone(),
                 field: self.name.clone(),
+                what,
                 index,
             });
         }
-        model.fields.remove(pos);
+        let key_changed = model.fields.remove(pos).primary_key;
+        if key_changed {
+            model_rules::check_foreign_keys_around(state, app, &self.model, "", true)?;
+        }
         Ok(())
     }
 
@@ -383,9 +405,12 @@ impl OperationKind for AlterField {
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         check_column_free(app, model, &self.field.column, Some(&self.name))?;
         model_rules::check_field_sql(model, &self.field)?;
+        model_rules::check_key_field_flags(model, &self.field)?;
         let old_column = std::mem::take(&mut model.fields[pos].column);
+        let key_changed = model.fields[pos].primary_key || self.field.primary_key;
         model.fields[pos] = self.state_field();
         model_rules::rename_column_in_sql_objects(model, &old_column, &self.field.column);
+        model_rules::check_foreign_keys_around(state, app, &self.model, &self.name, key_changed)?;
         Ok(())
     }
 

@@ -380,7 +380,7 @@ impl AddConstraint {
 
 impl OperationKind for AddConstraint {
     fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
-        let model = model_mut(state, app, &self.model)?;
+        let model = &model_mut(state, app, &self.model)?.clone();
         if name_taken(model, &self.constraint.name) {
             return Err(StateError::IndexExists {
                 app: app.to_string(),
@@ -391,6 +391,7 @@ impl OperationKind for AddConstraint {
         if let ConstraintKind::Unique(fields) = &self.constraint.kind {
             check_fields_exist(model, fields)?;
         }
+        check_foreign_key_constraint(model, &self.constraint, state)?;
         if let ConstraintKind::Check(text) = &self.constraint.kind {
             check_sql_text(
                 model,
@@ -404,7 +405,12 @@ impl OperationKind for AddConstraint {
         after.normalize();
         let added = |o: &DbObject| {
             o.name == self.constraint.name
-                && matches!(o.kind, DbObjectKind::UniqueConstraint | DbObjectKind::Check)
+                && matches!(
+                    o.kind,
+                    DbObjectKind::UniqueConstraint
+                        | DbObjectKind::Check
+                        | DbObjectKind::ForeignKeyConstraint
+                )
         };
         check_names_free(&after, Some(state), added)?;
         state.insert(after);

@@ -44,7 +44,126 @@ pub(crate) fn constraint_text(c: &ConstraintState) -> String {
     match &c.kind {
         ConstraintKind::Check(sql) => format!("check {} {}", c.name, quote(sql)),
         ConstraintKind::Unique(fields) => format!("unique {} ({})", c.name, fields.join(", ")),
+        ConstraintKind::ForeignKey { fields, to } => format!(
+            "foreign_key {} ({}) -> {}.{} on_delete={}",
+            c.name,
+            fields.join(", "),
+            to.app,
+            to.model,
+            to.on_delete.sql()
+        ),
     }
+}
+
+/// Errors when the multi-column foreign key `c` of `model` does not fit: fewer than two
+/// fields (one field's foreign key is the field's own), a field that is not there or named
+/// twice, a target (in `state`, or `model` itself) whose primary key
+/// has another number of fields, a field whose column type is not its key field's, or
+/// `SET NULL` on a field that is NOT NULL. Checks nothing for other constraints.
+pub(crate) fn check_foreign_key_constraint(
+    model: &ModelState,
+    c: &ConstraintState,
+    state: &ProjectState,
+) -> Result<(), StateError> {
+    let ConstraintKind::ForeignKey { fields, to } = &c.kind else {
+        return Ok(());
+    };
+    let bad = |problem: String| StateError::BadForeignKey {
+        app: model.app.clone(),
+        model: model.name.clone(),
+        name: c.name.clone(),
+        problem,
+    };
+    if fields.len() < 2 {
+        return Err(bad(format!(
+            "has {} field(s); a foreign key over one field is that field's own `foreign_key`",
+            fields.len()
+        )));
+    }
+    check_fields_exist(model, fields)?;
+    if let Some((i, f)) = fields
+        .iter()
+        .enumerate()
+        .find(|(i, f)| fields[..*i].contains(f))
+    {
+        return Err(bad(format!("names field `{f}` twice (position {})", i + 1)));
+    }
+    // A target not in the state yet (another app's, created later in the same run) is
+    // checked where the SQL is written, as a field's foreign key is.
+    let target = if to.app == model.app && to.model == model.name {
+        model
+    } else {
+        match state.model(&to.app, &to.model) {
+            Some(target) => target,
+            None => return Ok(()),
+        }
+    };
+    let key: Vec<_> = target.primary_key().collect();
+    if key.len() != fields.len() {
+        return Err(bad(format!(
+            "has {} fields, but the primary key of `{}.{}` has {} ({}); name one field per key \
+             field, in the key's order",
+            fields.len(),
+            to.app,
+            to.model,
+            key.len(),
+            key.iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    for (name, k) in fields.iter().zip(&key) {
+        let f = model.field(name).expect("checked above");
+        if f.column_type != k.column_type {
+            return Err(bad(format!(
+                "matches field `{name}` ({}) with key field `{}.{}.{}` ({}); a foreign-key \
+                 column has its key column's type",
+                f.column_type, to.app, to.model, k.name, k.column_type
+            )));
+        }
+        if to.on_delete == crate::state::OnDelete::SetNull && !f.nullable {
+            return Err(bad(format!(
+                "sets NULL on delete, but field `{name}` is NOT NULL; make the fields \
+                 nullable or choose another `on_delete`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Errors when a multi-column foreign key no longer fits after a field of `app.model`
+/// changed: one of the model's own that names `field`, and — when `key_changed` (the field is
+/// or was part of the primary key) — every one pointing at the model. A primary key does not
+/// change under a foreign key (`makemigrations` removes the foreign key first and adds it
+/// back after).
+pub(crate) fn check_foreign_keys_around(
+    state: &ProjectState,
+    app: &str,
+    model: &str,
+    field: &str,
+    key_changed: bool,
+) -> Result<(), StateError> {
+    let Some(own) = state.model(app, model) else {
+        return Ok(());
+    };
+    for c in &own.constraints {
+        if c.kind.foreign_key().is_some() && c.kind.fields().iter().any(|f| f == field) {
+            check_foreign_key_constraint(own, c, state)?;
+        }
+    }
+    if !key_changed {
+        return Ok(());
+    }
+    let key = own.key();
+    for m in state.models.values() {
+        for c in &m.constraints {
+            if c.kind.foreign_key().is_some_and(|fk| fk.target() == key) {
+                check_foreign_key_constraint(m, c, state)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// True when `model` has an index or constraint named `name`.
@@ -77,7 +196,10 @@ pub(crate) fn check_index_names_unique(model: &ModelState) -> Result<(), StateEr
     let added = |o: &DbObject| {
         matches!(
             o.kind,
-            DbObjectKind::Index | DbObjectKind::UniqueConstraint | DbObjectKind::Check
+            DbObjectKind::Index
+                | DbObjectKind::UniqueConstraint
+                | DbObjectKind::Check
+                | DbObjectKind::ForeignKeyConstraint
         )
     };
     check_names_free(model, None, added)
@@ -189,6 +311,35 @@ pub(crate) fn check_field_sql(
     Ok(())
 }
 
+/// Errors when `f`, a field of `model`, is (part of) the primary key and also says `unique`
+/// or `index` ([`StateError::KeyFieldFlag`]). Creating a model, adding and altering a field
+/// check each new field: the flag would make no index on any backend, so the state would say
+/// what neither the database nor introspection ever shows.
+pub(crate) fn check_key_field_flags(
+    model: &ModelState,
+    f: &crate::state::FieldState,
+) -> Result<(), StateError> {
+    if !f.primary_key {
+        return Ok(());
+    }
+    let flag = [
+        (f.unique, "unique", "unique"),
+        (f.index, "index", "indexed"),
+    ]
+    .into_iter()
+    .find(|(set, _, _)| *set);
+    match flag {
+        Some((_, flag, flag_effect)) => Err(StateError::KeyFieldFlag {
+            app: model.app.clone(),
+            model: model.name.clone(),
+            field: f.name.clone(),
+            flag,
+            flag_effect,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Errors when `text` (`what` of `model`) is not one `fragment` (`migrator_descriptor::sql`).
 pub(super) fn check_sql_text(
     model: &ModelState,
@@ -245,6 +396,7 @@ pub(crate) fn check_names_free(
                 what: match new.kind {
                     DbObjectKind::Index => "index",
                     DbObjectKind::UniqueConstraint => "unique constraint",
+                    DbObjectKind::ForeignKeyConstraint => "foreign key",
                     _ => "check constraint",
                 },
                 other: format!("{}{owner} (`{}`): {why}", other.what, other.name),
@@ -266,8 +418,8 @@ pub(crate) fn check_fields_exist(model: &ModelState, fields: &[String]) -> Resul
     }
 }
 
-/// Rewrites field `old` to `new` in the indexes (keys and included fields) and unique
-/// constraints of `model`.
+/// Rewrites field `old` to `new` in the indexes (keys and included fields), unique
+/// constraints and multi-column foreign keys of `model`.
 pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &str) {
     let rename = |fields: &mut Vec<String>| {
         for f in fields.iter_mut() {
@@ -281,7 +433,9 @@ pub(crate) fn rename_field_references(model: &mut ModelState, old: &str, new: &s
         rename(&mut i.include);
     }
     for c in &mut model.constraints {
-        if let ConstraintKind::Unique(fields) = &mut c.kind {
+        if let ConstraintKind::Unique(fields) | ConstraintKind::ForeignKey { fields, .. } =
+            &mut c.kind
+        {
             rename(fields);
         }
     }

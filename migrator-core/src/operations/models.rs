@@ -96,6 +96,7 @@ impl OperationKind for CreateModel {
         }
         let model = self.to_state(app);
         for (i, f) in model.fields.iter().enumerate() {
+            model_rules::check_key_field_flags(&model, f)?;
             for earlier in &model.fields[..i] {
                 if earlier.name == f.name {
                     return Err(StateError::field_exists(app, &self.name, &f.name));
@@ -118,6 +119,7 @@ impl OperationKind for CreateModel {
             if let crate::state::ConstraintKind::Unique(fields) = &c.kind {
                 model_rules::check_fields_exist(&model, fields)?;
             }
+            model_rules::check_foreign_key_constraint(&model, c, state)?;
         }
         state.insert(model);
         Ok(())
@@ -177,9 +179,28 @@ impl OperationKind for CreateModel {
 
 impl OperationKind for DeleteModel {
     fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
+        let key = ModelKey::new(app, self.name.clone());
+        // A multi-column foreign key of another model must go first (single-column ones are
+        // fields, refused where their SQL is derived).
+        for m in state.models.values().filter(|m| m.key() != key) {
+            for c in &m.constraints {
+                if c.kind
+                    .foreign_key()
+                    .is_some_and(|fk| fk.app == app && fk.model == self.name)
+                {
+                    return Err(StateError::ModelReferenced {
+                        app: app.to_string(),
+                        model: self.name.clone(),
+                        by: m.key().to_string(),
+                        by_model: m.name.clone(),
+                        name: c.name.clone(),
+                    });
+                }
+            }
+        }
         state
             .models
-            .remove(&ModelKey::new(app, self.name.clone()))
+            .remove(&key)
             .map(|_| ())
             .ok_or_else(|| StateError::model_not_found(app, &self.name))
     }
@@ -244,6 +265,13 @@ impl OperationKind for RenameModel {
                 if let Some(fk) = &mut f.foreign_key {
                     if fk.app == app && fk.model == self.old_name {
                         fk.model = self.new_name.clone();
+                    }
+                }
+            }
+            for c in &mut m.constraints {
+                if let crate::state::ConstraintKind::ForeignKey { to, .. } = &mut c.kind {
+                    if to.app == app && to.model == self.old_name {
+                        to.model = self.new_name.clone();
                     }
                 }
             }

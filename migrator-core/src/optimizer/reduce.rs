@@ -398,6 +398,11 @@ pub(super) fn through(app: &str, first: &Operation, second: &Operation) -> bool 
         O::AddConstraint(a) => match &a.constraint.kind {
             ConstraintKind::Unique(fields) => index_through(app, second, &a.model, Some(fields)),
             ConstraintKind::Check(_) => index_through(app, second, &a.model, None),
+            // A multi-column foreign key also stays after whatever changes its target.
+            ConstraintKind::ForeignKey { fields, to } => {
+                index_through(app, second, &a.model, Some(fields))
+                    && !references_model(second, app, &to.app, &to.model)
+            }
         },
         O::RemoveIndex(r) => index_through(app, second, &r.model, None),
         O::RenameIndex(r) => index_through(app, second, &r.model, None),

@@ -4,7 +4,7 @@
 //! each other, a false "yes" only leaves a fold undone.
 
 use crate::operations::Operation;
-use crate::state::{ConstraintKind, FieldState};
+use crate::state::{ConstraintKind, ConstraintState, FieldState};
 
 /// True when `op` (in `app`) may depend on model `target_app.target`: it is about that model,
 /// points a foreign key at it, or is opaque (`RunSql`, `RunRust`, `SeparateDatabaseAndState`,
@@ -16,12 +16,20 @@ pub fn references_model(op: &Operation, app: &str, target_app: &str, target: &st
             .as_ref()
             .is_some_and(|fk| fk.app == target_app && fk.model == target)
     };
+    let constraint_fk = |c: &ConstraintState| {
+        c.kind
+            .foreign_key()
+            .is_some_and(|fk| fk.app == target_app && fk.model == target)
+    };
     match op {
         Operation::RunSql(_)
         | Operation::RunRust(_)
         | Operation::SeparateDatabaseAndState(_)
         | Operation::DeleteModel(_) => true,
-        Operation::CreateModel(c) => here(&c.name) || c.fields.iter().any(fk),
+        Operation::CreateModel(c) => {
+            here(&c.name) || c.fields.iter().any(fk) || c.constraints.iter().any(constraint_fk)
+        }
+        Operation::AddConstraint(a) => here(&a.model) || constraint_fk(&a.constraint),
         Operation::AddField(a) => here(&a.model) || fk(&a.field),
         Operation::AlterField(a) => here(&a.model) || fk(&a.field),
         Operation::RenameModel(r) => here(&r.old_name) || here(&r.new_name),
@@ -60,6 +68,11 @@ pub fn references_field(op: &Operation, app: &str, model: &str, field: &str) -> 
         Operation::AddConstraint(a) => match &a.constraint.kind {
             ConstraintKind::Unique(fields) => fields.iter().any(|f| f == field),
             ConstraintKind::Check(_) => true,
+            // Its own fields, and every field of its target (the key, which any field could
+            // be).
+            ConstraintKind::ForeignKey { fields, to } => {
+                fields.iter().any(|f| f == field) || (to.app == app && to.model == model)
+            }
         },
         // A model comment is about the table, never a column.
         Operation::AlterModelComment(_) => false,

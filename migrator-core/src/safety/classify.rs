@@ -13,6 +13,7 @@ use crate::migration::Migration;
 use crate::operations::{narrows, Operation};
 use crate::state::{ConstraintKind, ProjectState};
 
+use super::folded::{apply_folds, RunStep};
 use super::hazard::{Hazard, HazardKind, OperationHazards};
 
 /// What `change` risks on every backend.
@@ -235,6 +236,16 @@ fn generic(step: &Step<'_>, change: &Change) -> Vec<Hazard> {
                     K::MayFail,
                     format!("adds CHECK {name} ({sql}) on {t}: rows that break it make the migration fail"),
                 ),
+                Some(ConstraintKind::ForeignKey { fields, to }) => add(
+                    K::MayFail,
+                    format!(
+                        "adds foreign key {name} on {t} ({}) to {}.{}: values without a \
+                         matching row make the migration fail",
+                        fields.join(", "),
+                        to.app,
+                        to.model
+                    ),
+                ),
                 None => {}
             }
         }
@@ -345,7 +356,9 @@ pub fn classify_operation(
 }
 
 /// Every operation of `migration` classified forwards from `before` (the state its
-/// ancestors build), each against the state just before it. An operation that does not fit
+/// ancestors build), each against the state just before it; where a backend folds the
+/// migration's operations on one table into one rebuild, as `migrate` does, the findings say
+/// so once, at the operation that runs it (`folded.rs`). An operation that does not fit
 /// the state (which `migrate` refuses anyway) ends the classification.
 pub fn classify_migration(
     migration: &Migration,
@@ -355,6 +368,9 @@ pub fn classify_migration(
     let app = migration.app.as_str();
     let mut state = before.clone();
     let mut out = Vec::new();
+    // The states around each operation, kept only where a backend may fold the migration.
+    let folding = migration.atomic && backends.iter().any(|b| b.folds());
+    let mut states: Vec<(ProjectState, ProjectState)> = Vec::new();
     for (index, op) in migration.operations.iter().enumerate() {
         let mut after = state.clone();
         if op.state_forwards(app, &mut after).is_err() {
@@ -366,7 +382,22 @@ pub fn classify_migration(
             symbol: op.symbol(),
             hazards: classify_operation(app, op, &state, &after, false, backends),
         });
+        if folding {
+            states.push((state, after.clone()));
+        }
         state = after;
     }
+    let steps: Vec<RunStep<'_>> = states
+        .iter()
+        .zip(&migration.operations)
+        .enumerate()
+        .map(|(position, ((before, after), op))| RunStep {
+            position,
+            op,
+            before,
+            after,
+        })
+        .collect();
+    apply_folds(app, migration.atomic, &steps, false, backends, &mut out);
     out
 }

@@ -11,6 +11,9 @@
 //! - `classify.rs`: [`classify_operation`] (the primitives an operation asks for, recorded,
 //!   then judged: here what holds everywhere, `Backend::costs` per backend) and
 //!   [`classify_migration`].
+//! - `folded.rs`: where a backend folds a migration's operations on one table into one
+//!   rebuild (`Backend::fold`, SQLite), the findings say so once, at the operation that
+//!   runs it, naming the operations folded into it — as `migrate` and `sqlmigrate` run it.
 //! - `ack.rs`: [`data_loss_digest`] (over the destructive operations' canonical text) and
 //!   [`ack_status`].
 //! - `plans.rs`: [`lint`] (the unapplied migrations of a database) and [`classify_plan`]
@@ -20,6 +23,7 @@
 
 mod ack;
 mod classify;
+mod folded;
 mod hazard;
 mod plans;
 

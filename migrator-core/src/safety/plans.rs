@@ -13,6 +13,7 @@ use crate::state::ProjectState;
 
 use super::ack::{ack_status, AckStatus};
 use super::classify::{classify_migration, classify_operation};
+use super::folded::{apply_folds, RunStep};
 use super::hazard::OperationHazards;
 
 /// One unapplied migration as `migrator lint` reports it.
@@ -103,6 +104,7 @@ pub fn classify_plan(
         let app = migration.app.as_str();
         let mut state = graph.make_state(&graph.dependencies_of(key))?;
         let mut ops = Vec::new();
+        let mut states: Vec<(ProjectState, ProjectState)> = Vec::new();
         for (index, op) in migration.operations.iter().enumerate() {
             let mut after = state.clone();
             if op.state_forwards(app, &mut after).is_err() {
@@ -114,8 +116,25 @@ pub fn classify_plan(
                 symbol: op.symbol(),
                 hazards: classify_operation(app, op, &state, &after, true, &[backend]),
             });
+            if backend.folds() {
+                states.push((state, after.clone()));
+            }
             state = after;
         }
+        // Backwards, the operations run last to first, and fold in that order.
+        let steps: Vec<RunStep<'_>> = states
+            .iter()
+            .zip(&migration.operations)
+            .enumerate()
+            .rev()
+            .map(|(position, ((before, after), op))| RunStep {
+                position,
+                op,
+                before,
+                after,
+            })
+            .collect();
+        apply_folds(app, migration.atomic, &steps, true, &[backend], &mut ops);
         out.push(ops);
     }
     Ok(out)

@@ -115,6 +115,39 @@ fn removed_field_drops_its_index_first() {
     );
 }
 
+#[test]
+fn removed_field_drops_the_checks_naming_its_column_first() {
+    let mut old = book();
+    old.constraints = vec![
+        ConstraintState::check("books_isbn_len", "length(\"isbn\") = 13"),
+        ConstraintState::check("books_title_set", "\"title\" <> ''"),
+    ];
+    let from = project([old.clone()]);
+    let mut b = old.clone();
+    b.fields.pop();
+    b.constraints.remove(0);
+    let (changes, _) = run(&from, &current([b.clone()]), vec![]);
+    assert_eq!(
+        ops_of(&changes, "library"),
+        vec![
+            Operation::from(RemoveConstraint::new("Book", "books_isbn_len")),
+            RemoveField::new("Book", "isbn").into(),
+        ]
+    );
+    assert_fixpoint(&from, &current([b]), &changes);
+    // The code drops the field but keeps a check that names it: refused, naming the check.
+    let mut kept = old;
+    kept.fields.pop();
+    let mut q = NonInteractiveQuestioner;
+    let err = detect(&from, &current([kept]), &mut q)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("still used by check constraint `books_isbn_len`"),
+        "{err}"
+    );
+}
+
 type FieldChange = fn(FieldState) -> FieldState;
 
 #[test]

@@ -206,6 +206,86 @@ fn renaming_the_owner_renames_the_join_model_and_its_column() {
 }
 
 #[test]
+fn renaming_the_owner_by_answered_question_renames_the_join_model_like_the_hint() {
+    let before = registered(vec![with(product(), vec![tags()]), plain(tag())]);
+    let from = migrated(&ProjectState::new(), &before);
+    let mut item = product();
+    item.name = "Item".into();
+    // No `renamed_from`: the rename is the answer to the question.
+    let to = registered(vec![with(item, vec![tags()]), plain(tag())]);
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    let prompts: Vec<String> = asked.iter().map(|q| q.prompt()).collect();
+    assert_eq!(
+        prompts,
+        ["Did you rename the shop.Product model to Item?"],
+        "one question, for the owner only"
+    );
+    let described = descriptions(&ops_of(&changes, APP));
+    for expected in [
+        "Rename model Product to Item",
+        "Rename model Product_tags to Item_tags",
+        "Rename field product_id on item_tags to item_id",
+    ] {
+        assert!(
+            described.iter().any(|d| d == expected),
+            "{expected}: {described:?}"
+        );
+    }
+    assert!(
+        !described
+            .iter()
+            .any(|d| d.starts_with("Delete model") || d.starts_with("Create model")),
+        "the join table is kept, not dropped and created empty: {described:?}"
+    );
+    assert!(
+        !ops_of(&changes, APP).iter().any(Operation::is_destructive),
+        "nothing loses data: {described:?}"
+    );
+    assert_fixpoint(&from, &to, &changes);
+    // The answer "no" keeps Django's behaviour: a new model, and the old one deleted.
+    let (changes, _) = run(&from, &to, vec![Answer::Rename(false)]);
+    let described = descriptions(&ops_of(&changes, APP));
+    assert!(
+        described.iter().any(|d| d == "Delete model Product_tags")
+            && described.iter().any(|d| d == "Create model Item_tags"),
+        "{described:?}"
+    );
+}
+
+#[test]
+fn renaming_the_target_by_answered_question_renames_the_join_column_without_asking() {
+    let before = registered(vec![with(product(), vec![tags()]), plain(tag())]);
+    let from = migrated(&ProjectState::new(), &before);
+    let mut kind = tag();
+    kind.name = "Kind".into();
+    let to = registered(vec![
+        with(
+            product(),
+            vec![ManyToMany::new("tags", ModelKey::new(APP, "Kind"))],
+        ),
+        plain(kind),
+    ]);
+    let (changes, asked) = run(&from, &to, vec![Answer::Rename(true)]);
+    let prompts: Vec<String> = asked.iter().map(|q| q.prompt()).collect();
+    assert_eq!(prompts, ["Did you rename the shop.Tag model to Kind?"]);
+    let described = descriptions(&ops_of(&changes, APP));
+    for expected in [
+        "Rename model Tag to Kind",
+        "Rename field tag_id on product_tags to kind_id",
+    ] {
+        assert!(
+            described.iter().any(|d| d == expected),
+            "{expected}: {described:?}"
+        );
+    }
+    assert!(
+        !ops_of(&changes, APP).iter().any(Operation::is_destructive),
+        "{described:?}"
+    );
+    assert_fixpoint(&from, &to, &changes);
+}
+
+#[test]
 fn a_new_target_is_refused_with_the_manual_path() {
     let before = registered(vec![
         with(product(), vec![tags()]),

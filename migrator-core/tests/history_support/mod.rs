@@ -201,7 +201,9 @@ impl World {
                 && !i.expressions.iter().chain(&i.condition).any(names)
         });
         m.constraints.retain(|c| match &c.kind {
-            ConstraintKind::Unique(f) => !f.iter().any(|x| x == name),
+            ConstraintKind::Unique(f) | ConstraintKind::ForeignKey { fields: f, .. } => {
+                !f.iter().any(|x| x == name)
+            }
             ConstraintKind::Check(sql) => !names(sql),
         });
     }
@@ -532,7 +534,9 @@ impl World {
                     }
                 }
                 for c in &mut m.constraints {
-                    if let ConstraintKind::Unique(fs) = &mut c.kind {
+                    if let ConstraintKind::Unique(fs)
+                    | ConstraintKind::ForeignKey { fields: fs, .. } = &mut c.kind
+                    {
                         for x in fs {
                             if *x == old {
                                 *x = new.clone();

@@ -9,7 +9,8 @@ use crate::attr::primary_key_example as EXAMPLE;
 use crate::ctxt::Ctxt;
 
 /// Rejects a second field-level `primary_key` (the fix is the struct-level list), a
-/// composite key that is malformed (see [`check_composite_key`]), a `db_type` key column
+/// composite key that is malformed (see [`check_composite_key`]), `unique` or `index` on a
+/// one-column key (see [`check_single_key_flags`]), a `db_type` key column
 /// written `Option<…>`, and a model with no primary key at all (no field says `primary_key`,
 /// no struct-level list, and no field is named `id`).
 pub(super) fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
@@ -37,7 +38,10 @@ pub(super) fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
         }
     }
     let key_fields: Vec<usize> = match cont.primary_key() {
-        PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) => vec![i],
+        PrimaryKey::Explicit(i) | PrimaryKey::ImplicitId(i) => {
+            check_single_key_flags(cx, &cont.fields[i]);
+            vec![i]
+        }
         PrimaryKey::Composite => cont.composite_key(),
         PrimaryKey::Missing => Vec::new(),
     };
@@ -68,6 +72,30 @@ pub(super) fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
                 cont.name
             ),
         );
+    }
+}
+
+/// Rejects `unique` and `index` (`index = false` says nothing and passes) on the field of a
+/// one-column primary key: the key is unique and indexed already, so neither would make
+/// anything on any backend, and migrations refuse the combination (a flag the database never
+/// shows is not kept in the state).
+fn check_single_key_flags(cx: &Ctxt, field: &Field<'_>) {
+    let a = &field.attrs;
+    let own = [
+        ("unique", a.unique),
+        ("index", a.index.as_ref().filter(|i| i.value).map(|i| i.key)),
+    ];
+    for (key, span) in own {
+        if let Some(span) = span {
+            cx.error(
+                span,
+                format!(
+                    "`{}` is the primary key, which is unique and indexed already; remove \
+                     `{key}` here",
+                    field.name
+                ),
+            );
+        }
     }
 }
 

@@ -88,12 +88,18 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
             ));
         }
         Change::AddConstraint { name, .. } => {
-            let is_check = change
+            let kind = change
                 .model_after(step)
                 .and_then(|m| m.constraints.iter().find(|c| &c.name == name))
-                .is_some_and(|c| matches!(c.kind, ConstraintKind::Check(_)));
-            if is_check {
-                out.push(copy(&format!("adding CHECK {name}"), table));
+                .map(|c| &c.kind);
+            match kind {
+                Some(ConstraintKind::Check(_)) => {
+                    out.push(copy(&format!("adding CHECK {name}"), table));
+                }
+                Some(ConstraintKind::ForeignKey { .. }) => {
+                    out.push(copy(&format!("adding the foreign key {name}"), table));
+                }
+                _ => {}
             }
         }
         _ => {}

@@ -15,7 +15,7 @@ use super::features::FEATURES;
 use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
-    ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    group_foreign_keys, ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails,
     IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, TableDetails, TableSchema,
     PROGRESS_TABLE, RECORDER_TABLE,
 };
@@ -113,7 +113,7 @@ struct FkRow {
     del: String,
 }
 
-/// The foreign keys of `table` (single-column ones, as the editor writes them).
+/// The foreign-key columns of `table`, each constraint's in key order.
 fn foreign_key_rows(
     conn: &mut MysqlConnection,
     table: &str,
@@ -126,7 +126,8 @@ fn foreign_key_rows(
              CAST(r.DELETE_RULE AS CHAR) AS del \
              FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
              ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
-             WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {} AND k.REFERENCED_TABLE_NAME IS NOT NULL",
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {} AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+             ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
             lit(table)
         ),
     )
@@ -293,16 +294,11 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
         }
         let mut indexes: Vec<IndexDef> = by_name.into_values().collect();
         indexes.sort();
-        let mut foreign_keys: Vec<ForeignKeySchema> = foreign_key_rows(conn, &table)?
-            .into_iter()
-            .map(|r| ForeignKeySchema {
-                column: r.column,
-                table: r.ref_table,
-                to_column: r.ref_column,
-                on_delete: r.del,
-            })
-            .collect();
-        foreign_keys.sort();
+        let (foreign_keys, multi_foreign_keys) = group_foreign_keys(
+            foreign_key_rows(conn, &table)?
+                .into_iter()
+                .map(|r| (r.name, r.column, r.ref_table, r.ref_column, r.del)),
+        );
         schema.tables.insert(
             table.clone(),
             TableSchema {
@@ -313,6 +309,7 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                 unique_constraints: Vec::new(),
                 checks,
                 foreign_keys,
+                multi_foreign_keys,
             },
         );
     }
@@ -334,10 +331,12 @@ pub fn introspect_details(conn: &mut MysqlConnection) -> Result<SchemaDetails, I
                 details.comments.insert((table.clone(), c.name), c.comment);
             }
         }
-        for fk in foreign_key_rows(conn, &table)? {
+        let rows = foreign_key_rows(conn, &table)?;
+        let single = |name: &str| rows.iter().filter(|r| r.name == name).count() == 1;
+        for fk in rows.iter().filter(|r| single(&r.name)) {
             details
                 .foreign_key_names
-                .insert((table.clone(), fk.column), fk.name);
+                .insert((table.clone(), fk.column.clone()), fk.name.clone());
         }
     }
     Ok(details)

@@ -223,24 +223,31 @@ impl Dialect for MysqlEditor {
     }
 
     fn check_foreign_key(&self, model: &ModelState, fk: &FkDef) -> Result<(), SchemaError> {
+        // A field's foreign key is named by its field, a multi-column one by its name.
+        let which = match fk.fields.as_slice() {
+            [field] => field.as_str(),
+            _ => fk.name.as_str(),
+        };
         if fk.on_delete == OnDelete::SetDefault {
             return Err(SchemaError::Unsupported(format!(
                 "foreign key `{}.{}` uses ON DELETE SET DEFAULT, which InnoDB (MySQL/MariaDB) rejects; use set_null, cascade, restrict or no_action",
-                model.name, fk.field
+                model.name, which
             )));
         }
         if fk.on_delete == OnDelete::SetNull {
             // InnoDB refuses a referential action that writes a column some CHECK reads, and
             // says so only when the statement runs: refuse it before anything runs.
-            let check = model.constraints.iter().find(|c| match &c.kind {
-                ConstraintKind::Check(sql) => mentions_identifier(sql, &fk.column),
-                ConstraintKind::Unique(_) => false,
-            });
-            if let Some(check) = check {
-                return Err(SchemaError::Unsupported(format!(
-                    "foreign key `{}.{}` uses ON DELETE SET NULL on column `{}`, which check constraint `{}` reads; MySQL/MariaDB refuse a referential action on a column a CHECK uses: use on_delete = \"cascade\", \"restrict\" or \"no_action\", or leave `{}` out of the check",
-                    model.name, fk.field, fk.column, check.name, fk.column
-                )));
+            for column in &fk.columns {
+                let check = model.constraints.iter().find(|c| match &c.kind {
+                    ConstraintKind::Check(sql) => mentions_identifier(sql, column),
+                    ConstraintKind::Unique(_) | ConstraintKind::ForeignKey { .. } => false,
+                });
+                if let Some(check) = check {
+                    return Err(SchemaError::Unsupported(format!(
+                        "foreign key `{}.{}` uses ON DELETE SET NULL on column `{}`, which check constraint `{}` reads; MySQL/MariaDB refuse a referential action on a column a CHECK uses: use on_delete = \"cascade\", \"restrict\" or \"no_action\", or leave `{}` out of the check",
+                        model.name, which, column, check.name, column
+                    )));
+                }
             }
         }
         Ok(())
@@ -494,9 +501,17 @@ impl Dialect for MysqlEditor {
             "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
             q(table),
             q(&fk.name),
-            q(&fk.column),
+            fk.columns
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(", "),
             q(&fk.ref_table),
-            q(&fk.ref_column),
+            fk.ref_columns
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(", "),
             fk.on_delete.sql()
         )
     }

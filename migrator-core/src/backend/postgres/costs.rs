@@ -114,6 +114,10 @@ pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
                      EXCLUSIVE lock"
                 )),
                 Some(ConstraintKind::Unique(_)) => out.push(blocks_writes(name, table)),
+                Some(ConstraintKind::ForeignKey { .. }) => out.push(format!(
+                    "validating the foreign key {name} scans every row and blocks writes to \
+                     {table} and the table it references"
+                )),
                 None => {}
             }
         }

@@ -15,7 +15,7 @@ use super::features::FEATURES;
 use super::schema::normalize_type;
 use crate::backend::server::{normalize_check, normalize_default, SchemaDetails};
 use crate::db_schema::{
-    index_method, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
+    group_foreign_keys, index_method, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails,
     IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition,
     TableDetails, TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
@@ -270,24 +270,23 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
         }
         unique_constraints.sort();
         checks.sort();
-        let mut foreign_keys: Vec<ForeignKeySchema> = foreign_key_rows(conn, &table)?
-            .into_iter()
-            .map(|r| ForeignKeySchema {
-                column: r.column,
-                table: r.ref_table,
-                to_column: r.ref_column,
-                on_delete: match r.del.as_str() {
+        let (foreign_keys, multi_foreign_keys) =
+            group_foreign_keys(foreign_key_rows(conn, &table)?.into_iter().map(|r| {
+                let on_delete = match r.del.as_str() {
                     "c" => OnDelete::Cascade,
                     "r" => OnDelete::Restrict,
                     "n" => OnDelete::SetNull,
                     "d" => OnDelete::SetDefault,
                     _ => OnDelete::NoAction,
-                }
-                .sql()
-                .to_owned(),
-            })
-            .collect();
-        foreign_keys.sort();
+                };
+                (
+                    r.name,
+                    r.column,
+                    r.ref_table,
+                    r.ref_column,
+                    on_delete.sql().to_owned(),
+                )
+            }));
         schema.tables.insert(
             table.clone(),
             TableSchema {
@@ -298,6 +297,7 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                 unique_constraints,
                 checks,
                 foreign_keys,
+                multi_foreign_keys,
             },
         );
     }
@@ -311,9 +311,10 @@ fn foreign_key_rows(conn: &mut PgConnection, table: &str) -> Result<Vec<FkRow>, 
             "SELECT c.conname::text AS name, a.attname::text AS column, rc.relname::text AS ref_table, \
              ra.attname::text AS ref_column, c.confdeltype::text AS del \
              FROM pg_constraint c JOIN pg_class rc ON rc.oid = c.confrelid \
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
-             JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] \
-             WHERE c.conrelid = {} AND c.contype = 'f'",
+             CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(col, refcol, n) \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col \
+             JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol \
+             WHERE c.conrelid = {} AND c.contype = 'f' ORDER BY c.conname, k.n",
             regclass(table)
         ),
     )
@@ -353,10 +354,12 @@ pub fn introspect_details(conn: &mut PgConnection) -> Result<SchemaDetails, Intr
                 details.comments.insert((table.clone(), c.name), comment);
             }
         }
-        for fk in foreign_key_rows(conn, &table)? {
+        let rows = foreign_key_rows(conn, &table)?;
+        let single = |name: &str| rows.iter().filter(|r| r.name == name).count() == 1;
+        for fk in rows.iter().filter(|r| single(&r.name)) {
             details
                 .foreign_key_names
-                .insert((table.clone(), fk.column), fk.name);
+                .insert((table.clone(), fk.column.clone()), fk.name.clone());
         }
     }
     Ok(details)

@@ -468,9 +468,17 @@ impl Dialect for PostgresEditor {
             "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
             q(table),
             q(&fk.name),
-            q(&fk.column),
+            fk.columns
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(", "),
             q(&fk.ref_table),
-            q(&fk.ref_column),
+            fk.ref_columns
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(", "),
             fk.on_delete.sql()
         )
     }

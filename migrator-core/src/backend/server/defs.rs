@@ -132,16 +132,17 @@ pub(crate) struct UniqueDef {
     pub columns: Vec<String>,
 }
 
-/// A foreign key.
+/// A foreign key: a field's (one column) or a multi-column constraint's, its columns matched
+/// in order to the referenced key's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FkDef {
     pub name: String,
-    pub field: String,
-    pub column: String,
+    pub fields: Vec<String>,
+    pub columns: Vec<String>,
     pub ref_model: ModelKey,
-    pub ref_field: String,
+    pub ref_fields: Vec<String>,
     pub ref_table: String,
-    pub ref_column: String,
+    pub ref_columns: Vec<String>,
     pub on_delete: OnDelete,
 }
 

@@ -110,12 +110,7 @@ pub(super) fn diff(
     // Only the changed model and the models whose foreign keys point at it can be affected;
     // the others are skipped so long histories stay fast.
     let refers_to = |m: &ModelState, target: &ModelKey| {
-        (m.app == target.app && m.name == target.name)
-            || m.fields.iter().any(|f| {
-                f.foreign_key
-                    .as_ref()
-                    .is_some_and(|fk| fk.app == target.app && fk.model == target.name)
-            })
+        (m.app == target.app && m.name == target.name) || m.references(target)
     };
     let relevant: Option<BTreeSet<ModelKey>> = changed.map(|new_key| {
         let old_key = renames.key_back(new_key);
@@ -336,19 +331,27 @@ fn alter_table(
     let mut fk_renames = Vec::new();
     for ofk in &old.fks {
         let ref_key = renames.key(&ofk.ref_model);
-        let field = fwd(&ofk.field);
-        let ref_field = renames.field_fwd(&ref_key, &ofk.ref_field);
+        let fields: Vec<String> = ofk.fields.iter().map(|f| fwd(f)).collect();
+        let ref_fields: Vec<String> = ofk
+            .ref_fields
+            .iter()
+            .map(|f| renames.field_fwd(&ref_key, f))
+            .collect();
         let force = pk_changed(&ref_key, olds, news, renames)
             || (mysql
-                && (column_changed(key, &field, olds, news, renames, true)
-                    || column_changed(&ref_key, &ref_field, olds, news, renames, false)
-                    || dropped_first_columns.contains(&field)
-                    || pk_first_moves(&field)));
+                && (fields
+                    .iter()
+                    .any(|f| column_changed(key, f, olds, news, renames, true))
+                    || ref_fields
+                        .iter()
+                        .any(|f| column_changed(&ref_key, f, olds, news, renames, false))
+                    || fields.iter().any(|f| dropped_first_columns.contains(f))
+                    || fields.first().is_some_and(pk_first_moves)));
         let hit = new.fks.iter().enumerate().find(|(i, nfk)| {
             !fk_kept[*i]
-                && nfk.field == field
+                && nfk.fields == fields
                 && nfk.ref_model == ref_key
-                && nfk.ref_field == ref_field
+                && nfk.ref_fields == ref_fields
                 && nfk.on_delete == ofk.on_delete
         });
         match hit {

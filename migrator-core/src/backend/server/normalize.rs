@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::backend::editor::SchemaError;
 use crate::db_schema::{
-    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, NamedConstraint, SqlCondition, TableSchema,
+    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, MultiForeignKeySchema, NamedConstraint,
+    SqlCondition, TableSchema,
 };
 use crate::state::ProjectState;
 
@@ -252,22 +253,32 @@ pub(crate) fn expected(
             })
             .collect();
         checks.sort();
-        let mut foreign_keys: Vec<ForeignKeySchema> = def
-            .fks
-            .iter()
-            .map(|fk| ForeignKeySchema {
-                column: fk.column.clone(),
-                table: fk.ref_table.clone(),
-                to_column: fk.ref_column.clone(),
-                on_delete: fk.on_delete.sql().to_owned(),
-            })
-            .collect();
-        foreign_keys.sort();
+        let mut foreign_keys: Vec<ForeignKeySchema> = Vec::new();
+        let mut multi_foreign_keys: Vec<MultiForeignKeySchema> = Vec::new();
         for fk in &def.fks {
-            details
-                .foreign_key_names
-                .insert((def.table.clone(), fk.column.clone()), fk.name.clone());
+            match (fk.columns.as_slice(), fk.ref_columns.as_slice()) {
+                ([column], [to_column]) => {
+                    foreign_keys.push(ForeignKeySchema {
+                        column: column.clone(),
+                        table: fk.ref_table.clone(),
+                        to_column: to_column.clone(),
+                        on_delete: fk.on_delete.sql().to_owned(),
+                    });
+                    details
+                        .foreign_key_names
+                        .insert((def.table.clone(), column.clone()), fk.name.clone());
+                }
+                _ => multi_foreign_keys.push(MultiForeignKeySchema {
+                    columns: fk.columns.clone(),
+                    name: Some(fk.name.clone()),
+                    table: fk.ref_table.clone(),
+                    to_columns: fk.ref_columns.clone(),
+                    on_delete: fk.on_delete.sql().to_owned(),
+                }),
+            }
         }
+        foreign_keys.sort();
+        multi_foreign_keys.sort();
         if let Some(c) = &def.comment {
             details
                 .comments
@@ -295,6 +306,7 @@ pub(crate) fn expected(
                 unique_constraints,
                 checks,
                 foreign_keys,
+                multi_foreign_keys,
             },
         );
     }

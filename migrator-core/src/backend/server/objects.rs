@@ -3,7 +3,7 @@
 
 use super::defs::*;
 use super::dialect::Dialect;
-use crate::backend::editor::SchemaError;
+use crate::backend::editor::{composite_fk, SchemaError};
 use crate::db_schema::{field_index_name, index_method, INDEX_METHODS};
 use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
 
@@ -203,6 +203,7 @@ pub(crate) fn table_def(
         check_declared_name(d, model, "constraint", &c.name)?;
         match &c.kind {
             ConstraintKind::Check(sql) => checks.push((c.name.clone(), sql.clone())),
+            ConstraintKind::ForeignKey { .. } => {}
             ConstraintKind::Unique(fields) => {
                 let columns = cols_of(fields, &format!("constraint {}", c.name))?;
                 for n in fields {
@@ -257,31 +258,53 @@ pub(crate) fn table_def(
                 &format!("{}_{}_fk_{}", model.table, f.column, target.table),
                 max,
             ),
-            field: f.name.clone(),
-            column: f.column.clone(),
+            fields: vec![f.name.clone()],
+            columns: vec![f.column.clone()],
             ref_model: target.key(),
-            ref_field: ref_pk.name.clone(),
+            ref_fields: vec![ref_pk.name.clone()],
             ref_table: target.table.clone(),
-            ref_column: ref_pk.column.clone(),
+            ref_columns: vec![ref_pk.column.clone()],
+            on_delete: fk.on_delete,
+        };
+        d.check_foreign_key(model, &def)?;
+        fks.push(def);
+    }
+    // Multi-column foreign keys: named constraints of the model.
+    for c in &model.constraints {
+        let Some(fk) = composite_fk(model, c, state)? else {
+            continue;
+        };
+        let def = FkDef {
+            name: fk.name,
+            fields: fk.fields,
+            columns: fk.columns,
+            ref_model: fk.target,
+            ref_fields: fk.to_fields,
+            ref_table: fk.table,
+            ref_columns: fk.to_columns,
             on_delete: fk.on_delete,
         };
         d.check_foreign_key(model, &def)?;
         fks.push(def);
     }
     if d.mysql_like() {
-        // InnoDB needs an index whose first column is the foreign-key column; when no other
-        // index (or the primary key) starts with it, the field index `{table}_{column}_idx`
-        // is created explicitly, so its name is ours rather than InnoDB's.
+        // InnoDB needs an index whose first columns are the foreign key's; when no other
+        // index (or the primary key) starts with them, the index is created explicitly, so
+        // its name is ours rather than InnoDB's: the field index `{table}_{column}_idx` for
+        // one column, `{table}_{col1}_{col2}_idx` (`names::index`) for several.
+        let pk_columns: Vec<String> = pk.iter().map(|f| f.column.clone()).collect();
         for fk in &fks {
-            let covered = pk.first().is_some_and(|p| p.column == fk.column)
-                || indexes
-                    .iter()
-                    .any(|i| i.columns.first() == Some(&fk.column));
+            let starts = |cols: &[String]| cols.starts_with(&fk.columns);
+            let covered = starts(&pk_columns) || indexes.iter().any(|i| starts(&i.columns));
             if !covered {
+                let name = match fk.columns.as_slice() {
+                    [column] => field_index_name(&model.table, column, false),
+                    columns => migrator_descriptor::names::index(&model.table, columns, false),
+                };
                 indexes.push(Idx::plain(
-                    shorten_identifier(&field_index_name(&model.table, &fk.column, false), max),
-                    vec![fk.field.clone()],
-                    vec![fk.column.clone()],
+                    shorten_identifier(&name, max),
+                    fk.fields.clone(),
+                    fk.columns.clone(),
                     false,
                 ));
             }

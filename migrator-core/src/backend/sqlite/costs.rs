@@ -9,6 +9,16 @@ use super::SqliteEditor;
 use crate::backend::costs::Change;
 use crate::backend::editor::Step;
 
+/// The cost of one folded run (`sqlite/fold.rs`): `table` rebuilt once for `operations`
+/// (the run's operations, numbered and described), instead of once per operation.
+pub fn folded_rebuild(table: &str, operations: &str) -> String {
+    format!(
+        "rebuilds table {table} once for operations {operations} of this migration (folded \
+         into one rebuild): every row is copied into a new table while the database is locked \
+         for writes"
+    )
+}
+
 /// The costs of `change` on SQLite, as sentences.
 pub fn costs(step: &Step<'_>, change: &Change) -> Vec<String> {
     if matches!(change, Change::CreateModel { .. }) {

@@ -4,7 +4,7 @@
 //! their `CREATE`/`DROP INDEX`, and foreign-key targets.
 
 use super::features::FEATURES;
-use crate::backend::editor::{default_literal, SchemaError};
+use crate::backend::editor::{composite_fk, default_literal, SchemaError};
 use crate::db_schema::{field_index_name, index_method, IndexDef, SqlCondition};
 use crate::field_type::ColumnType;
 use crate::state::{ConstraintKind, FieldState, ModelState, ProjectState};
@@ -229,6 +229,20 @@ pub(super) fn create_table(
                     "CONSTRAINT {} UNIQUE ({})",
                     q(&c.name),
                     cols.join(", ")
+                ));
+            }
+            ConstraintKind::ForeignKey { .. } => {
+                let fk = composite_fk(model, c, state)?.expect("a foreign key");
+                let list = |cols: &[String]| -> String {
+                    cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+                };
+                parts.push(format!(
+                    "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+                    q(&c.name),
+                    list(&fk.columns),
+                    q(&fk.table),
+                    list(&fk.to_columns),
+                    fk.on_delete.sql()
                 ));
             }
         }

@@ -15,11 +15,11 @@ use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 use super::create_table::{column_clauses, parse_create_table, table_options};
 use super::ddl::{column_type_sql, fk_target, model_indexes};
 use super::features::FEATURES;
-use crate::backend::editor::{default_literal, SchemaError};
+use crate::backend::editor::{composite_fk, default_literal, SchemaError};
 use crate::db_schema::{
     ColumnCheck, ColumnDetails, ColumnSchema, DbSchema, ForeignKeyDetails, ForeignKeySchema,
-    IndexDef, IntrospectError, LiveSchema, NamedConstraint, OtherObject, SqlCondition,
-    TableDetails, TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
+    IndexDef, IntrospectError, LiveSchema, MultiForeignKeySchema, NamedConstraint, OtherObject,
+    SqlCondition, TableDetails, TableSchema, PROGRESS_TABLE, RECORDER_TABLE,
 };
 use crate::state::{ConstraintKind, DefaultValue, ProjectState};
 
@@ -56,12 +56,23 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
         columns.sort_by(|a, b| a.name.cmp(&b.name));
         let mut unique_constraints = Vec::new();
         let mut checks = Vec::new();
+        let mut multi_foreign_keys = Vec::new();
         for c in &model.constraints {
             match &c.kind {
                 ConstraintKind::Check(sql) => checks.push(NamedConstraint {
                     name: Some(c.name.clone()),
                     body: vec![sql.clone()],
                 }),
+                ConstraintKind::ForeignKey { .. } => {
+                    let fk = composite_fk(model, c, state)?.expect("a foreign key");
+                    multi_foreign_keys.push(MultiForeignKeySchema {
+                        columns: fk.columns,
+                        name: None,
+                        table: fk.table,
+                        to_columns: fk.to_columns,
+                        on_delete: fk.on_delete.sql().to_owned(),
+                    });
+                }
                 ConstraintKind::Unique(fields) => unique_constraints.push(NamedConstraint {
                     name: Some(c.name.clone()),
                     body: fields
@@ -91,6 +102,7 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
         unique_constraints.sort();
         checks.sort();
         foreign_keys.sort();
+        multi_foreign_keys.sort();
         tables.insert(
             model.table.clone(),
             TableSchema {
@@ -101,6 +113,7 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
                 unique_constraints,
                 checks,
                 foreign_keys,
+                multi_foreign_keys,
             },
         );
     }
@@ -154,6 +167,10 @@ struct IndexInfoRow {
 
 #[derive(QueryableByName)]
 struct FkRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Integer)]
+    seq: i32,
     #[diesel(sql_type = Text)]
     table: String,
     #[diesel(sql_type = Text)]
@@ -375,21 +392,38 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
             conn,
             format!("PRAGMA foreign_key_list({})", q(&master.name)),
         )?;
-        let mut foreign_keys: Vec<ForeignKeySchema> = fk_rows
-            .into_iter()
-            .map(|r| {
-                // `REFERENCES t` without a column (never written by migrator) means t's
-                // primary key; it shows as an empty column name.
-                let to_column = r.to.unwrap_or_default();
-                ForeignKeySchema {
-                    column: r.from,
-                    table: r.table,
-                    to_column,
-                    on_delete: r.on_delete,
-                }
-            })
-            .collect();
+        // One foreign key per id; one row per column, in `seq` order.
+        let mut by_id: BTreeMap<i32, Vec<FkRow>> = BTreeMap::new();
+        for r in fk_rows {
+            by_id.entry(r.id).or_default().push(r);
+        }
+        let mut foreign_keys: Vec<ForeignKeySchema> = Vec::new();
+        let mut multi_foreign_keys: Vec<MultiForeignKeySchema> = Vec::new();
+        for (_, mut rows) in by_id {
+            rows.sort_by_key(|r| r.seq);
+            if rows.len() > 1 {
+                multi_foreign_keys.push(MultiForeignKeySchema {
+                    columns: rows.iter().map(|r| r.from.clone()).collect(),
+                    name: None,
+                    table: rows[0].table.clone(),
+                    to_columns: rows.iter().filter_map(|r| r.to.clone()).collect(),
+                    on_delete: rows[0].on_delete.clone(),
+                });
+                continue;
+            }
+            let r = rows.remove(0);
+            // `REFERENCES t` without a column (never written by migrator) means t's
+            // primary key; it shows as an empty column name.
+            let to_column = r.to.unwrap_or_default();
+            foreign_keys.push(ForeignKeySchema {
+                column: r.from,
+                table: r.table,
+                to_column,
+                on_delete: r.on_delete,
+            });
+        }
         foreign_keys.sort();
+        multi_foreign_keys.sort();
         let mut checks: Vec<NamedConstraint> = parsed
             .checks
             .into_iter()
@@ -410,6 +444,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                 unique_constraints,
                 checks,
                 foreign_keys,
+                multi_foreign_keys,
             },
         );
     }

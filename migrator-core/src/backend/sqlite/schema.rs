@@ -33,7 +33,7 @@ use super::ddl::{
 };
 use super::features::FEATURES;
 use super::rebuild::{rebuild, Fill};
-use crate::backend::editor::{SchemaEditor, SchemaError, Step};
+use crate::backend::editor::{composite_fk, SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
 use crate::db_schema::IndexDef;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
@@ -163,7 +163,9 @@ fn remove_field(
 ) -> Result<Vec<String>, SchemaError> {
     let in_constraint = from.constraints.iter().any(|c| match &c.kind {
         ConstraintKind::Check(sql) => sql.contains(&field.column),
-        ConstraintKind::Unique(fields) => fields.contains(&field.name),
+        ConstraintKind::Unique(fields) | ConstraintKind::ForeignKey { fields, .. } => {
+            fields.contains(&field.name)
+        }
     });
     if field.primary_key || field.foreign_key.is_some() || in_constraint {
         return rebuild(from, to, state, &Fill::none());
@@ -296,6 +298,23 @@ fn dependent_rebuilds(
             let old = r_from
                 .field(&f.name)
                 .and_then(|of| fk_target(r_from, of, from_state).ok().flatten());
+            if old != new {
+                changed = true;
+            }
+        }
+        // A multi-column foreign key to `target` names its key columns: when they change,
+        // the table is rebuilt; a key of another arity is refused (`composite_fk`).
+        for c in &r_to.constraints {
+            if c.kind.foreign_key().map(|fk| fk.target()) != Some(target.clone()) {
+                continue;
+            }
+            let new = composite_fk(r_to, c, to_state)?.map(|fk| fk.to_columns);
+            let old = r_from
+                .constraints
+                .iter()
+                .find(|o| o.name == c.name)
+                .and_then(|o| composite_fk(r_from, o, from_state).ok().flatten())
+                .map(|fk| fk.to_columns);
             if old != new {
                 changed = true;
             }
