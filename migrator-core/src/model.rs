@@ -56,6 +56,7 @@ pub trait Model {
     const KEY: ModelRef = ModelRef {
         app: Self::APP,
         name: Self::NAME,
+        table: Self::TABLE,
     };
 }
 
@@ -137,6 +138,8 @@ pub struct ModelRef {
     pub app: &'static str,
     /// Model name.
     pub name: &'static str,
+    /// Table name (what a multi-column foreign key's derived name is made of).
+    pub table: &'static str,
 }
 
 impl ModelRef {
@@ -187,6 +190,8 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     let mut field_renames = BTreeMap::new();
     let mut diesel_sql_types = BTreeMap::new();
     let mut many_to_many: Vec<ManyToMany> = Vec::new();
+    // Multi-column foreign keys: name (empty: derived), fields, rule, target.
+    let mut composite: Vec<(String, Vec<String>, OnDelete, &ModelRef)> = Vec::new();
     let mut field: Option<FieldSpec> = None;
     let mut end_field = |field: &mut Option<FieldSpec>, state: &mut ModelState| {
         if let Some(spec) = field.take() {
@@ -269,6 +274,28 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                 let table = d.text().to_owned();
                 d.last_relation(&mut many_to_many).db_table = Some(table);
             }
+            tag::foreign_key::NAME => {
+                end_field(&mut field, &mut state);
+                let name = d.text().to_owned();
+                let to = keys
+                    .next()
+                    .unwrap_or_else(|| d.corrupt("fewer model constants than foreign keys"));
+                composite.push((name, Vec::new(), OnDelete::NoAction, to));
+            }
+            tag::foreign_key::FIELD => {
+                let field = d.text().to_owned();
+                match composite.last_mut() {
+                    Some(fk) => fk.1.push(field),
+                    None => d.corrupt("a foreign-key field outside a foreign key"),
+                }
+            }
+            tag::foreign_key::RULE => {
+                let rule = on_delete_rule(&mut d);
+                match composite.last_mut() {
+                    Some(fk) => fk.2 = rule,
+                    None => d.corrupt("an on_delete rule outside a foreign key"),
+                }
+            }
             tag::check::NAME => {
                 end_field(&mut field, &mut state);
                 let check = d.text();
@@ -311,14 +338,7 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
                         spec.state.default = Some(DefaultValue::Sql(d.text().to_owned()));
                     }
                     tag::field::FOREIGN_KEY => {
-                        let on_delete = match d.rule() {
-                            tag::on_delete::CASCADE => OnDelete::Cascade,
-                            tag::on_delete::RESTRICT => OnDelete::Restrict,
-                            tag::on_delete::SET_NULL => OnDelete::SetNull,
-                            tag::on_delete::SET_DEFAULT => OnDelete::SetDefault,
-                            tag::on_delete::NO_ACTION => OnDelete::NoAction,
-                            _ => d.corrupt("an unknown on_delete rule"),
-                        };
+                        let on_delete = on_delete_rule(&mut d);
                         let target = keys.next().unwrap_or_else(|| {
                             d.corrupt("fewer model constants than foreign keys")
                         });
@@ -347,6 +367,24 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
         }
     }
     end_field(&mut field, &mut state);
+    for (name, fields, on_delete, to) in composite {
+        // Unnamed: `{table}_{col1}_{col2}_fk_{target table}`, as a field's foreign key is
+        // named after its column and its target's table.
+        let name = if name.is_empty() {
+            let columns: Vec<&str> = fields
+                .iter()
+                .map(|f| state.field(f).map_or(f.as_str(), |f| f.column.as_str()))
+                .collect();
+            migrator_descriptor::names::composite_foreign_key(&state.table, &columns, to.table)
+        } else {
+            name
+        };
+        state.constraints.push(ConstraintState::foreign_key(
+            name,
+            fields,
+            ForeignKey::new(to.app, to.name, on_delete),
+        ));
+    }
     state.normalize();
     let mut definition = ModelDefinition::new(state);
     definition.renamed_from = renamed_from;
@@ -354,6 +392,18 @@ pub fn build_definition(model: &ModelDescriptor) -> ModelDefinition {
     definition.diesel_sql_types = diesel_sql_types;
     definition.many_to_many = many_to_many;
     definition
+}
+
+/// The `on_delete` rule at the reader's position.
+fn on_delete_rule(d: &mut Decoder) -> OnDelete {
+    match d.rule() {
+        tag::on_delete::CASCADE => OnDelete::Cascade,
+        tag::on_delete::RESTRICT => OnDelete::Restrict,
+        tag::on_delete::SET_NULL => OnDelete::SetNull,
+        tag::on_delete::SET_DEFAULT => OnDelete::SetDefault,
+        tag::on_delete::NO_ACTION => OnDelete::NoAction,
+        _ => d.corrupt("an unknown on_delete rule"),
+    }
 }
 
 /// A field being decoded: its state so far and what is applied when it ends.
@@ -478,6 +528,7 @@ mod tests {
         static KEYS: [ModelRef; 1] = [ModelRef {
             app: "shop",
             name: "Order",
+            table: "orders",
         }];
         build_definition(&ModelDescriptor(
             "app", "Thing", "things", meta, columns, &KEYS,

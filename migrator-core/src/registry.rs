@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::error::RegistryError;
 use crate::many_to_many::{self, ManyToMany, Relations};
 use crate::model::{build_definition, Model, ModelDefinition, ModelDescriptor};
-use crate::state::{FieldState, ModelKey, ProjectState};
+use crate::state::{ConstraintKind, FieldState, ModelKey, ProjectState};
 
 /// The record `#[derive(Model)]` submits for each model. Only generated code builds these.
 #[derive(Debug)]
@@ -222,11 +222,42 @@ pub fn collect<'a>(
 /// Every foreign key of `state` that cannot be created as declared: its column type must be
 /// the column type of the target's primary key (a database compares the two columns, and
 /// PostgreSQL and MySQL refuse a mismatch), and the target needs exactly one primary-key
-/// field. A target that is not registered here is left to the migration state, which knows
+/// field (and a multi-column foreign key's each column its key column's type). A target
+/// that is not registered here is left to the migration state, which knows
 /// models this registry may not.
 fn foreign_key_problems(state: &ProjectState) -> Vec<String> {
     let mut problems = Vec::new();
     for model in state.models.values() {
+        for c in &model.constraints {
+            let ConstraintKind::ForeignKey { fields, to } = &c.kind else {
+                continue;
+            };
+            let Some(target) = state.model(&to.app, &to.model) else {
+                continue;
+            };
+            let key: Vec<&FieldState> = target.primary_key().collect();
+            for (name, k) in fields.iter().zip(&key) {
+                let Some(f) = model.field(name) else { continue };
+                if f.column_type != k.column_type {
+                    problems.push(format!(
+                        "foreign key `{}` of `{}.{}` matches field `{name}` ({}) with key field \
+                         `{}.{}.{}` ({}); give `{name}` the Rust type of `{}.{}` so both \
+                         columns are {}",
+                        c.name,
+                        model.app,
+                        model.name,
+                        f.column_type,
+                        target.app,
+                        target.name,
+                        k.name,
+                        k.column_type,
+                        target.name,
+                        k.name,
+                        k.column_type,
+                    ));
+                }
+            }
+        }
         for field in &model.fields {
             let Some(fk) = &field.foreign_key else {
                 continue;

@@ -12,6 +12,8 @@ use migrator_core::{
     ModelState, OnDelete, TypeSpec,
 };
 
+#[path = "derive_state/composite_foreign_keys.rs"]
+mod composite_foreign_keys;
 #[path = "derive_state/indexes.rs"]
 mod indexes;
 
@@ -697,7 +699,7 @@ struct Purchase {
 /// own (the key starts with it).
 #[derive(Model)]
 #[model(primary_key(fields = ["purchase", "line_no"]))]
-struct PurchaseLine {
+pub(crate) struct PurchaseLine {
     #[model(foreign_key = Purchase, on_delete = "cascade")]
     purchase: i64,
     line_no: i32,

@@ -87,6 +87,7 @@ fn decode(meta: String, columns: &[ColumnInfo], keys: &[ModelRef]) -> ModelDefin
 const ORDER: ModelRef = ModelRef {
     app: "shop",
     name: "Order",
+    table: "orders",
 };
 
 #[test]
@@ -182,10 +183,12 @@ fn every_tag_round_trips() {
     const TAG: ModelRef = ModelRef {
         app: "shop",
         name: "Tag",
+        table: "tags",
     };
     const THING_TAG: ModelRef = ModelRef {
         app: "app",
         name: "ThingTag",
+        table: "thing_tags",
     };
     w.text(tag::many_to_many::NAME, "tags");
     keys.push(TAG);
@@ -195,6 +198,24 @@ fn every_tag_round_trips() {
     keys.push(TAG);
     w.flag(tag::many_to_many::THROUGH);
     keys.push(THING_TAG);
+
+    // Multi-column foreign keys come after the relations, each taking the next model
+    // constant; an empty name is derived from the table, the columns and the target's table.
+    const LINE: ModelRef = ModelRef {
+        app: "shop",
+        name: "Line",
+        table: "order_lines",
+    };
+    w.text(tag::foreign_key::NAME, "");
+    w.text(tag::foreign_key::FIELD, "title");
+    w.text(tag::foreign_key::FIELD, "rank");
+    w.rule(tag::foreign_key::RULE, tag::on_delete::CASCADE);
+    keys.push(LINE);
+    w.text(tag::foreign_key::NAME, "things_line_fk");
+    w.text(tag::foreign_key::FIELD, "rank");
+    w.text(tag::foreign_key::FIELD, "title");
+    w.rule(tag::foreign_key::RULE, tag::on_delete::SET_NULL);
+    keys.push(LINE);
 
     // The test writes every tag and every rule of the format.
     let every_tag: BTreeSet<u8> = tag::STREAM.iter().flat_map(|s| s.iter().copied()).collect();
@@ -256,7 +277,19 @@ fn every_tag_round_trips() {
         ),
         IndexState::new("things_rank_title_uniq", ["rank", "title"], true).nulls_distinct(false),
     ];
-    expected.constraints = vec![ConstraintState::check("positive", "rank > 0; -- 1:")];
+    expected.constraints = vec![
+        ConstraintState::check("positive", "rank > 0; -- 1:"),
+        ConstraintState::foreign_key(
+            "things_line_fk",
+            ["rank", "title"],
+            ForeignKey::new("shop", "Line", OnDelete::SetNull),
+        ),
+        ConstraintState::foreign_key(
+            "things_the_title_rank_fk_order_lines",
+            ["title", "rank"],
+            ForeignKey::new("shop", "Line", OnDelete::Cascade),
+        ),
+    ];
     assert_eq!(def.state, expected);
     assert_eq!(def.renamed_from.as_deref(), Some("OldThing"));
     assert_eq!(

@@ -16,12 +16,15 @@ use syn::{Attribute, LitStr};
 
 use crate::ctxt::Ctxt;
 
+mod foreign_key;
 mod generated;
 mod items;
 mod keys;
 mod many_to_many;
 mod primary_key;
 mod values;
+use foreign_key::parse_foreign_key;
+pub(crate) use foreign_key::{ForeignKeyAttr, EXAMPLE as foreign_key_example};
 pub(crate) use generated::GeneratedAttr;
 use items::{parse_check, parse_generated, parse_index};
 pub(crate) use keys::*;
@@ -48,6 +51,8 @@ pub(crate) struct StructAttrs {
     pub many_to_many: Vec<ManyToManyAttr>,
     /// `primary_key(fields = [...])`: a composite primary key.
     pub primary_key: Option<PrimaryKeyAttr>,
+    /// Every `foreign_key(fields = [...], to = …, on_delete = "…")`, in order.
+    pub foreign_keys: Vec<ForeignKeyAttr>,
 }
 
 /// Everything `#[model(...)]` said on one field.
@@ -160,6 +165,11 @@ pub(crate) fn parse_struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs 
                 "many_to_many" => {
                     if let Some(rel) = parse_many_to_many(cx, &meta)? {
                         out.many_to_many.push(rel);
+                    }
+                }
+                "foreign_key" => {
+                    if let Some(fk) = parse_foreign_key(cx, &meta)? {
+                        out.foreign_keys.push(fk);
                     }
                 }
                 _ => unreachable!("key_of only returns listed keys"),

@@ -17,6 +17,7 @@ use crate::attr::{IndexAttr, OnDelete};
 use crate::ctxt::Ctxt;
 use crate::ident::{identifier_problem, MAX_IDENTIFIER_BYTES};
 
+pub(crate) mod foreign_key;
 mod primary_key;
 use primary_key::{check_auto_on_primary_key, check_primary_key};
 
@@ -41,6 +42,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_checks(cx, cont);
     check_verbatim_sql(cx, cont);
     crate::relations::check(cx, cont);
+    foreign_key::check(cx, cont);
     crate::names::check(cx, cont);
 }
 

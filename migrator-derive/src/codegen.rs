@@ -71,6 +71,18 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
     crate::relations::encode(cont, &mut out.meta, &mut out.keys, |t| {
         replace_self(t, cont.ident)
     });
+    let mut nullable = Vec::new();
+    crate::check::foreign_key::encode(
+        cont,
+        &mut out.meta,
+        &mut out.keys,
+        &mut out.const_asserts,
+        &mut nullable,
+        |t| replace_self(t, cont.ident),
+    );
+    for (ty, span) in nullable {
+        out.asserts.push(assert_at("assert_nullable", &ty, span));
+    }
     let Output {
         meta,
         columns,
@@ -268,9 +280,10 @@ impl Output {
             let target = target.as_deref().unwrap_or("its target");
             let message = format!(
                 "`{name}` cannot be a foreign key to `{target}`, whose primary key has several \
-                 columns: a foreign key points at a one-column primary key; give `{target}` \
-                 one (an `id: i64`, keeping its key fields unique with `index(fields = [...], \
-                 unique)`), or remove `foreign_key` and keep `{name}` a plain column"
+                 columns: a field's foreign key points at a one-column primary key; point \
+                 several fields at the whole key with `foreign_key(fields = [\"{name}\", …], \
+                 to = {target}, on_delete = \"…\")` on the struct (one field per key field, \
+                 in the key's order), or remove `foreign_key` and keep `{name}` a plain column"
             );
             self.const_asserts.push(quote_spanned! {span=>
                 const _: () = ::core::assert!(

@@ -215,6 +215,20 @@ sections! {
         /// `{owner table}_{name}`.
         DB_TABLE = b'D',
     }
+
+    /// A multi-column foreign key (`foreign_key(fields = [...], to = …, on_delete = "…")` on
+    /// the struct): [`NAME`](crate::foreign_key::NAME) starts the section. Its target is the
+    /// next model constant of the descriptor, after those of the relations. These sections
+    /// come last.
+    pub mod foreign_key {
+        /// Text: starts a foreign key; its name, or empty for the name migrator-core derives
+        /// from the table, the columns and the target's table.
+        NAME = b'B',
+        /// Text: one of the referencing fields, in the target key's order; repeated.
+        FIELD = b'y',
+        /// Rule: the [`on_delete`](crate::on_delete) rule.
+        RULE = b'Q',
+    }
 }
 
 /// The sections whose tags the reader takes from one stream, so they must all differ.
@@ -224,6 +238,7 @@ pub const STREAM: &[&[u8]] = &[
     index::ALL,
     check::ALL,
     many_to_many::ALL,
+    foreign_key::ALL,
 ];
 
 /// Builds a descriptor: [`VERSION`], then tags and their values.

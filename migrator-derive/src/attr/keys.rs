@@ -12,6 +12,7 @@ pub(crate) const STRUCT_KEYS: &[&str] = &[
     "renamed_from",
     "many_to_many",
     "primary_key",
+    "foreign_key",
 ];
 /// The keys `#[model(...)]` accepts on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
