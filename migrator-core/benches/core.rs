@@ -1,5 +1,5 @@
 //! In-process benchmarks of the core (issue 7), with divan: replaying a long history into a
-//! `ProjectState`, autodetecting 2,000 models against themselves, computing `migrate` plans
+//! `ProjectState`, autodetecting 2,000 models against themselves and from an empty state, computing `migrate` plans
 //! and the SQL of one migration, and one schema-editor call beside 10 or 2,000 unrelated models.
 //!
 //! The projects are the synthetic ones of `migrator-tests`' `synth` module, built in memory
@@ -96,6 +96,16 @@ fn detect_2000_models_unchanged(bencher: Bencher) {
     let models = current(&HUGE);
     bencher.bench_local(|| {
         autodetector::detect(&models.state, &models, &mut NonInteractiveQuestioner).expect("detect")
+    });
+}
+
+/// The autodetector on 2,000 models from an empty state (the first `makemigrations`).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn detect_2000_models_from_empty(bencher: Bencher) {
+    let models = current(&HUGE);
+    bencher.bench_local(|| {
+        autodetector::detect(&ProjectState::new(), &models, &mut NonInteractiveQuestioner)
+            .expect("detect")
     });
 }
 

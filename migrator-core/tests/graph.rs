@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 use migrator_core::graph::{GraphError, MigrationGraph};
 use migrator_core::migration::prelude::*;
@@ -495,9 +494,11 @@ fn replay_errors_name_the_migration_and_the_operation() {
 }
 
 /// 20 apps × 100 migrations, each app depending on the previous app's migration of the same
-/// number: plans and replay stay fast (no quadratic step).
+/// number: plans, leaves and replay are right at that size. Their speed is measured by the
+/// benchmarks (`plan_empty_to_head`, `plan_app_zero`, `replay_history` in
+/// `benches/core.rs`), not by a timed test.
 #[test]
-fn large_history_is_fast() {
+fn large_history_plans_and_replays() {
     let apps = 20;
     let per_app = 100;
     let mut ms = Vec::new();
@@ -526,7 +527,6 @@ fn large_history_is_fast() {
         }
     }
     ms.reverse();
-    let start = Instant::now();
     let g = MigrationGraph::new(ms).unwrap();
     let plan = g.full_plan();
     assert_eq!(plan.len(), apps * per_app);
@@ -546,8 +546,6 @@ fn large_history_is_fast() {
     let state = g.project_state().unwrap();
     assert_eq!(state.models.len(), apps);
     assert_eq!(state.model("app07", "Thing").unwrap().fields.len(), per_app);
-    let elapsed = start.elapsed();
-    assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
 }
 
 /// `run_before`: library.0002 declares that it runs before shop.0001 (which only depends on

@@ -1,6 +1,6 @@
-//! Speed: detection on a project of two thousand models.
-
-use std::time::{Duration, Instant};
+//! Scale: detection on a project of two thousand models gives the right answer. How fast it
+//! is lives in the benchmarks (`cargo bench -p migrator-core --bench core`:
+//! `detect_2000_models_unchanged`, `detect_2000_models_from_empty`), not in a timed test.
 
 use migrator_core::autodetector::detect;
 use migrator_core::questioner::NonInteractiveQuestioner;
@@ -9,7 +9,7 @@ use migrator_core::{ColumnType, FieldState, IndexState, ModelState, ProjectState
 use super::{current, fk, model};
 
 #[test]
-fn detection_is_fast_on_two_thousand_models() {
+fn detection_is_right_on_two_thousand_models() {
     let models: Vec<ModelState> = (0..2000)
         .map(|i| {
             let mut fields: Vec<FieldState> = (0..10)
@@ -24,18 +24,8 @@ fn detection_is_fast_on_two_thousand_models() {
         })
         .collect();
     let to = current(models);
-    let start = Instant::now();
     let changes = detect(&to.state, &to, &mut NonInteractiveQuestioner).unwrap();
-    let same = start.elapsed();
     assert!(changes.is_empty());
-    let start = Instant::now();
     let changes = detect(&ProjectState::new(), &to, &mut NonInteractiveQuestioner).unwrap();
-    let initial = start.elapsed();
     assert_eq!(changes["big"].operations.len(), 2000);
-    let limit = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 1 });
-    eprintln!("2,000 models: against themselves {same:?}, from empty {initial:?}");
-    assert!(
-        same < limit && initial < limit,
-        "against itself {same:?}, initial {initial:?}"
-    );
 }
