@@ -224,10 +224,9 @@ pub fn ensure_table_with(conn: &mut DbConnection, known: &mut Tables) -> Result<
             code = q(conn, "code_checksum"),
         );
         exec(conn, sql)?;
-        known.recorder = true;
-        // `IF NOT EXISTS`: a table made meanwhile without the lock may lack the rest.
-        known.code_checksum = has_column(conn, "code_checksum")?;
-        known.unique_index = has_unique_index(conn)?;
+        // `IF NOT EXISTS`: a table made meanwhile without the lock may lack the rest; read
+        // what exists again, in the same one query.
+        *known = tables(conn)?;
     }
     if !known.code_checksum {
         let sql = format!(
@@ -267,15 +266,6 @@ fn count(conn: &mut DbConnection, sql: String) -> Result<i64, RecorderError> {
         .load(conn)
         .map_err(|source| RecorderError::Query { sql, source })?;
     Ok(rows.first().map_or(0, |r| r.n))
-}
-
-fn has_column(conn: &mut DbConnection, column: &str) -> Result<bool, RecorderError> {
-    let b = conn.backend();
-    let sql = (spelling(conn).count_columns)(
-        &b.string_literal(RECORDER_TABLE),
-        &b.string_literal(column),
-    );
-    Ok(count(conn, sql)? > 0)
 }
 
 /// True when the recorder table has its UNIQUE (app, name) index.
