@@ -13,7 +13,7 @@ use crate::migration::Migration;
 use crate::operations::{narrows, Operation};
 use crate::state::{ConstraintKind, ProjectState};
 
-use super::folded::{apply_folds, RunStep};
+use super::folded::apply_folds;
 use super::hazard::{Hazard, HazardKind, OperationHazards};
 
 /// What `change` risks on every backend.
@@ -387,17 +387,13 @@ pub fn classify_migration(
         }
         state = after;
     }
-    let steps: Vec<RunStep<'_>> = states
-        .iter()
-        .zip(&migration.operations)
-        .enumerate()
-        .map(|(position, ((before, after), op))| RunStep {
-            position,
-            op,
-            before,
-            after,
-        })
-        .collect();
-    apply_folds(app, migration.atomic, &steps, false, backends, &mut out);
+    apply_folds(
+        app,
+        migration.atomic,
+        (&states, &migration.operations),
+        false,
+        backends,
+        &mut out,
+    );
     out
 }

@@ -15,7 +15,7 @@ use crate::state::ProjectState;
 use super::hazard::{Hazard, HazardKind, OperationHazards};
 
 /// One operation of a migration in run order (backwards, the last operation first).
-pub(super) struct RunStep<'a> {
+struct RunStep<'a> {
     /// Its position in the findings being rewritten.
     pub position: usize,
     /// The operation.
@@ -26,22 +26,41 @@ pub(super) struct RunStep<'a> {
     pub after: &'a ProjectState,
 }
 
-/// Rewrites the rewrite/lock findings of `found` (one entry per operation, `steps[i].position`
-/// indexing it) for each backend of `backends` that folds, when the migration is `atomic`
-/// (the executor folds only those) and has two operations or more.
+/// Rewrites the rewrite/lock findings of `found` (one entry per operation, in file order) for
+/// each backend of `backends` that folds, when the migration is `atomic` (the executor folds
+/// only those) and has two operations or more. `states` holds the states before and after
+/// each of `operations` (in file order; it may stop early, where replay failed); `backwards`
+/// runs them last to first, and they fold in that order.
 pub(super) fn apply_folds(
     app: &str,
     atomic: bool,
-    steps: &[RunStep<'_>],
+    (states, operations): (&[(ProjectState, ProjectState)], &[Operation]),
     backwards: bool,
     backends: &[Backend],
     found: &mut [OperationHazards],
 ) {
-    if !atomic || steps.len() < 2 {
+    if !atomic {
+        return;
+    }
+    let mut steps: Vec<RunStep<'_>> = states
+        .iter()
+        .zip(operations)
+        .enumerate()
+        .map(|(position, ((before, after), op))| RunStep {
+            position,
+            op,
+            before,
+            after,
+        })
+        .collect();
+    if backwards {
+        steps.reverse();
+    }
+    if steps.len() < 2 {
         return;
     }
     for &backend in backends.iter().filter(|b| b.folds()) {
-        if let Some(runs) = runs(app, steps, backwards, backend) {
+        if let Some(runs) = runs(app, &steps, backwards, backend) {
             for (table, members) in runs {
                 rewrite(backend, &table, &members, found);
             }

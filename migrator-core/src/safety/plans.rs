@@ -13,7 +13,7 @@ use crate::state::ProjectState;
 
 use super::ack::{ack_status, AckStatus};
 use super::classify::{classify_migration, classify_operation};
-use super::folded::{apply_folds, RunStep};
+use super::folded::apply_folds;
 use super::hazard::OperationHazards;
 
 /// One unapplied migration as `migrator lint` reports it.
@@ -122,19 +122,14 @@ pub fn classify_plan(
             state = after;
         }
         // Backwards, the operations run last to first, and fold in that order.
-        let steps: Vec<RunStep<'_>> = states
-            .iter()
-            .zip(&migration.operations)
-            .enumerate()
-            .rev()
-            .map(|(position, ((before, after), op))| RunStep {
-                position,
-                op,
-                before,
-                after,
-            })
-            .collect();
-        apply_folds(app, migration.atomic, &steps, true, &[backend], &mut ops);
+        apply_folds(
+            app,
+            migration.atomic,
+            (&states, &migration.operations),
+            true,
+            &[backend],
+            &mut ops,
+        );
         out.push(ops);
     }
     Ok(out)
