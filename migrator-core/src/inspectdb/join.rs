@@ -197,6 +197,11 @@ impl Planner<'_> {
                     }
                 }
             }
+            for k in &mut plan.multi_keys {
+                if k.to == old {
+                    k.to = name.to_owned();
+                }
+            }
             for r in &mut plan.relations {
                 if r.to == old {
                     r.to = name.to_owned();
