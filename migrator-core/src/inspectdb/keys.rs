@@ -129,6 +129,17 @@ impl Planner<'_> {
         });
         let rule = on_delete_rule(&on_delete_sql);
         let field = self.field_mut(table, &column)?;
+        let problem = problem.or_else(|| {
+            field.state.generated.as_ref().map(|g| {
+                format!(
+                    "is on a generated column ({} `{}`), and a model's field cannot be both \
+                     generated and a foreign key (the model keeps it generated; the database \
+                     keeps the foreign key)",
+                    g.kind(),
+                    g.sql
+                )
+            })
+        });
         let problem = problem.or_else(|| match rule {
             None => Some(format!("has the rule ON DELETE {on_delete_sql}, which models do not know")),
             Some(OnDelete::SetNull) if !field.state.nullable => Some(
