@@ -464,7 +464,12 @@ fn insert(
 }
 
 /// The statement recording `key` with its checksums.
-fn insert_sql(conn: &DbConnection, key: &MigrationKey, checksum: &str, code: Option<&str>) -> String {
+fn insert_sql(
+    conn: &DbConnection,
+    key: &MigrationKey,
+    checksum: &str,
+    code: Option<&str>,
+) -> String {
     let b = conn.backend().features();
     format!(
         "INSERT INTO {t} ({app}, {name}, {at}, {sum}, {code_c}) VALUES ({a}, {n}, {now}, {c}, {code})",
@@ -602,12 +607,28 @@ pub fn progress_start_with(
     description: &str,
     backwards: bool,
 ) -> Result<(), RecorderError> {
+    let sql =
+        progress_start_sql_with(conn, known, key, (operation, total), description, backwards)?;
+    exec(conn, sql)
+}
+
+/// [`progress_start_with`]'s batch, for a caller that sends it together with more in the
+/// same round trip (the executor adds the commit): the table is created first if `known`
+/// lacks it, the row's `DELETE` and `INSERT` are returned, not sent.
+pub fn progress_start_sql_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    key: &MigrationKey,
+    (operation, total): (usize, usize),
+    description: &str,
+    backwards: bool,
+) -> Result<String, RecorderError> {
     let operation = i64::try_from(operation).unwrap_or(i64::MAX);
     let operation = if backwards { -operation } else { operation };
     ensure_progress_table(conn, known)?;
     let b = conn.backend().features();
     let description: String = description.chars().take(250).collect();
-    let sql = format!(
+    Ok(format!(
         "{delete}; INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
         delete = delete_key_sql(conn, PROGRESS_TABLE, key),
         t = q(conn, PROGRESS_TABLE),
@@ -621,8 +642,7 @@ pub fn progress_start_with(
         n = b.string_value(&key.name),
         d = b.string_value(&description),
         now = b.recorder.now_utc_text,
-    );
-    exec(conn, sql)
+    ))
 }
 
 /// Removes the progress row of `key` (the migration finished, or was recovered), and the

@@ -90,7 +90,7 @@ fn run_operations(
     for op in ops.iter().filter(pending) {
         let number = op.index + 1;
         if track_progress {
-            recorder::progress_start_with(
+            let row = recorder::progress_start_sql_with(
                 conn,
                 tables,
                 key,
@@ -98,14 +98,16 @@ fn run_operations(
                 &op.description,
                 backwards,
             )?;
-            // Commit the progress row now (MySQL's DDL would commit it anyway, but a RunRust
-            // step would not): the diesel-level transaction stays open. One round trip.
-            conn.batch_execute("COMMIT; BEGIN")
+            // The progress row and its commit (MySQL's DDL would commit it anyway, but a
+            // RunRust step would not) in one round trip, before the operation runs: the
+            // diesel-level transaction stays open.
+            let sql = format!("{row}; COMMIT; BEGIN");
+            conn.batch_execute(&sql)
                 .map_err(|source| ExecutorError::Sql {
                     migration: key.clone(),
                     number,
                     description: "record progress".into(),
-                    sql: "COMMIT; BEGIN".into(),
+                    sql: sql.as_str().into(),
                     source: Box::new(source),
                     committed: Box::new(committed.clone()),
                 })?;
@@ -277,8 +279,7 @@ pub fn migrate(
             )?
         } else {
             let result = locked(conn, timeout, on_event, |conn, on_event| {
-                let start =
-                    start_step(conn, graph, (&expected, &in_plan), step, known.as_ref())?;
+                let start = start_step(conn, graph, (&expected, &in_plan), step, known.as_ref())?;
                 let mut tables = start.tables;
                 if start.done_elsewhere {
                     return Ok((None, start.now, tables));

@@ -154,7 +154,8 @@ pub(super) fn run_op_in_transaction(conn: &mut DbConnection, op: &OpSql) -> Resu
     }
     batch.push_str(&format!(";\nRELEASE SAVEPOINT {OP_SAVEPOINT}"));
     if let Err(source) = conn.batch_execute(&batch) {
-        let undo = format!("ROLLBACK TO SAVEPOINT {OP_SAVEPOINT}; RELEASE SAVEPOINT {OP_SAVEPOINT}");
+        let undo =
+            format!("ROLLBACK TO SAVEPOINT {OP_SAVEPOINT}; RELEASE SAVEPOINT {OP_SAVEPOINT}");
         if conn.batch_execute(&undo).is_err() {
             return Err(OpFailure::Sql {
                 index: 0,
