@@ -47,6 +47,7 @@ pub mod questioner;
 pub mod recorder;
 pub mod registry;
 pub mod safety;
+mod sql_text;
 pub mod sql_types;
 pub mod squash;
 pub mod state;

@@ -107,10 +107,15 @@ fn single_key<'a>(model: &'a ModelState, relation: &str) -> Result<&'a FieldStat
         [key] => Ok(key),
         _ => Err(format!(
             "many-to-many `{relation}` needs `{}.{}` to have exactly one primary-key field \
-             (it has {}): the join table's foreign keys point at one column",
+             (it has {}): the join table's foreign keys point at one column; write the join \
+             model yourself, with a foreign key over several fields to `{}` \
+             (`foreign_key(fields = [...], to = {})` on the struct), and name it with \
+             `through = …`",
             model.app,
             model.name,
-            keys.len()
+            keys.len(),
+            model.name,
+            model.name
         )),
     }
 }
@@ -170,13 +175,14 @@ pub fn join_model(
 
 /// Why `through` cannot be the join table of relation `rel` of `owner`, if it cannot: it
 /// needs exactly one foreign key to `owner` and exactly one to `rel.to` (two to `owner` for a
-/// relation of a model to itself), so each row links one owner to one target.
+/// relation of a model to itself), so each row links one owner to one target. A foreign key
+/// over several fields (to a side whose primary key has several columns) counts as one.
 pub fn through_problem(owner: &ModelKey, rel: &ManyToMany, through: &ModelState) -> Option<String> {
+    // A field's foreign key, or one over several fields to a key of several columns.
     let count = |key: &ModelKey| {
         through
-            .fields
-            .iter()
-            .filter(|f| f.foreign_key.as_ref().is_some_and(|fk| fk.target() == *key))
+            .foreign_key_targets()
+            .filter(|fk| fk.target() == *key)
             .count()
     };
     let what = format!(

@@ -71,10 +71,13 @@ pub trait Model {
 pub trait ManyToManyTarget {
     /// The model's app label and name.
     const KEY: ModelRef;
+    /// How many columns the model's primary key has (a relation without `through` needs 1).
+    const PRIMARY_KEY_COLUMNS: usize;
 }
 
 impl<T: Model> ManyToManyTarget for T {
     const KEY: ModelRef = T::KEY;
+    const PRIMARY_KEY_COLUMNS: usize = T::PRIMARY_KEY_COLUMNS;
 }
 
 /// The join model of `many_to_many(through = …)`: every model (whether it holds one foreign

@@ -6,7 +6,8 @@
 //! (`Selectable`), filters, a three-table join through the generated `joinable!`s, update
 //! (`AsChangeset`, NULLs included) and delete (cascading), through migrator's `DbConnection`
 //! on SQLite, and on PostgreSQL and MariaDB under the `postgres`/`mysql` features. The tables
-//! are created by migrator from the same models.
+//! are created by migrator from the same models. `composite.rs`: the two-column join of a
+//! foreign key to a composite key that docs/diesel.md shows.
 //!
 //! Regenerate the schema file after changing the models: `MIGRATOR_BLESS=1 cargo test -p
 //! migrator-core --test diesel_models`.
@@ -24,6 +25,8 @@ use migrator_core::types::{Decimal, UtcDateTime, Uuid};
 use migrator_core::{diesel_schema, registry, Model};
 use serde_json::{json, Value};
 
+#[path = "diesel_models/composite.rs"]
+mod composite;
 #[path = "diesel_models/schema.rs"]
 mod schema;
 use schema::{dm_items, dm_payloads, dm_tags};
@@ -431,4 +434,21 @@ fn crud_on_postgres() {
 #[test]
 fn crud_on_mysql() {
     crud(Backend::Mysql);
+}
+
+#[test]
+fn a_two_column_foreign_key_joins_with_on_on_sqlite() {
+    composite::two_column_join(Backend::Sqlite);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_two_column_foreign_key_joins_with_on_on_postgres() {
+    composite::two_column_join(Backend::Postgres);
+}
+
+#[cfg(feature = "mysql")]
+#[test]
+fn a_two_column_foreign_key_joins_with_on_on_mysql() {
+    composite::two_column_join(Backend::Mysql);
 }

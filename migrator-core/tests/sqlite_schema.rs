@@ -467,16 +467,26 @@ fn rebuilding_a_self_referencing_table_keeps_the_reference() {
 mod random_histories {
     //! Random alteration sequences on a table with rows: every step forwards and then every
     //! step backwards must run, keep every row, and leave the schema the state describes.
+    //! Beside `items` is `pairs`, keyed by two columns and holding rows too: `items` gains,
+    //! re-rules and drops a two-column foreign key to it (pointing its first row at a pair),
+    //! and `pairs` is altered under that foreign key (a rebuild of a referenced table).
 
     use super::*;
+    use migrator_core::ConstraintKind;
     use proptest::prelude::*;
 
     /// One alteration; the numbers pick among the fields that exist.
     #[derive(Clone, Debug)]
     enum Change {
-        Add { ty: u8, nullable: bool },
+        Add {
+            ty: u8,
+            nullable: bool,
+        },
         Remove(u8),
-        Retype { field: u8, ty: u8 },
+        Retype {
+            field: u8,
+            ty: u8,
+        },
         ToggleNull(u8),
         Rename(u8),
         ToggleIndex(u8),
@@ -484,6 +494,16 @@ mod random_histories {
         DropCheck,
         AddCompositeIndex,
         DropCompositeIndex,
+        /// Two new nullable fields of `items` and a foreign key over them to `pairs` (`rule`
+        /// picks its on-delete rule); `items`' first row then points at a pair.
+        AddPairForeignKey {
+            rule: u8,
+        },
+        /// The foreign key to `pairs` removed and added again with the next on-delete rule.
+        ReRulePairForeignKey,
+        DropPairForeignKey,
+        /// A field of `pairs` added, or its nullability toggled (a rebuild while referenced).
+        AlterPair,
     }
 
     fn change() -> impl Strategy<Value = Change> {
@@ -498,7 +518,103 @@ mod random_histories {
             1 => Just(Change::DropCheck),
             1 => Just(Change::AddCompositeIndex),
             1 => Just(Change::DropCompositeIndex),
+            2 => any::<u8>().prop_map(|rule| Change::AddPairForeignKey { rule }),
+            1 => Just(Change::ReRulePairForeignKey),
+            1 => Just(Change::DropPairForeignKey),
+            1 => Just(Change::AlterPair),
         ]
+    }
+
+    /// `pairs`: keyed by (`k1` BIGINT, `k2` INTEGER).
+    fn pair_model() -> ModelState {
+        let mut m = ModelState::new(APP, "Pair", "pairs");
+        m.fields = vec![
+            FieldState::new("k1", ColumnType::BigInt).primary_key(),
+            FieldState::new("k2", ColumnType::Integer).primary_key(),
+        ];
+        m
+    }
+
+    fn on_delete(rule: u8) -> OnDelete {
+        match rule % 3 {
+            0 => OnDelete::Cascade,
+            1 => OnDelete::Restrict,
+            _ => OnDelete::SetNull,
+        }
+    }
+
+    /// The operations of the changes that reach `pairs` (None for the others, or when the
+    /// change does not apply).
+    fn pair_operations(
+        change: &Change,
+        state: &ProjectState,
+        counter: &mut u32,
+    ) -> Option<Vec<Operation>> {
+        let item = state.model(APP, "Item")?;
+        let fk = item
+            .constraints
+            .iter()
+            .find(|c| c.kind.foreign_key().is_some());
+        *counter += 1;
+        Some(match change {
+            Change::AddPairForeignKey { rule } => {
+                if fk.is_some() {
+                    return None;
+                }
+                let (a, b) = (format!("pa{counter}"), format!("pb{counter}"));
+                let to = ForeignKey::new(APP, "Pair", on_delete(*rule));
+                vec![
+                    add("Item", FieldState::new(&a, ColumnType::BigInt).nullable()),
+                    add("Item", FieldState::new(&b, ColumnType::Integer).nullable()),
+                    Operation::AddConstraint(AddConstraint::new(
+                        "Item",
+                        ConstraintState::foreign_key(format!("item_pair_{counter}"), [a, b], to),
+                    )),
+                ]
+            }
+            Change::ReRulePairForeignKey => {
+                let fk = fk?;
+                let ConstraintKind::ForeignKey { fields, to } = &fk.kind else {
+                    unreachable!("a foreign key")
+                };
+                let nullable = fields
+                    .iter()
+                    .all(|f| item.field(f).is_some_and(|f| f.nullable));
+                let mut to = to.clone();
+                to.on_delete = match to.on_delete {
+                    OnDelete::Cascade => OnDelete::Restrict,
+                    OnDelete::Restrict if nullable => OnDelete::SetNull,
+                    _ => OnDelete::Cascade,
+                };
+                vec![
+                    Operation::RemoveConstraint(RemoveConstraint::new("Item", fk.name.clone())),
+                    Operation::AddConstraint(AddConstraint::new(
+                        "Item",
+                        ConstraintState::foreign_key(fk.name.clone(), fields.clone(), to),
+                    )),
+                ]
+            }
+            Change::DropPairForeignKey => vec![Operation::RemoveConstraint(RemoveConstraint::new(
+                "Item",
+                fk?.name.clone(),
+            ))],
+            Change::AlterPair => {
+                let pair = state.model(APP, "Pair")?;
+                match pair.fields.iter().find(|f| !f.primary_key) {
+                    None => vec![add(
+                        "Pair",
+                        FieldState::new("note", ColumnType::Text).nullable(),
+                    )],
+                    Some(f) => {
+                        let mut new = f.clone();
+                        new.nullable = !f.nullable;
+                        new.default = (!new.nullable).then(|| DefaultValue::Text("n".into()));
+                        vec![alter("Pair", new)]
+                    }
+                }
+            }
+            _ => return None,
+        })
     }
 
     fn column_type(n: u8) -> (ColumnType, DefaultValue) {
@@ -523,6 +639,21 @@ mod random_histories {
                 .iter()
                 .any(|i| i.fields.iter().any(|f| f == name))
         };
+        let checks = || {
+            model
+                .constraints
+                .iter()
+                .filter(|c| matches!(c.kind, ConstraintKind::Check(_)))
+        };
+        // The on-delete rule of the foreign key to `pairs` when it names field `name`.
+        let pair_rule = |name: &str| {
+            model.constraints.iter().find_map(|c| {
+                c.kind
+                    .foreign_key()
+                    .filter(|_| c.kind.fields().iter().any(|f| f == name))
+                    .map(|to| to.on_delete)
+            })
+        };
         *counter += 1;
         Some(match change {
             Change::Add { ty, nullable } => {
@@ -538,13 +669,16 @@ mod random_histories {
             }
             Change::Remove(n) => {
                 let f = pick(*n)?;
-                if in_index(&f.name) || !model.constraints.is_empty() {
+                if in_index(&f.name) || checks().next().is_some() || pair_rule(&f.name).is_some() {
                     return None;
                 }
                 Operation::RemoveField(RemoveField::new("Item", f.name.clone()))
             }
             Change::Retype { field, ty } => {
                 let f = pick(*field)?;
+                if pair_rule(&f.name).is_some() {
+                    return None; // a foreign-key column keeps its key column's type
+                }
                 let (t, d) = column_type(*ty);
                 let mut new = f.clone();
                 new.column_type = t;
@@ -555,6 +689,10 @@ mod random_histories {
             }
             Change::ToggleNull(n) => {
                 let f = pick(*n)?;
+                let rule = pair_rule(&f.name);
+                if f.nullable && rule == Some(OnDelete::SetNull) {
+                    return None; // SET NULL needs nullable columns
+                }
                 let mut new = f.clone();
                 new.nullable = !f.nullable;
                 if !new.nullable && new.default.is_none() {
@@ -562,12 +700,16 @@ mod random_histories {
                     if matches!(new.column_type, ColumnType::Text | ColumnType::Varchar(_)) {
                         new.default = Some(DefaultValue::Text("filled".into()));
                     }
+                    if rule.is_some() {
+                        // Pair (1, 1) exists.
+                        new.default = Some(DefaultValue::Int(1));
+                    }
                 }
                 alter("Item", new)
             }
             Change::Rename(n) => {
                 let f = pick(*n)?;
-                if !model.constraints.is_empty() {
+                if checks().next().is_some() {
                     return None; // check SQL names columns; renames would leave it stale
                 }
                 Operation::RenameField(RenameField::new(
@@ -584,7 +726,7 @@ mod random_histories {
             }
             Change::AddCheck(n) => {
                 let f = pick(*n)?;
-                if !model.constraints.is_empty() {
+                if checks().next().is_some() {
                     return None;
                 }
                 Operation::AddConstraint(AddConstraint::new(
@@ -596,7 +738,7 @@ mod random_histories {
                 ))
             }
             Change::DropCheck => {
-                let c = model.constraints.first()?;
+                let c = checks().next()?;
                 Operation::RemoveConstraint(RemoveConstraint::new("Item", c.name.clone()))
             }
             Change::AddCompositeIndex => {
@@ -616,6 +758,10 @@ mod random_histories {
                 let i = model.indexes.first()?;
                 Operation::RemoveIndex(RemoveIndex::new("Item", i.name.clone()))
             }
+            Change::AddPairForeignKey { .. }
+            | Change::ReRulePairForeignKey
+            | Change::DropPairForeignKey
+            | Change::AlterPair => return None,
         })
     }
 
@@ -637,23 +783,45 @@ mod random_histories {
                 FieldState::new("label", ColumnType::Varchar(40)).nullable(),
             ];
             forwards(&mut conn, &mut state, &Operation::CreateModel(CreateModel::from_state(&item)));
+            forwards(&mut conn, &mut state, &Operation::CreateModel(CreateModel::from_state(&pair_model())));
             exec(&mut conn, "INSERT INTO items (label) VALUES ('a'), (NULL), ('c''s')");
+            exec(&mut conn, "INSERT INTO pairs (k1, k2) VALUES (1, 1), (2, 3)");
             let ids = rows(&mut conn, "items", "id", "id");
+            let pairs = rows(&mut conn, "pairs", "k1, k2", "k1");
 
             let mut undo = Vec::new();
             let mut counter = 0;
             for change in &changes {
-                let Some(op) = operation(change, &state, &mut counter) else { continue };
-                let before = state.clone();
-                let sql = forwards(&mut conn, &mut state, &op);
-                prop_assert_eq!(&rows(&mut conn, "items", "id", "id"), &ids, "rows lost by {:?}", sql);
-                undo.push((op, before, state.clone()));
+                let ops = match pair_operations(change, &state, &mut counter) {
+                    Some(ops) => ops,
+                    None => match operation(change, &state, &mut counter) {
+                        Some(op) => vec![op],
+                        None => continue,
+                    },
+                };
+                let points = matches!(change, Change::AddPairForeignKey { .. });
+                for op in ops {
+                    let before = state.clone();
+                    let sql = forwards(&mut conn, &mut state, &op);
+                    prop_assert_eq!(&rows(&mut conn, "items", "id", "id"), &ids, "rows lost by {:?}", sql);
+                    prop_assert_eq!(&rows(&mut conn, "pairs", "k1, k2", "k1"), &pairs, "pairs lost by {:?}", sql);
+                    undo.push((op, before, state.clone()));
+                }
+                if points {
+                    let fk = state.model(APP, "Item").unwrap().constraints.iter()
+                        .find_map(|c| c.kind.foreign_key().map(|_| c.kind.fields().to_vec()))
+                        .unwrap();
+                    let (a, b) = (&state.model(APP, "Item").unwrap().field(&fk[0]).unwrap().column,
+                        &state.model(APP, "Item").unwrap().field(&fk[1]).unwrap().column);
+                    exec(&mut conn, &format!("UPDATE items SET \"{a}\" = 2, \"{b}\" = 3 WHERE id = 1"));
+                }
             }
             for (op, before, after) in undo.iter().rev() {
                 let sql = backwards_sql(op, before, after);
                 run(&mut conn, &sql);
                 assert_schema(&mut conn, before);
                 prop_assert_eq!(&rows(&mut conn, "items", "id", "id"), &ids, "rows lost undoing {:?}", sql);
+                prop_assert_eq!(&rows(&mut conn, "pairs", "k1, k2", "k1"), &pairs, "pairs lost undoing {:?}", sql);
             }
         }
     }

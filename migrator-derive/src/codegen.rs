@@ -68,9 +68,13 @@ pub(crate) fn expand(cont: &Container<'_>, app: &str) -> TokenStream {
         out.meta.text(tag::check::NAME, &name);
         out.meta.text(tag::check::SQL, &sql);
     }
-    crate::relations::encode(cont, &mut out.meta, &mut out.keys, |t| {
-        replace_self(t, cont.ident)
-    });
+    crate::relations::encode(
+        cont,
+        &mut out.meta,
+        &mut out.keys,
+        &mut out.const_asserts,
+        |t| replace_self(t, cont.ident),
+    );
     let mut nullable = Vec::new();
     crate::check::foreign_key::encode(
         cont,

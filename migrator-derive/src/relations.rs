@@ -14,20 +14,26 @@ use proc_macro2::TokenStream;
 use quote::{quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use crate::ast::Container;
+use crate::ast::{Container, PrimaryKey};
 use crate::ctxt::Ctxt;
 use crate::ident::identifier_problem;
 
 /// Rejects a relation without `name` or `to`, a name that is not an identifier (or whose
 /// join table `{table}_{name}` is too long), two relations with one name, a relation named
-/// like a field, a `renamed_from` that is not an identifier or is the relation's name, and a
+/// like a field, a `renamed_from` that is not an identifier or is the relation's name, a
 /// `db_table` that is not an identifier, is given with `through`, or is the struct's own
-/// table or another relation's join table.
+/// table or another relation's join table, and a relation without `through` on a struct
+/// whose primary key has several columns (the target's key is checked by a `const`
+/// assertion, see [`encode`]).
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     let (table, _) = cont.table();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut join_tables: BTreeSet<String> = BTreeSet::new();
     for rel in &cont.attrs.many_to_many {
+        if rel.through.is_none() && cont.primary_key() == PrimaryKey::Composite {
+            let name = rel.name.as_ref().map_or("tags".to_owned(), |n| n.value());
+            cx.error(rel.key, composite_key_message(&cont.name, &name, true));
+        }
         if let Some(lit) = &rel.db_table {
             check_db_table(cx, rel, lit, &table, &mut join_tables);
         }
@@ -149,13 +155,35 @@ fn check_db_table(
     }
 }
 
+/// Why a relation without `through` cannot involve `model`, whose primary key has several
+/// columns (`owner`: the struct declaring relation `name`, else its target), and the manual
+/// path.
+fn composite_key_message(model: &str, name: &str, owner: bool) -> String {
+    let side = if owner {
+        format!("`{model}` declares many-to-many `{name}`, but its")
+    } else {
+        format!("many-to-many `{name}` points at `{model}`, whose")
+    };
+    format!(
+        "{side} primary key has several columns: the join table migrator makes holds one \
+         single-column foreign key to each side, so both need a one-column primary key (as \
+         in Django 5.2, where a `ManyToManyField` cannot involve a `CompositePrimaryKey`); \
+         write the join model yourself and name it with `through = …`, pointing its fields \
+         at `{model}`'s whole key with `#[model(foreign_key(fields = [\"…\", \"…\"], to = \
+         {model}, on_delete = \"cascade\"))]` on that struct"
+    )
+}
+
 /// Writes one section per relation (after every other section) and pushes the model
 /// constants of its target and through model, each spanned at its path so a path that is not
-/// a model is reported there. Runs only on a model [`check`] accepted.
+/// a model is reported there, and, for a relation without `through`, the `const` assertion
+/// (spanned at `many_to_many`) that the target's primary key has one column. Runs only on a
+/// model [`check`] accepted.
 pub(crate) fn encode(
     cont: &Container<'_>,
     meta: &mut Writer,
     keys: &mut Vec<TokenStream>,
+    const_asserts: &mut Vec<TokenStream>,
     replace_self: impl Fn(TokenStream) -> TokenStream,
 ) {
     for rel in &cont.attrs.many_to_many {
@@ -173,6 +201,22 @@ pub(crate) fn encode(
         if let Some(through) = &rel.through {
             meta.flag(tag::many_to_many::THROUGH);
             keys.push(constant(through, "ThroughModel"));
+        } else if !to.is_ident("Self") {
+            // (`to = Self` is the struct's own key, which `check` judged.)
+            let span = rel.key;
+            let path = replace_self(to.to_token_stream());
+            let target = to.segments.last().map(|s| s.ident.to_string());
+            let message = composite_key_message(
+                target.as_deref().unwrap_or("its target"),
+                &name.value(),
+                false,
+            );
+            const_asserts.push(quote_spanned! {span=>
+                const _: () = ::core::assert!(
+                    <#path as __migrator::ManyToManyTarget>::PRIMARY_KEY_COLUMNS == 1,
+                    #message,
+                );
+            });
         }
         meta.text_opt(
             tag::many_to_many::RENAMED_FROM,

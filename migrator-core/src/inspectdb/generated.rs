@@ -10,6 +10,7 @@
 
 use migrator_descriptor::sql;
 
+use crate::sql_text::strip_outer_parentheses;
 use crate::state::Generated;
 
 /// Words that must stay quoted as identifiers even where they name a column (the SQL
@@ -76,42 +77,6 @@ const RESERVED: &[&str] = &[
     "where",
     "with",
 ];
-
-/// `sql` without parentheses that wrap all of it (`((a * b))` → `a * b`; `(a) * (b)` stays).
-fn strip_outer_parentheses(sql: &str) -> &str {
-    let mut s = sql.trim();
-    while s.starts_with('(') && s.ends_with(')') && closing_of_first(s) == Some(s.len() - 1) {
-        s = s[1..s.len() - 1].trim();
-    }
-    s
-}
-
-/// The byte index of the `)` that closes the `(` at the start of `s` (string literals and
-/// quoted identifiers skipped).
-fn closing_of_first(s: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
 
 /// `` `name` `` → `name` where `name` is one of `columns`, a plain lowercase identifier and
 /// no keyword; everything else (string literals included) as it is.

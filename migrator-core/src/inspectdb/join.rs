@@ -10,9 +10,14 @@
 //! The join model's column names come from the model names (`{owner}_id`, `{to}_id`, lower
 //! case), so a side whose struct name does not give its column is renamed when the column
 //! says how (`product_id` → `Product`; the `Products` a table `products` would get), as long
-//! as no other struct has that name. Anything else stays a struct (a `through` model is not
-//! written: the table stays a model of its own, which is what `through` would point at).
+//! as no other struct has that name. The relation is named by the table's end when the table
+//! is `{owner table}_{name}`; otherwise it keeps the table with `db_table` and is named as
+//! migrator's comment on the table says, else after the target's table (its app prefix
+//! dropped), else after the table itself — the first name the owner has free. Anything else
+//! stays a struct (a `through` model is not written: the table stays a model of its own,
+//! which is what `through` would point at).
 
+use super::names::field_name;
 use super::plan::{ModelPlan, Planner, Relation};
 use super::verify::model_state;
 use crate::many_to_many::{join_columns, join_model, join_table, ManyToMany};
@@ -25,6 +30,16 @@ struct JoinTable {
     owner: String,
     relation: Relation,
     renames: Vec<(String, String)>,
+}
+
+/// The relation's name in migrator's comment on a join table ("The links of many-to-many
+/// `app.Owner.name` to …"), if the comment is one.
+fn commented_name(comment: &str) -> Option<String> {
+    let path = comment
+        .strip_prefix("The links of many-to-many `")?
+        .split('`')
+        .next()?;
+    path.rsplit('.').next().map(str::to_owned)
 }
 
 /// The struct name a side must have for its join column to be `column` (`product_id` →
@@ -117,50 +132,73 @@ impl Planner<'_> {
         if join_columns(&owner_name, &target_name) != (from.column.clone(), to.column.clone()) {
             return None;
         }
-        // The relation's name: the table's end when it is `{owner table}_{name}`, else the
-        // table's own name with `db_table`.
+        // The relation's name: the table's end when it is `{owner table}_{name}`; else, with
+        // `db_table`, the name migrator's comment on the table gives, the target's table (its
+        // app prefix dropped: `tags` for `Product` → `Tag`), or the table's own name — the
+        // first the owner has free and whose join model is the table's.
         let default_name = table
             .strip_prefix(&format!("{}_", owner.table))
-            .filter(|n| identifier_problem(n).is_none() && !n.is_empty());
-        let (name, db_table) = match default_name {
-            Some(n) => (n.to_owned(), None),
-            None => (table.to_owned(), Some(table.to_owned())),
-        };
-        if owner.fields.iter().any(|f| f.state.name == name)
-            || owner.relations.iter().any(|r| r.name == name)
-            || join_table(&owner.table, &name) != table && db_table.is_none()
-        {
-            return None;
-        }
-        // The join model the relation declares must be the table's model.
-        let renamed = |p: &ModelPlan, n: &str| {
-            let mut m = model_state(p, &self.app);
-            m.name = n.to_owned();
-            m
-        };
-        let owner_state = renamed(owner, &owner_name);
-        let target_state = renamed(target, &target_name);
-        let mut rel = ManyToMany::new(&name, ModelKey::new(&self.app, &target_name));
-        if let Some(t) = &db_table {
-            rel = rel.db_table(t);
-        }
-        let join = join_model(&owner_state, &rel, &target_state).ok()?;
-        let mut live = model_state(plan, &self.app);
-        live.name = join.name.clone();
-        for f in &mut live.fields {
-            if let Some(fk) = &mut f.foreign_key {
-                fk.model = if fk.model == owner.name {
-                    owner_name.clone()
-                } else {
-                    target_name.clone()
-                };
+            .filter(|n| identifier_problem(n).is_none() && !n.is_empty())
+            .filter(|n| join_table(&owner.table, n) == table);
+        let candidates: Vec<(String, Option<String>)> = match default_name {
+            Some(n) => vec![(n.to_owned(), None)],
+            None => {
+                let from_comment = plan.comment.as_deref().and_then(commented_name);
+                let target_side = target
+                    .table
+                    .strip_prefix(&format!("{}_", self.app))
+                    .unwrap_or(&target.table);
+                [
+                    from_comment,
+                    Some(field_name(target_side)),
+                    Some(table.to_owned()),
+                ]
+                .into_iter()
+                .flatten()
+                .map(|n| (n, Some(table.to_owned())))
+                .collect()
             }
-        }
-        let comment_ok = live.comment.is_none() || live.comment == join.comment;
-        live.comment.clone_from(&join.comment);
-        if live != join || !comment_ok {
-            return None;
-        }
+        };
+        let relation = candidates.into_iter().find_map(|(name, db_table)| {
+            if identifier_problem(&name).is_some()
+                || owner.fields.iter().any(|f| f.state.name == name)
+                || owner.relations.iter().any(|r| r.name == name)
+            {
+                return None;
+            }
+            // The join model the relation declares must be the table's model.
+            let renamed = |p: &ModelPlan, n: &str| {
+                let mut m = model_state(p, &self.app);
+                m.name = n.to_owned();
+                m
+            };
+            let owner_state = renamed(owner, &owner_name);
+            let target_state = renamed(target, &target_name);
+            let mut rel = ManyToMany::new(&name, ModelKey::new(&self.app, &target_name));
+            if let Some(t) = &db_table {
+                rel = rel.db_table(t);
+            }
+            let join = join_model(&owner_state, &rel, &target_state).ok()?;
+            let mut live = model_state(plan, &self.app);
+            live.name = join.name.clone();
+            for f in &mut live.fields {
+                if let Some(fk) = &mut f.foreign_key {
+                    fk.model = if fk.model == owner.name {
+                        owner_name.clone()
+                    } else {
+                        target_name.clone()
+                    };
+                }
+            }
+            let comment_ok = live.comment.is_none() || live.comment == join.comment;
+            live.comment.clone_from(&join.comment);
+            (live == join && comment_ok).then(|| Relation {
+                name,
+                to: target_name.clone(),
+                db_table,
+                table: table.to_owned(),
+            })
+        })?;
         let renames = [
             (owner_table.clone(), owner_name.clone()),
             (target_table.clone(), target_name.clone()),
@@ -170,12 +208,7 @@ impl Planner<'_> {
         .collect();
         Some(JoinTable {
             owner: owner_table,
-            relation: Relation {
-                name,
-                to: target_name,
-                db_table,
-                table: table.to_owned(),
-            },
+            relation,
             renames,
         })
     }
@@ -195,6 +228,11 @@ impl Planner<'_> {
                     if fk.model == old {
                         fk.model = name.to_owned();
                     }
+                }
+            }
+            for k in &mut plan.multi_keys {
+                if k.to == old {
+                    k.to = name.to_owned();
                 }
             }
             for r in &mut plan.relations {
@@ -258,9 +296,9 @@ mod tests {
 
     /// Issue 17.4: migrator's own join tables (default name, `db_table`, a relation of a
     /// model to itself) come back as `many_to_many(...)` on the owner, whose struct takes the
-    /// name the join columns ask for (a `db_table` relation is named after its table, the
-    /// name it had being nowhere in the database); a join table with anything more stays a
-    /// struct.
+    /// name the join columns ask for; a `db_table` relation keeps its table and is named as
+    /// migrator's comment on the table says, else after its target's table (its name being
+    /// nowhere else in the database); a join table with anything more stays a struct.
     #[test]
     fn a_join_table_is_written_as_its_relation() {
         let product = model("Product", "products");
@@ -273,25 +311,37 @@ mod tests {
             &product,
         )
         .unwrap();
+        let features = join_model(
+            &tag,
+            &rel("featured_in", "Product").db_table("tag_features"),
+            &product,
+        )
+        .unwrap();
+        let features_comment = features.comment.clone().unwrap();
         let mut weighted = join_model(&tag, &rel("parents", "Product"), &product).unwrap();
         weighted
             .fields
             .push(FieldState::new("weight", ColumnType::Integer));
-        let i = run(
-            &live(vec![product, tag, tags, links, weighted]),
-            Backend::Sqlite,
-        );
+        let mut schema = live(vec![product, tag, tags, links, features, weighted]);
+        schema.details.get_mut("tag_features").unwrap().comment = Some(features_comment);
+        let i = run(&schema, Backend::Sqlite);
         assert_eq!(flags(&i), Vec::<String>::new());
         let src = body(&i);
         assert!(
             src.contains(
-                "#[model(\n    table = \"products\",\n    many_to_many(name = \"product_links\", to = \
+                "#[model(\n    table = \"products\",\n    many_to_many(name = \"products\", to = \
                  Product, db_table = \"product_links\"),\n    many_to_many(name = \"tags\", to = \
                  Tag)\n)]\npub struct Product {"
             ),
             "{src}"
         );
-        assert!(src.contains("pub struct Tag {"), "{src}");
+        assert!(
+            src.contains(
+                "#[model(\n    table = \"tags\",\n    many_to_many(name = \"featured_in\", to = \
+                 Product, db_table = \"tag_features\")\n)]\npub struct Tag {"
+            ),
+            "{src}"
+        );
         assert!(!src.contains("pub struct ProductsTags"), "{src}");
         assert!(!src.contains("pub struct ProductLinks"), "{src}");
         // With a column of its own, a join table is a model (a `through` one).
@@ -304,9 +354,10 @@ mod tests {
         assert_eq!(
             relations,
             [
-                ("product_links", Some("Product.product_links")),
+                ("product_links", Some("Product.products")),
                 ("products", None),
                 ("products_tags", Some("Product.tags")),
+                ("tag_features", Some("Tag.featured_in")),
                 ("tags", None),
                 ("tags_parents", None),
             ]

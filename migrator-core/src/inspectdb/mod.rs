@@ -5,13 +5,13 @@
 //! [`inspect`] reads the database (`introspect::inspect`); everything after that is pure and
 //! backend-neutral ([`generate`]): `plan.rs` turns each table into a model plan — columns by
 //! trial against the schema editors' own spelling (`columns.rs`), names (`names.rs`), foreign
-//! keys, then indexes, unique constraints and checks (`objects.rs`) — `verify.rs` compares
+//! keys (`keys.rs`), then indexes, unique constraints and checks (`objects.rs`) — `verify.rs` compares
 //! the schema each model would create with the live table, `join.rs` turns a table that is
 //! exactly migrator's join table into `many_to_many(...)` on its owner, and `render.rs`
 //! writes the source.
-//! Whatever a model cannot say exactly as the database has it (a composite primary key, a
-//! type with no Rust mapping, an expression or partial index, a constraint name migrator would
-//! spell differently, …) is flagged — a `// inspectdb:` comment at the spot and a [`Flag`] in
+//! Whatever a model cannot say exactly as the database has it (a foreign key to columns that
+//! are not a primary key, a type with no Rust mapping, an expression or partial index, a
+//! constraint name migrator would spell differently, …) is flagged — a `// inspectdb:` comment at the spot and a [`Flag`] in
 //! the result — never dropped in silence. Output is deterministic: tables sorted by name,
 //! columns in table order. [`write_source`] writes the file atomically. Nothing here prints
 //! or changes a database.
@@ -19,6 +19,7 @@
 mod columns;
 mod generated;
 mod join;
+mod keys;
 mod names;
 mod objects;
 mod plan;

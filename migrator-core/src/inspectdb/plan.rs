@@ -1,9 +1,9 @@
 //! From a live table to the model that declares it: the plan types ([`ModelPlan`],
 //! [`FieldPlan`]) and the column passes — each column's field name, type (by trial,
-//! `columns.rs`), nullability, key flags and default; each foreign key's target, rule and
-//! column type (a key column and the primary key it points at must get the same type, so
-//! their candidates are intersected across every table). Indexes, unique constraints and
-//! checks are `objects.rs`'s; the final comparison is `verify.rs`'s.
+//! `columns.rs`), nullability, key flags and default. Foreign keys are `keys.rs`'s (which
+//! narrows the type candidates a key column shares with the columns pointing at it);
+//! indexes, unique constraints and checks are `objects.rs`'s; the final comparison is
+//! `verify.rs`'s.
 //!
 //! Whatever a model cannot say exactly as the database has it becomes a flag (a sentence for
 //! the user) at the table or the field, and the *projection* — a copy of the live schema —
@@ -19,7 +19,7 @@ use super::names::{field_name, identifier_problem, rust_ident, Namer};
 use crate::backend::Backend;
 use crate::db_schema::{ColumnDetails, ColumnSchema, DbSchema, LiveSchema, TableDetails};
 use crate::field_type::ColumnType;
-use crate::state::{FieldState, ForeignKey, IndexState, OnDelete};
+use crate::state::{FieldState, IndexState, OnDelete};
 
 /// One model to write.
 #[derive(Clone, Debug, Default)]
@@ -43,6 +43,9 @@ pub(crate) struct ModelPlan {
     pub flags: Vec<String>,
     /// No model can declare this table: it is written commented out (the reason is a flag).
     pub disabled: bool,
+    /// The foreign keys over several columns the struct declares (`foreign_key(fields =
+    /// [...], to = …)`), in the database's order.
+    pub multi_keys: Vec<MultiKey>,
     /// The many-to-many relations the struct declares in place of join tables (`join.rs`).
     pub relations: Vec<Relation>,
     /// The table is the join table of a relation of this owner table's struct: no struct
@@ -61,6 +64,26 @@ pub(crate) struct Relation {
     pub db_table: Option<String>,
     /// The join table.
     pub table: String,
+}
+
+/// A foreign key over several columns to a composite primary key, declared on the struct
+/// (`foreign_key(fields = [...], to = Model, on_delete = "…"[, name = "…"])`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MultiKey {
+    /// The constraint's name in the model: the database's, or migrator's own.
+    pub name: String,
+    /// `name = "…"` is written: the database's name is not the one migrator derives.
+    pub explicit_name: bool,
+    /// The referencing fields, in the order of the target's key.
+    pub fields: Vec<String>,
+    /// Their columns.
+    pub columns: Vec<String>,
+    /// The target's struct.
+    pub to: String,
+    /// The target's table.
+    pub to_table: String,
+    /// The on-delete rule.
+    pub on_delete: OnDelete,
 }
 
 /// Whether a column is the primary key, part of it, or neither.
@@ -109,7 +132,7 @@ pub(crate) struct FieldPlan {
     /// What about the column the field does not say, one sentence each.
     pub flags: Vec<String>,
     /// The column types that fit the live column, best first (settled by `finish_columns`).
-    candidates: Vec<ColumnType>,
+    pub(crate) candidates: Vec<ColumnType>,
 }
 
 /// What the planning passes share: the live schema, the backend, the tables being written
@@ -138,19 +161,6 @@ pub(crate) fn details<'a>(live: &'a LiveSchema, table: &str) -> &'a TableDetails
     live.details
         .get(table)
         .unwrap_or_else(|| EMPTY.get_or_init(TableDetails::default))
-}
-
-/// The rule an `ON DELETE` spelling names.
-fn on_delete_rule(sql: &str) -> Option<OnDelete> {
-    [
-        OnDelete::Cascade,
-        OnDelete::Restrict,
-        OnDelete::SetNull,
-        OnDelete::SetDefault,
-        OnDelete::NoAction,
-    ]
-    .into_iter()
-    .find(|r| r.sql().eq_ignore_ascii_case(sql.trim()))
 }
 
 impl<'a> Planner<'a> {
@@ -412,247 +422,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Decides every foreign key of every planned table: expressed (target, rule, and the
-    /// column type shared with the target's key) or flagged.
-    pub(crate) fn plan_foreign_keys(&mut self) {
-        let tables: Vec<String> = self.models.keys().cloned().collect();
-        // (target table, its key column) → [(table, column)] of the keys pointing at it.
-        let mut pointing: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
-        for table in &tables {
-            let det = details(self.live, table);
-            let live = &self.live.schema.tables[table];
-            let mut keys = det.foreign_keys.clone();
-            if keys.is_empty() {
-                keys = live
-                    .foreign_keys
-                    .iter()
-                    .map(|f| crate::db_schema::ForeignKeyDetails {
-                        name: None,
-                        columns: vec![f.column.clone()],
-                        table: f.table.clone(),
-                        to_columns: vec![f.to_column.clone()],
-                        on_update: "NO ACTION".to_owned(),
-                        deferrable: false,
-                    })
-                    .collect();
-            }
-            for fk in keys {
-                if let Some(key) = self.plan_foreign_key(table, &fk) {
-                    pointing.entry(key).or_default().push((
-                        table.clone(),
-                        fk.columns.first().cloned().unwrap_or_default(),
-                    ));
-                }
-            }
-        }
-        for ((target, key), sources) in pointing {
-            self.settle_key_type(&target, &key, &sources);
-        }
-    }
-
-    /// One foreign key of `table`: `Some((target, key column))` when the model can declare it
-    /// (its column type still to settle), `None` when it is flagged instead.
-    fn plan_foreign_key(
-        &mut self,
-        table: &str,
-        fk: &crate::db_schema::ForeignKeyDetails,
-    ) -> Option<(String, String)> {
-        let described = format!(
-            "{} → {}({})",
-            fk.columns.join(", "),
-            fk.table,
-            fk.to_columns.join(", ")
-        );
-        if fk.columns.len() != 1 {
-            self.drop_live_fks(table, &fk.columns);
-            self.flag_table(
-                table,
-                format!(
-                    "the foreign key{} {described} has {} columns and is not declared: a \
-                     model's foreign key is one field pointing at a primary key",
-                    fk.name
-                        .as_ref()
-                        .map(|n| format!(" `{n}`"))
-                        .unwrap_or_default(),
-                    fk.columns.len()
-                ),
-            );
-            return None;
-        }
-        let column = fk.columns[0].clone();
-        let live_fk = self.live.schema.tables[table]
-            .foreign_keys
-            .iter()
-            .find(|f| f.column == column)
-            .cloned();
-        let on_delete_sql = live_fk
-            .as_ref()
-            .map_or("NO ACTION".to_owned(), |f| f.on_delete.clone());
-        let target_plan = self.models.get(&fk.table);
-        let problem = match target_plan {
-            None => Some(match self.managed.get(&fk.table) {
-                Some(path) => format!(
-                    "points at `{}`, the table of the model `{path}`: add `foreign_key = \
-                     {path}, on_delete = \"…\"` by hand (a path to the model from this crate)",
-                    fk.table
-                ),
-                None => format!(
-                    "points at the table `{}`, which is not inspected: inspect it too \
-                     (`migrator inspectdb … {}`), or add `foreign_key = Model, on_delete = \
-                     \"…\"` by hand",
-                    fk.table, fk.table
-                ),
-            }),
-            Some(t) if t.disabled => Some(format!(
-                "points at `{}`, whose model is left out (see there)",
-                fk.table
-            )),
-            Some(_) => None,
-        };
-        let target_pk = self
-            .live
-            .schema
-            .tables
-            .get(&fk.table)
-            .map(|t| t.primary_key.clone())
-            .unwrap_or_default();
-        let to = fk
-            .to_columns
-            .first()
-            .filter(|c| !c.is_empty())
-            .cloned()
-            .or_else(|| target_pk.first().cloned())
-            .unwrap_or_default();
-        let problem = problem.or_else(|| {
-            (target_pk != [to.clone()]).then(|| {
-                format!(
-                    "points at `{}.{to}`, which is not the table's one primary-key column: a \
-                     model's foreign key points at a primary key",
-                    fk.table
-                )
-            })
-        });
-        let rule = on_delete_rule(&on_delete_sql);
-        let field = self.field_mut(table, &column)?;
-        let problem = problem.or_else(|| match rule {
-            None => Some(format!("has the rule ON DELETE {on_delete_sql}, which models do not know")),
-            Some(OnDelete::SetNull) if !field.state.nullable => Some(
-                "is ON DELETE SET NULL on a NOT NULL column, which a model cannot declare (set_null needs an `Option` field)"
-                    .to_owned(),
-            ),
-            _ => None,
-        });
-        if let Some(problem) = problem {
-            field.flags.push(format!(
-                "a foreign key {described} that is not declared: it {problem}"
-            ));
-            self.drop_live_fks(table, &[column]);
-            return None;
-        }
-        let rule = rule.expect("checked above");
-        let target_name = self.models[&fk.table].name.clone();
-        let app = self.app.clone();
-        let limit = self
-            .backend
-            .features()
-            .max_identifier_length
-            .unwrap_or(usize::MAX);
-        let field = self.field_mut(table, &column)?;
-        field.state.foreign_key = Some(ForeignKey::new(app, &target_name, rule));
-        field.target = Some(target_name);
-        let upd = fk.on_update.to_ascii_uppercase();
-        if upd != "NO ACTION" && upd != "RESTRICT" && !upd.is_empty() {
-            field.flags.push(format!(
-                "ON UPDATE {upd} is not declared: migrator's foreign keys have no ON UPDATE rule"
-            ));
-        }
-        if fk.deferrable {
-            field.flags.push(
-                "DEFERRABLE is not declared: migrator's foreign keys are checked at once"
-                    .to_owned(),
-            );
-        }
-        if let Some(name) = &fk.name {
-            let ours = migrator_descriptor::names::foreign_key(table, &column, &fk.table);
-            if *name != ours && ours.len() <= limit {
-                field.flags.push(format!(
-                    "the database names this foreign key `{name}`, migrator names it `{ours}`: \
-                     a later migration that changes or removes it looks for `{ours}`, so \
-                     rename the constraint first"
-                ));
-            }
-        }
-        if let Some(proj) = self.projection.tables.get_mut(table) {
-            for f in &mut proj.foreign_keys {
-                if f.column == column && f.to_column.is_empty() {
-                    f.to_column = to.clone();
-                }
-            }
-        }
-        Some((fk.table.clone(), to))
-    }
-
-    /// Gives the primary key `target.key` and every foreign key pointing at it the same column
-    /// type: the first of the key's candidates that every such column can take. A column
-    /// that cannot take it loses its foreign key (flagged: the types differ in the database).
-    fn settle_key_type(&mut self, target: &str, key: &str, sources: &[(String, String)]) {
-        let Some(pk) = self.field(target, key) else {
-            return;
-        };
-        let mut allowed = pk.candidates.clone();
-        let pk_type = self.projected_type(target, key);
-        let mut kept = Vec::new();
-        for (table, column) in sources {
-            let Some(f) = self.field(table, column) else {
-                continue;
-            };
-            let same_custom = |a: &ColumnType, b: &ColumnType| match (a, b) {
-                (ColumnType::Custom(_), ColumnType::Custom(_)) => true,
-                _ => a == b,
-            };
-            let fits: Vec<ColumnType> = allowed
-                .iter()
-                .filter(|t| f.candidates.iter().any(|c| same_custom(c, t)))
-                .cloned()
-                .collect();
-            let custom_differs = matches!(fits.first(), Some(ColumnType::Custom(_)))
-                && self.projected_type(table, column) != pk_type;
-            if fits.is_empty() || custom_differs {
-                let theirs = self.projected_type(table, column);
-                let f = self.field_mut(table, column).expect("found above");
-                f.state.foreign_key = None;
-                let target_name = f.target.take().unwrap_or_default();
-                f.flags.push(format!(
-                    "a foreign key to {target_name} that is not declared: the column is \
-                     {theirs} and `{target}.{key}` is {pk_type}, and a model's foreign key \
-                     has its target's key type; make the two columns the same type"
-                ));
-                self.drop_live_fks(table, std::slice::from_ref(column));
-            } else {
-                allowed = fits;
-                kept.push((table.clone(), column.clone()));
-            }
-        }
-        let Some(chosen) = allowed.first().cloned() else {
-            return;
-        };
-        if let Some(pk) = self.field_mut(target, key) {
-            pk.candidates = vec![chosen.clone()];
-        }
-        for (table, column) in kept {
-            if let Some(f) = self.field_mut(&table, &column) {
-                f.candidates = vec![chosen.clone()];
-            }
-        }
-    }
-
-    /// The projected type spelling of a column.
-    fn projected_type(&mut self, table: &str, column: &str) -> String {
-        self.projected(table, column)
-            .map(|c| c.type_name.clone())
-            .unwrap_or_default()
-    }
-
     /// Settles each field's column type (its first candidate), Rust type and default.
     pub(crate) fn finish_columns(&mut self) {
         let backend = self.backend;
@@ -721,6 +490,29 @@ impl<'a> Planner<'a> {
                 field.flags.extend(flag);
                 field.state = state;
             }
+            // ON DELETE SET DEFAULT over several columns: every one needs its default.
+            let plan = &self.models[&table];
+            let no_default: Vec<Vec<String>> = plan
+                .multi_keys
+                .iter()
+                .filter(|k| k.on_delete == OnDelete::SetDefault)
+                .filter(|k| {
+                    k.columns.iter().any(|c| {
+                        plan.fields
+                            .iter()
+                            .any(|f| f.state.column == *c && f.state.default.is_none())
+                    })
+                })
+                .map(|k| k.columns.clone())
+                .collect();
+            for columns in no_default {
+                self.drop_multi_key(
+                    &table,
+                    &columns,
+                    "it is ON DELETE SET DEFAULT and a column has no default a model can declare",
+                );
+                self.drop_live_fks(&table, &columns);
+            }
         }
     }
 
@@ -751,7 +543,7 @@ impl<'a> Planner<'a> {
 
     /// Removes the foreign keys on `columns` from the projection (the model does not declare
     /// them).
-    fn drop_live_fks(&mut self, table: &str, columns: &[String]) {
+    pub(crate) fn drop_live_fks(&mut self, table: &str, columns: &[String]) {
         if let Some(t) = self.projection.tables.get_mut(table) {
             t.foreign_keys.retain(|f| !columns.contains(&f.column));
             t.multi_foreign_keys.retain(|f| f.columns != columns);

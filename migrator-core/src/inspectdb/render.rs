@@ -179,6 +179,20 @@ fn struct_settings(m: &ModelPlan) -> Vec<String> {
     for (name, sql) in &m.checks {
         out.push(format!("check(name = {}, sql = {})", lit(name), lit(sql)));
     }
+    for k in &m.multi_keys {
+        let fields: Vec<String> = k.fields.iter().map(|f| lit(f)).collect();
+        let name = if k.explicit_name {
+            format!(", name = {}", lit(&k.name))
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "foreign_key(fields = [{}], to = {}, on_delete = {}{name})",
+            fields.join(", "),
+            k.to,
+            lit(on_delete_value(k.on_delete))
+        ));
+    }
     for r in &m.relations {
         let db_table = r
             .db_table

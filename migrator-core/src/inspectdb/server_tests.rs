@@ -355,3 +355,42 @@ fn mysql_generated_columns_are_declared() {
         "{src}"
     );
 }
+
+/// A foreign key on a generated column (MariaDB keeps one on a stored column) is not
+/// declared: a model's field is generated or a foreign key, never both (the derive refuses
+/// the pair, so writing both would not compile). The field stays generated, the foreign key
+/// is flagged, and nothing else differs.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_a_foreign_key_on_a_generated_column_is_flagged_not_declared() {
+    let books = Table::new("books")
+        .col_with("id", "INT", "int(11)", |c, _| c.auto_increment = true)
+        .pk(&["id"]);
+    let notes = Table::new("notes")
+        .col_with("id", "BIGINT", "bigint(20)", |c, _| c.auto_increment = true)
+        .col("raw_book", "INT", "int(11)")
+        .col_with("book_id", "INT", "int(11)", |c, d| {
+            c.nullable = true;
+            generated("`raw_book` + 0", "stored")(c, d);
+        })
+        .pk(&["id"])
+        .index("notes_book_fk", &["book_id"], false)
+        .fk("book_id", "books", "id", "RESTRICT", Some("notes_book_fk"));
+    let i = run(&live(vec![books, notes]), Backend::Mysql);
+    assert_eq!(
+        flags(&i),
+        [
+            "notes.book_id: a foreign key book_id → books(id) that is not declared: it is on a \
+          generated column (stored `raw_book + 0`), and a model's field cannot be both \
+          generated and a foreign key (the model keeps it generated; the database keeps the \
+          foreign key)"
+        ]
+    );
+    let src = body(&i);
+    assert!(
+        src.contains(
+            "    #[model(generated(sql = \"raw_book + 0\", stored))]\n    pub book_id: Option<i32>,\n"
+        ) && !src.contains("foreign_key"),
+        "{src}"
+    );
+}

@@ -142,6 +142,39 @@ impl Table {
         self
     }
 
+    /// A foreign key over several columns (`to` empty: `REFERENCES table` without columns,
+    /// as SQLite reports it).
+    pub(super) fn multi_fk(
+        mut self,
+        columns: &[&str],
+        table: &str,
+        to: &[&str],
+        on_delete: &str,
+        name: Option<&str>,
+    ) -> Self {
+        let list = |c: &[&str]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        self.schema
+            .multi_foreign_keys
+            .push(crate::db_schema::MultiForeignKeySchema {
+                columns: list(columns),
+                name: name.map(Into::into),
+                table: table.into(),
+                to_columns: list(to),
+                on_delete: on_delete.into(),
+            });
+        self.schema.multi_foreign_keys.sort();
+        self.details.foreign_keys.push(ForeignKeyDetails {
+            name: name.map(Into::into),
+            columns: list(columns),
+            table: table.into(),
+            to_columns: list(to),
+            on_update: "NO ACTION".into(),
+            deferrable: false,
+        });
+        self.details.foreign_keys.sort();
+        self
+    }
+
     #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     pub(super) fn comment(mut self, comment: &str) -> Self {
         self.details.comment = Some(comment.into());

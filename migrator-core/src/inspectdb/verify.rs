@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{doc_text, ModelPlan, Planner};
 use crate::db_schema::DbSchema;
-use crate::state::{ConstraintState, ModelState, ProjectState};
+use crate::state::{ConstraintState, ForeignKey, ModelState, ProjectState};
 
 /// The state the source written for `plan` declares, in app `app`.
 pub(crate) fn model_state(plan: &ModelPlan, app: &str) -> ModelState {
@@ -30,6 +30,13 @@ pub(crate) fn model_state(plan: &ModelPlan, app: &str) -> ModelState {
         .checks
         .iter()
         .map(|(name, sql)| ConstraintState::check(name, sql))
+        .chain(plan.multi_keys.iter().map(|k| {
+            ConstraintState::foreign_key(
+                &k.name,
+                k.fields.iter().cloned(),
+                ForeignKey::new(app, &k.to, k.on_delete),
+            )
+        }))
         .collect();
     model.normalize();
     model
@@ -57,12 +64,13 @@ impl Planner<'_> {
                     continue;
                 }
                 state.insert(m.clone());
-                for f in &m.fields {
-                    if let Some(target) = f
-                        .foreign_key
-                        .as_ref()
-                        .and_then(|fk| by_name.get(fk.model.as_str()))
-                    {
+                let targets = m
+                    .fields
+                    .iter()
+                    .filter_map(|f| f.foreign_key.as_ref())
+                    .chain(m.constraints.iter().filter_map(|c| c.kind.foreign_key()));
+                for fk in targets {
+                    if let Some(target) = by_name.get(fk.model.as_str()) {
                         todo.push(target);
                     }
                 }

@@ -50,3 +50,67 @@ fn a_struct_level_foreign_key_is_a_named_constraint_to_the_whole_key() {
         FieldState::new("purchase_id", ColumnType::BigInt)
     );
 }
+
+/// A many-to-many relation to a model keyed by two columns goes through a join model the
+/// user writes (the derive refuses one without `through`); its struct-level foreign key is
+/// its one foreign key to that side.
+#[derive(Model)]
+#[model(
+    table = "line_tags",
+    many_to_many(name = "lines", to = PurchaseLine, through = LineTagging)
+)]
+struct LineTag {
+    id: i64,
+}
+
+#[derive(Model)]
+#[model(
+    table = "line_taggings",
+    foreign_key(fields = ["purchase", "line_no"], to = PurchaseLine, on_delete = "cascade")
+)]
+struct LineTagging {
+    id: i64,
+    #[model(foreign_key = LineTag, on_delete = "cascade")]
+    tag_id: i64,
+    purchase: i64,
+    line_no: i32,
+}
+
+#[test]
+fn a_many_to_many_to_a_composite_key_goes_through_a_model_with_a_struct_level_foreign_key() {
+    use migrator_core::registry;
+
+    let definitions = |tag: migrator_core::ModelDefinition| {
+        [
+            tag,
+            LineTagging::definition(),
+            PurchaseLine::definition(),
+            super::Purchase::definition(),
+        ]
+        .into_iter()
+        .map(|d| ("derive_state", d))
+    };
+    let current = registry::collect(definitions(LineTag::definition())).unwrap();
+    let names: Vec<&str> = current
+        .state
+        .models
+        .keys()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["LineTag", "LineTagging", "Purchase", "PurchaseLine"]
+    );
+
+    // Without `through` (a definition the derive never writes), collecting refuses it too.
+    let mut tag = LineTag::definition();
+    tag.many_to_many[0].through = None;
+    let e = registry::collect(definitions(tag)).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "`migrator_core.LineTag.lines` needs `migrator_core.PurchaseLine` to have exactly one"
+        ) && e.contains("foreign_key(fields = [...], to = PurchaseLine)")
+            && e.contains("`through = …`"),
+        "{e}"
+    );
+}

@@ -82,7 +82,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A note on one order line: a foreign key over (`order_id`, `line_no`).
+    line_notes (id) {
+        /// Primary key.
+        id -> BigInt,
+        /// The order of the line.
+        order_id -> BigInt,
+        /// The line's number.
+        line_no -> Integer,
+        /// The note.
+        #[max_length = 100]
+        text -> Varchar,
+    }
+}
+
+diesel::table! {
+    /// One line of an order, keyed by the order and the line's number.
+    order_lines (order_id, line_no) {
+        /// The order.
+        order_id -> BigInt,
+        /// The line's number within the order.
+        line_no -> Integer,
+        /// What the line orders.
+        #[max_length = 40]
+        product -> Varchar,
+    }
+}
+
 diesel::joinable!(dm_items -> dm_tags (tag_id));
 diesel::joinable!(dm_payloads -> dm_items (item_id));
 
-diesel::allow_tables_to_appear_in_same_query!(dm_items, dm_payloads, dm_tags);
+diesel::allow_tables_to_appear_in_same_query!(
+    dm_items,
+    dm_payloads,
+    dm_tags,
+    line_notes,
+    order_lines
+);

@@ -5,10 +5,13 @@
 //! kinds are drawn too — partial, expression, `nulls_distinct = false`, hash and `INCLUDE`
 //! indexes naming the columns, stored and virtual generated columns, checks naming columns
 //! that are then renamed — where a server lacks one, the editor refuses it up front
-//! (`SchemaError::Unsupported`) and the step is skipped.
+//! (`SchemaError::Unsupported`) and the step is skipped. Beside `items` is `pairs`, keyed by
+//! two columns and holding rows: `items` gains, re-rules and drops a two-column foreign key to
+//! it (pointing its first row at a pair), and `pairs` is altered under that foreign key.
 
 use super::*;
 use migrator_core::operations::sql_names_column;
+use migrator_core::ConstraintKind;
 use proptest::prelude::*;
 
 /// One alteration; the numbers pick among the fields that exist.
@@ -40,6 +43,16 @@ enum Change {
         stored: bool,
     },
     DropGenerated,
+    /// Two new nullable fields of `items` and a foreign key over them to `pairs` (`rule`
+    /// picks its on-delete rule); `items`' first row then points at a pair.
+    AddPairForeignKey {
+        rule: u8,
+    },
+    /// The foreign key to `pairs` removed and added again with the next on-delete rule.
+    ReRulePairForeignKey,
+    DropPairForeignKey,
+    /// A field of `pairs` added, or its nullability toggled.
+    AlterPair,
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -60,7 +73,103 @@ fn change() -> impl Strategy<Value = Change> {
         2 => (any::<u8>(), any::<u8>()).prop_map(|(kind, n)| Change::AddOptionIndex { kind, n }),
         1 => any::<bool>().prop_map(|stored| Change::AddGenerated { stored }),
         1 => Just(Change::DropGenerated),
+        2 => any::<u8>().prop_map(|rule| Change::AddPairForeignKey { rule }),
+        1 => Just(Change::ReRulePairForeignKey),
+        1 => Just(Change::DropPairForeignKey),
+        1 => Just(Change::AlterPair),
     ]
+}
+
+/// `pairs`: keyed by (`k1` BIGINT, `k2` INTEGER).
+fn pair_model() -> ModelState {
+    let mut m = ModelState::new(APP, "Pair", "pairs");
+    m.fields = vec![
+        FieldState::new("k1", ColumnType::BigInt).primary_key(),
+        FieldState::new("k2", ColumnType::Integer).primary_key(),
+    ];
+    m
+}
+
+fn on_delete(rule: u8) -> OnDelete {
+    match rule % 3 {
+        0 => OnDelete::Cascade,
+        1 => OnDelete::Restrict,
+        _ => OnDelete::SetNull,
+    }
+}
+
+/// The operations of the changes that reach `pairs` (None for the others, or when the change
+/// does not apply).
+fn pair_operations(
+    change: &Change,
+    state: &ProjectState,
+    counter: &mut u32,
+) -> Option<Vec<Operation>> {
+    let item = state.model(APP, "Item")?;
+    let fk = item
+        .constraints
+        .iter()
+        .find(|c| c.kind.foreign_key().is_some());
+    *counter += 1;
+    Some(match change {
+        Change::AddPairForeignKey { rule } => {
+            if fk.is_some() {
+                return None;
+            }
+            let (a, b) = (format!("pa{counter}"), format!("pb{counter}"));
+            let to = ForeignKey::new(APP, "Pair", on_delete(*rule));
+            vec![
+                add("Item", FieldState::new(&a, ColumnType::BigInt).nullable()),
+                add("Item", FieldState::new(&b, ColumnType::Integer).nullable()),
+                Operation::AddConstraint(AddConstraint::new(
+                    "Item",
+                    ConstraintState::foreign_key(format!("item_pair_{counter}"), [a, b], to),
+                )),
+            ]
+        }
+        Change::ReRulePairForeignKey => {
+            let fk = fk?;
+            let ConstraintKind::ForeignKey { fields, to } = &fk.kind else {
+                unreachable!("a foreign key")
+            };
+            let nullable = fields
+                .iter()
+                .all(|f| item.field(f).is_some_and(|f| f.nullable));
+            let mut to = to.clone();
+            to.on_delete = match to.on_delete {
+                OnDelete::Cascade => OnDelete::Restrict,
+                OnDelete::Restrict if nullable => OnDelete::SetNull,
+                _ => OnDelete::Cascade,
+            };
+            vec![
+                Operation::RemoveConstraint(RemoveConstraint::new("Item", fk.name.clone())),
+                Operation::AddConstraint(AddConstraint::new(
+                    "Item",
+                    ConstraintState::foreign_key(fk.name.clone(), fields.clone(), to),
+                )),
+            ]
+        }
+        Change::DropPairForeignKey => vec![Operation::RemoveConstraint(RemoveConstraint::new(
+            "Item",
+            fk?.name.clone(),
+        ))],
+        Change::AlterPair => {
+            let pair = state.model(APP, "Pair")?;
+            match pair.fields.iter().find(|f| !f.primary_key) {
+                None => vec![add(
+                    "Pair",
+                    FieldState::new("note", ColumnType::Varchar(20)).nullable(),
+                )],
+                Some(f) => {
+                    let mut new = f.clone();
+                    new.nullable = !f.nullable;
+                    new.default = (!new.nullable).then(|| DefaultValue::Text("n".into()));
+                    vec![alter("Pair", new)]
+                }
+            }
+        }
+        _ => return None,
+    })
 }
 
 fn column_type(n: u8) -> (ColumnType, DefaultValue) {
@@ -111,6 +220,21 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
                     .any(|sql| sql_names_column(sql, &f.column))
         })
     };
+    let checks = || {
+        model
+            .constraints
+            .iter()
+            .filter(|c| matches!(c.kind, ConstraintKind::Check(_)))
+    };
+    // The on-delete rule of the foreign key to `pairs` when it names field `name`.
+    let pair_rule = |name: &str| {
+        model.constraints.iter().find_map(|c| {
+            c.kind
+                .foreign_key()
+                .filter(|_| c.kind.fields().iter().any(|f| f == name))
+                .map(|to| to.on_delete)
+        })
+    };
     *counter += 1;
     Some(match change {
         Change::Add { ty, nullable } => {
@@ -132,7 +256,8 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
             // `label` (always the second field) stays: it is the one with distinct values.
             if in_index(f)
                 || f.unique
-                || !model.constraints.is_empty()
+                || checks().next().is_some()
+                || pair_rule(&f.name).is_some()
                 || model.fields.get(1) == Some(f)
             {
                 return None;
@@ -141,7 +266,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
         }
         Change::Retype(n) => {
             let f = pick(*n)?;
-            if f.foreign_key.is_some() {
+            if f.foreign_key.is_some() || pair_rule(&f.name).is_some() {
                 return None;
             }
             let (t, d) = retyped(&f.column_type)?;
@@ -154,7 +279,8 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
         }
         Change::ToggleNull(n) => {
             let f = pick(*n)?;
-            if f.nullable && f.foreign_key.is_some() {
+            let rule = pair_rule(&f.name);
+            if f.nullable && (f.foreign_key.is_some() || rule == Some(OnDelete::SetNull)) {
                 return None; // ON DELETE SET NULL needs a nullable column
             }
             let mut new = f.clone();
@@ -165,6 +291,8 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
                         DefaultValue::Text("filled".into())
                     }
                     ColumnType::Boolean => DefaultValue::Bool(false),
+                    // Pair (1, 1) exists.
+                    _ if rule.is_some() => DefaultValue::Int(1),
                     _ => DefaultValue::Int(7),
                 });
             }
@@ -195,7 +323,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
         }
         Change::ToggleForeignKey(n) => {
             let f = pick(*n)?;
-            if f.column_type != ColumnType::BigInt || !f.nullable {
+            if f.column_type != ColumnType::BigInt || !f.nullable || pair_rule(&f.name).is_some() {
                 return None;
             }
             let mut new = f.clone();
@@ -218,7 +346,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
         }
         Change::AddCheck(n) => {
             let f = pick(*n)?;
-            if !model.constraints.is_empty() {
+            if checks().next().is_some() {
                 return None;
             }
             Operation::AddConstraint(AddConstraint::new(
@@ -230,7 +358,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
             ))
         }
         Change::DropCheck => {
-            let c = model.constraints.first()?;
+            let c = checks().next()?;
             Operation::RemoveConstraint(RemoveConstraint::new("Item", c.name.clone()))
         }
         Change::AddCompositeIndex => {
@@ -291,6 +419,10 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
             let g = model.fields.iter().find(|f| f.generated.is_some())?;
             Operation::RemoveField(RemoveField::new("Item", g.name.clone()))
         }
+        Change::AddPairForeignKey { .. }
+        | Change::ReRulePairForeignKey
+        | Change::DropPairForeignKey
+        | Change::AlterPair => return None,
     })
 }
 
@@ -307,31 +439,62 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
     ];
     cx.forwards(&create(&tag));
     cx.forwards(&create(&item));
+    cx.forwards(&create(&pair_model()));
     // Every BigInt value a column can hold (its defaults) is a tag.
     cx.exec("INSERT INTO tags (id) VALUES (7), (-3)");
     cx.exec("INSERT INTO items (id, label) VALUES (1, 'a'), (2, NULL), (3, 'c''s')");
+    cx.exec("INSERT INTO pairs (k1, k2) VALUES (1, 1), (2, 3)");
     let ids = cx.rows("items", &["id"], "id");
+    let pairs = cx.rows("pairs", &["k1", "k2"], "k1");
     let mut counter = 0;
     for change in changes {
-        let Some(op) = operation(change, &cx.state, &mut counter) else {
-            continue;
+        let ops = match pair_operations(change, &cx.state, &mut counter) {
+            Some(ops) => ops,
+            None => match operation(change, &cx.state, &mut counter) {
+                Some(op) => vec![op],
+                None => continue,
+            },
         };
-        let before = cx.state.clone();
-        let mut after = before.clone();
-        op.state_forwards(APP, &mut after).unwrap();
-        // What the backend refuses up front (an index on MySQL LONGTEXT) is skipped.
-        match op.database_forwards(APP, &*cx.editor(), &before, &after) {
-            Err(SchemaError::Unsupported(_)) => continue,
-            Err(e) => panic!("{}: {e}", op.describe()),
-            Ok(_) => {}
+        for op in ops {
+            let before = cx.state.clone();
+            let mut after = before.clone();
+            op.state_forwards(APP, &mut after).unwrap();
+            // What the backend refuses up front (an index on MySQL LONGTEXT) is skipped.
+            match op.database_forwards(APP, &*cx.editor(), &before, &after) {
+                Err(SchemaError::Unsupported(_)) => continue,
+                Err(e) => panic!("{}: {e}", op.describe()),
+                Ok(_) => {}
+            }
+            let sql = cx.forwards(&op);
+            prop_assert_eq!(
+                &cx.rows("items", &["id"], "id"),
+                &ids,
+                "rows lost by {:?}",
+                sql
+            );
+            prop_assert_eq!(
+                &cx.rows("pairs", &["k1", "k2"], "k1"),
+                &pairs,
+                "pairs lost by {:?}",
+                sql
+            );
         }
-        let sql = cx.forwards(&op);
-        prop_assert_eq!(
-            &cx.rows("items", &["id"], "id"),
-            &ids,
-            "rows lost by {:?}",
-            sql
-        );
+        if matches!(change, Change::AddPairForeignKey { .. }) {
+            let item = cx.state.model(APP, "Item").expect("items");
+            let fk = item
+                .constraints
+                .iter()
+                .find(|c| c.kind.foreign_key().is_some())
+                .expect("the foreign key just added");
+            let column = |i: usize| {
+                item.field(&fk.kind.fields()[i])
+                    .expect("field")
+                    .column
+                    .clone()
+            };
+            let (a, b) = (column(0), column(1));
+            cx.exec(&format!("UPDATE items SET {a} = 2, {b} = 3 WHERE id = 1"));
+        }
     }
     // Unapply one step at a time through the executor (`back_to` checks the schema).
     for n in (0..cx.migrations.len()).rev() {
@@ -341,6 +504,14 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
                 &cx.rows("items", &["id"], "id"),
                 &ids,
                 "rows lost undoing step {}",
+                n + 1
+            );
+        }
+        if n >= 3 {
+            prop_assert_eq!(
+                &cx.rows("pairs", &["k1", "k2"], "k1"),
+                &pairs,
+                "pairs lost undoing step {}",
                 n + 1
             );
         }

@@ -21,7 +21,7 @@ use crate::state::ProjectState;
 pub(crate) fn normalize_default(sql: &str) -> String {
     let mut s = sql.trim().to_owned();
     loop {
-        if s.starts_with('(') && matching_paren_is_last(&s) {
+        if crate::sql_text::is_wrapped(&s) {
             s = s[1..s.len() - 1].trim().to_owned();
         } else if let Some(pos) = top_level_cast(&s) {
             s = s[..pos].trim().to_owned();
@@ -96,25 +96,6 @@ fn canonical_number(s: &str) -> Option<String> {
     } else {
         format!("{v}")
     })
-}
-
-fn matching_paren_is_last(s: &str) -> bool {
-    let mut depth = 0i32;
-    let mut quote = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '\'' => quote = !quote,
-            '(' if !quote => depth += 1,
-            ')' if !quote => {
-                depth -= 1;
-                if depth == 0 {
-                    return i == s.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 fn top_level_cast(s: &str) -> Option<usize> {
