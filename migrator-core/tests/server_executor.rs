@@ -411,11 +411,11 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
     const STEPS: usize = 12;
     let mut migrations = vec![library_initial()];
     for i in 1..=STEPS {
-        let mut m = Migration::new("library", &format!("{:04}_extra_{i}", i + 1));
+        let mut m = Migration::new("library", format!("{:04}_extra_{i}", i + 1));
         m.dependencies = vec![migrations.last().unwrap().key()];
         m.operations = vec![Operation::AddField(AddField::new(
             "Author",
-            FieldState::new(&format!("extra_{i}"), ColumnType::Integer).nullable(),
+            FieldState::new(format!("extra_{i}"), ColumnType::Integer).nullable(),
         ))];
         migrations.push(m);
     }
