@@ -194,9 +194,13 @@ pub struct ColumnSchema {
     pub primary_key: bool,
     /// Auto-increment (`INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite).
     pub auto_increment: bool,
-    /// A generated column: `stored` or `virtual`. Only the kind is compared: every backend
-    /// keeps the expression in its own rewriting (`a * 2`, `` `a` * 2 ``, `(a * 2)`).
+    /// A generated column: `stored` or `virtual`.
     pub generated: Option<String>,
+    /// A generated column's expression as a comparison key (`sql_text::expression_key`, with
+    /// the backend's `Features::function_synonyms`), since every backend keeps it in its own
+    /// rewriting (`a * 2`, `` `a` * 2 ``, `(a * 2)`): what the reader gives back and what the
+    /// state writes compare equal when only the spelling differs.
+    pub generated_sql: Option<String>,
 }
 
 /// A table constraint: its name (when it has one) and what it holds — column names for

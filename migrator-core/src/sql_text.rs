@@ -1,8 +1,10 @@
 //! Small facts about SQL text that several readers need, written once: where the parenthesis
 //! opening a piece of SQL closes, and the piece without parentheses that wrap all of it
-//! (PostgreSQL deparses `a * b` as `(a * b)`, servers report defaults as `('x')`). String
-//! literals and quoted identifiers (`'…'`, `"…"`, `` `…` ``) are skipped, so a parenthesis
-//! inside one does not count. A leaf: it imports nothing of the crate.
+//! (PostgreSQL deparses `a * b` as `(a * b)`, servers report defaults as `('x')`), where a
+//! PostgreSQL cast's type name ends, and the comparison key of an expression a database keeps
+//! in its own spelling ([`expression_key`]). String literals and quoted identifiers (`'…'`,
+//! `"…"`, `` `…` ``) are skipped, so a parenthesis inside one does not count. A leaf: it
+//! imports nothing of the crate.
 
 /// The byte index of the `)` that closes the `(` at the start of `s`; `None` when `s` does
 /// not start with `(` or it is never closed.
@@ -50,6 +52,110 @@ pub(crate) fn strip_outer_parentheses(sql: &str) -> &str {
     s
 }
 
+/// The comparison key of an SQL expression a database keeps in its own spelling (a
+/// generated column's): casts (`::text`, `::character varying`) dropped, then whitespace,
+/// parentheses and identifier quotes (`"`, `` ` ``), everything outside string literals
+/// lower-cased (literals kept as written), `!=` read as `<>`, and each function name a
+/// database respells (`synonyms`: its spelling → the usual one, as MariaDB's `ucase` for
+/// `upper`) read as the usual one. PostgreSQL's `(upper((format)::text) || '/'::text)`
+/// and the `upper(format) || '/'` it was written as get one key; so do MariaDB's
+/// `` octet_length(`title`) * 2 `` and `length(title) * 2`, and an expression `inspectdb`
+/// declares (outer parentheses and backquotes dropped) and the one it read. A comparison of
+/// spelling, not meaning: parentheses that matter are dropped too, and an expression a
+/// database rewrites beyond this (PostgreSQL's `LIKE` as `~~`, MariaDB's `NOT x` as `x = 0`)
+/// keeps another key than its source.
+pub(crate) fn expression_key(sql: &str, synonyms: &[(&str, &str)]) -> String {
+    let mut uncast = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(pos) = next_cast(rest) {
+        uncast.push_str(&rest[..pos]);
+        rest = skip_cast_type(&rest[pos + 2..]);
+    }
+    uncast.push_str(rest);
+    let mut out = String::with_capacity(uncast.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let lower = word.to_lowercase();
+        let usual = synonyms
+            .iter()
+            .find(|(theirs, _)| *theirs == lower)
+            .map_or(lower.as_str(), |(_, usual)| usual);
+        out.push_str(usual);
+        word.clear();
+    };
+    let mut chars = uncast.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() || c == '_' || c == '$' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        match c {
+            '\'' => {
+                // A string literal, kept as written (`''` is an escaped quote).
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            out.push(chars.next().unwrap_or('\''));
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '!' if chars.peek() == Some(&'=') => {
+                chars.next();
+                out.push_str("<>");
+            }
+            '"' | '`' | '(' | ')' => {}
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The byte index of the next `::` outside a string literal.
+fn next_cast(s: &str) -> Option<usize> {
+    let mut quote = false;
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => quote = !quote,
+            ':' if !quote && bytes.get(i + 1) == Some(&b':') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `text` after a cast's `::` without its type name: a word, the further words of
+/// PostgreSQL's multi-word type names (`character varying`, `double precision`,
+/// `timestamp with time zone`), and an array's `[]`.
+pub(crate) fn skip_cast_type(text: &str) -> &str {
+    fn word(s: &str) -> &str {
+        s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    }
+    let mut rest = word(text);
+    loop {
+        let spaced = rest.trim_start();
+        let next_word_len = spaced.len() - word(spaced).len();
+        let next = &spaced[..next_word_len];
+        if next_word_len > 0
+            && ["varying", "precision", "with", "without", "time", "zone"]
+                .contains(&next.to_ascii_lowercase().as_str())
+        {
+            rest = &spaced[next_word_len..];
+        } else {
+            break;
+        }
+    }
+    rest.strip_prefix("[]").unwrap_or(rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +181,41 @@ mod tests {
         assert_eq!(strip_outer_parentheses("upper(x)"), "upper(x)");
         assert_eq!(strip_outer_parentheses("()"), "");
         assert!(is_wrapped("(x)") && !is_wrapped("(x) + (y)") && !is_wrapped(""));
+    }
+
+    /// The spellings the databases give back have the key of what was written.
+    #[test]
+    fn an_expression_and_its_database_spellings_have_one_key() {
+        let mariadb = &[("ucase", "upper"), ("octet_length", "length")];
+        let key = |sql: &str| expression_key(sql, mariadb);
+        assert_eq!(
+            key("(upper((format)::text) || '/'::text) || (isbn)::text"),
+            key("upper(format) || '/' || isbn")
+        );
+        assert_eq!(
+            key("upper(format) || '/' || isbn"),
+            "upperformat||'/'||isbn"
+        );
+        assert_eq!(key("octet_length(`title`) * 2"), key("LENGTH(title) * 2"));
+        assert_eq!(
+            key("concat(ucase(`format`),'/',`isbn`)"),
+            key("concat(upper(format), '/', isbn)")
+        );
+        assert_eq!(
+            key("CASE WHEN (x)::text = 'A b' THEN 1 END"),
+            "casewhenx='A b'then1end"
+        );
+        assert_eq!(key("a != b"), key("a <> b"));
+        // Literals keep their case and spaces; a cast inside one is text.
+        assert_ne!(key("'ABC'"), key("'abc'"));
+        assert_eq!(key("'a::b'"), "'a::b'");
+        // What differs is seen.
+        assert_ne!(key("length(title) * 2"), key("length(title) * 3"));
+        assert_ne!(key("upper(title)"), key("lower(title)"));
+        // Synonyms are a backend's own: without them, `ucase` is not `upper`.
+        assert_ne!(
+            expression_key("ucase(x)", &[]),
+            expression_key("upper(x)", &[])
+        );
     }
 }

@@ -25,6 +25,7 @@ fn col(name: &str, ty: &str, nullable: bool, default: Option<&str>) -> ColumnSch
         primary_key: false,
         auto_increment: false,
         generated: None,
+        generated_sql: None,
     }
 }
 

@@ -38,7 +38,14 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// The `migrator` binary, built once per test process (`cargo build -p migrator-cli`).
+/// The `migrator` binary, built once per test process.
+///
+/// Built with this crate selected too (`cargo build -p migrator-cli -p migrator-tests --bin
+/// migrator`): cargo then resolves the features as for the test build of the workspace
+/// (`migrator-core` with `testing`, which only adds modules the driver never uses), so the
+/// binary links the libraries `cargo test --workspace` already compiled. Built from
+/// `migrator-cli` alone it would compile diesel, migrator-core and migrator-cli once more
+/// (~25 s of CPU) while every test of the suite waits for it.
 pub fn migrator_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -48,6 +55,8 @@ pub fn migrator_bin() -> &'static Path {
                 "--quiet",
                 "-p",
                 "migrator-cli",
+                "-p",
+                "migrator-tests",
                 "--bin",
                 "migrator",
             ])

@@ -52,6 +52,10 @@ pub struct Features {
     pub max_identifier_length: Option<usize>,
     /// The identifier quote character (doubled inside an identifier).
     pub identifier_quote: char,
+    /// Function names the database respells in the expressions it keeps (a generated
+    /// column's), each as (its spelling, the usual one), lower case: read as the usual one
+    /// when expressions are compared (`sql_text::expression_key`).
+    pub function_synonyms: &'static [(&'static str, &'static str)],
     /// Backslashes escape inside string literals (and must be doubled).
     pub backslash_escapes: bool,
     /// Where whether backslashes escape depends on the session (MySQL's

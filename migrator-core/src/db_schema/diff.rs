@@ -9,7 +9,8 @@
 use std::fmt;
 
 use super::{
-    DbSchema, ForeignKeySchema, IndexDef, MultiForeignKeySchema, NamedConstraint, TableSchema,
+    ColumnSchema, DbSchema, ForeignKeySchema, IndexDef, MultiForeignKeySchema, NamedConstraint,
+    TableSchema,
 };
 
 /// What kind of difference a [`SchemaDifference`] is. [`DifferenceKind::code`] is its stable
@@ -56,8 +57,9 @@ pub enum DifferenceKind {
     ExtraForeignKey,
     /// The foreign key of a column points elsewhere or has another `ON DELETE`.
     ForeignKeyChanged,
-    /// A column is generated in one and not the other, or stored in one and virtual in the
-    /// other.
+    /// A column is generated in one and not the other, stored in one and virtual in the
+    /// other, or computed from another expression (compared by its key, see
+    /// [`ColumnSchema::generated_sql`]).
     ColumnGenerated,
 }
 
@@ -363,15 +365,22 @@ fn table_differences(
                 Some(auto_text(e.auto_increment)),
             ));
         }
-        if a.generated != e.generated {
-            let text = |g: &Option<String>| match g {
-                Some(kind) => format!("generated {kind}"),
-                None => "not generated".to_owned(),
+        // The expression is compared by its key where both sides have one.
+        let expressions_differ = a.generated_sql.is_some()
+            && e.generated_sql.is_some()
+            && a.generated_sql != e.generated_sql;
+        if a.generated != e.generated || expressions_differ {
+            let text = |c: &ColumnSchema| match (&c.generated, &c.generated_sql) {
+                (Some(kind), Some(sql)) if expressions_differ => {
+                    format!("generated {kind}, expression key `{sql}`")
+                }
+                (Some(kind), _) => format!("generated {kind}"),
+                (None, _) => "not generated".to_owned(),
             };
             out.push(
                 d(K::ColumnGenerated)
                     .column(&a.name)
-                    .sides(Some(text(&a.generated)), Some(text(&e.generated))),
+                    .sides(Some(text(a)), Some(text(e))),
             );
         }
     }
@@ -608,6 +617,7 @@ mod tests {
             primary_key: false,
             auto_increment: false,
             generated: None,
+            generated_sql: None,
         }
     }
 

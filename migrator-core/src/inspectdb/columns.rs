@@ -316,6 +316,7 @@ mod tests {
             primary_key: false,
             auto_increment: false,
             generated: None,
+            generated_sql: None,
         };
         let shape = FieldState::new("c", ColumnType::Text);
         let first = |ty: &str| {

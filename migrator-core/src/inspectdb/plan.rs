@@ -354,6 +354,7 @@ impl<'a> Planner<'a> {
         }
         if let (Some(why), Some(expr)) = (&not_generated, &cd.generated) {
             proj.generated = None;
+            proj.generated_sql = None;
             flags.push(format!(
                 "a generated column ({}) that the model declares as a plain column: {why}; \
                  values are written by the database, not by inserts",

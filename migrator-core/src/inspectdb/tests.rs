@@ -49,6 +49,7 @@ impl Table {
             primary_key: false,
             auto_increment: false,
             generated: None,
+            generated_sql: None,
         };
         let mut d = ColumnDetails {
             name: name.into(),

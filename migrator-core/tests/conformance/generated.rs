@@ -5,6 +5,8 @@
 
 use crate::conformance_support::*;
 use migrator_core::backend::Backend;
+use migrator_core::db_schema::diff::DifferenceKind;
+use migrator_core::executor::check_drift;
 use migrator_core::operations::{CreateModel, RemoveField};
 use migrator_core::{ColumnType, FieldState, ModelState, Operation};
 
@@ -89,6 +91,29 @@ pub(super) fn generated_columns_round_trip(backend: Backend) {
     assert_eq!(
         cx.rows("books", &["id", "code"], "id"),
         ["1|32", "2|18", "3|14", "4|16", "5|10"]
+    );
+    // The drift check sees the expression, not only the kind: against a state whose
+    // expression differs from the live one it reports the column; against the state, no
+    // false drift from the database's own spelling (PostgreSQL's casts and parentheses,
+    // MariaDB's `octet_length` and backquotes) — `assert_schema` above checked that.
+    let mut other = cx.state.clone();
+    let book = other
+        .models
+        .values_mut()
+        .find(|m| m.name == "Book")
+        .unwrap();
+    let code = book.fields.iter_mut().find(|f| f.name == "code").unwrap();
+    code.generated.as_mut().unwrap().sql = "length(title) * 3".to_owned();
+    let drift = check_drift(cx.db.conn(), &other).unwrap();
+    assert_eq!(
+        drift.iter().map(|d| d.kind).collect::<Vec<_>>(),
+        [DifferenceKind::ColumnGenerated],
+        "{backend}: {drift:?}"
+    );
+    let said = drift[0].to_string();
+    assert!(
+        said.contains("books.code") && said.contains("length") && said.contains("*3"),
+        "{backend}: {said}"
     );
     // New rows are computed; the generated column takes no value.
     cx.exec(

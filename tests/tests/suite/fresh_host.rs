@@ -142,11 +142,11 @@ fn every_input_cargo_reads_sends_the_next_command_through_cargo() {
     assert_built(&show(&ws), "a feature was added to the manifest");
     assert_skipped(&show(&ws));
 
-    // The build script.
+    // The build script (which now also watches `NOTES_EDITION`, for the environment below).
     ws.edit(
         "notes/build.rs",
         "fn main() {",
-        "fn main() {\n    // edited by the test",
+        "fn main() {\n    // edited by the test\n    println!(\"cargo::rerun-if-env-changed=NOTES_EDITION\");",
     );
     assert_built(&show(&ws), "the build script changed");
     assert_skipped(&show(&ws));
@@ -191,12 +191,19 @@ fn every_input_cargo_reads_sends_the_next_command_through_cargo() {
     ws.write(".cargo/config.toml", "[term]\nverbose = false\n");
     assert_built(&show(&ws), "a cargo config file appeared");
     settle(&ws);
-    let run = ws.migrator_env(
-        &["-v", "3", "showmigrations"],
-        &[("RUSTFLAGS", "-Cdebug-assertions=on")],
-    );
+    // An environment variable the build reads: cargo reruns the build script that watches it
+    // and rebuilds the app. (Not RUSTFLAGS: any change to it rebuilds every crate the host
+    // links, diesel and the bundled SQLite included — minutes, with every other test of the
+    // suite waiting for the shared target directory. The stamp digests the whole environment,
+    // so any variable tells whether a change in it is seen.)
+    let run = ws.migrator_env(&["-v", "3", "showmigrations"], &[("NOTES_EDITION", "2")]);
     run.expect_code(0);
-    assert_built(&run, "RUSTFLAGS changed");
+    assert_built(&run, "an environment variable the build reads changed");
+    assert!(
+        run.stderr.contains("Compiling notes"),
+        "cargo did not rebuild the app for the new environment:\n{}",
+        run.stderr
+    );
 
     // The escape hatch.
     settle(&ws);

@@ -13,6 +13,16 @@ pub const FEATURES: Features = Features {
     lock: LockKind::NamedLock,
     max_identifier_length: Some(64),
     identifier_quote: '`',
+    function_synonyms: &[
+        ("ucase", "upper"),
+        ("lcase", "lower"),
+        ("octet_length", "length"),
+        ("substr", "substring"),
+        ("mid", "substring"),
+        ("pow", "power"),
+        ("ceiling", "ceil"),
+        ("character_length", "char_length"),
+    ],
     backslash_escapes: true,
     backslash_session: Some((
         "SET @migrator_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES,', ''), ',NO_BACKSLASH_ESCAPES', ''), 'NO_BACKSLASH_ESCAPES', '')",

@@ -48,6 +48,9 @@ struct ColumnRow {
     extra: String,
     #[diesel(sql_type = Text)]
     comment: String,
+    /// The expression of a generated column (empty otherwise).
+    #[diesel(sql_type = Nullable<Text>)]
+    generation: Option<String>,
 }
 
 fn load<T: QueryableByName<Mysql> + 'static>(
@@ -91,7 +94,8 @@ fn columns(conn: &mut MysqlConnection, table: &str) -> Result<Vec<ColumnRow>, In
         format!(
             "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type_name, \
              CAST(IS_NULLABLE AS CHAR) AS nullable, CAST(COLUMN_DEFAULT AS CHAR) AS dflt, \
-             CAST(EXTRA AS CHAR) AS extra, CAST(COLUMN_COMMENT AS CHAR) AS comment \
+             CAST(EXTRA AS CHAR) AS extra, CAST(COLUMN_COMMENT AS CHAR) AS comment, \
+             CAST(GENERATION_EXPRESSION AS CHAR) AS generation \
              FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} \
              ORDER BY ORDINAL_POSITION",
             lit(table)
@@ -262,6 +266,14 @@ pub fn introspect(conn: &mut MysqlConnection) -> Result<DbSchema, IntrospectErro
                     nullable: c.nullable == "YES",
                     default: default.filter(|_| generated.is_none()),
                     auto_increment: extra.contains("auto_increment"),
+                    generated_sql: c.generation.as_deref().filter(|_| generated.is_some()).map(
+                        |g| {
+                            crate::sql_text::expression_key(
+                                g,
+                                super::features::FEATURES.function_synonyms,
+                            )
+                        },
+                    ),
                     generated,
                     name: c.name,
                 }

@@ -13,6 +13,7 @@ pub const FEATURES: Features = Features {
     lock: LockKind::AdvisoryLock,
     max_identifier_length: Some(63),
     identifier_quote: '"',
+    function_synonyms: &[],
     backslash_escapes: false,
     backslash_session: None,
     bool_literals: ("TRUE", "FALSE"),

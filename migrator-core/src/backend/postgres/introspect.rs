@@ -196,6 +196,16 @@ pub fn introspect(conn: &mut PgConnection) -> Result<DbSchema, IntrospectError> 
                     "v" => Some("virtual".to_owned()),
                     _ => None,
                 },
+                generated_sql: c
+                    .dflt
+                    .as_deref()
+                    .filter(|_| !c.generated.is_empty())
+                    .map(|g| {
+                        crate::sql_text::expression_key(
+                            g,
+                            super::features::FEATURES.function_synonyms,
+                        )
+                    }),
                 name: c.name,
             })
             .collect();

@@ -131,7 +131,7 @@ pub(crate) fn normalize_check(sql: &str) -> String {
     let mut rest = sql;
     while let Some(pos) = rest.find("::") {
         uncast.push_str(&rest[..pos]);
-        rest = skip_cast_type(&rest[pos + 2..]);
+        rest = crate::sql_text::skip_cast_type(&rest[pos + 2..]);
     }
     uncast.push_str(rest);
     uncast
@@ -139,30 +139,6 @@ pub(crate) fn normalize_check(sql: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '(' | ')'))
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// `text` after a cast's `::` without its type name: a word, the further words of
-/// PostgreSQL's multi-word type names (`character varying`, `double precision`,
-/// `timestamp with time zone`), and an array's `[]`.
-fn skip_cast_type(text: &str) -> &str {
-    fn word(s: &str) -> &str {
-        s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
-    }
-    let mut rest = word(text);
-    loop {
-        let spaced = rest.trim_start();
-        let next_word_len = spaced.len() - word(spaced).len();
-        let next = &spaced[..next_word_len];
-        if next_word_len > 0
-            && ["varying", "precision", "with", "without", "time", "zone"]
-                .contains(&next.to_ascii_lowercase().as_str())
-        {
-            rest = &spaced[next_word_len..];
-        } else {
-            break;
-        }
-    }
-    rest.strip_prefix("[]").unwrap_or(rest)
 }
 
 /// Comments and foreign-key names: what [`DbSchema`] does not carry but a server keeps.
@@ -198,6 +174,12 @@ pub(crate) fn expected(
                 primary_key: def.pk_columns.contains(&c.name),
                 auto_increment: c.auto,
                 generated: c.generated.as_ref().map(|g| g.kind().to_owned()),
+                generated_sql: c.generated.as_ref().map(|g| {
+                    crate::sql_text::expression_key(
+                        &g.sql,
+                        d.backend().features().function_synonyms,
+                    )
+                }),
             })
             .collect();
         columns.sort_by(|a, b| a.name.cmp(&b.name));

@@ -13,6 +13,7 @@ pub const FEATURES: Features = Features {
     lock: LockKind::WriteTransaction,
     max_identifier_length: None,
     identifier_quote: '"',
+    function_synonyms: &[],
     backslash_escapes: false,
     backslash_session: None,
     bool_literals: ("1", "0"),

@@ -49,6 +49,9 @@ pub fn expected_schema(state: &ProjectState) -> Result<DbSchema, SchemaError> {
                     primary_key: f.primary_key,
                     auto_increment: f.auto_increment && f.primary_key && pk_count == 1,
                     generated: f.generated.as_ref().map(|g| g.kind().to_owned()),
+                    generated_sql: f.generated.as_ref().map(|g| {
+                        crate::sql_text::expression_key(&g.sql, FEATURES.function_synonyms)
+                    }),
                 })
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
@@ -284,6 +287,7 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
         let parsed = parse_create_table(&table_sql);
         let cols: Vec<ColumnRow> = load(conn, format!("PRAGMA table_xinfo({})", q(&master.name)))?;
         let pk_count = cols.iter().filter(|c| c.pk > 0).count();
+        let clauses = column_clauses(&table_sql);
         let mut pk: Vec<(i32, String)> = cols
             .iter()
             .filter(|c| c.pk > 0)
@@ -309,6 +313,12 @@ pub fn introspect(conn: &mut SqliteConnection) -> Result<DbSchema, IntrospectErr
                         3 => Some("stored".to_owned()),
                         _ => None,
                     },
+                    generated_sql: clauses
+                        .iter()
+                        .find(|(n, _)| *n == c.name)
+                        .and_then(|(_, k)| k.generated.as_deref())
+                        .filter(|_| c.hidden == 2 || c.hidden == 3)
+                        .map(|g| crate::sql_text::expression_key(g, FEATURES.function_synonyms)),
                 }
             })
             .collect();
