@@ -184,11 +184,9 @@ pub enum StateError {
         name: String,
     },
     /// A model cannot be deleted while a field of another model is a foreign key to it.
-    #[error("model `{app}.{model}` is still referenced by field `{field}` of `{by}`, a foreign key to it; remove that field (`remove_field(\"{by_model}\", \"{field}\")`) or alter it to point elsewhere or to be a plain column, or delete `{by}`, before deleting the model")]
+    #[error("model `{model}` is still referenced by field `{field}` of `{by}`, a foreign key to it; remove that field (`remove_field(\"{by_model}\", \"{field}\")`) or alter it to point elsewhere or to be a plain column, or delete `{by}`, before deleting the model")]
     ModelReferencedByField {
-        /// App label.
-        app: String,
-        /// Model name.
+        /// The model, `app.Model`.
         model: String,
         /// The referencing model, `app.Model`.
         by: String,

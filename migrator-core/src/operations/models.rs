@@ -190,8 +190,7 @@ impl OperationKind for DeleteModel {
             });
             if let Some(f) = field {
                 return Err(StateError::ModelReferencedByField {
-                    app: app.to_string(),
-                    model: self.name.clone(),
+                    model: key.to_string(),
                     by: m.key().to_string(),
                     by_model: m.name.clone(),
                     field: f.name.clone(),
