@@ -16,17 +16,20 @@
 //! exactly what it was, and the row is still there. And the models are exact: `migrate` on an
 //! empty database creates the same schema.
 //!
-//! Each test has its own workspace with one app crate, `adopt_<backend>`, whose binary
-//! `adopt-<backend>-probe` runs SQL and prints the introspected schema. Server databases are
-//! fresh per test ([`TestDb`]); an unreachable server fails the test, naming it.
+//! Each test has its own workspace with one app crate, `adopt_<backend>`. The probe that runs
+//! SQL and prints the introspected schema ([`PROBE`]) is a binary of the reliability fixture
+//! (`rel-inspect-probe`, built once per test process with both server features), so no test
+//! compiles migrator-core once more for a probe of its own. Server databases are fresh per
+//! test ([`TestDb`]); an unreachable server fails the test, naming it.
 
 use std::process::{Command, Stdio};
 
-use migrator_tests::{repo_root, target_dir, TempWorkspace};
+use migrator_tests::{repo_root, TempWorkspace};
 
 use crate::reliability::{Kind, TestDb};
 
-const PROBE: &str = r#"//! Test probe: `exec URL SQL`, `schema URL [serial]`, `live URL`, `comments URL`,
+/// The source of `rel-inspect-probe` (see the module docs).
+pub(crate) const PROBE: &str = r#"//! Test probe: `exec URL SQL`, `schema URL [serial]`, `live URL`, `comments URL`,
 //! `texts URL SELECT`.
 use diesel::connection::SimpleConnection;
 use diesel::RunQueryDsl;
@@ -383,7 +386,7 @@ fn generated_and_indexes(kind: Kind) -> Vec<&'static str> {
     }
 }
 
-/// A workspace with the app crate `adopt_<name>` (no models yet) and its probe, built.
+/// A workspace with the app crate `adopt_<name>` (no models yet).
 fn workspace(name: &str) -> (TempWorkspace, String) {
     let app = format!("adopt_{name}");
     let ws = TempWorkspace::new(&[&app]);
@@ -396,11 +399,6 @@ version = "0.0.0"
 edition = "2021"
 publish = false
 
-# The probe needs both servers; the app itself does not (the `migrator` host enables the
-# backend of the database it runs against).
-[features]
-servers = ["migrator-core/postgres", "migrator-core/mysql"]
-
 [dependencies]
 migrator-core.workspace = true
 chrono.workspace = true
@@ -410,11 +408,6 @@ diesel.workspace = true
 
 [build-dependencies]
 migrator-build.workspace = true
-
-[[bin]]
-name = "adopt-{name}-probe"
-path = "src/bin/probe.rs"
-required-features = ["servers"]
 "#
         ),
     );
@@ -426,36 +419,21 @@ required-features = ["servers"]
         &format!("{app}/src/lib.rs"),
         "//! An existing database, adopted.\n\nmigrator_core::embed_migrations!();\n",
     );
-    ws.write(&format!("{app}/src/bin/probe.rs"), PROBE);
-    ws.cargo(&[
-        "build",
-        "--quiet",
-        "-p",
-        &app,
-        "--features",
-        "servers",
-        "--bin",
-        &format!("adopt-{name}-probe"),
-    ])
-    .expect_code(0);
     (ws, app)
 }
 
-/// Runs the probe, which must succeed; its stdout.
+/// Runs the probe ([`PROBE`], built with the reliability fixture) for the test of `name`,
+/// which must succeed; its stdout.
 #[track_caller]
 fn probe(name: &str, args: &[&str]) -> String {
-    let out = Command::new(
-        target_dir()
-            .join("debug")
-            .join(format!("adopt-{name}-probe")),
-    )
-    .args(args)
-    .stdin(Stdio::null())
-    .output()
-    .expect("run the probe");
+    let out = Command::new(&crate::reliability::fixture().inspect_probe)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the probe");
     assert!(
         out.status.success(),
-        "probe {args:?} failed:\n{}",
+        "probe {args:?} ({name}) failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()

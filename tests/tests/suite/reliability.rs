@@ -384,6 +384,10 @@ path = "src/bin/manage.rs"
 [[bin]]
 name = "rel-probe"
 path = "src/bin/probe.rs"
+
+[[bin]]
+name = "rel-inspect-probe"
+path = "src/bin/inspect_probe.rs"
 "#,
             core = core.display(),
             cli = cli.display(),
@@ -398,6 +402,12 @@ path = "src/bin/probe.rs"
     write_if_changed(&root.join("rel/src/models.rs"), MODELS);
     write_if_changed(&root.join("rel/src/bin/manage.rs"), MANAGE);
     write_if_changed(&root.join("rel/src/bin/probe.rs"), PROBE);
+    // inspectdb.rs's probe: built here, with both server features, instead of in each
+    // inspectdb test's own workspace (which compiled migrator-core once more for it).
+    write_if_changed(
+        &root.join("rel/src/bin/inspect_probe.rs"),
+        crate::inspectdb::PROBE,
+    );
     for (name, text) in migration_files() {
         write_if_changed(&root.join(format!("rel/migrations/{name}.rs")), &text);
     }
@@ -415,6 +425,8 @@ pub struct Fixture {
     pub manage: PathBuf,
     /// `rel-probe`.
     pub probe: PathBuf,
+    /// `rel-inspect-probe` (inspectdb.rs's [`PROBE`](crate::inspectdb::PROBE)).
+    pub inspect_probe: PathBuf,
 }
 
 /// The fixture, written and built once per test process (under the target directory, so it is
@@ -441,6 +453,7 @@ pub fn fixture() -> &'static Fixture {
         Fixture {
             manage: bin("rel-manage"),
             probe: bin("rel-probe"),
+            inspect_probe: bin("rel-inspect-probe"),
             root,
         }
     })
