@@ -215,6 +215,32 @@ fn delete_model_is_refused_while_a_field_of_another_model_points_at_it() {
     assert!(err.to_string().contains("of `reviews.Review`"), "{err}");
 }
 
+/// A hand-written migration that gives two indexes one name — as migrator's generated names
+/// would for two unnamed indexes over the same fields that differ in their options only (the
+/// derive refuses that at compile time) — is refused before any SQL, whatever the options.
+#[test]
+fn two_indexes_with_one_name_are_refused_whatever_their_options() {
+    let name = "books_title_0123abcd_idx";
+    let open = IndexState::new(name, ["title"], false).condition("isbn IS NULL");
+    let closed = IndexState::new(name, ["title"], false).condition("isbn IS NOT NULL");
+    let mut m = book();
+    m.indexes.extend([open.clone(), closed.clone()]);
+    let err = apply(&mut ProjectState::new(), CreateModel::from_state(&m)).unwrap_err();
+    assert!(
+        matches!(&err, StateError::IndexExists { name: n, .. } if n == name),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("choose another name"), "{err}");
+
+    let mut s = state();
+    apply(&mut s, AddIndex::new("Book", open)).unwrap();
+    let err = apply(&mut s, AddIndex::new("Book", closed.method("hash"))).unwrap_err();
+    assert!(
+        matches!(&err, StateError::IndexExists { name: n, .. } if n == name),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn rename_model_rewrites_foreign_keys_in_every_app() {
     let mut s = state();
