@@ -372,12 +372,6 @@ impl WriteLock {
             }
             #[cfg(feature = "postgres")]
             DbConnection::Postgres(c) => {
-                // Name this session for other waiters' messages, unless the caller named it.
-                let _ = c.batch_execute(&format!(
-                    "SELECT set_config('application_name', 'migrator (pid {})', false) \
-                     WHERE current_setting('application_name') = ''",
-                    std::process::id()
-                ));
                 begin(c, "BEGIN")?;
                 let res = poll(
                     c,
@@ -386,7 +380,8 @@ impl WriteLock {
                     on_wait,
                     |c| {
                         let got: Vec<PgGot> = diesel::sql_query(format!(
-                            "SELECT pg_try_advisory_xact_lock({LOCK_KEY}) AS got"
+                            "SELECT pg_try_advisory_xact_lock({LOCK_KEY}) AS got, {}",
+                            pg_name_session()
                         ))
                         .load(c)
                         .map_err(take)?;
@@ -652,11 +647,6 @@ impl<'c> SessionGuard<'c> {
             }
             #[cfg(feature = "postgres")]
             DbConnection::Postgres(c) => {
-                let _ = c.batch_execute(&format!(
-                    "SELECT set_config('application_name', 'migrator (pid {})', false) \
-                     WHERE current_setting('application_name') = ''",
-                    std::process::id()
-                ));
                 poll(
                     c,
                     Backend::Postgres,
@@ -664,7 +654,8 @@ impl<'c> SessionGuard<'c> {
                     on_wait,
                     |c| {
                         let got: Vec<PgGot> = diesel::sql_query(format!(
-                            "SELECT pg_try_advisory_lock({LOCK_KEY}) AS got"
+                            "SELECT pg_try_advisory_lock({LOCK_KEY}) AS got, {}",
+                            pg_name_session()
                         ))
                         .load(c)
                         .map_err(take)?;
@@ -805,6 +796,18 @@ pub fn check_writable(conn: &mut DbConnection) -> Result<(), LockError> {
 
 /// Opens the outermost transaction through diesel's transaction manager (so nested
 /// `conn.transaction(…)` calls become savepoints).
+/// A select-list item that names this PostgreSQL session for other waiters' messages
+/// (`application_name`, which [`pg_holder`] reads), unless the caller named it: sent with the
+/// lock attempt, so naming costs no round trip of its own.
+#[cfg(feature = "postgres")]
+fn pg_name_session() -> String {
+    format!(
+        "CASE WHEN current_setting('application_name') = '' \
+         THEN set_config('application_name', 'migrator (pid {})', false) END AS named",
+        std::process::id()
+    )
+}
+
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 fn begin<C>(c: &mut C, sql: &str) -> Result<(), LockError>
 where

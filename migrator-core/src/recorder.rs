@@ -13,9 +13,13 @@
 //! migrations leaves empty means nothing and goes with the next run (introspection and
 //! `inspectdb` skip it anyway).
 //!
-//! The executor reads what of these tables exists once per migration, in one query
-//! ([`tables`]), together with the record ([`applied_with`]), and hands it to the `*_with`
-//! writes, which then send no catalog query of their own; the plain functions read it first.
+//! The executor reads what of these tables exists in one query ([`tables`]) before the
+//! record ([`applied_with`]) at the first migration of a run, and after that with the record
+//! in the same query ([`applied_again_with`]: nothing removes the recorder table, so only
+//! the progress table's existence is asked again); it hands it to the `*_with` writes, which
+//! then send no catalog query of their own, and finishes each migration with one batch
+//! ([`finish_with`]: the row and the progress row's `DELETE`). The plain functions read it
+//! first.
 //!
 //! The checksum ([`checksum`]) is the hex SHA-256 of the migration's canonical text — its
 //! key, each operation's `canonical_text()` and, when it has one, its data-loss
@@ -279,7 +283,7 @@ pub fn has_unique_index(conn: &mut DbConnection) -> Result<bool, RecorderError> 
 }
 
 #[derive(QueryableByName)]
-struct Row {
+struct RecordRow {
     #[diesel(sql_type = Text)]
     app: String,
     #[diesel(sql_type = Text)]
@@ -290,6 +294,14 @@ struct Row {
     checksum: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     code_checksum: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct RowWithProgress {
+    #[diesel(embed)]
+    record: RecordRow,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    progress: i64,
 }
 
 #[derive(QueryableByName)]
@@ -326,10 +338,54 @@ pub fn applied_with(
     if !known.recorder {
         return Ok(BTreeMap::new());
     }
+    let sql = select_record_sql(conn, known, "");
+    let rows: Vec<RecordRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    Ok(record_of(rows, known.code_checksum))
+}
+
+/// The record and what of the recorder's tables exists, read again under a later lock of
+/// the same run, given what the previous read found (`known`). Nothing removes the
+/// recorder table, its `code_checksum` column or its index, so when `known` found them all,
+/// one query reads the rows together with whether the progress table exists now (another
+/// process may have created or dropped it since); otherwise — or when the record is empty,
+/// so no row carries the answer — [`tables`] and [`applied_with`], as [`applied`] does.
+pub fn applied_again_with(
+    conn: &mut DbConnection,
+    known: &Tables,
+) -> Result<(Tables, BTreeMap<MigrationKey, AppliedMigration>), RecorderError> {
+    if known.recorder && known.code_checksum && known.unique_index {
+        let b = conn.backend();
+        let progress = format!(
+            ", ({}) AS {}",
+            (spelling(conn).count_tables)(&b.string_literal(PROGRESS_TABLE)),
+            q(conn, "progress")
+        );
+        let sql = select_record_sql(conn, known, &progress);
+        let rows: Vec<RowWithProgress> = diesel::sql_query(&sql)
+            .load(conn)
+            .map_err(|source| RecorderError::Query { sql, source })?;
+        if let Some(first) = rows.first() {
+            let tables = Tables {
+                progress: first.progress > 0,
+                ..*known
+            };
+            let rows = rows.into_iter().map(|r| r.record).collect();
+            return Ok((tables, record_of(rows, true)));
+        }
+    }
+    let tables = tables(conn)?;
+    let record = applied_with(conn, &tables)?;
+    Ok((tables, record))
+}
+
+/// The `SELECT` of every recorded row in order, with `extra` select-list items appended.
+fn select_record_sql(conn: &DbConnection, known: &Tables, extra: &str) -> String {
     // A table an older migrator wrote has no code checksums yet (reading upgrades nothing).
     let has_code = known.code_checksum;
-    let sql = format!(
-        "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as} FROM {t} ORDER BY {id}",
+    format!(
+        "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as}{extra} FROM {t} ORDER BY {id}",
         t = q(conn, RECORDER_TABLE),
         app = q(conn, "app"),
         name = q(conn, "name"),
@@ -345,12 +401,11 @@ pub fn applied_with(
         ),
         code_as = q(conn, "code_checksum"),
         id = q(conn, "id"),
-    );
-    let rows: Vec<Row> = diesel::sql_query(&sql)
-        .load(conn)
-        .map_err(|source| RecorderError::Query { sql, source })?;
-    Ok(rows
-        .into_iter()
+    )
+}
+
+fn record_of(rows: Vec<RecordRow>, has_code: bool) -> BTreeMap<MigrationKey, AppliedMigration> {
+    rows.into_iter()
         .map(|r| {
             let key = MigrationKey::new(r.app, r.name);
             (
@@ -363,7 +418,7 @@ pub fn applied_with(
                 },
             )
         })
-        .collect())
+        .collect()
 }
 
 /// The code checksum recorded for `migration`: its file's, when it has a data step.
@@ -404,8 +459,19 @@ fn insert(
     code: Option<&str>,
 ) -> Result<(), RecorderError> {
     ensure_table_with(conn, known)?;
+    let sql = insert_sql(conn, key, checksum, code);
+    exec(conn, sql)
+}
+
+/// The statement recording `key` with its checksums.
+fn insert_sql(
+    conn: &DbConnection,
+    key: &MigrationKey,
+    checksum: &str,
+    code: Option<&str>,
+) -> String {
     let b = conn.backend().features();
-    let sql = format!(
+    format!(
         "INSERT INTO {t} ({app}, {name}, {at}, {sum}, {code_c}) VALUES ({a}, {n}, {now}, {c}, {code})",
         t = q(conn, RECORDER_TABLE),
         app = q(conn, "app"),
@@ -418,8 +484,7 @@ fn insert(
         now = b.recorder.now_utc_text,
         c = b.string_value(checksum),
         code = code.map_or_else(|| "NULL".to_owned(), |c| b.string_value(c)),
-    );
-    exec(conn, sql)
+    )
 }
 
 /// The checksum prefix of rows recorded for migrations a squash replaced
@@ -542,12 +607,28 @@ pub fn progress_start_with(
     description: &str,
     backwards: bool,
 ) -> Result<(), RecorderError> {
+    let sql =
+        progress_start_sql_with(conn, known, key, (operation, total), description, backwards)?;
+    exec(conn, sql)
+}
+
+/// [`progress_start_with`]'s batch, for a caller that sends it together with more in the
+/// same round trip (the executor adds the commit): the table is created first if `known`
+/// lacks it, the row's `DELETE` and `INSERT` are returned, not sent.
+pub fn progress_start_sql_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    key: &MigrationKey,
+    (operation, total): (usize, usize),
+    description: &str,
+    backwards: bool,
+) -> Result<String, RecorderError> {
     let operation = i64::try_from(operation).unwrap_or(i64::MAX);
     let operation = if backwards { -operation } else { operation };
     ensure_progress_table(conn, known)?;
     let b = conn.backend().features();
     let description: String = description.chars().take(250).collect();
-    let sql = format!(
+    Ok(format!(
         "{delete}; INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
         delete = delete_key_sql(conn, PROGRESS_TABLE, key),
         t = q(conn, PROGRESS_TABLE),
@@ -561,8 +642,7 @@ pub fn progress_start_with(
         n = b.string_value(&key.name),
         d = b.string_value(&description),
         now = b.recorder.now_utc_text,
-    );
-    exec(conn, sql)
+    ))
 }
 
 /// Removes the progress row of `key` (the migration finished, or was recovered), and the
@@ -670,6 +750,30 @@ pub fn unrecord_with(
 ) -> Result<(), RecorderError> {
     ensure_table_with(conn, known)?;
     exec(conn, delete_key_sql(conn, RECORDER_TABLE, key))
+}
+
+/// Finishes a step of the executor given what exists (`known`, read under the same lock):
+/// records `migration` (`backwards` false) or unrecords it, and deletes its progress row
+/// where the progress table exists — one batch, so one round trip when the recorder table
+/// is complete.
+pub fn finish_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    migration: &Migration,
+    backwards: bool,
+) -> Result<(), RecorderError> {
+    ensure_table_with(conn, known)?;
+    let key = migration.key();
+    let mut sql = if backwards {
+        delete_key_sql(conn, RECORDER_TABLE, &key)
+    } else {
+        insert_sql(conn, &key, &checksum(migration), code_checksum(migration))
+    };
+    if known.progress {
+        sql.push_str("; ");
+        sql.push_str(&delete_key_sql(conn, PROGRESS_TABLE, &key));
+    }
+    exec(conn, sql)
 }
 
 /// The statement deleting `key`'s row from `table` (the recorder or the progress table).

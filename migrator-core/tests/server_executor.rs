@@ -30,7 +30,8 @@ use migrator_core::operations::{AddField, RunRust, RunSql};
 use migrator_core::{ColumnType, FieldState, Migration, Operation, ProjectState};
 
 use executor_support::{
-    applied, graph, is_bookkeeping, key, library_0002, library_0003, library_initial, Capture,
+    applied, graph, is_bookkeeping, is_operation_batch, key, library_0002, library_0003,
+    library_initial, migration_statements, Capture,
 };
 
 const BACKENDS: [Backend; 2] = [Backend::Postgres, Backend::Mysql];
@@ -310,23 +311,17 @@ fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
                 expected.extend(op.statements);
             }
         }
-        let executed: Vec<String> = capture
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|s| !is_bookkeeping(s))
-            .cloned()
-            .collect();
+        let executed = migration_statements(&capture.0.lock().unwrap());
         assert_eq!(executed, expected, "{backend}");
     }
 }
 
 /// What `migrate` sends besides the migrations' own statements (issue 18.3) is a fixed
-/// number of statements per migration — the lock, one catalog query and one read of the
-/// record, its row, the commit — plus on MySQL, where DDL commits as it runs, the progress row
-/// committed before each operation (one `COMMIT; BEGIN` per operation, so a crash still
-/// leaves a row naming the running operation). No catalog query is repeated per operation,
+/// number of round trips per migration — `BEGIN`, the lock, one read of the record (with
+/// what of the recorder's tables exists after the first migration), its row, the commit —
+/// plus on MySQL, where DDL commits as it runs, the progress row
+/// committed before each operation (the row and `COMMIT; BEGIN` in one round trip per
+/// operation, so a crash still leaves a row naming the running operation). No catalog query is repeated per operation,
 /// PostgreSQL's catalog queries avoid `information_schema` (milliseconds each on a schema of
 /// hundreds of tables), and MySQL's progress table is created and dropped at most once per
 /// run instead of once per migration (two committed DDL statements each), and is gone after.
@@ -358,8 +353,8 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
             // Per run: the first locked read of the record (and, the first time, creating
             // the recorder table); per migration: the lock, its record read, row and commit.
             let (per_migration, per_operation, per_run) = match backend {
-                Backend::Postgres => (7, 0, 16),
-                _ => (8, 2, 22),
+                Backend::Postgres => (5, 0, 16),
+                _ => (6, 1, 22),
             };
             let bound = per_migration * migrations + per_operation * operations + per_run;
             assert!(
@@ -379,6 +374,15 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
                 assert_eq!((created, dropped), (1, 1), "{all}");
                 // Crash safety: a progress row committed before every operation.
                 assert_eq!(count("COMMIT; BEGIN"), operations, "{all}");
+                // The row and its commit travel together.
+                let together = sent
+                    .iter()
+                    .filter(|s| {
+                        s.contains(&format!("INSERT INTO {progress}"))
+                            && s.ends_with("COMMIT; BEGIN")
+                    })
+                    .count();
+                assert_eq!(together, operations, "{all}");
                 assert_eq!(
                     count(&format!("INSERT INTO {progress}")),
                     operations,
@@ -391,6 +395,184 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
             );
         }
     }
+}
+
+/// A rollback of many migrations (issue 18.3: `migrate app00 zero` of the large history
+/// was 39–58 % migrator's own time) sends, per migration unapplied, only its own statements
+/// and a fixed bookkeeping of round trips counted here: PostgreSQL `BEGIN`, the lock attempt
+/// (which also names the session), one read of the record with what of the recorder's tables
+/// exists, one batch unrecording it, `COMMIT` — 5, where it sent 7 (a separate catalog query
+/// and `set_config`); MySQL the lock and its release, `BEGIN`, the record read, one batch
+/// unrecording it and deleting its progress row, `COMMIT` — 6, where it sent 8 — plus, per
+/// operation, the progress row and its commit in one round trip (two before; kept, for
+/// crash safety, before the operation runs).
+#[test]
+fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
+    const STEPS: usize = 12;
+    let mut migrations = vec![library_initial()];
+    for i in 1..=STEPS {
+        let mut m = Migration::new("library", format!("{:04}_extra_{i}", i + 1));
+        m.dependencies = vec![migrations.last().unwrap().key()];
+        m.operations = vec![Operation::AddField(AddField::new(
+            "Author",
+            FieldState::new(format!("extra_{i}"), ColumnType::Integer).nullable(),
+        ))];
+        migrations.push(m);
+    }
+    let g = graph(migrations);
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut conn = db.connect();
+        run(&mut conn, &g, &Target::Latest).unwrap();
+        let capture = Capture::default();
+        conn.set_instrumentation(capture.clone());
+        let report = run(&mut conn, &g, &Target::Zero("library".into())).unwrap();
+        let sent = capture.0.lock().unwrap().clone();
+        let migrations = report.done.len();
+        assert_eq!(migrations, STEPS + 1, "{backend}");
+        let operations: usize = report
+            .done
+            .iter()
+            .map(|(step, _)| g.migration(&step.key).unwrap().operations.len())
+            .sum();
+        let own: usize = report
+            .done
+            .iter()
+            .map(|(step, _)| {
+                sql_for_migration(&g, &step.key, true, backend)
+                    .unwrap()
+                    .iter()
+                    .filter(|op| !op.statements.is_empty())
+                    .count()
+            })
+            .sum();
+        let bookkeeping = sent.len() - own;
+        // Per run: the plan's locked read of the record (with the recorder's tables), the
+        // first step's separate catalog query, and on MySQL the progress table's
+        // `CREATE`/`DROP` and its checks at the end.
+        let (per_migration, per_operation, per_run) = match backend {
+            Backend::Postgres => (5, 0, 10),
+            _ => (6, 1, 18),
+        };
+        let bound = per_migration * migrations + per_operation * operations + per_run;
+        assert!(
+            bookkeeping <= bound,
+            "{backend}: {bookkeeping} bookkeeping round trips to unapply {migrations} migrations of {operations} operations (at most {bound}):\n{}",
+            sent.join("\n")
+        );
+        // Each operation's statements are one round trip (where DDL is transactional, a
+        // batch of several), and nothing of the migrations is sent twice.
+        let executed = migration_statements(&sent);
+        let expected: Vec<String> = report
+            .done
+            .iter()
+            .flat_map(|(step, _)| sql_for_migration(&g, &step.key, true, backend).unwrap())
+            .flat_map(|op| op.statements)
+            .collect();
+        assert_eq!(executed, expected, "{backend}");
+        let count = |needle: &str| sent.iter().filter(|s| s.contains(needle)).count();
+        let catalog = match backend {
+            Backend::Postgres => "pg_catalog",
+            _ => "information_schema",
+        };
+        // After the first step the catalog is read with the record, not in a query of its
+        // own: a fixed number per run (the plan's read, the first step, and on MySQL the
+        // progress table's end), where it was one per migration.
+        let catalog_alone = sent
+            .iter()
+            .filter(|s| {
+                s.contains(catalog)
+                    && !s.contains("FROM \"migrator_migrations\"")
+                    && !s.contains("FROM `migrator_migrations`")
+            })
+            .count();
+        assert!(
+            catalog_alone <= 6,
+            "{backend}: {catalog_alone} catalog queries:\n{}",
+            sent.join("\n")
+        );
+        if backend == Backend::Postgres {
+            assert_eq!(
+                count("set_config"),
+                migrations + 1,
+                "{backend}: named with each lock attempt"
+            );
+        }
+        assert!(applied(&mut conn).is_empty(), "{backend}");
+        assert!(
+            !migrator_core::recorder::tables(&mut conn).unwrap().progress,
+            "{backend}: the progress table outlived a clean run"
+        );
+    }
+}
+
+/// Where DDL is transactional (PostgreSQL), an operation of several statements goes to the
+/// server as one batch inside a savepoint; a statement of it that fails is still named in
+/// the error, and nothing of the migration stays.
+#[test]
+fn an_operation_is_one_round_trip_and_its_failing_statement_is_named_on_postgres() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let capture = Capture::default();
+    conn.set_instrumentation(capture.clone());
+    let g = graph(base());
+    let report = run(&mut conn, &g, &Target::Latest).unwrap();
+    let sent = capture.0.lock().unwrap().clone();
+    let operations: Vec<usize> = report
+        .done
+        .iter()
+        .flat_map(|(step, _)| sql_for_migration(&g, &step.key, false, Backend::Postgres).unwrap())
+        .map(|op| op.statements.len())
+        .filter(|n| *n > 0)
+        .collect();
+    let own = sent.iter().filter(|s| !is_bookkeeping(s)).count();
+    assert_eq!(own, operations.len(), "{}", sent.join("\n"));
+    assert_eq!(
+        sent.iter().filter(|s| is_operation_batch(s)).count(),
+        operations.iter().filter(|n| **n > 1).count(),
+        "{}",
+        sent.join("\n")
+    );
+    assert!(
+        operations.iter().any(|n| *n > 1),
+        "no operation of several statements"
+    );
+
+    // The second statement of a CreateModel (an index on a column that does not exist)
+    // fails: the error names it, and the first statement's table is rolled back.
+    let mut m = Migration::new("library", "0004_broken_index");
+    m.dependencies = vec![key("library", "0003_book_status")];
+    m.operations = vec![Operation::RunSql(RunSql::new(
+        vec![
+            "CREATE TABLE reviews (id INTEGER PRIMARY KEY)".into(),
+            "CREATE INDEX reviews_missing ON reviews (no_such_column)".into(),
+        ],
+        Some(vec![]),
+    ))];
+    let mut migrations = base();
+    migrations.push(m);
+    let g = graph(migrations);
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExecutorError::Sql { number: 1, .. }), "{msg}");
+    assert!(
+        msg.contains("CREATE INDEX reviews_missing ON reviews (no_such_column)")
+            && !msg.contains("SAVEPOINT"),
+        "{msg}"
+    );
+    assert!(!introspect(&mut conn)
+        .unwrap()
+        .tables
+        .contains_key("reviews"));
+    assert_eq!(applied(&mut conn).len(), 3);
+    // The connection is usable afterwards (no savepoint or transaction left open).
+    run(
+        &mut conn,
+        &graph(base()),
+        &Target::Migration(key("library", "0002_book_published_date")),
+    )
+    .map(|_| ())
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// A commit that fails (here a deferred foreign key PostgreSQL checks only at COMMIT; a full

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use diesel::Connection;
 use executor_support::{
-    applied, graph, is_bookkeeping, key, library_0002, library_0003, library_initial, Capture,
+    applied, graph, key, library_0002, library_0003, library_initial, migration_statements, Capture,
 };
 use migrator_core::backend::{Backend, DbConnection};
 use migrator_core::executor::{
@@ -503,14 +503,7 @@ fn migrate_executes_exactly_what_sqlmigrate_prints() {
             expected.extend(op.statements);
         }
     }
-    let executed: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|s| !is_bookkeeping(s))
-        .cloned()
-        .collect();
+    let executed = migration_statements(&capture.0.lock().unwrap());
     assert_eq!(executed, expected);
     assert!(expected
         .iter()
@@ -525,14 +518,7 @@ fn migrate_executes_exactly_what_sqlmigrate_prints() {
             expected.extend(op.statements);
         }
     }
-    let executed: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|s| !is_bookkeeping(s))
-        .cloned()
-        .collect();
+    let executed = migration_statements(&capture.0.lock().unwrap());
     assert_eq!(executed, expected);
 }
 

@@ -97,8 +97,8 @@ fn reaches(deps: &AppGraph, from: &str, to: &str) -> bool {
 }
 
 /// Fills `depends_on_apps` / `depends_on_previous`: hard needs of new migrations (a cycle is an
-/// error), existing foreign-key targets, and the delete-after-unreference ordering where it
-/// does not close a cycle.
+/// error), existing foreign-key targets, and the delete-after-unreference ordering (an error
+/// too where it closes a cycle).
 pub(super) fn wire_dependencies(
     out: &mut BTreeMap<String, AppChanges>,
     needs_new: &AppGraph,
@@ -135,9 +135,15 @@ pub(super) fn wire_dependencies(
             continue;
         }
         for d in deps.iter().filter(|d| *d != app && changed.contains(*d)) {
-            if !reaches(&graph, d, app) {
-                graph.entry(app.clone()).or_default().insert(d.clone());
+            // A deleted model cannot go before the foreign keys to it (a state error on
+            // replay), so an order that closes a cycle is refused, not skipped.
+            if reaches(&graph, d, app) {
+                return Err(DetectError::DeleteCycle {
+                    app: app.clone(),
+                    waits_for: d.clone(),
+                });
             }
+            graph.entry(app.clone()).or_default().insert(d.clone());
         }
     }
     for (app, ch) in out.iter_mut() {

@@ -304,6 +304,7 @@ impl Detector<'_> {
             .filter(|k| !early.contains(*k))
             .cloned()
             .collect();
+        self.release_deleted_targets(&early, &kept)?;
         self.delete_models(&early, &referrers)?;
         for key in &kept {
             self.alter_model_options(key)?;

@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::operations::{
-    AlterModelComment, AlterModelTable, CreateModel, DeleteModel, Operation, RemoveConstraint,
-    RemoveField, RemoveIndex, RenameModel,
+    AlterField, AlterModelComment, AlterModelTable, CreateModel, DeleteModel, Operation,
+    RemoveConstraint, RemoveField, RemoveIndex, RenameModel,
 };
 use crate::state::{ConstraintState, FieldState, IndexState, ModelKey, ModelState};
 
@@ -251,8 +251,43 @@ impl Detector<'_> {
         Ok(())
     }
 
-    /// DeleteModel for `keys`, per app, referencing models before the models they reference;
-    /// in a cycle the smallest remaining model first loses its foreign keys to the others.
+    /// Before `deleted` go (early, for a table another model takes), the foreign keys of the
+    /// `kept` models that point at them let go: a field's becomes a plain column (its values
+    /// kept; `alter_fields` points it at its new target once that exists), a constraint's is
+    /// removed (added back with the other constraints). Deleting a model a foreign key still
+    /// points at is a state error.
+    pub(super) fn release_deleted_targets(
+        &mut self,
+        deleted: &BTreeSet<ModelKey>,
+        kept: &[ModelKey],
+    ) -> Result<(), DetectError> {
+        for key in kept {
+            let model = &self.work.models[key];
+            let points = |fk: &crate::state::ForeignKey| deleted.contains(&fk.target());
+            let mut ops: Vec<Operation> = Vec::new();
+            for c in &model.constraints {
+                if c.kind.foreign_key().is_some_and(points) {
+                    ops.push(RemoveConstraint::new(&key.name, &c.name).into());
+                }
+            }
+            for f in &model.fields {
+                if f.foreign_key.as_ref().is_some_and(points) {
+                    let mut plain = f.clone();
+                    plain.foreign_key = None;
+                    ops.push(AlterField::new(&key.name, plain).into());
+                }
+            }
+            for op in ops {
+                self.emit(&key.app, op)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// DeleteModel for `keys`, referencing models before the models they reference — also
+    /// across apps, since the working state (like every replay) refuses to delete a model a
+    /// foreign key still points at; in a cycle the smallest remaining model first loses its
+    /// foreign keys to the others.
     pub(super) fn delete_models(
         &mut self,
         keys: &BTreeSet<ModelKey>,
@@ -266,7 +301,7 @@ impl Detector<'_> {
             let targets: BTreeSet<ModelKey> = self.work.models[k]
                 .foreign_key_targets()
                 .map(|fk| fk.target())
-                .filter(|t| t != k && keys.contains(t) && t.app == k.app)
+                .filter(|t| t != k && keys.contains(t))
                 .collect();
             for t in &targets {
                 *refs.get_mut(t).expect("target is a key") += 1;

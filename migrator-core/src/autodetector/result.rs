@@ -47,6 +47,15 @@ pub enum DetectError {
         /// The apps in the cycle.
         apps: Vec<String>,
     },
+    /// A model deleted in one app is pointed at from another app whose new migration lets go
+    /// of it, but that migration also needs the first app's new migration.
+    #[error("app '{app}' deletes a model that app '{waits_for}' points at, so its new migration must follow '{waits_for}''s, which itself needs '{app}''s: the two would depend on each other. Make it in two steps: first remove (or re-point) the foreign keys of '{waits_for}' to the deleted model and run makemigrations, then delete the model and run makemigrations again")]
+    DeleteCycle {
+        /// The app deleting the model.
+        app: String,
+        /// The app whose foreign keys point at it.
+        waits_for: String,
+    },
     /// Two fields of one model would hold the same column at some point (columns swapped
     /// between fields, or a column name moved to another field in the same run).
     #[error("column `{column}` of `{app}.{model}` would belong to two fields at once (it is still used by field `{other}`): columns cannot be swapped or handed from one field to another in one migration. Make it in two steps: first give one field a temporary column name and run makemigrations, then finish the change and run makemigrations again")]

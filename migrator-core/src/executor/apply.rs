@@ -22,7 +22,7 @@ use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
 use super::steps::{
     check_foreign_keys, committed_earlier, completed_squashes, finish, initial_schema_exists,
-    record_completed_squashes, run_op, start_step,
+    record_completed_squashes, run_op, run_op_in_transaction, start_step,
 };
 use super::target::migration_plan;
 use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, PlanStep, Target};
@@ -90,7 +90,7 @@ fn run_operations(
     for op in ops.iter().filter(pending) {
         let number = op.index + 1;
         if track_progress {
-            recorder::progress_start_with(
+            let row = recorder::progress_start_sql_with(
                 conn,
                 tables,
                 key,
@@ -98,14 +98,16 @@ fn run_operations(
                 &op.description,
                 backwards,
             )?;
-            // Commit the progress row now (MySQL's DDL would commit it anyway, but a RunRust
-            // step would not): the diesel-level transaction stays open. One round trip.
-            conn.batch_execute("COMMIT; BEGIN")
+            // The progress row and its commit (MySQL's DDL would commit it anyway, but a
+            // RunRust step would not) in one round trip, before the operation runs: the
+            // diesel-level transaction stays open.
+            let sql = format!("{row}; COMMIT; BEGIN");
+            conn.batch_execute(&sql)
                 .map_err(|source| ExecutorError::Sql {
                     migration: key.clone(),
                     number,
                     description: "record progress".into(),
-                    sql: "COMMIT; BEGIN".into(),
+                    sql: sql.as_str().into(),
                     source: Box::new(source),
                     committed: Box::new(committed.clone()),
                 })?;
@@ -118,7 +120,13 @@ fn run_operations(
             operation,
         });
         let started = Instant::now();
-        if let Err(failure) = run_op(conn, op) {
+        // Where DDL is transactional, each operation's statements are one batch.
+        let result = if implicit {
+            run_op(conn, op)
+        } else {
+            run_op_in_transaction(conn, op)
+        };
+        if let Err(failure) = result {
             // Where statements commit as they run, an operation that failed after some of
             // its work is partly committed.
             if implicit && !op.statements.is_empty() && failure.after_some_work(op) {
@@ -235,6 +243,9 @@ pub fn migrate(
     // and dropping it per migration would commit two DDL statements each time) and is
     // dropped at the end when empty.
     let mut progress_table = interrupted.is_some();
+    // What of the recorder's tables the last committed step found, so the next step reads
+    // them with the record in one query.
+    let mut known: Option<recorder::Tables> = None;
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
             .migration(&step.key)
@@ -248,6 +259,7 @@ pub fn migrate(
         };
         let result = if !migration.atomic && !options.fake {
             progress_table = true;
+            known = None;
             // One operation at a time under the session lock (`non_atomic`), which cleans up
             // after itself.
             run_non_atomic(
@@ -267,10 +279,10 @@ pub fn migrate(
             )?
         } else {
             let result = locked(conn, timeout, on_event, |conn, on_event| {
-                let start = start_step(conn, graph, &expected, &in_plan, step)?;
+                let start = start_step(conn, graph, (&expected, &in_plan), step, known.as_ref())?;
                 let mut tables = start.tables;
                 if start.done_elsewhere {
-                    return Ok((None, start.now));
+                    return Ok((None, start.now, tables));
                 }
                 on_event(MigrateEvent::Started(step));
                 let started = Instant::now();
@@ -288,10 +300,13 @@ pub fn migrate(
                 };
                 finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
                 progress_table |= tables.progress;
-                Ok((Some((outcome, started)), start.now))
+                Ok((Some((outcome, started)), start.now, tables))
             });
             match result {
-                Ok(r) => r,
+                Ok((ran, now, tables)) => {
+                    known = Some(tables);
+                    (ran, now)
+                }
                 Err(e) => {
                     let e = name_commit_failure(conn, e, migration, ops, first, step.backwards);
                     // Without transactional DDL (MySQL), a failure that left operations

@@ -70,7 +70,13 @@ pub(super) fn run_non_atomic(
         on_event(MigrateEvent::WaitingForLock(wait));
     })?;
     session.begin()?;
-    let start = start_step(session.conn(), s.graph, s.expected, s.in_plan, s.step);
+    let start = start_step(
+        session.conn(),
+        s.graph,
+        (s.expected, s.in_plan),
+        s.step,
+        None,
+    );
     session.rollback();
     let start = start?;
     if start.done_elsewhere {

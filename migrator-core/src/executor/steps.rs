@@ -127,6 +127,52 @@ impl OpFailure {
 
 /// Runs one operation: its statements in order, then its data step.
 pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
+    run_statements(conn, op)?;
+    run_rust(conn, op)
+}
+
+/// The savepoint around an operation's batch ([`run_op_in_transaction`]).
+const OP_SAVEPOINT: &str = "migrator_op";
+
+/// Runs one operation inside the caller's open transaction where DDL is transactional
+/// (SQLite, PostgreSQL): an operation of several statements goes to the database as one
+/// batch — one round trip to a server — inside a savepoint. A batch stops at its first
+/// failing statement without saying which, so on failure the savepoint is rolled back and
+/// the statements run again one by one: the error names the statement that fails. Then the
+/// data step, as [`run_op`].
+pub(super) fn run_op_in_transaction(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
+    if op.statements.len() < 2 || op.session_wrapped {
+        return run_op(conn, op);
+    }
+    // Each statement ends on a line of its own, so a trailing `--` comment cannot swallow
+    // the separator.
+    let mut batch = format!("SAVEPOINT {OP_SAVEPOINT}");
+    for sql in &op.statements {
+        batch.push_str(";\n");
+        batch.push_str(sql);
+        batch.push('\n');
+    }
+    batch.push_str(&format!(";\nRELEASE SAVEPOINT {OP_SAVEPOINT}"));
+    if let Err(source) = conn.batch_execute(&batch) {
+        let undo =
+            format!("ROLLBACK TO SAVEPOINT {OP_SAVEPOINT}; RELEASE SAVEPOINT {OP_SAVEPOINT}");
+        if conn.batch_execute(&undo).is_err() {
+            return Err(OpFailure::Sql {
+                index: 0,
+                sql: batch.into(),
+                source: Box::new(source),
+            });
+        }
+        // Nothing of the batch is left: the statements one by one either fail where the
+        // batch did, now named, or (should the batch have failed for being a batch) do
+        // the operation's work exactly once.
+        run_statements(conn, op)?;
+    }
+    run_rust(conn, op)
+}
+
+/// An operation's statements in order, one round trip each.
+fn run_statements(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
     for (index, sql) in op.statements.iter().enumerate() {
         if let Err(source) = conn.batch_execute(sql) {
             if op.session_wrapped && index > 0 {
@@ -142,6 +188,11 @@ pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailur
             });
         }
     }
+    Ok(())
+}
+
+/// An operation's data step, if it has one.
+fn run_rust(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
     match op.rust {
         Some(f) => run_data_step(conn, f).map_err(|source| OpFailure::Rust { source }),
         None => Ok(()),
@@ -192,18 +243,25 @@ pub(super) struct StepStart {
 /// Re-reads the record at the start of `step`. Another process may have migrated since this
 /// run read it (`expected`): if all it did is steps of this very plan (several instances of
 /// an application calling `apply_embedded` at start-up), a step it completed is skipped;
-/// anything else is a conflicting change.
+/// anything else is a conflicting change. `known` is what of the recorder's tables the
+/// previous step of this run found (and committed): with it, one query reads the record and
+/// whether the progress table exists ([`recorder::applied_again_with`]); without it, two.
 pub(super) fn start_step(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
-    expected: &BTreeSet<MigrationKey>,
-    in_plan: &BTreeSet<&MigrationKey>,
+    (expected, in_plan): (&BTreeSet<MigrationKey>, &BTreeSet<&MigrationKey>),
     step: &PlanStep,
+    known: Option<&recorder::Tables>,
 ) -> Result<StepStart, ExecutorError> {
-    // Two queries: what of the recorder exists, then its rows.
-    let tables = recorder::tables(conn)?;
-    let recorded: BTreeSet<MigrationKey> =
-        recorder::applied_with(conn, &tables)?.into_keys().collect();
+    let (tables, record) = match known {
+        Some(known) => recorder::applied_again_with(conn, known)?,
+        None => {
+            let tables = recorder::tables(conn)?;
+            let record = recorder::applied_with(conn, &tables)?;
+            (tables, record)
+        }
+    };
+    let recorded: BTreeSet<MigrationKey> = record.into_keys().collect();
     let now = effective_applied(graph, &recorded)?;
     let only_our_steps = now
         .symmetric_difference(expected)
@@ -226,8 +284,8 @@ pub(super) fn start_step(
 /// unrecorded when unapplying — and deletes its progress row (the empty progress table is
 /// dropped once at the end of the run). `recorded` and `tables` are the record and what of
 /// it exists as read at the start of the step (under the same lock): with a complete
-/// recorder table this sends one statement, plus the progress row's `DELETE` where the
-/// progress table exists.
+/// recorder table this sends one batch (one round trip) — the row, and the progress row's
+/// `DELETE` where the progress table exists.
 pub(super) fn finish(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
@@ -235,10 +293,10 @@ pub(super) fn finish(
     step: &PlanStep,
     (recorded, tables): (&BTreeSet<MigrationKey>, &mut recorder::Tables),
 ) -> Result<(), ExecutorError> {
+    recorder::finish_with(conn, tables, migration, step.backwards)?;
     // A squash is recorded together with the migrations it replaces (Django does the same),
     // so either view of the history finds it applied.
     if step.backwards {
-        recorder::unrecord_with(conn, tables, &step.key)?;
         for r in &migration.replaces {
             recorder::unrecord_with(conn, tables, r)?;
         }
@@ -250,7 +308,6 @@ pub(super) fn finish(
             }
         }
     } else {
-        recorder::record_with(conn, tables, migration)?;
         for r in &migration.replaces {
             if !recorded.contains(r) {
                 recorder::record_replaced_with(conn, tables, r, &step.key)?;
@@ -260,7 +317,6 @@ pub(super) fn finish(
             record_completed_squashes(conn, graph)?;
         }
     }
-    recorder::progress_delete_with(conn, tables, &step.key)?;
     Ok(())
 }
 

@@ -183,6 +183,18 @@ pub enum StateError {
         /// The constraint's name.
         name: String,
     },
+    /// A model cannot be deleted while a field of another model is a foreign key to it.
+    #[error("model `{model}` is still referenced by field `{field}` of `{by}`, a foreign key to it; remove that field (`remove_field(\"{by_model}\", \"{field}\")`) or alter it to point elsewhere or to be a plain column, or delete `{by}`, before deleting the model")]
+    ModelReferencedByField {
+        /// The model, `app.Model`.
+        model: String,
+        /// The referencing model, `app.Model`.
+        by: String,
+        /// The referencing model's name.
+        by_model: String,
+        /// The referencing field.
+        field: String,
+    },
     /// An index or constraint with this name exists already on the model.
     #[error("an index or constraint named `{name}` already exists on model `{app}.{model}`; choose another name")]
     IndexExists {

@@ -180,9 +180,22 @@ impl OperationKind for CreateModel {
 impl OperationKind for DeleteModel {
     fn state_forwards(&self, app: &str, state: &mut ProjectState) -> Result<(), StateError> {
         let key = ModelKey::new(app, self.name.clone());
-        // A multi-column foreign key of another model must go first (single-column ones are
-        // fields, refused where their SQL is derived).
+        // Another model's foreign keys to it must go first: a field's, and one over several
+        // fields (a constraint). The model's own, to itself, go with it.
         for m in state.models.values().filter(|m| m.key() != key) {
+            let field = m.fields.iter().find(|f| {
+                f.foreign_key
+                    .as_ref()
+                    .is_some_and(|fk| fk.app == app && fk.model == self.name)
+            });
+            if let Some(f) = field {
+                return Err(StateError::ModelReferencedByField {
+                    model: key.to_string(),
+                    by: m.key().to_string(),
+                    by_model: m.name.clone(),
+                    field: f.name.clone(),
+                });
+            }
             for c in &m.constraints {
                 if c.kind
                     .foreign_key()

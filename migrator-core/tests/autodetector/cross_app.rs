@@ -10,7 +10,9 @@ use migrator_core::questioner::NonInteractiveQuestioner;
 use migrator_core::registry::{CurrentModels, ModelHints};
 use migrator_core::{ColumnType, FieldState, ForeignKey, ModelState, OnDelete, ProjectState};
 
-use super::{book, current, descriptions, fk, model, ops_of, project, run, with_hints};
+use super::{
+    assert_fixpoint, book, current, descriptions, fk, model, ops_of, project, run, with_hints,
+};
 
 #[test]
 fn cross_app_dependencies() {
@@ -237,10 +239,12 @@ fn a_table_or_primary_key_change_of_a_referenced_model_waits_for_the_referencing
 }
 
 #[test]
-fn deleting_a_referenced_model_waits_for_the_referencing_app_even_when_the_order_cannot() {
+fn deleting_a_referenced_model_when_the_referencing_app_needs_the_deleting_one_is_refused() {
     // reviews drops its key to library.Writer but adds one to the new library.Author: reviews'
-    // new migration needs library's, so library's delete cannot wait for reviews' new
-    // migration; it still comes after reviews' existing one.
+    // new migration needs library's, and library's delete of Writer must follow reviews' (a
+    // model cannot be deleted while a foreign key points at it): no order works, so
+    // makemigrations says how to make it in two steps instead of writing migrations that do
+    // not replay.
     let writer = model("library", "Writer", vec![]);
     let review = model("reviews", "Review", vec![fk("writer", "library", "Writer")]);
     let from = project([writer, review]);
@@ -253,11 +257,25 @@ fn deleting_a_referenced_model_waits_for_the_referencing_app_even_when_the_order
             vec![fk("author", "library", "Author").nullable()],
         ),
     ]);
-    let (changes, _) = run(&from, &to, vec![]);
-    assert!(descriptions(&ops_of(&changes, "library")).contains(&"Delete model Writer".to_string()));
-    assert!(changes["reviews"].depends_on_apps.contains("library"));
-    assert!(!changes["library"].depends_on_apps.contains("reviews"));
-    assert!(changes["library"].depends_on_previous.contains("reviews"));
+    let err = detect(&from, &to, &mut NonInteractiveQuestioner).unwrap_err();
+    assert!(
+        matches!(&err, DetectError::DeleteCycle { app, waits_for } if app == "library" && waits_for == "reviews"),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("first remove (or re-point) the foreign keys of 'reviews'"),
+        "{text}"
+    );
+    // The first step alone (reviews lets go of Writer) works, and so does the second.
+    let step1 = current([
+        model("library", "Writer", vec![]),
+        model("reviews", "Review", vec![]),
+    ]);
+    let (changes, _) = run(&from, &step1, vec![]);
+    let middle = super::replay(&from, &changes);
+    let (changes, _) = run(&middle, &to, vec![]);
+    assert_fixpoint(&middle, &to, &changes);
 }
 
 #[test]

@@ -248,3 +248,72 @@ fn a_followed_table_rename_names_the_old_and_new_tables() {
         "Remove constraint choice_ok from model choice"
     );
 }
+
+/// Deleting a model a field points at is a state error (issue 17): `makemigrations` orders a
+/// legitimate change so the replay never meets it — both models deleted (the referencing
+/// one first), and the foreign key removed with its target (the field first).
+#[test]
+fn a_referenced_model_is_deleted_after_what_points_at_it() {
+    let author = model("library", "Author", vec![]);
+    let book = model("library", "Book", vec![fk("author", "library", "Author")]);
+    let from = project([author.clone(), book.clone()]);
+
+    let (changes, _) = run(&from, &current([]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Delete model Book", "Delete model Author"]
+    );
+    assert_fixpoint(&from, &current([]), &changes);
+
+    let plain = model("library", "Book", vec![]);
+    let (changes, _) = run(&from, &current([plain.clone()]), vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        ["Remove field author from book", "Delete model Author"]
+    );
+    assert_fixpoint(&from, &current([plain]), &changes);
+
+    // The same across apps: the app pointing at the model goes first.
+    let review = model("reviews", "Review", vec![fk("author", "library", "Author")]);
+    let from = project([author, review]);
+    let bare = model("reviews", "Review", vec![]);
+    let (changes, _) = run(&from, &current([bare.clone()]), vec![]);
+    assert!(
+        changes["library"].depends_on_apps.contains("reviews"),
+        "{changes:#?}"
+    );
+    assert_fixpoint(&from, &current([bare]), &changes);
+    let (changes, _) = run(&from, &current([]), vec![]);
+    assert_fixpoint(&from, &current([]), &changes);
+}
+
+/// A model replaced by another one on its table (not a rename: the fields differ) while a
+/// kept model points at it: the foreign key lets go before the delete (a plain column, its
+/// values kept) and points at the new model after it is created.
+#[test]
+fn a_foreign_key_to_a_replaced_model_lets_go_before_the_delete() {
+    let author = model("library", "Author", vec![]);
+    let book = model("library", "Book", vec![fk("author", "library", "Author")]);
+    let from = project([author, book]);
+    let mut writer = model(
+        "library",
+        "Writer",
+        vec![FieldState::new("name", ColumnType::Text)],
+    );
+    writer.table = "authors".into();
+    let to = current([
+        writer,
+        model("library", "Book", vec![fk("author", "library", "Writer")]),
+    ]);
+    let (changes, _) = run(&from, &to, vec![]);
+    assert_eq!(
+        descriptions(&ops_of(&changes, "library")),
+        [
+            "Alter field author on book",
+            "Delete model Author",
+            "Create model Writer",
+            "Alter field author on book"
+        ]
+    );
+    assert_fixpoint(&from, &to, &changes);
+}

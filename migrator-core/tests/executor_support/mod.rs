@@ -108,11 +108,35 @@ impl Instrumentation for Capture {
     }
 }
 
+/// The migrations' own statements among what a connection was sent (`sent`, one entry per
+/// round trip), in order: where DDL is transactional the executor sends an operation of
+/// several statements as one batch in a savepoint (`SAVEPOINT migrator_op; …; RELEASE …`),
+/// unfolded here into its statements; the executor's bookkeeping is left out.
+pub fn migration_statements(sent: &[String]) -> Vec<String> {
+    const OPEN: &str = "SAVEPOINT migrator_op;\n";
+    const CLOSE: &str = "\n;\nRELEASE SAVEPOINT migrator_op";
+    let mut out = Vec::new();
+    for s in sent {
+        match s.strip_prefix(OPEN).and_then(|b| b.strip_suffix(CLOSE)) {
+            Some(body) => out.extend(body.split("\n;\n").map(str::to_owned)),
+            None if !is_bookkeeping(s) => out.push(s.clone()),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Whether `sql` is one operation's statements sent as one batch (see
+/// [`migration_statements`]).
+pub fn is_operation_batch(sql: &str) -> bool {
+    sql.starts_with("SAVEPOINT migrator_op;\n")
+}
+
 /// Whether `sql` is the executor's own business (transactions, reads, session settings, the
 /// recorder) rather than a migration's statement.
 pub fn is_bookkeeping(sql: &str) -> bool {
     let upper = sql.trim_start().to_ascii_uppercase();
-    [
+    ([
         "PRAGMA",
         "SET ",
         "BEGIN",
@@ -124,5 +148,6 @@ pub fn is_bookkeeping(sql: &str) -> bool {
     ]
     .iter()
     .any(|p| upper.starts_with(p))
+        && !is_operation_batch(sql))
         || sql.contains("migrator_migrations")
 }

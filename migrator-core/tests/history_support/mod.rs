@@ -148,6 +148,10 @@ pub struct World {
     model_renames: BTreeSet<(String, String, String)>,
     hints_at_step_start: BTreeMap<ModelKey, ModelHints>,
     field_renames: BTreeSet<(String, String, String, String)>,
+    /// The app of the first model removed this step: models of two apps removed in one step
+    /// can point at each other both ways, which makemigrations refuses (`DeleteCycle`) and a
+    /// developer splits into two steps.
+    removed_from_app: Option<String>,
 }
 
 fn pick<T: Clone>(items: &[T], sel: u16) -> Option<T> {
@@ -360,6 +364,9 @@ impl World {
                 let Some(key) = pick(&self.keys(), sel) else {
                     return;
                 };
+                if self.removed_from_app.get_or_insert_with(|| key.app.clone()) != &key.app {
+                    return;
+                }
                 self.current.state.models.remove(&key);
                 self.current.hints.remove(&key);
                 for k in self.keys() {

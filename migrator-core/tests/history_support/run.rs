@@ -113,6 +113,7 @@ pub fn run_history_with_models(
         world.model_renames.clear();
         world.hints_at_step_start = world.current.hints.clone();
         world.field_renames.clear();
+        world.removed_from_app = None;
         // A renamed model takes a step of its own: a rename in one app combined with a changed
         // foreign key to it from another app, and the reverse, is a cross-app cycle that
         // makemigrations reports (Django would split the migrations).

@@ -50,6 +50,7 @@ enum Change {
     },
     /// The foreign key to `pairs` removed and added again with the next on-delete rule.
     ReRulePairForeignKey,
+    /// The foreign key to `pairs` removed, with its fields.
     DropPairForeignKey,
     /// A field of `pairs` added, or its nullability toggled.
     AlterPair,
@@ -149,10 +150,38 @@ fn pair_operations(
                 )),
             ]
         }
-        Change::DropPairForeignKey => vec![Operation::RemoveConstraint(RemoveConstraint::new(
-            "Item",
-            fk?.name.clone(),
-        ))],
+        // Its fields go with it: they hold pairs' keys (undoing a removal refills them
+        // with NULL or the default 1, which is pair (1, 1)), so no other change writes them.
+        Change::DropPairForeignKey => {
+            let fk = fk?;
+            // Not while a check or an index names them (those would have to go first).
+            let named = |f: &String| {
+                let column = &item.field(f).expect("field").column;
+                item.indexes.iter().any(|i| {
+                    i.fields.contains(f)
+                        || i.include.contains(f)
+                        || i.expressions
+                            .iter()
+                            .chain(&i.condition)
+                            .any(|sql| sql_names_column(sql, column))
+                })
+            };
+            let checked = item
+                .constraints
+                .iter()
+                .any(|c| matches!(c.kind, ConstraintKind::Check(_)));
+            if checked || fk.kind.fields().iter().any(named) {
+                return None;
+            }
+            let mut ops = vec![Operation::RemoveConstraint(RemoveConstraint::new(
+                "Item",
+                fk.name.clone(),
+            ))];
+            for f in fk.kind.fields() {
+                ops.push(Operation::RemoveField(RemoveField::new("Item", f.clone())));
+            }
+            ops
+        }
         Change::AlterPair => {
             let pair = state.model(APP, "Pair")?;
             match pair.fields.iter().find(|f| !f.primary_key) {
