@@ -2,9 +2,11 @@
 //! opening a piece of SQL closes, and the piece without parentheses that wrap all of it
 //! (PostgreSQL deparses `a * b` as `(a * b)`, servers report defaults as `('x')`), where a
 //! PostgreSQL cast's type name ends, and the comparison key of an expression a database keeps
-//! in its own spelling ([`expression_key`]). String literals and quoted identifiers (`'…'`,
-//! `"…"`, `` `…` ``) are skipped, so a parenthesis inside one does not count. A leaf: it
-//! imports nothing of the crate.
+//! in its own spelling ([`expression_key`]), and the identifier tokens that name a column
+//! ([`rename_column_in_sql`], [`sql_names_column`]: what a column rename rewrites in checks,
+//! index expressions and generated columns, and whether such SQL names a column at all).
+//! String literals and quoted identifiers (`'…'`, `"…"`, `` `…` ``) are skipped, so a
+//! parenthesis inside one does not count. A leaf: it imports nothing of the crate.
 
 /// The byte index of the `)` that closes the `(` at the start of `s`; `None` when `s` does
 /// not start with `(` or it is never closed.
@@ -156,6 +158,145 @@ pub(crate) fn skip_cast_type(text: &str) -> &str {
     rest.strip_prefix("[]").unwrap_or(rest)
 }
 
+/// True when the SQL expression `sql` names column `column` (an identifier token as
+/// [`rename_column_in_sql`] finds them).
+pub fn sql_names_column(sql: &str, column: &str) -> bool {
+    rename_column_in_sql(sql, column, &format!("{column}_")) != sql
+}
+
+/// True for a character that may continue a bare SQL identifier.
+fn ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// True when `name` can be written as a bare identifier (a letter or `_`, then letters,
+/// digits, `_`).
+fn bare_ok(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Rewrites every identifier token of the SQL expression `sql` that names column `old` to
+/// `new`: bare identifiers (compared ASCII case-insensitively, as SQL does; not when followed
+/// by `(`, which makes it a function name) and identifiers quoted with `"…"`, `` `…` `` or
+/// `[…]` (compared exactly, written back with the same quotes). String literals (`'…'`),
+/// numbers and comments are copied unchanged. A bare token whose new name needs quoting is
+/// written as `"new"`.
+pub fn rename_column_in_sql(sql: &str, old: &str, new: &str) -> String {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    // Copies chars[i..end] to `out` and moves on.
+    let copy = |out: &mut String, from: usize, to: usize| out.extend(&chars[from..to]);
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\'' => {
+                // A string literal; '' is an escaped quote.
+                let mut j = i + 1;
+                while j < chars.len() {
+                    if chars[j] == '\'' {
+                        if chars.get(j + 1) == Some(&'\'') {
+                            j += 2;
+                            continue;
+                        }
+                        j += 1;
+                        break;
+                    }
+                    j += 1;
+                }
+                let end = j.min(chars.len());
+                copy(&mut out, i, end);
+                i = end;
+            }
+            '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                let mut name = String::new();
+                let mut j = i + 1;
+                let mut closed = false;
+                while j < chars.len() {
+                    if chars[j] == close {
+                        if close != ']' && chars.get(j + 1) == Some(&close) {
+                            name.push(close);
+                            j += 2;
+                            continue;
+                        }
+                        closed = true;
+                        j += 1;
+                        break;
+                    }
+                    name.push(chars[j]);
+                    j += 1;
+                }
+                if closed && name == old {
+                    out.push(c);
+                    if close == ']' {
+                        out.push_str(new);
+                    } else {
+                        out.push_str(&new.replace(close, &format!("{close}{close}")));
+                    }
+                    out.push(close);
+                } else {
+                    copy(&mut out, i, j);
+                }
+                i = j;
+            }
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| c == '\n')
+                    .map_or(chars.len(), |p| i + p);
+                copy(&mut out, i, end);
+                i = end;
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                let end = (i + 2..chars.len().saturating_sub(1))
+                    .find(|&j| chars[j] == '*' && chars[j + 1] == '/')
+                    .map_or(chars.len(), |j| j + 2);
+                copy(&mut out, i, end);
+                i = end;
+            }
+            c if c.is_ascii_digit() => {
+                // A number, with any letters glued to it (1e5, 0x1F): never an identifier.
+                let mut j = i + 1;
+                while j < chars.len() && (ident_char(chars[j]) || chars[j] == '.') {
+                    j += 1;
+                }
+                copy(&mut out, i, j);
+                i = j;
+            }
+            c if ident_char(c) => {
+                let mut j = i + 1;
+                while j < chars.len() && ident_char(chars[j]) {
+                    j += 1;
+                }
+                let word: String = chars[i..j].iter().collect();
+                let next = chars[j..].iter().find(|c| !c.is_whitespace());
+                if word.eq_ignore_ascii_case(old) && next != Some(&'(') {
+                    if bare_ok(new) {
+                        out.push_str(new);
+                    } else {
+                        out.push('"');
+                        out.push_str(&new.replace('"', "\"\""));
+                        out.push('"');
+                    }
+                } else {
+                    out.push_str(&word);
+                }
+                i = j;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +358,74 @@ mod tests {
             expression_key("ucase(x)", &[]),
             expression_key("upper(x)", &[])
         );
+    }
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::{rename_column_in_sql as r, sql_names_column};
+
+    #[test]
+    fn renames_bare_and_quoted_identifiers_but_not_strings() {
+        assert_eq!(
+            r("price > 0 AND \"price\" < 'price'", "price", "cost"),
+            "cost > 0 AND \"cost\" < 'price'"
+        );
+        assert_eq!(r("`price` >= [price]", "price", "cost"), "`cost` >= [cost]");
+        assert_eq!(
+            r("PRICE > 0", "price", "cost"),
+            "cost > 0",
+            "bare names fold case"
+        );
+        assert_eq!(
+            r("\"PRICE\" > 0", "price", "cost"),
+            "\"PRICE\" > 0",
+            "quoted do not"
+        );
+    }
+
+    #[test]
+    fn leaves_other_tokens_alone() {
+        // Longer names, prefixes, function names, numbers, escaped quotes, comments.
+        assert_eq!(
+            r(
+                "price_max > price AND length(length) > 1e5",
+                "length",
+                "size"
+            ),
+            "price_max > price AND length(size) > 1e5"
+        );
+        assert_eq!(r("price1 > 2price", "price", "cost"), "price1 > 2price");
+        assert_eq!(
+            r("note <> 'it''s price' AND note <> ''", "note", "memo"),
+            "memo <> 'it''s price' AND memo <> ''"
+        );
+        assert_eq!(
+            r("a > 0 -- a\n/* a */ AND a < 9", "a", "b"),
+            "b > 0 -- a\n/* a */ AND b < 9"
+        );
+        assert_eq!(
+            r("\"we\"\"ird\" > 0", "we\"ird", "odd"),
+            "\"odd\" > 0",
+            "escaped quotes inside a quoted name"
+        );
+    }
+
+    #[test]
+    fn quotes_a_new_name_that_needs_it_and_survives_unterminated_input() {
+        assert_eq!(r("a > 0", "a", "new col"), "\"new col\" > 0");
+        assert_eq!(r("\"a\" > 0", "a", "x\"y"), "\"x\"\"y\" > 0");
+        assert_eq!(r("a = 'open", "a", "b"), "b = 'open");
+        assert_eq!(r("\"a", "a", "b"), "\"a");
+        assert_eq!(r("x.a > 0", "a", "b"), "x.b > 0");
+    }
+
+    #[test]
+    fn names_a_column_only_as_a_whole_token() {
+        assert!(sql_names_column("a > 0", "a"));
+        assert!(sql_names_column("\"a\" IS NOT NULL", "a"));
+        // `a` inside `ab`, `ba`, a string, a function name or a comment is not `a`.
+        assert!(!sql_names_column("ab > 0 AND ba < 'a'", "a"));
+        assert!(!sql_names_column("a(ab) > 0 -- a", "a"));
     }
 }

@@ -464,6 +464,37 @@ fn rebuilding_a_self_referencing_table_keeps_the_reference() {
     );
 }
 
+/// Removing a column is a plain `DROP COLUMN` unless a table constraint names it: a check on
+/// `ab` (or on `"ab"`, or naming `a` only inside a string) does not name `a`, so no rebuild.
+#[test]
+fn a_check_naming_a_longer_column_does_not_make_a_removal_rebuild() {
+    let (_dir, mut conn) = temp_db();
+    let mut state = ProjectState::new();
+    let mut m = ModelState::new(APP, "Pair", "pairs");
+    m.fields = vec![
+        FieldState::new("id", ColumnType::BigInt).primary_key(),
+        FieldState::new("a", ColumnType::Integer).nullable(),
+        FieldState::new("ab", ColumnType::Integer).nullable(),
+    ];
+    m.constraints = vec![ConstraintState::check(
+        "pairs_ab_check",
+        "ab > 0 OR \"ab\" IS NULL OR 'a' = 'a'",
+    )];
+    forwards(
+        &mut conn,
+        &mut state,
+        &Operation::CreateModel(CreateModel::from_state(&m)),
+    );
+    exec(&mut conn, "INSERT INTO pairs (id, a, ab) VALUES (1, 5, 6)");
+    let sql = forwards(
+        &mut conn,
+        &mut state,
+        &Operation::RemoveField(RemoveField::new("Pair", "a")),
+    );
+    assert_eq!(sql, ["ALTER TABLE \"pairs\" DROP COLUMN \"a\""]);
+    assert_eq!(rows(&mut conn, "pairs", "id, ab", "id"), ["[1,6]"]);
+}
+
 mod random_histories {
     //! Random alteration sequences on a table with rows: every step forwards and then every
     //! step backwards must run, keep every row, and leave the schema the state describes.

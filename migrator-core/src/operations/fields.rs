@@ -261,7 +261,7 @@ impl OperationKind for RemoveField {
             .position(|f| f.name == self.name)
             .ok_or_else(|| StateError::field_not_found(app, &self.model, &self.name))?;
         let column = &model.fields[pos].column;
-        let names_column = |sql: &String| model_rules::sql_names_column(sql, column);
+        let names_column = |sql: &String| crate::sql_text::sql_names_column(sql, column);
         // What still names the field or its column: dropping the column would drop it with
         // the column on PostgreSQL (so the state would keep an object the database lost) and
         // make SQLite's rebuild fail on it.

@@ -23,11 +23,11 @@ mod model_rules;
 mod models;
 mod special;
 
+pub use crate::sql_text::{rename_column_in_sql, sql_names_column};
 pub use base::{OperationKind, RustMigrationFn, StateError};
 pub(crate) use fields::narrows;
 pub use fields::{rollback_fill, AddField, AlterField, RemoveField, RenameField};
 pub use indexes::{AddConstraint, AddIndex, RemoveConstraint, RemoveIndex, RenameIndex};
-pub use model_rules::{rename_column_in_sql, sql_names_column};
 pub use models::{AlterModelComment, AlterModelTable, CreateModel, DeleteModel, RenameModel};
 pub use special::{RunRust, RunSql};
 

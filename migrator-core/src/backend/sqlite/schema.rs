@@ -36,6 +36,7 @@ use super::rebuild::{rebuild, Fill};
 use crate::backend::editor::{composite_fk, SchemaEditor, SchemaError, Step};
 use crate::backend::features::Backend;
 use crate::db_schema::IndexDef;
+use crate::sql_text::sql_names_column;
 use crate::state::{ConstraintKind, DefaultValue, FieldState, ModelKey, ModelState, ProjectState};
 
 fn q(ident: &str) -> String {
@@ -162,7 +163,8 @@ fn remove_field(
     state: &ProjectState,
 ) -> Result<Vec<String>, SchemaError> {
     let in_constraint = from.constraints.iter().any(|c| match &c.kind {
-        ConstraintKind::Check(sql) => sql.contains(&field.column),
+        // As a whole identifier token: `a` is not named by a check on `ab`.
+        ConstraintKind::Check(sql) => sql_names_column(sql, &field.column),
         ConstraintKind::Unique(fields) | ConstraintKind::ForeignKey { fields, .. } => {
             fields.contains(&field.name)
         }
