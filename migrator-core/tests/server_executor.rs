@@ -498,6 +498,27 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
                 "{backend}: named with each lock attempt"
             );
         }
+        // What a rollback waits for on the server is its commits (issue 18.3: the large
+        // history's `COMMIT`s, each dropping files, were most of its wall time on both sides).
+        // PostgreSQL: one per migration, as the floor (`psql -f`, one transaction per
+        // migration) commits, plus the plan's read. MySQL: that, the progress row committed
+        // before each operation (crash safety; the DDL commits itself) and the end's drop of
+        // the progress table.
+        let commits = sent
+            .iter()
+            .flat_map(|s| s.split(';'))
+            .filter(|s| s.trim().eq_ignore_ascii_case("COMMIT"))
+            .count();
+        let expected_commits = match backend {
+            Backend::Postgres => migrations + 1,
+            _ => migrations + operations + 2,
+        };
+        assert_eq!(
+            commits,
+            expected_commits,
+            "{backend}: commits to unapply {migrations} migrations of {operations} operations:\n{}",
+            sent.join("\n")
+        );
         assert!(applied(&mut conn).is_empty(), "{backend}");
         assert!(
             !migrator_core::recorder::tables(&mut conn).unwrap().progress,
