@@ -12,6 +12,9 @@ mod separate;
 #[path = "operations/field_rules.rs"]
 mod field_rules;
 
+#[path = "operations/model_rules.rs"]
+mod model_rules;
+
 use migrator_core::operations::{
     AddConstraint, AddField, AddIndex, AlterField, AlterModelComment, AlterModelTable, CreateModel,
     DeleteModel, RemoveConstraint, RemoveField, RemoveIndex, RenameField, RenameModel, RunRust,
@@ -127,92 +130,6 @@ fn delete_model_removes_it_and_errors_when_missing() {
         }
     );
     assert!(err.to_string().contains("`library.Book` does not exist"));
-}
-
-#[test]
-fn delete_model_is_refused_while_a_field_of_another_model_points_at_it() {
-    let mut s = state();
-    apply(&mut s, AddField::new("Book", fk_to("library", "Writer"))).unwrap();
-    let err = apply(
-        &mut s.clone(),
-        DeleteModel {
-            name: "Writer".into(),
-        },
-    )
-    .unwrap_err();
-    assert!(
-        matches!(&err, StateError::ModelReferencedByField { by, field, .. } if by == "library.Book" && field == "writer"),
-        "{err:?}"
-    );
-    let text = err.to_string();
-    assert!(
-        text.contains("`library.Writer` is still referenced by field `writer` of `library.Book`")
-            && text.contains("remove_field(\"Book\", \"writer\")")
-            && text.contains("before deleting the model"),
-        "{text}"
-    );
-    // Nothing half-applied: the model is still there.
-    assert!(s.model("library", "Writer").is_some());
-    // Once the field is gone, or when the referencing model goes first, it can go.
-    let mut without_field = s.clone();
-    apply(&mut without_field, RemoveField::new("Book", "writer")).unwrap();
-    apply(
-        &mut without_field,
-        DeleteModel {
-            name: "Writer".into(),
-        },
-    )
-    .unwrap();
-    let mut both = s.clone();
-    apply(
-        &mut both,
-        DeleteModel {
-            name: "Book".into(),
-        },
-    )
-    .unwrap();
-    apply(
-        &mut both,
-        DeleteModel {
-            name: "Writer".into(),
-        },
-    )
-    .unwrap();
-    // A foreign key of a model to itself goes with it.
-    let mut own = ProjectState::new();
-    let mut node = ModelState::new("library", "Node", "nodes");
-    node.fields = vec![
-        FieldState::new("id", ColumnType::BigInt).primary_key(),
-        FieldState::new("parent", ColumnType::BigInt)
-            .nullable()
-            .foreign_key(ForeignKey::new("library", "Node", OnDelete::Cascade)),
-    ];
-    apply(&mut own, CreateModel::from_state(&node)).unwrap();
-    apply(
-        &mut own,
-        DeleteModel {
-            name: "Node".into(),
-        },
-    )
-    .unwrap();
-    // Another app's field counts too.
-    let mut other = state();
-    let mut review = ModelState::new("reviews", "Review", "reviews");
-    review.fields = vec![
-        FieldState::new("id", ColumnType::BigInt).primary_key(),
-        fk_to("library", "Writer"),
-    ];
-    Operation::from(CreateModel::from_state(&review))
-        .state_forwards("reviews", &mut other)
-        .unwrap();
-    let err = apply(
-        &mut other,
-        DeleteModel {
-            name: "Writer".into(),
-        },
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("of `reviews.Review`"), "{err}");
 }
 
 #[test]

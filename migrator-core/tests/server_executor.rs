@@ -575,6 +575,74 @@ fn an_operation_is_one_round_trip_and_its_failing_statement_is_named_on_postgres
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// PostgreSQL keeps 64 subtransaction ids per session in shared memory; past that, every other
+/// session's snapshot reads `pg_subtrans` while the transaction is open. A migration with more
+/// operations of several statements than that takes fewer savepoints (its later operations
+/// go one statement per round trip), and still applies and rolls back whole.
+#[test]
+fn a_long_migration_takes_fewer_savepoints_than_postgres_caches_subtransactions() {
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let capture = Capture::default();
+    conn.set_instrumentation(capture.clone());
+    let mut m = Migration::new("bulk", "0001_initial");
+    m.operations = (0..100)
+        .map(|n| {
+            Operation::RunSql(RunSql::new(
+                vec![
+                    format!("CREATE TABLE bulk_{n} (id INTEGER PRIMARY KEY)"),
+                    format!("CREATE INDEX bulk_{n}_id ON bulk_{n} (id)"),
+                ],
+                Some(vec![format!("DROP TABLE bulk_{n}")]),
+            ))
+        })
+        .collect();
+    let g = graph(vec![m]);
+    run(&mut conn, &g, &Target::Latest).unwrap_or_else(|e| panic!("{e}"));
+    let sent = std::mem::take(&mut *capture.0.lock().unwrap());
+    let batches = sent.iter().filter(|s| is_operation_batch(s)).count();
+    assert!(batches > 0 && batches < 64, "{batches} savepoint batches");
+    // The operations past the batches sent their statements one by one.
+    let single = |sql: &str| sent.iter().filter(|s| s.trim() == sql).count();
+    assert_eq!(single("CREATE INDEX bulk_99_id ON bulk_99 (id)"), 1);
+    assert_eq!(single("CREATE INDEX bulk_0_id ON bulk_0 (id)"), 0);
+    let tables = introspect(&mut conn).unwrap().tables;
+    assert_eq!(
+        (0..100)
+            .filter(|n| tables.contains_key(&format!("bulk_{n}")))
+            .count(),
+        100
+    );
+
+    // A failure past the batches still rolls the whole migration back.
+    let mut m = Migration::new("bulk", "0002_broken");
+    m.dependencies = vec![key("bulk", "0001_initial")];
+    m.operations = (0..80)
+        .map(|n| {
+            let last = if n == 79 { "no_such_column" } else { "id" };
+            Operation::RunSql(RunSql::new(
+                vec![
+                    format!("CREATE TABLE more_{n} (id INTEGER PRIMARY KEY)"),
+                    format!("CREATE INDEX more_{n}_id ON more_{n} ({last})"),
+                ],
+                Some(vec![]),
+            ))
+        })
+        .collect();
+    let initial = g.migration(&key("bulk", "0001_initial")).cloned().unwrap();
+    let g = graph(vec![initial, m]);
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::Sql { number: 80, .. }),
+        "{err}"
+    );
+    let tables = introspect(&mut conn).unwrap().tables;
+    assert!(
+        !tables.contains_key("more_0"),
+        "the migration was not rolled back"
+    );
+}
+
 /// A commit that fails (here a deferred foreign key PostgreSQL checks only at COMMIT; a full
 /// disk fails the same way) is reported naming the migration, not the lock, and the
 /// migration is rolled back.

@@ -476,6 +476,16 @@ fn clashes(objects: &[Object]) -> Vec<(Span, String)> {
             continue;
         };
         let message = match later.kind {
+            // Two unnamed indexes over the same fields that differ in their options only.
+            Kind::DefaultIndex if other.kind == Kind::DefaultIndex => format!(
+                "{}, `{}`, is also {}: a generated name covers only the fields and whether \
+                 the index is unique, not its condition, `include`, method or \
+                 `nulls_distinct`; give this index a `name = \"…\"` (as Django requires for \
+                 an index with a condition)",
+                later.what,
+                later.name,
+                name_of(other)
+            ),
             Kind::DefaultIndex => format!(
                 "{}, `{}`, is also {} ({why}); give this index a `name = \"…\"`",
                 later.what,

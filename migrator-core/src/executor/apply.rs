@@ -81,6 +81,8 @@ fn run_operations(
         Committed::default()
     };
     let mut now: Vec<usize> = committed.operations.to_vec();
+    // Savepoint batches taken in this migration's transaction (where DDL is transactional).
+    let mut batches = 0;
     // `--resume` restarts at the interrupted operation (unapplying runs last to first).
     let pending = |op: &&OpSql| match first {
         None => true,
@@ -124,7 +126,7 @@ fn run_operations(
         let result = if implicit {
             run_op(conn, op)
         } else {
-            run_op_in_transaction(conn, op)
+            run_op_in_transaction(conn, op, &mut batches)
         };
         if let Err(failure) = result {
             // Where statements commit as they run, an operation that failed after some of

@@ -134,16 +134,30 @@ pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailur
 /// The savepoint around an operation's batch ([`run_op_in_transaction`]).
 const OP_SAVEPOINT: &str = "migrator_op";
 
+/// How many operations of one transaction (one migration) may run as a savepoint batch.
+/// Each savepoint that changes the schema takes a subtransaction id, released or not, until
+/// the transaction ends; PostgreSQL keeps only 64 of them per session in shared memory, and
+/// past that ("suboverflow") every other session's snapshot has to read `pg_subtrans` while
+/// the migration is open, which slows a busy server and its standbys. The operations after
+/// these run one statement per round trip.
+const BATCHES_PER_TRANSACTION: usize = 48;
+
 /// Runs one operation inside the caller's open transaction where DDL is transactional
 /// (SQLite, PostgreSQL): an operation of several statements goes to the database as one
 /// batch — one round trip to a server — inside a savepoint. A batch stops at its first
 /// failing statement without saying which, so on failure the savepoint is rolled back and
 /// the statements run again one by one: the error names the statement that fails. Then the
-/// data step, as [`run_op`].
-pub(super) fn run_op_in_transaction(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
-    if op.statements.len() < 2 || op.session_wrapped {
+/// data step, as [`run_op`]. `batches` counts the savepoints this transaction has taken: past
+/// [`BATCHES_PER_TRANSACTION`] the operation runs as [`run_op`] does.
+pub(super) fn run_op_in_transaction(
+    conn: &mut DbConnection,
+    op: &OpSql,
+    batches: &mut usize,
+) -> Result<(), OpFailure> {
+    if op.statements.len() < 2 || op.session_wrapped || *batches >= BATCHES_PER_TRANSACTION {
         return run_op(conn, op);
     }
+    *batches += 1;
     // Each statement ends on a line of its own, so a trailing `--` comment cannot swallow
     // the separator.
     let mut batch = format!("SAVEPOINT {OP_SAVEPOINT}");

@@ -469,8 +469,11 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
     cx.forwards(&create(&tag));
     cx.forwards(&create(&item));
     cx.forwards(&create(&pair_model()));
-    // Every BigInt value a column can hold (its defaults) is a tag.
-    cx.exec("INSERT INTO tags (id) VALUES (7), (-3)");
+    // Every BigInt value a column can hold is a tag: its defaults (7, -3, and 1 for a column
+    // under the foreign key to `pairs`) and the pair key the first item is pointed at (2, 3),
+    // which stays in the columns when that foreign key is dropped and may then get one to
+    // `tags` (`ToggleForeignKey`).
+    cx.exec("INSERT INTO tags (id) VALUES (7), (-3), (1), (2), (3)");
     cx.exec("INSERT INTO items (id, label) VALUES (1, 'a'), (2, NULL), (3, 'c''s')");
     cx.exec("INSERT INTO pairs (k1, k2) VALUES (1, 1), (2, 3)");
     let ids = cx.rows("items", &["id"], "id");
@@ -546,6 +549,20 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// Found by the property test below: a pair key left in columns whose foreign key to `pairs`
+/// was dropped, then a foreign key to `tags` over one of them.
+#[test]
+fn a_column_left_by_a_dropped_pair_foreign_key_can_reference_tags() {
+    let changes = [
+        Change::AddPairForeignKey { rule: 0 },
+        Change::DropPairForeignKey,
+        Change::ToggleForeignKey(34),
+    ];
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        history(backend, &changes).unwrap();
+    }
 }
 
 proptest! {
