@@ -85,18 +85,9 @@ impl SqlCondition {
         while let Some(c) = chars.next() {
             match c {
                 '\'' => {
-                    // A string literal, kept as written ('' is an escaped quote).
+                    // A string literal, kept as written.
                     out.push(c);
-                    while let Some(d) = chars.next() {
-                        out.push(d);
-                        if d == '\'' {
-                            if chars.peek() == Some(&'\'') {
-                                out.push(chars.next().unwrap_or('\''));
-                            } else {
-                                break;
-                            }
-                        }
-                    }
+                    crate::sql_text::push_literal_rest(&mut chars, &mut out);
                 }
                 ':' if chars.peek() == Some(&':') => {
                     // A cast: `::type`, `::character varying`, `::text[]`.

@@ -174,10 +174,17 @@ pub fn join_model(
 }
 
 /// Why `through` cannot be the join table of relation `rel` of `owner`, if it cannot: it
-/// needs exactly one foreign key to `owner` and exactly one to `rel.to` (two to `owner` for a
+/// needs exactly one foreign key to `owner` and exactly one to `target` (two to `owner` for a
 /// relation of a model to itself), so each row links one owner to one target. A foreign key
-/// over several fields (to a side whose primary key has several columns) counts as one.
-pub fn through_problem(owner: &ModelKey, rel: &ManyToMany, through: &ModelState) -> Option<String> {
+/// over several fields (to a side whose primary key has several columns) counts as one, and
+/// the fix suggested for a missing one is that spelling when the side's key has several.
+pub fn through_problem(
+    owner: &ModelState,
+    rel: &ManyToMany,
+    target: &ModelState,
+    through: &ModelState,
+) -> Option<String> {
+    let owner_key = owner.key();
     // A field's foreign key, or one over several fields to a key of several columns.
     let count = |key: &ModelKey| {
         through
@@ -186,46 +193,131 @@ pub fn through_problem(owner: &ModelKey, rel: &ManyToMany, through: &ModelState)
             .count()
     };
     let what = format!(
-        "the through model `{}` of many-to-many `{owner}.{}`",
+        "the through model `{}` of many-to-many `{owner_key}.{}`",
         through.key(),
         rel.name
     );
     let (from, to) = join_columns(&owner.name, &rel.to.name);
-    if *owner == rel.to {
-        let n = count(owner);
+    if owner_key == rel.to {
+        let n = count(&owner_key);
         return (n != 2).then(|| {
             format!(
-                "{what} needs exactly two foreign keys to `{owner}` (a relation of a model to \
-                 itself), and it has {n}: give it fields such as `{from}` and `{to}`, each \
-                 `#[model(foreign_key = {}, on_delete = \"cascade\")]`",
-                owner.name
+                "{what} needs exactly two foreign keys to `{owner_key}` (a relation of a model \
+                 to itself), and it has {n}: give it {} and {}",
+                foreign_key_fix(owner, &from),
+                foreign_key_fix(owner, &to)
             )
         });
     }
-    let (n_owner, n_to) = (count(owner), count(&rel.to));
+    let (n_owner, n_to) = (count(&owner_key), count(&rel.to));
     if n_owner == 1 && n_to == 1 {
         return None;
     }
     let mut fixes = Vec::new();
-    for (n, key, column) in [(n_owner, owner, &from), (n_to, &rel.to, &to)] {
+    for (n, side, column) in [(n_owner, owner, &from), (n_to, target, &to)] {
         if n == 0 {
-            fixes.push(format!(
-                "add a field such as `#[model(foreign_key = {}, on_delete = \"cascade\")] pub \
-                 {column}: i64`",
-                key.name
-            ));
+            fixes.push(format!("add {}", foreign_key_fix(side, column)));
         } else if n > 1 {
-            fixes.push(format!("keep one of its {n} foreign keys to `{key}`"));
+            fixes.push(format!(
+                "keep one of its {n} foreign keys to `{}`",
+                side.key()
+            ));
         }
     }
     Some(format!(
-        "{what} needs exactly one foreign key to `{owner}` (it has {n_owner}) and exactly one \
-         to `{}` (it has {n_to}): {}",
+        "{what} needs exactly one foreign key to `{owner_key}` (it has {n_owner}) and exactly \
+         one to `{}` (it has {n_to}): {}",
         rel.to,
         fixes.join("; ")
     ))
 }
 
+/// The foreign key a through model could add to point at `side`, as the user would write it:
+/// a field's `foreign_key` when `side` has one primary-key field, else the struct's
+/// `foreign_key(fields = [...])` over one field per key field (`column` is the join column's
+/// name, `book_id`, whose stem prefixes them: `book_k1`, `book_k2`).
+fn foreign_key_fix(side: &ModelState, column: &str) -> String {
+    let keys: Vec<&FieldState> = side.primary_key().collect();
+    if keys.len() < 2 {
+        return format!(
+            "a field such as `#[model(foreign_key = {}, on_delete = \"cascade\")] pub {column}: \
+             i64`",
+            side.name
+        );
+    }
+    let stem = column.strip_suffix("_id").unwrap_or(column);
+    let fields: Vec<String> = keys
+        .iter()
+        .map(|k| format!("\"{stem}_{}\"", k.name))
+        .collect();
+    format!(
+        "fields such as {} (the types of `{}`'s key {}) and \
+         `#[model(foreign_key(fields = [{}], to = {}, on_delete = \"cascade\"))]` on the struct",
+        fields
+            .iter()
+            .map(|f| format!("`{}`", f.trim_matches('"')))
+            .collect::<Vec<_>>()
+            .join(", "),
+        side.name,
+        keys.iter()
+            .map(|k| format!("`{}`", k.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        fields.join(", "),
+        side.name
+    )
+}
+
 /// What the current code declares about many-to-many relations, by owner model (see
 /// [`crate::CurrentModels::many_to_many`]).
 pub type Relations = BTreeMap<ModelKey, Vec<ManyToMany>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field_type::ColumnType;
+
+    fn model(name: &str, keys: &[&str]) -> ModelState {
+        let mut m = ModelState::new("shop", name, format!("shop_{}", name.to_lowercase()));
+        m.fields = keys
+            .iter()
+            .map(|k| FieldState::new(*k, ColumnType::BigInt).primary_key())
+            .collect();
+        m
+    }
+
+    #[test]
+    fn a_missing_foreign_key_to_a_composite_key_is_suggested_in_the_struct_spelling() {
+        let line = model("Line", &["order", "number"]);
+        let tag = model("Tag", &["id"]);
+        let mut through = model("LineTag", &["id"]);
+        through.fields.push(
+            FieldState::new("tag_id", ColumnType::BigInt).foreign_key(ForeignKey::new(
+                "shop",
+                "Tag",
+                OnDelete::Cascade,
+            )),
+        );
+        let rel = ManyToMany::new("tags", tag.key()).through(through.key());
+        let problem = through_problem(&line, &rel, &tag, &through).expect("a problem");
+        assert!(
+            problem.contains(
+                "`#[model(foreign_key(fields = [\"line_order\", \"line_number\"], to = Line, \
+                 on_delete = \"cascade\"))]` on the struct"
+            ),
+            "{problem}"
+        );
+        assert!(!problem.contains("foreign_key = Line"), "{problem}");
+
+        // A side with one key field gets the field spelling.
+        let rel = ManyToMany::new("lines", line.key()).through(through.key());
+        let mut tag_side = through.clone();
+        tag_side.fields.pop();
+        let problem = through_problem(&tag, &rel, &line, &tag_side).expect("a problem");
+        assert!(
+            problem
+                .contains("`#[model(foreign_key = Tag, on_delete = \"cascade\")] pub tag_id: i64`"),
+            "{problem}"
+        );
+    }
+}

@@ -330,7 +330,9 @@ fn add_join_models(models: &mut CurrentModels) -> Vec<String> {
             };
             match &rel.through {
                 Some(through) => match models.state.models.get(through) {
-                    Some(t) => problems.extend(many_to_many::through_problem(owner_key, rel, t)),
+                    Some(t) => {
+                        problems.extend(many_to_many::through_problem(owner, rel, target, t))
+                    }
                     None => problems.push(format!(
                         "{what} goes through `{through}`, which is not a model of this binary"
                     )),

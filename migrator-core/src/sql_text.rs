@@ -67,13 +67,7 @@ pub(crate) fn strip_outer_parentheses(sql: &str) -> &str {
 /// database rewrites beyond this (PostgreSQL's `LIKE` as `~~`, MariaDB's `NOT x` as `x = 0`)
 /// keeps another key than its source.
 pub(crate) fn expression_key(sql: &str, synonyms: &[(&str, &str)]) -> String {
-    let mut uncast = String::with_capacity(sql.len());
-    let mut rest = sql;
-    while let Some(pos) = next_cast(rest) {
-        uncast.push_str(&rest[..pos]);
-        rest = skip_cast_type(&rest[pos + 2..]);
-    }
-    uncast.push_str(rest);
+    let uncast = strip_casts(sql, true);
     let mut out = String::with_capacity(uncast.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -94,18 +88,8 @@ pub(crate) fn expression_key(sql: &str, synonyms: &[(&str, &str)]) -> String {
         flush(&mut word, &mut out);
         match c {
             '\'' => {
-                // A string literal, kept as written (`''` is an escaped quote).
                 out.push(c);
-                while let Some(d) = chars.next() {
-                    out.push(d);
-                    if d == '\'' {
-                        if chars.peek() == Some(&'\'') {
-                            out.push(chars.next().unwrap_or('\''));
-                        } else {
-                            break;
-                        }
-                    }
-                }
+                push_literal_rest(&mut chars, &mut out);
             }
             '!' if chars.peek() == Some(&'=') => {
                 chars.next();
@@ -118,6 +102,43 @@ pub(crate) fn expression_key(sql: &str, synonyms: &[(&str, &str)]) -> String {
     }
     flush(&mut word, &mut out);
     out
+}
+
+/// Pushes to `out` the rest of a string literal whose opening `'` was just read, as written:
+/// up to and with its closing `'` (`''` inside it is an escaped quote, not the end).
+pub(crate) fn push_literal_rest(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+) {
+    while let Some(d) = chars.next() {
+        out.push(d);
+        if d == '\'' {
+            if chars.peek() == Some(&'\'') {
+                out.push(chars.next().unwrap_or('\''));
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// `sql` without its casts: each `::` and the type name after it ([`skip_cast_type`]).
+/// With `outside_literals`, a `::` inside a string literal stays (a generated column's
+/// expression); without it every `::` is a cast (the servers' check clauses, whose
+/// comparison has always read them so).
+pub(crate) fn strip_casts(sql: &str, outside_literals: bool) -> String {
+    let mut uncast = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(pos) = if outside_literals {
+        next_cast(rest)
+    } else {
+        rest.find("::")
+    } {
+        uncast.push_str(&rest[..pos]);
+        rest = skip_cast_type(&rest[pos + 2..]);
+    }
+    uncast.push_str(rest);
+    uncast
 }
 
 /// The byte index of the next `::` outside a string literal.
@@ -137,7 +158,7 @@ fn next_cast(s: &str) -> Option<usize> {
 /// `text` after a cast's `::` without its type name: a word, the further words of
 /// PostgreSQL's multi-word type names (`character varying`, `double precision`,
 /// `timestamp with time zone`), and an array's `[]`.
-pub(crate) fn skip_cast_type(text: &str) -> &str {
+fn skip_cast_type(text: &str) -> &str {
     fn word(s: &str) -> &str {
         s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
     }

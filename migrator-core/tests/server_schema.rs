@@ -13,6 +13,7 @@
 #![cfg(all(feature = "postgres", feature = "mysql"))]
 
 mod conformance_support;
+mod pair_history_support;
 
 use std::fmt::Write as _;
 

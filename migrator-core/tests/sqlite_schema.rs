@@ -7,6 +7,7 @@
 //! key and primary-key changes on tables with rows, quoting of defaults — live in
 //! `tests/conformance.rs`, with SQLite's SQL-shape assertions folded in.
 
+mod pair_history_support;
 mod sqlite_support;
 
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ use migrator_core::{
     ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState,
     OnDelete, Operation, ProjectState,
 };
+use pair_history_support::{pair_model, pair_operations, PairChange};
 use sqlite_support::{assert_schema, backwards_sql, exec, forwards, rows, run, step, temp_db, APP};
 
 fn author_model() -> ModelState {
@@ -503,7 +505,6 @@ mod random_histories {
     //! and `pairs` is altered under that foreign key (a rebuild of a referenced table).
 
     use super::*;
-    use migrator_core::operations::sql_names_column;
     use migrator_core::ConstraintKind;
     use proptest::prelude::*;
 
@@ -526,17 +527,8 @@ mod random_histories {
         DropCheck,
         AddCompositeIndex,
         DropCompositeIndex,
-        /// Two new nullable fields of `items` and a foreign key over them to `pairs` (`rule`
-        /// picks its on-delete rule); `items`' first row then points at a pair.
-        AddPairForeignKey {
-            rule: u8,
-        },
-        /// The foreign key to `pairs` removed and added again with the next on-delete rule.
-        ReRulePairForeignKey,
-        /// The foreign key to `pairs` removed, with its fields.
-        DropPairForeignKey,
-        /// A field of `pairs` added, or its nullability toggled (a rebuild while referenced).
-        AlterPair,
+        /// A change that reaches `pairs` (`pair_history_support`).
+        Pair(PairChange),
     }
 
     fn change() -> impl Strategy<Value = Change> {
@@ -551,131 +543,11 @@ mod random_histories {
             1 => Just(Change::DropCheck),
             1 => Just(Change::AddCompositeIndex),
             1 => Just(Change::DropCompositeIndex),
-            2 => any::<u8>().prop_map(|rule| Change::AddPairForeignKey { rule }),
-            1 => Just(Change::ReRulePairForeignKey),
-            1 => Just(Change::DropPairForeignKey),
-            1 => Just(Change::AlterPair),
+            2 => any::<u8>().prop_map(|rule| Change::Pair(PairChange::AddForeignKey { rule })),
+            1 => Just(Change::Pair(PairChange::ReRuleForeignKey)),
+            1 => Just(Change::Pair(PairChange::DropForeignKey)),
+            1 => Just(Change::Pair(PairChange::Alter)),
         ]
-    }
-
-    /// `pairs`: keyed by (`k1` BIGINT, `k2` INTEGER).
-    fn pair_model() -> ModelState {
-        let mut m = ModelState::new(APP, "Pair", "pairs");
-        m.fields = vec![
-            FieldState::new("k1", ColumnType::BigInt).primary_key(),
-            FieldState::new("k2", ColumnType::Integer).primary_key(),
-        ];
-        m
-    }
-
-    fn on_delete(rule: u8) -> OnDelete {
-        match rule % 3 {
-            0 => OnDelete::Cascade,
-            1 => OnDelete::Restrict,
-            _ => OnDelete::SetNull,
-        }
-    }
-
-    /// The operations of the changes that reach `pairs` (None for the others, or when the
-    /// change does not apply).
-    fn pair_operations(
-        change: &Change,
-        state: &ProjectState,
-        counter: &mut u32,
-    ) -> Option<Vec<Operation>> {
-        let item = state.model(APP, "Item")?;
-        let fk = item
-            .constraints
-            .iter()
-            .find(|c| c.kind.foreign_key().is_some());
-        *counter += 1;
-        Some(match change {
-            Change::AddPairForeignKey { rule } => {
-                if fk.is_some() {
-                    return None;
-                }
-                let (a, b) = (format!("pa{counter}"), format!("pb{counter}"));
-                let to = ForeignKey::new(APP, "Pair", on_delete(*rule));
-                vec![
-                    add("Item", FieldState::new(&a, ColumnType::BigInt).nullable()),
-                    add("Item", FieldState::new(&b, ColumnType::Integer).nullable()),
-                    Operation::AddConstraint(AddConstraint::new(
-                        "Item",
-                        ConstraintState::foreign_key(format!("item_pair_{counter}"), [a, b], to),
-                    )),
-                ]
-            }
-            Change::ReRulePairForeignKey => {
-                let fk = fk?;
-                let ConstraintKind::ForeignKey { fields, to } = &fk.kind else {
-                    unreachable!("a foreign key")
-                };
-                let nullable = fields
-                    .iter()
-                    .all(|f| item.field(f).is_some_and(|f| f.nullable));
-                let mut to = to.clone();
-                to.on_delete = match to.on_delete {
-                    OnDelete::Cascade => OnDelete::Restrict,
-                    OnDelete::Restrict if nullable => OnDelete::SetNull,
-                    _ => OnDelete::Cascade,
-                };
-                vec![
-                    Operation::RemoveConstraint(RemoveConstraint::new("Item", fk.name.clone())),
-                    Operation::AddConstraint(AddConstraint::new(
-                        "Item",
-                        ConstraintState::foreign_key(fk.name.clone(), fields.clone(), to),
-                    )),
-                ]
-            }
-            // Its fields go with it: they hold pairs' keys (undoing a removal refills them
-            // with NULL or the default 1, which is pair (1, 1)), so no other change writes them.
-            Change::DropPairForeignKey => {
-                let fk = fk?;
-                // Not while a check or an index names them (those would have to go first).
-                let named = |f: &String| {
-                    let column = &item.field(f).expect("field").column;
-                    item.indexes.iter().any(|i| {
-                        i.fields.contains(f)
-                            || i.include.contains(f)
-                            || i.expressions
-                                .iter()
-                                .chain(&i.condition)
-                                .any(|sql| sql_names_column(sql, column))
-                    })
-                };
-                let checked = item
-                    .constraints
-                    .iter()
-                    .any(|c| matches!(c.kind, ConstraintKind::Check(_)));
-                if checked || fk.kind.fields().iter().any(named) {
-                    return None;
-                }
-                let mut ops = vec![Operation::RemoveConstraint(RemoveConstraint::new(
-                    "Item",
-                    fk.name.clone(),
-                ))];
-                for f in fk.kind.fields() {
-                    ops.push(Operation::RemoveField(RemoveField::new("Item", f.clone())));
-                }
-                ops
-            }
-            Change::AlterPair => {
-                let pair = state.model(APP, "Pair")?;
-                match pair.fields.iter().find(|f| !f.primary_key) {
-                    None => vec![add(
-                        "Pair",
-                        FieldState::new("note", ColumnType::Text).nullable(),
-                    )],
-                    Some(f) => {
-                        let mut new = f.clone();
-                        new.nullable = !f.nullable;
-                        new.default = (!new.nullable).then(|| DefaultValue::Text("n".into()));
-                        vec![alter("Pair", new)]
-                    }
-                }
-            }
-            _ => return None,
-        })
     }
 
     fn column_type(n: u8) -> (ColumnType, DefaultValue) {
@@ -819,10 +691,7 @@ mod random_histories {
                 let i = model.indexes.first()?;
                 Operation::RemoveIndex(RemoveIndex::new("Item", i.name.clone()))
             }
-            Change::AddPairForeignKey { .. }
-            | Change::ReRulePairForeignKey
-            | Change::DropPairForeignKey
-            | Change::AlterPair => return None,
+            Change::Pair(_) => return None,
         })
     }
 
@@ -853,14 +722,18 @@ mod random_histories {
             let mut undo = Vec::new();
             let mut counter = 0;
             for change in &changes {
-                let ops = match pair_operations(change, &state, &mut counter) {
+                let pair = match change {
+                    Change::Pair(p) => Some(p),
+                    _ => None,
+                };
+                let ops = match pair_operations(pair, &state, &mut counter, ColumnType::Text) {
                     Some(ops) => ops,
                     None => match operation(change, &state, &mut counter) {
                         Some(op) => vec![op],
                         None => continue,
                     },
                 };
-                let points = matches!(change, Change::AddPairForeignKey { .. });
+                let points = matches!(change, Change::Pair(PairChange::AddForeignKey { .. }));
                 for op in ops {
                     let before = state.clone();
                     let sql = forwards(&mut conn, &mut state, &op);

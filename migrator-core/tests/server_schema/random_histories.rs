@@ -10,6 +10,7 @@
 //! it (pointing its first row at a pair), and `pairs` is altered under that foreign key.
 
 use super::*;
+use crate::pair_history_support::{pair_model, pair_operations, PairChange};
 use migrator_core::operations::sql_names_column;
 use migrator_core::ConstraintKind;
 use proptest::prelude::*;
@@ -43,17 +44,8 @@ enum Change {
         stored: bool,
     },
     DropGenerated,
-    /// Two new nullable fields of `items` and a foreign key over them to `pairs` (`rule`
-    /// picks its on-delete rule); `items`' first row then points at a pair.
-    AddPairForeignKey {
-        rule: u8,
-    },
-    /// The foreign key to `pairs` removed and added again with the next on-delete rule.
-    ReRulePairForeignKey,
-    /// The foreign key to `pairs` removed, with its fields.
-    DropPairForeignKey,
-    /// A field of `pairs` added, or its nullability toggled.
-    AlterPair,
+    /// A change that reaches `pairs` (`pair_history_support`).
+    Pair(PairChange),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -74,131 +66,11 @@ fn change() -> impl Strategy<Value = Change> {
         2 => (any::<u8>(), any::<u8>()).prop_map(|(kind, n)| Change::AddOptionIndex { kind, n }),
         1 => any::<bool>().prop_map(|stored| Change::AddGenerated { stored }),
         1 => Just(Change::DropGenerated),
-        2 => any::<u8>().prop_map(|rule| Change::AddPairForeignKey { rule }),
-        1 => Just(Change::ReRulePairForeignKey),
-        1 => Just(Change::DropPairForeignKey),
-        1 => Just(Change::AlterPair),
+        2 => any::<u8>().prop_map(|rule| Change::Pair(PairChange::AddForeignKey { rule })),
+        1 => Just(Change::Pair(PairChange::ReRuleForeignKey)),
+        1 => Just(Change::Pair(PairChange::DropForeignKey)),
+        1 => Just(Change::Pair(PairChange::Alter)),
     ]
-}
-
-/// `pairs`: keyed by (`k1` BIGINT, `k2` INTEGER).
-fn pair_model() -> ModelState {
-    let mut m = ModelState::new(APP, "Pair", "pairs");
-    m.fields = vec![
-        FieldState::new("k1", ColumnType::BigInt).primary_key(),
-        FieldState::new("k2", ColumnType::Integer).primary_key(),
-    ];
-    m
-}
-
-fn on_delete(rule: u8) -> OnDelete {
-    match rule % 3 {
-        0 => OnDelete::Cascade,
-        1 => OnDelete::Restrict,
-        _ => OnDelete::SetNull,
-    }
-}
-
-/// The operations of the changes that reach `pairs` (None for the others, or when the change
-/// does not apply).
-fn pair_operations(
-    change: &Change,
-    state: &ProjectState,
-    counter: &mut u32,
-) -> Option<Vec<Operation>> {
-    let item = state.model(APP, "Item")?;
-    let fk = item
-        .constraints
-        .iter()
-        .find(|c| c.kind.foreign_key().is_some());
-    *counter += 1;
-    Some(match change {
-        Change::AddPairForeignKey { rule } => {
-            if fk.is_some() {
-                return None;
-            }
-            let (a, b) = (format!("pa{counter}"), format!("pb{counter}"));
-            let to = ForeignKey::new(APP, "Pair", on_delete(*rule));
-            vec![
-                add("Item", FieldState::new(&a, ColumnType::BigInt).nullable()),
-                add("Item", FieldState::new(&b, ColumnType::Integer).nullable()),
-                Operation::AddConstraint(AddConstraint::new(
-                    "Item",
-                    ConstraintState::foreign_key(format!("item_pair_{counter}"), [a, b], to),
-                )),
-            ]
-        }
-        Change::ReRulePairForeignKey => {
-            let fk = fk?;
-            let ConstraintKind::ForeignKey { fields, to } = &fk.kind else {
-                unreachable!("a foreign key")
-            };
-            let nullable = fields
-                .iter()
-                .all(|f| item.field(f).is_some_and(|f| f.nullable));
-            let mut to = to.clone();
-            to.on_delete = match to.on_delete {
-                OnDelete::Cascade => OnDelete::Restrict,
-                OnDelete::Restrict if nullable => OnDelete::SetNull,
-                _ => OnDelete::Cascade,
-            };
-            vec![
-                Operation::RemoveConstraint(RemoveConstraint::new("Item", fk.name.clone())),
-                Operation::AddConstraint(AddConstraint::new(
-                    "Item",
-                    ConstraintState::foreign_key(fk.name.clone(), fields.clone(), to),
-                )),
-            ]
-        }
-        // Its fields go with it: they hold pairs' keys (undoing a removal refills them
-        // with NULL or the default 1, which is pair (1, 1)), so no other change writes them.
-        Change::DropPairForeignKey => {
-            let fk = fk?;
-            // Not while a check or an index names them (those would have to go first).
-            let named = |f: &String| {
-                let column = &item.field(f).expect("field").column;
-                item.indexes.iter().any(|i| {
-                    i.fields.contains(f)
-                        || i.include.contains(f)
-                        || i.expressions
-                            .iter()
-                            .chain(&i.condition)
-                            .any(|sql| sql_names_column(sql, column))
-                })
-            };
-            let checked = item
-                .constraints
-                .iter()
-                .any(|c| matches!(c.kind, ConstraintKind::Check(_)));
-            if checked || fk.kind.fields().iter().any(named) {
-                return None;
-            }
-            let mut ops = vec![Operation::RemoveConstraint(RemoveConstraint::new(
-                "Item",
-                fk.name.clone(),
-            ))];
-            for f in fk.kind.fields() {
-                ops.push(Operation::RemoveField(RemoveField::new("Item", f.clone())));
-            }
-            ops
-        }
-        Change::AlterPair => {
-            let pair = state.model(APP, "Pair")?;
-            match pair.fields.iter().find(|f| !f.primary_key) {
-                None => vec![add(
-                    "Pair",
-                    FieldState::new("note", ColumnType::Varchar(20)).nullable(),
-                )],
-                Some(f) => {
-                    let mut new = f.clone();
-                    new.nullable = !f.nullable;
-                    new.default = (!new.nullable).then(|| DefaultValue::Text("n".into()));
-                    vec![alter("Pair", new)]
-                }
-            }
-        }
-        _ => return None,
-    })
 }
 
 fn column_type(n: u8) -> (ColumnType, DefaultValue) {
@@ -448,10 +320,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
             let g = model.fields.iter().find(|f| f.generated.is_some())?;
             Operation::RemoveField(RemoveField::new("Item", g.name.clone()))
         }
-        Change::AddPairForeignKey { .. }
-        | Change::ReRulePairForeignKey
-        | Change::DropPairForeignKey
-        | Change::AlterPair => return None,
+        Change::Pair(_) => return None,
     })
 }
 
@@ -480,7 +349,11 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
     let pairs = cx.rows("pairs", &["k1", "k2"], "k1");
     let mut counter = 0;
     for change in changes {
-        let ops = match pair_operations(change, &cx.state, &mut counter) {
+        let pair = match change {
+            Change::Pair(p) => Some(p),
+            _ => None,
+        };
+        let ops = match pair_operations(pair, &cx.state, &mut counter, ColumnType::Varchar(20)) {
             Some(ops) => ops,
             None => match operation(change, &cx.state, &mut counter) {
                 Some(op) => vec![op],
@@ -511,7 +384,7 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
                 sql
             );
         }
-        if matches!(change, Change::AddPairForeignKey { .. }) {
+        if matches!(change, Change::Pair(PairChange::AddForeignKey { .. })) {
             let item = cx.state.model(APP, "Item").expect("items");
             let fk = item
                 .constraints
@@ -556,8 +429,8 @@ fn history(backend: Backend, changes: &[Change]) -> Result<(), TestCaseError> {
 #[test]
 fn a_column_left_by_a_dropped_pair_foreign_key_can_reference_tags() {
     let changes = [
-        Change::AddPairForeignKey { rule: 0 },
-        Change::DropPairForeignKey,
+        Change::Pair(PairChange::AddForeignKey { rule: 0 }),
+        Change::Pair(PairChange::DropForeignKey),
         Change::ToggleForeignKey(34),
     ];
     for backend in [Backend::Postgres, Backend::Mysql] {

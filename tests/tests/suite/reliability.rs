@@ -371,7 +371,9 @@ mysql = ["migrator-core/mysql", "migrator-cli/mysql"]
 
 [dependencies]
 migrator-core = {{ path = "{core}" }}
-migrator-cli = {{ path = "{cli}" }}
+# Without the driver, as every `migrator` host links it: then migrator-core and diesel with
+# both servers are the ones a host for both backends compiles, not a build of their own.
+migrator-cli = {{ path = "{cli}", default-features = false }}
 diesel = {{ version = "{diesel_version}", default-features = false }}
 
 [build-dependencies]

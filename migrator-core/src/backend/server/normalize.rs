@@ -127,14 +127,7 @@ fn top_level_cast(s: &str) -> Option<usize> {
 pub(crate) fn normalize_check(sql: &str) -> String {
     // PostgreSQL adds casts to what it prints (`(status)::text = 'x'::text`): drop them
     // first, while the spaces still end the type name (`::text OR …` keeps its `OR`).
-    let mut uncast = String::with_capacity(sql.len());
-    let mut rest = sql;
-    while let Some(pos) = rest.find("::") {
-        uncast.push_str(&rest[..pos]);
-        rest = crate::sql_text::skip_cast_type(&rest[pos + 2..]);
-    }
-    uncast.push_str(rest);
-    uncast
+    crate::sql_text::strip_casts(sql, false)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '(' | ')'))
         .flat_map(char::to_lowercase)
