@@ -23,7 +23,7 @@ use migrator_core::{
     ColumnType, ConstraintState, DefaultValue, FieldState, ForeignKey, IndexState, ModelState,
     OnDelete, Operation, ProjectState,
 };
-use pair_history_support::{pair_model, pair_operations, PairChange};
+use pair_history_support::{pair_foreign_key_rule, pair_model, pair_operations, PairChange};
 use sqlite_support::{assert_schema, backwards_sql, exec, forwards, rows, run, step, temp_db, APP};
 
 fn author_model() -> ModelState {
@@ -578,15 +578,7 @@ mod random_histories {
                 .iter()
                 .filter(|c| matches!(c.kind, ConstraintKind::Check(_)))
         };
-        // The on-delete rule of the foreign key to `pairs` when it names field `name`.
-        let pair_rule = |name: &str| {
-            model.constraints.iter().find_map(|c| {
-                c.kind
-                    .foreign_key()
-                    .filter(|_| c.kind.fields().iter().any(|f| f == name))
-                    .map(|to| to.on_delete)
-            })
-        };
+        let pair_rule = |name: &str| pair_foreign_key_rule(model, name);
         *counter += 1;
         Some(match change {
             Change::Add { ty, nullable } => {

@@ -39,6 +39,17 @@ pub fn pair_model() -> ModelState {
     m
 }
 
+/// The on-delete rule of `item`'s foreign key to `pairs` when it names field `name` (the
+/// only foreign key `items` keeps as a constraint).
+pub fn pair_foreign_key_rule(item: &ModelState, name: &str) -> Option<OnDelete> {
+    item.constraints.iter().find_map(|c| {
+        c.kind
+            .foreign_key()
+            .filter(|_| c.kind.fields().iter().any(|f| f == name))
+            .map(|to| to.on_delete)
+    })
+}
+
 fn on_delete(rule: u8) -> OnDelete {
     match rule % 3 {
         0 => OnDelete::Cascade,

@@ -10,7 +10,7 @@
 //! it (pointing its first row at a pair), and `pairs` is altered under that foreign key.
 
 use super::*;
-use crate::pair_history_support::{pair_model, pair_operations, PairChange};
+use crate::pair_history_support::{pair_foreign_key_rule, pair_model, pair_operations, PairChange};
 use migrator_core::operations::sql_names_column;
 use migrator_core::ConstraintKind;
 use proptest::prelude::*;
@@ -127,15 +127,7 @@ fn operation(change: &Change, state: &ProjectState, counter: &mut u32) -> Option
             .iter()
             .filter(|c| matches!(c.kind, ConstraintKind::Check(_)))
     };
-    // The on-delete rule of the foreign key to `pairs` when it names field `name`.
-    let pair_rule = |name: &str| {
-        model.constraints.iter().find_map(|c| {
-            c.kind
-                .foreign_key()
-                .filter(|_| c.kind.fields().iter().any(|f| f == name))
-                .map(|to| to.on_delete)
-        })
-    };
+    let pair_rule = |name: &str| pair_foreign_key_rule(model, name);
     *counter += 1;
     Some(match change {
         Change::Add { ty, nullable } => {
