@@ -332,8 +332,16 @@ fn workspace(size: Size, out: &Path, direct: bool, migrator: &Path) -> Result<()
                 return Ok(());
             }
             write_models(&out, size, step.models)?;
+            // The history removes models and fields on purpose: the data-loss gate
+            // (`--noinput` writes nothing that loses data unless told) is acknowledged.
             let run = Command::new(migrator)
-                .args(["makemigrations", "--noinput", "-v", "0", "--manifest-path"])
+                .args(["makemigrations", "--noinput", "-v", "0"])
+                .args([
+                    "--allow-data-loss",
+                    "--data-loss-reason",
+                    "synthetic history",
+                ])
+                .arg("--manifest-path")
                 .arg(out.join("Cargo.toml"))
                 .current_dir(&out)
                 .env("CARGO_TARGET_DIR", target_dir())
