@@ -15,7 +15,8 @@ use super::result::{AppChanges, DetectError};
 /// Adds the dependencies that the migration *history* asks for beyond what [`detect`](super::detect) sees in
 /// the current state: when an app's new migration renames, deletes or re-tables a model, it
 /// must also come after every existing migration of another app that ever pointed a foreign
-/// key at that model, even if a later migration of that app dropped the key. Otherwise the
+/// key at that model (under any name the app's history gave it), even if a later migration of
+/// that app dropped the key. Otherwise the
 /// full plan may replay (and, on a fresh database, run) that old migration after the model is
 /// gone. Such an app goes into `depends_on_previous` when it gets a new migration in this run
 /// (its leaf before this run; no cycle can form), else into `depends_on_apps` (its leaf).
@@ -25,7 +26,7 @@ pub fn add_history_dependencies(
 ) {
     let changed: BTreeSet<String> = changes.keys().cloned().collect();
     for (app, ch) in changes.iter_mut() {
-        let moved: BTreeSet<&str> = ch
+        let mut moved: BTreeSet<&str> = ch
             .operations
             .iter()
             .filter_map(|op| match op {
@@ -37,6 +38,28 @@ pub fn add_history_dependencies(
             .collect();
         if moved.is_empty() {
             continue;
+        }
+        // A key made to the model before an earlier rename names it as it was then: every
+        // name the app's history gave it counts (a reused name only adds an order).
+        let renames: Vec<(&str, &str)> = graph
+            .migrations()
+            .filter(|m| m.app == *app)
+            .flat_map(|m| &m.operations)
+            .filter_map(|op| match op {
+                Operation::RenameModel(o) => Some((o.old_name.as_str(), o.new_name.as_str())),
+                _ => None,
+            })
+            .collect();
+        loop {
+            let before = moved.len();
+            for (old, new) in &renames {
+                if moved.contains(new) {
+                    moved.insert(old);
+                }
+            }
+            if moved.len() == before {
+                break;
+            }
         }
         let points_at_moved = |f: &FieldState| {
             f.foreign_key

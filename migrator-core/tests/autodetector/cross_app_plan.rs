@@ -228,3 +228,40 @@ proptest! {
         run_history(steps)?;
     }
 }
+
+/// Found by the property above: a foreign key made to a model under its old name, the model
+/// renamed, the key removed, then the model deleted. The deletion must come after the
+/// removal in the full plan, though the history names the model differently there.
+#[test]
+fn a_deleted_model_waits_for_keys_made_to_it_under_an_earlier_name() {
+    let steps = vec![
+        vec![
+            Edit::AddModel {
+                app: 28,
+                target: None,
+            },
+            Edit::AddModel {
+                app: 2,
+                target: None,
+            },
+        ],
+        vec![Edit::AlterTable(0)],
+        vec![Edit::AddModel {
+            app: 143,
+            target: Some(26438),
+        }],
+        vec![
+            Edit::AddModel {
+                app: 9,
+                target: None,
+            },
+            Edit::Rename(16377),
+        ],
+        vec![Edit::RemoveFk {
+            model: 38575,
+            field: 0,
+        }],
+        vec![Edit::Delete(8553)],
+    ];
+    run_history(steps).unwrap_or_else(|e| panic!("{e}"));
+}
