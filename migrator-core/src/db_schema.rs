@@ -90,12 +90,13 @@ impl SqlCondition {
                     crate::sql_text::push_literal_rest(&mut chars, &mut out);
                 }
                 ':' if chars.peek() == Some(&':') => {
-                    // A cast: `::type`, `::character varying`, `::text[]`.
+                    // A cast: `::type`, `::character varying`, `::text[]` — the type name
+                    // only, not the words after it (`::text IS NULL` keeps `IS NULL`).
                     chars.next();
-                    while chars
-                        .peek()
-                        .is_some_and(|d| d.is_alphanumeric() || matches!(d, '_' | ' ' | '[' | ']'))
-                    {
+                    let rest: String = chars.clone().collect();
+                    let skipped = rest.len() - crate::sql_text::skip_cast_type(&rest).len();
+                    let skipped = rest[..skipped].chars().count();
+                    for _ in 0..skipped {
                         chars.next();
                     }
                 }
@@ -393,4 +394,32 @@ pub enum IntrospectError {
     /// The backend has no introspection yet.
     #[error("schema introspection for {0} is not available yet")]
     Unsupported(Backend),
+}
+
+#[cfg(test)]
+mod condition_tests {
+    use super::SqlCondition;
+
+    fn c(sql: &str) -> SqlCondition {
+        SqlCondition(sql.to_string())
+    }
+
+    #[test]
+    fn a_cast_drops_its_type_name_only() {
+        // PostgreSQL's spelling equals the migration's.
+        assert_eq!(
+            c("((status)::text = 'active'::text)"),
+            c("status = 'active'")
+        );
+        assert_eq!(
+            c("(note)::character varying IS NULL"),
+            c("note IS NULL"),
+            "a multi-word type"
+        );
+        assert_eq!(c("(tags)::text[] IS NULL"), c("tags IS NULL"));
+        // The words after a cast are compared: these used to be swallowed with the type.
+        assert_ne!(c("((a)::text IS NULL)"), c("((a)::text IS NOT NULL)"));
+        assert_ne!(c("(a)::text IS NULL OR b"), c("(a)::text IS NULL OR c"));
+        assert_eq!(c("(at)::timestamp with time zone IS NULL"), c("at IS NULL"));
+    }
 }

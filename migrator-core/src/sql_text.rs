@@ -158,7 +158,7 @@ fn next_cast(s: &str) -> Option<usize> {
 /// `text` after a cast's `::` without its type name: a word, the further words of
 /// PostgreSQL's multi-word type names (`character varying`, `double precision`,
 /// `timestamp with time zone`), and an array's `[]`.
-fn skip_cast_type(text: &str) -> &str {
+pub(crate) fn skip_cast_type(text: &str) -> &str {
     fn word(s: &str) -> &str {
         s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
     }
