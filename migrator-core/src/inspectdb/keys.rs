@@ -95,22 +95,13 @@ impl Planner<'_> {
     ) -> Option<(String, String)> {
         let described = describe(fk);
         let column = fk.columns[0].clone();
-        let live_fk = self.live.schema.tables[table]
+        let on_delete_sql = self.live.schema.tables[table]
             .foreign_keys
             .iter()
             .find(|f| f.column == column)
-            .cloned();
-        let on_delete_sql = live_fk
-            .as_ref()
             .map_or("NO ACTION".to_owned(), |f| f.on_delete.clone());
         let problem = self.target_problem(&fk.table, "foreign_key = Model, on_delete = \"…\"");
-        let target_pk = self
-            .live
-            .schema
-            .tables
-            .get(&fk.table)
-            .map(|t| t.primary_key.clone())
-            .unwrap_or_default();
+        let target_pk = self.live_primary_key(&fk.table);
         let to = fk
             .to_columns
             .first()
@@ -187,6 +178,16 @@ impl Planner<'_> {
         Some((fk.table.clone(), to))
     }
 
+    /// The primary-key columns of live table `table` (none when it is not in the schema).
+    fn live_primary_key(&self, table: &str) -> Vec<String> {
+        self.live
+            .schema
+            .tables
+            .get(table)
+            .map(|t| t.primary_key.clone())
+            .unwrap_or_default()
+    }
+
     /// Why no model can point at `target` (not inspected, a model of the project, left
     /// out), if none can; `by_hand` is the setting to write by hand.
     fn target_problem(&self, target: &str, by_hand: &str) -> Option<String> {
@@ -218,21 +219,12 @@ impl Planner<'_> {
         fk: &ForeignKeyDetails,
     ) -> Option<Vec<(String, String, String)>> {
         let described = describe(fk);
-        let live_fk = self.live.schema.tables[table]
+        let on_delete_sql = self.live.schema.tables[table]
             .multi_foreign_keys
             .iter()
             .find(|f| f.columns == fk.columns)
-            .cloned();
-        let on_delete_sql = live_fk
-            .as_ref()
             .map_or("NO ACTION".to_owned(), |f| f.on_delete.clone());
-        let target_pk = self
-            .live
-            .schema
-            .tables
-            .get(&fk.table)
-            .map(|t| t.primary_key.clone())
-            .unwrap_or_default();
+        let target_pk = self.live_primary_key(&fk.table);
         let to_columns = if fk.to_columns.len() == fk.columns.len() {
             fk.to_columns.clone()
         } else {
