@@ -12,7 +12,7 @@ use crate::backend::record::ChangeRecorder;
 use crate::backend::Backend;
 use crate::graph::{GraphError, MigrationGraph};
 use crate::migration::MigrationKey;
-use crate::operations::Operation;
+use crate::operations::{Operation, StateError};
 use crate::state::{ModelKey, ProjectState};
 
 use super::error::ExecutorError;
@@ -48,62 +48,159 @@ pub fn sql_for_migration_from(
     backend: Backend,
 ) -> Result<Vec<OpSql>, ExecutorError> {
     let mut state = base;
-    sql_advancing(graph, key, &mut state, backwards, backend)
+    sql_advancing(graph, key, &mut state, &mut None, backwards, backend)
 }
 
-/// The models an operation reads or changes, by key, in the state it applies to (`before`)
-/// or produces (`after`).
-fn touched_models(app: &str, op: &Operation, after: bool) -> Vec<ModelKey> {
-    let name = if after {
-        op.model_name_after()
-    } else {
-        op.model_name()
-    };
-    name.map(|n| ModelKey::new(app, n)).into_iter().collect()
+/// The models an operation reads or changes, by key, in the state it applies to and the one
+/// it produces (one key when the operation does not rename its model).
+fn touched_models(app: &str, op: &Operation) -> Vec<ModelKey> {
+    let mut keys: Vec<ModelKey> = op
+        .model_name()
+        .into_iter()
+        .chain(op.model_name_after())
+        .map(|n| ModelKey::new(app, n))
+        .collect();
+    keys.dedup();
+    keys
+}
+
+/// Which models point at which in a schema state (a field's or a multi-column constraint's
+/// foreign key, a model pointing at itself included), kept current while the state advances
+/// through a plan: finding the models that point at an operation's model is then a lookup,
+/// not a scan of every model of the project per operation (on a large history that scan was
+/// most of the CPU a plan's SQL took).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Referrers {
+    /// Target → the models with a foreign key to it.
+    by_target: BTreeMap<ModelKey, BTreeSet<ModelKey>>,
+    /// Model → the targets of its foreign keys, as last read (to undo on a refresh).
+    targets: BTreeMap<ModelKey, BTreeSet<ModelKey>>,
+}
+
+impl Referrers {
+    /// The references of every model of `state`.
+    pub(super) fn of(state: &ProjectState) -> Self {
+        let mut referrers = Self::default();
+        for key in state.models.keys() {
+            referrers.refresh_model(state, key);
+        }
+        referrers
+    }
+
+    /// Reads again the references of `key` (gone when `state` has no such model).
+    fn refresh_model(&mut self, state: &ProjectState, key: &ModelKey) {
+        for target in self.targets.remove(key).unwrap_or_default() {
+            if let Some(set) = self.by_target.get_mut(&target) {
+                set.remove(key);
+                if set.is_empty() {
+                    self.by_target.remove(&target);
+                }
+            }
+        }
+        let Some(model) = state.models.get(key) else {
+            return;
+        };
+        let targets: BTreeSet<ModelKey> =
+            model.foreign_key_targets().map(|fk| fk.target()).collect();
+        for target in &targets {
+            self.by_target
+                .entry(target.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        if !targets.is_empty() {
+            self.targets.insert(key.clone(), targets);
+        }
+    }
+
+    /// The models with a foreign key to `key`.
+    fn of_target<'a>(&'a self, key: &ModelKey) -> impl Iterator<Item = &'a ModelKey> + 'a {
+        self.by_target.get(key).into_iter().flatten()
+    }
 }
 
 /// The part of `state` an operation on `keys` can need: those models, the models pointing
 /// at them, and every model either of those points at. Schema editors look no further (a
 /// rebuild touches the table and the tables referencing it), so cloning this neighbourhood
 /// instead of the whole project keeps computing a plan's SQL linear in its size.
-fn neighbourhood(state: &ProjectState, keys: &[ModelKey]) -> ProjectState {
-    let mut wanted: BTreeSet<ModelKey> = keys
-        .iter()
-        .filter(|k| state.models.contains_key(*k))
-        .cloned()
-        .collect();
-    if !keys.is_empty() {
-        for model in state.models.values() {
-            let points_at_key = keys.iter().any(|k| model.references(k));
-            if points_at_key {
-                wanted.insert(model.key());
-            }
+/// `referrers` describes `state`.
+fn neighbourhood(state: &ProjectState, keys: &[ModelKey], referrers: &Referrers) -> ProjectState {
+    let mut wanted: BTreeSet<&ModelKey> = BTreeSet::new();
+    for key in keys {
+        wanted.extend(state.models.get_key_value(key).map(|(k, _)| k));
+        wanted.extend(referrers.of_target(key));
+    }
+    let mut all = wanted.clone();
+    for key in wanted {
+        let Some(model) = state.models.get(key) else {
+            continue;
+        };
+        for fk in model.foreign_key_targets() {
+            all.extend(state.models.get_key_value(&fk.target()).map(|(k, _)| k));
         }
     }
-    let targets: Vec<ModelKey> = wanted
-        .iter()
-        .filter_map(|k| state.models.get(k))
-        .flat_map(|m| m.foreign_key_targets())
-        .map(|fk| fk.target())
-        .filter(|k| state.models.contains_key(k))
-        .collect();
-    wanted.extend(targets);
     let mut part = ProjectState::new();
-    for key in wanted {
-        if let Some(model) = state.models.get(&key) {
-            part.models.insert(key, model.clone());
+    for key in all {
+        if let Some(model) = state.models.get(key) {
+            part.models.insert(key.clone(), model.clone());
         }
     }
     part
 }
 
+/// Applies `op` of `app` to `state`, returning the part of the state the operation's SQL
+/// needs before and after it (its neighbourhood, or the whole state for an operation that
+/// asks for it). `referrers` describes `state` (read from it when `None`) and is kept current
+/// with it.
+fn around(
+    app: &str,
+    op: &Operation,
+    state: &mut ProjectState,
+    referrers: &mut Option<Referrers>,
+) -> Result<(ProjectState, ProjectState), StateError> {
+    let keys = touched_models(app, op);
+    let whole = op.kind().needs_whole_state();
+    let index = referrers.get_or_insert_with(|| Referrers::of(state));
+    let before = if whole {
+        state.clone()
+    } else {
+        neighbourhood(state, &keys, index)
+    };
+    // What the operation can change: its model and the models pointing at it (a rename
+    // rewrites their keys). An operation naming no model, or one that needs the whole state,
+    // may change anything: the references are read again after it.
+    let changeable: Option<BTreeSet<ModelKey>> = (!whole && !keys.is_empty()).then(|| {
+        keys.iter()
+            .flat_map(|k| index.of_target(k).cloned().chain([k.clone()]))
+            .collect()
+    });
+    op.state_forwards(app, state)?;
+    let index = match changeable {
+        Some(models) => {
+            for model in &models {
+                index.refresh_model(state, model);
+            }
+            index
+        }
+        None => referrers.insert(Referrers::of(state)),
+    };
+    let after = if whole {
+        state.clone()
+    } else {
+        neighbourhood(state, &keys, index)
+    };
+    Ok((before, after))
+}
+
 /// The SQL of every operation of `key`, computed while `state` (the schema without the
 /// migration) advances through its operations: on return `state` includes the migration.
 /// Each operation's SQL comes from the neighbourhood of its models before and after it.
+/// `referrers` describes `state` (read from it when `None`) and is kept current with it.
 fn sql_advancing(
     graph: &MigrationGraph,
     key: &MigrationKey,
     state: &mut ProjectState,
+    referrers: &mut Option<Referrers>,
     backwards: bool,
     backend: Backend,
 ) -> Result<Vec<OpSql>, ExecutorError> {
@@ -125,25 +222,14 @@ fn sql_advancing(
                 description: op.describe(),
             });
         }
-        let mut keys = touched_models(app, op, false);
-        keys.extend(touched_models(app, op, true));
-        let whole = op.kind().needs_whole_state();
-        let part = |state: &ProjectState| {
-            if whole {
-                state.clone()
-            } else {
-                neighbourhood(state, &keys)
-            }
-        };
-        let before = part(state);
-        op.state_forwards(app, state)
-            .map_err(|source| ExecutorError::State {
+        let (before, after) =
+            around(app, op, state, referrers).map_err(|source| ExecutorError::State {
                 migration: key.clone(),
                 number: index + 1,
                 description: op.describe(),
                 source: Box::new(source),
             })?;
-        steps.push((index, op, before, part(state)));
+        steps.push((index, op, before, after));
     }
     if backwards {
         steps.reverse();
@@ -290,9 +376,19 @@ pub(super) fn plan_sql(
     let applied_nodes: Vec<MigrationKey> = applied.iter().cloned().collect();
     if plan.iter().all(|s| !s.backwards) {
         let mut running = graph.make_state(&applied_nodes)?;
+        let mut referrers = None;
         return plan
             .iter()
-            .map(|step| sql_advancing(graph, &step.key, &mut running, false, backend))
+            .map(|step| {
+                sql_advancing(
+                    graph,
+                    &step.key,
+                    &mut running,
+                    &mut referrers,
+                    false,
+                    backend,
+                )
+            })
             .collect();
     }
     // Backwards (mixed plans are refused before this point).
@@ -318,19 +414,22 @@ pub(super) fn plan_sql(
     }
     let mut served: BTreeMap<MigrationKey, Vec<OpSql>> = BTreeMap::new();
     let mut running = ProjectState::new();
+    // Kept by the steps the replay serves; a migration replayed without its SQL drops it.
+    let mut referrers = None;
     let mut in_order: Vec<&MigrationKey> = applied.iter().collect();
     in_order.sort_by_key(|k| position(k));
     for key in in_order {
         if from_replay.contains(key) {
             served.insert(
                 key.clone(),
-                sql_advancing(graph, key, &mut running, true, backend)?,
+                sql_advancing(graph, key, &mut running, &mut referrers, true, backend)?,
             );
         } else {
             let migration = graph
                 .migration(key)
                 .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
             crate::graph::replay(&mut running, migration)?;
+            referrers = None;
         }
     }
     plan.iter()
@@ -339,8 +438,116 @@ pub(super) fn plan_sql(
             Some(sql) => Ok(sql),
             None => {
                 let mut base = graph.make_state(&rest)?;
-                sql_advancing(graph, &step.key, &mut base, true, backend)
+                sql_advancing(graph, &step.key, &mut base, &mut None, true, backend)
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field_type::ColumnType;
+    use crate::migration::prelude::*;
+    use crate::state::{ForeignKey, OnDelete};
+
+    /// The neighbourhood as it was found before [`Referrers`]: every model of the state asked
+    /// whether it points at one of `keys`.
+    fn neighbourhood_by_scan(state: &ProjectState, keys: &[ModelKey]) -> ProjectState {
+        let mut wanted: BTreeSet<ModelKey> = keys
+            .iter()
+            .filter(|k| state.models.contains_key(*k))
+            .cloned()
+            .collect();
+        for model in state.models.values() {
+            if keys.iter().any(|k| model.references(k)) {
+                wanted.insert(model.key());
+            }
+        }
+        let targets: Vec<ModelKey> = wanted
+            .iter()
+            .filter_map(|k| state.models.get(k))
+            .flat_map(|m| m.foreign_key_targets())
+            .map(|fk| fk.target())
+            .filter(|k| state.models.contains_key(k))
+            .collect();
+        wanted.extend(targets);
+        let mut part = ProjectState::new();
+        for key in wanted {
+            part.models.insert(key.clone(), state.models[&key].clone());
+        }
+        part
+    }
+
+    fn id() -> crate::state::FieldState {
+        field("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment()
+    }
+
+    fn fk(name: &str, to: &str) -> crate::state::FieldState {
+        field(name, ColumnType::BigInt)
+            .column(format!("{name}_id"))
+            .foreign_key(ForeignKey::new("shop", to, OnDelete::Cascade))
+    }
+
+    #[test]
+    fn referrers_kept_while_advancing_equal_those_read_anew_and_give_the_scanned_neighbourhood() {
+        let ops: Vec<Operation> = vec![
+            create_model("Author", "authors").field(id()).into(),
+            create_model("Book", "books")
+                .field(id())
+                .field(fk("author", "Author"))
+                .into(),
+            create_model("Shelf", "shelves")
+                .field(id())
+                .field(fk("book", "Book"))
+                .field(fk("parent", "Shelf"))
+                .into(),
+            // A rename rewrites the keys pointing at the model, in other models.
+            rename_model("Author", "Writer"),
+            add_field("Writer", fk("mentor", "Writer")).into(),
+            add_field("Writer", fk("favourite", "Book")).into(),
+            rename_field("Book", "author", "writer"),
+            alter_field(
+                "Book",
+                field("writer", ColumnType::BigInt).column("author_id"),
+            )
+            .into(),
+            remove_field("Shelf", "book"),
+            remove_field("Writer", "favourite"),
+            // Naming no model: the references are read again.
+            run_sql(["SELECT 1"]).into(),
+            rename_model("Shelf", "Rack"),
+            delete_model("Rack"),
+            delete_model("Book"),
+        ];
+        let mut state = ProjectState::new();
+        let mut referrers = None;
+        for op in &ops {
+            let keys = touched_models("shop", op);
+            let scanned_before = neighbourhood_by_scan(&state, &keys);
+            let (before, after) = around("shop", op, &mut state, &mut referrers)
+                .unwrap_or_else(|e| panic!("{}: {e}", op.describe()));
+            assert_eq!(before, scanned_before, "before {}", op.describe());
+            assert_eq!(
+                after,
+                neighbourhood_by_scan(&state, &keys),
+                "after {}",
+                op.describe()
+            );
+            assert_eq!(
+                referrers.as_ref(),
+                Some(&Referrers::of(&state)),
+                "after {}",
+                op.describe()
+            );
+        }
+        let writer = ModelKey::new("shop", "Writer");
+        assert!(state.models.contains_key(&writer));
+        assert_eq!(state.models.len(), 1);
+        // Writer points at itself (mentor), and nothing else is left to point at it.
+        let index = referrers.unwrap();
+        assert_eq!(index.of_target(&writer).collect::<Vec<_>>(), vec![&writer]);
+    }
 }
