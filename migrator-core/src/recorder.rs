@@ -32,7 +32,7 @@
 //! migrator) get it from the next `migrate` that applies anything. The recorder only reads
 //! and writes its own tables; transactions and locking are the executor's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use diesel::connection::SimpleConnection;
@@ -297,9 +297,11 @@ struct RecordRow {
 }
 
 #[derive(QueryableByName)]
-struct RowWithProgress {
-    #[diesel(embed)]
-    record: RecordRow,
+struct KeyWithProgress {
+    #[diesel(sql_type = Text)]
+    app: String,
+    #[diesel(sql_type = Text)]
+    name: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     progress: i64,
 }
@@ -338,32 +340,37 @@ pub fn applied_with(
     if !known.recorder {
         return Ok(BTreeMap::new());
     }
-    let sql = select_record_sql(conn, known, "");
+    let sql = select_record_sql(conn, known);
     let rows: Vec<RecordRow> = diesel::sql_query(&sql)
         .load(conn)
         .map_err(|source| RecorderError::Query { sql, source })?;
     Ok(record_of(rows, known.code_checksum))
 }
 
-/// The record and what of the recorder's tables exists, read again under a later lock of
-/// the same run, given what the previous read found (`known`). Nothing removes the
-/// recorder table, its `code_checksum` column or its index, so when `known` found them all,
-/// one query reads the rows together with whether the progress table exists now (another
-/// process may have created or dropped it since); otherwise — or when the record is empty,
-/// so no row carries the answer — [`tables`] and [`applied_with`], as [`applied`] does.
+/// The recorded migrations (their keys: what a later step of a run compares with what it
+/// expects) and what of the recorder's tables exists, read again under a later lock of the
+/// same run, given what the previous read found (`known`). Nothing removes the recorder
+/// table, its `code_checksum` column or its index, so when `known` found them all, one query
+/// reads the keys together with whether the progress table exists now (another process may
+/// have created or dropped it since); otherwise — or when the record is empty, so no row
+/// carries the answer — [`tables`] and [`applied_with`], as [`applied`] does. Only the keys
+/// are read: a run reads the record once per migration, so reading whole rows made a long
+/// run's bookkeeping quadratic in bytes and parsing.
 pub fn applied_again_with(
     conn: &mut DbConnection,
     known: &Tables,
-) -> Result<(Tables, BTreeMap<MigrationKey, AppliedMigration>), RecorderError> {
+) -> Result<(Tables, BTreeSet<MigrationKey>), RecorderError> {
     if known.recorder && known.code_checksum && known.unique_index {
         let b = conn.backend();
-        let progress = format!(
-            ", ({}) AS {}",
-            (spelling(conn).count_tables)(&b.string_literal(PROGRESS_TABLE)),
-            q(conn, "progress")
+        let sql = format!(
+            "SELECT {app}, {name}, ({count}) AS {progress} FROM {t}",
+            app = q(conn, "app"),
+            name = q(conn, "name"),
+            count = (spelling(conn).count_tables)(&b.string_literal(PROGRESS_TABLE)),
+            progress = q(conn, "progress"),
+            t = q(conn, RECORDER_TABLE),
         );
-        let sql = select_record_sql(conn, known, &progress);
-        let rows: Vec<RowWithProgress> = diesel::sql_query(&sql)
+        let rows: Vec<KeyWithProgress> = diesel::sql_query(&sql)
             .load(conn)
             .map_err(|source| RecorderError::Query { sql, source })?;
         if let Some(first) = rows.first() {
@@ -371,21 +378,24 @@ pub fn applied_again_with(
                 progress: first.progress > 0,
                 ..*known
             };
-            let rows = rows.into_iter().map(|r| r.record).collect();
-            return Ok((tables, record_of(rows, true)));
+            let keys = rows
+                .into_iter()
+                .map(|r| MigrationKey::new(r.app, r.name))
+                .collect();
+            return Ok((tables, keys));
         }
     }
     let tables = tables(conn)?;
     let record = applied_with(conn, &tables)?;
-    Ok((tables, record))
+    Ok((tables, record.into_keys().collect()))
 }
 
-/// The `SELECT` of every recorded row in order, with `extra` select-list items appended.
-fn select_record_sql(conn: &DbConnection, known: &Tables, extra: &str) -> String {
+/// The `SELECT` of every recorded row in order.
+fn select_record_sql(conn: &DbConnection, known: &Tables) -> String {
     // A table an older migrator wrote has no code checksums yet (reading upgrades nothing).
     let has_code = known.code_checksum;
     format!(
-        "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as}{extra} FROM {t} ORDER BY {id}",
+        "SELECT {app}, {name}, {at}, {sum}, {code} AS {code_as} FROM {t} ORDER BY {id}",
         t = q(conn, RECORDER_TABLE),
         app = q(conn, "app"),
         name = q(conn, "name"),

@@ -267,15 +267,14 @@ pub(super) fn start_step(
     step: &PlanStep,
     known: Option<&recorder::Tables>,
 ) -> Result<StepStart, ExecutorError> {
-    let (tables, record) = match known {
+    let (tables, recorded) = match known {
         Some(known) => recorder::applied_again_with(conn, known)?,
         None => {
             let tables = recorder::tables(conn)?;
             let record = recorder::applied_with(conn, &tables)?;
-            (tables, record)
+            (tables, record.into_keys().collect())
         }
     };
-    let recorded: BTreeSet<MigrationKey> = record.into_keys().collect();
     let now = effective_applied(graph, &recorded)?;
     let only_our_steps = now
         .symmetric_difference(expected)
