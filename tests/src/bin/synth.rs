@@ -12,10 +12,12 @@
 //!   `bench/models_derive/` and `bench/models_plain/` hold the final models with and without
 //!   the derive, for the compile-time benchmark; `bench/models_initial/` the first models (for
 //!   timing `makemigrations` of a fresh project).
-//! - `synth sql --size S [--per-migration] [--backend B] [--zero APP]` prints the SQL `migrate`
-//!   runs from an empty database to head (or, with `--zero`, `migrate APP zero` from head), as
-//!   one transaction (or one per migration, as `migrate` commits), in the dialect of B (sqlite,
-//!   postgres, mysql): the `sqlite3`, `psql` and `mariadb` floors of `scripts/bench`.
+//! - `synth sql --size S [--per-migration] [--backend B] [--zero APP] [--bookkeeping]` prints
+//!   the SQL `migrate` runs from an empty database to head (or, with `--zero`, `migrate APP
+//!   zero` from head), as one transaction (or one per migration, as `migrate` commits), in the
+//!   dialect of B (sqlite, postgres, mysql): the `sqlite3`, `psql` and `mariadb` floors of
+//!   `scripts/bench`; `--bookkeeping` adds the record and progress writes DESIGN decision 8
+//!   makes any implementation send (the durable floor).
 //! - `synth migrate --size S --db FILE [--squashed]` times `migrate` from an empty SQLite
 //!   database to head in this process (`--squashed`: after squashing every app).
 //! - `synth squash --size S --db FILE` squashes each app's whole history
@@ -99,6 +101,13 @@ enum Cmd {
         /// Instead of empty → head: the SQL of `migrate APP zero` with every migration applied.
         #[arg(long, value_name = "APP")]
         zero: Option<String>,
+        /// Add the writes `migrate` must make for its record and crash safety, each as one
+        /// row of a scratch table: one per migration (the record) — inside its transaction
+        /// where DDL is transactional — and, on MySQL, where DDL commits as it runs, one
+        /// committed row before each operation (the progress row DESIGN decision 8 asks
+        /// for). The floor of what any durable implementation of that design costs.
+        #[arg(long)]
+        bookkeeping: bool,
     },
     /// Time `migrate` from an empty SQLite database to head in this process (no cargo, no
     /// driver, this binary's build profile); prints `seconds=…`.
@@ -184,6 +193,7 @@ fn main() -> Result<()> {
             per_migration,
             backend,
             zero,
+            bookkeeping,
         } => {
             let backend = match backend.as_str() {
                 "sqlite" => Backend::Sqlite,
@@ -191,7 +201,13 @@ fn main() -> Result<()> {
                 "mysql" => Backend::Mysql,
                 other => bail!("unknown backend `{other}`: use sqlite, postgres or mysql"),
             };
-            sql(size_of(&size, steps)?, per_migration, backend, zero)
+            sql(
+                size_of(&size, steps)?,
+                per_migration,
+                backend,
+                zero,
+                bookkeeping,
+            )
         }
         Cmd::Migrate {
             size,
@@ -441,8 +457,15 @@ fn history(size: Size) -> Result<History> {
 }
 
 /// The SQL of a plan (`migrate` empty → head, or `migrate APP zero` from head) in `backend`'s
-/// dialect, each migration's statements as `sqlmigrate` prints them.
-fn sql(size: Size, per_migration: bool, backend: Backend, zero: Option<String>) -> Result<()> {
+/// dialect, each migration's statements as `sqlmigrate` prints them (with `bookkeeping`, the
+/// record's and progress rows' writes too, to a scratch table: see `Cmd::Sql`).
+fn sql(
+    size: Size,
+    per_migration: bool,
+    backend: Backend,
+    zero: Option<String>,
+    bookkeeping: bool,
+) -> Result<()> {
     let history = history(size)?;
     let graph = MigrationGraph::new(history.migrations)?;
     let plan = match zero {
@@ -459,15 +482,30 @@ fn sql(size: Size, per_migration: bool, backend: Backend, zero: Option<String>) 
     // MySQL commits DDL statements one by one: a transaction around them would mean nothing.
     let transactions = backend != Backend::Mysql;
     let mut text = String::new();
+    // Outside a transaction (MySQL) each INSERT commits itself: the client autocommits.
+    let row = |text: &mut String, key: &migrator_core::migration::MigrationKey, op: usize| {
+        text.push_str(&format!(
+            "INSERT INTO migrator_bench_bookkeeping (migration, operation) VALUES ('{key}', {op});\n"
+        ));
+    };
+    if bookkeeping {
+        text.push_str("CREATE TABLE IF NOT EXISTS migrator_bench_bookkeeping (migration VARCHAR(255) NOT NULL, operation INTEGER NOT NULL);\n");
+    }
     for (i, step) in plan.iter().enumerate() {
         if transactions && (per_migration || i == 0) {
             text.push_str("BEGIN;\n");
         }
         for op in executor::sql_for_migration(&graph, &step.key, step.backwards, backend)? {
+            if bookkeeping && !transactions {
+                row(&mut text, &step.key, op.index + 1);
+            }
             for statement in op.statements {
                 text.push_str(&statement);
                 text.push_str(";\n");
             }
+        }
+        if bookkeeping {
+            row(&mut text, &step.key, 0);
         }
         if transactions && (per_migration || i + 1 == plan.len()) {
             text.push_str("COMMIT;\n");
