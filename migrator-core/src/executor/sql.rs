@@ -13,7 +13,7 @@ use crate::backend::Backend;
 use crate::graph::{GraphError, MigrationGraph};
 use crate::migration::MigrationKey;
 use crate::operations::{Operation, StateError};
-use crate::state::{ModelKey, ProjectState};
+use crate::state::{ModelKey, ModelState, ProjectState};
 
 use super::error::ExecutorError;
 use super::types::{OpSql, PlanStep};
@@ -125,25 +125,28 @@ impl Referrers {
 /// instead of the whole project keeps computing a plan's SQL linear in its size.
 /// `referrers` describes `state`.
 fn neighbourhood(state: &ProjectState, keys: &[ModelKey], referrers: &Referrers) -> ProjectState {
-    let mut wanted: BTreeSet<&ModelKey> = BTreeSet::new();
-    for key in keys {
-        wanted.extend(state.models.get_key_value(key).map(|(k, _)| k));
-        wanted.extend(referrers.of_target(key));
-    }
-    let mut all = wanted.clone();
-    for key in wanted {
-        let Some(model) = state.models.get(key) else {
-            continue;
-        };
-        for fk in model.foreign_key_targets() {
-            all.extend(state.models.get_key_value(&fk.target()).map(|(k, _)| k));
-        }
-    }
+    let model = |k: &ModelKey| state.models.get_key_value(k);
+    let wanted: BTreeMap<&ModelKey, &ModelState> = keys
+        .iter()
+        .flat_map(|k| {
+            model(k)
+                .into_iter()
+                .chain(referrers.of_target(k).filter_map(model))
+        })
+        .collect();
     let mut part = ProjectState::new();
-    for key in all {
-        if let Some(model) = state.models.get(key) {
-            part.models.insert(key.clone(), model.clone());
+    for m in wanted.values() {
+        for fk in m.foreign_key_targets() {
+            match model(&fk.target()) {
+                Some((k, target)) if !wanted.contains_key(k) && !part.models.contains_key(k) => {
+                    part.models.insert(k.clone(), target.clone());
+                }
+                _ => {}
+            }
         }
+    }
+    for (k, m) in wanted {
+        part.models.insert(k.clone(), m.clone());
     }
     part
 }

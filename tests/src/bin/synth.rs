@@ -35,6 +35,7 @@
 //! one measurement.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -484,9 +485,10 @@ fn sql(
     let mut text = String::new();
     // Outside a transaction (MySQL) each INSERT commits itself: the client autocommits.
     let row = |text: &mut String, key: &migrator_core::migration::MigrationKey, op: usize| {
-        text.push_str(&format!(
-            "INSERT INTO migrator_bench_bookkeeping (migration, operation) VALUES ('{key}', {op});\n"
-        ));
+        let _ = writeln!(
+            text,
+            "INSERT INTO migrator_bench_bookkeeping (migration, operation) VALUES ('{key}', {op});"
+        );
     };
     if bookkeeping {
         text.push_str("CREATE TABLE IF NOT EXISTS migrator_bench_bookkeeping (migration VARCHAR(255) NOT NULL, operation INTEGER NOT NULL);\n");
