@@ -15,8 +15,13 @@
 //!   named from `pg_locks` + `pg_stat_activity` (pid, application name, client address).
 //! - MySQL/MariaDB: the session-scoped named lock `GET_LOCK('migrator:<database>', 0)` polled
 //!   the same way on the migrating connection, released explicitly after the transaction ends
-//!   (and by the server when the connection dies); the holder is named from `IS_USED_LOCK`
-//!   (its connection id) and the process list.
+//!   — or kept for the later transactions of the same run ([`NamedLock::Keep`], released by
+//!   [`release_kept`]) — and by the server when the connection dies; the holder is named from
+//!   `IS_USED_LOCK` (its connection id) and the process list.
+//!
+//! On PostgreSQL, [`WriteLock::try_checked`] makes one attempt that also evaluates a check
+//! under the lock — `BEGIN`, the lock and the check in one round trip — so a run that can
+//! predict the record confirms it without reading it.
 //!
 //! Every backend waits at most the lock timeout ([`DEFAULT_LOCK_TIMEOUT`] unless the caller
 //! says otherwise; the executor restarts it while the holder makes progress).
@@ -140,6 +145,67 @@ impl fmt::Display for LockWait {
         write!(f, "; waiting up to {} s", self.timeout.as_secs())
     }
 }
+
+/// What a write lock does with MySQL's named lock, which belongs to the session rather than
+/// to a transaction. PostgreSQL's and SQLite's write locks end with their transaction
+/// whatever this says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedLock {
+    /// Take it, and release it once the transaction ends: one migration's lock.
+    Release,
+    /// Take it, and keep it after the transaction for the later transactions of the same run
+    /// (which then say [`NamedLock::Held`]); [`release_kept`] releases it.
+    Keep,
+    /// This session holds it already (kept by an earlier transaction): only the transaction
+    /// is opened, and the lock stays held when it ends.
+    Held,
+}
+
+/// Whether this connection's write lock can outlive a transaction ([`NamedLock::Keep`]):
+/// MySQL's named lock. A run that keeps it needs no re-reading of the record between its
+/// migrations, since no other `migrate` can change it meanwhile.
+pub fn keeps_named_lock(conn: &DbConnection) -> bool {
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(_) => true,
+        _ => false,
+    }
+}
+
+/// Releases the named lock a run kept ([`NamedLock::Keep`]); nothing on backends without
+/// one.
+pub fn release_kept(conn: &mut DbConnection) -> Result<(), LockError> {
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(c) => release_mysql(c).map_err(|source| LockError::Database {
+            action: "release",
+            source,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The outcome of [`WriteLock::try_checked`].
+#[derive(Debug)]
+#[must_use = "a taken lock is held until commit or rollback"]
+pub enum Attempt {
+    /// The lock is taken and the check held under it.
+    Taken(WriteLock),
+    /// Another session holds the lock; nothing is open.
+    Busy,
+    /// The lock was free but the check did not hold, or could not be evaluated; nothing is
+    /// open (the transaction was rolled back, releasing the lock).
+    CheckFailed,
+    /// The backend has no single-round-trip attempt (only PostgreSQL has).
+    Unsupported,
+}
+
+/// The message of the exception the PostgreSQL attempt raises when the lock is busy.
+#[cfg(feature = "postgres")]
+const PG_BUSY: &str = "migrator: the migration lock is busy";
+/// The message of the exception the PostgreSQL attempt raises when its check fails.
+#[cfg(feature = "postgres")]
+const PG_CHECK_FAILED: &str = "migrator: the check under the migration lock failed";
 
 /// A held write lock: an open transaction on the connection (plus the named lock on MySQL).
 /// Release it with [`WriteLock::commit`] or [`WriteLock::rollback`], or hold it through a
@@ -303,6 +369,19 @@ impl WriteLock {
         timeout: Duration,
         on_wait: &mut dyn FnMut(&LockWait),
     ) -> Result<Self, LockError> {
+        Self::acquire_named(conn, timeout, on_wait, NamedLock::Release)
+    }
+
+    /// [`WriteLock::acquire_with`], saying what happens to MySQL's named lock (`named`).
+    pub fn acquire_named(
+        conn: &mut DbConnection,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(&LockWait),
+        named: NamedLock,
+    ) -> Result<Self, LockError> {
+        // Only MySQL's lock is the session's.
+        #[cfg(not(feature = "mysql"))]
+        let _ = named;
         let take = |source| LockError::Database {
             action: "take",
             source,
@@ -400,30 +479,77 @@ impl WriteLock {
             }
             #[cfg(feature = "mysql")]
             DbConnection::Mysql(c) => {
-                poll(
-                    c,
-                    Backend::Mysql,
-                    timeout,
-                    on_wait,
-                    |c| {
-                        let got: Vec<GotLock> = diesel::sql_query(format!(
-                            "SELECT CAST(GET_LOCK({}, 0) AS SIGNED) AS got",
-                            mysql_lock_name()
-                        ))
-                        .load(c)
-                        .map_err(take)?;
-                        Ok(got.first().and_then(|g| g.got) == Some(1))
-                    },
-                    mysql_holder,
-                )?;
+                if named != NamedLock::Held {
+                    poll_mysql(c, timeout, on_wait)?;
+                }
                 if let Err(e) = begin(c, "BEGIN") {
-                    let _ = release_mysql(c);
+                    // A lock taken here is not kept by a transaction that never began.
+                    if named != NamedLock::Held {
+                        let _ = release_mysql(c);
+                    }
                     return Err(e);
                 }
                 Ok(Self {
                     restore_foreign_keys: false,
-                    release_named_lock: true,
+                    release_named_lock: named == NamedLock::Release,
                 })
+            }
+        }
+    }
+
+    /// One attempt at the lock that costs one round trip where the backend allows it
+    /// (PostgreSQL): the transaction begins, the lock is tried without waiting and, once it
+    /// is taken, `check` — an SQL boolean expression, typically about the migration record —
+    /// is evaluated under it, all in one `DO` block. `Busy` and `CheckFailed` leave nothing
+    /// open: the caller then takes the lock the usual way ([`WriteLock::acquire_named`]) and
+    /// reads what the check was about. A check that cannot be evaluated (an error) counts as
+    /// failed. Other backends answer [`Attempt::Unsupported`].
+    pub fn try_checked(conn: &mut DbConnection, check: &str) -> Result<Attempt, LockError> {
+        match conn {
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => {
+                let sql = format!(
+                    "BEGIN; DO $migrator$ BEGIN \
+                     IF NOT pg_try_advisory_xact_lock({LOCK_KEY}) THEN RAISE EXCEPTION '{PG_BUSY}'; END IF; \
+                     IF current_setting('application_name') = '' THEN \
+                     PERFORM set_config('application_name', 'migrator (pid {pid})', false); END IF; \
+                     IF NOT coalesce(({check}), false) THEN RAISE EXCEPTION '{PG_CHECK_FAILED}'; END IF; \
+                     END $migrator$",
+                    pid = std::process::id(),
+                );
+                match AnsiTransactionManager::begin_transaction_sql(c, &sql) {
+                    Ok(()) => Ok(Attempt::Taken(Self {
+                        restore_foreign_keys: false,
+                        release_named_lock: false,
+                    })),
+                    Err(diesel::result::Error::AlreadyInTransaction) => {
+                        Err(LockError::InTransaction)
+                    }
+                    Err(e) => {
+                        // `BEGIN` ran, so a transaction is open (aborted): end it.
+                        c.batch_execute("ROLLBACK")
+                            .map_err(|source| LockError::Database {
+                                action: "roll back",
+                                source,
+                            })?;
+                        match e {
+                            diesel::result::Error::DatabaseError(_, info)
+                                if info.message() == PG_BUSY =>
+                            {
+                                Ok(Attempt::Busy)
+                            }
+                            diesel::result::Error::DatabaseError(..) => Ok(Attempt::CheckFailed),
+                            source => Err(LockError::Database {
+                                action: "take",
+                                source,
+                            }),
+                        }
+                    }
+                }
+            }
+            _ => {
+                let _ = check;
+                Ok(Attempt::Unsupported)
             }
         }
     }
@@ -513,11 +639,29 @@ impl<'c> LockGuard<'c> {
         timeout: Duration,
         on_wait: &mut dyn FnMut(&LockWait),
     ) -> Result<Self, LockError> {
-        let lock = WriteLock::acquire_with(conn, timeout, on_wait)?;
+        Self::acquire_named(conn, timeout, on_wait, NamedLock::Release)
+    }
+
+    /// Takes the lock on `conn` (see [`WriteLock::acquire_named`]).
+    pub fn acquire_named(
+        conn: &'c mut DbConnection,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(&LockWait),
+        named: NamedLock,
+    ) -> Result<Self, LockError> {
+        let lock = WriteLock::acquire_named(conn, timeout, on_wait, named)?;
         Ok(Self {
             conn,
             lock: Some(lock),
         })
+    }
+
+    /// Wraps a lock already taken on `conn` ([`WriteLock::try_checked`]).
+    pub fn from_taken(conn: &'c mut DbConnection, lock: WriteLock) -> Self {
+        Self {
+            conn,
+            lock: Some(lock),
+        }
     }
 
     /// The connection, inside the locked transaction.
@@ -665,24 +809,7 @@ impl<'c> SessionGuard<'c> {
                 )?;
             }
             #[cfg(feature = "mysql")]
-            DbConnection::Mysql(c) => {
-                poll(
-                    c,
-                    Backend::Mysql,
-                    timeout,
-                    on_wait,
-                    |c| {
-                        let got: Vec<GotLock> = diesel::sql_query(format!(
-                            "SELECT CAST(GET_LOCK({}, 0) AS SIGNED) AS got",
-                            mysql_lock_name()
-                        ))
-                        .load(c)
-                        .map_err(take)?;
-                        Ok(got.first().and_then(|g| g.got) == Some(1))
-                    },
-                    mysql_holder,
-                )?;
-            }
+            DbConnection::Mysql(c) => poll_mysql(c, timeout, on_wait)?,
         }
         guard.held = true;
         Ok(guard)
@@ -848,6 +975,34 @@ fn pg_holder(c: &mut diesel::PgConnection) -> Option<String> {
 #[cfg(feature = "mysql")]
 fn mysql_lock_name() -> String {
     format!("LEFT(CONCAT('{LOCK_NAME}', COALESCE(DATABASE(), '')), 64)")
+}
+
+/// Polls MySQL's named lock until it is taken or `timeout` passes ([`poll`]).
+#[cfg(feature = "mysql")]
+fn poll_mysql(
+    c: &mut diesel::MysqlConnection,
+    timeout: Duration,
+    on_wait: &mut dyn FnMut(&LockWait),
+) -> Result<(), LockError> {
+    poll(
+        c,
+        Backend::Mysql,
+        timeout,
+        on_wait,
+        |c| {
+            let got: Vec<GotLock> = diesel::sql_query(format!(
+                "SELECT CAST(GET_LOCK({}, 0) AS SIGNED) AS got",
+                mysql_lock_name()
+            ))
+            .load(c)
+            .map_err(|source| LockError::Database {
+                action: "take",
+                source,
+            })?;
+            Ok(got.first().and_then(|g| g.got) == Some(1))
+        },
+        mysql_holder,
+    )
 }
 
 #[cfg(feature = "mysql")]

@@ -390,6 +390,74 @@ pub fn applied_again_with(
     Ok((tables, record.into_keys().collect()))
 }
 
+/// A digest of the recorded keys that both this process and PostgreSQL can compute: how many
+/// there are, and the sum of each key's hash (the first 60 bits of the SHA-256 of
+/// `app.name`). Recording or unrecording one key updates it without reading the record, so a
+/// run that knows what its own steps wrote can check under the next lock, in the same round
+/// trip as taking it ([`record_check_sql`]), that nobody else changed the record meanwhile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordDigest {
+    count: u64,
+    sum: u128,
+}
+
+impl RecordDigest {
+    /// The digest of `keys`.
+    pub fn of<'k>(keys: impl IntoIterator<Item = &'k MigrationKey>) -> Self {
+        let mut digest = Self::default();
+        for key in keys {
+            digest.insert(key);
+        }
+        digest
+    }
+
+    /// Adds a recorded key.
+    pub fn insert(&mut self, key: &MigrationKey) {
+        self.count += 1;
+        self.sum += u128::from(key_hash(key));
+    }
+
+    /// Takes away a key that was recorded (the caller knows it was).
+    pub fn remove(&mut self, key: &MigrationKey) {
+        self.count -= 1;
+        self.sum -= u128::from(key_hash(key));
+    }
+}
+
+/// The first 60 bits of the SHA-256 of `app.name`: what PostgreSQL computes per row in
+/// [`record_check_sql`].
+fn key_hash(key: &MigrationKey) -> u64 {
+    let digest = Sha256::digest(format!("{}.{}", key.app, key.name).as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) >> 4
+}
+
+/// An SQL condition that holds when the recorder table holds exactly the keys `digest` sums
+/// up, and the progress table exists exactly when `progress` says — for
+/// [`crate::lock::WriteLock::try_checked`]. PostgreSQL only (11 or later, for `sha256`); `None`
+/// elsewhere.
+pub fn record_check_sql(
+    conn: &DbConnection,
+    digest: &RecordDigest,
+    progress: bool,
+) -> Option<String> {
+    if conn.backend() != crate::backend::Backend::Postgres {
+        return None;
+    }
+    let b = conn.backend();
+    Some(format!(
+        "(SELECT COUNT(*) = {count} AND COALESCE(SUM(('x' || SUBSTR(ENCODE(SHA256(CONVERT_TO({app} || '.' || {name}, 'UTF8')), 'hex'), 1, 15))::BIT(60)::BIGINT), 0) = {sum} FROM {t}) \
+         AND (({tables}) > 0) = {progress}",
+        count = digest.count,
+        sum = digest.sum,
+        app = q(conn, "app"),
+        name = q(conn, "name"),
+        t = q(conn, RECORDER_TABLE),
+        tables = (spelling(conn).count_tables)(&b.string_literal(PROGRESS_TABLE)),
+    ))
+}
+
 /// The `SELECT` of every recorded row in order.
 fn select_record_sql(conn: &DbConnection, known: &Tables) -> String {
     // A table an older migrator wrote has no code checksums yet (reading upgrades nothing).
@@ -819,6 +887,29 @@ mod tests {
             elidable: false,
         }));
         m
+    }
+
+    #[test]
+    fn a_record_digest_follows_inserts_and_removes_in_any_order() {
+        let a = MigrationKey::new("shop", "0001_initial");
+        let b = MigrationKey::new("shop", "0002_price");
+        let c = MigrationKey::new("auth", "0001_initial");
+        let all = RecordDigest::of([&a, &b, &c]);
+        assert_eq!(all, RecordDigest::of([&c, &a, &b]));
+        let mut d = RecordDigest::of([&a]);
+        d.insert(&c);
+        d.insert(&b);
+        assert_eq!(d, all);
+        d.remove(&b);
+        assert_eq!(d, RecordDigest::of([&a, &c]));
+        assert_ne!(d, RecordDigest::of([&a, &b]));
+        // The key's hash is the first 60 bits of SHA-256 of `app.name`, as PostgreSQL
+        // computes it: `SELECT ('x' || substr(encode(sha256('app00.0001_initial'), 'hex'),
+        // 1, 15))::bit(60)::bigint` is 679255401937303827.
+        assert_eq!(
+            key_hash(&MigrationKey::new("app00", "0001_initial")),
+            679255401937303827
+        );
     }
 
     #[test]

@@ -351,10 +351,12 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
             let own = sent.iter().filter(|s| !is_bookkeeping(s)).count();
             let bookkeeping = sent.len() - own;
             // Per run: the first locked read of the record (and, the first time, creating
-            // the recorder table); per migration: the lock, its record read, row and commit.
+            // the recorder table) and the first step's read of it; per later migration: the
+            // lock (on PostgreSQL with `BEGIN` and the record's digest check, one round trip;
+            // on MySQL the run keeps it, so only `BEGIN`), its row and the commit.
             let (per_migration, per_operation, per_run) = match backend {
-                Backend::Postgres => (5, 0, 16),
-                _ => (6, 1, 22),
+                Backend::Postgres => (3, 0, 12),
+                _ => (3, 1, 18),
             };
             let bound = per_migration * migrations + per_operation * operations + per_run;
             assert!(
@@ -399,13 +401,15 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
 
 /// A rollback of many migrations (issue 18.3: `migrate app00 zero` of the large history
 /// was 39–58 % migrator's own time) sends, per migration unapplied, only its own statements
-/// and a fixed bookkeeping of round trips counted here: PostgreSQL `BEGIN`, the lock attempt
-/// (which also names the session), one read of the record with what of the recorder's tables
-/// exists, one batch unrecording it, `COMMIT` — 5, where it sent 7 (a separate catalog query
-/// and `set_config`); MySQL the lock and its release, `BEGIN`, the record read, one batch
-/// unrecording it and deleting its progress row, `COMMIT` — 6, where it sent 8 — plus, per
-/// operation, the progress row and its commit in one round trip (two before; kept, for
-/// crash safety, before the operation runs).
+/// and a fixed bookkeeping of round trips counted here. PostgreSQL: one batch with `BEGIN`,
+/// the lock attempt (which also names the session) and the check that the record is what
+/// this run's last step left; one batch unrecording it; `COMMIT` — 3, where it sent 5 (the
+/// lock and a read of the whole record apart, each a prepared statement) and before that 7.
+/// MySQL: the run keeps its named lock from the plan to the end, so per migration only
+/// `BEGIN`, one batch unrecording it and deleting its progress row, `COMMIT` — 3, where it
+/// sent 6 (the lock, its release and a read of the record) — plus, per operation, the
+/// progress row and its commit in one round trip (kept, for crash safety, before the
+/// operation runs). The first step still reads the record.
 #[test]
 fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
     const STEPS: usize = 12;
@@ -448,11 +452,12 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
             .sum();
         let bookkeeping = sent.len() - own;
         // Per run: the plan's locked read of the record (with the recorder's tables), the
-        // first step's separate catalog query, and on MySQL the progress table's
-        // `CREATE`/`DROP` and its checks at the end.
+        // first step's lock, record read and separate catalog query, and on MySQL the
+        // progress table's `CREATE`/`DROP` and its checks at the end, and the release of the
+        // named lock.
         let (per_migration, per_operation, per_run) = match backend {
-            Backend::Postgres => (5, 0, 10),
-            _ => (6, 1, 18),
+            Backend::Postgres => (3, 0, 11),
+            _ => (3, 1, 17),
         };
         let bound = per_migration * migrations + per_operation * operations + per_run;
         assert!(
@@ -489,6 +494,32 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
         assert!(
             catalog_alone <= 6,
             "{backend}: {catalog_alone} catalog queries:\n{}",
+            sent.join("\n")
+        );
+        let reads = count("\"name\" FROM \"migrator_migrations\"")
+            + count("`name` FROM `migrator_migrations`");
+        if backend == Backend::Postgres {
+            // After the first step each lock comes with the check of the record's digest, and
+            // the check holds (a failing one would be followed by a read of the record).
+            assert_eq!(
+                count("DO $migrator$"),
+                migrations - 1,
+                "{}",
+                sent.join("\n")
+            );
+        } else {
+            // The run keeps its named lock: taken once for the plan, released once at the end.
+            assert_eq!(
+                (count("GET_LOCK"), count("RELEASE_LOCK")),
+                (1, 1),
+                "{}",
+                sent.join("\n")
+            );
+        }
+        // The record is read for the plan and by the first step only.
+        assert!(
+            reads <= 3,
+            "{backend}: {reads} reads of the record:\n{}",
             sent.join("\n")
         );
         if backend == Backend::Postgres {
@@ -737,4 +768,142 @@ fn a_session_lock_keeps_other_migrations_out_on_both_servers() {
             .rollback(&mut b)
             .unwrap();
     }
+}
+
+/// Whether another connection can take the migration lock right now.
+fn lock_is_free(conn: &mut DbConnection) -> bool {
+    use migrator_core::lock::{LockError, WriteLock};
+    match WriteLock::acquire_with(conn, std::time::Duration::ZERO, &mut |_| {}) {
+        Ok(lock) => {
+            lock.rollback(conn).unwrap();
+            true
+        }
+        Err(LockError::Timeout { .. }) => false,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A run keeps MySQL's named lock from its plan to its end, so no other `migrate` can change
+/// the record between its migrations (and the run need not read it again); PostgreSQL's lock
+/// ends with each migration's transaction. Either way no lock is left once `migrate`
+/// returns, whether the run succeeded or failed.
+#[test]
+fn a_run_keeps_the_mysql_lock_between_migrations_and_frees_every_lock_when_it_ends() {
+    use migrator_core::executor::MigrateEvent;
+    for backend in BACKENDS {
+        let db = TestDb::create(backend);
+        let mut conn = db.connect();
+        let mut other = db.connect();
+        let mut free_between = Vec::new();
+        migrate(
+            &mut conn,
+            &graph(base()),
+            &Target::Latest,
+            &MigrateOptions::default(),
+            &mut |e| {
+                if let MigrateEvent::Finished { .. } = e {
+                    free_between.push(lock_is_free(&mut other));
+                }
+            },
+        )
+        .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(
+            free_between,
+            vec![backend == Backend::Postgres; 3],
+            "{backend}: whether another session could take the lock between migrations"
+        );
+        assert!(
+            lock_is_free(&mut other),
+            "{backend}: after a run that succeeded"
+        );
+        let mut failing = base();
+        failing.push(broken());
+        run(&mut conn, &graph(failing), &Target::Latest).unwrap_err();
+        assert!(
+            lock_is_free(&mut other),
+            "{backend}: after a run that failed"
+        );
+        // A run with nothing to do, and a plan, end with the lock free too.
+        run(&mut conn, &graph(base()), &Target::Latest).unwrap();
+        assert!(
+            lock_is_free(&mut other),
+            "{backend}: after a run with nothing to do"
+        );
+    }
+}
+
+/// PostgreSQL's lock ends with each migration, so another run can change the record between
+/// two migrations of this one; the round trip that takes the next lock checks the record's
+/// digest and, when it differs, the step reads the record as before: a conflicting change
+/// stops the run, steps the other run completed are skipped.
+#[test]
+fn a_record_changed_between_migrations_is_caught_when_the_next_lock_is_taken_on_postgres() {
+    use migrator_core::executor::MigrateEvent;
+    use migrator_core::recorder;
+    let g = graph(base());
+    // Between the first and the second migration, another process records a migration
+    // of another app, outside this run's plan.
+    let mut shop = Migration::new("shop", "0001_initial");
+    shop.dependencies = vec![key("library", "0001_initial")];
+    let mut with_shop = base();
+    with_shop.push(shop.clone());
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut other = db.connect();
+    let mut finished = 0;
+    let result = migrate(
+        &mut conn,
+        &graph(with_shop),
+        &Target::AppLatest("library".into()),
+        &MigrateOptions::default(),
+        &mut |e| {
+            if let MigrateEvent::Finished { .. } = e {
+                finished += 1;
+                if finished == 1 {
+                    recorder::record(&mut other, &Migration::new("shop", "0001_initial")).unwrap();
+                }
+            }
+        },
+    );
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::ConcurrentChange { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("library.0002_book_published_date"),
+        "{err}"
+    );
+    // Between the first and the second migration, another run applies the other two: the
+    // second step reads the record (its check fails) and skips; the third, whose check holds
+    // (the record is as the second step read it), skips as well.
+    let db = TestDb::create(Backend::Postgres);
+    let mut conn = db.connect();
+    let mut other = db.connect();
+    let mut finished = 0;
+    let report = migrate(
+        &mut conn,
+        &g,
+        &Target::Latest,
+        &MigrateOptions::default(),
+        &mut |e| {
+            if let MigrateEvent::Finished { .. } = e {
+                finished += 1;
+                if finished == 1 {
+                    run(&mut other, &g, &Target::Latest).unwrap();
+                }
+            }
+        },
+    )
+    .unwrap();
+    let skipped: Vec<String> = report.skipped.iter().map(|s| s.key.to_string()).collect();
+    assert_eq!(
+        skipped,
+        [
+            "library.0002_book_published_date",
+            "library.0003_book_status"
+        ]
+    );
+    assert_eq!(report.done.len(), 1);
+    assert_eq!(applied(&mut conn).len(), 3);
 }

@@ -17,12 +17,12 @@ use crate::recorder;
 
 use super::error::{Committed, ExecutorError};
 use super::history::{for_target, interrupted_error, missing_code_checksums};
-use super::locking::locked;
+use super::locking::{locked_in_run, RunLock};
 use super::non_atomic::{run_non_atomic, NonAtomicStep};
 use super::sql::plan_sql;
 use super::steps::{
     check_foreign_keys, committed_earlier, completed_squashes, finish, initial_schema_exists,
-    record_completed_squashes, run_op, run_op_in_transaction, start_step,
+    record_completed_squashes, run_op, run_op_in_transaction, start_step, StepStart,
 };
 use super::target::migration_plan;
 use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, PlanStep, Target};
@@ -163,12 +163,103 @@ fn run_operations(
 /// MySQL runs and history), computes the plan and reports it; with `plan_only` stops there.
 /// The SQL of every step is computed before anything runs, so an irreversible operation or a
 /// schema error stops the run before any DDL. Then each step runs in its own write
-/// transaction, which re-reads the applied set first (another process may have migrated
-/// meanwhile) and commits the DDL, data steps, foreign-key check and recorder row together.
-/// While another process holds the lock, [`MigrateEvent::WaitingForLock`] is sent once per
-/// wait.
+/// transaction, which first makes sure of the applied set (another process may have
+/// migrated meanwhile: the step re-reads the record, or on PostgreSQL checks its digest in
+/// the round trip that takes the lock, or on MySQL — where the run keeps the lock from the
+/// plan to its end — knows nobody else could write it) and commits the DDL, data steps,
+/// foreign-key check and recorder row together. While another process holds the lock,
+/// [`MigrateEvent::WaitingForLock`] is sent once per wait.
 pub fn migrate(
     conn: &mut DbConnection,
+    graph: &MigrationGraph,
+    target: &Target,
+    options: &MigrateOptions,
+    on_event: &mut dyn FnMut(MigrateEvent<'_>),
+) -> Result<MigrateReport, ExecutorError> {
+    let mut run = RunLock::new(conn);
+    let result = migrate_in_run(conn, &mut run, graph, target, options, on_event);
+    // A lock the run kept (MySQL) goes with the run, whatever its outcome. Releasing it can
+    // fail only with the connection, and the server releases a lost session's lock itself.
+    let _ = run.release(conn);
+    result
+}
+
+/// What a run knows of the record after its last committed step.
+struct Known {
+    /// What of the recorder's tables exists, so the next step reads them with the record in
+    /// one query.
+    tables: recorder::Tables,
+    /// The recorded keys and their digest as the step left them, when the run can predict
+    /// them (no squash in the graph: squash bookkeeping reads the record itself).
+    record: Option<(BTreeSet<MigrationKey>, recorder::RecordDigest)>,
+}
+
+/// The start of a step under its lock: when the run can trust what it knows of the record
+/// (`trusted`: the lock was kept since, or the lock's check held) that, without reading it;
+/// otherwise the record read again ([`start_step`]). Also the digest of the record as the step
+/// starts (when the graph is `predictable`) and whether a failed check was wasted — the record
+/// is as predicted, so the server cannot evaluate the check and the run should stop asking.
+fn start_known_step(
+    conn: &mut DbConnection,
+    (graph, predictable): (&MigrationGraph, bool),
+    expected: (&BTreeSet<MigrationKey>, &BTreeSet<&MigrationKey>),
+    step: &PlanStep,
+    (before, trusted, checked): (Option<Known>, bool, Option<bool>),
+) -> Result<(StepStart, Option<recorder::RecordDigest>, bool), ExecutorError> {
+    match before {
+        Some(Known {
+            tables,
+            record: Some((recorded, digest)),
+        }) if trusted => {
+            // The record is as the last step left it, so the applied set is the one this run
+            // expects — which, after a step another run had done, may hold this step too.
+            let start = StepStart {
+                recorded,
+                now: BTreeSet::new(),
+                done_elsewhere: expected.0.contains(&step.key) != step.backwards,
+                tables,
+            };
+            Ok((start, Some(digest), false))
+        }
+        before => {
+            let start = start_step(
+                conn,
+                graph,
+                expected,
+                step,
+                before.as_ref().map(|k| &k.tables),
+            )?;
+            let wasted = checked == Some(false)
+                && before
+                    .as_ref()
+                    .and_then(|k| k.record.as_ref())
+                    .is_some_and(|(r, _)| *r == start.recorded);
+            let digest = predictable.then(|| recorder::RecordDigest::of(&start.recorded));
+            Ok((start, digest, wasted))
+        }
+    }
+}
+
+/// Follows what finishing `step` (without squashes) does to the recorded keys and their
+/// digest: its key recorded, or unrecorded when it ran backwards.
+fn follow_finish(
+    digest: &mut recorder::RecordDigest,
+    recorded: &mut BTreeSet<MigrationKey>,
+    step: &PlanStep,
+) {
+    if step.backwards {
+        if recorded.remove(&step.key) {
+            digest.remove(&step.key);
+        }
+    } else if recorded.insert(step.key.clone()) {
+        digest.insert(&step.key);
+    }
+}
+
+/// [`migrate`] with the run's locks taken through `run`.
+fn migrate_in_run(
+    conn: &mut DbConnection,
+    run: &mut RunLock,
     graph: &MigrationGraph,
     target: &Target,
     options: &MigrateOptions,
@@ -180,7 +271,7 @@ pub fn migrate(
         .map_err(|e| ExecutorError::Backend(Box::new(e)))?;
     let timeout = options.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT);
     let (resolved, mut expected, plan, interrupted, backfill) =
-        locked(conn, timeout, on_event, |conn, _| {
+        locked_in_run(conn, (run, None), timeout, on_event, |conn, _, _| {
             let interrupted = recorder::interrupted(conn)?.into_iter().next();
             // Squashes whose replaced migrations were all applied one by one (before the
             // squash existed) are recorded now, as Django's `check_replacements` does.
@@ -228,7 +319,7 @@ pub fn migrate(
     // Rows an older migrator recorded have no code checksum: the files as they are now give
     // it (once; later edits of their data steps are then caught).
     if !backfill.is_empty() {
-        locked(conn, timeout, on_event, |conn, _| {
+        locked_in_run(conn, (run, None), timeout, on_event, |conn, _, _| {
             for (key, code) in &backfill {
                 recorder::set_code_checksum(conn, key, Some(code))?;
             }
@@ -245,9 +336,13 @@ pub fn migrate(
     // and dropping it per migration would commit two DDL statements each time) and is
     // dropped at the end when empty.
     let mut progress_table = interrupted.is_some();
-    // What of the recorder's tables the last committed step found, so the next step reads
-    // them with the record in one query.
-    let mut known: Option<recorder::Tables> = None;
+    // What the last committed step left in the record. A step whose record the run can
+    // predict does not read it again: where the run keeps the lock (MySQL) no other run can
+    // have changed it; on PostgreSQL the round trip that takes the lock checks its digest.
+    let mut known: Option<Known> = None;
+    let predictable = graph.squashes().next().is_none();
+    // Cleared when PostgreSQL cannot evaluate the digest check (no `sha256` before 11).
+    let mut check_usable = true;
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
             .migration(&step.key)
@@ -264,7 +359,7 @@ pub fn migrate(
             known = None;
             // One operation at a time under the session lock (`non_atomic`), which cleans up
             // after itself.
-            run_non_atomic(
+            let (ran, now) = run_non_atomic(
                 conn,
                 &NonAtomicStep {
                     graph,
@@ -278,35 +373,77 @@ pub fn migrate(
                     timeout,
                 },
                 on_event,
-            )?
+            )?;
+            (ran, Some(now))
         } else {
-            let result = locked(conn, timeout, on_event, |conn, on_event| {
-                let start = start_step(conn, graph, (&expected, &in_plan), step, known.as_ref())?;
-                let mut tables = start.tables;
-                if start.done_elsewhere {
-                    return Ok((None, start.now, tables));
+            let held = run.held();
+            let predicted = known
+                .as_ref()
+                .filter(|_| migration.replaces.is_empty())
+                .and_then(|k| k.record.as_ref().map(|(_, digest)| (k.tables, *digest)));
+            let check = match predicted {
+                Some((tables, digest)) if !held && check_usable => {
+                    recorder::record_check_sql(conn, &digest, tables.progress)
                 }
-                on_event(MigrateEvent::Started(step));
-                let started = Instant::now();
-                let outcome = if options.fake {
-                    Outcome::Faked
-                } else if options.fake_initial
-                    && !step.backwards
-                    && migration.initial
-                    && initial_schema_exists(conn, graph, migration)?
-                {
-                    Outcome::FakedInitial
-                } else {
-                    run_operations(conn, (migration, step), &mut tables, ops, first, on_event)?;
-                    Outcome::Applied
-                };
-                finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
-                progress_table |= tables.progress;
-                Ok((Some((outcome, started)), start.now, tables))
-            });
+                _ => None,
+            };
+            let known_before = known.take();
+            let result = locked_in_run(
+                conn,
+                (run, check.as_deref()),
+                timeout,
+                on_event,
+                |conn, on_event, checked| {
+                    let trusted = predicted.is_some() && (held || checked == Some(true));
+                    let (start, mut record, wasted_check) = start_known_step(
+                        conn,
+                        (graph, predictable),
+                        (&expected, &in_plan),
+                        step,
+                        (known_before, trusted, checked),
+                    )?;
+                    // The applied set at the start of the step: `None` when it is the one this
+                    // run expects (the record was not read again).
+                    let now = (!trusted).then_some(start.now);
+                    let mut tables = start.tables;
+                    if start.done_elsewhere {
+                        let known = Known {
+                            tables,
+                            record: record.map(|d| (start.recorded, d)),
+                        };
+                        return Ok((None, now, known, wasted_check));
+                    }
+                    on_event(MigrateEvent::Started(step));
+                    let started = Instant::now();
+                    let outcome = if options.fake {
+                        Outcome::Faked
+                    } else if options.fake_initial
+                        && !step.backwards
+                        && migration.initial
+                        && initial_schema_exists(conn, graph, migration)?
+                    {
+                        Outcome::FakedInitial
+                    } else {
+                        run_operations(conn, (migration, step), &mut tables, ops, first, on_event)?;
+                        Outcome::Applied
+                    };
+                    finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
+                    progress_table |= tables.progress;
+                    let mut recorded = start.recorded;
+                    if let Some(digest) = &mut record {
+                        follow_finish(digest, &mut recorded, step);
+                    }
+                    let known = Known {
+                        tables,
+                        record: record.map(|d| (recorded, d)),
+                    };
+                    Ok((Some((outcome, started)), now, known, wasted_check))
+                },
+            );
             match result {
-                Ok((ran, now, tables)) => {
-                    known = Some(tables);
+                Ok((ran, now, k, wasted_check)) => {
+                    known = Some(k);
+                    check_usable &= !wasted_check;
                     (ran, now)
                 }
                 Err(e) => {
@@ -334,7 +471,9 @@ pub fn migrate(
             }
         };
         let (ran, now) = result;
-        expected = now;
+        if let Some(now) = now {
+            expected = now;
+        }
         let Some((outcome, started)) = ran else {
             report.skipped.push(step.clone());
             continue;
@@ -352,7 +491,7 @@ pub fn migrate(
         report.done.push((step.clone(), outcome));
     }
     if progress_table {
-        locked(conn, timeout, on_event, |conn, _| {
+        locked_in_run(conn, (run, None), timeout, on_event, |conn, _, _| {
             Ok(recorder::drop_progress_table_if_empty(conn)?)
         })?;
     }
