@@ -280,89 +280,98 @@ fn migrate_inner(
     let run_started = Instant::now();
     // The migration under way, for `FAILED`.
     let mut running: Option<String> = None;
-    let report = executor::migrate(
-        &mut conn,
-        graph,
-        &target,
-        &options,
-        &mut |event| match event {
-            MigrateEvent::Planned(plan) => {
-                out.emit(&json::MigrateStart {
-                    database: json::Database::new(&db),
-                    target: header.target.clone(),
-                    plan: plan.iter().map(json::Step::from).collect(),
-                });
-                if plan.is_empty() {
-                    header.show(out);
-                    out.no_migrations_to_apply(0);
+    // Django's reminder after `migrate` (model changes without a migration) needs only the
+    // models and the graph: it is worked out on another thread while the database works.
+    let (report, pending) = std::thread::scope(|scope| {
+        let pending = scope.spawn(|| unmigrated_apps(graph));
+        let report = executor::migrate(
+            &mut conn,
+            graph,
+            &target,
+            &options,
+            &mut |event| match event {
+                MigrateEvent::Planned(plan) => {
+                    out.emit(&json::MigrateStart {
+                        database: json::Database::new(&db),
+                        target: header.target.clone(),
+                        plan: plan.iter().map(json::Step::from).collect(),
+                    });
+                    if plan.is_empty() {
+                        header.show(out);
+                        out.no_migrations_to_apply(0);
+                    }
                 }
-            }
-            MigrateEvent::WaitingForLock(wait) => {
-                out.waiting_for_lock(wait);
-                out.emit(&json::LockWait {
-                    holder: wait.holder.clone(),
-                    timeout_s: wait.timeout.as_secs(),
-                });
-            }
-            MigrateEvent::Started(step) => {
-                header.show(out);
-                let key = step.key.to_string();
-                out.migrate_started(&key, step.backwards);
-                out.emit(&json::MigrationStarted {
-                    migration: key.clone(),
-                    backwards: step.backwards,
-                });
-                running = Some(key);
-            }
-            MigrateEvent::OperationStarted {
-                step,
-                index,
-                total,
-                operation,
-            } => {
-                out.operation_started(operation);
-                out.emit(&json::OperationStarted {
-                    migration: step.key.to_string(),
-                    number: index + 1,
+                MigrateEvent::WaitingForLock(wait) => {
+                    out.waiting_for_lock(wait);
+                    out.emit(&json::LockWait {
+                        holder: wait.holder.clone(),
+                        timeout_s: wait.timeout.as_secs(),
+                    });
+                }
+                MigrateEvent::Started(step) => {
+                    header.show(out);
+                    let key = step.key.to_string();
+                    out.migrate_started(&key, step.backwards);
+                    out.emit(&json::MigrationStarted {
+                        migration: key.clone(),
+                        backwards: step.backwards,
+                    });
+                    running = Some(key);
+                }
+                MigrateEvent::OperationStarted {
+                    step,
+                    index,
                     total,
-                    symbol: operation.symbol().to_string(),
-                    description: operation.describe(),
-                });
-            }
-            MigrateEvent::OperationFinished {
-                step,
-                index,
-                total,
-                operation,
-                elapsed,
-            } => {
-                out.operation_finished(elapsed);
-                out.emit(&json::OperationFinished {
-                    migration: step.key.to_string(),
-                    number: index + 1,
+                    operation,
+                } => {
+                    out.operation_started(operation);
+                    out.emit(&json::OperationStarted {
+                        migration: step.key.to_string(),
+                        number: index + 1,
+                        total,
+                        symbol: operation.symbol().to_string(),
+                        description: operation.describe(),
+                    });
+                }
+                MigrateEvent::OperationFinished {
+                    step,
+                    index,
                     total,
-                    symbol: operation.symbol().to_string(),
-                    description: operation.describe(),
-                    duration_ms: json::millis(elapsed),
-                });
-            }
-            MigrateEvent::Finished {
-                step,
-                outcome,
-                elapsed,
-            } => {
-                running = None;
-                let key = step.key.to_string();
-                out.migrate_finished(&key, outcome, elapsed);
-                out.emit(&json::MigrationFinished {
-                    migration: key,
-                    backwards: step.backwards,
-                    outcome: json::outcome_name(outcome),
-                    duration_ms: json::millis(elapsed),
-                });
-            }
-        },
-    );
+                    operation,
+                    elapsed,
+                } => {
+                    out.operation_finished(elapsed);
+                    out.emit(&json::OperationFinished {
+                        migration: step.key.to_string(),
+                        number: index + 1,
+                        total,
+                        symbol: operation.symbol().to_string(),
+                        description: operation.describe(),
+                        duration_ms: json::millis(elapsed),
+                    });
+                }
+                MigrateEvent::Finished {
+                    step,
+                    outcome,
+                    elapsed,
+                } => {
+                    running = None;
+                    let key = step.key.to_string();
+                    out.migrate_finished(&key, outcome, elapsed);
+                    out.emit(&json::MigrationFinished {
+                        migration: key,
+                        backwards: step.backwards,
+                        outcome: json::outcome_name(outcome),
+                        duration_ms: json::millis(elapsed),
+                    });
+                }
+            },
+        );
+        let pending = pending
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (report, pending)
+    });
     let report = match report {
         Ok(report) => report,
         Err(e) => {
@@ -396,7 +405,6 @@ fn migrate_inner(
     }
 
     // Django's reminder: model changes without a migration are not applied.
-    let pending = unmigrated_apps(graph);
     if !pending.is_empty() {
         out.unmigrated_changes(&pending);
     }
