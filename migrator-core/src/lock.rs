@@ -165,11 +165,7 @@ pub enum NamedLock {
 /// MySQL's named lock. A run that keeps it needs no re-reading of the record between its
 /// migrations, since no other `migrate` can change it meanwhile.
 pub fn keeps_named_lock(conn: &DbConnection) -> bool {
-    match conn {
-        #[cfg(feature = "mysql")]
-        DbConnection::Mysql(_) => true,
-        _ => false,
-    }
+    conn.backend().features().lock == crate::backend::LockKind::NamedLock
 }
 
 /// Releases the named lock a run kept ([`NamedLock::Keep`]); nothing on backends without

@@ -435,26 +435,22 @@ fn key_hash(key: &MigrationKey) -> u64 {
 
 /// An SQL condition that holds when the recorder table holds exactly the keys `digest` sums
 /// up, and the progress table exists exactly when `progress` says — for
-/// [`crate::lock::WriteLock::try_checked`]. PostgreSQL only (11 or later, for `sha256`); `None`
-/// elsewhere.
+/// [`crate::lock::WriteLock::try_checked`]. `None` where the backend cannot compute the
+/// digest (`RecorderSql::key_digest`: PostgreSQL only).
 pub fn record_check_sql(
     conn: &DbConnection,
     digest: &RecordDigest,
     progress: bool,
 ) -> Option<String> {
-    if conn.backend() != crate::backend::Backend::Postgres {
-        return None;
-    }
+    let spelling = spelling(conn);
+    let sum = (spelling.key_digest?)(&q(conn, "app"), &q(conn, "name"));
     let b = conn.backend();
     Some(format!(
-        "(SELECT COUNT(*) = {count} AND COALESCE(SUM(('x' || SUBSTR(ENCODE(SHA256(CONVERT_TO({app} || '.' || {name}, 'UTF8')), 'hex'), 1, 15))::BIT(60)::BIGINT), 0) = {sum} FROM {t}) \
-         AND (({tables}) > 0) = {progress}",
+        "(SELECT COUNT(*) = {count} AND {sum} = {expected} FROM {t}) AND (({tables}) > 0) = {progress}",
         count = digest.count,
-        sum = digest.sum,
-        app = q(conn, "app"),
-        name = q(conn, "name"),
+        expected = digest.sum,
         t = q(conn, RECORDER_TABLE),
-        tables = (spelling(conn).count_tables)(&b.string_literal(PROGRESS_TABLE)),
+        tables = (spelling.count_tables)(&b.string_literal(PROGRESS_TABLE)),
     ))
 }
 

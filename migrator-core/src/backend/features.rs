@@ -25,7 +25,8 @@ pub enum LockKind {
     WriteTransaction,
     /// A transaction-scoped advisory lock, polled until free.
     AdvisoryLock,
-    /// A session-scoped named lock (`GET_LOCK`), released explicitly.
+    /// A session-scoped named lock (`GET_LOCK`), released explicitly: it can outlive a
+    /// transaction, so a run may keep it from its plan to its end.
     NamedLock,
 }
 
@@ -91,6 +92,10 @@ pub struct RecorderSql {
     /// A query returning one row with column `n` counting the tables named by the given string
     /// literal (already quoted) in the current database/schema.
     pub count_tables: fn(literal: &str) -> String,
+    /// Where the backend can compute it: an aggregate over the recorder table's rows, given
+    /// its quoted `app` and `name` columns, that equals the sum `recorder::RecordDigest`
+    /// keeps (each key's hash: the first 60 bits of SHA-256 of `app.name`), 0 without rows.
+    pub key_digest: Option<fn(app: &str, name: &str) -> String>,
 }
 
 impl Features {
