@@ -390,11 +390,9 @@ pub fn applied_again_with(
     Ok((tables, record.into_keys().collect()))
 }
 
-/// A digest of the recorded keys that both this process and PostgreSQL can compute: how many
+/// A digest of recorded keys that both this process and PostgreSQL can compute: how many
 /// there are, and the sum of each key's hash (the first 60 bits of the SHA-256 of
-/// `app.name`). Recording or unrecording one key updates it without reading the record, so a
-/// run that knows what its own steps wrote can check under the next lock, in the same round
-/// trip as taking it ([`record_check_sql`]), that nobody else changed the record meanwhile.
+/// `app.name`), so recording or unrecording one key updates it without reading the record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecordDigest {
     count: u64,
@@ -433,24 +431,110 @@ fn key_hash(key: &MigrationKey) -> u64 {
     u64::from_be_bytes(first) >> 4
 }
 
-/// An SQL condition that holds when the recorder table holds exactly the keys `digest` sums
-/// up, and the progress table exists exactly when `progress` says — for
+/// What a run knows of the record since it last read it, in a form the server checks cheaply
+/// under the next lock, in the round trip that takes it ([`record_check_sql`]), so a run that
+/// knows what its own steps wrote can confirm nobody else changed the record meanwhile.
+///
+/// The rows up to the highest id the read saw (`top`) were all read, and a new row always
+/// gets a higher id (the recorder never chooses one, and rows are only added under the lock,
+/// so none was pending at the read): that part of the record can only lose rows, and its
+/// count says whether it did. The rows above `top` are those added since — by this run, as
+/// far as it knows — checked by their count and the sum of their keys' hashes
+/// ([`RecordDigest`]). A rollback, which only deletes, so has the server hash nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordCheck {
+    top: i64,
+    below: u64,
+    above: RecordDigest,
+    added: BTreeSet<MigrationKey>,
+}
+
+impl RecordCheck {
+    /// After a read that found `count` rows, the highest of them with id `top` (0: none).
+    pub fn after_read(top: i64, count: usize) -> Self {
+        Self {
+            top,
+            below: u64::try_from(count).unwrap_or(u64::MAX),
+            ..Self::default()
+        }
+    }
+
+    /// This run recorded `key` (not recorded before).
+    pub fn recorded(&mut self, key: &MigrationKey) {
+        if self.added.insert(key.clone()) {
+            self.above.insert(key);
+        }
+    }
+
+    /// This run unrecorded `key`, which was recorded.
+    pub fn unrecorded(&mut self, key: &MigrationKey) {
+        if self.added.remove(key) {
+            self.above.remove(key);
+        } else {
+            self.below = self.below.saturating_sub(1);
+        }
+    }
+}
+
+/// The [`RecordCheck`] after a read of the record that found `keys`, given what of the
+/// recorder's tables exists: where the backend can evaluate the check (PostgreSQL), one query
+/// for the highest row id; elsewhere none (the check is never sent there).
+pub fn check_after_read(
+    conn: &mut DbConnection,
+    known: &Tables,
+    keys: &BTreeSet<MigrationKey>,
+) -> Result<RecordCheck, RecorderError> {
+    if spelling(conn).key_hash.is_none() || !known.recorder {
+        return Ok(RecordCheck::after_read(0, keys.len()));
+    }
+    let sql = format!(
+        "SELECT COALESCE(MAX({id}), 0) AS n FROM {t}",
+        id = q(conn, "id"),
+        t = q(conn, RECORDER_TABLE),
+    );
+    let rows: Vec<CountRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .map_err(|source| RecorderError::Query { sql, source })?;
+    Ok(RecordCheck::after_read(
+        rows.first().map_or(0, |r| r.n),
+        keys.len(),
+    ))
+}
+
+/// An SQL condition that holds when the record is what `check` says — the rows up to its
+/// `top` id as many as it counts, the rows above exactly the keys it added — and the
+/// progress table exists exactly when `progress` says: for
 /// [`crate::lock::WriteLock::try_checked`]. `None` where the backend cannot compute the
-/// digest (`RecorderSql::key_digest`: PostgreSQL only).
+/// keys' hashes (`RecorderSql::key_hash` and `table_exists`: PostgreSQL only).
 pub fn record_check_sql(
     conn: &DbConnection,
-    digest: &RecordDigest,
+    check: &RecordCheck,
     progress: bool,
 ) -> Option<String> {
     let spelling = spelling(conn);
-    let sum = (spelling.key_digest?)(&q(conn, "app"), &q(conn, "name"));
-    let b = conn.backend();
+    let key_hash = spelling.key_hash?;
+    let table_exists = spelling.table_exists?;
+    let id = q(conn, "id");
+    let top = check.top;
+    // Without rows added since the read (a rollback) there is nothing to hash: the server
+    // spends more setting the hash expression up than counting.
+    let hashed = if check.above.count == 0 {
+        String::new()
+    } else {
+        format!(
+            " AND COALESCE(SUM({hash}) FILTER (WHERE {id} > {top}), 0) = {sum}",
+            hash = key_hash(&q(conn, "app"), &q(conn, "name")),
+            sum = check.above.sum,
+        )
+    };
     Some(format!(
-        "(SELECT COUNT(*) = {count} AND {sum} = {expected} FROM {t}) AND (({tables}) > 0) = {progress}",
-        count = digest.count,
-        expected = digest.sum,
+        "(SELECT COUNT(*) FILTER (WHERE {id} <= {top}) = {below} \
+         AND COUNT(*) FILTER (WHERE {id} > {top}) = {above}{hashed} FROM {t}) \
+         AND ({exists}) = {progress}",
+        below = check.below,
+        above = check.above.count,
         t = q(conn, RECORDER_TABLE),
-        tables = (spelling.count_tables)(&b.string_literal(PROGRESS_TABLE)),
+        exists = table_exists(&conn.backend().string_literal(PROGRESS_TABLE)),
     ))
 }
 

@@ -92,10 +92,13 @@ pub struct RecorderSql {
     /// A query returning one row with column `n` counting the tables named by the given string
     /// literal (already quoted) in the current database/schema.
     pub count_tables: fn(literal: &str) -> String,
-    /// Where the backend can compute it: an aggregate over the recorder table's rows, given
-    /// its quoted `app` and `name` columns, that equals the sum `recorder::RecordDigest`
-    /// keeps (each key's hash: the first 60 bits of SHA-256 of `app.name`), 0 without rows.
-    pub key_digest: Option<fn(app: &str, name: &str) -> String>,
+    /// Where the backend can compute it: a row's key hash as `recorder::RecordDigest` sums
+    /// it (the first 60 bits of SHA-256 of `app.name`, as a 64-bit integer), given the
+    /// recorder table's quoted `app` and `name` columns.
+    pub key_hash: Option<fn(app: &str, name: &str) -> String>,
+    /// With `key_hash`: a cheap boolean expression, true when a table named by the given
+    /// string literal (already quoted) exists in the current database/schema.
+    pub table_exists: Option<fn(literal: &str) -> String>,
 }
 
 impl Features {

@@ -164,7 +164,7 @@ fn run_operations(
 /// The SQL of every step is computed before anything runs, so an irreversible operation or a
 /// schema error stops the run before any DDL. Then each step runs in its own write
 /// transaction, which first makes sure of the applied set (another process may have
-/// migrated meanwhile: the step re-reads the record, or on PostgreSQL checks its digest in
+/// migrated meanwhile: the step re-reads the record, or on PostgreSQL checks it cheaply in
 /// the round trip that takes the lock, or on MySQL — where the run keeps the lock from the
 /// plan to its end — knows nobody else could write it) and commits the DDL, data steps,
 /// foreign-key check and recorder row together. While another process holds the lock,
@@ -189,15 +189,16 @@ struct Known {
     /// What of the recorder's tables exists, so the next step reads them with the record in
     /// one query.
     tables: recorder::Tables,
-    /// The recorded keys and their digest as the step left them, when the run can predict
-    /// them (no squash in the graph: squash bookkeeping reads the record itself).
-    record: Option<(BTreeSet<MigrationKey>, recorder::RecordDigest)>,
+    /// The recorded keys as the step left them, and what the next lock can check of them
+    /// without reading them, when the run can predict them (no squash in the graph: squash
+    /// bookkeeping reads the record itself).
+    record: Option<(BTreeSet<MigrationKey>, recorder::RecordCheck)>,
 }
 
 /// The start of a step under its lock: when the run can trust what it knows of the record
 /// (`trusted`: the lock was kept since, or the lock's check held) that, without reading it;
-/// otherwise the record read again ([`start_step`]). Also the digest of the record as the step
-/// starts (when the graph is `predictable`) and whether a failed check was wasted — the record
+/// otherwise the record read again ([`start_step`]). Also what the next lock can check of the
+/// record (when the graph is `predictable`) and whether a failed check was wasted — the record
 /// is as predicted, so the server cannot evaluate the check and the run should stop asking.
 fn start_known_step(
     conn: &mut DbConnection,
@@ -205,11 +206,11 @@ fn start_known_step(
     expected: (&BTreeSet<MigrationKey>, &BTreeSet<&MigrationKey>),
     step: &PlanStep,
     (before, trusted, checked): (Option<Known>, bool, Option<bool>),
-) -> Result<(StepStart, Option<recorder::RecordDigest>, bool), ExecutorError> {
+) -> Result<(StepStart, Option<recorder::RecordCheck>, bool), ExecutorError> {
     match before {
         Some(Known {
             tables,
-            record: Some((recorded, digest)),
+            record: Some((recorded, check)),
         }) if trusted => {
             // The record is as the last step left it, so the applied set is the one this run
             // expects — which, after a step another run had done, may hold this step too.
@@ -219,7 +220,7 @@ fn start_known_step(
                 done_elsewhere: expected.0.contains(&step.key) != step.backwards,
                 tables,
             };
-            Ok((start, Some(digest), false))
+            Ok((start, Some(check), false))
         }
         before => {
             let start = start_step(
@@ -234,25 +235,33 @@ fn start_known_step(
                     .as_ref()
                     .and_then(|k| k.record.as_ref())
                     .is_some_and(|(r, _)| *r == start.recorded);
-            let digest = predictable.then(|| recorder::RecordDigest::of(&start.recorded));
-            Ok((start, digest, wasted))
+            let check = if predictable {
+                Some(recorder::check_after_read(
+                    conn,
+                    &start.tables,
+                    &start.recorded,
+                )?)
+            } else {
+                None
+            };
+            Ok((start, check, wasted))
         }
     }
 }
 
-/// Follows what finishing `step` (without squashes) does to the recorded keys and their
-/// digest: its key recorded, or unrecorded when it ran backwards.
+/// Follows what finishing `step` (without squashes) does to the recorded keys and what the
+/// next lock checks of them: its key recorded, or unrecorded when it ran backwards.
 fn follow_finish(
-    digest: &mut recorder::RecordDigest,
+    check: &mut recorder::RecordCheck,
     recorded: &mut BTreeSet<MigrationKey>,
     step: &PlanStep,
 ) {
     if step.backwards {
         if recorded.remove(&step.key) {
-            digest.remove(&step.key);
+            check.unrecorded(&step.key);
         }
     } else if recorded.insert(step.key.clone()) {
-        digest.insert(&step.key);
+        check.recorded(&step.key);
     }
 }
 
@@ -338,10 +347,10 @@ fn migrate_in_run(
     let mut progress_table = interrupted.is_some();
     // What the last committed step left in the record. A step whose record the run can
     // predict does not read it again: where the run keeps the lock (MySQL) no other run can
-    // have changed it; on PostgreSQL the round trip that takes the lock checks its digest.
+    // have changed it; on PostgreSQL the round trip that takes the lock checks it.
     let mut known: Option<Known> = None;
     let predictable = graph.squashes().next().is_none();
-    // Cleared when PostgreSQL cannot evaluate the digest check (no `sha256` before 11).
+    // Cleared when PostgreSQL cannot evaluate the check (no `sha256` before 11).
     let mut check_usable = true;
     for (step, ops) in plan.iter().zip(&prepared) {
         let migration = graph
@@ -380,13 +389,14 @@ fn migrate_in_run(
             let predicted = known
                 .as_ref()
                 .filter(|_| migration.replaces.is_empty())
-                .and_then(|k| k.record.as_ref().map(|(_, digest)| (k.tables, *digest)));
+                .and_then(|k| k.record.as_ref().map(|(_, check)| (k.tables, check)));
             let check = match predicted {
-                Some((tables, digest)) if !held && check_usable => {
-                    recorder::record_check_sql(conn, &digest, tables.progress)
+                Some((tables, check)) if !held && check_usable => {
+                    recorder::record_check_sql(conn, check, tables.progress)
                 }
                 _ => None,
             };
+            let predicted = predicted.is_some();
             let known_before = known.take();
             let result = locked_in_run(
                 conn,
@@ -394,7 +404,7 @@ fn migrate_in_run(
                 timeout,
                 on_event,
                 |conn, on_event, checked| {
-                    let trusted = predicted.is_some() && (held || checked == Some(true));
+                    let trusted = predicted && (held || checked == Some(true));
                     let (start, mut record, wasted_check) = start_known_step(
                         conn,
                         (graph, predictable),
@@ -430,8 +440,8 @@ fn migrate_in_run(
                     finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
                     progress_table |= tables.progress;
                     let mut recorded = start.recorded;
-                    if let Some(digest) = &mut record {
-                        follow_finish(digest, &mut recorded, step);
+                    if let Some(check) = &mut record {
+                        follow_finish(check, &mut recorded, step);
                     }
                     let known = Known {
                         tables,

@@ -49,6 +49,7 @@ pub const FEATURES: Features = Features {
                 "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = {lit}"
             )
         },
-        key_digest: None,
+        key_hash: None,
+        table_exists: None,
     },
 };

@@ -42,9 +42,16 @@ pub const FEATURES: Features = Features {
         },
         // `sha256` needs PostgreSQL 11; where it is missing the check fails and the executor
         // reads the record instead.
-        key_digest: Some(|app, name| {
+        key_hash: Some(|app, name| {
             format!(
-                "COALESCE(SUM(('x' || SUBSTR(ENCODE(SHA256(CONVERT_TO({app} || '.' || {name}, 'UTF8')), 'hex'), 1, 15))::BIT(60)::BIGINT), 0)"
+                "('x' || SUBSTR(ENCODE(SHA256(CONVERT_TO({app} || '.' || {name}, 'UTF8')), 'hex'), 1, 15))::BIT(60)::BIGINT"
+            )
+        }),
+        // A catalog lookup by name, cheaper to plan than `count_tables`' join (any relation
+        // kind counts: a check that disagrees only sends the executor back to reading).
+        table_exists: Some(|lit| {
+            format!(
+                "TO_REGCLASS(QUOTE_IDENT(CURRENT_SCHEMA()) || '.' || QUOTE_IDENT({lit})) IS NOT NULL"
             )
         }),
     },

@@ -33,6 +33,7 @@ pub const FEATURES: Features = Features {
         count_tables: |lit| {
             format!("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {lit}")
         },
-        key_digest: None,
+        key_hash: None,
+        table_exists: None,
     },
 };
