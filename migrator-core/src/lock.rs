@@ -39,7 +39,6 @@
 //! calls `conn.transaction(…)` inside it gets a savepoint. [`LockGuard`] releases the lock
 //! when dropped — on early returns and during a panic's unwinding alike.
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -49,9 +48,14 @@ use diesel::sql_types::{BigInt, Nullable};
 #[cfg(feature = "postgres")]
 use diesel::sql_types::{Bool, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use thiserror::Error;
 
 use crate::backend::{Backend, DbConnection};
+
+mod sqlite_file;
+mod types;
+
+use sqlite_file::{session_busy, session_file_of, sqlite_file, writable};
+pub use types::{LockError, LockWait, NamedLock};
 
 /// The prefix of the MySQL named lock; the database name follows (`migrator:shop`), so
 /// migrations of different databases on one server do not wait for each other.
@@ -64,102 +68,6 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long one SQLite `BEGIN IMMEDIATE` attempt waits before the lock reports waiting.
 const SQLITE_ATTEMPT_MS: u64 = 100;
-
-/// Taking or releasing the lock failed.
-#[derive(Debug, Error)]
-pub enum LockError {
-    /// The database refused.
-    #[error("could not {action} the migration lock: {source}")]
-    Database {
-        /// `take`, `commit` or `roll back`.
-        action: &'static str,
-        /// The database's error.
-        source: diesel::result::Error,
-    },
-    /// Committing the migration's transaction failed (a full disk, a deferred constraint, a
-    /// lost connection); the transaction was rolled back. The executor reports it naming the
-    /// migration.
-    #[error("could not commit the migration lock's transaction: {source}")]
-    Commit {
-        /// The database's error.
-        source: diesel::result::Error,
-    },
-    /// The SQLite lock file of non-atomic migrations could not be opened.
-    #[error("could not open the migration lock file {}: {source}", .path.display())]
-    File {
-        /// `<database>-migrator-lock`.
-        path: std::path::PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The connection is already inside a transaction (SQLite cannot switch foreign keys off
-    /// there, and migrations need their own transactions).
-    #[error("the connection is already inside a transaction; run migrations outside any transaction (before `conn.transaction(…)`, not within it)")]
-    InTransaction,
-    /// The SQLite database cannot be written by this process.
-    #[error("the SQLite database {file} cannot be written by this process (the file is read-only, or its folder is, and SQLite must create a journal file beside it): {message}. Nothing was changed; make the file and its folder writable by this user, or migrate a writable copy")]
-    ReadOnly {
-        /// The database file.
-        file: String,
-        /// SQLite's message.
-        message: String,
-    },
-    /// Another holder kept the lock longer than the timeout.
-    #[error("gave up after waiting {seconds} s for the migration lock on this {backend} database{}; wait for the other `migrate` to finish and retry, or raise `--lock-timeout`", holder_text(.holder))]
-    Timeout {
-        /// The backend.
-        backend: Backend,
-        /// How long this process waited.
-        seconds: u64,
-        /// Who held the lock, when the backend can tell.
-        holder: Option<String>,
-    },
-}
-
-fn holder_text(holder: &Option<String>) -> String {
-    match holder {
-        Some(h) => format!(" (held by {h})"),
-        None => String::new(),
-    }
-}
-
-/// Reported once when the lock is busy and this process starts waiting for it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LockWait {
-    /// The backend.
-    pub backend: Backend,
-    /// Who holds the lock, when the backend can tell: `PostgreSQL pid 4242
-    /// (application "migrator", client 127.0.0.1)`, `MySQL connection 17 (root@localhost)`,
-    /// `another connection writing to /path/db.sqlite3`.
-    pub holder: Option<String>,
-    /// How long this process will wait before giving up.
-    pub timeout: Duration,
-}
-
-impl fmt::Display for LockWait {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.holder {
-            Some(h) => write!(f, "held by {h}")?,
-            None => write!(f, "held by another process")?,
-        }
-        write!(f, "; waiting up to {} s", self.timeout.as_secs())
-    }
-}
-
-/// What a write lock does with MySQL's named lock, which belongs to the session rather than
-/// to a transaction. PostgreSQL's and SQLite's write locks end with their transaction
-/// whatever this says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NamedLock {
-    /// Take it, and release it once the transaction ends: one migration's lock.
-    Release,
-    /// Take it, and keep it after the transaction for the later transactions of the same run
-    /// (which then say [`NamedLock::Held`]); [`release_kept`] releases it.
-    Keep,
-    /// This session holds it already (kept by an earlier transaction): only the transaction
-    /// is opened, and the lock stays held when it ends.
-    Held,
-}
 
 /// Whether this connection's write lock can outlive a transaction ([`NamedLock::Keep`]):
 /// MySQL's named lock. A run that keeps it needs no re-reading of the record between its
@@ -257,58 +165,6 @@ struct FkSetting {
 struct BusyTimeout {
     #[diesel(sql_type = Integer)]
     timeout: i32,
-}
-
-/// Whether this process can write `file` and create files beside it (SQLite's journal).
-fn writable(file: &std::path::Path) -> Result<(), String> {
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(file)
-        .map_err(|e| format!("the file is not writable ({e})"))?;
-    let Some(dir) = file.parent() else {
-        return Ok(());
-    };
-    let name = file
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let probe = dir.join(format!(
-        ".{name}.migrator-write-check-{}",
-        std::process::id()
-    ));
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!(
-            "its folder {} is not writable ({e})",
-            dir.display()
-        )),
-    }
-}
-
-/// The main database file of an SQLite connection (`None` in memory).
-fn sqlite_file(c: &mut diesel::SqliteConnection) -> Option<String> {
-    let files: Vec<DatabaseFile> =
-        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-            .load(c)
-            .ok()?;
-    files
-        .into_iter()
-        .next()
-        .map(|f| f.file)
-        .filter(|f| !f.is_empty())
-}
-
-#[derive(QueryableByName)]
-struct DatabaseFile {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    file: String,
 }
 
 /// Polls `try_once` with backoff until it succeeds or `timeout` passes; calls `on_wait` once,
@@ -688,24 +544,6 @@ impl Drop for LockGuard<'_> {
             let _ = lock.rollback(self.conn);
         }
     }
-}
-
-/// The file beside an SQLite database whose OS lock a non-atomic migration holds.
-fn session_file_of(database: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(format!("{database}-migrator-lock"))
-}
-
-/// True when another process (or connection) holds the SQLite session lock file `path`.
-fn session_busy(path: Option<&std::path::Path>) -> bool {
-    let Some(path) = path else {
-        return false;
-    };
-    // No file: no non-atomic migration ever ran here. The probe's lock is released when
-    // `file` is dropped.
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// The migration lock held across transactions, for a non-atomic migration (see the module
