@@ -97,7 +97,7 @@ pub enum NamedLock {
     /// Take it, and release it once the transaction ends: one migration's lock.
     Release,
     /// Take it, and keep it after the transaction for the later transactions of the same run
-    /// (which then say [`NamedLock::Held`]); [`release_kept`] releases it.
+    /// (which then say [`NamedLock::Held`]); [`release_kept`](crate::lock::release_kept) releases it.
     Keep,
     /// This session holds it already (kept by an earlier transaction): only the transaction
     /// is opened, and the lock stays held when it ends.
