@@ -363,11 +363,10 @@ impl WriteLock {
                 let sql = format!(
                     "BEGIN; DO $migrator$ BEGIN \
                      IF NOT pg_try_advisory_xact_lock({LOCK_KEY}) THEN RAISE EXCEPTION '{PG_BUSY}'; END IF; \
-                     IF current_setting('application_name') = '' THEN \
-                     PERFORM set_config('application_name', 'migrator (pid {pid})', false); END IF; \
+                     PERFORM {naming}; \
                      IF NOT coalesce(({check}), false) THEN RAISE EXCEPTION '{PG_CHECK_FAILED}'; END IF; \
                      END $migrator$",
-                    pid = std::process::id(),
+                    naming = pg_name_session(),
                 );
                 match AnsiTransactionManager::begin_transaction_sql(c, &sql) {
                     Ok(()) => Ok(Attempt::Taken(Self {

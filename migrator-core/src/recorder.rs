@@ -48,7 +48,7 @@ use crate::migration::{Migration, MigrationKey};
 pub use crate::db_schema::{PROGRESS_TABLE, RECORDER_TABLE};
 
 mod check;
-pub use check::{RecordCheck, RecordDigest};
+pub use check::RecordCheck;
 
 /// A migration a previous run started but did not finish (its progress row).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! What a run knows of the migration record without reading it: [`RecordDigest`] (a count
+//! What a run knows of the migration record without reading it: `RecordDigest` (a count
 //! and a sum of key hashes) and [`RecordCheck`], which the recorder turns into the condition
 //! PostgreSQL checks under the next lock. Pure data: a leaf of the recorder.
 
@@ -19,6 +19,7 @@ pub struct RecordDigest {
 
 impl RecordDigest {
     /// The digest of `keys`.
+    #[cfg(test)]
     pub fn of<'k>(keys: impl IntoIterator<Item = &'k MigrationKey>) -> Self {
         let mut digest = Self::default();
         for key in keys {
@@ -58,7 +59,7 @@ pub(crate) fn key_hash(key: &MigrationKey) -> u64 {
 /// so none was pending at the read): that part of the record can only lose rows, and its
 /// count says whether it did. The rows above `top` are those added since — by this run, as
 /// far as it knows — checked by their count and the sum of their keys' hashes
-/// ([`RecordDigest`]). A rollback, which only deletes, so has the server hash nothing.
+/// (`RecordDigest`). A rollback, which only deletes, so has the server hash nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordCheck {
     pub(crate) top: i64,

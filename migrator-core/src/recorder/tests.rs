@@ -1,6 +1,6 @@
 //! The recorder's unit tests.
 
-use super::check::key_hash;
+use super::check::{key_hash, RecordDigest};
 use super::*;
 use crate::database::{connect, DatabaseUrl};
 use crate::operations::{Operation, RunSql};
