@@ -41,7 +41,10 @@
 
 use std::time::{Duration, Instant};
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, SimpleConnection, TransactionDepthChange, TransactionManager,
+    TransactionManagerStatus,
+};
 use diesel::sql_types::Integer;
 #[cfg(feature = "mysql")]
 use diesel::sql_types::{BigInt, Nullable};
@@ -406,7 +409,13 @@ impl WriteLock {
     }
 
     /// Commits the transaction (releasing the lock) and restores foreign-key enforcement.
+    /// When the work under the lock already committed it ([`committed_in_batch`]), only the
+    /// release and the restore remain.
     pub fn commit(self, conn: &mut DbConnection) -> Result<(), LockError> {
+        if transaction_depth(conn) == 0 {
+            self.restore(conn);
+            return Ok(());
+        }
         let res =
             <DbConnection as diesel::Connection>::TransactionManager::commit_transaction(conn)
                 .map_err(|source| LockError::Commit { source });
@@ -450,6 +459,27 @@ impl WriteLock {
             // Outside any transaction now, so the pragma takes effect.
             let _ = conn.batch_execute("PRAGMA foreign_keys = ON");
         }
+    }
+}
+
+/// Tells diesel that the transaction a lock opened on `conn` was committed by a batch the
+/// caller sent (ending in `COMMIT`, one round trip fewer): the lock's commit sends nothing.
+/// An error unless exactly that transaction (no savepoint) is open.
+pub fn committed_in_batch(conn: &mut DbConnection) -> Result<(), LockError> {
+    use diesel::result::Error::{BrokenTransactionManager, NotInTransaction};
+    let unexpected = |source| LockError::Database {
+        action: "commit",
+        source,
+    };
+    let depth = transaction_depth(conn);
+    match <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(
+        conn,
+    ) {
+        TransactionManagerStatus::Valid(_) if depth != 1 => Err(unexpected(NotInTransaction)),
+        TransactionManagerStatus::Valid(status) => status
+            .change_transaction_depth(TransactionDepthChange::DecreaseDepth)
+            .map_err(unexpected),
+        TransactionManagerStatus::InError => Err(unexpected(BrokenTransactionManager)),
     }
 }
 

@@ -33,12 +33,10 @@
 //! and writes its own tables; transactions and locking are the executor's.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::backend::features::RecorderSql;
@@ -48,7 +46,9 @@ use crate::migration::{Migration, MigrationKey};
 pub use crate::db_schema::{PROGRESS_TABLE, RECORDER_TABLE};
 
 mod check;
+mod checksum;
 pub use check::RecordCheck;
+pub use checksum::{canonical_text, checksum, checksum_as, code_checksum};
 
 /// A migration a previous run started but did not finish (its progress row).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,49 +96,6 @@ pub enum RecorderError {
         /// The database's error.
         source: diesel::result::Error,
     },
-}
-
-/// The canonical text a migration's checksum is computed from.
-pub fn canonical_text(migration: &Migration) -> String {
-    canonical_text_as(migration, &migration.key())
-}
-
-/// The canonical text of `migration`'s operations under the key `key` (a recorded name it
-/// may have been renamed from).
-fn canonical_text_as(migration: &Migration, key: &MigrationKey) -> String {
-    // Dependencies are deliberately left out: when a squash replaces migrations, the graph
-    // re-points dependencies on them at the squash, which would change the checksum of every
-    // applied migration that depended on them. Dependencies do not change the schema; the
-    // operations do.
-    let mut s = format!("migration {}.{}\n", key.app, key.name);
-    for (i, op) in migration.operations.iter().enumerate() {
-        let _ = writeln!(s, "op {}: {}", i + 1, op.canonical_text());
-    }
-    // Only when present, so the checksums of migrations without one never change.
-    if let Some(ack) = &migration.data_loss_ack {
-        let _ = writeln!(
-            s,
-            "data_loss_ack digest={:?} reason={:?}",
-            ack.digest, ack.reason
-        );
-    }
-    s
-}
-
-/// Hex SHA-256 of [`canonical_text`].
-pub fn checksum(migration: &Migration) -> String {
-    checksum_as(migration, &migration.key())
-}
-
-/// The checksum `migration`'s operations would have under the key `key` (to recognize a
-/// migration whose record or file was renamed).
-pub fn checksum_as(migration: &Migration, key: &MigrationKey) -> String {
-    let digest = Sha256::digest(canonical_text_as(migration, key).as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest.iter() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
 }
 
 fn q(conn: &DbConnection, ident: &str) -> String {
@@ -496,14 +453,6 @@ fn record_of(rows: Vec<RecordRow>, has_code: bool) -> BTreeMap<MigrationKey, App
         .collect()
 }
 
-/// The code checksum recorded for `migration`: its file's, when it has a data step.
-pub fn code_checksum(migration: &Migration) -> Option<&str> {
-    migration
-        .code_checksum
-        .as_deref()
-        .filter(|_| migration.has_rust_steps())
-}
-
 /// Records `migration` as applied (creating or upgrading the table if needed).
 pub fn record(conn: &mut DbConnection, migration: &Migration) -> Result<(), RecorderError> {
     let mut known = tables(conn)?;
@@ -698,26 +647,63 @@ pub fn progress_start_sql_with(
     description: &str,
     backwards: bool,
 ) -> Result<String, RecorderError> {
-    let operation = i64::try_from(operation).unwrap_or(i64::MAX);
-    let operation = if backwards { -operation } else { operation };
     ensure_progress_table(conn, known)?;
-    let b = conn.backend().features();
-    let description: String = description.chars().take(250).collect();
+    let row = progress_row(conn, key, (operation, total), description, backwards);
+    let (columns, values): (Vec<_>, Vec<_>) = row.into_iter().unzip();
     Ok(format!(
-        "{delete}; INSERT INTO {t} ({app}, {name}, {op}, {total_c}, {desc}, {at}) VALUES ({a}, {n}, {operation}, {total}, {d}, {now})",
+        "{delete}; INSERT INTO {t} ({columns}) VALUES ({values})",
         delete = delete_key_sql(conn, PROGRESS_TABLE, key),
         t = q(conn, PROGRESS_TABLE),
-        app = q(conn, "app"),
-        name = q(conn, "name"),
-        op = q(conn, "operation"),
-        total_c = q(conn, "total"),
-        desc = q(conn, "description"),
-        at = q(conn, "started_at"),
-        a = b.string_value(&key.app),
-        n = b.string_value(&key.name),
-        d = b.string_value(&description),
-        now = b.recorder.now_utc_text,
+        columns = columns.join(", "),
+        values = values.join(", "),
     ))
+}
+
+/// The statement moving `key`'s progress row, which this process wrote under the same lock
+/// ([`progress_start_sql_with`]), on to operation `operation` (1-based) of `total`: one
+/// `UPDATE` where a new row takes a `DELETE` and an `INSERT`.
+pub fn progress_move_sql(
+    conn: &DbConnection,
+    key: &MigrationKey,
+    (operation, total): (usize, usize),
+    description: &str,
+    backwards: bool,
+) -> String {
+    let row = progress_row(conn, key, (operation, total), description, backwards);
+    let [app, name, changed @ ..] = row;
+    let set: Vec<String> = changed.iter().map(|(c, v)| format!("{c} = {v}")).collect();
+    format!(
+        "UPDATE {t} SET {set} WHERE {} = {} AND {} = {}",
+        app.0,
+        app.1,
+        name.0,
+        name.1,
+        t = q(conn, PROGRESS_TABLE),
+        set = set.join(", "),
+    )
+}
+
+/// The progress row's columns and values: app, name, the operation (negative when
+/// unapplying), the total, the description (at most 250 characters) and the time now.
+fn progress_row(
+    conn: &DbConnection,
+    key: &MigrationKey,
+    (operation, total): (usize, usize),
+    description: &str,
+    backwards: bool,
+) -> [(String, String); 6] {
+    let operation = i64::try_from(operation).unwrap_or(i64::MAX);
+    let operation = if backwards { -operation } else { operation };
+    let b = conn.backend().features();
+    let description: String = description.chars().take(250).collect();
+    [
+        (q(conn, "app"), b.string_value(&key.app)),
+        (q(conn, "name"), b.string_value(&key.name)),
+        (q(conn, "operation"), operation.to_string()),
+        (q(conn, "total"), total.to_string()),
+        (q(conn, "description"), b.string_value(&description)),
+        (q(conn, "started_at"), b.recorder.now_utc_text.to_owned()),
+    ]
 }
 
 /// Removes the progress row of `key` (the migration finished, or was recovered), and the
@@ -830,13 +816,28 @@ pub fn unrecord_with(
 /// Finishes a step of the executor given what exists (`known`, read under the same lock):
 /// records `migration` (`backwards` false) or unrecords it, and deletes its progress row
 /// where the progress table exists — one batch, so one round trip when the recorder table
-/// is complete.
+/// is complete. With `begin`, the batch opens a transaction first: where DDL's implicit
+/// commit ended the step's transaction (MySQL), the rows then commit together, one durable
+/// commit where each would otherwise commit on its own.
 pub fn finish_with(
     conn: &mut DbConnection,
     known: &mut Tables,
     migration: &Migration,
-    backwards: bool,
+    (backwards, begin): (bool, bool),
 ) -> Result<(), RecorderError> {
+    let sql = finish_sql_with(conn, known, migration, backwards)?;
+    exec(conn, if begin { format!("BEGIN; {sql}") } else { sql })
+}
+
+/// [`finish_with`]'s batch (without `begin`), for a caller that sends it together with more
+/// in the same round trip: the recorder table is completed first if `known` lacks a part of
+/// it, the record's and progress row's statements are returned, not sent.
+pub fn finish_sql_with(
+    conn: &mut DbConnection,
+    known: &mut Tables,
+    migration: &Migration,
+    backwards: bool,
+) -> Result<String, RecorderError> {
     ensure_table_with(conn, known)?;
     let key = migration.key();
     let mut sql = if backwards {
@@ -848,7 +849,7 @@ pub fn finish_with(
         sql.push_str("; ");
         sql.push_str(&delete_key_sql(conn, PROGRESS_TABLE, &key));
     }
-    exec(conn, sql)
+    Ok(sql)
 }
 
 /// The statement deleting `key`'s row from `table` (the recorder or the progress table).

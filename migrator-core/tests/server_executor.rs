@@ -11,6 +11,8 @@
 #![cfg(all(feature = "postgres", feature = "mysql"))]
 
 mod executor_support;
+#[path = "server_executor/progress_batch.rs"]
+mod progress_batch;
 #[path = "server_executor/run_lock.rs"]
 mod run_lock;
 
@@ -321,9 +323,10 @@ fn migrate_executes_exactly_what_sqlmigrate_prints_on_both_servers() {
 /// What `migrate` sends besides the migrations' own statements (issue 18.3) is a fixed
 /// number of round trips per migration — `BEGIN`, the lock, one read of the record (with
 /// what of the recorder's tables exists after the first migration), its row, the commit —
-/// plus on MySQL, where DDL commits as it runs, the progress row
-/// committed before each operation (the row and `COMMIT; BEGIN` in one round trip per
-/// operation, so a crash still leaves a row naming the running operation). No catalog query is repeated per operation,
+/// plus on MySQL, where DDL commits as it runs, the progress row committed before each
+/// operation, so a crash still leaves a row naming the running operation: the row goes with
+/// the operation's first statement in one round trip, and the record with the last
+/// operation's when it is one statement. No catalog query is repeated per operation,
 /// PostgreSQL's catalog queries avoid `information_schema` (milliseconds each on a schema of
 /// hundreds of tables), and MySQL's progress table is created and dropped at most once per
 /// run instead of once per migration (two committed DDL statements each), and is gone after.
@@ -358,7 +361,7 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
             // on MySQL the run keeps it, so only `BEGIN`), its row and the commit.
             let (per_migration, per_operation, per_run) = match backend {
                 Backend::Postgres => (3, 0, 12),
-                _ => (3, 1, 18),
+                _ => (1, 1, 20),
             };
             let bound = per_migration * migrations + per_operation * operations + per_run;
             assert!(
@@ -378,22 +381,46 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
                 assert_eq!(count("DO $migrator$"), migrations - 1, "{all}");
             } else {
                 assert_eq!((created, dropped), (1, 1), "{all}");
-                // Crash safety: a progress row committed before every operation.
-                assert_eq!(count("COMMIT; BEGIN"), operations, "{all}");
-                // The row and its commit travel together.
-                let together = sent
-                    .iter()
-                    .filter(|s| {
-                        s.contains(&format!("INSERT INTO {progress}"))
-                            && s.ends_with("COMMIT; BEGIN")
-                    })
-                    .count();
-                assert_eq!(together, operations, "{all}");
+                // Crash safety: a progress row before every operation — a new one for each
+                // migration's first, moved on for the others — each travelling with the
+                // operation's statement, after the row's commit (where the statement runs in
+                // autocommit, the row's `UPDATE` committed itself).
+                let inserted = count(&format!("INSERT INTO {progress}"));
+                let moved = count(&format!("UPDATE {progress}"));
                 assert_eq!(
-                    count(&format!("INSERT INTO {progress}")),
-                    operations,
+                    (inserted, moved),
+                    (migrations, operations - migrations),
                     "{all}"
                 );
+                let with_statement: Vec<&String> = sent
+                    .iter()
+                    .filter(|s| executor_support::with_progress_row(s).is_some())
+                    .collect();
+                assert_eq!(with_statement.len(), operations, "{all}");
+                for batch in with_statement {
+                    let (row, _) = batch.split_once(";\n").unwrap();
+                    assert!(
+                        row.starts_with(&format!("UPDATE {progress}")) || row.contains("; COMMIT"),
+                        "the progress row is not committed before the statement: {batch}"
+                    );
+                }
+                // The record of a migration whose last operation is one statement goes with
+                // it, in a transaction of its own: no `COMMIT` of the step's own follows.
+                let one_statement_last = report
+                    .done
+                    .iter()
+                    .filter(|(step, _)| {
+                        // In run order (last to first when unapplying).
+                        let ops =
+                            sql_for_migration(&g, &step.key, step.backwards, backend).unwrap();
+                        let last = ops.last();
+                        last.is_some_and(|op| op.statements.len() == 1 && op.rust.is_none())
+                    })
+                    .count();
+                assert!(one_statement_last > 0);
+                let folded = count("; BEGIN; DELETE FROM `migrator_migrations`")
+                    + count("; BEGIN; INSERT INTO `migrator_migrations`");
+                assert_eq!(folded, one_statement_last, "{all}");
             }
             assert!(
                 !migrator_core::recorder::tables(&mut conn).unwrap().progress,
@@ -410,10 +437,11 @@ fn bookkeeping_is_a_fixed_number_of_statements_per_migration_on_both_servers() {
 /// this run's last step left; one batch unrecording it; `COMMIT` — 3, where it sent 5 (the
 /// lock and a read of the whole record apart, each a prepared statement) and before that 7.
 /// MySQL: the run keeps its named lock from the plan to the end, so per migration only
-/// `BEGIN`, one batch unrecording it and deleting its progress row, `COMMIT` — 3, where it
-/// sent 6 (the lock, its release and a read of the record) — plus, per operation, the
-/// progress row and its commit in one round trip (kept, for crash safety, before the
-/// operation runs). The first step still reads the record.
+/// `BEGIN` — where it sent 6 (the lock, its release, a read of the record, the record's
+/// batch, `COMMIT`) and then 3 — because each operation's progress row (kept, for crash
+/// safety, committed before the operation runs) travels with the operation's statement, and
+/// the record (unrecording it and deleting its progress row, committed) with the last one.
+/// The first step still reads the record.
 #[test]
 fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
     const STEPS: usize = 12;
@@ -462,7 +490,7 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
         // named lock.
         let (per_migration, per_operation, per_run) = match backend {
             Backend::Postgres => (3, 0, 12),
-            _ => (3, 1, 17),
+            _ => (1, 0, 17),
         };
         let bound = per_migration * migrations + per_operation * operations + per_run;
         assert!(
@@ -539,12 +567,20 @@ fn a_rollback_sends_a_fixed_bookkeeping_per_migration_on_both_servers() {
         // PostgreSQL: one per migration, as the floor (`psql -f`, one transaction per
         // migration) commits, plus the plan's read. MySQL: that, the progress row committed
         // before each operation (crash safety; the DDL commits itself) and the end's drop of
-        // the progress table.
-        let commits = sent
+        // the progress table. A progress row moved on in autocommit (after a schema
+        // operation's DDL ended the transaction) commits itself.
+        let autocommitted = sent
             .iter()
-            .flat_map(|s| s.split(';'))
-            .filter(|s| s.trim().eq_ignore_ascii_case("COMMIT"))
+            .filter_map(|s| s.split_once(";\n").map(|(row, _)| row))
+            .filter(|row| row.starts_with("UPDATE `migrator_migrations_progress`"))
+            .filter(|row| !row.contains("COMMIT"))
             .count();
+        let commits = autocommitted
+            + sent
+                .iter()
+                .flat_map(|s| s.split(';'))
+                .filter(|s| s.trim().eq_ignore_ascii_case("COMMIT"))
+                .count();
         let expected_commits = match backend {
             Backend::Postgres => migrations + 1,
             _ => migrations + operations + 2,

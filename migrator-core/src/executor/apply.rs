@@ -7,8 +7,6 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use diesel::connection::SimpleConnection;
-
 use crate::backend::DbConnection;
 use crate::graph::{GraphError, MigrationGraph};
 use crate::lock::{LockError, DEFAULT_LOCK_TIMEOUT};
@@ -19,10 +17,11 @@ use super::error::{Committed, ExecutorError};
 use super::history::{for_target, interrupted_error, missing_code_checksums};
 use super::locking::{locked_in_run, RunLock};
 use super::non_atomic::{run_non_atomic, NonAtomicStep};
+use super::progress::{Progress, Sent};
 use super::sql::plan_sql;
 use super::steps::{
     check_foreign_keys, committed_earlier, completed_squashes, finish, initial_schema_exists,
-    record_completed_squashes, run_op, run_op_in_transaction, start_step, StepStart,
+    record_completed_squashes, run_op, run_op_from, run_op_in_transaction, start_step, StepStart,
 };
 use super::target::migration_plan;
 use super::types::{MigrateEvent, MigrateOptions, MigrateReport, OpSql, Outcome, PlanStep, Target};
@@ -60,14 +59,19 @@ fn implicit_commits(
 /// next run reports ([`ExecutorError::Interrupted`]). A migration made only of RunRust steps
 /// stays one transaction and needs no progress row. A failure's error lists what stays
 /// committed — from this run, and under `--resume` from the interrupted one.
+///
+/// On MySQL a schema operation runs outside any transaction (its DDL commits implicitly as
+/// it starts): the bookkeeping after it opens one of its own, so each progress row, and the
+/// record with the progress row's removal, is one durable commit — not one per statement,
+/// as autocommit would make it. With `finish`, the record goes with the last operation's
+/// statement when it can ([`Sent::Finished`]).
 fn run_operations(
     conn: &mut DbConnection,
     (migration, step): (&Migration, &PlanStep),
     tables: &mut recorder::Tables,
-    ops: &[OpSql],
-    first: Option<usize>,
+    (ops, first, finish): (&[OpSql], Option<usize>, bool),
     on_event: &mut dyn FnMut(MigrateEvent<'_>),
-) -> Result<(), ExecutorError> {
+) -> Result<Ran, ExecutorError> {
     let backwards = step.backwards;
     let key = migration.key();
     let key = &key;
@@ -89,31 +93,13 @@ fn run_operations(
         Some(f) if backwards => op.index <= f,
         Some(f) => op.index >= f,
     };
-    for op in ops.iter().filter(pending) {
+    // Whether a transaction is open on the server: the caller's, until the first progress
+    // row commits it.
+    let mut open = true;
+    let mut finished = false;
+    let run: Vec<&OpSql> = ops.iter().filter(pending).collect();
+    for (n, op) in run.iter().copied().enumerate() {
         let number = op.index + 1;
-        if track_progress {
-            let row = recorder::progress_start_sql_with(
-                conn,
-                tables,
-                key,
-                (number, total),
-                &op.description,
-                backwards,
-            )?;
-            // The progress row and its commit (MySQL's DDL would commit it anyway, but a
-            // RunRust step would not) in one round trip, before the operation runs: the
-            // diesel-level transaction stays open.
-            let sql = format!("{row}; COMMIT; BEGIN");
-            conn.batch_execute(&sql)
-                .map_err(|source| ExecutorError::Sql {
-                    migration: key.clone(),
-                    number,
-                    description: "record progress".into(),
-                    sql: sql.as_str().into(),
-                    source: Box::new(source),
-                    committed: Box::new(committed.clone()),
-                })?;
-        }
         let operation = &migration.operations[op.index];
         on_event(MigrateEvent::OperationStarted {
             step,
@@ -122,11 +108,31 @@ fn run_operations(
             operation,
         });
         let started = Instant::now();
-        // Where DDL is transactional, each operation's statements are one batch.
-        let result = if implicit {
-            run_op(conn, op)
+        let sent = if track_progress {
+            let progress = Progress {
+                key,
+                op,
+                of: total,
+                backwards,
+                written: n > 0,
+                alone: first.is_some() && n == 0,
+            };
+            let last = (finish && n + 1 == run.len()).then_some(migration);
+            Some(progress.send(conn, tables, (&mut open, last), &committed)?)
         } else {
-            run_op_in_transaction(conn, op, &mut batches)
+            None
+        };
+        let result = match sent {
+            Some(Sent::First(Err(failure))) => Err(failure),
+            Some(Sent::First(Ok(()))) => run_op_from(conn, op, 1),
+            Some(Sent::Finished) => {
+                finished = true;
+                Ok(())
+            }
+            Some(Sent::Row) => run_op(conn, op),
+            // Where DDL is transactional, each operation's statements are one batch.
+            None if implicit => run_op(conn, op),
+            None => run_op_in_transaction(conn, op, &mut batches),
         };
         if let Err(failure) = result {
             // Where statements commit as they run, an operation that failed after some of
@@ -154,7 +160,17 @@ fn run_operations(
         key,
         ops.last().map_or(0, |o| o.index + 1),
         &Committed::default(),
-    )
+    )?;
+    Ok(Ran { open, finished })
+}
+
+/// How a migration's operations ([`run_operations`]) left its transaction.
+struct Ran {
+    /// A transaction is open on the server (the caller's, or one a data step runs in).
+    open: bool,
+    /// The record that finishes the migration was sent and committed with the last
+    /// operation: the caller's transaction is over.
+    finished: bool,
 }
 
 /// Applies or unapplies migrations to reach `target`.
@@ -425,6 +441,11 @@ fn migrate_in_run(
                     }
                     on_event(MigrateEvent::Started(step));
                     let started = Instant::now();
+                    // How the operations left the step's transaction (`run_operations`).
+                    let mut ran = Ran {
+                        open: true,
+                        finished: false,
+                    };
                     let outcome = if options.fake {
                         Outcome::Faked
                     } else if options.fake_initial
@@ -434,10 +455,28 @@ fn migrate_in_run(
                     {
                         Outcome::FakedInitial
                     } else {
-                        run_operations(conn, (migration, step), &mut tables, ops, first, on_event)?;
+                        // The record goes with the last operation unless squashes need
+                        // their own bookkeeping.
+                        let fold = predictable && migration.replaces.is_empty();
+                        ran = run_operations(
+                            conn,
+                            (migration, step),
+                            &mut tables,
+                            (ops, first, fold),
+                            on_event,
+                        )?;
                         Outcome::Applied
                     };
-                    finish(conn, graph, migration, step, (&start.recorded, &mut tables))?;
+                    if !ran.finished {
+                        finish(
+                            conn,
+                            graph,
+                            migration,
+                            step,
+                            (&start.recorded, &mut tables),
+                            !ran.open,
+                        )?;
+                    }
                     progress_table |= tables.progress;
                     let mut recorded = start.recorded;
                     if let Some(check) = &mut record {

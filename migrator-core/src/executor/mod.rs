@@ -38,7 +38,8 @@
 //! submodules, one per job, whose public items are re-exported here: `target` (targets and
 //! plans, from the graph alone), `sql` (the SQL of a migration or a plan), `history`
 //! (reading, checking and repairing the record), `apply` (`migrate` itself: the lock,
-//! transactions, running atomic migrations), `non_atomic` (one operation at a time),
+//! transactions, running atomic migrations), `progress` (MySQL's progress row, sent with
+//! the operation it names), `non_atomic` (one operation at a time),
 //! `steps` (what both share: running an operation, the foreign-key check, the recorder
 //! rows), `startup` (the calls an application makes at start-up), `drift` (the live schema against
 //! the applied migrations: [`drift`], [`check_drift`]) and `error`
@@ -50,6 +51,7 @@ mod error;
 mod history;
 mod locking;
 mod non_atomic;
+mod progress;
 mod sql;
 mod startup;
 mod steps;

@@ -95,6 +95,7 @@ pub(super) fn run_non_atomic(
                 s.migration,
                 s.step,
                 (&start.recorded, &mut tables),
+                false,
             )?;
             commit(&mut session, s, &Committed::default())?;
             session.release()?;
@@ -253,6 +254,7 @@ impl<'s, 'c, 'a> Runner<'s, 'c, 'a> {
                 s.migration,
                 s.step,
                 (self.recorded, &mut self.tables),
+                false,
             )?,
         }
         Ok(())

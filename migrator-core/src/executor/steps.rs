@@ -127,7 +127,17 @@ impl OpFailure {
 
 /// Runs one operation: its statements in order, then its data step.
 pub(super) fn run_op(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
-    run_statements(conn, op)?;
+    run_op_from(conn, op, 0)
+}
+
+/// [`run_op`] for an operation whose statements before `start` (0-based) were already sent
+/// (MySQL sends the first with the progress row).
+pub(super) fn run_op_from(
+    conn: &mut DbConnection,
+    op: &OpSql,
+    start: usize,
+) -> Result<(), OpFailure> {
+    run_statements(conn, op, start)?;
     run_rust(conn, op)
 }
 
@@ -180,14 +190,14 @@ pub(super) fn run_op_in_transaction(
         // Nothing of the batch is left: the statements one by one either fail where the
         // batch did, now named, or (should the batch have failed for being a batch) do
         // the operation's work exactly once.
-        run_statements(conn, op)?;
+        run_statements(conn, op, 0)?;
     }
     run_rust(conn, op)
 }
 
-/// An operation's statements in order, one round trip each.
-fn run_statements(conn: &mut DbConnection, op: &OpSql) -> Result<(), OpFailure> {
-    for (index, sql) in op.statements.iter().enumerate() {
+/// An operation's statements in order from `start`, one round trip each.
+fn run_statements(conn: &mut DbConnection, op: &OpSql, start: usize) -> Result<(), OpFailure> {
+    for (index, sql) in op.statements.iter().enumerate().skip(start) {
         if let Err(source) = conn.batch_execute(sql) {
             if op.session_wrapped && index > 0 {
                 // Give the session its mode back (the last statement restores it).
@@ -298,15 +308,18 @@ pub(super) fn start_step(
 /// dropped once at the end of the run). `recorded` and `tables` are the record and what of
 /// it exists as read at the start of the step (under the same lock): with a complete
 /// recorder table this sends one batch (one round trip) — the row, and the progress row's
-/// `DELETE` where the progress table exists.
+/// `DELETE` where the progress table exists. `begin`: no transaction is open (MySQL after a
+/// schema operation, see [`recorder::finish_with`]); the batch opens the one the caller
+/// commits.
 pub(super) fn finish(
     conn: &mut DbConnection,
     graph: &MigrationGraph,
     migration: &Migration,
     step: &PlanStep,
     (recorded, tables): (&BTreeSet<MigrationKey>, &mut recorder::Tables),
+    begin: bool,
 ) -> Result<(), ExecutorError> {
-    recorder::finish_with(conn, tables, migration, step.backwards)?;
+    recorder::finish_with(conn, tables, migration, (step.backwards, begin))?;
     // A squash is recorded together with the migrations it replaces (Django does the same),
     // so either view of the history finds it applied.
     if step.backwards {

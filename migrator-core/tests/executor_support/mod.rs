@@ -111,12 +111,18 @@ impl Instrumentation for Capture {
 /// The migrations' own statements among what a connection was sent (`sent`, one entry per
 /// round trip), in order: where DDL is transactional the executor sends an operation of
 /// several statements as one batch in a savepoint (`SAVEPOINT migrator_op; …; RELEASE …`),
-/// unfolded here into its statements; the executor's bookkeeping is left out.
+/// unfolded here into its statements; on MySQL an operation's first statement goes in the
+/// round trip of its progress row (and a migration's record may follow it), taken out here;
+/// the executor's bookkeeping is left out.
 pub fn migration_statements(sent: &[String]) -> Vec<String> {
     const OPEN: &str = "SAVEPOINT migrator_op;\n";
     const CLOSE: &str = "\n;\nRELEASE SAVEPOINT migrator_op";
     let mut out = Vec::new();
     for s in sent {
+        if let Some(statement) = with_progress_row(s) {
+            out.push(statement.to_owned());
+            continue;
+        }
         match s.strip_prefix(OPEN).and_then(|b| b.strip_suffix(CLOSE)) {
             Some(body) => out.extend(body.split("\n;\n").map(str::to_owned)),
             None if !is_bookkeeping(s) => out.push(s.clone()),
@@ -124,6 +130,20 @@ pub fn migration_statements(sent: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The operation's statement sent in the round trip of its MySQL progress row, if `sql` is
+/// such a batch: the row, then the statement on a line of its own, then perhaps the record.
+pub fn with_progress_row(sql: &str) -> Option<&str> {
+    if !sql.contains("`migrator_migrations_progress`") {
+        return None;
+    }
+    let (_, rest) = sql.split_once(";\n")?;
+    let statement = match rest.split_once("\n;\nSET @migrator_record_batch = ") {
+        Some((statement, _)) => statement,
+        None => rest.strip_suffix('\n')?,
+    };
+    Some(statement)
 }
 
 /// Whether `sql` is one operation's statements sent as one batch (see
