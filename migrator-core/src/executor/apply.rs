@@ -468,6 +468,12 @@ fn migrate_in_run(
                         Outcome::Applied
                     };
                     if !ran.finished {
+                        // Where statements committed as they ran (MySQL), a record that fails
+                        // after them fails the migration's commit: named so, with what stays
+                        // committed, and its progress row kept (`name_commit_failure`).
+                        let ran_statements = outcome == Outcome::Applied
+                            && !backend.features().can_rollback_ddl
+                            && ops.iter().any(|op| !op.statements.is_empty());
                         finish(
                             conn,
                             graph,
@@ -475,7 +481,16 @@ fn migrate_in_run(
                             step,
                             (&start.recorded, &mut tables),
                             !ran.open,
-                        )?;
+                        )
+                        .map_err(|e| match e {
+                            ExecutorError::Recorder(recorder::RecorderError::Query {
+                                source,
+                                ..
+                            }) if ran_statements => {
+                                ExecutorError::Lock(LockError::Commit { source })
+                            }
+                            e => e,
+                        })?;
                     }
                     progress_table |= tables.progress;
                     let mut recorded = start.recorded;

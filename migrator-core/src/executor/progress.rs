@@ -61,7 +61,8 @@ impl Progress<'_> {
     /// Sends the row, committed (MySQL's DDL would commit it anyway, but a RunRust step would
     /// not), in one round trip with the operation's first statement when it has one — and,
     /// with `finish` (the operation is the migration's last and has only that statement), the
-    /// record that finishes `migration` in a transaction of its own.
+    /// record that finishes `migration`: after a schema operation in a transaction of its
+    /// own, after a RunSql step in that step's transaction, so the two commit together.
     ///
     /// A RunSql or RunRust step runs in a new transaction (its rows commit with the next
     /// progress row or the record); a schema operation's DDL would commit one as it starts,
@@ -121,7 +122,10 @@ impl Progress<'_> {
         }
         let batch = finish.as_ref().map(|record| {
             let id = RECORD_BATCHES.fetch_add(1, Ordering::Relaxed);
-            sql.push_str(&format!(";\nSET {MARKER} = {id}; BEGIN; {record}; COMMIT"));
+            // After a RunSql step the record joins its transaction, committing with it; after
+            // DDL it opens its own, one commit for its two rows.
+            let begin = if schema { "BEGIN; " } else { "" };
+            sql.push_str(&format!(";\nSET {MARKER} = {id}; {begin}{record}; COMMIT"));
             id
         });
         let source = match conn.batch_execute(&sql) {

@@ -7,12 +7,12 @@ use diesel::connection::SimpleConnection;
 use migrator_core::backend::{Backend, DbConnection};
 use migrator_core::executor::{ExecutorError, Target};
 use migrator_core::introspect::introspect;
-use migrator_core::operations::AddField;
+use migrator_core::operations::{AddField, RunRust};
 use migrator_core::recorder::{self, PROGRESS_TABLE, RECORDER_TABLE};
 use migrator_core::{ColumnType, FieldState, Migration, Operation};
 
 use crate::executor_support::{applied, graph, key};
-use crate::{base, broken, run, TestDb};
+use crate::{base, broken, insert_author, run, TestDb};
 
 /// `0004_bio`: one operation of one statement, so its row, its statement and its record
 /// all go in one batch.
@@ -33,12 +33,12 @@ fn has_bio(conn: &mut DbConnection) -> bool {
         .any(|c| c.name == "bio")
 }
 
-/// A database migrated to `0003_book_status`, with `0004_bio` pending.
-fn at_0003() -> (TestDb, DbConnection, migrator_core::graph::MigrationGraph) {
+/// A database migrated to `0003_book_status`, with `pending` (`0004_bio` or a variant).
+fn at_0003(pending: Migration) -> (TestDb, DbConnection, migrator_core::graph::MigrationGraph) {
     let db = TestDb::create(Backend::Mysql);
     let mut conn = db.connect();
     let mut migrations = base();
-    migrations.push(bio());
+    migrations.push(pending);
     let g = graph(migrations);
     run(
         &mut conn,
@@ -94,7 +94,7 @@ fn a_failing_statement_sent_with_its_progress_row_is_named_as_the_operations() {
 /// stays so later runs report it (a cleared row would let the next run apply it again).
 #[test]
 fn a_failing_record_sent_with_the_last_statement_is_a_failed_commit() {
-    let (_db, mut conn, g) = at_0003();
+    let (_db, mut conn, g) = at_0003(bio());
     conn.batch_execute(&format!(
         "CREATE TRIGGER refuse_record BEFORE INSERT ON `{RECORDER_TABLE}` FOR EACH ROW \
          SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'record refused by the test'"
@@ -128,7 +128,7 @@ fn a_failing_record_sent_with_the_last_statement_is_a_failed_commit() {
 /// no row is left to report.
 #[test]
 fn a_failing_progress_row_stops_the_operation_before_it_runs() {
-    let (_db, mut conn, g) = at_0003();
+    let (_db, mut conn, g) = at_0003(bio());
     conn.batch_execute(&format!(
         "CREATE TABLE `{PROGRESS_TABLE}` (app VARCHAR(255) NOT NULL, name VARCHAR(255) NOT NULL, \
          operation INTEGER NOT NULL, total INTEGER NOT NULL, description VARCHAR(255) NOT NULL, \
@@ -161,4 +161,44 @@ fn a_failing_progress_row_stops_the_operation_before_it_runs() {
     );
     assert_eq!(applied(&mut conn).len(), 3);
     assert!(recorder::interrupted(&mut conn).unwrap().is_empty());
+}
+
+/// The same after a trailing data step, whose record is sent on its own (not with a
+/// statement): still a failed commit, the schema operation committed, the data step's rows
+/// rolled back with the record, and the progress row kept at the data step.
+#[test]
+fn a_failing_record_after_a_data_step_is_a_failed_commit_too() {
+    let mut m = bio();
+    m.operations.push(Operation::RunRust(RunRust {
+        name: "insert_author",
+        forward: insert_author,
+        backward: None,
+        elidable: false,
+    }));
+    let (_db, mut conn, g) = at_0003(m);
+    let authors = crate::count(&mut conn, "authors");
+    conn.batch_execute(&format!(
+        "CREATE TRIGGER refuse_record BEFORE INSERT ON `{RECORDER_TABLE}` FOR EACH ROW \
+         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'record refused by the test'"
+    ))
+    .unwrap();
+    let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
+    let msg = err.to_string();
+    let ExecutorError::Commit { committed, .. } = &err else {
+        panic!("{msg}");
+    };
+    assert_eq!(&*committed.operations, [1], "{msg}");
+    assert!(has_bio(&mut conn));
+    assert_eq!(
+        crate::count(&mut conn, "authors"),
+        authors,
+        "the data step's row was kept"
+    );
+    let rows = recorder::interrupted(&mut conn).unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.key.to_string(), r.operation))
+            .collect::<Vec<_>>(),
+        [("library.0004_bio".to_owned(), 2)]
+    );
 }
