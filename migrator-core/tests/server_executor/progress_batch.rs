@@ -49,6 +49,24 @@ fn at_0003(pending: Migration) -> (TestDb, DbConnection, migrator_core::graph::M
     (db, conn, g)
 }
 
+/// Makes every later write of the record fail.
+fn refuse_record(conn: &mut DbConnection) {
+    conn.batch_execute(&format!(
+        "CREATE TRIGGER refuse_record BEFORE INSERT ON `{RECORDER_TABLE}` FOR EACH ROW \
+         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'record refused by the test'"
+    ))
+    .unwrap();
+}
+
+/// The interrupted migrations and the operation each progress row names.
+fn interrupted_at(conn: &mut DbConnection) -> Vec<(String, usize)> {
+    recorder::interrupted(conn)
+        .unwrap()
+        .iter()
+        .map(|r| (r.key.to_string(), r.operation))
+        .collect()
+}
+
 /// The operation's statement fails after its progress row committed: the error names the
 /// operation and its statement alone (not the batch), and the row stays, naming it.
 #[test]
@@ -62,11 +80,8 @@ fn a_failing_statement_sent_with_its_progress_row_is_named_as_the_operations() {
     let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
     // The second run reports the first one's interruption at operation 2.
     assert!(matches!(err, ExecutorError::Interrupted { .. }), "{err}");
-    let rows = recorder::interrupted(&mut conn).unwrap();
     assert_eq!(
-        rows.iter()
-            .map(|r| (r.key.to_string(), r.operation))
-            .collect::<Vec<_>>(),
+        interrupted_at(&mut conn),
         [("library.0004_broken".to_owned(), 2)]
     );
 
@@ -95,11 +110,7 @@ fn a_failing_statement_sent_with_its_progress_row_is_named_as_the_operations() {
 #[test]
 fn a_failing_record_sent_with_the_last_statement_is_a_failed_commit() {
     let (_db, mut conn, g) = at_0003(bio());
-    conn.batch_execute(&format!(
-        "CREATE TRIGGER refuse_record BEFORE INSERT ON `{RECORDER_TABLE}` FOR EACH ROW \
-         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'record refused by the test'"
-    ))
-    .unwrap();
+    refuse_record(&mut conn);
     let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
     let msg = err.to_string();
     let ExecutorError::Commit {
@@ -115,11 +126,8 @@ fn a_failing_record_sent_with_the_last_statement_is_a_failed_commit() {
     assert!(msg.contains("record refused by the test"), "{msg}");
     assert!(has_bio(&mut conn));
     assert_eq!(applied(&mut conn).len(), 3);
-    let rows = recorder::interrupted(&mut conn).unwrap();
     assert_eq!(
-        rows.iter()
-            .map(|r| (r.key.to_string(), r.operation))
-            .collect::<Vec<_>>(),
+        interrupted_at(&mut conn),
         [("library.0004_bio".to_owned(), 1)]
     );
 }
@@ -177,11 +185,7 @@ fn a_failing_record_after_a_data_step_is_a_failed_commit_too() {
     }));
     let (_db, mut conn, g) = at_0003(m);
     let authors = crate::count(&mut conn, "authors");
-    conn.batch_execute(&format!(
-        "CREATE TRIGGER refuse_record BEFORE INSERT ON `{RECORDER_TABLE}` FOR EACH ROW \
-         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'record refused by the test'"
-    ))
-    .unwrap();
+    refuse_record(&mut conn);
     let err = run(&mut conn, &g, &Target::Latest).unwrap_err();
     let msg = err.to_string();
     let ExecutorError::Commit { committed, .. } = &err else {
@@ -194,11 +198,8 @@ fn a_failing_record_after_a_data_step_is_a_failed_commit_too() {
         authors,
         "the data step's row was kept"
     );
-    let rows = recorder::interrupted(&mut conn).unwrap();
     assert_eq!(
-        rows.iter()
-            .map(|r| (r.key.to_string(), r.operation))
-            .collect::<Vec<_>>(),
+        interrupted_at(&mut conn),
         [("library.0004_bio".to_owned(), 2)]
     );
 }
