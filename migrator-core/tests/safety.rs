@@ -612,3 +612,76 @@ fn a_folded_sqlite_migration_reports_one_rebuild_per_table_naming_its_operations
         );
     }
 }
+
+/// `migrate --plan` classifies each step of a rollback from its migration's ancestors. The
+/// whole plan at once — which starts a migration from its single dependency's end state
+/// instead of replaying the history again for each step — says exactly what each step says
+/// alone, across apps, a migration with two dependencies and one whose parent has two
+/// children.
+#[test]
+fn a_rollback_plan_classifies_each_step_as_it_would_alone() {
+    use migrator_core::graph::MigrationGraph;
+    use migrator_core::safety::classify_plan;
+    let id = || {
+        field("id", ColumnType::BigInt)
+            .primary_key()
+            .auto_increment()
+    };
+    let author_fk = ForeignKey::new("a", "Author", OnDelete::Cascade);
+    let migrations = vec![
+        Migration::new("a", "0001_initial").operation(
+            create_model("Author", "a_author")
+                .field(id())
+                .field(field("name", ColumnType::Varchar(100))),
+        ),
+        Migration::new("a", "0002_bio")
+            .dependency("a", "0001_initial")
+            .operation(add_field(
+                "Author",
+                field("bio", ColumnType::Text).nullable(),
+            )),
+        Migration::new("b", "0001_initial")
+            .dependency("a", "0002_bio")
+            .operation(
+                create_model("Book", "b_book")
+                    .field(id())
+                    .field(field("author_id", ColumnType::BigInt).foreign_key(author_fk)),
+            ),
+        Migration::new("a", "0003_drop_bio")
+            .dependency("a", "0002_bio")
+            .operation(remove_field("Author", "bio")),
+        Migration::new("b", "0002_note")
+            .dependency("b", "0001_initial")
+            .dependency("a", "0003_drop_bio")
+            .operation(add_field(
+                "Book",
+                field("note", ColumnType::Text).nullable(),
+            ))
+            .operation(rename_field("Book", "note", "remark")),
+        Migration::new("a", "0004_rename")
+            .dependency("a", "0003_drop_bio")
+            .operation(rename_field("Author", "name", "full_name")),
+    ];
+    let graph = MigrationGraph::new(migrations).unwrap();
+    let applied: BTreeSet<MigrationKey> = graph.full_plan().into_iter().collect();
+    let steps: Vec<(MigrationKey, bool)> = graph
+        .full_plan()
+        .into_iter()
+        .rev()
+        .map(|k| (k, true))
+        .collect();
+    for backend in ALL {
+        let whole = classify_plan(&graph, &applied, &steps, backend).unwrap();
+        let alone: Vec<_> = steps
+            .iter()
+            .map(|s| {
+                classify_plan(&graph, &applied, std::slice::from_ref(s), backend)
+                    .unwrap()
+                    .remove(0)
+            })
+            .collect();
+        assert_eq!(whole, alone, "{backend}");
+        assert_eq!(whole.len(), 6);
+        assert!(whole.iter().all(|ops| !ops.is_empty()), "{whole:?}");
+    }
+}

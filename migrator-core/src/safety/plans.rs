@@ -4,7 +4,7 @@
 //! plan, forwards from the applied state or backwards from each migration's ancestors —
 //! what `migrate --plan` shows).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::Backend;
 use crate::graph::{replay, GraphError, MigrationGraph};
@@ -70,14 +70,21 @@ pub fn lint(
 }
 
 /// The operations of each step of a `migrate` plan, classified on `backend` in the
-/// direction the step runs (listed in file order either way). Forward steps start from the state of `applied`; a backward step from its
-/// migration's ancestors, as `sqlmigrate --backwards` does.
+/// direction the step runs (listed in file order either way). Forward steps start from the
+/// state of `applied`; a backward step from its migration's ancestors, as `sqlmigrate
+/// --backwards` does.
+///
+/// A backward step whose migration has one dependency, itself unapplied later in the plan,
+/// starts from the state that dependency's own classification ended with (its ancestors and
+/// it: the same state, without replaying the history again); so a rollback of a long chain
+/// replays it once, not once per migration.
 pub fn classify_plan(
     graph: &MigrationGraph,
     applied: &BTreeSet<MigrationKey>,
     steps: &[(MigrationKey, bool)],
     backend: Backend,
 ) -> Result<Vec<Vec<OperationHazards>>, GraphError> {
+    let mut backward = classify_backward_steps(graph, steps, backend)?;
     let plan = graph.full_plan();
     let done: Vec<MigrationKey> = plan
         .iter()
@@ -86,28 +93,72 @@ pub fn classify_plan(
         .collect();
     let mut running: Option<ProjectState> = None;
     let mut out = Vec::with_capacity(steps.len());
-    for (key, backwards) in steps {
+    for (i, (key, backwards)) in steps.iter().enumerate() {
+        if *backwards {
+            out.push(backward.remove(&i).unwrap_or_default());
+            continue;
+        }
         let migration = graph
             .migration(key)
             .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
-        if !backwards {
-            let state = match running.take() {
-                Some(s) => s,
-                None => graph.make_state(&done)?,
-            };
-            out.push(classify_migration(migration, &state, &[backend]));
-            let mut next = state;
-            replay(&mut next, migration)?;
-            running = Some(next);
-            continue;
+        let state = match running.take() {
+            Some(s) => s,
+            None => graph.make_state(&done)?,
+        };
+        out.push(classify_migration(migration, &state, &[backend]));
+        let mut next = state;
+        replay(&mut next, migration)?;
+        running = Some(next);
+    }
+    Ok(out)
+}
+
+/// The backward steps of `steps` classified (by their index in `steps`), last of the plan
+/// first, each from its migration's ancestors (see [`classify_plan`]).
+fn classify_backward_steps(
+    graph: &MigrationGraph,
+    steps: &[(MigrationKey, bool)],
+    backend: Backend,
+) -> Result<BTreeMap<usize, Vec<OperationHazards>>, GraphError> {
+    // How many backward steps start from each migration's end state.
+    let mut wanted: BTreeMap<MigrationKey, usize> = BTreeMap::new();
+    for (key, _) in steps.iter().filter(|(_, backwards)| *backwards) {
+        if let [parent] = graph.dependencies_of(key).as_slice() {
+            *wanted.entry(parent.clone()).or_default() += 1;
         }
+    }
+    // End states kept until the last step starting from them takes them.
+    let mut ends: BTreeMap<MigrationKey, (ProjectState, usize)> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for (i, (key, _)) in steps.iter().enumerate().rev().filter(|(_, s)| s.1) {
+        let migration = graph
+            .migration(key)
+            .ok_or_else(|| GraphError::UnknownMigration(key.clone()))?;
         let app = migration.app.as_str();
-        let mut state = graph.make_state(&graph.dependencies_of(key))?;
+        let dependencies = graph.dependencies_of(key);
+        let from_end = match dependencies.as_slice() {
+            [parent] => match ends.remove(parent) {
+                Some((state, 1)) => Some(state),
+                Some((state, left)) => {
+                    let copy = state.clone();
+                    ends.insert(parent.clone(), (state, left - 1));
+                    Some(copy)
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let mut state = match from_end {
+            Some(state) => state,
+            None => graph.make_state(&dependencies)?,
+        };
         let mut ops = Vec::new();
         let mut states: Vec<(ProjectState, ProjectState)> = Vec::new();
+        let mut complete = true;
         for (index, op) in migration.operations.iter().enumerate() {
             let mut after = state.clone();
             if op.state_forwards(app, &mut after).is_err() {
+                complete = false;
                 break;
             }
             ops.push(OperationHazards {
@@ -130,7 +181,12 @@ pub fn classify_plan(
             &[backend],
             &mut ops,
         );
-        out.push(ops);
+        out.insert(i, ops);
+        // The state after every operation is this migration's end state, as replaying its
+        // ancestors and it would leave it.
+        if let (true, Some(&users)) = (complete, wanted.get(key)) {
+            ends.insert(key.clone(), (state, users));
+        }
     }
     Ok(out)
 }
