@@ -467,20 +467,21 @@ impl WriteLock {
 /// An error unless exactly that transaction (no savepoint) is open.
 pub fn committed_in_batch(conn: &mut DbConnection) -> Result<(), LockError> {
     use diesel::result::Error::{BrokenTransactionManager, NotInTransaction};
-    let unexpected = |source| LockError::Database {
+    let status =
+        <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(
+            conn,
+        );
+    let ended = match status {
+        TransactionManagerStatus::Valid(s) if s.transaction_depth().map(|d| d.get()) == Some(1) => {
+            s.change_transaction_depth(TransactionDepthChange::DecreaseDepth)
+        }
+        TransactionManagerStatus::Valid(_) => Err(NotInTransaction),
+        TransactionManagerStatus::InError => Err(BrokenTransactionManager),
+    };
+    ended.map_err(|source| LockError::Database {
         action: "commit",
         source,
-    };
-    let depth = transaction_depth(conn);
-    match <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(
-        conn,
-    ) {
-        TransactionManagerStatus::Valid(_) if depth != 1 => Err(unexpected(NotInTransaction)),
-        TransactionManagerStatus::Valid(status) => status
-            .change_transaction_depth(TransactionDepthChange::DecreaseDepth)
-            .map_err(unexpected),
-        TransactionManagerStatus::InError => Err(unexpected(BrokenTransactionManager)),
-    }
+    })
 }
 
 /// How many transactions (outermost plus savepoints) diesel has open on `conn`.

@@ -19,6 +19,7 @@ use diesel::sql_types::{BigInt, Nullable};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use crate::backend::DbConnection;
+use crate::lock::LockError;
 use crate::migration::{Migration, MigrationKey};
 use crate::recorder;
 
@@ -138,16 +139,9 @@ impl Progress<'_> {
             Err(source) => source,
         };
         if batch.is_some() && batch == record_batch(conn) {
-            // Every operation ran: the migration is done but not recorded.
-            let mut after = committed.clone();
-            let mut operations = after.operations.to_vec();
-            operations.push(number);
-            after.operations = operations.into();
-            return Err(ExecutorError::Commit {
-                migration: self.key.clone(),
-                source: Box::new(source),
-                committed: Box::new(after),
-            });
+            // Every operation ran and the record failed: the migration's commit failed, named
+            // (with what stays committed) as any failed commit is (`apply::name_commit_failure`).
+            return Err(LockError::Commit { source }.into());
         }
         if let Some(statement) = first {
             if self.row_names_this(conn) {
